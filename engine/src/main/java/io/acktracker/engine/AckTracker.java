@@ -1,0 +1,639 @@
+package io.acktracker.engine;
+
+import io.acktracker.engine.agent.CommandProxy;
+import io.acktracker.engine.agent.OutcomeWaiters;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.LatencyRecorder;
+import io.acktracker.engine.metrics.MetricsSnapshot;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.pending.PendingTable;
+import io.acktracker.engine.pending.RecordBytes;
+import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.persistence.SnapshotInfo;
+import io.acktracker.engine.persistence.Snapshots;
+import io.acktracker.engine.stream.StreamOffsetTable;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * An embeddable ACK tracker: tracks messages that need acknowledgment from one or more destinations, records acks
+ * as they arrive, times out, expires and notifies outcomes, and keeps its state in an off-heap Chronicle Map that
+ * survives a crash when a data directory is configured.
+ * <p>
+ * One agent thread owns all state. Choose how it runs:
+ * <ul>
+ *     <li>{@link #launch(TrackerConfig)}: the tracker runs its own thread with the configured idle strategy;</li>
+ *     <li>{@link #open(TrackerConfig)}: the host drives it, either calling {@link #invoker()}{@code .invoke()} from
+ *     its own duty cycle or composing {@link #agent()} into its own agent (then it calls the agent's synchronous
+ *     API directly on that thread).</li>
+ * </ul>
+ * The {@code offer*} methods may be called from any thread: they queue a command for the agent without blocking or
+ * allocating and answer {@link Result#QUEUED} or {@link Result#BACK_PRESSURED} at once.
+ * <p>
+ * Threading: any thread, except {@link #agent()}'s methods and {@link #close()} (call it once, from one thread).
+ */
+public final class AckTracker implements AutoCloseable
+{
+    private final TrackerConfig config;
+    private final DataDirectory dataDirectory;
+    private final PendingTable table;
+    private final StreamOffsetTable streamOffsets;
+    private final Counters counters;
+    private final DestinationRegistry registry;
+    private final LatencyRecorder completionLatency = new LatencyRecorder();
+    private final LatencyRecorder serviceTime = new LatencyRecorder();
+    private final ManyToOneRingBuffer commandBuffer;
+    private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
+        new ManyToOneConcurrentArrayQueue<>(1024);
+    private final OutcomeWaiters waiters = new OutcomeWaiters();
+    private final CommandProxy proxy;
+    private final TrackerAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private final Thread syncThread;
+    private volatile boolean closed;
+
+    private AckTracker(final TrackerConfig config, final boolean ownThread)
+    {
+        this.config = config.conclude();
+        final Path dir = config.dataDir();
+        DataDirectory dataDirectory = null;
+        PendingTable table = null;
+        StreamOffsetTable streamOffsets = null;
+        Counters counters = null;
+        try
+        {
+            final long entries = (long)config.capacity() + config.tombstoneCapacity();
+            if (null != dir)
+            {
+                dataDirectory = DataDirectory.open(dir);
+                final boolean recover = !dataDirectory.wasCleanShutdown();
+                table = openPending(dataDirectory, entries, recover);
+                streamOffsets = StreamOffsetTable.open(
+                    dataDirectory.file(DataDirectory.STREAMS_FILE).toFile(), 4096, recover);
+                dataDirectory.markRunning();
+            }
+            else
+            {
+                table = PendingTable.inMemory(entries);
+                streamOffsets = StreamOffsetTable.open(null, 4096, false);
+            }
+
+            final CountersFile countersFile = null == config.countersFile() ?
+                CountersFile.inMemory(TrackerCounter.values().length + 64) :
+                CountersFile.create(config.countersFile().toFile(), TrackerCounter.values().length + 64);
+            counters = new Counters(countersFile, config.name());
+            registry = new DestinationRegistry(
+                null == dataDirectory ? null : dataDirectory.file(DestinationRegistry.FILE_NAME),
+                config.openRegistry(),
+                config.destinations());
+            if (null != dataDirectory)
+            {
+                dataDirectory.secureFiles();
+            }
+
+            commandBuffer = new ManyToOneRingBuffer(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
+            proxy = new CommandProxy(commandBuffer, counters);
+            agent = new TrackerAgent(config, registry, table, streamOffsets, counters, completionLatency,
+                serviceTime, commandBuffer, adminQueue, waiters);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(counters, streamOffsets, table, dataDirectory);
+            throw ex;
+        }
+
+        this.dataDirectory = dataDirectory;
+        this.table = table;
+        this.streamOffsets = streamOffsets;
+        this.counters = counters;
+
+        if (ownThread)
+        {
+            runner = new AgentRunner(config.idleStrategy(), config.errorHandler(),
+                counters.get(TrackerCounter.ERRORS), agent);
+            invoker = null;
+            AgentRunner.startOnThread(runner);
+        }
+        else
+        {
+            runner = null;
+            invoker = new AgentInvoker(config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent);
+            invoker.start();
+        }
+
+        if (config.syncIntervalNs() > 0 && null != dataDirectory)
+        {
+            syncThread = new Thread(this::syncLoop, config.name() + "-sync");
+            syncThread.setDaemon(true);
+            syncThread.start();
+        }
+        else
+        {
+            syncThread = null;
+        }
+    }
+
+    private static PendingTable openPending(final DataDirectory dir, final long entries, final boolean recover)
+    {
+        final java.io.File file = dir.file(DataDirectory.PENDING_FILE).toFile();
+        try
+        {
+            return PendingTable.persisted(file, entries, recover);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new TrackerException("cannot open pending table " + file + (recover ? " (recovering after an " +
+                "unclean stop)" : "") + ": the file is corrupt, truncated or from another version (" +
+                ex.getMessage() + "); restore a snapshot or move the data directory aside", ex);
+        }
+    }
+
+    /**
+     * Start a tracker on its own agent thread.
+     *
+     * @param config configuration.
+     * @return the running tracker.
+     * @throws TrackerException when it cannot start.
+     */
+    public static AckTracker launch(final TrackerConfig config)
+    {
+        return new AckTracker(config, true);
+    }
+
+    /**
+     * Open a tracker that the host drives: call {@link #invoker()}{@code .invoke()} from its duty cycle, or compose
+     * {@link #agent()} into its own agent.
+     *
+     * @param config configuration.
+     * @return the tracker, recovered and ready.
+     * @throws TrackerException when it cannot start.
+     */
+    public static AckTracker open(final TrackerConfig config)
+    {
+        return new AckTracker(config, false);
+    }
+
+    /**
+     * The agent: the synchronous API and {@code doWork()}, for the thread that drives it.
+     *
+     * @return the agent.
+     */
+    public TrackerAgent agent()
+    {
+        return agent;
+    }
+
+    /**
+     * Invoker for a host-driven tracker, null when it runs its own thread.
+     *
+     * @return the invoker.
+     */
+    public AgentInvoker invoker()
+    {
+        return invoker;
+    }
+
+    /**
+     * Destination registry (any thread).
+     *
+     * @return the registry.
+     */
+    public DestinationRegistry destinations()
+    {
+        return registry;
+    }
+
+    /**
+     * Id of a destination, registering it when the registry is open.
+     *
+     * @param name destination name.
+     * @return its id.
+     * @throws TrackerException when unknown and the registry is closed or full, or the name is invalid.
+     */
+    public int destination(final String name)
+    {
+        final int id = registry.resolve(name);
+        if (DestinationRegistry.UNKNOWN == id)
+        {
+            throw new TrackerException("unknown destination '" + name + "'" +
+                (registry.isOpen() ? " (invalid name or registry full)" : " (the registry is closed)"));
+        }
+        return id;
+    }
+
+    /**
+     * Queue a track from any thread.
+     *
+     * @param request arguments; copied into the queue.
+     * @return QUEUED, BACK_PRESSURED, CLOSED, or an argument refusal.
+     */
+    public Result offerTrack(final TrackRequest request)
+    {
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = precheck(request);
+        if (null != invalid)
+        {
+            counters.increment(TrackerCounter.INVALID_REQUESTS);
+            return invalid;
+        }
+        return proxy.track(request, false);
+    }
+
+    /**
+     * Queue a track from any thread with the defaults.
+     *
+     * @param messageId    id.
+     * @param destinations bitset of destination ids.
+     * @return QUEUED, BACK_PRESSURED, CLOSED, or an argument refusal.
+     */
+    public Result offerTrack(final long messageId, final long destinations)
+    {
+        return offerTrack(new TrackRequest().reset().messageId(messageId).destinations(destinations));
+    }
+
+    /**
+     * Track by destination names (cold path: resolves names, allocates).
+     *
+     * @param messageId    id.
+     * @param destinations destination names.
+     * @return QUEUED, BACK_PRESSURED, or a refusal (TOO_MANY_DESTINATIONS, UNKNOWN_DESTINATION, ...).
+     */
+    public Result offerTrack(final long messageId, final String... destinations)
+    {
+        if (destinations.length > DestinationRegistry.MAX_DESTINATIONS)
+        {
+            counters.increment(TrackerCounter.INVALID_REQUESTS);
+            return Result.TOO_MANY_DESTINATIONS;
+        }
+        long mask = 0;
+        for (final String name : destinations)
+        {
+            final int id = registry.resolve(name);
+            if (DestinationRegistry.UNKNOWN == id)
+            {
+                counters.increment(TrackerCounter.INVALID_REQUESTS);
+                return Result.UNKNOWN_DESTINATION;
+            }
+            mask |= 1L << id;
+        }
+        return offerTrack(messageId, mask);
+    }
+
+    /**
+     * Queue a track whose outcome completes the returned future. Allocates: for callers off the hot path.
+     *
+     * @param request arguments.
+     * @return the future; completed exceptionally with {@link TrackRefusedException} when refused.
+     */
+    public CompletableFuture<OutcomeEvent> trackAsync(final TrackRequest request)
+    {
+        final CompletableFuture<OutcomeEvent> future = waiters.register(request.messageId());
+        if (null == future)
+        {
+            return CompletableFuture.failedFuture(new TrackRefusedException(request.messageId(),
+                Result.DUPLICATE_TRACK));
+        }
+        final Result invalid = closed ? Result.CLOSED : precheck(request);
+        final Result result = null != invalid ? invalid : proxy.track(request, true);
+        if (Result.QUEUED != result)
+        {
+            waiters.cancel(request.messageId());
+            future.completeExceptionally(new TrackRefusedException(request.messageId(), result));
+        }
+        return future;
+    }
+
+    /**
+     * Queue a track and return a handle to wait on, like the seed's {@code WaitForCompletion}.
+     *
+     * @param request arguments.
+     * @return the handle.
+     */
+    public CompletionHandle trackForCompletion(final TrackRequest request)
+    {
+        return new CompletionHandle(request.messageId(), trackAsync(request));
+    }
+
+    /**
+     * Queue an individual ack from any thread.
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerAck(final long messageId, final int destination)
+    {
+        return closed ? Result.CLOSED : proxy.ack(messageId, destination);
+    }
+
+    /**
+     * Queue a cumulative ack from any thread.
+     *
+     * @param streamId    stream.
+     * @param destination destination id.
+     * @param offset      confirms every sequence up to and including this.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerCumulativeAck(final int streamId, final int destination, final long offset)
+    {
+        return closed ? Result.CLOSED : proxy.cumulativeAck(streamId, destination, offset);
+    }
+
+    /**
+     * Where a message stands. Any thread: reads a consistent copy of its record without involving the agent.
+     *
+     * @param messageId message.
+     * @return its status; UNKNOWN when not held.
+     */
+    public MessageStatus status(final long messageId)
+    {
+        final RecordBytes copy = new RecordBytes();
+        return table.readCopy(messageId, copy) ? MessageStatus.of(copy.record()) : MessageStatus.unknown(messageId);
+    }
+
+    /**
+     * Counters and latency percentiles. Any thread.
+     *
+     * @return a snapshot.
+     */
+    public MetricsSnapshot metrics()
+    {
+        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary());
+    }
+
+    /**
+     * Track-to-completion latency recorder, for interval logs. Any thread.
+     *
+     * @return the recorder.
+     */
+    public LatencyRecorder completionLatency()
+    {
+        return completionLatency;
+    }
+
+    /**
+     * Per-command service time recorder, for interval logs. Any thread.
+     *
+     * @return the recorder.
+     */
+    public LatencyRecorder serviceTime()
+    {
+        return serviceTime;
+    }
+
+    /**
+     * The system counters. Any thread.
+     *
+     * @return the counters.
+     */
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * Take a consistent snapshot of the tables into a new directory; runs on the agent thread.
+     *
+     * @param target directory to create.
+     * @return a future completing with what was written.
+     */
+    public CompletableFuture<SnapshotInfo> snapshot(final Path target)
+    {
+        final CompletableFuture<SnapshotInfo> future = new CompletableFuture<>();
+        final boolean offered = !closed && adminQueue.offer((agent) ->
+        {
+            try
+            {
+                future.complete(Snapshots.take(target, agent.table(), agent.streamOffsets(), agent.registry(),
+                    agent.nowNs()));
+                agent.counters().increment(TrackerCounter.SNAPSHOTS);
+            }
+            catch (final RuntimeException ex)
+            {
+                future.completeExceptionally(ex);
+            }
+        });
+        if (!offered)
+        {
+            future.completeExceptionally(new TrackerException(closed ? "tracker is closed" :
+                "admin queue is full"));
+        }
+        return future;
+    }
+
+    /**
+     * Run a task on the agent thread (cold path: allocates).
+     *
+     * @param task to run with the agent.
+     * @return false when the admin queue is full or the tracker closed.
+     */
+    public boolean runOnAgent(final Consumer<TrackerAgent> task)
+    {
+        return !closed && adminQueue.offer(task);
+    }
+
+    /**
+     * Flush persisted tables to disk now (msync). Any thread; a no-op in memory.
+     */
+    public void sync()
+    {
+        table.sync();
+        streamOffsets.sync();
+    }
+
+    public TrackerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * The data directory, or null in memory.
+     *
+     * @return the directory.
+     */
+    public Path dataDir()
+    {
+        return null == dataDirectory ? null : dataDirectory.dir();
+    }
+
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closing started.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Stop the agent, process commands already queued, close the tables and mark a clean shutdown. A host-driven
+     * tracker must not be invoked concurrently with close.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+
+        if (null != runner)
+        {
+            runner.close();
+        }
+        if (null != syncThread)
+        {
+            syncThread.interrupt();
+            try
+            {
+                syncThread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        try
+        {
+            for (int i = 0; i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            config.errorHandler().onError(ex);
+        }
+        if (null != invoker)
+        {
+            invoker.close();
+        }
+
+        waiters.failAll(new TrackerException("tracker closed before the outcome"));
+        CloseHelper.quietCloseAll(table, streamOffsets);
+        if (null != dataDirectory)
+        {
+            dataDirectory.markCleanShutdown();
+        }
+        CloseHelper.quietCloseAll(counters, dataDirectory);
+    }
+
+    private void syncLoop()
+    {
+        final long intervalMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(config.syncIntervalNs()));
+        while (!closed && !Thread.currentThread().isInterrupted())
+        {
+            try
+            {
+                Thread.sleep(intervalMs);
+                sync();
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!closed)
+                {
+                    config.errorHandler().onError(ex);
+                }
+            }
+        }
+    }
+
+    private Result precheck(final TrackRequest request)
+    {
+        final long destinations = request.destinations();
+        if (0 == destinations)
+        {
+            return Result.NO_DESTINATIONS;
+        }
+        if (request.requiredAcks() < 0 || request.requiredAcks() > Long.bitCount(destinations))
+        {
+            return Result.INVALID_REQUIRED_ACKS;
+        }
+        if (request.ackTimeoutNs() < 0 || request.ttlNs() < 0)
+        {
+            return Result.INVALID_TIMEOUT;
+        }
+        return null;
+    }
+
+    /**
+     * Waits for one message's outcome, from any thread.
+     */
+    public static final class CompletionHandle
+    {
+        private final long messageId;
+        private final CompletableFuture<OutcomeEvent> future;
+
+        CompletionHandle(final long messageId, final CompletableFuture<OutcomeEvent> future)
+        {
+            this.messageId = messageId;
+            this.future = future;
+        }
+
+        public long messageId()
+        {
+            return messageId;
+        }
+
+        /**
+         * The underlying future.
+         *
+         * @return the future.
+         */
+        public CompletableFuture<OutcomeEvent> future()
+        {
+            return future;
+        }
+
+        /**
+         * Block until the outcome or the timeout.
+         *
+         * @param timeout longest wait.
+         * @return the outcome.
+         * @throws TimeoutException     when it did not come in time.
+         * @throws InterruptedException when interrupted.
+         * @throws TrackerException     when the track was refused or the tracker closed.
+         */
+        public OutcomeEvent await(final Duration timeout) throws TimeoutException, InterruptedException
+        {
+            try
+            {
+                return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            catch (final ExecutionException ex)
+            {
+                if (ex.getCause() instanceof TrackerException)
+                {
+                    throw (TrackerException)ex.getCause();
+                }
+                throw new TrackerException("waiting for " + messageId + " failed", ex.getCause());
+            }
+        }
+    }
+}

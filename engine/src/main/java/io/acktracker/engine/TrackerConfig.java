@@ -1,0 +1,519 @@
+package io.acktracker.engine;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a tracker is built from, in one place, with defaults; validated once by {@link #conclude()}.
+ * Accessors follow the Aeron style: {@code capacity()} reads, {@code capacity(value)} sets and returns this.
+ * <p>
+ * Threading: build on one thread, then hand to {@link AckTracker}; do not change it afterwards.
+ */
+public final class TrackerConfig
+{
+    private String name = "acktracker";
+    private Path dataDir;
+    private Path countersFile;
+    private int capacity = 100_000;
+    private int tombstoneCapacity = -1;
+    private long tombstoneWindowNs = TimeUnit.SECONDS.toNanos(10);
+    private long defaultAckTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long defaultTtlNs = TimeUnit.SECONDS.toNanos(60);
+    private boolean openRegistry = true;
+    private final List<String> destinations = new ArrayList<>();
+    private int commandBufferLength = 1 << 20;
+    private int commandLimit = 1024;
+    private int timerBudget = 4096;
+    private int housekeepingBudget = 1024;
+    private long orphanCheckIntervalNs = TimeUnit.SECONDS.toNanos(10);
+    private long syncIntervalNs = 0;
+    private EpochNanoClock epochClock = new SystemEpochNanoClock();
+    private NanoClock nanoClock = new SystemNanoClock();
+    private long randomSeed = new SecureRandom().nextLong();
+    private IdleStrategy idleStrategy;
+    private OutcomeListener outcomeListener;
+    private RefusalListener refusalListener;
+    private ErrorHandler errorHandler;
+    private boolean recordServiceTime = true;
+    private boolean concluded;
+
+    /**
+     * Check every value and fill derived defaults. Called by the tracker; calling twice is harmless.
+     *
+     * @return this.
+     * @throws TrackerException when a value is out of range.
+     */
+    public TrackerConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(capacity > 0, "capacity must be positive: " + capacity);
+        if (tombstoneCapacity < 0)
+        {
+            tombstoneCapacity = capacity;
+        }
+        require((long)capacity + tombstoneCapacity < Integer.MAX_VALUE / 2, "capacity too large");
+        require(tombstoneWindowNs >= 0, "tombstone window must not be negative");
+        require(defaultAckTimeoutNs > 0, "default ack timeout must be positive");
+        require(defaultTtlNs > 0, "default TTL must be positive (use Long.MAX_VALUE for none)");
+        require(commandLimit > 0 && timerBudget > 0 && housekeepingBudget > 0, "budgets must be positive");
+        require(Integer.bitCount(commandBufferLength) == 1 && commandBufferLength >= 4096,
+            "command buffer length must be a power of two >= 4096: " + commandBufferLength);
+        require(orphanCheckIntervalNs > 0, "orphan check interval must be positive");
+        require(syncIntervalNs >= 0, "sync interval must not be negative");
+        require(null != name && !name.isBlank(), "name must not be blank");
+        if (null == idleStrategy)
+        {
+            idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        }
+        if (null == outcomeListener)
+        {
+            outcomeListener = (id, outcome, reason, latencyNs, attempts, replay) -> {};
+        }
+        if (null == refusalListener)
+        {
+            refusalListener = (command, id, result) -> {};
+        }
+        if (null == errorHandler)
+        {
+            errorHandler = (throwable) -> throwable.printStackTrace(System.err);
+        }
+        if (null == countersFile && null != dataDir)
+        {
+            countersFile = dataDir.resolve("counters.dat");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new TrackerException("invalid configuration: " + message);
+        }
+    }
+
+    /**
+     * Length of the command ring buffer including its trailer.
+     *
+     * @return bytes.
+     */
+    public int commandBufferTotalLength()
+    {
+        return commandBufferLength + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * Name used in counter labels and thread names.
+     *
+     * @param name the name.
+     * @return this.
+     */
+    public TrackerConfig name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * Directory for persisted tables; null (the default) keeps everything off-heap in memory.
+     *
+     * @param dataDir the directory.
+     * @return this.
+     */
+    public TrackerConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public Path countersFile()
+    {
+        return countersFile;
+    }
+
+    /**
+     * File for counters other processes can read; defaults to {@code counters.dat} in the data directory, and to
+     * memory only when there is none.
+     *
+     * @param countersFile the file.
+     * @return this.
+     */
+    public TrackerConfig countersFile(final Path countersFile)
+    {
+        this.countersFile = countersFile;
+        return this;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Most pending messages; a track beyond it is refused with CAPACITY_EXCEEDED. Fixed when the table is created.
+     *
+     * @param capacity messages.
+     * @return this.
+     */
+    public TrackerConfig capacity(final int capacity)
+    {
+        this.capacity = capacity;
+        return this;
+    }
+
+    public int tombstoneCapacity()
+    {
+        return tombstoneCapacity;
+    }
+
+    /**
+     * Most finished messages kept as tombstones (defaults to the capacity). When full, the oldest is dropped early.
+     *
+     * @param tombstoneCapacity entries.
+     * @return this.
+     */
+    public TrackerConfig tombstoneCapacity(final int tombstoneCapacity)
+    {
+        this.tombstoneCapacity = tombstoneCapacity;
+        return this;
+    }
+
+    public long tombstoneWindowNs()
+    {
+        return tombstoneWindowNs;
+    }
+
+    /**
+     * How long a finished id is remembered, so late acks are told from unknown ones and the id is not reused.
+     *
+     * @param tombstoneWindowNs nanoseconds; 0 forgets at once.
+     * @return this.
+     */
+    public TrackerConfig tombstoneWindowNs(final long tombstoneWindowNs)
+    {
+        this.tombstoneWindowNs = tombstoneWindowNs;
+        return this;
+    }
+
+    public long defaultAckTimeoutNs()
+    {
+        return defaultAckTimeoutNs;
+    }
+
+    public TrackerConfig defaultAckTimeoutNs(final long defaultAckTimeoutNs)
+    {
+        this.defaultAckTimeoutNs = defaultAckTimeoutNs;
+        return this;
+    }
+
+    public long defaultTtlNs()
+    {
+        return defaultTtlNs;
+    }
+
+    public TrackerConfig defaultTtlNs(final long defaultTtlNs)
+    {
+        this.defaultTtlNs = defaultTtlNs;
+        return this;
+    }
+
+    public boolean openRegistry()
+    {
+        return openRegistry;
+    }
+
+    /**
+     * Whether unknown destination names register on first use (true) or are refused (false).
+     *
+     * @param openRegistry open or closed.
+     * @return this.
+     */
+    public TrackerConfig openRegistry(final boolean openRegistry)
+    {
+        this.openRegistry = openRegistry;
+        return this;
+    }
+
+    public List<String> destinations()
+    {
+        return destinations;
+    }
+
+    /**
+     * Register destination names up front, ids in the order given.
+     *
+     * @param names destination names.
+     * @return this.
+     */
+    public TrackerConfig destinations(final String... names)
+    {
+        destinations.addAll(List.of(names));
+        return this;
+    }
+
+    public int commandBufferLength()
+    {
+        return commandBufferLength;
+    }
+
+    /**
+     * Capacity of the command queue from other threads, a power of two in bytes.
+     *
+     * @param commandBufferLength bytes.
+     * @return this.
+     */
+    public TrackerConfig commandBufferLength(final int commandBufferLength)
+    {
+        this.commandBufferLength = commandBufferLength;
+        return this;
+    }
+
+    public int commandLimit()
+    {
+        return commandLimit;
+    }
+
+    /**
+     * Most queued commands drained per duty cycle.
+     *
+     * @param commandLimit commands.
+     * @return this.
+     */
+    public TrackerConfig commandLimit(final int commandLimit)
+    {
+        this.commandLimit = commandLimit;
+        return this;
+    }
+
+    public int timerBudget()
+    {
+        return timerBudget;
+    }
+
+    /**
+     * Most deadlines handled per duty cycle; the rest wait for the next cycle.
+     *
+     * @param timerBudget deadlines.
+     * @return this.
+     */
+    public TrackerConfig timerBudget(final int timerBudget)
+    {
+        this.timerBudget = timerBudget;
+        return this;
+    }
+
+    public int housekeepingBudget()
+    {
+        return housekeepingBudget;
+    }
+
+    /**
+     * Most housekeeping steps (tombstone removal, cumulative-ack application, orphan checks) per duty cycle.
+     *
+     * @param housekeepingBudget steps.
+     * @return this.
+     */
+    public TrackerConfig housekeepingBudget(final int housekeepingBudget)
+    {
+        this.housekeepingBudget = housekeepingBudget;
+        return this;
+    }
+
+    public long orphanCheckIntervalNs()
+    {
+        return orphanCheckIntervalNs;
+    }
+
+    /**
+     * How often a sweep checks that every pending record has a deadline scheduled.
+     *
+     * @param orphanCheckIntervalNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig orphanCheckIntervalNs(final long orphanCheckIntervalNs)
+    {
+        this.orphanCheckIntervalNs = orphanCheckIntervalNs;
+        return this;
+    }
+
+    public long syncIntervalNs()
+    {
+        return syncIntervalNs;
+    }
+
+    /**
+     * Optional msync of the persisted tables every interval, from a background thread, to bound what a power loss
+     * can take. 0 (default) leaves flushing to the OS: a process crash loses nothing, a power loss can lose recent
+     * writes.
+     *
+     * @param syncIntervalNs nanoseconds, 0 for none.
+     * @return this.
+     */
+    public TrackerConfig syncIntervalNs(final long syncIntervalNs)
+    {
+        this.syncIntervalNs = syncIntervalNs;
+        return this;
+    }
+
+    public EpochNanoClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). Inject a settable clock in tests.
+     *
+     * @param epochClock the clock.
+     * @return this.
+     */
+    public TrackerConfig epochClock(final EpochNanoClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Monotonic clock for service-time measurement.
+     *
+     * @param nanoClock the clock.
+     * @return this.
+     */
+    public TrackerConfig nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public long randomSeed()
+    {
+        return randomSeed;
+    }
+
+    /**
+     * Seed of the tracker's random generator (jitter, nonces), for deterministic runs.
+     *
+     * @param randomSeed seed.
+     * @return this.
+     */
+    public TrackerConfig randomSeed(final long randomSeed)
+    {
+        this.randomSeed = randomSeed;
+        return this;
+    }
+
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * Idle strategy of the tracker's own thread, when it runs one.
+     *
+     * @param idleStrategy the strategy.
+     * @return this.
+     */
+    public TrackerConfig idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public OutcomeListener outcomeListener()
+    {
+        return outcomeListener;
+    }
+
+    /**
+     * Told of every outcome, on the agent thread.
+     *
+     * @param outcomeListener the listener.
+     * @return this.
+     */
+    public TrackerConfig outcomeListener(final OutcomeListener outcomeListener)
+    {
+        this.outcomeListener = outcomeListener;
+        return this;
+    }
+
+    public RefusalListener refusalListener()
+    {
+        return refusalListener;
+    }
+
+    /**
+     * Told when a command queued by another thread is refused, on the agent thread.
+     *
+     * @param refusalListener the listener.
+     * @return this.
+     */
+    public TrackerConfig refusalListener(final RefusalListener refusalListener)
+    {
+        this.refusalListener = refusalListener;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Receives unexpected errors; the duty cycle carries on.
+     *
+     * @param errorHandler the handler.
+     * @return this.
+     */
+    public TrackerConfig errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public boolean recordServiceTime()
+    {
+        return recordServiceTime;
+    }
+
+    /**
+     * Whether the agent times every command (two clock reads per command).
+     *
+     * @param recordServiceTime on or off.
+     * @return this.
+     */
+    public TrackerConfig recordServiceTime(final boolean recordServiceTime)
+    {
+        this.recordServiceTime = recordServiceTime;
+        return this;
+    }
+}

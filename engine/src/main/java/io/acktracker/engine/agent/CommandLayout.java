@@ -1,0 +1,49 @@
+package io.acktracker.engine.agent;
+
+/**
+ * Layout of the fixed-size commands other threads write into the agent's many-to-one ring buffer.
+ * <pre>
+ * TRACK (64 bytes)                         ACK (16 bytes)            CUMULATIVE_ACK (16 bytes)
+ *  0 message id          long               0 message id   long      0 offset        long
+ *  8 destinations        long               8 destination  int       8 stream id     int
+ * 16 ack timeout ns      long                                       12 destination   int
+ * 24 ttl ns              long
+ * 32 stream sequence     long
+ * 40 stream id           int
+ * 44 required acks       int
+ * 48 priority            int
+ * 52 message class       int
+ * 56 flags               int (bit 0: has stream, bit 1: has waiter)
+ * 60 padding             int
+ * </pre>
+ */
+public final class CommandLayout
+{
+    public static final int TRACK_MESSAGE_ID_OFFSET = 0;
+    public static final int TRACK_DESTINATIONS_OFFSET = 8;
+    public static final int TRACK_ACK_TIMEOUT_OFFSET = 16;
+    public static final int TRACK_TTL_OFFSET = 24;
+    public static final int TRACK_SEQUENCE_OFFSET = 32;
+    public static final int TRACK_STREAM_ID_OFFSET = 40;
+    public static final int TRACK_REQUIRED_ACKS_OFFSET = 44;
+    public static final int TRACK_PRIORITY_OFFSET = 48;
+    public static final int TRACK_MESSAGE_CLASS_OFFSET = 52;
+    public static final int TRACK_FLAGS_OFFSET = 56;
+    public static final int TRACK_LENGTH = 64;
+
+    public static final int TRACK_FLAG_HAS_STREAM = 1;
+    public static final int TRACK_FLAG_HAS_WAITER = 2;
+
+    public static final int ACK_MESSAGE_ID_OFFSET = 0;
+    public static final int ACK_DESTINATION_OFFSET = 8;
+    public static final int ACK_LENGTH = 16;
+
+    public static final int CUMULATIVE_OFFSET_OFFSET = 0;
+    public static final int CUMULATIVE_STREAM_ID_OFFSET = 8;
+    public static final int CUMULATIVE_DESTINATION_OFFSET = 12;
+    public static final int CUMULATIVE_LENGTH = 16;
+
+    private CommandLayout()
+    {
+    }
+}

@@ -1,0 +1,116 @@
+package io.acktracker.engine.agent;
+
+import io.acktracker.engine.CommandType;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.metrics.Counters;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import static io.acktracker.engine.agent.CommandLayout.*;
+
+/**
+ * Writes commands for the agent into its many-to-one ring buffer. Lock-free, allocation-free, never blocks: a full
+ * buffer answers {@link Result#BACK_PRESSURED} at once (and counts it).
+ * <p>
+ * Threading: any thread, concurrently.
+ */
+public final class CommandProxy
+{
+    private final RingBuffer ringBuffer;
+    private final Counters counters;
+
+    /**
+     * Proxy over a ring buffer.
+     *
+     * @param ringBuffer the agent's command queue.
+     * @param counters   to count back pressure.
+     */
+    public CommandProxy(final ManyToOneRingBuffer ringBuffer, final Counters counters)
+    {
+        this.ringBuffer = ringBuffer;
+        this.counters = counters;
+    }
+
+    /**
+     * Queue a track.
+     *
+     * @param request   arguments.
+     * @param hasWaiter whether a future waits on the outcome.
+     * @return QUEUED or BACK_PRESSURED.
+     */
+    public Result track(final TrackRequest request, final boolean hasWaiter)
+    {
+        final int index = ringBuffer.tryClaim(CommandType.TRACK.id(), TRACK_LENGTH);
+        if (index <= 0)
+        {
+            return backPressured();
+        }
+        final AtomicBuffer buffer = ringBuffer.buffer();
+        buffer.putLong(index + TRACK_MESSAGE_ID_OFFSET, request.messageId());
+        buffer.putLong(index + TRACK_DESTINATIONS_OFFSET, request.destinations());
+        buffer.putLong(index + TRACK_ACK_TIMEOUT_OFFSET, request.ackTimeoutNs());
+        buffer.putLong(index + TRACK_TTL_OFFSET, request.ttlNs());
+        buffer.putLong(index + TRACK_SEQUENCE_OFFSET, request.sequence());
+        buffer.putInt(index + TRACK_STREAM_ID_OFFSET, request.streamId());
+        buffer.putInt(index + TRACK_REQUIRED_ACKS_OFFSET, request.requiredAcks());
+        buffer.putInt(index + TRACK_PRIORITY_OFFSET, request.priority());
+        buffer.putInt(index + TRACK_MESSAGE_CLASS_OFFSET, request.messageClass());
+        buffer.putInt(index + TRACK_FLAGS_OFFSET,
+            (request.hasStream() ? TRACK_FLAG_HAS_STREAM : 0) | (hasWaiter ? TRACK_FLAG_HAS_WAITER : 0));
+        ringBuffer.commit(index);
+        return Result.QUEUED;
+    }
+
+    /**
+     * Queue an individual ack.
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @return QUEUED or BACK_PRESSURED.
+     */
+    public Result ack(final long messageId, final int destination)
+    {
+        final int index = ringBuffer.tryClaim(CommandType.ACK.id(), ACK_LENGTH);
+        if (index <= 0)
+        {
+            return backPressured();
+        }
+        final AtomicBuffer buffer = ringBuffer.buffer();
+        buffer.putLong(index + ACK_MESSAGE_ID_OFFSET, messageId);
+        buffer.putInt(index + ACK_DESTINATION_OFFSET, destination);
+        ringBuffer.commit(index);
+        return Result.QUEUED;
+    }
+
+    /**
+     * Queue a cumulative ack.
+     *
+     * @param streamId    stream.
+     * @param destination destination id.
+     * @param offset      confirms every sequence up to and including this.
+     * @return QUEUED or BACK_PRESSURED.
+     */
+    public Result cumulativeAck(final int streamId, final int destination, final long offset)
+    {
+        final int index = ringBuffer.tryClaim(CommandType.CUMULATIVE_ACK.id(), CUMULATIVE_LENGTH);
+        if (index <= 0)
+        {
+            return backPressured();
+        }
+        final AtomicBuffer buffer = ringBuffer.buffer();
+        buffer.putLong(index + CUMULATIVE_OFFSET_OFFSET, offset);
+        buffer.putInt(index + CUMULATIVE_STREAM_ID_OFFSET, streamId);
+        buffer.putInt(index + CUMULATIVE_DESTINATION_OFFSET, destination);
+        ringBuffer.commit(index);
+        return Result.QUEUED;
+    }
+
+    private Result backPressured()
+    {
+        counters.get(TrackerCounter.BACK_PRESSURED).increment();
+        return Result.BACK_PRESSURED;
+    }
+}

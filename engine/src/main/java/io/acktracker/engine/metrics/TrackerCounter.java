@@ -1,0 +1,76 @@
+package io.acktracker.engine.metrics;
+
+/**
+ * The tracker's system counters, each with a fixed type id so tools in other processes can find them in the
+ * counters file. Gauges hold a level; the rest count events.
+ */
+public enum TrackerCounter
+{
+    PENDING(1, "pending messages", true),
+    TOMBSTONES(2, "tombstones held", true),
+    TRACKED(3, "messages tracked", false),
+    COMPLETED(4, "messages completed", false),
+    FAILED(5, "messages failed", false),
+    EXPIRED(6, "messages expired", false),
+    ACKS(7, "acks recorded", false),
+    DUPLICATE_ACKS(8, "duplicate acks", false),
+    ORPHAN_ACKS(9, "acks for unknown ids", false),
+    LATE_ACKS(10, "acks for finished ids", false),
+    SPOOFED_ACKS(11, "acks from a destination not of the message", false),
+    CUMULATIVE_ACKS(12, "cumulative acks", false),
+    CUMULATIVE_MESSAGES_ACKED(13, "messages acked by cumulative acks", false),
+    DUPLICATE_TRACKS(14, "tracks refused: duplicate id", false),
+    CAPACITY_EXCEEDED(15, "tracks refused: table full", false),
+    INVALID_REQUESTS(16, "requests refused: invalid argument", false),
+    BACK_PRESSURED(17, "commands refused: queue full", false),
+    COMMANDS(18, "commands processed", false),
+    TIMEOUTS(19, "ack timeouts", false),
+    RECOVERED(20, "records recovered at start", false),
+    OUTCOMES_REPLAYED(21, "outcomes re-notified after recovery", false),
+    TOMBSTONES_EVICTED_EARLY(22, "tombstones evicted before their window", false),
+    ORPHANS_REPAIRED(23, "records found without a timer and repaired", false),
+    ERRORS(24, "errors", false),
+    LISTENER_ERRORS(25, "listener exceptions", false),
+    DUTY_CYCLES(26, "agent duty cycles", false),
+    HEARTBEAT_MS(27, "agent heartbeat (epoch ms)", true),
+    SNAPSHOTS(28, "snapshots taken", false);
+
+    /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
+    public static final int TYPE_ID = 0x41434B00;
+
+    private final int id;
+    private final String label;
+    private final boolean gauge;
+
+    TrackerCounter(final int id, final String label, final boolean gauge)
+    {
+        this.id = id;
+        this.label = label;
+        this.gauge = gauge;
+    }
+
+    /**
+     * Stable id, stored as the counter's key.
+     *
+     * @return the id.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * Whether the counter is a level rather than an event count.
+     *
+     * @return true for a gauge.
+     */
+    public boolean isGauge()
+    {
+        return gauge;
+    }
+}

@@ -1,0 +1,52 @@
+package io.acktracker.engine.pending;
+
+/**
+ * Status byte values stored in a {@link PendingRecord}. Plain constants rather than an enum because they are
+ * read and written straight from off-heap memory.
+ */
+public final class RecordStatus
+{
+    /** Never written: an empty or corrupt record. */
+    public static final byte NONE = 0;
+    /** Waiting for acks. */
+    public static final byte PENDING = 1;
+    /** Enough destinations acked. Kept as a tombstone for the tombstone window. */
+    public static final byte COMPLETED = 2;
+    /** Gave up: retries exhausted, rejected, or the quorum can no longer be met. Tombstone. */
+    public static final byte FAILED = 3;
+    /** The time-to-live passed before completion. Tombstone. */
+    public static final byte EXPIRED = 4;
+
+    private RecordStatus()
+    {
+    }
+
+    /**
+     * Whether the status is one of the three final outcomes.
+     *
+     * @param status a status byte.
+     * @return true for COMPLETED, FAILED and EXPIRED.
+     */
+    public static boolean isFinal(final byte status)
+    {
+        return status >= COMPLETED && status <= EXPIRED;
+    }
+
+    /**
+     * Printable name of a status byte.
+     *
+     * @param status a status byte.
+     * @return its name.
+     */
+    public static String name(final byte status)
+    {
+        switch (status)
+        {
+            case PENDING: return "PENDING";
+            case COMPLETED: return "COMPLETED";
+            case FAILED: return "FAILED";
+            case EXPIRED: return "EXPIRED";
+            default: return "NONE(" + status + ")";
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.acktracker.engine.timer;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeadlineIndexTest
+{
+    private static final long START = 1_700_000_000_000_000_000L;
+    private static final long MS = 1_000_000L;
+
+    private final List<long[]> fired = new ArrayList<>();
+    private final DeadlineIndex.Handler recorder = (slot, deadline, now) -> fired.add(new long[]{ slot, deadline, now });
+
+    @Test
+    void shouldFireAtOrAfterDeadlineNeverBefore()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(3, START + 5 * MS, START);
+
+        for (long t = START; t < START + 5 * MS; t += 100_000)
+        {
+            index.poll(t, recorder, 100);
+            assertThat(fired).isEmpty();
+        }
+
+        index.poll(START + 7 * MS, recorder, 100);
+        assertThat(fired).hasSize(1);
+        assertThat(fired.get(0)[0]).isEqualTo(3);
+        assertThat(fired.get(0)[1]).isEqualTo(START + 5 * MS);
+        assertThat(index.isScheduled(3)).isFalse();
+        assertThat(index.scheduledCount()).isZero();
+        assertThat(index.bucketCount()).isZero();
+    }
+
+    @Test
+    void shouldNotFireCancelledSlot()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        index.schedule(2, START + MS, START);
+        assertThat(index.cancel(1)).isTrue();
+        assertThat(index.cancel(1)).isFalse();
+
+        index.poll(START + 10 * MS, recorder, 100);
+        assertThat(fired).extracting(f -> f[0]).containsExactly(2L);
+        assertThat(index.bucketCount()).isZero();
+    }
+
+    @Test
+    void shouldReleaseBucketWhenLastSlotCancelled()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        assertThat(index.bucketCount()).isEqualTo(1);
+        index.cancel(1);
+        assertThat(index.bucketCount()).isZero();
+        index.poll(START + 10 * MS, recorder, 100);
+        assertThat(fired).isEmpty();
+    }
+
+    @Test
+    void shouldHoldABurstInOneBucketAndFireItInBudgetedSlices()
+    {
+        final int n = 100_000;
+        final DeadlineIndex index = new DeadlineIndex(n, START);
+        for (int slot = 0; slot < n; slot++)
+        {
+            index.schedule(slot, START + 50 * MS, START);
+        }
+        assertThat(index.bucketCount()).isEqualTo(1);
+
+        int polls = 0;
+        while (fired.size() < n)
+        {
+            final int done = index.poll(START + 51 * MS, recorder, 4096);
+            assertThat(done).isLessThanOrEqualTo(4096);
+            polls++;
+        }
+        assertThat(polls).isEqualTo((n + 4095) / 4096);
+        assertThat(fired).extracting(f -> f[0]).startsWith(0L, 1L, 2L);
+        assertThat(index.scheduledCount()).isZero();
+        assertThat(index.bucketCount()).isZero();
+    }
+
+    @Test
+    void shouldCascadeFarDeadlinesThroughTheCoarseWheel()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        final long far = START + 90_000 * MS;
+        index.schedule(7, far, START);
+
+        index.poll(far - 2_000 * MS, recorder, 100);
+        assertThat(fired).isEmpty();
+        index.poll(far - MS, recorder, 100);
+        assertThat(fired).isEmpty();
+        assertThat(index.isScheduled(7)).isTrue();
+
+        index.poll(far + 2 * MS, recorder, 100);
+        assertThat(fired).hasSize(1);
+        assertThat(fired.get(0)[1]).isEqualTo(far);
+    }
+
+    @Test
+    void shouldFireOverdueDeadlinesAfterAStall()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        index.schedule(2, START + 3_000 * MS, START);
+        index.schedule(3, START + 20_000 * MS, START);
+
+        index.poll(START + 60_000 * MS, recorder, 100);
+        assertThat(fired).extracting(f -> f[0]).containsExactlyInAnyOrder(1L, 2L, 3L);
+    }
+
+    @Test
+    void shouldAllowHandlerToRescheduleDuringPoll()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        final DeadlineIndex.Handler again = (slot, deadline, now) ->
+        {
+            fired.add(new long[]{ slot, deadline, now });
+            if (fired.size() < 3)
+            {
+                index.schedule(slot, now + 10 * MS, now);
+            }
+        };
+
+        index.poll(START + 2 * MS, again, 100);
+        assertThat(fired).hasSize(1);
+        index.poll(START + 5 * MS, again, 100);
+        assertThat(fired).hasSize(1);
+        index.poll(START + 14 * MS, again, 100);
+        assertThat(fired).hasSize(2);
+        index.poll(START + 30 * MS, again, 100);
+        assertThat(fired).hasSize(3);
+        assertThat(index.scheduledCount()).isZero();
+    }
+
+    @Test
+    void shouldRescheduleIntoAPastTickWithoutLoopingInOnePoll()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        final DeadlineIndex.Handler overdue = (slot, deadline, now) ->
+        {
+            fired.add(new long[]{ slot, deadline, now });
+            index.schedule(slot, now - MS, now);
+        };
+
+        index.poll(START + 2 * MS, overdue, 100);
+        assertThat(fired).hasSize(1);
+        index.poll(START + 4 * MS, overdue, 100);
+        assertThat(fired).hasSize(2);
+    }
+
+    @Test
+    void shouldMoveAScheduledSlot()
+    {
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + MS, START);
+        index.schedule(1, START + 100 * MS, START);
+        assertThat(index.scheduledCount()).isEqualTo(1);
+
+        index.poll(START + 50 * MS, recorder, 100);
+        assertThat(fired).isEmpty();
+        index.poll(START + 101 * MS, recorder, 100);
+        assertThat(fired).hasSize(1);
+    }
+}
