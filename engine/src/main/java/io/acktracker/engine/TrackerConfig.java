@@ -33,6 +33,7 @@ public final class TrackerConfig
     private long defaultTtlNs = TimeUnit.SECONDS.toNanos(60);
     private boolean openRegistry = true;
     private final List<String> destinations = new ArrayList<>();
+    private final List<TrackerExtension> extensions = new ArrayList<>();
     private int commandBufferLength = 1 << 20;
     private int commandLimit = 1024;
     private int timerBudget = 4096;
@@ -497,6 +498,23 @@ public final class TrackerConfig
     public TrackerConfig errorHandler(final ErrorHandler errorHandler)
     {
         this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public List<TrackerExtension> extensions()
+    {
+        return extensions;
+    }
+
+    /**
+     * Add work to run inside the agent's duty cycle (for example the Aeron transport).
+     *
+     * @param extension the extension.
+     * @return this.
+     */
+    public TrackerConfig extension(final TrackerExtension extension)
+    {
+        extensions.add(extension);
         return this;
     }
 

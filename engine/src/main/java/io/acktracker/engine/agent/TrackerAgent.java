@@ -9,6 +9,7 @@ import io.acktracker.engine.RefusalListener;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.TrackerExtension;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.PendingIndex;
@@ -63,7 +64,8 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     private final OutcomeWaiters waiters;
     private final EpochNanoClock epochClock;
     private final NanoClock nanoClock;
-    private final OutcomeListener outcomeListener;
+    private final OutcomeListener[] outcomeListeners;
+    private final TrackerExtension[] extensions;
     private final RefusalListener refusalListener;
     private final ErrorHandler errorHandler;
     private final boolean recordServiceTime;
@@ -137,7 +139,8 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         this.waiters = waiters;
         this.epochClock = config.epochClock();
         this.nanoClock = config.nanoClock();
-        this.outcomeListener = config.outcomeListener();
+        this.extensions = config.extensions().toArray(new TrackerExtension[0]);
+        this.outcomeListeners = listeners(config.outcomeListener(), extensions);
         this.refusalListener = config.refusalListener();
         this.errorHandler = config.errorHandler();
         this.recordServiceTime = config.recordServiceTime();
@@ -158,6 +161,29 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         new Recovery(this).run();
     }
 
+    public void onStart()
+    {
+        for (final TrackerExtension extension : extensions)
+        {
+            extension.onStart(this);
+        }
+    }
+
+    public void onClose()
+    {
+        for (final TrackerExtension extension : extensions)
+        {
+            try
+            {
+                extension.onClose();
+            }
+            catch (final Throwable ex)
+            {
+                onError(ex);
+            }
+        }
+    }
+
     public String roleName()
     {
         return config.name();
@@ -173,6 +199,17 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         workCount += adminQueue.drain(adminRunner, 16);
         workCount += deadlines.poll(nowNs, this, timerBudget);
         workCount += housekeeping();
+        for (final TrackerExtension extension : extensions)
+        {
+            try
+            {
+                workCount += extension.doWork(nowNs);
+            }
+            catch (final Throwable ex)
+            {
+                onError(ex);
+            }
+        }
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
@@ -772,14 +809,17 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         final FailureReason reason = FailureReason.of(record.reason());
         final int attempts = record.attempts();
         final boolean hasListener = record.hasFlag(PendingRecord.FLAG_HAS_LISTENER);
-        try
+        for (final OutcomeListener listener : outcomeListeners)
         {
-            outcomeListener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
-        }
-        catch (final Throwable ex)
-        {
-            counters.increment(LISTENER_ERRORS);
-            errorHandler.onError(ex);
+            try
+            {
+                listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
+            }
+            catch (final Throwable ex)
+            {
+                counters.increment(LISTENER_ERRORS);
+                errorHandler.onError(ex);
+            }
         }
 
         if (hasListener)
@@ -1022,6 +1062,20 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     {
         counters.increment(ERRORS);
         errorHandler.onError(ex);
+    }
+
+    private static OutcomeListener[] listeners(final OutcomeListener listener, final TrackerExtension[] extensions)
+    {
+        final java.util.List<OutcomeListener> listeners = new java.util.ArrayList<>();
+        listeners.add(listener);
+        for (final TrackerExtension extension : extensions)
+        {
+            if (extension instanceof OutcomeListener)
+            {
+                listeners.add((OutcomeListener)extension);
+            }
+        }
+        return listeners.toArray(new OutcomeListener[0]);
     }
 
     static long deadlineAfter(final long nowNs, final long durationNs)
