@@ -50,7 +50,7 @@ public final class Trackers
         }
     }
 
-    public static TrackerConfig config(final TestClock clock, final Outcomes outcomes)
+    public static TrackerConfig config(final TestClock clock, final OutcomeListener outcomes)
     {
         return new TrackerConfig()
             .epochClock(clock)
