@@ -7,7 +7,9 @@ public enum CommandType
 {
     TRACK(1),
     ACK(2),
-    CUMULATIVE_ACK(3);
+    CUMULATIVE_ACK(3),
+    NACK(4),
+    REJECT(5);
 
     private final int id;
 

@@ -33,6 +33,10 @@ public enum Result
     INVALID_TIMEOUT(true),
     /** Another argument is out of range. */
     INVALID_ARGUMENT(true),
+    /** The metadata is longer than the configured maximum. */
+    METADATA_TOO_LARGE(true),
+    /** The message class is not registered. */
+    UNKNOWN_MESSAGE_CLASS(true),
 
     /** This destination already acked this message (or a cumulative offset did not move forward). */
     DUPLICATE_ACK(true),

@@ -33,7 +33,23 @@ public enum TrackerCounter
     LISTENER_ERRORS(25, "listener exceptions", false),
     DUTY_CYCLES(26, "agent duty cycles", false),
     HEARTBEAT_MS(27, "agent heartbeat (epoch ms)", true),
-    SNAPSHOTS(28, "snapshots taken", false);
+    SNAPSHOTS(28, "snapshots taken", false),
+    NACKS(29, "nacks", false),
+    REJECTS(30, "rejects (poison)", false),
+    RETRIES_SCHEDULED(31, "redeliveries scheduled", false),
+    REDELIVERIES(32, "redeliveries sent", false),
+    RETRIES_DEFERRED(33, "duty cycles that left due redeliveries for later (retry budget)", false),
+    PARKED(34, "redeliveries parked behind an open circuit", false),
+    RESUMED(35, "parked redeliveries resumed", false),
+    DESTINATIONS_GAVE_UP(36, "destinations given up on after their last attempt", false),
+    CIRCUITS_OPEN(37, "circuits not closed", true),
+    CIRCUIT_TRANSITIONS(38, "circuit state changes", false),
+    DLQ_SIZE(39, "dead letters held", true),
+    DLQ_MOVED(40, "dead letters added", false),
+    DLQ_FULL(41, "dead letters refused: queue full (message kept FAILED)", false),
+    DLQ_REPLAYED(42, "dead letters replayed", false),
+    DLQ_DELETED(43, "dead letters deleted", false),
+    DLQ_HELD(44, "failed messages waiting for dead-letter room", true);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

@@ -227,6 +227,19 @@ public final class PendingTable implements AutoCloseable
     }
 
     /**
+     * Write a copy of every entry into a new persisted file (for snapshots of an in-memory table). Agent thread.
+     *
+     * @param target new file.
+     */
+    public void exportTo(final File target)
+    {
+        try (PendingTable copy = persisted(target, Math.max(1024, map.longSize()), false))
+        {
+            map.forEachEntry((entry) -> copy.map.put(entry.key().get(), entry.value().get()));
+        }
+    }
+
+    /**
      * Flush the mapped file to disk (msync). Any thread; a no-op in memory.
      */
     public void sync()

@@ -32,6 +32,10 @@ public final class DataDirectory implements AutoCloseable
     public static final String PENDING_FILE = "pending.cmap";
     /** Cumulative offsets file. */
     public static final String STREAMS_FILE = "streams.cmap";
+    /** Metadata and attempt history of pending messages. */
+    public static final String EXTRAS_FILE = "extras.cmap";
+    /** Circuit states and dead-letter totals. */
+    public static final String STATE_FILE = "state.cmap";
     /** Lock file. */
     public static final String LOCK_FILE = "tracker.lock";
     /** Marker written after a clean shutdown. */

@@ -272,7 +272,8 @@ class PersistenceTest
         }
         assertThatThrownBy(() -> AckTracker.open(config(dir)))
             .isInstanceOf(TrackerException.class)
-            .hasMessageContaining("cannot open pending table");
+            .hasMessageContaining("cannot open").hasMessageContaining(DataDirectory.PENDING_FILE)
+            .hasMessageContaining("corrupt");
     }
 
     @Test
