@@ -130,10 +130,10 @@ public final class DeadLetters
             {
                 continue;
             }
-            work++;
             if (queue.hasRoom(DeadLetterQueue.queueOf(record)) && moveToQueue(record))
             {
                 agent.housekeeping().entombOrRemove(slot, record);
+                work++;
             }
             else
             {
@@ -369,7 +369,7 @@ public final class DeadLetters
      */
     public DlqStats stats(final Integer queueId)
     {
-        return queue.stats(queueId, agent.nowNs, held.size());
+        return queue.stats(queueId, agent.config.epochClock().nanoTime(), held.size());
     }
 
     /**

@@ -1187,7 +1187,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         {
             final int destination = Long.numberOfTrailingZeros(bits);
             final long bit = 1L << destination;
-            while (work < budget)
+            while (work < budget && health.mayRedeliver(destination))
             {
                 final long messageId = health.pollParked(destination);
                 if (Long.MIN_VALUE == messageId)

@@ -133,6 +133,20 @@ public final class DestinationHealth
     }
 
     /**
+     * Whether a redelivery could go now, without counting it (OPEN circuits answer false even past their cool-down;
+     * {@link #poll(long)} moves those to HALF_OPEN).
+     *
+     * @param destination id.
+     * @return true when closed, or half-open with a probe to spare.
+     */
+    public boolean mayRedeliver(final int destination)
+    {
+        final CircuitState current = state[destination];
+        return CircuitState.CLOSED == current ||
+            (CircuitState.HALF_OPEN == current && probesInFlight[destination] < config.halfOpenProbes());
+    }
+
+    /**
      * The destination acked.
      *
      * @param destination id.
