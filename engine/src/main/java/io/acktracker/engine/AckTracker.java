@@ -8,6 +8,8 @@ import io.acktracker.engine.dlq.BlobTable;
 import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.dlq.Extras;
 import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.lease.LeaseSecret;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.persistence.LongLongTable;
 import io.acktracker.engine.metrics.Counters;
@@ -65,6 +67,7 @@ public final class AckTracker implements AutoCloseable
     private final DestinationRegistry registry;
     private final LatencyRecorder completionLatency = new LatencyRecorder();
     private final LatencyRecorder serviceTime = new LatencyRecorder();
+    private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
         new ManyToOneConcurrentArrayQueue<>(1024);
@@ -115,7 +118,8 @@ public final class AckTracker implements AutoCloseable
                 new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
             proxy = new CommandProxy(commandBuffer, counters);
             agent = new TrackerAgent(config, registry, tables, counters, completionLatency, serviceTime,
-                commandBuffer, adminQueue, waiters);
+                commandBuffer, adminQueue, waiters, LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir()),
+                leaseHoldTime);
         }
         catch (final RuntimeException ex)
         {
@@ -468,7 +472,8 @@ public final class AckTracker implements AutoCloseable
      */
     public MetricsSnapshot metrics()
     {
-        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary());
+        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary(),
+            leaseHoldTime.summary());
     }
 
     /**
@@ -499,6 +504,115 @@ public final class AckTracker implements AutoCloseable
     public Counters counters()
     {
         return counters;
+    }
+
+    /**
+     * Lease a pending message to a consumer, from any thread (allocates: the future and the handle).
+     *
+     * @param messageId    message.
+     * @param consumerId   consumer.
+     * @param visibilityNs visibility timeout.
+     * @return completes with the receipt handle, or exceptionally with {@link LeaseRefusedException}.
+     */
+    public CompletableFuture<ReceiptHandle> lease(final long messageId, final long consumerId, final long visibilityNs)
+    {
+        return submit((agent) ->
+        {
+            final ReceiptHandle handle = new ReceiptHandle();
+            final Result result = agent.leases().lease(messageId, consumerId, visibilityNs, handle);
+            if (Result.OK != result)
+            {
+                throw new LeaseRefusedException(messageId, result);
+            }
+            return handle;
+        });
+    }
+
+    /**
+     * Queue a lease ack (the consumer processed the message) from any thread. Refusals go to the refusal listener.
+     *
+     * @param handle receipt handle; copied.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseAck(final ReceiptHandle handle)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_ACK, handle, 0, 0);
+    }
+
+    /**
+     * Queue a lease nack (release; available again after the delay or the backoff) from any thread.
+     *
+     * @param handle  receipt handle; copied.
+     * @param delayNs delay, 0 for the backoff.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseNack(final ReceiptHandle handle, final long delayNs)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_NACK, handle, delayNs, 0);
+    }
+
+    /**
+     * Queue a lease extension from any thread.
+     *
+     * @param handle  receipt handle; copied.
+     * @param extraNs added to the lease deadline.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseExtend(final ReceiptHandle handle, final long extraNs)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_EXTEND, handle, extraNs, 0);
+    }
+
+    /**
+     * Queue a lease reject (poison) from any thread.
+     *
+     * @param handle receipt handle; copied.
+     * @param code   error code for the dead letter.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseReject(final ReceiptHandle handle, final int code)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_REJECT, handle, 0, code);
+    }
+
+    /**
+     * Run a function on the agent thread and complete a future with its result (cold path: allocates). For callers
+     * that need the agent's synchronous answer from another thread, such as an HTTP handler.
+     *
+     * @param function to run with the agent.
+     * @param <T>      result type.
+     * @return the future; completed exceptionally when the function throws or the admin queue is full.
+     */
+    public <T> CompletableFuture<T> submit(final java.util.function.Function<TrackerAgent, T> function)
+    {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        final boolean queued = runOnAgent((agent) ->
+        {
+            try
+            {
+                future.complete(function.apply(agent));
+            }
+            catch (final RuntimeException ex)
+            {
+                future.completeExceptionally(ex);
+            }
+        });
+        if (!queued)
+        {
+            future.completeExceptionally(new TrackerException(closed ? "tracker is closed" :
+                "admin queue is full, try again"));
+        }
+        return future;
+    }
+
+    /**
+     * Lease hold time recorder (grant to settlement), for interval logs. Any thread.
+     *
+     * @return the recorder.
+     */
+    public LatencyRecorder leaseHoldTime()
+    {
+        return leaseHoldTime;
     }
 
     /**

@@ -9,7 +9,11 @@ public enum CommandType
     ACK(2),
     CUMULATIVE_ACK(3),
     NACK(4),
-    REJECT(5);
+    REJECT(5),
+    LEASE_ACK(6),
+    LEASE_NACK(7),
+    LEASE_EXTEND(8),
+    LEASE_REJECT(9);
 
     private final int id;
 

@@ -129,23 +129,6 @@ public final class DeadLetterAdmin
 
     private <T> CompletableFuture<T> call(final Function<DeadLetters, T> operation)
     {
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        final boolean queued = tracker.runOnAgent((agent) ->
-        {
-            try
-            {
-                future.complete(operation.apply(agent.deadLetters()));
-            }
-            catch (final RuntimeException ex)
-            {
-                future.completeExceptionally(ex);
-            }
-        });
-        if (!queued)
-        {
-            future.completeExceptionally(new TrackerException(tracker.isClosed() ? "tracker is closed" :
-                "admin queue is full, try again"));
-        }
-        return future;
+        return tracker.submit((agent) -> operation.apply(agent.deadLetters()));
     }
 }

@@ -8,12 +8,16 @@ package io.acktracker.engine;
 @FunctionalInterface
 public interface RedeliveryListener
 {
+    /** Destination value meaning "a consumer": a leased message became available to lease again. */
+    int CONSUMER = -1;
+
     /**
      * Send the message again.
      *
      * @param messageId   message.
-     * @param destination destination id.
-     * @param attempt     this destination's attempt number (2 for the first retry; 1 after a replay).
+     * @param destination destination id, or {@link #CONSUMER} when a lease expired or was nacked.
+     * @param attempt     this destination's attempt number (2 for the first retry; 1 after a replay), or the next
+     *                    delivery number for a consumer.
      */
     void onRedeliver(long messageId, int destination, int attempt);
 }

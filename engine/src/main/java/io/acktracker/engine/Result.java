@@ -38,6 +38,15 @@ public enum Result
     /** The message class is not registered. */
     UNKNOWN_MESSAGE_CLASS(true),
 
+    /** The message is leased to a consumer (or held back after a nack); it cannot be leased now. */
+    ALREADY_LEASED(true),
+    /** The receipt handle is forged, altered, or stale (the message was released or redelivered since). */
+    INVALID_LEASE(true),
+    /** The lease behind this receipt handle expired. */
+    LEASE_EXPIRED(true),
+    /** The lease was extended as many times as allowed. */
+    MAX_EXTENSIONS(true),
+
     /** This destination already acked this message (or a cumulative offset did not move forward). */
     DUPLICATE_ACK(true),
     /** No message with this id is known: never tracked, or its tombstone is gone. Counted as an orphan ack. */

@@ -70,6 +70,10 @@ public final class TrackerConfig
     private boolean deadLetterExpired = true;
     private int maxMetadataLength = 256;
     private boolean recordAttemptHistory = true;
+    private int leaseMaxDeliveries = 5;
+    private int leaseMaxExtensions = 10;
+    private long leaseMaxExtensionNs = TimeUnit.MINUTES.toNanos(5);
+    private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
     private boolean concluded;
 
     /**
@@ -108,6 +112,9 @@ public final class TrackerConfig
         require(dlqRetentionNs > 0, "dead-letter retention must be positive");
         require(maxMetadataLength >= 0 && maxMetadataLength <= 16 * 1024, "max metadata length must be 0..16384");
         require(!messageClasses.containsKey(0), "message class 0 is the tracker's defaults; use ids 1..65535");
+        require(leaseMaxDeliveries >= 1 && leaseMaxDeliveries <= 0xFFFF, "lease max deliveries must be 1..65535");
+        require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
+        require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
         if (null == circuitListener)
         {
             circuitListener = (destination, from, to, nowNs) -> {};
@@ -778,6 +785,75 @@ public final class TrackerConfig
     public TrackerConfig recordAttemptHistory(final boolean recordAttemptHistory)
     {
         this.recordAttemptHistory = recordAttemptHistory;
+        return this;
+    }
+
+    public int leaseMaxDeliveries()
+    {
+        return leaseMaxDeliveries;
+    }
+
+    /**
+     * Leases a message may go through: past this many expired or nacked leases it fails (MAX_DELIVERIES) and goes
+     * to the dead-letter queue.
+     *
+     * @param leaseMaxDeliveries deliveries.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxDeliveries(final int leaseMaxDeliveries)
+    {
+        this.leaseMaxDeliveries = leaseMaxDeliveries;
+        return this;
+    }
+
+    public int leaseMaxExtensions()
+    {
+        return leaseMaxExtensions;
+    }
+
+    /**
+     * Extensions allowed per lease.
+     *
+     * @param leaseMaxExtensions extensions.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensions(final int leaseMaxExtensions)
+    {
+        this.leaseMaxExtensions = leaseMaxExtensions;
+        return this;
+    }
+
+    public long leaseMaxExtensionNs()
+    {
+        return leaseMaxExtensionNs;
+    }
+
+    /**
+     * Longest single extension.
+     *
+     * @param leaseMaxExtensionNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensionNs(final long leaseMaxExtensionNs)
+    {
+        this.leaseMaxExtensionNs = leaseMaxExtensionNs;
+        return this;
+    }
+
+    public long leaseMaxVisibilityNs()
+    {
+        return leaseMaxVisibilityNs;
+    }
+
+    /**
+     * Longest visibility timeout of a lease.
+     *
+     * @param leaseMaxVisibilityNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxVisibilityNs(final long leaseMaxVisibilityNs)
+    {
+        this.leaseMaxVisibilityNs = leaseMaxVisibilityNs;
         return this;
     }
 

@@ -12,8 +12,10 @@ package io.acktracker.engine.agent;
  * 40 stream id           int             8 delay ns     long      8 destination   int
  * 44 required acks       int            16 destination  int      12 error code    int
  * 48 priority            int            20 error code   int
- * 52 message class       int
- * 56 flags               short (bit 0: has stream, bit 1: has waiter)
+ * 52 message class       int           LEASE_ACK / _NACK / _EXTEND / _REJECT (48 bytes)
+ * 56 flags               short          0 receipt handle (32 bytes)
+ *    (bit 0: has stream, bit 1: has waiter)  32 delay or extension ns (long)
+ *                                       40 error code (int)
  * 58 max attempts        byte
  * 60 metadata length     int
  * 64 metadata            bytes
@@ -58,6 +60,11 @@ public final class CommandLayout
     public static final int REJECT_DESTINATION_OFFSET = 8;
     public static final int REJECT_CODE_OFFSET = 12;
     public static final int REJECT_LENGTH = 16;
+
+    public static final int LEASE_HANDLE_OFFSET = 0;
+    public static final int LEASE_ARGUMENT_OFFSET = 32;
+    public static final int LEASE_CODE_OFFSET = 40;
+    public static final int LEASE_LENGTH = 48;
 
     private CommandLayout()
     {

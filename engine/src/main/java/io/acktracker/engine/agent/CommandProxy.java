@@ -3,6 +3,7 @@ package io.acktracker.engine.agent;
 import io.acktracker.engine.CommandType;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.metrics.Counters;
 import org.agrona.concurrent.AtomicBuffer;
@@ -159,6 +160,30 @@ public final class CommandProxy
         buffer.putLong(index + REJECT_MESSAGE_ID_OFFSET, messageId);
         buffer.putInt(index + REJECT_DESTINATION_OFFSET, destination);
         buffer.putInt(index + REJECT_CODE_OFFSET, code);
+        ringBuffer.commit(index);
+        return Result.QUEUED;
+    }
+
+    /**
+     * Queue a lease settlement (ack, nack, extend or reject) by receipt handle.
+     *
+     * @param command  LEASE_ACK, LEASE_NACK, LEASE_EXTEND or LEASE_REJECT.
+     * @param handle   the receipt handle.
+     * @param argument delay (nack) or extension (extend) in ns, else 0.
+     * @param code     error code (reject), else 0.
+     * @return QUEUED or BACK_PRESSURED.
+     */
+    public Result lease(final CommandType command, final ReceiptHandle handle, final long argument, final int code)
+    {
+        final int index = ringBuffer.tryClaim(command.id(), LEASE_LENGTH);
+        if (index <= 0)
+        {
+            return backPressured();
+        }
+        final AtomicBuffer buffer = ringBuffer.buffer();
+        handle.encode(buffer, index + LEASE_HANDLE_OFFSET);
+        buffer.putLong(index + LEASE_ARGUMENT_OFFSET, argument);
+        buffer.putInt(index + LEASE_CODE_OFFSET, code);
         ringBuffer.commit(index);
         return Result.QUEUED;
     }

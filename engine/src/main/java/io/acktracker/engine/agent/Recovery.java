@@ -149,6 +149,10 @@ final class Recovery
             agent.health.recoverParked(Long.numberOfTrailingZeros(bits), messageId);
         }
         agent.health.inFlight(0, TrackerAgent.awaited(record));
+        if (record.hasFlag2(PendingRecord.FLAG2_LEASED))
+        {
+            agent.leases.recovered();
+        }
     }
 
     private void addTombstone(final long finishedNs, final long messageId)

@@ -18,6 +18,8 @@ import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.dlq.Extras;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.PendingIndex;
@@ -106,6 +108,8 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
     private final Housekeeping housekeeping;
     final DeadLetters deadLetters;
+    final Leases leases;
+    private final ReceiptHandle commandHandle = new ReceiptHandle();
 
     final int capacity;
     final int tombstoneCapacity;
@@ -130,6 +134,8 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
      * @param commandBuffer     queue of commands from other threads.
      * @param adminQueue        queue of administrative tasks from other threads.
      * @param waiters           futures waiting on outcomes.
+     * @param leaseMac          keyed MAC of receipt handles.
+     * @param leaseHoldTime     lease hold time recorder.
      */
     public TrackerAgent(
         final TrackerConfig config,
@@ -140,7 +146,9 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         final LatencyRecorder serviceTime,
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
-        final OutcomeWaiters waiters)
+        final OutcomeWaiters waiters,
+        final SipHash leaseMac,
+        final LatencyRecorder leaseHoldTime)
     {
         this.config = config;
         this.registry = registry;
@@ -183,6 +191,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         counters.set(DLQ_SIZE, deadLetterQueue.size());
         housekeeping = new Housekeeping(this, config.housekeepingBudget(), config.orphanCheckIntervalNs());
         deadLetters = new DeadLetters(this, config.dlqReplayBudget());
+        leases = new Leases(this, config, leaseMac, random, leaseHoldTime);
 
         new Recovery(this).run();
     }
@@ -477,6 +486,16 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     }
 
     /**
+     * Lease operations (consumer-style delivery), on the agent thread.
+     *
+     * @return the leases.
+     */
+    public Leases leases()
+    {
+        return leases;
+    }
+
+    /**
      * Start an orphan sweep on the next duty cycle, whatever the interval says. For tests and operators.
      */
     public void requestOrphanSweep()
@@ -535,6 +554,29 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
                         buffer.getInt(index + REJECT_CODE_OFFSET)));
                     break;
                 }
+
+                case 6: // LEASE_ACK
+                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
+                    refusedIf(CommandType.LEASE_ACK, commandHandle.messageId(), leases.ack(commandHandle));
+                    break;
+
+                case 7: // LEASE_NACK
+                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
+                    refusedIf(CommandType.LEASE_NACK, commandHandle.messageId(),
+                        leases.nack(commandHandle, buffer.getLong(index + LEASE_ARGUMENT_OFFSET)));
+                    break;
+
+                case 8: // LEASE_EXTEND
+                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
+                    refusedIf(CommandType.LEASE_EXTEND, commandHandle.messageId(),
+                        leases.extend(commandHandle, buffer.getLong(index + LEASE_ARGUMENT_OFFSET)));
+                    break;
+
+                case 9: // LEASE_REJECT
+                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
+                    refusedIf(CommandType.LEASE_REJECT, commandHandle.messageId(),
+                        leases.reject(commandHandle, buffer.getInt(index + LEASE_CODE_OFFSET)));
+                    break;
 
                 default:
                     counters.increment(INVALID_REQUESTS);
@@ -1038,6 +1080,15 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             return;
         }
 
+        if (record.leaseDeadlineNs() - nowNs <= 0)
+        {
+            leases.onLeaseDeadline(slot, record);
+            if (RecordStatus.PENDING != record.status())
+            {
+                return;
+            }
+        }
+
         if (record.retryAtNs() - nowNs <= 0)
         {
             record.beginWrite();
@@ -1299,7 +1350,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
     }
 
-    private void ensureDeadline(final int slot, final PendingRecord record)
+    void ensureDeadline(final int slot, final PendingRecord record)
     {
         final long next = record.nextDeadlineNs();
         if (PendingRecord.NO_DEADLINE != next && (!deadlines.isScheduled(slot) || next < deadlines.deadline(slot)))
@@ -1308,7 +1359,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
     }
 
-    private Backoff backoffOf(final PendingRecord record)
+    Backoff backoffOf(final PendingRecord record)
     {
         final MessageClass messageClass = messageClasses.get(record.messageClass());
         return null == messageClass ? config.defaultBackoff() : messageClass.backoff();
@@ -1323,17 +1374,41 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         {
             return;
         }
-        final long messageId = record.messageId();
-        if (!record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS) || !extras.get(messageId, extrasBlob))
-        {
-            Extras.init(extrasBlob, 0, null, 0, 0);
-        }
+        loadExtras(record);
         for (long bits = mask; bits != 0; bits &= bits - 1)
         {
             final int destination = Long.numberOfTrailingZeros(bits);
             Extras.addEvent(extrasBlob, 0, nowNs, destination, type, record.attempts(destination), code);
         }
-        if (extras.put(messageId, extrasBlob))
+        storeExtras(record);
+    }
+
+    /**
+     * Add one event for one destination (or {@link RedeliveryListener#CONSUMER}) to the attempt history.
+     */
+    void history(
+        final PendingRecord record, final AttemptEventType type, final int destination, final int attempt, final int code)
+    {
+        if (!recordHistory)
+        {
+            return;
+        }
+        loadExtras(record);
+        Extras.addEvent(extrasBlob, 0, nowNs, destination, type, attempt, code);
+        storeExtras(record);
+    }
+
+    private void loadExtras(final PendingRecord record)
+    {
+        if (!record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS) || !extras.get(record.messageId(), extrasBlob))
+        {
+            Extras.init(extrasBlob, 0, null, 0, 0);
+        }
+    }
+
+    private void storeExtras(final PendingRecord record)
+    {
+        if (extras.put(record.messageId(), extrasBlob))
         {
             record.setFlag2(PendingRecord.FLAG2_HAS_EXTRAS);
         }
@@ -1360,6 +1435,10 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         final long address = record.buffer().addressOffset();
         health.inFlight(awaited(record), 0);
         deadlines.cancel(slot);
+        if (record.hasFlag2(PendingRecord.FLAG2_LEASED))
+        {
+            leases.dropped(record);
+        }
         final boolean deadLetter = RecordStatus.FAILED == status || (RecordStatus.EXPIRED == status && deadLetterExpired);
         record.beginWrite();
         if (deadLetter)
@@ -1481,6 +1560,11 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             streamList.add(stream);
         }
         return stream;
+    }
+
+    void refreshTime()
+    {
+        nowNs = epochClock.nanoTime();
     }
 
     private long serviceStart()

@@ -18,7 +18,11 @@ public enum AttemptEventType
     /** A redelivery was parked behind the destination's open circuit. */
     PARKED,
     /** Retries to the destination were exhausted. */
-    GAVE_UP;
+    GAVE_UP,
+    /** A consumer's lease expired before it settled the message. */
+    LEASE_EXPIRED,
+    /** A consumer nacked its lease. */
+    LEASE_NACK;
 
     private static final AttemptEventType[] VALUES = values();
 
@@ -40,6 +44,6 @@ public enum AttemptEventType
      */
     public boolean isError()
     {
-        return this == TIMEOUT || this == NACK || this == REJECT;
+        return this == TIMEOUT || this == NACK || this == REJECT || this == LEASE_EXPIRED || this == LEASE_NACK;
     }
 }

@@ -49,7 +49,18 @@ public enum TrackerCounter
     DLQ_FULL(41, "dead letters refused: queue full (message kept FAILED)", false),
     DLQ_REPLAYED(42, "dead letters replayed", false),
     DLQ_DELETED(43, "dead letters deleted", false),
-    DLQ_HELD(44, "failed messages waiting for dead-letter room", true);
+    DLQ_HELD(44, "failed messages waiting for dead-letter room", true),
+    ACTIVE_LEASES(45, "active leases", true),
+    LEASES_GRANTED(46, "leases granted", false),
+    LEASE_ACKS(47, "leases settled by ack", false),
+    LEASE_NACKS(48, "leases released by nack", false),
+    LEASE_EXTENSIONS(49, "lease extensions", false),
+    LEASE_EXPIRIES(50, "leases expired", false),
+    LEASE_REJECTS(51, "leases settled by reject", false),
+    LEASE_REFUSED_ALREADY_LEASED(52, "lease refusals: already leased", false),
+    LEASE_REFUSED_INVALID(53, "lease refusals: forged, altered or stale handle", false),
+    LEASE_REFUSED_EXPIRED(54, "lease refusals: lease expired", false),
+    LEASE_REFUSED_MAX_EXTENSIONS(55, "lease refusals: too many extensions", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

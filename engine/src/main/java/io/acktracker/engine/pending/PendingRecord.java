@@ -110,6 +110,12 @@ public final class PendingRecord
     public static final byte FLAG2_REPLAYED = 4;
     /** Flag2: its due redelivery waits in the retry queue (for the retry budget). */
     public static final byte FLAG2_RETRY_QUEUED = 8;
+    /** Flag2: leased to a consumer until the lease deadline. */
+    public static final byte FLAG2_LEASED = 16;
+    /** Flag2: nacked by its consumer; not available to lease until the lease deadline. */
+    public static final byte FLAG2_HELD_BACK = 32;
+    /** Flag2: its last lease expired (a handle of that lease is answered LEASE_EXPIRED). */
+    public static final byte FLAG2_LEASE_EXPIRED = 64;
 
     /** No deadline. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;

@@ -4,6 +4,7 @@ import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.TrackerException;
 import io.acktracker.engine.agent.TrackerTables;
 import io.acktracker.engine.dlq.DeadLetterQueue;
+import io.acktracker.engine.lease.LeaseSecret;
 
 import java.io.File;
 import java.util.function.Consumer;
@@ -35,7 +36,8 @@ public final class Snapshots
 
     /** Files a snapshot (and a data directory) holds besides the manifest. */
     static final List<String> TABLE_FILES = List.of(DataDirectory.PENDING_FILE, DataDirectory.STREAMS_FILE,
-        DataDirectory.EXTRAS_FILE, DeadLetterQueue.FILE_NAME, DataDirectory.STATE_FILE, DestinationRegistry.FILE_NAME);
+        DataDirectory.EXTRAS_FILE, DeadLetterQueue.FILE_NAME, DataDirectory.STATE_FILE, DestinationRegistry.FILE_NAME,
+        LeaseSecret.FILE_NAME);
 
     /**
      * Write a snapshot. Agent thread only.
@@ -80,6 +82,14 @@ public final class Snapshots
             copyOrExport(tables.state().map().file(), target.resolve(DataDirectory.STATE_FILE),
                 tables.state()::exportTo);
             Files.write(target.resolve(DestinationRegistry.FILE_NAME), registry.names());
+            if (null != tables.pending().file())
+            {
+                final Path secret = tables.pending().file().toPath().resolveSibling(LeaseSecret.FILE_NAME);
+                if (Files.exists(secret))
+                {
+                    Files.copy(secret, target.resolve(LeaseSecret.FILE_NAME));
+                }
+            }
             Files.write(target.resolve(MANIFEST), List.of(
                 "format=1",
                 "entries=" + entries,
