@@ -94,6 +94,7 @@ public final class AckTracker implements AutoCloseable
             {
                 dataDirectory = DataDirectory.open(dir);
                 tables = openTables(dataDirectory, entries, config, !dataDirectory.wasCleanShutdown());
+                dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
                 dataDirectory.markRunning();
             }
             else

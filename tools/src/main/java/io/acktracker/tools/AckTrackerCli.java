@@ -15,7 +15,7 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
-    subcommands = { DemoCommand.class })
+    subcommands = { DemoCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class })
 public final class AckTrackerCli implements Runnable
 {
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
