@@ -34,6 +34,7 @@ final class Recovery
     private long[] badIds = new long[16];
     private int badCount;
     private long recovered;
+    private long repaired;
 
     Recovery(final TrackerAgent agent)
     {
@@ -46,6 +47,10 @@ final class Recovery
         agent.table.forEach((messageId, address) ->
         {
             record.wrap(address);
+            if (record.repairVersion())
+            {
+                repaired++;
+            }
             final byte status = record.status();
             if (RecordStatus.PENDING != status && !RecordStatus.isFinal(status) || record.messageId() != messageId)
             {
@@ -123,6 +128,7 @@ final class Recovery
         }
 
         agent.counters.add(TrackerCounter.RECOVERED, recovered);
+        agent.counters.add(TrackerCounter.TORN_RECORDS_REPAIRED, repaired);
         agent.counters.set(TrackerCounter.PENDING, agent.pendingCount);
         agent.counters.set(TrackerCounter.TOMBSTONES, index.tombstoneCount());
     }

@@ -1117,22 +1117,25 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     private void onAckTimeout(final int slot, final PendingRecord record)
     {
         final long timedOut = awaited(record);
+        if (0 != timedOut)
+        {
+            counters.increment(TIMEOUTS);
+            for (long bits = timedOut; bits != 0; bits &= bits - 1)
+            {
+                health.onFailure(Long.numberOfTrailingZeros(bits), nowNs);
+            }
+            health.inFlight(timedOut, 0);
+            history(record, timedOut, AttemptEventType.TIMEOUT, 0);
+            retryOrGiveUp(slot, record, timedOut, 0);
+            if (RecordStatus.PENDING != record.status())
+            {
+                return;
+            }
+        }
+        // last: until this is written, a crash leaves the deadline passed and recovery runs the timeout again
         record.beginWrite();
         record.deadlineNs(PendingRecord.NO_DEADLINE);
         record.endWrite();
-        if (0 == timedOut)
-        {
-            return;
-        }
-
-        counters.increment(TIMEOUTS);
-        for (long bits = timedOut; bits != 0; bits &= bits - 1)
-        {
-            health.onFailure(Long.numberOfTrailingZeros(bits), nowNs);
-        }
-        health.inFlight(timedOut, 0);
-        history(record, timedOut, AttemptEventType.TIMEOUT, 0);
-        retryOrGiveUp(slot, record, timedOut, 0);
     }
 
     /**
@@ -1183,11 +1186,12 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             final long retryAt = nowNs + delay;
             record.beginWrite();
             record.lastBackoffNs(delay);
+            final boolean merge = 0 != record.redeliver();
+            record.redeliver(record.redeliver() | retry);
             if (!record.hasFlag2(PendingRecord.FLAG2_RETRY_QUEUED))
             {
-                record.retryAtNs(0 != record.redeliver() ? Math.max(record.retryAtNs(), retryAt) : retryAt);
+                record.retryAtNs(merge ? Math.max(record.retryAtNs(), retryAt) : retryAt);
             }
-            record.redeliver(record.redeliver() | retry);
             record.endWrite();
             counters.add(RETRIES_SCHEDULED, Long.bitCount(retry));
             ensureDeadline(slot, record);

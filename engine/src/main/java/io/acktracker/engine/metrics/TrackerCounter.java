@@ -60,7 +60,8 @@ public enum TrackerCounter
     LEASE_REFUSED_ALREADY_LEASED(52, "lease refusals: already leased", false),
     LEASE_REFUSED_INVALID(53, "lease refusals: forged, altered or stale handle", false),
     LEASE_REFUSED_EXPIRED(54, "lease refusals: lease expired", false),
-    LEASE_REFUSED_MAX_EXTENSIONS(55, "lease refusals: too many extensions", false);
+    LEASE_REFUSED_MAX_EXTENSIONS(55, "lease refusals: too many extensions", false),
+    TORN_RECORDS_REPAIRED(56, "records whose update a crash interrupted, repaired at recovery", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

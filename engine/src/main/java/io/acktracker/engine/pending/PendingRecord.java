@@ -177,6 +177,23 @@ public final class PendingRecord
     }
 
     /**
+     * After a crash: a write that a kill interrupted left the two version words apart. Every field write is a commit
+     * point of its own, so the record is usable as it stands; make the versions agree again so readers accept it.
+     *
+     * @return true when the record was torn and has been repaired.
+     */
+    public boolean repairVersion()
+    {
+        final long start = buffer.getLong(VERSION_START_OFFSET);
+        if (start == buffer.getLong(VERSION_END_OFFSET))
+        {
+            return false;
+        }
+        buffer.putLongRelease(VERSION_END_OFFSET, start);
+        return true;
+    }
+
+    /**
      * Whether a copy of the record was taken while no write was in progress.
      *
      * @return true when both version words agree.
