@@ -48,6 +48,32 @@ class CrashRecoveryTest
         runCycles(Integer.getInteger("crash.cycles", 200), Long.getLong("crash.seed", System.nanoTime()));
     }
 
+    @Test
+    void shouldRefuseASecondProcessOnTheSameDataDirectory() throws Exception
+    {
+        final Path dataDir = temp.resolve("data");
+        final Process child = startChild(dataDir, temp.resolve("journal").toFile(), 1, 1);
+        try
+        {
+            awaitReady(child);
+            final Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() ->
+                AckTracker.open(new io.acktracker.engine.TrackerConfig().dataDir(dataDir)).close());
+            assertThat(refused).isInstanceOf(io.acktracker.engine.TrackerException.class)
+                .hasMessageContaining("in use by another tracker")
+                .hasMessageContaining("pid " + child.pid());
+        }
+        finally
+        {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        try (AckTracker recovered = AckTracker.open(new io.acktracker.engine.TrackerConfig().dataDir(dataDir)
+            .capacity(200_000).tombstoneCapacity(50_000)))
+        {
+            assertThat(recovered.isClosed()).isFalse();
+        }
+    }
+
     private void runCycles(final int cycles, final long seed) throws Exception
     {
         final Path dataDir = temp.resolve("data");
