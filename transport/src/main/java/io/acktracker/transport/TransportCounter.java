@@ -48,7 +48,8 @@ public enum TransportCounter
     ERRORS(40, "transport errors", false),
     HTTP_REQUESTS(41, "http requests", false),
     HTTP_REFUSED(42, "http requests answered 4xx/5xx", false),
-    LEASES_GRANTED_SENT(43, "lease grants published", false);
+    LEASES_GRANTED_SENT(43, "lease grants published", false),
+    HTTP_NOT_SUPPORTED(44, "http requests answered 501: not supported by this tracker version", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;
