@@ -1,18 +1,28 @@
 package io.acktracker.transport.service;
 
-import org.agrona.concurrent.ShutdownSignalBarrier;
+import net.openhft.chronicle.core.shutdown.PriorityHook;
 
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the standalone tracker until SIGTERM or SIGINT, then shuts it down cleanly (see {@link TrackerService}).
  * <pre>
- *   java $JVM_FLAGS -cp ... io.acktracker.transport.service.TrackerServiceMain --config=tracker.yaml --http.enabled=true
+ *   sh transport/target/run.sh io.acktracker.transport.service.TrackerServiceMain --config=tracker.yaml
  * </pre>
- * Exit status: 0 after a clean shutdown, 2 for bad settings, 1 when the tracker could not start.
+ * The clean shutdown runs in the JVM's shutdown, ordered before Chronicle Map's own close-on-exit hook: Chronicle
+ * closes and unmaps every map it knows in a shutdown hook of priority 80 in chronicle-core's {@link PriorityHook},
+ * and a plain shutdown hook or a signal barrier would race it (the tracker's agent reads its tables through raw
+ * addresses while it runs). So the service's shutdown is a {@link PriorityHook} of priority
+ * {@value #SHUTDOWN_PRIORITY}: the agent stops and the tables are flushed and closed first.
+ * <p>
+ * Exit status: after SIGTERM the JVM's (143); 2 for bad settings; 1 when the tracker could not start.
  */
 public final class TrackerServiceMain
 {
+    /** Before Chronicle Map's close-on-exit hook (80), among "release of network resources" (1-49). */
+    static final int SHUTDOWN_PRIORITY = 40;
+
     private TrackerServiceMain()
     {
     }
@@ -21,8 +31,9 @@ public final class TrackerServiceMain
      * Entry point.
      *
      * @param args {@code --config=<file>} and {@code --<key>=<value>} flags; {@code --help} lists the keys.
+     * @throws InterruptedException when interrupted while running.
      */
-    public static void main(final String[] args)
+    public static void main(final String[] args) throws InterruptedException
     {
         if (Arrays.asList(args).contains("--help"))
         {
@@ -33,6 +44,7 @@ public final class TrackerServiceMain
         }
 
         final ServiceConfig config;
+        final TrackerService service;
         try
         {
             config = ServiceConfig.load(args, System.getProperties());
@@ -43,20 +55,40 @@ public final class TrackerServiceMain
             System.exit(2);
             return;
         }
-
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            TrackerService service = TrackerService.start(config))
+        try
         {
-            System.out.println(service.describe());
-            barrier.await();
-            System.out.println("acktracker '" + config.name() + "' shutting down");
+            service = TrackerService.start(config);
         }
         catch (final RuntimeException ex)
         {
-            System.err.println("acktracker: cannot run: " + ex.getMessage());
+            System.err.println("acktracker: cannot start: " + ex.getMessage());
             ex.printStackTrace(System.err);
             System.exit(1);
+            return;
         }
-        System.out.println("acktracker '" + config.name() + "' stopped cleanly");
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        PriorityHook.add(SHUTDOWN_PRIORITY, () -> shutdown(service, config.name(), stopped));
+        System.out.println(service.describe());
+        stopped.await();
+    }
+
+    private static void shutdown(final TrackerService service, final String name, final CountDownLatch stopped)
+    {
+        System.out.println("acktracker '" + name + "' shutting down");
+        try
+        {
+            service.close();
+            System.out.println("acktracker '" + name + "' stopped cleanly");
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("acktracker '" + name + "' did not stop cleanly: " + ex);
+            ex.printStackTrace(System.err);
+        }
+        finally
+        {
+            stopped.countDown();
+        }
     }
 }
