@@ -10,7 +10,7 @@ import io.acktracker.transport.inbound.EngineCommands;
 import io.acktracker.transport.outbound.OutboundProxy;
 import io.aeron.Aeron;
 import io.aeron.Image;
-import io.aeron.Publication;
+import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 
@@ -18,9 +18,9 @@ import org.agrona.CloseHelper;
  * The tracker's Aeron transport, run inside the tracker agent's own duty cycle (no hand-off thread): each
  * {@link #doWork(long)} first publishes what the outbound backlog holds, then polls the inbound subscription with a
  * fragment limit, decoding each frame with SBE flyweights and applying it through the agent's synchronous API.
- * Outcomes (this is an {@link OutcomeListener}) and redelivery requests go out on one publication; when the backlog
- * behind it reaches its cap, inbound polling stops until it drains, so back pressure reaches senders and
- * destinations and nothing is dropped.
+ * Outcomes (this is an {@link OutcomeListener}) and redelivery requests go out on one exclusive publication (only
+ * the agent thread publishes); when the backlog behind it reaches its cap, inbound polling stops until it drains, so
+ * back pressure reaches senders and destinations and nothing is dropped.
  * <pre>{@code
  * AeronTransport transport = new AeronTransport(new TransportConfig().aeron(aeron));
  * AckTracker tracker = AckTracker.launch(new TrackerConfig().extension(transport));
@@ -40,7 +40,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     private final TransportErrors errors;
     private final DestinationStats stats = new DestinationStats();
     private final Subscription subscription;
-    private final Publication publication;
+    private final ExclusivePublication publication;
     private final OutboundProxy outbound;
     private final int fragmentLimit;
     private final int backlogDrainLimit;
@@ -73,7 +73,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
                 config.inboundStreamId(),
                 (image) -> imageCounters.incrementShared(TransportCounter.IMAGES_AVAILABLE),
                 (image) -> imageCounters.incrementShared(TransportCounter.IMAGES_UNAVAILABLE));
-            publication = aeron.addPublication(config.outboundChannel(), config.outboundStreamId());
+            publication = aeron.addExclusivePublication(config.outboundChannel(), config.outboundStreamId());
         }
         catch (final RuntimeException ex)
         {
@@ -255,7 +255,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
      *
      * @return the publication.
      */
-    public Publication publication()
+    public ExclusivePublication publication()
     {
         return publication;
     }
