@@ -24,7 +24,7 @@ public enum TransportCounter
     SPOOFED_REFUSED(16, "commands refused: destination not the session's", false),
     TRACKS_RECEIVED(17, "tracks received", false),
     TRACKS_REFUSED(18, "tracks refused by the tracker", false),
-    TRACK_METADATA_NOT_STORED(19, "track metadata received but not stored", false),
+    TRACK_FIELDS_IGNORED(19, "tracks with metadata or max attempts this engine cannot apply yet", false),
     ACKS_RECEIVED(20, "acks received", false),
     CUMULATIVE_ACKS_RECEIVED(21, "cumulative acks received", false),
     NACKS_RECEIVED(22, "nacks received", false),

@@ -40,7 +40,7 @@ public final class TestFrames
     {
         final TrackEncoder encoder = new TrackEncoder().wrapAndApplyHeader(buffer, 0, header)
             .messageId(messageId).ackTimeoutNs(0).ttlNs(0).sequence(0).streamId(TrackEncoder.streamIdNullValue())
-            .messageClass(0).requiredAcks((short)0).priority((byte)0);
+            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)0);
         final TrackEncoder.DestinationsEncoder entries = encoder.destinationsCount(destinations.length);
         for (final int destination : destinations)
         {
@@ -59,14 +59,14 @@ public final class TestFrames
     public int nack(final long messageId, final int destinationId, final String reason)
     {
         return HEADER + new NackEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .messageId(messageId).redeliverDelayNs(0).destinationId((short)destinationId).reason(reason)
+            .messageId(messageId).redeliverDelayNs(0).errorCode(7).destinationId((short)destinationId).reason(reason)
             .encodedLength();
     }
 
     public int reject(final long messageId, final int destinationId, final String reason)
     {
         return HEADER + new RejectEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .messageId(messageId).destinationId((short)destinationId).reason(reason).encodedLength();
+            .messageId(messageId).errorCode(9).destinationId((short)destinationId).reason(reason).encodedLength();
     }
 
     public int cumulativeAck(final int streamId, final int destinationId, final long offset)
@@ -93,7 +93,7 @@ public final class TestFrames
     {
         final SettleEncoder encoder = new SettleEncoder().wrapAndApplyHeader(buffer, 0, header);
         encoder.receiptHandle().messageId(messageId).leaseToken(token);
-        return HEADER + encoder.redeliverDelayNs(0).action(action).destinationId((short)destinationId).reason("")
+        return HEADER + encoder.redeliverDelayNs(0).errorCode(0).action(action).destinationId((short)destinationId).reason("")
             .encodedLength();
     }
 

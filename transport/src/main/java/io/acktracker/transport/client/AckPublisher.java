@@ -115,7 +115,7 @@ public final class AckPublisher implements AutoCloseable
      */
     public long tryNack(final long messageId, final long redeliverDelayNs)
     {
-        return tryNack(messageId, redeliverDelayNs, "");
+        return tryNack(messageId, redeliverDelayNs, 0, "");
     }
 
     /**
@@ -123,15 +123,18 @@ public final class AckPublisher implements AutoCloseable
      *
      * @param messageId        message.
      * @param redeliverDelayNs delay before redelivery, 0 for the tracker's policy.
+     * @param errorCode        the destination's error code, kept in the attempt history.
      * @param reason           ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
      * @return new position, or a negative Aeron offer result (nothing sent).
      */
-    public long tryNack(final long messageId, final long redeliverDelayNs, final CharSequence reason)
+    public long tryNack(
+        final long messageId, final long redeliverDelayNs, final int errorCode, final CharSequence reason)
     {
         checkReason(reason);
         nackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
             .redeliverDelayNs(redeliverDelayNs)
+            .errorCode(errorCode)
             .destinationId(destinationId)
             .reason(reason);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + nackEncoder.encodedLength());
@@ -145,21 +148,23 @@ public final class AckPublisher implements AutoCloseable
      */
     public long tryReject(final long messageId)
     {
-        return tryReject(messageId, "");
+        return tryReject(messageId, 0, "");
     }
 
     /**
      * Reject a message as poison, saying why.
      *
      * @param messageId message.
+     * @param errorCode the destination's error code, kept with the dead letter.
      * @param reason    ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
      * @return new position, or a negative Aeron offer result (nothing sent).
      */
-    public long tryReject(final long messageId, final CharSequence reason)
+    public long tryReject(final long messageId, final int errorCode, final CharSequence reason)
     {
         checkReason(reason);
         rejectEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
+            .errorCode(errorCode)
             .destinationId(destinationId)
             .reason(reason);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());

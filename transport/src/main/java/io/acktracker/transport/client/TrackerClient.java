@@ -141,7 +141,8 @@ public final class TrackerClient implements AutoCloseable
             .streamId(request.hasStream() ? request.streamId() : TrackEncoder.streamIdNullValue())
             .messageClass(request.messageClass())
             .requiredAcks((short)request.requiredAcks())
-            .priority((byte)request.priority());
+            .priority((byte)request.priority())
+            .maxAttempts((short)0);
 
         long destinations = request.destinations();
         final TrackEncoder.DestinationsEncoder entries = trackEncoder.destinationsCount(Long.bitCount(destinations));

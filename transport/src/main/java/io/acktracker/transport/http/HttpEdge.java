@@ -28,9 +28,9 @@ import java.util.function.Function;
  *   POST /messages/track           {"message_id":1,"destinations":["a","b"],"required_acks":1,"ack_timeout_ms":..}
  *   POST /messages/ack             {"message_id":1,"destination":"a"}  or  {"receipt_handle":"..."}
  *   POST /messages/cumulative-ack  {"stream_id":5,"destination":"a","offset":42}
- *   POST /messages/nack            {"message_id":1,"destination":"a","delay_ms":100}  (501 for now)
- *   POST /messages/reject          {"message_id":1,"destination":"a","reason":"..."}  (501 for now)
- *   POST /messages/visibility      {"receipt_handle":"...","extension_ms":30000}      (501 for now)
+ *   POST /messages/nack            {"message_id":1,"destination":"a","delay_ms":100,"code":7}  (501 for now)
+ *   POST /messages/reject          {"message_id":1,"destination":"a","code":9,"reason":"..."}  (501 for now)
+ *   POST /messages/visibility      {"receipt_handle":"...","extension_ms":30000}  (501 for now)
  * </pre>
  * Commands go to the agent through the tracker's command queue, like every other thread's. Bad input gets a 4xx
  * and a one-line JSON error and changes nothing.

@@ -26,8 +26,9 @@ final class MessageCommands
     private static final Set<String> ACK_MEMBERS = Set.of("message_id", "destination", "receipt_handle");
     private static final Set<String> CUMULATIVE_MEMBERS = Set.of("stream_id", "destination", "offset");
     private static final Set<String> NACK_MEMBERS =
-        Set.of("message_id", "destination", "receipt_handle", "delay_ms", "reason");
-    private static final Set<String> REJECT_MEMBERS = Set.of("message_id", "destination", "receipt_handle", "reason");
+        Set.of("message_id", "destination", "receipt_handle", "delay_ms", "code", "reason");
+    private static final Set<String> REJECT_MEMBERS =
+        Set.of("message_id", "destination", "receipt_handle", "code", "reason");
     private static final Set<String> EXTEND_MEMBERS =
         Set.of("message_id", "destination", "receipt_handle", "extension_ms");
 
@@ -96,16 +97,20 @@ final class MessageCommands
     {
         body.allowOnly(NACK_MEMBERS);
         body.optionalNonNegative("delay_ms");
+        body.optionalInt("code", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
         optionalReason(body);
         checkTarget(body);
+        // Engine NACK: return queued(tracker.offerNack(messageId, destination, delayNs, code), messageId);
         return notSupported("nack");
     }
 
     HttpResponse reject(final RequestBody body)
     {
         body.allowOnly(REJECT_MEMBERS);
+        body.optionalInt("code", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
         optionalReason(body);
         checkTarget(body);
+        // Engine REJECT/DLQ: return queued(tracker.offerReject(messageId, destination, code), messageId);
         return notSupported("reject (dead-lettering)");
     }
 

@@ -269,8 +269,9 @@ public final class CommandAdapter implements FragmentHandler
         {
             request.stream(streamId, decoder.sequence());
         }
+        final int maxAttempts = decoder.maxAttempts();
         decoder.wrapMetadata(text);
-        handler.onTrack(header, request, text);
+        handler.onTrack(header, request, maxAttempts, text);
         return null;
     }
 
@@ -301,8 +302,9 @@ public final class CommandAdapter implements FragmentHandler
         }
         final long messageId = decoder.messageId();
         final long redeliverDelayNs = decoder.redeliverDelayNs();
+        final int errorCode = decoder.errorCode();
         decoder.wrapReason(text);
-        handler.onNack(header, messageId, destinationId, redeliverDelayNs, text);
+        handler.onNack(header, messageId, destinationId, redeliverDelayNs, errorCode, text);
         return null;
     }
 
@@ -320,8 +322,9 @@ public final class CommandAdapter implements FragmentHandler
             return varDataError(end);
         }
         final long messageId = decoder.messageId();
+        final int errorCode = decoder.errorCode();
         decoder.wrapReason(text);
-        handler.onReject(header, messageId, destinationId, text);
+        handler.onReject(header, messageId, destinationId, errorCode, text);
         return null;
     }
 
@@ -379,9 +382,10 @@ public final class CommandAdapter implements FragmentHandler
         final long messageId = decoder.receiptHandle().messageId();
         final long leaseToken = decoder.receiptHandle().leaseToken();
         final long redeliverDelayNs = decoder.redeliverDelayNs();
+        final int errorCode = decoder.errorCode();
         decoder.wrapReason(text);
         handler.onSettle(header, SettleAction.get(actionRaw), messageId, leaseToken, destinationId, redeliverDelayNs,
-            text);
+            errorCode, text);
         return null;
     }
 

@@ -28,11 +28,12 @@ public interface CommandHandler
     /**
      * A sender asked to track a message.
      *
-     * @param header   Aeron header of the frame.
-     * @param request  the track, reused after the call.
-     * @param metadata optional metadata, possibly empty.
+     * @param header      Aeron header of the frame.
+     * @param request     the track, reused after the call.
+     * @param maxAttempts attempts per destination, 0 for the class default.
+     * @param metadata    optional metadata, possibly empty.
      */
-    void onTrack(Header header, TrackRequest request, DirectBuffer metadata);
+    void onTrack(Header header, TrackRequest request, int maxAttempts, DirectBuffer metadata);
 
     /**
      * A destination acked a message.
@@ -50,9 +51,11 @@ public interface CommandHandler
      * @param messageId        message.
      * @param destinationId    claimed destination.
      * @param redeliverDelayNs delay before redelivery, 0 for the tracker's policy.
+     * @param errorCode        the destination's error code, kept in the attempt history.
      * @param reason           why, possibly empty.
      */
-    void onNack(Header header, long messageId, int destinationId, long redeliverDelayNs, DirectBuffer reason);
+    void onNack(
+        Header header, long messageId, int destinationId, long redeliverDelayNs, int errorCode, DirectBuffer reason);
 
     /**
      * A destination rejected a message as poison.
@@ -60,9 +63,10 @@ public interface CommandHandler
      * @param header        Aeron header of the frame.
      * @param messageId     message.
      * @param destinationId claimed destination.
+     * @param errorCode     the destination's error code, kept with the dead letter.
      * @param reason        why, possibly empty.
      */
-    void onReject(Header header, long messageId, int destinationId, DirectBuffer reason);
+    void onReject(Header header, long messageId, int destinationId, int errorCode, DirectBuffer reason);
 
     /**
      * A destination confirmed every message of a stream up to an offset.
@@ -105,6 +109,7 @@ public interface CommandHandler
      * @param leaseToken       token of the receipt handle.
      * @param destinationId    claimed destination.
      * @param redeliverDelayNs for a nack, delay before redelivery.
+     * @param errorCode        for a nack or reject, the destination's error code.
      * @param reason           why, possibly empty.
      */
     void onSettle(
@@ -114,5 +119,6 @@ public interface CommandHandler
         long leaseToken,
         int destinationId,
         long redeliverDelayNs,
+        int errorCode,
         DirectBuffer reason);
 }

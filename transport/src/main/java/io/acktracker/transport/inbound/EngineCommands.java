@@ -107,12 +107,14 @@ public final class EngineCommands implements CommandHandler
         stats.onHello(registeredId, header.sessionId());
     }
 
-    public void onTrack(final Header header, final TrackRequest request, final DirectBuffer metadata)
+    public void onTrack(
+        final Header header, final TrackRequest request, final int maxAttempts, final DirectBuffer metadata)
     {
         counters.increment(TransportCounter.TRACKS_RECEIVED);
-        if (metadata.capacity() > 0)
+        // Engine metadata and max attempts: request.metadata(metadata, 0, metadata.capacity()).maxAttempts(..)
+        if (metadata.capacity() > 0 || 0 != maxAttempts)
         {
-            counters.increment(TransportCounter.TRACK_METADATA_NOT_STORED);
+            counters.increment(TransportCounter.TRACK_FIELDS_IGNORED);
         }
         final Result result = agent.track(request);
         if (result.isRefusal())
@@ -129,7 +131,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, AckDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            stats.onAck(destination, agent.recordAck(messageId, destination), agent.nowNs() / 1_000_000);
+            applied(destination, agent.recordAck(messageId, destination));
         }
     }
 
@@ -139,8 +141,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, CumulativeAckDecoder.TEMPLATE_ID, streamId);
         if (destination >= 0)
         {
-            stats.onAck(destination, agent.recordCumulativeAck(streamId, destination, offset),
-                agent.nowNs() / 1_000_000);
+            applied(destination, agent.recordCumulativeAck(streamId, destination, offset));
         }
     }
 
@@ -149,24 +150,30 @@ public final class EngineCommands implements CommandHandler
         final long messageId,
         final int destinationId,
         final long redeliverDelayNs,
+        final int errorCode,
         final DirectBuffer reason)
     {
         counters.increment(TransportCounter.NACKS_RECEIVED);
         final int destination = authorise(header, destinationId, NackDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine NACK: stats.onAck(destination, agent.recordNack(messageId, destination, redeliverDelayNs), ..)
+            // Engine NACK: applied(destination, agent.recordNack(messageId, destination, redeliverDelayNs, errorCode));
             notSupported(header, NackDecoder.TEMPLATE_ID, messageId, destination);
         }
     }
 
-    public void onReject(final Header header, final long messageId, final int destinationId, final DirectBuffer reason)
+    public void onReject(
+        final Header header,
+        final long messageId,
+        final int destinationId,
+        final int errorCode,
+        final DirectBuffer reason)
     {
         counters.increment(TransportCounter.REJECTS_RECEIVED);
         final int destination = authorise(header, destinationId, RejectDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine REJECT/DLQ: stats.onAck(destination, agent.recordReject(messageId, destination, reason), ..)
+            // Engine REJECT/DLQ: applied(destination, agent.recordReject(messageId, destination, errorCode));
             notSupported(header, RejectDecoder.TEMPLATE_ID, messageId, destination);
         }
     }
@@ -199,7 +206,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine leases: agent.extendLease(messageId, leaseToken, extensionNs)
+            // Engine leases: applied(destination, agent.extendLease(messageId, leaseToken, extensionNs));
             notSupported(header, ExtendDecoder.TEMPLATE_ID, messageId, destination);
         }
     }
@@ -211,13 +218,14 @@ public final class EngineCommands implements CommandHandler
         final long leaseToken,
         final int destinationId,
         final long redeliverDelayNs,
+        final int errorCode,
         final DirectBuffer reason)
     {
         counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
         final int destination = authorise(header, destinationId, SettleDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine leases: agent.settleLease(messageId, leaseToken, action, redeliverDelayNs)
+            // Engine leases: applied(destination, agent.settleLease(messageId, leaseToken, action, ..., errorCode));
             notSupported(header, SettleDecoder.TEMPLATE_ID, messageId, destination);
         }
     }
@@ -253,6 +261,11 @@ public final class EngineCommands implements CommandHandler
         }
         outbound.refused(correlationId, header.sessionId(), templateId, code, claimedId);
         return -1;
+    }
+
+    private void applied(final int destination, final Result result)
+    {
+        stats.onAck(destination, result, agent.nowNs() / 1_000_000);
     }
 
     private void notSupported(final Header header, final int templateId, final long correlationId, final int dest)

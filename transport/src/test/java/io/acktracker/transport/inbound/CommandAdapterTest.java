@@ -10,6 +10,7 @@ import io.acktracker.transport.TestFrames;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.SettleAction;
+import io.acktracker.transport.codecs.SettleDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
@@ -71,10 +72,10 @@ class CommandAdapterTest
 
         assertThat(calls).containsExactly(
             "hello 42 255 venue-A",
-            "track 42 id=7 destinations=8000000000000009 metadata=5",
+            "track 42 id=7 destinations=8000000000000009 attempts=0 metadata=5",
             "ack 42 7 3",
-            "nack 42 7 255 busy",
-            "reject 42 7 3 poison",
+            "nack 42 7 255 code=7 busy",
+            "reject 42 7 3 code=9 poison",
             "cumulative 42 5 3 99",
             "lease 42 11 7 3",
             "extend 42 7 13 3 1000",
@@ -90,7 +91,7 @@ class CommandAdapterTest
         frames.buffer.putInt(TestFrames.HEADER + TrackDecoder.streamIdEncodingOffset(), 6, ByteOrder.LITTLE_ENDIAN);
         frames.buffer.putLong(TestFrames.HEADER + TrackDecoder.sequenceEncodingOffset(), 77, ByteOrder.LITTLE_ENDIAN);
         feed(length);
-        assertThat(calls).containsExactly("track 42 id=8 destinations=2 metadata=0 stream=6:77");
+        assertThat(calls).containsExactly("track 42 id=8 destinations=2 attempts=0 metadata=0 stream=6:77");
     }
 
     @Test
@@ -182,7 +183,7 @@ class CommandAdapterTest
         feed(frames.hello(255, "has space"));
         feed(frames.track(1, new int[]{64}, 0));
         final int length = frames.settle(1, 2, 1, SettleAction.ACK);
-        frames.buffer.putByte(TestFrames.HEADER + 24, (byte)3);
+        frames.buffer.putByte(TestFrames.HEADER + SettleDecoder.actionEncodingOffset(), (byte)3);
         feed(length);
 
         assertMalformed(ProtocolError.BAD_FIELD, MALFORMED_FIELD, 4);
@@ -257,10 +258,12 @@ class CommandAdapterTest
             calls.add("hello " + header.sessionId() + " " + destinationId + " " + text(name));
         }
 
-        public void onTrack(final Header header, final TrackRequest request, final DirectBuffer metadata)
+        public void onTrack(final Header header, final TrackRequest request, final int maxAttempts,
+            final DirectBuffer metadata)
         {
             calls.add("track " + header.sessionId() + " id=" + request.messageId() + " destinations=" +
-                Long.toHexString(request.destinations()) + " metadata=" + metadata.capacity() +
+                Long.toHexString(request.destinations()) + " attempts=" + maxAttempts + " metadata=" +
+                metadata.capacity() +
                 (request.hasStream() ? " stream=" + request.streamId() + ":" + request.sequence() : ""));
         }
 
@@ -270,15 +273,17 @@ class CommandAdapterTest
         }
 
         public void onNack(final Header header, final long messageId, final int destinationId,
-            final long redeliverDelayNs, final DirectBuffer reason)
+            final long redeliverDelayNs, final int errorCode, final DirectBuffer reason)
         {
-            calls.add("nack " + header.sessionId() + " " + messageId + " " + destinationId + " " + text(reason));
+            calls.add("nack " + header.sessionId() + " " + messageId + " " + destinationId + " code=" + errorCode +
+                " " + text(reason));
         }
 
         public void onReject(final Header header, final long messageId, final int destinationId,
-            final DirectBuffer reason)
+            final int errorCode, final DirectBuffer reason)
         {
-            calls.add("reject " + header.sessionId() + " " + messageId + " " + destinationId + " " + text(reason));
+            calls.add("reject " + header.sessionId() + " " + messageId + " " + destinationId + " code=" + errorCode +
+                " " + text(reason));
         }
 
         public void onCumulativeAck(final Header header, final int streamId, final int destinationId,
@@ -301,7 +306,8 @@ class CommandAdapterTest
         }
 
         public void onSettle(final Header header, final SettleAction action, final long messageId,
-            final long leaseToken, final int destinationId, final long redeliverDelayNs, final DirectBuffer reason)
+            final long leaseToken, final int destinationId, final long redeliverDelayNs, final int errorCode,
+            final DirectBuffer reason)
         {
             calls.add("settle " + header.sessionId() + " " + action + " " + messageId + " " + leaseToken + " " +
                 destinationId);
