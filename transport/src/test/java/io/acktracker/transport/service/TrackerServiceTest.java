@@ -8,7 +8,9 @@ import io.acktracker.engine.persistence.DataDirectory;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
+import io.acktracker.transport.EmbeddedDriver;
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +96,41 @@ class TrackerServiceTest
             assertThat(restarted.tracker().status(2).state()).as("pending message survives a restart")
                 .isEqualTo(MessageState.PENDING);
             assertThat(restarted.tracker().destinations().names()).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void shouldUseAnExternalDriverNamedByAeronDir()
+    {
+        final String previous = System.getProperty(CommonContext.AERON_DIR_PROP_NAME);
+        try (EmbeddedDriver external = EmbeddedDriver.launch(EmbeddedDriver.context("external")
+            .ipcTermBufferLength(64 * 1024)))
+        {
+            System.setProperty(CommonContext.AERON_DIR_PROP_NAME, external.aeronDirectoryName());
+            try (TrackerService service = TrackerService.start(new ServiceConfig().set("driver", "external")
+                .set("destinations", "a").set("capacity", "100"));
+                Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(external.aeronDirectoryName()));
+                AckPublisher a = new AckPublisher(aeron, "a"))
+            {
+                assertThat(service.embeddedDriver()).isNull();
+                assertThat(service.describe()).contains("external at " + external.aeronDirectoryName());
+                service.tracker().offerTrack(1, 1);
+                await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
+                await(() -> a.tryAck(1) > 0, () -> {});
+                await(() -> MessageState.COMPLETED == service.tracker().status(1).state(), () -> {});
+            }
+            assertThat(new File(external.aeronDirectoryName())).as("not the service's to delete").exists();
+        }
+        finally
+        {
+            if (null == previous)
+            {
+                System.clearProperty(CommonContext.AERON_DIR_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(CommonContext.AERON_DIR_PROP_NAME, previous);
+            }
         }
     }
 
