@@ -1,7 +1,6 @@
 package io.acktracker.transport;
 
 import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.TrackRequest;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.ExtendDecoder;
