@@ -23,6 +23,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * destination's {@link AckPublisher} offers the ack, the tracker's agent (on its own thread, with the Aeron
  * transport in its duty cycle) reads it, completes the message and publishes the Outcome, and a sender's
  * {@link TrackerClient} reads it. One harness thread sends acks on schedule and reads outcomes; messages are
- * tracked well ahead of their acks so tracking is not measured.
+ * tracked well ahead of their acks so tracking is not measured. The harness thread yields while it waits for the
+ * next ack's time, like the tracker's default idle strategies: on a small shared machine a spinning harness takes
+ * the core the tracker needs.
  * <p>
  * Corrected for coordinated omission by timing each ack from when it was <em>due</em> on the fixed-rate schedule,
  * not from when it was actually sent: a stall delays the acks behind it and their latency shows it. The
@@ -80,6 +84,7 @@ public final class EndToEndLatency implements TrackerClientHandler
     private void run(final int rate, final int seconds, final int warmup, final String idle, final String hgrm)
         throws IOException
     {
+        final String loadBefore = loadAverage();
         EmbeddedDriver driver = null;
         Aeron aeron = null;
         AeronTransport transport = null;
@@ -108,7 +113,7 @@ public final class EndToEndLatency implements TrackerClientHandler
             CloseHelper.quietCloseAll(tracker, transport, aeron, driver);
         }
 
-        report(rate, seconds, warmup, idle);
+        report(rate, seconds, warmup, idle, loadBefore);
         if (!hgrm.isEmpty())
         {
             try (PrintStream out = new PrintStream(new FileOutputStream(hgrm), false, "UTF-8"))
@@ -148,7 +153,7 @@ public final class EndToEndLatency implements TrackerClientHandler
             {
                 if (0 == client.poll(16))
                 {
-                    Thread.onSpinWait();
+                    Thread.yield();
                 }
             }
             final int slot = (int)(id & (RING - 1));
@@ -205,11 +210,12 @@ public final class EndToEndLatency implements TrackerClientHandler
         }
     }
 
-    private void report(final int rate, final int seconds, final int warmup, final String idle)
+    private void report(final int rate, final int seconds, final int warmup, final String idle, final String load)
     {
         System.out.printf(Locale.ROOT, "ack -> Outcome over Aeron IPC: rate %d/s, %d s measured after %d s warm-up, " +
             "tracker idle strategy %s, %d cores%n", rate, seconds, warmup, idle,
             Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "load average (1 5 15 min) before: %s, after: %s%n", load, loadAverage());
         System.out.printf(Locale.ROOT, "outcomes %d (not completed: %d), measured %d%n",
             outcomes, failed, corrected.getTotalCount());
         line("corrected  ", corrected);
@@ -226,6 +232,20 @@ public final class EndToEndLatency implements TrackerClientHandler
             histogram.getValueAtPercentile(99.9) / 1e3,
             histogram.getValueAtPercentile(99.99) / 1e3,
             histogram.getMaxValue() / 1e3);
+    }
+
+    /** The machine's load average where Linux tells it: the figures mean little on a busy machine. */
+    private static String loadAverage()
+    {
+        try
+        {
+            final String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "unknown";
+        }
     }
 
     private static IdleStrategy idleStrategy(final String name)
