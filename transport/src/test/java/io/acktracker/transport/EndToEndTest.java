@@ -10,6 +10,9 @@ import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.TrackEncoder;
+import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
+import io.aeron.driver.status.SystemCounterDescriptor;
+import io.aeron.driver.ext.RandomLossGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Senders and destinations talking to a tracker over a real embedded media driver, on IPC and on UDP loopback.
+ * Senders and destinations talking to a tracker over a real embedded media driver, on IPC and on UDP loopback (also
+ * with the driver's loss generator dropping a fifth of the data packets it receives: Aeron recovers them, and every
+ * ack still counts exactly once).
  */
 @Timeout(60)
 class EndToEndTest
@@ -36,12 +41,21 @@ class EndToEndTest
     private static final int MESSAGES = 300;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"ipc", "udp"})
+    @ValueSource(strings = {"ipc", "udp", "udp with 20% of data packets lost"})
     void shouldCompleteTrackedMessagesWhenDestinationsAckFromTheirOwnThreads(final String media) throws Exception
     {
         final String inbound = channel(media);
         final String outbound = channel(media);
-        try (TrackerRig rig = new TrackerRig((driver) -> {},
+        final boolean lossy = media.contains("lost");
+        try (TrackerRig rig = new TrackerRig((driver) ->
+            {
+                if (lossy)
+                {
+                    driver.receiveChannelEndpointSupplier((udpChannel, dispatcher, status, context) ->
+                        new DebugReceiveChannelEndpoint(udpChannel, dispatcher, status, context,
+                            new RandomLossGenerator(0.2, 42), new RandomLossGenerator(0, 42)));
+                }
+            },
             (transport) -> transport.inboundChannel(inbound).outboundChannel(outbound), (tracker) -> {}))
         {
             final Map<Long, Outcome> seen = new ConcurrentHashMap<>();
@@ -83,6 +97,11 @@ class EndToEndTest
                 assertThat(rig.counter(TransportCounter.OUTCOMES_SENT)).isEqualTo(MESSAGES);
                 assertThat(rig.counter(TransportCounter.MALFORMED_FRAMES)).isZero();
                 assertThat(rig.transport.destinationStats().acks(0)).isEqualTo(MESSAGES);
+                if (lossy)
+                {
+                    assertThat(rig.driver.mediaDriver().context().systemCounters()
+                        .get(SystemCounterDescriptor.NAK_MESSAGES_SENT).get()).as("losses recovered by NAK").isPositive();
+                }
             }
         }
     }
