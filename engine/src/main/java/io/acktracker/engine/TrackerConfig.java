@@ -10,7 +10,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -47,7 +47,7 @@ public final class TrackerConfig
     private int housekeepingBudget = 1024;
     private long orphanCheckIntervalNs = TimeUnit.SECONDS.toNanos(10);
     private long syncIntervalNs = 0;
-    private EpochNanoClock epochClock = new SystemEpochNanoClock();
+    private EpochNanoClock epochClock = new OffsetEpochNanoClock();
     private NanoClock nanoClock = new SystemNanoClock();
     private long randomSeed = new SecureRandom().nextLong();
     private IdleStrategy idleStrategy;
@@ -434,7 +434,10 @@ public final class TrackerConfig
     }
 
     /**
-     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). Inject a settable clock in tests.
+     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). The default, Agrona's
+     * {@code OffsetEpochNanoClock}, reads {@code System.nanoTime()} against an epoch offset resampled hourly and
+     * allocates nothing per read (the JDK's {@code Instant}-based clock allocates on every call). Inject a settable
+     * clock in tests.
      *
      * @param epochClock the clock.
      * @return this.

@@ -65,6 +65,7 @@ public final class BlobTable implements AutoCloseable
             .valueMarshallers(BlobMarshaller.INSTANCE, BlobMarshaller.INSTANCE)
             .averageValueSize(averageLength)
             .checksumEntries(false)
+            .skipCloseOnExitHook(true)
             .maxBloatFactor(4.0)
             .entries(Math.max(entries, 1024));
         try

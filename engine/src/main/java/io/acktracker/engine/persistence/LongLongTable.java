@@ -55,8 +55,13 @@ public final class LongLongTable implements AutoCloseable
      */
     public static LongLongTable open(final String name, final File file, final long entries, final boolean recover)
     {
-        final ChronicleMapBuilder<LongValue, LongValue> builder = ChronicleMapBuilder.of(LongValue.class,
-            LongValue.class).name(name).checksumEntries(false).maxBloatFactor(4.0).entries(Math.max(entries, 1024));
+        final ChronicleMapBuilder<LongValue, LongValue> builder = ChronicleMapBuilder
+            .of(LongValue.class, LongValue.class)
+            .name(name)
+            .checksumEntries(false)
+            .skipCloseOnExitHook(true)
+            .maxBloatFactor(4.0)
+            .entries(Math.max(entries, 1024));
         try
         {
             if (null == file)

@@ -262,6 +262,7 @@ class ModelBasedTest
         finally
         {
             tracker.close();
+            cleanUp();
         }
     }
 
