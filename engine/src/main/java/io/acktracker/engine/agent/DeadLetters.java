@@ -271,7 +271,7 @@ public final class DeadLetters
         }
         if (fresh.hasFlag(PendingRecord.FLAG_HAS_STREAM))
         {
-            agent.streamFor(fresh.streamId()).add(fresh.streamSequence(), messageId);
+            agent.streamAcks.streamFor(fresh.streamId()).add(fresh.streamSequence(), messageId);
         }
         agent.health.inFlight(0, destinations);
         queue.replayed(messageId, queueId);
@@ -281,7 +281,7 @@ public final class DeadLetters
 
         for (long bits = destinations; bits != 0; bits &= bits - 1)
         {
-            agent.notifyRedelivery(messageId, Long.numberOfTrailingZeros(bits), 1);
+            agent.retries.notifyRedelivery(messageId, Long.numberOfTrailingZeros(bits), 1);
         }
         return Result.OK;
     }

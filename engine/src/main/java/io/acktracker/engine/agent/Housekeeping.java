@@ -178,15 +178,15 @@ final class Housekeeping
 
     private int streamWork()
     {
-        final int streamCount = agent.streamList.size();
+        final int streamCount = agent.streamAcks.streamList.size();
         int work = 0;
         for (int i = 0; i < streamCount && work < budget; i++)
         {
             streamCursor = streamCursor + 1 >= streamCount ? 0 : streamCursor + 1;
-            final StreamIndex stream = agent.streamList.get(streamCursor);
+            final StreamIndex stream = agent.streamAcks.streamList.get(streamCursor);
             if (0 != stream.dirtyDestinations())
             {
-                work += agent.applyCumulative(stream, budget - work);
+                work += agent.streamAcks.apply(stream, budget - work);
             }
             if (stream.needsCompaction())
             {

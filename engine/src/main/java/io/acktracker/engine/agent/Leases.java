@@ -175,7 +175,7 @@ public final class Leases
         final PendingRecord record = agent.record;
         released(record);
         agent.counters.increment(LEASE_NACKS);
-        agent.history(record, AttemptEventType.LEASE_NACK, RedeliveryListener.CONSUMER, record.deliveries(), 0);
+        agent.history.record(record, AttemptEventType.LEASE_NACK, RedeliveryListener.CONSUMER, record.deliveries(), 0);
         if (record.deliveries() >= maxDeliveries)
         {
             agent.finish(slot, record, RecordStatus.FAILED, FailureReason.MAX_DELIVERIES);
@@ -183,7 +183,7 @@ public final class Leases
         }
 
         final long delay = delayNs > 0 ? delayNs :
-            agent.backoffOf(record).delayNs(record.deliveries(), record.lastBackoffNs(), random);
+            agent.retries.backoffOf(record).delayNs(record.deliveries(), record.lastBackoffNs(), random);
         record.beginWrite();
         record.setFlag2(PendingRecord.FLAG2_HELD_BACK);
         record.lastBackoffNs(delay);
@@ -245,7 +245,7 @@ public final class Leases
         final PendingRecord record = agent.record;
         released(record);
         agent.counters.increment(LEASE_REJECTS);
-        agent.history(record, AttemptEventType.REJECT, RedeliveryListener.CONSUMER, record.deliveries(), code);
+        agent.history.record(record, AttemptEventType.REJECT, RedeliveryListener.CONSUMER, record.deliveries(), code);
         record.beginWrite();
         record.rejector(RedeliveryListener.CONSUMER);
         record.lastErrorCode(code);
@@ -287,7 +287,7 @@ public final class Leases
         {
             released(record);
             agent.counters.increment(LEASE_EXPIRIES);
-            agent.history(record, AttemptEventType.LEASE_EXPIRED, RedeliveryListener.CONSUMER, record.deliveries(),
+            agent.history.record(record, AttemptEventType.LEASE_EXPIRED, RedeliveryListener.CONSUMER, record.deliveries(),
                 0);
             if (record.deliveries() >= maxDeliveries)
             {
@@ -306,7 +306,7 @@ public final class Leases
             record.leaseDeadlineNs(PendingRecord.NO_DEADLINE);
             record.endWrite();
         }
-        agent.notifyRedelivery(messageId, RedeliveryListener.CONSUMER, record.deliveries() + 1);
+        agent.retries.notifyRedelivery(messageId, RedeliveryListener.CONSUMER, record.deliveries() + 1);
         record.wrap(address);
     }
 

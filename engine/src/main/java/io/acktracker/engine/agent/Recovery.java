@@ -103,9 +103,9 @@ final class Recovery
             agent.counters.increment(TrackerCounter.ERRORS);
         }
 
-        agent.streams.values().forEach(StreamIndex::sortBySequence);
+        agent.streamAcks.streams.values().forEach(StreamIndex::sortBySequence);
         agent.streamOffsets.forEach((streamId, destination, offset) ->
-            agent.streamFor(streamId).raiseTarget(destination, offset));
+            agent.streamAcks.streamFor(streamId).raiseTarget(destination, offset));
 
         ParallelSort.sort(replayTimes, replayIds, replayCount);
         agent.housekeeping().replayLater(Arrays.copyOf(replayIds, replayCount), replayCount);
@@ -144,7 +144,7 @@ final class Recovery
         }
         if (record.hasFlag(PendingRecord.FLAG_HAS_STREAM))
         {
-            agent.streamFor(record.streamId()).addUnsorted(record.streamSequence(), messageId);
+            agent.streamAcks.streamFor(record.streamId()).addUnsorted(record.streamSequence(), messageId);
         }
         if (record.hasFlag2(PendingRecord.FLAG2_RETRY_QUEUED))
         {

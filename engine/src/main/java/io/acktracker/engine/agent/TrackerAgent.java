@@ -1,6 +1,5 @@
 package io.acktracker.engine.agent;
 
-import io.acktracker.engine.CommandType;
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Outcome;
@@ -18,7 +17,6 @@ import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.dlq.Extras;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.health.DestinationHealthView;
-import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
@@ -27,21 +25,17 @@ import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.PendingTable;
 import io.acktracker.engine.pending.RecordBytes;
 import io.acktracker.engine.pending.RecordStatus;
-import io.acktracker.engine.retry.Backoff;
 import io.acktracker.engine.retry.MessageClass;
 import io.acktracker.engine.retry.RetryQueue;
 import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.StreamOffsetTable;
 import io.acktracker.engine.timer.DeadlineIndex;
-import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -66,7 +60,7 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * <p>
  * Threading: agent thread only (the thread calling {@code doWork()}), except where a method says otherwise.
  */
-public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.Handler
+public final class TrackerAgent implements Agent, DeadlineIndex.Handler
 {
     final TrackerConfig config;
     final DestinationRegistry registry;
@@ -77,28 +71,26 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     final DestinationHealth health;
     final Counters counters;
     private final LatencyRecorder completionLatency;
-    private final LatencyRecorder serviceTime;
+    final LatencyRecorder serviceTime;
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue;
-    private final OutcomeWaiters waiters;
+    final OutcomeWaiters waiters;
     private final EpochNanoClock epochClock;
-    private final NanoClock nanoClock;
+    final NanoClock nanoClock;
     private final OutcomeListener[] outcomeListeners;
-    private final RedeliveryListener[] redeliveryListeners;
+    final RedeliveryListener[] redeliveryListeners;
     private final TrackerExtension[] extensions;
-    private final RefusalListener refusalListener;
+    final RefusalListener refusalListener;
     final ErrorHandler errorHandler;
-    private final boolean recordServiceTime;
-    private final boolean recordHistory;
+    final boolean recordServiceTime;
+    final boolean recordHistory;
     private final boolean deadLetterExpired;
-    private final Int2ObjectHashMap<MessageClass> messageClasses = new Int2ObjectHashMap<>();
-    private final SplittableRandom random;
+    final Int2ObjectHashMap<MessageClass> messageClasses = new Int2ObjectHashMap<>();
+    final SplittableRandom random;
 
     final PendingIndex index;
     final DeadlineIndex deadlines;
     final RetryQueue retryQueue = new RetryQueue();
-    final Int2ObjectHashMap<StreamIndex> streams = new Int2ObjectHashMap<>();
-    final ArrayList<StreamIndex> streamList = new ArrayList<>();
     private final Long2ObjectHashMap<OutcomeListener> messageListeners = new Long2ObjectHashMap<>();
     final PendingRecord record = new PendingRecord();
     final PendingRecord other = new PendingRecord();
@@ -109,7 +101,10 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     private final Housekeeping housekeeping;
     final DeadLetters deadLetters;
     final Leases leases;
-    private final ReceiptHandle commandHandle = new ReceiptHandle();
+    final Retries retries = new Retries(this);
+    final StreamAcks streamAcks = new StreamAcks(this);
+    final AttemptHistory history = new AttemptHistory(this);
+    private final CommandAdapter commandAdapter = new CommandAdapter(this);
 
     final int capacity;
     final int tombstoneCapacity;
@@ -120,7 +115,6 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
 
     long nowNs;
     int pendingCount;
-    private long serviceStartNs;
 
     /**
      * An agent over opened resources; recovers the in-memory indexes from the tables before returning.
@@ -229,11 +223,11 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         nowNs = epochClock.nanoTime();
         int workCount = 0;
 
-        serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
-        workCount += commandBuffer.read(this, commandLimit);
+        commandAdapter.startCycle();
+        workCount += commandBuffer.read(commandAdapter, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
         workCount += deadlines.poll(nowNs, this, timerBudget);
-        workCount += redeliver(retryBudget);
+        workCount += retries.redeliver(retryBudget);
         workCount += housekeeping.doWork(nowNs);
         for (final TrackerExtension extension : extensions)
         {
@@ -404,7 +398,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     {
         nowNs = epochClock.nanoTime();
         final long startNs = serviceStart();
-        final Result result = onCumulativeAck(streamId, destination, offset);
+        final Result result = streamAcks.onCumulativeAck(streamId, destination, offset);
         serviceEnd(startNs);
         return result;
     }
@@ -507,149 +501,6 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     // Queued commands
     // ------------------------------------------------------------------------------------------------------------
 
-    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        try
-        {
-            switch (msgTypeId)
-            {
-                case 1: // TRACK
-                    onTrackCommand(buffer, index);
-                    break;
-
-                case 2: // ACK
-                {
-                    final long messageId = buffer.getLong(index + ACK_MESSAGE_ID_OFFSET);
-                    refusedIf(CommandType.ACK, messageId, onAck(messageId, buffer.getInt(index + ACK_DESTINATION_OFFSET)));
-                    break;
-                }
-
-                case 3: // CUMULATIVE_ACK
-                {
-                    final int streamId = buffer.getInt(index + CUMULATIVE_STREAM_ID_OFFSET);
-                    refusedIf(CommandType.CUMULATIVE_ACK, streamId, onCumulativeAck(
-                        streamId,
-                        buffer.getInt(index + CUMULATIVE_DESTINATION_OFFSET),
-                        buffer.getLong(index + CUMULATIVE_OFFSET_OFFSET)));
-                    break;
-                }
-
-                case 4: // NACK
-                {
-                    final long messageId = buffer.getLong(index + NACK_MESSAGE_ID_OFFSET);
-                    refusedIf(CommandType.NACK, messageId, onNack(
-                        messageId,
-                        buffer.getInt(index + NACK_DESTINATION_OFFSET),
-                        buffer.getLong(index + NACK_DELAY_OFFSET),
-                        buffer.getInt(index + NACK_CODE_OFFSET)));
-                    break;
-                }
-
-                case 5: // REJECT
-                {
-                    final long messageId = buffer.getLong(index + REJECT_MESSAGE_ID_OFFSET);
-                    refusedIf(CommandType.REJECT, messageId, onReject(
-                        messageId,
-                        buffer.getInt(index + REJECT_DESTINATION_OFFSET),
-                        buffer.getInt(index + REJECT_CODE_OFFSET)));
-                    break;
-                }
-
-                case 6: // LEASE_ACK
-                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
-                    refusedIf(CommandType.LEASE_ACK, commandHandle.messageId(), leases.ack(commandHandle));
-                    break;
-
-                case 7: // LEASE_NACK
-                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
-                    refusedIf(CommandType.LEASE_NACK, commandHandle.messageId(),
-                        leases.nack(commandHandle, buffer.getLong(index + LEASE_ARGUMENT_OFFSET)));
-                    break;
-
-                case 8: // LEASE_EXTEND
-                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
-                    refusedIf(CommandType.LEASE_EXTEND, commandHandle.messageId(),
-                        leases.extend(commandHandle, buffer.getLong(index + LEASE_ARGUMENT_OFFSET)));
-                    break;
-
-                case 9: // LEASE_REJECT
-                    commandHandle.decode(buffer, index + LEASE_HANDLE_OFFSET);
-                    refusedIf(CommandType.LEASE_REJECT, commandHandle.messageId(),
-                        leases.reject(commandHandle, buffer.getInt(index + LEASE_CODE_OFFSET)));
-                    break;
-
-                default:
-                    counters.increment(INVALID_REQUESTS);
-            }
-        }
-        catch (final Throwable ex)
-        {
-            onError(ex);
-        }
-
-        counters.increment(COMMANDS);
-        if (recordServiceTime)
-        {
-            final long endNs = nanoClock.nanoTime();
-            serviceTime.record(endNs - serviceStartNs);
-            serviceStartNs = endNs;
-        }
-    }
-
-    private void onTrackCommand(final DirectBuffer buffer, final int index)
-    {
-        final int flags = buffer.getShort(index + TRACK_FLAGS_OFFSET);
-        final TrackRequest request = queuedRequest.reset()
-            .messageId(buffer.getLong(index + TRACK_MESSAGE_ID_OFFSET))
-            .destinations(buffer.getLong(index + TRACK_DESTINATIONS_OFFSET))
-            .ackTimeoutNs(buffer.getLong(index + TRACK_ACK_TIMEOUT_OFFSET))
-            .ttlNs(buffer.getLong(index + TRACK_TTL_OFFSET))
-            .requiredAcks(buffer.getInt(index + TRACK_REQUIRED_ACKS_OFFSET))
-            .priority(buffer.getInt(index + TRACK_PRIORITY_OFFSET))
-            .messageClass(buffer.getInt(index + TRACK_MESSAGE_CLASS_OFFSET))
-            .maxAttempts(buffer.getByte(index + TRACK_MAX_ATTEMPTS_OFFSET));
-        final int metadataLength = buffer.getInt(index + TRACK_METADATA_LENGTH_OFFSET);
-        if (metadataLength > 0)
-        {
-            request.metadata(buffer, index + TRACK_METADATA_OFFSET, metadataLength);
-        }
-        if ((flags & TRACK_FLAG_HAS_STREAM) != 0)
-        {
-            request.stream(buffer.getInt(index + TRACK_STREAM_ID_OFFSET), buffer.getLong(index + TRACK_SEQUENCE_OFFSET));
-        }
-        final boolean hasWaiter = (flags & TRACK_FLAG_HAS_WAITER) != 0;
-        final Result result = onTrack(request, hasWaiter);
-        if (result.isRefusal())
-        {
-            refused(CommandType.TRACK, request.messageId(), result);
-            if (hasWaiter)
-            {
-                waiters.refuse(request.messageId(), result);
-            }
-        }
-    }
-
-    private void refusedIf(final CommandType command, final long id, final Result result)
-    {
-        if (result.isRefusal())
-        {
-            refused(command, id, result);
-        }
-    }
-
-    private void refused(final CommandType command, final long id, final Result result)
-    {
-        try
-        {
-            refusalListener.onRefused(command, id, result);
-        }
-        catch (final Throwable ex)
-        {
-            counters.increment(LISTENER_ERRORS);
-            errorHandler.onError(ex);
-        }
-    }
-
     private void runAdmin(final Consumer<TrackerAgent> task)
     {
         try
@@ -666,7 +517,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     // Tracking and acks
     // ------------------------------------------------------------------------------------------------------------
 
-    private Result onTrack(final TrackRequest request, final boolean hasListener)
+    Result onTrack(final TrackRequest request, final boolean hasListener)
     {
         final Result invalid = validate(request);
         if (null != invalid)
@@ -726,7 +577,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         StreamIndex stream = null;
         if (request.hasStream())
         {
-            stream = streamFor(request.streamId());
+            stream = streamAcks.streamFor(request.streamId());
             fresh.setFlag(PendingRecord.FLAG_HAS_STREAM)
                 .streamId(request.streamId())
                 .streamSequence(request.sequence())
@@ -870,7 +721,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
 
     private Result refusal;
 
-    private Result onAck(final long messageId, final int destination)
+    Result onAck(final long messageId, final int destination)
     {
         final int slot = answerSlot(messageId, destination);
         if (slot < 0)
@@ -916,7 +767,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         return Result.OK;
     }
 
-    private Result onNack(final long messageId, final int destination, final long delayNs, final int code)
+    Result onNack(final long messageId, final int destination, final long delayNs, final int code)
     {
         final int slot = answerSlot(messageId, destination);
         if (slot < 0)
@@ -948,18 +799,18 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         record.nacked(record.nacked() | bit);
         record.lastErrorCode(code);
         record.endWrite();
-        history(record, bit, AttemptEventType.NACK, code);
+        history.record(record, bit, AttemptEventType.NACK, code);
 
         if (((record.redeliver() | record.parked()) & bit) != 0)
         {
             return Result.OK;
         }
         health.inFlight(bit, 0);
-        retryOrGiveUp(slot, record, bit, delayNs);
+        retries.retryOrGiveUp(slot, record, bit, delayNs);
         return Result.OK;
     }
 
-    private Result onReject(final long messageId, final int destination, final int code)
+    Result onReject(final long messageId, final int destination, final int code)
     {
         final int slot = answerSlot(messageId, destination);
         if (slot < 0)
@@ -971,7 +822,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         final long bit = 1L << destination;
         counters.increment(REJECTS);
         health.onFailure(destination, nowNs);
-        history(record, bit, AttemptEventType.REJECT, code);
+        history.record(record, bit, AttemptEventType.REJECT, code);
         record.beginWrite();
         record.failed(record.failed() | bit);
         record.rejector(destination);
@@ -979,86 +830,6 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         record.endWrite();
         finish(slot, record, RecordStatus.FAILED, FailureReason.REJECTED);
         return Result.OK;
-    }
-
-    private Result onCumulativeAck(final int streamId, final int destination, final long offset)
-    {
-        if (destination < 0 || destination >= DestinationRegistry.MAX_DESTINATIONS ||
-            ((1L << destination) & registry.knownMask()) == 0)
-        {
-            counters.increment(SPOOFED_ACKS);
-            return Result.SPOOFED_DESTINATION;
-        }
-
-        final StreamIndex stream = streamFor(streamId);
-        if (!stream.raiseTarget(destination, offset))
-        {
-            counters.increment(DUPLICATE_ACKS);
-            return Result.DUPLICATE_ACK;
-        }
-
-        streamOffsets.put(streamId, destination, offset);
-        counters.increment(CUMULATIVE_ACKS);
-        applyCumulative(stream, config.housekeepingBudget());
-        return Result.OK;
-    }
-
-    /**
-     * Apply a stream's outstanding cumulative offsets to its messages, at most {@code budget} entries.
-     */
-    int applyCumulative(final StreamIndex stream, final int budget)
-    {
-        int work = 0;
-        long dirty = stream.dirtyDestinations();
-        while (0 != dirty && work < budget)
-        {
-            final int destination = Long.numberOfTrailingZeros(dirty);
-            dirty &= dirty - 1;
-            final long bit = 1L << destination;
-            final long target = stream.targetOffset(destination);
-            final int size = stream.size();
-            int i = stream.firstIndexAbove(stream.appliedOffset(destination));
-            long lastSequence = stream.appliedOffset(destination);
-
-            while (i < size)
-            {
-                final long sequence = stream.sequenceAt(i);
-                if (sequence > target || (work >= budget && sequence != lastSequence))
-                {
-                    break;
-                }
-                work++;
-                lastSequence = sequence;
-                final long messageId = stream.messageIdAt(i++);
-                final int slot = index.slotOf(messageId);
-                if (PendingIndex.MISSING == slot)
-                {
-                    continue;
-                }
-                final PendingRecord record = this.record.wrap(index.address(slot));
-                if (RecordStatus.PENDING != record.status() || record.streamId() != stream.streamId() ||
-                    (record.destinations() & bit) == 0 || (record.acked() & bit) != 0)
-                {
-                    continue;
-                }
-                final long awaitedBefore = awaited(record);
-                record.beginWrite();
-                record.acked(record.acked() | bit);
-                record.redeliver(record.redeliver() & ~bit);
-                record.parked(record.parked() & ~bit);
-                record.failed(record.failed() & ~bit);
-                record.endWrite();
-                health.inFlight(awaitedBefore & bit, 0);
-                counters.increment(CUMULATIVE_MESSAGES_ACKED);
-                if (record.ackedCount() >= record.requiredAcks())
-                {
-                    finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
-                }
-            }
-
-            stream.applied(destination, i >= size || stream.sequenceAt(i) > target ? target : lastSequence);
-        }
-        return work;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1100,7 +871,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
 
         if (record.deadlineNs() - nowNs <= 0)
         {
-            onAckTimeout(slot, record);
+            retries.onAckTimeout(slot, record);
             if (RecordStatus.PENDING != record.status())
             {
                 return;
@@ -1114,307 +885,12 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
     }
 
-    private void onAckTimeout(final int slot, final PendingRecord record)
-    {
-        final long timedOut = awaited(record);
-        if (0 != timedOut)
-        {
-            counters.increment(TIMEOUTS);
-            for (long bits = timedOut; bits != 0; bits &= bits - 1)
-            {
-                health.onFailure(Long.numberOfTrailingZeros(bits), nowNs);
-            }
-            health.inFlight(timedOut, 0);
-            history(record, timedOut, AttemptEventType.TIMEOUT, 0);
-            retryOrGiveUp(slot, record, timedOut, 0);
-            if (RecordStatus.PENDING != record.status())
-            {
-                return;
-            }
-        }
-        // last: until this is written, a crash leaves the deadline passed and recovery runs the timeout again
-        record.beginWrite();
-        record.deadlineNs(PendingRecord.NO_DEADLINE);
-        record.endWrite();
-    }
-
-    /**
-     * Schedule redeliveries to the destinations that have attempts left and give up on the others; fail the message
-     * when its quorum can no longer be met.
-     */
-    private void retryOrGiveUp(final int slot, final PendingRecord record, final long mask, final long delayNs)
-    {
-        final int maxAttempts = record.maxAttempts();
-        long retry = 0;
-        long giveUp = 0;
-        int highest = 0;
-        for (long bits = mask; bits != 0; bits &= bits - 1)
-        {
-            final int destination = Long.numberOfTrailingZeros(bits);
-            final int attempts = record.attempts(destination);
-            if (attempts < maxAttempts)
-            {
-                retry |= 1L << destination;
-                highest = Math.max(highest, attempts);
-            }
-            else
-            {
-                giveUp |= 1L << destination;
-            }
-        }
-
-        if (0 != giveUp)
-        {
-            record.beginWrite();
-            record.failed(record.failed() | giveUp);
-            record.endWrite();
-            counters.add(DESTINATIONS_GAVE_UP, Long.bitCount(giveUp));
-            history(record, giveUp, AttemptEventType.GAVE_UP, 0);
-            if (record.ackedCount() + Long.bitCount(record.outstanding()) < record.requiredAcks())
-            {
-                finish(slot, record, RecordStatus.FAILED, maxAttempts <= 1 ? FailureReason.TIMEOUT :
-                    record.failed() == giveUp || 0 == record.outstanding() ? FailureReason.MAX_RETRIES :
-                    FailureReason.QUORUM_LOST);
-                return;
-            }
-        }
-
-        if (0 != retry)
-        {
-            final long delay = delayNs > 0 ? delayNs :
-                backoffOf(record).delayNs(highest, record.lastBackoffNs(), random);
-            final long retryAt = nowNs + delay;
-            record.beginWrite();
-            record.lastBackoffNs(delay);
-            final boolean merge = 0 != record.redeliver();
-            record.redeliver(record.redeliver() | retry);
-            if (!record.hasFlag2(PendingRecord.FLAG2_RETRY_QUEUED))
-            {
-                record.retryAtNs(merge ? Math.max(record.retryAtNs(), retryAt) : retryAt);
-            }
-            record.endWrite();
-            counters.add(RETRIES_SCHEDULED, Long.bitCount(retry));
-            ensureDeadline(slot, record);
-        }
-    }
-
-    /**
-     * Issue due redeliveries, highest priority first, then parked ones whose circuit lets them go, within budget.
-     */
-    private int redeliver(final int budget)
-    {
-        int work = 0;
-        while (work < budget)
-        {
-            final long messageId = retryQueue.poll();
-            if (RetryQueue.EMPTY == messageId)
-            {
-                break;
-            }
-            final int slot = index.slotOf(messageId);
-            if (PendingIndex.MISSING == slot)
-            {
-                continue;
-            }
-            final PendingRecord record = this.record.wrap(index.address(slot));
-            if (RecordStatus.PENDING != record.status() || !record.hasFlag2(PendingRecord.FLAG2_RETRY_QUEUED))
-            {
-                continue;
-            }
-            work += redeliverNow(slot, record, record.redeliver());
-        }
-        if (retryQueue.size() > 0)
-        {
-            counters.increment(RETRIES_DEFERRED);
-        }
-
-        if (work < budget)
-        {
-            work += resumeParked(budget - work);
-        }
-        return work;
-    }
-
-    private int resumeParked(final int budget)
-    {
-        int work = 0;
-        for (long bits = health.resumable(); bits != 0 && work < budget; bits &= bits - 1)
-        {
-            final int destination = Long.numberOfTrailingZeros(bits);
-            final long bit = 1L << destination;
-            while (work < budget && health.mayRedeliver(destination))
-            {
-                final long messageId = health.pollParked(destination);
-                if (Long.MIN_VALUE == messageId)
-                {
-                    break;
-                }
-                final int slot = index.slotOf(messageId);
-                if (PendingIndex.MISSING == slot)
-                {
-                    continue;
-                }
-                final PendingRecord record = this.record.wrap(index.address(slot));
-                if (RecordStatus.PENDING != record.status() || (record.parked() & bit) == 0)
-                {
-                    continue;
-                }
-                record.beginWrite();
-                record.parked(record.parked() & ~bit);
-                record.endWrite();
-                work++;
-                if (0 == redeliverNow(slot, record, bit))
-                {
-                    break;
-                }
-                counters.increment(RESUMED);
-            }
-        }
-        return work;
-    }
-
-    /**
-     * Send (tell the host of) redeliveries to the destinations in {@code mask} whose circuit allows it, park the
-     * others, and start a new round with a fresh ack timeout.
-     *
-     * @return redeliveries sent.
-     */
-    private int redeliverNow(final int slot, final PendingRecord record, final long mask)
-    {
-        final long address = record.buffer().addressOffset();
-        final long messageId = record.messageId();
-        long sent = 0;
-        long parked = 0;
-        record.beginWrite();
-        record.redeliver(record.redeliver() & ~mask);
-        if (0 == record.redeliver())
-        {
-            record.clearFlag2(PendingRecord.FLAG2_RETRY_QUEUED);
-        }
-        for (long bits = mask & record.outstanding(); bits != 0; bits &= bits - 1)
-        {
-            final int destination = Long.numberOfTrailingZeros(bits);
-            if (health.tryRedeliver(destination, nowNs))
-            {
-                sent |= 1L << destination;
-                final int attempt = record.attempts(destination) + 1;
-                record.attempts(destination, attempt);
-                record.highestAttempt(Math.max(record.highestAttempt(), attempt));
-            }
-            else
-            {
-                parked |= 1L << destination;
-                health.park(destination, messageId);
-            }
-        }
-        record.parked(record.parked() | parked);
-        if (0 != sent)
-        {
-            record.roundStartNs(nowNs);
-            final long deadline = deadlineAfter(nowNs, record.ackTimeoutNs());
-            record.deadlineNs(PendingRecord.NO_DEADLINE == record.deadlineNs() ? deadline :
-                Math.max(record.deadlineNs(), deadline));
-        }
-        record.endWrite();
-
-        health.inFlight(0, sent);
-        if (0 != parked)
-        {
-            counters.add(PARKED, Long.bitCount(parked));
-            history(record, parked, AttemptEventType.PARKED, 0);
-        }
-        if (0 != sent)
-        {
-            counters.add(REDELIVERIES, Long.bitCount(sent));
-            history(record, sent, AttemptEventType.REDELIVERED, 0);
-            ensureDeadline(slot, record);
-            for (long bits = sent; bits != 0; bits &= bits - 1)
-            {
-                final int destination = Long.numberOfTrailingZeros(bits);
-                notifyRedelivery(messageId, destination, record.attempts(destination));
-                record.wrap(address);
-            }
-        }
-        return Long.bitCount(sent);
-    }
-
-    void notifyRedelivery(final long messageId, final int destination, final int attempt)
-    {
-        for (final RedeliveryListener listener : redeliveryListeners)
-        {
-            try
-            {
-                listener.onRedeliver(messageId, destination, attempt);
-            }
-            catch (final Throwable ex)
-            {
-                counters.increment(LISTENER_ERRORS);
-                errorHandler.onError(ex);
-            }
-        }
-    }
-
     void ensureDeadline(final int slot, final PendingRecord record)
     {
         final long next = record.nextDeadlineNs();
         if (PendingRecord.NO_DEADLINE != next && (!deadlines.isScheduled(slot) || next < deadlines.deadline(slot)))
         {
             deadlines.schedule(slot, next, nowNs);
-        }
-    }
-
-    Backoff backoffOf(final PendingRecord record)
-    {
-        final MessageClass messageClass = messageClasses.get(record.messageClass());
-        return null == messageClass ? config.defaultBackoff() : messageClass.backoff();
-    }
-
-    /**
-     * Add an event per destination in {@code mask} to the message's attempt history (extras table).
-     */
-    private void history(final PendingRecord record, final long mask, final AttemptEventType type, final int code)
-    {
-        if (!recordHistory || 0 == mask)
-        {
-            return;
-        }
-        loadExtras(record);
-        for (long bits = mask; bits != 0; bits &= bits - 1)
-        {
-            final int destination = Long.numberOfTrailingZeros(bits);
-            Extras.addEvent(extrasBlob, 0, nowNs, destination, type, record.attempts(destination), code);
-        }
-        storeExtras(record);
-    }
-
-    /**
-     * Add one event for one destination (or {@link RedeliveryListener#CONSUMER}) to the attempt history.
-     */
-    void history(
-        final PendingRecord record, final AttemptEventType type, final int destination, final int attempt, final int code)
-    {
-        if (!recordHistory)
-        {
-            return;
-        }
-        loadExtras(record);
-        Extras.addEvent(extrasBlob, 0, nowNs, destination, type, attempt, code);
-        storeExtras(record);
-    }
-
-    private void loadExtras(final PendingRecord record)
-    {
-        if (!record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS) || !extras.get(record.messageId(), extrasBlob))
-        {
-            Extras.init(extrasBlob, 0, null, 0, 0);
-        }
-    }
-
-    private void storeExtras(final PendingRecord record)
-    {
-        if (extras.put(record.messageId(), extrasBlob))
-        {
-            record.setFlag2(PendingRecord.FLAG2_HAS_EXTRAS);
         }
     }
 
@@ -1458,7 +934,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         counters.set(PENDING, pendingCount);
         if (record.hasFlag(PendingRecord.FLAG_HAS_STREAM))
         {
-            final StreamIndex stream = streams.get(record.streamId());
+            final StreamIndex stream = streamAcks.streams.get(record.streamId());
             if (null != stream)
             {
                 stream.onFinished();
@@ -1553,18 +1029,6 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     // ------------------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------------------
-
-    StreamIndex streamFor(final int streamId)
-    {
-        StreamIndex stream = streams.get(streamId);
-        if (null == stream)
-        {
-            stream = new StreamIndex(streamId);
-            streams.put(streamId, stream);
-            streamList.add(stream);
-        }
-        return stream;
-    }
 
     void refreshTime()
     {
