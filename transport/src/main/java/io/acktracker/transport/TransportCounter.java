@@ -4,8 +4,8 @@ package io.acktracker.transport;
  * The transport's system counters, each with a fixed id kept as the counter's key (type id {@link #TYPE_ID}), so
  * tools in other processes can find them in the transport counters file. Gauges hold a level; the rest count events.
  * <p>
- * Ids are never reused: 19 (tracks with fields the engine could not apply) is retired now that the engine applies
- * every field of a Track.
+ * Ids are never reused: 19 (tracks with fields the engine could not apply) and 44 (HTTP requests answered "not
+ * supported") are retired now that the engine applies everything the protocol carries.
  */
 public enum TransportCounter
 {
@@ -51,7 +51,6 @@ public enum TransportCounter
     HTTP_REQUESTS(41, "http requests", false),
     HTTP_REFUSED(42, "http requests answered 4xx/5xx", false),
     LEASES_GRANTED_SENT(43, "lease grants published", false),
-    HTTP_NOT_SUPPORTED(44, "http requests answered 501: not supported by this tracker version", false),
     LEASE_COMMANDS_REFUSED(45, "lease, extend and settle commands refused by the tracker", false),
     COMMANDS_REFUSED(46, "nacks, rejects and acks refused by the tracker for other than at-least-once reasons", false);
 
