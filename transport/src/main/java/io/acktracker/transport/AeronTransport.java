@@ -3,6 +3,7 @@ package io.acktracker.transport;
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Outcome;
 import io.acktracker.engine.OutcomeListener;
+import io.acktracker.engine.RedeliveryListener;
 import io.acktracker.engine.TrackerExtension;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.transport.inbound.CommandAdapter;
@@ -18,9 +19,11 @@ import org.agrona.CloseHelper;
  * The tracker's Aeron transport, run inside the tracker agent's own duty cycle (no hand-off thread): each
  * {@link #doWork(long)} first publishes what the outbound backlog holds, then polls the inbound subscription with a
  * fragment limit, decoding each frame with SBE flyweights and applying it through the agent's synchronous API.
- * Outcomes (this is an {@link OutcomeListener}) and redelivery requests go out on one exclusive publication (only
- * the agent thread publishes); when the backlog behind it reaches its cap, inbound polling stops until it drains, so
- * back pressure reaches senders and destinations and nothing is dropped.
+ * Outcomes (this is an {@link OutcomeListener}), redeliveries (a {@link RedeliveryListener}: the engine tells it of
+ * every retry after an ack timeout or a nack, and of every leased message available again), refusals and lease
+ * grants go out on one exclusive publication (only the agent thread publishes); when the backlog behind it reaches
+ * its cap, inbound polling stops until it drains, so back pressure reaches senders and destinations and nothing is
+ * dropped.
  * <pre>{@code
  * AeronTransport transport = new AeronTransport(new TransportConfig().aeron(aeron));
  * AckTracker tracker = AckTracker.launch(new TrackerConfig().extension(transport));
@@ -31,7 +34,7 @@ import org.agrona.CloseHelper;
  * Threading: {@code onStart}, {@code doWork}, {@code onOutcome}, {@code onRedeliver} and {@code onClose} on the
  * agent thread; counters, stats and {@link #close()} from any thread.
  */
-public final class AeronTransport implements TrackerExtension, OutcomeListener, AutoCloseable
+public final class AeronTransport implements TrackerExtension, OutcomeListener, RedeliveryListener, AutoCloseable
 {
     private final TransportConfig config;
     private final boolean ownsAeron;
@@ -106,7 +109,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     public void onStart(final TrackerAgent agent)
     {
         final EngineCommands commands = new EngineCommands(agent, outbound, counters, stats, config.maxSessions(),
-            (sessionId) -> null != subscription.imageBySessionId(sessionId));
+            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId));
         adapter = new CommandAdapter(commands, counters, errors);
     }
 
@@ -139,12 +142,13 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     }
 
     /**
-     * Ask senders to redeliver a message to a destination: publishes a Redeliver frame (with the same no-loss
-     * handling as outcomes). For the engine's redelivery listener, once it has one. Agent thread.
+     * The engine asks for a message to be delivered again: publishes a Redeliver frame (with the same no-loss
+     * handling as outcomes). {@link RedeliveryListener#CONSUMER} goes out as
+     * {@link Protocol#CONSUMER_DESTINATION}: a leased message is available to lease again. Agent thread.
      *
      * @param messageId     message.
-     * @param destinationId destination to deliver to again.
-     * @param attempt       the attempt this is.
+     * @param destinationId destination to deliver to again, or {@link RedeliveryListener#CONSUMER}.
+     * @param attempt       the attempt this is, or the next delivery number for consumers.
      */
     public void onRedeliver(final long messageId, final int destinationId, final int attempt)
     {

@@ -6,8 +6,9 @@ import io.acktracker.engine.Result;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Per-destination health as the transport sees it: acks taken and refused, when the last one came, hellos, and
- * the session last bound. Written by the agent thread with ordered stores, read by any thread (the HTTP edge)
+ * Per-destination activity as the transport sees it: acks, nacks, rejects and lease commands applied, commands
+ * refused, when the last ack came, hellos, and the session last bound. The engine's own view of a destination
+ * (circuit, failures, latency, in flight) is {@code AckTracker.destinationHealth}. Written by the agent thread with ordered stores, read by any thread (the HTTP edge)
  * without locks; a reader may see one field a little ahead of another, never a torn value.
  */
 public final class DestinationStats
@@ -17,7 +18,10 @@ public final class DestinationStats
     private static final int LAST_ACK_MS = 2;
     private static final int HELLOS = 3;
     private static final int SESSION_ID = 4;
-    private static final int FIELDS = 5;
+    private static final int NACKS = 5;
+    private static final int REJECTS = 6;
+    private static final int LEASE_COMMANDS = 7;
+    private static final int FIELDS = 8;
     /** Session id field value when no session was ever bound. */
     public static final long NO_SESSION = Long.MIN_VALUE;
 
@@ -69,7 +73,40 @@ public final class DestinationStats
     }
 
     /**
-     * A command from a destination was refused before reaching the engine (spoofed, not supported). Agent thread.
+     * A nack from a destination was applied or refused by the engine. Agent thread.
+     *
+     * @param destinationId destination.
+     * @param result        what the engine said.
+     */
+    public void onNack(final int destinationId, final Result result)
+    {
+        count(destinationId, NACKS, result);
+    }
+
+    /**
+     * A reject from a destination was applied or refused by the engine. Agent thread.
+     *
+     * @param destinationId destination.
+     * @param result        what the engine said.
+     */
+    public void onReject(final int destinationId, final Result result)
+    {
+        count(destinationId, REJECTS, result);
+    }
+
+    /**
+     * A lease, extend or settle from a destination was applied or refused by the engine. Agent thread.
+     *
+     * @param destinationId destination.
+     * @param result        what the engine said.
+     */
+    public void onLeaseCommand(final int destinationId, final Result result)
+    {
+        count(destinationId, LEASE_COMMANDS, result);
+    }
+
+    /**
+     * A command from a destination was refused before reaching the engine (spoofed, retired template). Agent thread.
      *
      * @param destinationId destination.
      */
@@ -88,6 +125,39 @@ public final class DestinationStats
     public long acks(final int destinationId)
     {
         return values.get(destinationId * FIELDS + ACKS);
+    }
+
+    /**
+     * Nacks applied. Any thread.
+     *
+     * @param destinationId destination.
+     * @return the count.
+     */
+    public long nacks(final int destinationId)
+    {
+        return values.get(destinationId * FIELDS + NACKS);
+    }
+
+    /**
+     * Rejects applied. Any thread.
+     *
+     * @param destinationId destination.
+     * @return the count.
+     */
+    public long rejects(final int destinationId)
+    {
+        return values.get(destinationId * FIELDS + REJECTS);
+    }
+
+    /**
+     * Lease, extend and settle commands applied. Any thread.
+     *
+     * @param destinationId destination.
+     * @return the count.
+     */
+    public long leaseCommands(final int destinationId)
+    {
+        return values.get(destinationId * FIELDS + LEASE_COMMANDS);
     }
 
     /**
@@ -132,5 +202,11 @@ public final class DestinationStats
     public long sessionId(final int destinationId)
     {
         return values.get(destinationId * FIELDS + SESSION_ID);
+    }
+
+    private void count(final int destinationId, final int field, final Result result)
+    {
+        final int index = destinationId * FIELDS + (result.isRefusal() ? REFUSED : field);
+        values.lazySet(index, values.get(index) + 1);
     }
 }

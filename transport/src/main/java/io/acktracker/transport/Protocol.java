@@ -1,7 +1,10 @@
 package io.acktracker.transport;
 
 import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Constants of the wire protocol shared by the tracker and its clients: schema id and versions, bounds on groups and
@@ -20,6 +23,22 @@ public final class Protocol
     public static final int MAX_DESTINATION_ID = DestinationRegistry.MAX_DESTINATIONS - 1;
     /** Destination id on the wire meaning "the destination bound to the sending session". */
     public static final int BOUND_DESTINATION = 255;
+    /**
+     * Destination id of a Redeliver meaning "consumers": a leased message is available to lease again (its lease
+     * expired, or it was nacked and its hold-back ended). The engine's {@code RedeliveryListener.CONSUMER}.
+     */
+    public static final int CONSUMER_DESTINATION = 255;
+    /** Length of a receipt handle on the wire: the engine's binary form, carried opaquely. */
+    public static final int RECEIPT_HANDLE_LENGTH = ReceiptHandle.LENGTH;
+    /** Lease timeout used when a Lease asks for the default (0). */
+    public static final long DEFAULT_LEASE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Version 1's Extend with a 16-byte handle: retired, answered Refused NOT_SUPPORTED. */
+    public static final int RETIRED_EXTEND_TEMPLATE_ID = 8;
+    /** Version 1's Settle with a 16-byte handle: retired, answered Refused NOT_SUPPORTED. */
+    public static final int RETIRED_SETTLE_TEMPLATE_ID = 9;
+    /** Version 1's LeaseGranted: retired, never sent. */
+    public static final int RETIRED_LEASE_GRANTED_TEMPLATE_ID = 23;
     /** Most destinations in one Track. */
     public static final int MAX_TRACK_DESTINATIONS = DestinationRegistry.MAX_DESTINATIONS;
     /** Longest destination name. */
@@ -35,7 +54,7 @@ public final class Protocol
     public static final String DEFAULT_CHANNEL = "aeron:ipc";
     /** Default stream id of commands to the tracker (Track, Ack, ...). */
     public static final int DEFAULT_INBOUND_STREAM_ID = 7001;
-    /** Default stream id of the tracker's Outcome, Redeliver and Refused frames. */
+    /** Default stream id of the tracker's Outcome, Redeliver, Refused and LeaseGranted frames. */
     public static final int DEFAULT_OUTBOUND_STREAM_ID = 7002;
 
     private Protocol()

@@ -31,6 +31,7 @@ public final class TransportConfig
     private Path errorLogFile;
     private int errorLogLength = 1 << 20;
     private long closeDrainTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+    private long leaseTimeoutNs = Protocol.DEFAULT_LEASE_TIMEOUT_NS;
     private boolean concluded;
 
     /**
@@ -56,6 +57,7 @@ public final class TransportConfig
         require(errorLogLength >= 4096 && errorLogLength % 8 == 0,
             "error log length must be a multiple of 8 and at least 4096: " + errorLogLength);
         require(closeDrainTimeoutNs >= 0, "close drain timeout must not be negative");
+        require(leaseTimeoutNs > 0, "lease timeout must be positive: " + leaseTimeoutNs);
         concluded = true;
         return this;
     }
@@ -341,6 +343,24 @@ public final class TransportConfig
     public TransportConfig closeDrainTimeoutNs(final long closeDrainTimeoutNs)
     {
         this.closeDrainTimeoutNs = closeDrainTimeoutNs;
+        return this;
+    }
+
+    public long leaseTimeoutNs()
+    {
+        return leaseTimeoutNs;
+    }
+
+    /**
+     * Visibility timeout of a lease whose Lease frame (or HTTP request) asks for the default; the tracker's
+     * {@code leaseMaxVisibilityNs} still bounds it.
+     *
+     * @param leaseTimeoutNs nanoseconds.
+     * @return this.
+     */
+    public TransportConfig leaseTimeoutNs(final long leaseTimeoutNs)
+    {
+        this.leaseTimeoutNs = leaseTimeoutNs;
         return this;
     }
 }

@@ -3,6 +3,9 @@ package io.acktracker.transport;
 /**
  * The transport's system counters, each with a fixed id kept as the counter's key (type id {@link #TYPE_ID}), so
  * tools in other processes can find them in the transport counters file. Gauges hold a level; the rest count events.
+ * <p>
+ * Ids are never reused: 19 (tracks with fields the engine could not apply) and 44 (HTTP requests answered "not
+ * supported") are retired now that the engine applies everything the protocol carries.
  */
 public enum TransportCounter
 {
@@ -24,13 +27,12 @@ public enum TransportCounter
     SPOOFED_REFUSED(16, "commands refused: destination not the session's", false),
     TRACKS_RECEIVED(17, "tracks received", false),
     TRACKS_REFUSED(18, "tracks refused by the tracker", false),
-    TRACK_FIELDS_IGNORED(19, "tracks with metadata or max attempts this engine cannot apply yet", false),
     ACKS_RECEIVED(20, "acks received", false),
     CUMULATIVE_ACKS_RECEIVED(21, "cumulative acks received", false),
     NACKS_RECEIVED(22, "nacks received", false),
     REJECTS_RECEIVED(23, "rejects received", false),
     LEASE_COMMANDS_RECEIVED(24, "lease, extend and settle commands received", false),
-    NOT_SUPPORTED(25, "commands not supported by this tracker version", false),
+    NOT_SUPPORTED(25, "commands of retired templates, answered not supported", false),
     IMAGES_AVAILABLE(26, "inbound images available", false),
     IMAGES_UNAVAILABLE(27, "inbound images unavailable (publisher gone)", false),
     OUTCOMES_SENT(28, "outcomes published", false),
@@ -49,7 +51,8 @@ public enum TransportCounter
     HTTP_REQUESTS(41, "http requests", false),
     HTTP_REFUSED(42, "http requests answered 4xx/5xx", false),
     LEASES_GRANTED_SENT(43, "lease grants published", false),
-    HTTP_NOT_SUPPORTED(44, "http requests answered 501: not supported by this tracker version", false);
+    LEASE_COMMANDS_REFUSED(45, "lease, extend and settle commands refused by the tracker", false),
+    COMMANDS_REFUSED(46, "nacks, rejects and acks refused by the tracker for other than at-least-once reasons", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

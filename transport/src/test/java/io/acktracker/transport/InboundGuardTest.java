@@ -1,21 +1,18 @@
 package io.acktracker.transport;
 
 import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.codecs.AckDecoder;
-import io.acktracker.transport.codecs.ExtendDecoder;
-import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
 import io.acktracker.transport.codecs.RefusedDecoder;
-import io.acktracker.transport.codecs.RejectDecoder;
-import io.acktracker.transport.codecs.SettleAction;
-import io.acktracker.transport.codecs.SettleDecoder;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the tracker does with frames it must not apply: malformed frames injected by a raw publication, commands
- * from sessions that did not say hello or that claim another destination, and commands this engine does not
- * support yet. None of them changes state, all are counted, and the tracker carries on.
+ * from sessions that did not say hello or that claim another destination, version 1's retired lease templates, and
+ * refusals by the engine. None of them changes state, all are counted, and the tracker carries on.
  */
 @Timeout(60)
 class InboundGuardTest
@@ -122,7 +119,7 @@ class InboundGuardTest
     }
 
     @Test
-    void shouldAnswerNotSupportedForCommandsThisEngineDoesNotHaveAndChangeNothing()
+    void shouldAnswerRetiredTemplatesNotSupportedAndChangeNothing()
     {
         try (TrackerRig rig = TrackerRig.ipc();
             Subscription refusals = rig.aeron.addSubscription(Protocol.DEFAULT_CHANNEL,
@@ -134,24 +131,50 @@ class InboundGuardTest
             rig.awaitUntil("connected", a::isConnected);
 
             send(rig, a, frames.hello(255, "a"));
-            send(rig, a, frames.nack(1, 255, "busy"));
-            send(rig, a, frames.reject(1, 255, "poison"));
-            send(rig, a, frames.lease(99, 1, 255));
-            send(rig, a, frames.extend(1, 5, 255));
-            send(rig, a, frames.settle(1, 5, 255, SettleAction.ACK));
-            rig.awaitUntil("all answered", () -> rig.counter(NOT_SUPPORTED) == 5);
+            send(rig, a, frames.retired(Protocol.RETIRED_EXTEND_TEMPLATE_ID, 1));
+            send(rig, a, frames.retired(Protocol.RETIRED_SETTLE_TEMPLATE_ID, 1));
+            rig.awaitUntil("both answered", () -> rig.counter(NOT_SUPPORTED) == 2);
 
-            assertThat(readRefusals(rig, refusals, 5)).containsExactly(
-                a.sessionId() + " " + NackDecoder.TEMPLATE_ID + " 1 NOT_SUPPORTED",
-                a.sessionId() + " " + RejectDecoder.TEMPLATE_ID + " 1 NOT_SUPPORTED",
-                a.sessionId() + " " + LeaseDecoder.TEMPLATE_ID + " 99 NOT_SUPPORTED",
-                a.sessionId() + " " + ExtendDecoder.TEMPLATE_ID + " 1 NOT_SUPPORTED",
-                a.sessionId() + " " + SettleDecoder.TEMPLATE_ID + " 1 NOT_SUPPORTED");
-            assertThat(rig.counter(NACKS_RECEIVED)).isEqualTo(1);
-            assertThat(rig.counter(REJECTS_RECEIVED)).isEqualTo(1);
-            assertThat(rig.counter(LEASE_COMMANDS_RECEIVED)).isEqualTo(3);
+            assertThat(readRefusals(rig, refusals, 2)).containsExactly(
+                a.sessionId() + " " + Protocol.RETIRED_EXTEND_TEMPLATE_ID + " 1 NOT_SUPPORTED",
+                a.sessionId() + " " + Protocol.RETIRED_SETTLE_TEMPLATE_ID + " 1 NOT_SUPPORTED");
+            assertThat(rig.counter(MALFORMED_FRAMES)).isZero();
             assertThat(rig.tracker.agent().pendingCount()).isEqualTo(1);
+            assertThat(rig.tracker.status(1).acked()).isZero();
             assertThat(rig.outcomes).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldAnswerRefusalsOtherThanAtLeastOnceNoise()
+    {
+        try (TrackerRig rig = TrackerRig.ipc();
+            Subscription refusals = rig.aeron.addSubscription(Protocol.DEFAULT_CHANNEL,
+                Protocol.DEFAULT_OUTBOUND_STREAM_ID);
+            ExclusivePublication a = rig.aeron.addExclusivePublication(Protocol.DEFAULT_CHANNEL,
+                Protocol.DEFAULT_INBOUND_STREAM_ID))
+        {
+            rig.tracker.agent().track(1, DestinationRegistry.mask(0, 1));
+            rig.awaitUntil("connected", a::isConnected);
+
+            send(rig, a, frames.hello(255, "a"));
+            send(rig, a, frames.ack(1, 255));
+            send(rig, a, frames.ack(1, 255));
+            send(rig, a, frames.ack(99, 255));
+            send(rig, a, frames.nack(2, 255, "unknown id"));
+            final int negativeDelay = frames.nack(1, 255, "negative delay");
+            frames.buffer.putLong(TestFrames.HEADER + NackDecoder.redeliverDelayNsEncodingOffset(), -5,
+                ByteOrder.LITTLE_ENDIAN);
+            send(rig, a, negativeDelay);
+            rig.awaitUntil("all applied", () -> rig.counter(NACKS_RECEIVED) == 2);
+
+            assertThat(readRefusals(rig, refusals, 1)).containsExactly(
+                a.sessionId() + " " + NackDecoder.TEMPLATE_ID + " 1 INVALID_TIMEOUT");
+            assertThat(rig.counter(COMMANDS_REFUSED)).isEqualTo(1);
+            assertThat(rig.transport.destinationStats().acks(0)).isEqualTo(1);
+            assertThat(rig.transport.destinationStats().refused(0)).isEqualTo(4);
+            assertThat(rig.tracker.status(1).hasAcked(0)).isTrue();
+            assertThat(rig.tracker.counters().value(TrackerCounter.NACKS)).isZero();
         }
     }
 

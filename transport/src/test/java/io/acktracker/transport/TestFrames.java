@@ -1,5 +1,6 @@
 package io.acktracker.transport;
 
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
@@ -38,9 +39,14 @@ public final class TestFrames
 
     public int track(final long messageId, final int[] destinations, final int metadataLength)
     {
+        return track(messageId, destinations, metadataLength, 0);
+    }
+
+    public int track(final long messageId, final int[] destinations, final int metadataLength, final int maxAttempts)
+    {
         final TrackEncoder encoder = new TrackEncoder().wrapAndApplyHeader(buffer, 0, header)
             .messageId(messageId).ackTimeoutNs(0).ttlNs(0).sequence(0).streamId(TrackEncoder.streamIdNullValue())
-            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)0);
+            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)maxAttempts);
         final TrackEncoder.DestinationsEncoder entries = encoder.destinationsCount(destinations.length);
         for (final int destination : destinations)
         {
@@ -82,19 +88,32 @@ public final class TestFrames
             .destinationId((short)destinationId).encodedLength();
     }
 
-    public int extend(final long messageId, final long token, final int destinationId)
+    public int extend(final ReceiptHandle handle, final int destinationId)
     {
-        final ExtendEncoder encoder = new ExtendEncoder().wrapAndApplyHeader(buffer, 0, header);
-        encoder.receiptHandle().messageId(messageId).leaseToken(token);
-        return HEADER + encoder.extensionNs(1_000).destinationId((short)destinationId).encodedLength();
+        final ExtendEncoder encoder = new ExtendEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .extensionNs(1_000).destinationId((short)destinationId);
+        handle.encode(buffer, HEADER + ExtendEncoder.receiptHandleEncodingOffset());
+        return HEADER + encoder.encodedLength();
     }
 
-    public int settle(final long messageId, final long token, final int destinationId, final SettleAction action)
+    public int settle(final ReceiptHandle handle, final int destinationId, final SettleAction action)
     {
-        final SettleEncoder encoder = new SettleEncoder().wrapAndApplyHeader(buffer, 0, header);
-        encoder.receiptHandle().messageId(messageId).leaseToken(token);
-        return HEADER + encoder.redeliverDelayNs(0).errorCode(0).action(action).destinationId((short)destinationId).reason("")
-            .encodedLength();
+        final SettleEncoder encoder = new SettleEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .redeliverDelayNs(0).errorCode(0).action(action).destinationId((short)destinationId).reason("");
+        handle.encode(buffer, HEADER + SettleEncoder.receiptHandleEncodingOffset());
+        return HEADER + encoder.encodedLength();
+    }
+
+    /**
+     * A frame of a retired version 1 template (Extend 8 or Settle 9): its 16-byte handle, then version 1's fields.
+     */
+    public int retired(final int templateId, final long messageId)
+    {
+        header.wrap(buffer, 0).blockLength(25).templateId(templateId).schemaId(MessageHeaderEncoder.SCHEMA_ID)
+            .version(1);
+        buffer.setMemory(HEADER, 25, (byte)0);
+        buffer.putLong(HEADER, messageId, ByteOrder.LITTLE_ENDIAN);
+        return HEADER + 25;
     }
 
     public void putShort(final int offset, final int value)

@@ -1,12 +1,17 @@
 package io.acktracker.transport.client;
 
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
+import io.acktracker.transport.codecs.ExtendEncoder;
+import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
 import io.acktracker.transport.codecs.RejectEncoder;
+import io.acktracker.transport.codecs.SettleAction;
+import io.acktracker.transport.codecs.SettleEncoder;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
@@ -15,16 +20,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * A destination's publisher of acks to a tracker. Each {@code try*} encodes into one reused buffer and offers it
- * once, returning Aeron's offer result: a new stream position when positive, otherwise NOT_CONNECTED,
- * BACK_PRESSURED, ADMIN_ACTION, CLOSED or MAX_POSITION_EXCEEDED, and then nothing was sent: try again. Zero
- * allocation.
+ * A destination's publisher of commands to a tracker: acks, nacks, rejects and cumulative acks by message id, and,
+ * for consumer-style delivery, leases and their extension and settlement by receipt handle. Each {@code try*}
+ * encodes into one reused buffer and offers it once, returning Aeron's offer result: a new stream position when
+ * positive, otherwise NOT_CONNECTED, BACK_PRESSURED, ADMIN_ACTION, CLOSED or MAX_POSITION_EXCEEDED, and then nothing
+ * was sent: try again. Zero allocation. The tracker's answers (LeaseGranted, Refused) come on its outbound stream:
+ * {@link DestinationClient} reads them for this publisher's session.
  * <p>
  * The publisher introduces itself with a DestinationHello before its first command and again after it has seen
  * its publication disconnected, so the tracker binds its session to the destination. Each publisher uses its own
  * exclusive publication (its own session): use one per thread.
- * <p>
- * Nack and Reject are answered "not supported" by trackers whose engine does not have them yet (counted there).
  * <p>
  * Threading: one thread.
  */
@@ -37,6 +42,9 @@ public final class AckPublisher implements AutoCloseable
     private final NackEncoder nackEncoder = new NackEncoder();
     private final RejectEncoder rejectEncoder = new RejectEncoder();
     private final CumulativeAckEncoder cumulativeAckEncoder = new CumulativeAckEncoder();
+    private final LeaseEncoder leaseEncoder = new LeaseEncoder();
+    private final ExtendEncoder extendEncoder = new ExtendEncoder();
+    private final SettleEncoder settleEncoder = new SettleEncoder();
     private final ExclusivePublication publication;
     private final short destinationId;
     private final int helloLength;
@@ -184,6 +192,106 @@ public final class AckPublisher implements AutoCloseable
             .streamId(streamId)
             .destinationId(destinationId);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + cumulativeAckEncoder.encodedLength());
+    }
+
+    /**
+     * Ask for an exclusive lease on a message: answered with a LeaseGranted (carrying the receipt handle) or a
+     * Refused, both with this correlation id, to this publisher's session.
+     *
+     * @param correlationId  echoed in the answer.
+     * @param messageId      message.
+     * @param leaseTimeoutNs visibility timeout; 0 for the tracker's default.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryLease(final long correlationId, final long messageId, final long leaseTimeoutNs)
+    {
+        leaseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .messageId(messageId)
+            .leaseTimeoutNs(leaseTimeoutNs)
+            .destinationId(destinationId);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + leaseEncoder.encodedLength());
+    }
+
+    /**
+     * Extend a lease: still working on it. Answered only when refused.
+     *
+     * @param handle      receipt handle of the lease.
+     * @param extensionNs added to the lease deadline.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryExtend(final ReceiptHandle handle, final long extensionNs)
+    {
+        extendEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .extensionNs(extensionNs)
+            .destinationId(destinationId);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + ExtendEncoder.receiptHandleEncodingOffset());
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + extendEncoder.encodedLength());
+    }
+
+    /**
+     * Settle a lease by acking: the message is done. Answered only when refused.
+     *
+     * @param handle receipt handle of the lease.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryAck(final ReceiptHandle handle)
+    {
+        return trySettle(handle, SettleAction.ACK, 0, 0, "");
+    }
+
+    /**
+     * Settle a lease by nacking: release the message, to be leased again after the delay. Answered only when
+     * refused.
+     *
+     * @param handle           receipt handle of the lease.
+     * @param redeliverDelayNs delay before it may be leased again; 0 for its backoff.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryNack(final ReceiptHandle handle, final long redeliverDelayNs)
+    {
+        return trySettle(handle, SettleAction.NACK, redeliverDelayNs, 0, "");
+    }
+
+    /**
+     * Settle a lease by rejecting the message as poison: it fails and is dead-lettered. Answered only when refused.
+     *
+     * @param handle    receipt handle of the lease.
+     * @param errorCode kept with the dead letter.
+     * @param reason    ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryReject(final ReceiptHandle handle, final int errorCode, final CharSequence reason)
+    {
+        return trySettle(handle, SettleAction.REJECT, 0, errorCode, reason);
+    }
+
+    /**
+     * Settle a lease.
+     *
+     * @param handle           receipt handle of the lease.
+     * @param action           ack, nack or reject.
+     * @param redeliverDelayNs for a nack: delay before it may be leased again, 0 for its backoff.
+     * @param errorCode        for a reject: kept with the dead letter.
+     * @param reason           ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long trySettle(
+        final ReceiptHandle handle,
+        final SettleAction action,
+        final long redeliverDelayNs,
+        final int errorCode,
+        final CharSequence reason)
+    {
+        checkReason(reason);
+        settleEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .redeliverDelayNs(redeliverDelayNs)
+            .errorCode(errorCode)
+            .action(action)
+            .destinationId(destinationId)
+            .reason(reason);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + SettleEncoder.receiptHandleEncodingOffset());
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + settleEncoder.encodedLength());
     }
 
     /**

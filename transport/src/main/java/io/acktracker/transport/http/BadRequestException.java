@@ -1,7 +1,8 @@
 package io.acktracker.transport.http;
 
 /**
- * A request the edge refuses with a 4xx status and a one-line JSON error; nothing was changed.
+ * A request the edge refuses with a 4xx status (or 503 when the tracker cannot take it now) and a one-line JSON
+ * error; nothing was changed by the edge.
  */
 final class BadRequestException extends RuntimeException
 {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.transport.AeronTransport;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 
 import java.io.IOException;
@@ -25,15 +26,20 @@ import java.util.function.Function;
  *   GET  /metrics                  Prometheus text exposition format
  *   GET  /stats                    JSON: counters, percentiles, per-destination health, DLQ stats, errors
  *   GET  /messages/status?message_id=N
- *   POST /messages/track           {"message_id":1,"destinations":["a","b"],"required_acks":1,"ack_timeout_ms":..}
- *   POST /messages/ack             {"message_id":1,"destination":"a"}  or  {"receipt_handle":"..."}
+ *   POST /messages/track           {"message_id":1,"destinations":["a","b"],"required_acks":1,"ack_timeout_ms":..,
+ *                                   "max_attempts":3,"message_class":2,"metadata":"text kept with the dead letter"}
+ *   POST /messages/ack             {"message_id":1,"destination":"a"}  or  {"receipt_handle":"ack1...."}
  *   POST /messages/cumulative-ack  {"stream_id":5,"destination":"a","offset":42}
- *   POST /messages/nack            {"message_id":1,"destination":"a","delay_ms":100,"code":7}  (501 for now)
- *   POST /messages/reject          {"message_id":1,"destination":"a","code":9,"reason":"..."}  (501 for now)
- *   POST /messages/visibility      {"receipt_handle":"...","extension_ms":30000}  (501 for now)
+ *   POST /messages/nack            {"message_id":1,"destination":"a","delay_ms":100,"code":7}
+ *                                  or  {"receipt_handle":"ack1....","delay_ms":100}
+ *   POST /messages/reject          {"message_id":1,"destination":"a","code":9,"reason":"..."}
+ *                                  or  {"receipt_handle":"ack1....","code":9}
+ *   POST /messages/lease           {"message_id":1,"visibility_ms":30000,"consumer_id":7}  -> {"receipt_handle":..}
+ *   POST /messages/visibility      {"receipt_handle":"ack1....","extension_ms":30000}
  * </pre>
- * Commands go to the agent through the tracker's command queue, like every other thread's. Bad input gets a 4xx
- * and a one-line JSON error and changes nothing.
+ * Commands by message id go to the agent through the tracker's command queue, like every other thread's (202
+ * QUEUED). Lease commands run on the agent and answer its verdict (200, or 4xx with the refusal). Bad input gets a
+ * 4xx and a one-line JSON error and changes nothing. See {@link MessageCommands}.
  * <p>
  * Threading: {@link #start} and {@link #close} from one thread; requests on one executor thread.
  */
@@ -52,7 +58,8 @@ public final class HttpEdge implements AutoCloseable
         this.server = server;
         this.transport = transport;
         this.reports = new Reports(tracker, transport);
-        this.commands = new MessageCommands(tracker);
+        this.commands = new MessageCommands(tracker,
+            null == transport ? Protocol.DEFAULT_LEASE_TIMEOUT_NS : transport.config().leaseTimeoutNs());
         this.executor = Executors.newSingleThreadExecutor((runnable) ->
         {
             final Thread thread = new Thread(runnable, tracker.config().name() + "-http");
@@ -134,10 +141,6 @@ public final class HttpEdge implements AutoCloseable
         if (response.status() >= 400)
         {
             count(TransportCounter.HTTP_REFUSED);
-            if (501 == response.status())
-            {
-                count(TransportCounter.HTTP_NOT_SUPPORTED);
-            }
         }
         send(exchange, response);
     }
@@ -168,6 +171,8 @@ public final class HttpEdge implements AutoCloseable
                 return post(exchange, commands::nack);
             case "/messages/reject":
                 return post(exchange, commands::reject);
+            case "/messages/lease":
+                return post(exchange, commands::lease);
             case "/messages/visibility":
                 return post(exchange, commands::extend);
             default:

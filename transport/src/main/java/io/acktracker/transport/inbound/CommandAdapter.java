@@ -1,6 +1,7 @@
 package io.acktracker.transport.inbound;
 
 import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.ProtocolError;
 import io.acktracker.transport.TransportCounter;
@@ -38,7 +39,10 @@ import static io.acktracker.transport.ProtocolError.*;
  * distinct error log. Fields past this version's block and data past the last known field are skipped: newer
  * writers may append them. No exception escapes {@link #onFragment}.
  * <p>
- * Zero allocation per frame: decoders, the frame view and the track request are reused.
+ * Version 1's retired Extend and Settle (template ids 8 and 9) are handed to {@link CommandHandler#onRetired} with
+ * the message id they begin with, so the sender can be told they are not supported.
+ * <p>
+ * Zero allocation per frame: decoders, the frame view, the track request and the receipt handle are reused.
  * <p>
  * Threading: agent thread only.
  */
@@ -63,6 +67,7 @@ public final class CommandAdapter implements FragmentHandler
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer text = new UnsafeBuffer(0, 0);
     private final TrackRequest trackRequest = new TrackRequest();
+    private final ReceiptHandle receiptHandle = new ReceiptHandle();
 
     private final CommandHandler handler;
     private final TransportCounters counters;
@@ -161,6 +166,10 @@ public final class CommandAdapter implements FragmentHandler
                 return onExtend(header, blockLength, version);
             case SettleDecoder.TEMPLATE_ID:
                 return onSettle(header, blockLength, version, length);
+            case Protocol.RETIRED_EXTEND_TEMPLATE_ID:
+            case Protocol.RETIRED_SETTLE_TEMPLATE_ID:
+                handler.onRetired(header, templateId, frame.getLong(HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN));
+                return null;
             default:
                 return UNKNOWN_TEMPLATE;
         }
@@ -188,6 +197,9 @@ public final class CommandAdapter implements FragmentHandler
                 return ExtendDecoder.BLOCK_LENGTH;
             case SettleDecoder.TEMPLATE_ID:
                 return SettleDecoder.BLOCK_LENGTH;
+            case Protocol.RETIRED_EXTEND_TEMPLATE_ID:
+            case Protocol.RETIRED_SETTLE_TEMPLATE_ID:
+                return Long.BYTES;
             default:
                 return -1;
         }
@@ -263,15 +275,19 @@ public final class CommandAdapter implements FragmentHandler
             .ackTimeoutNs(decoder.ackTimeoutNs())
             .ttlNs(decoder.ttlNs())
             .priority(decoder.priority())
-            .messageClass(decoder.messageClass());
+            .messageClass(decoder.messageClass())
+            .maxAttempts(decoder.maxAttempts());
         final int streamId = decoder.streamId();
         if (TrackDecoder.streamIdNullValue() != streamId)
         {
             request.stream(streamId, decoder.sequence());
         }
-        final int maxAttempts = decoder.maxAttempts();
         decoder.wrapMetadata(text);
-        handler.onTrack(header, request, maxAttempts, text);
+        if (text.capacity() > 0)
+        {
+            request.metadata(text, 0, text.capacity());
+        }
+        handler.onTrack(header, request);
         return null;
     }
 
@@ -360,8 +376,8 @@ public final class CommandAdapter implements FragmentHandler
         {
             return BAD_FIELD;
         }
-        handler.onExtend(header, decoder.receiptHandle().messageId(), decoder.receiptHandle().leaseToken(),
-            destinationId, decoder.extensionNs());
+        receiptHandle.decode(frame, HEADER_LENGTH + ExtendDecoder.receiptHandleEncodingOffset());
+        handler.onExtend(header, receiptHandle, destinationId, decoder.extensionNs());
         return null;
     }
 
@@ -379,12 +395,11 @@ public final class CommandAdapter implements FragmentHandler
         {
             return varDataError(end);
         }
-        final long messageId = decoder.receiptHandle().messageId();
-        final long leaseToken = decoder.receiptHandle().leaseToken();
+        receiptHandle.decode(frame, HEADER_LENGTH + SettleDecoder.receiptHandleEncodingOffset());
         final long redeliverDelayNs = decoder.redeliverDelayNs();
         final int errorCode = decoder.errorCode();
         decoder.wrapReason(text);
-        handler.onSettle(header, SettleAction.get(actionRaw), messageId, leaseToken, destinationId, redeliverDelayNs,
+        handler.onSettle(header, SettleAction.get(actionRaw), receiptHandle, destinationId, redeliverDelayNs,
             errorCode, text);
         return null;
     }

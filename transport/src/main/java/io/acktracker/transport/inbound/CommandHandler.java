@@ -1,6 +1,7 @@
 package io.acktracker.transport.inbound;
 
 import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.codecs.SettleAction;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -10,7 +11,8 @@ import org.agrona.DirectBuffer;
  * wire bounds; whether the command makes sense (identity, ids, timeouts) is for the handler to decide.
  * <p>
  * Destination ids are 0..63, or {@link io.acktracker.transport.Protocol#BOUND_DESTINATION} for "the destination
- * bound to this session". Text and data arrive as views over the frame, valid only during the call.
+ * bound to this session". Text, data, the track request and receipt handles are views or flyweights reused by the
+ * adapter: valid only during the call.
  * <p>
  * Threading: agent thread only.
  */
@@ -28,12 +30,11 @@ public interface CommandHandler
     /**
      * A sender asked to track a message.
      *
-     * @param header      Aeron header of the frame.
-     * @param request     the track, reused after the call.
-     * @param maxAttempts attempts per destination, 0 for the class default.
-     * @param metadata    optional metadata, possibly empty.
+     * @param header  Aeron header of the frame.
+     * @param request the track with every field of the frame, its metadata a view over the frame; reused after the
+     *                call.
      */
-    void onTrack(Header header, TrackRequest request, int maxAttempts, DirectBuffer metadata);
+    void onTrack(Header header, TrackRequest request);
 
     /**
      * A destination acked a message.
@@ -93,32 +94,38 @@ public interface CommandHandler
      * A lease holder extended its lease.
      *
      * @param header        Aeron header of the frame.
-     * @param messageId     message of the receipt handle.
-     * @param leaseToken    token of the receipt handle.
+     * @param handle        the receipt handle as it came (authenticity is for the tracker to check).
      * @param destinationId claimed destination.
      * @param extensionNs   by how much.
      */
-    void onExtend(Header header, long messageId, long leaseToken, int destinationId, long extensionNs);
+    void onExtend(Header header, ReceiptHandle handle, int destinationId, long extensionNs);
 
     /**
      * A lease holder settled its lease: ack, nack or reject.
      *
      * @param header           Aeron header of the frame.
      * @param action           how.
-     * @param messageId        message of the receipt handle.
-     * @param leaseToken       token of the receipt handle.
+     * @param handle           the receipt handle as it came.
      * @param destinationId    claimed destination.
-     * @param redeliverDelayNs for a nack, delay before redelivery.
-     * @param errorCode        for a nack or reject, the destination's error code.
+     * @param redeliverDelayNs for a nack, delay before the message may be leased again; 0 for its backoff.
+     * @param errorCode        for a reject, the consumer's error code, kept with the dead letter.
      * @param reason           why, possibly empty.
      */
     void onSettle(
         Header header,
         SettleAction action,
-        long messageId,
-        long leaseToken,
+        ReceiptHandle handle,
         int destinationId,
         long redeliverDelayNs,
         int errorCode,
         DirectBuffer reason);
+
+    /**
+     * A command of a retired template (version 1's Extend or Settle) that this tracker answers "not supported".
+     *
+     * @param header        Aeron header of the frame.
+     * @param templateId    the retired template id.
+     * @param correlationId the message id the frame begins with.
+     */
+    void onRetired(Header header, int templateId, long correlationId);
 }

@@ -3,7 +3,9 @@ package io.acktracker.transport.inbound;
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.agent.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
@@ -30,13 +32,19 @@ import java.util.function.IntPredicate;
  * the sending session's identity: a destination command is accepted only from a session bound by its hello, and
  * only for the destination it is bound to (an id that does not match is refused as spoofed and counted).
  * <p>
- * Commands the engine cannot apply yet (Nack, Reject, Lease, Extend, Settle) are decoded, identity-checked, counted
- * as {@link TransportCounter#NOT_SUPPORTED} and answered with a Refused frame (NOT_SUPPORTED) to the sending
- * session: never dropped silently, never reported as done. Wiring each one is a one-line change at the marked
- * line once the engine has the method.
+ * What is answered: a refused Track and every refused Lease, Extend or Settle get a Refused frame to the sending
+ * session (a consumer waits on its lease, and a refused settle means its work may be done again). An Ack, Nack,
+ * Reject or CumulativeAck the engine refuses for a reason that at-least-once delivery makes normal (duplicate, late,
+ * unknown id, destination not the message's) is counted by the engine and not answered; any other refusal of them
+ * (a negative delay, for example) is answered. A lease is granted with a LeaseGranted frame carrying the receipt
+ * handle in its binary form. Version 1's retired Extend and Settle are answered NOT_SUPPORTED and counted.
  * <p>
- * Zero allocation per Track, Ack and CumulativeAck. A hello allocates (the name as a String, a binding, and a file
- * append when it registers a new name in an open registry): once per publisher session, not per message.
+ * The consumer id of a lease taken over Aeron is the destination id of the session. The receipt handle is the
+ * credential for extending and settling: any bound session presenting it is served.
+ * <p>
+ * Zero allocation per Track, Ack, Nack, Reject, CumulativeAck, Lease, Extend and Settle. A hello allocates (the
+ * name as a String, a binding, and a file append when it registers a new name in an open registry): once per
+ * publisher session, not per message.
  * <p>
  * Threading: agent thread only.
  */
@@ -44,20 +52,24 @@ public final class EngineCommands implements CommandHandler
 {
     private final TrackerAgent agent;
     private final DestinationRegistry registry;
+    private final Leases leases;
     private final SessionBindings bindings;
     private final OutboundProxy outbound;
     private final TransportCounters counters;
     private final DestinationStats stats;
+    private final long defaultLeaseTimeoutNs;
+    private final ReceiptHandle grantedHandle = new ReceiptHandle();
 
     /**
      * A bridge from the wire to one tracker agent.
      *
-     * @param agent       the tracker's agent.
-     * @param outbound    for Refused answers.
-     * @param counters    transport counters.
-     * @param stats       per-destination health.
-     * @param maxSessions most sessions bound at once.
-     * @param isLive      whether a session still has an image.
+     * @param agent                 the tracker's agent.
+     * @param outbound              for Refused and LeaseGranted answers.
+     * @param counters              transport counters.
+     * @param stats                 per-destination activity.
+     * @param maxSessions           most sessions bound at once.
+     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
+     * @param isLive                whether a session still has an image.
      */
     public EngineCommands(
         final TrackerAgent agent,
@@ -65,13 +77,16 @@ public final class EngineCommands implements CommandHandler
         final TransportCounters counters,
         final DestinationStats stats,
         final int maxSessions,
+        final long defaultLeaseTimeoutNs,
         final IntPredicate isLive)
     {
         this.agent = agent;
         this.registry = agent.registry();
+        this.leases = agent.leases();
         this.outbound = outbound;
         this.counters = counters;
         this.stats = stats;
+        this.defaultLeaseTimeoutNs = defaultLeaseTimeoutNs;
         this.bindings = new SessionBindings(maxSessions, isLive, counters);
     }
 
@@ -107,15 +122,9 @@ public final class EngineCommands implements CommandHandler
         stats.onHello(registeredId, header.sessionId());
     }
 
-    public void onTrack(
-        final Header header, final TrackRequest request, final int maxAttempts, final DirectBuffer metadata)
+    public void onTrack(final Header header, final TrackRequest request)
     {
         counters.increment(TransportCounter.TRACKS_RECEIVED);
-        // Engine metadata and max attempts: request.metadata(metadata, 0, metadata.capacity()).maxAttempts(..)
-        if (metadata.capacity() > 0 || 0 != maxAttempts)
-        {
-            counters.increment(TransportCounter.TRACK_FIELDS_IGNORED);
-        }
         final Result result = agent.track(request);
         if (result.isRefusal())
         {
@@ -131,7 +140,9 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, AckDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            applied(destination, agent.recordAck(messageId, destination));
+            final Result result = agent.recordAck(messageId, destination);
+            stats.onAck(destination, result, agent.nowNs() / 1_000_000);
+            answerRefusal(header, AckDecoder.TEMPLATE_ID, messageId, destination, result);
         }
     }
 
@@ -141,7 +152,9 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, CumulativeAckDecoder.TEMPLATE_ID, streamId);
         if (destination >= 0)
         {
-            applied(destination, agent.recordCumulativeAck(streamId, destination, offset));
+            final Result result = agent.recordCumulativeAck(streamId, destination, offset);
+            stats.onAck(destination, result, agent.nowNs() / 1_000_000);
+            answerRefusal(header, CumulativeAckDecoder.TEMPLATE_ID, streamId, destination, result);
         }
     }
 
@@ -157,8 +170,9 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, NackDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine NACK: applied(destination, agent.recordNack(messageId, destination, redeliverDelayNs, errorCode));
-            notSupported(header, NackDecoder.TEMPLATE_ID, messageId, destination);
+            final Result result = agent.recordNack(messageId, destination, redeliverDelayNs, errorCode);
+            stats.onNack(destination, result);
+            answerRefusal(header, NackDecoder.TEMPLATE_ID, messageId, destination, result);
         }
     }
 
@@ -173,8 +187,9 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, RejectDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine REJECT/DLQ: applied(destination, agent.recordReject(messageId, destination, errorCode));
-            notSupported(header, RejectDecoder.TEMPLATE_ID, messageId, destination);
+            final Result result = agent.recordReject(messageId, destination, errorCode);
+            stats.onReject(destination, result);
+            answerRefusal(header, RejectDecoder.TEMPLATE_ID, messageId, destination, result);
         }
     }
 
@@ -189,45 +204,72 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, LeaseDecoder.TEMPLATE_ID, correlationId);
         if (destination >= 0)
         {
-            // Engine leases: grant with agent.lease(messageId, destination, leaseTimeoutNs), then
-            // outbound.leaseGranted(correlationId, messageId, token, deadlineNs, destination).
-            notSupported(header, LeaseDecoder.TEMPLATE_ID, correlationId, destination);
+            final long visibilityNs = 0 == leaseTimeoutNs ? defaultLeaseTimeoutNs : leaseTimeoutNs;
+            final Result result = leases.lease(messageId, destination, visibilityNs, grantedHandle);
+            stats.onLeaseCommand(destination, result);
+            if (Result.OK == result)
+            {
+                outbound.leaseGranted(correlationId, grantedHandle, agent.nowNs() + visibilityNs, header.sessionId(),
+                    destination);
+            }
+            else
+            {
+                leaseRefused(header, LeaseDecoder.TEMPLATE_ID, correlationId, destination, result);
+            }
         }
     }
 
     public void onExtend(
-        final Header header,
-        final long messageId,
-        final long leaseToken,
-        final int destinationId,
-        final long extensionNs)
+        final Header header, final ReceiptHandle handle, final int destinationId, final long extensionNs)
     {
         counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
+        final long messageId = handle.messageId();
         final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine leases: applied(destination, agent.extendLease(messageId, leaseToken, extensionNs));
-            notSupported(header, ExtendDecoder.TEMPLATE_ID, messageId, destination);
+            final Result result = leases.extend(handle, extensionNs);
+            stats.onLeaseCommand(destination, result);
+            leaseRefused(header, ExtendDecoder.TEMPLATE_ID, messageId, destination, result);
         }
     }
 
     public void onSettle(
         final Header header,
         final SettleAction action,
-        final long messageId,
-        final long leaseToken,
+        final ReceiptHandle handle,
         final int destinationId,
         final long redeliverDelayNs,
         final int errorCode,
         final DirectBuffer reason)
     {
         counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
+        final long messageId = handle.messageId();
         final int destination = authorise(header, destinationId, SettleDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            // Engine leases: applied(destination, agent.settleLease(messageId, leaseToken, action, ..., errorCode));
-            notSupported(header, SettleDecoder.TEMPLATE_ID, messageId, destination);
+            final Result result;
+            switch (action)
+            {
+                case ACK:
+                    result = leases.ack(handle);
+                    break;
+                case NACK:
+                    result = leases.nack(handle, redeliverDelayNs);
+                    break;
+                default:
+                    result = leases.reject(handle, errorCode);
+                    break;
+            }
+            stats.onLeaseCommand(destination, result);
+            leaseRefused(header, SettleDecoder.TEMPLATE_ID, messageId, destination, result);
         }
+    }
+
+    public void onRetired(final Header header, final int templateId, final long correlationId)
+    {
+        counters.increment(TransportCounter.NOT_SUPPORTED);
+        outbound.refused(correlationId, header.sessionId(), templateId, RefusalCode.NOT_SUPPORTED,
+            Protocol.BOUND_DESTINATION);
     }
 
     /**
@@ -263,15 +305,43 @@ public final class EngineCommands implements CommandHandler
         return -1;
     }
 
-    private void applied(final int destination, final Result result)
+    private void answerRefusal(
+        final Header header, final int templateId, final long correlationId, final int destination, final Result result)
     {
-        stats.onAck(destination, result, agent.nowNs() / 1_000_000);
+        if (result.isRefusal() && !isAtLeastOnceNoise(result))
+        {
+            counters.increment(TransportCounter.COMMANDS_REFUSED);
+            outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),
+                destination);
+        }
     }
 
-    private void notSupported(final Header header, final int templateId, final long correlationId, final int dest)
+    private void leaseRefused(
+        final Header header, final int templateId, final long correlationId, final int destination, final Result result)
     {
-        counters.increment(TransportCounter.NOT_SUPPORTED);
-        stats.onRefused(dest);
-        outbound.refused(correlationId, header.sessionId(), templateId, RefusalCode.NOT_SUPPORTED, dest);
+        if (result.isRefusal())
+        {
+            counters.increment(TransportCounter.LEASE_COMMANDS_REFUSED);
+            outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),
+                destination);
+        }
+    }
+
+    /**
+     * Refusals that destinations publishing at least once run into in normal operation: answering them would only
+     * add traffic.
+     */
+    private static boolean isAtLeastOnceNoise(final Result result)
+    {
+        switch (result)
+        {
+            case DUPLICATE_ACK:
+            case LATE_ACK:
+            case UNKNOWN_MESSAGE:
+            case SPOOFED_DESTINATION:
+                return true;
+            default:
+                return false;
+        }
     }
 }

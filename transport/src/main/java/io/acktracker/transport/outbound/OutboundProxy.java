@@ -2,7 +2,9 @@ package io.acktracker.transport.outbound;
 
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Outcome;
+import io.acktracker.engine.RedeliveryListener;
 import io.acktracker.engine.Result;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
@@ -108,18 +110,21 @@ public final class OutboundProxy
     }
 
     /**
-     * Ask senders to deliver a message to a destination again.
+     * Ask senders to deliver a message to a destination again, or tell consumers a leased message is available to
+     * lease again.
      *
      * @param messageId     message.
-     * @param destinationId destination.
-     * @param attempt       the attempt this redelivery is.
+     * @param destinationId destination, or {@link RedeliveryListener#CONSUMER} (sent as
+     *                      {@link Protocol#CONSUMER_DESTINATION}).
+     * @param attempt       the attempt this redelivery is, or the next delivery number for consumers.
      */
     public void redeliver(final long messageId, final int destinationId, final int attempt)
     {
         redeliverEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
             .attempt(attempt)
-            .destinationId((short)destinationId);
+            .destinationId((short)(RedeliveryListener.CONSUMER == destinationId ?
+                Protocol.CONSUMER_DESTINATION : destinationId));
         send(MessageHeaderEncoder.ENCODED_LENGTH + redeliverEncoder.encodedLength());
     }
 
@@ -149,26 +154,29 @@ public final class OutboundProxy
     }
 
     /**
-     * Tell a destination its lease was granted. For the engine's leases, once it has them.
+     * Tell a consumer its lease was granted: the receipt handle goes out in its binary form.
      *
      * @param correlationId   of the Lease request.
-     * @param messageId       message.
-     * @param leaseToken      token of the receipt handle.
-     * @param leaseDeadlineNs when the lease ends (epoch ns).
+     * @param handle          the receipt handle just issued.
+     * @param leaseDeadlineNs when the lease ends unless extended (epoch ns).
+     * @param sessionId       Aeron session of the Lease request, so only its sender keeps the grant.
      * @param destinationId   lease holder.
      */
     public void leaseGranted(
         final long correlationId,
-        final long messageId,
-        final long leaseToken,
+        final ReceiptHandle handle,
         final long leaseDeadlineNs,
+        final int sessionId,
         final int destinationId)
     {
         leaseGrantedEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
+            .messageId(handle.messageId())
             .leaseDeadlineNs(leaseDeadlineNs)
-            .destinationId((short)destinationId)
-            .receiptHandle().messageId(messageId).leaseToken(leaseToken);
+            .delivery(handle.delivery())
+            .sessionId(sessionId)
+            .destinationId((short)destinationId);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + LeaseGrantedEncoder.receiptHandleEncodingOffset());
         send(MessageHeaderEncoder.ENCODED_LENGTH + leaseGrantedEncoder.encodedLength());
     }
 

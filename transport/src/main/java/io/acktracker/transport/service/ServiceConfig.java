@@ -54,6 +54,7 @@ public final class ServiceConfig
         {"fragment.limit", "256", "most inbound frames per duty cycle"},
         {"backlog.capacity", "1m", "outbound backlog bytes at which inbound polling stops"},
         {"backlog.when.not.connected", "false", "keep outbound frames while no subscriber is connected"},
+        {"lease.timeout", "30s", "visibility timeout of a lease that asks for the default (Aeron Lease, HTTP lease)"},
         {"http.enabled", "false", "serve the HTTP edge"},
         {"http.host", "127.0.0.1", "HTTP bind address (loopback unless set)"},
         {"http.port", "8080", "HTTP port (0 picks a free one)"},

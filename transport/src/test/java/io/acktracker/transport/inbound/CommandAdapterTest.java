@@ -1,6 +1,7 @@
 package io.acktracker.transport.inbound;
 
 import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.ProtocolError;
 import io.acktracker.transport.TransportCounter;
@@ -67,8 +68,11 @@ class CommandAdapterTest
         feed(frames.reject(7, 3, "poison"));
         feed(frames.cumulativeAck(5, 3, 99));
         feed(frames.lease(11, 7, 3));
-        feed(frames.extend(7, 13, 3));
-        feed(frames.settle(7, 13, 3, SettleAction.REJECT));
+        final ReceiptHandle handle = new ReceiptHandle().set(7, 2, 13, 0x5EAL);
+        feed(frames.extend(handle, 3));
+        feed(frames.settle(handle, 3, SettleAction.REJECT));
+        feed(frames.retired(Protocol.RETIRED_SETTLE_TEMPLATE_ID, 7));
+        feed(frames.track(8, new int[]{1}, 0, 4));
 
         assertThat(calls).containsExactly(
             "hello 42 255 venue-A",
@@ -78,9 +82,11 @@ class CommandAdapterTest
             "reject 42 7 3 code=9 poison",
             "cumulative 42 5 3 99",
             "lease 42 11 7 3",
-            "extend 42 7 13 3 1000",
-            "settle 42 REJECT 7 13 3");
-        assertThat(counters.value(FRAMES_RECEIVED)).isEqualTo(9);
+            "extend 42 " + handle + " 3 1000",
+            "settle 42 REJECT " + handle + " 3",
+            "retired 42 9 7",
+            "track 42 id=8 destinations=2 attempts=4 metadata=0");
+        assertThat(counters.value(FRAMES_RECEIVED)).isEqualTo(11);
         assertThat(counters.value(MALFORMED_FRAMES)).isZero();
     }
 
@@ -182,7 +188,7 @@ class CommandAdapterTest
         feed(frames.ack(1, 64));
         feed(frames.hello(255, "has space"));
         feed(frames.track(1, new int[]{64}, 0));
-        final int length = frames.settle(1, 2, 1, SettleAction.ACK);
+        final int length = frames.settle(new ReceiptHandle().set(1, 1, 2, 3), 1, SettleAction.ACK);
         frames.buffer.putByte(TestFrames.HEADER + SettleDecoder.actionEncodingOffset(), (byte)3);
         feed(length);
 
@@ -258,12 +264,11 @@ class CommandAdapterTest
             calls.add("hello " + header.sessionId() + " " + destinationId + " " + text(name));
         }
 
-        public void onTrack(final Header header, final TrackRequest request, final int maxAttempts,
-            final DirectBuffer metadata)
+        public void onTrack(final Header header, final TrackRequest request)
         {
             calls.add("track " + header.sessionId() + " id=" + request.messageId() + " destinations=" +
-                Long.toHexString(request.destinations()) + " attempts=" + maxAttempts + " metadata=" +
-                metadata.capacity() +
+                Long.toHexString(request.destinations()) + " attempts=" + request.maxAttempts() + " metadata=" +
+                request.metadataLength() +
                 (request.hasStream() ? " stream=" + request.streamId() + ":" + request.sequence() : ""));
         }
 
@@ -298,19 +303,21 @@ class CommandAdapterTest
             calls.add("lease " + header.sessionId() + " " + correlationId + " " + messageId + " " + destinationId);
         }
 
-        public void onExtend(final Header header, final long messageId, final long leaseToken,
-            final int destinationId, final long extensionNs)
+        public void onExtend(final Header header, final ReceiptHandle handle, final int destinationId,
+            final long extensionNs)
         {
-            calls.add("extend " + header.sessionId() + " " + messageId + " " + leaseToken + " " + destinationId +
-                " " + extensionNs);
+            calls.add("extend " + header.sessionId() + " " + handle + " " + destinationId + " " + extensionNs);
         }
 
-        public void onSettle(final Header header, final SettleAction action, final long messageId,
-            final long leaseToken, final int destinationId, final long redeliverDelayNs, final int errorCode,
-            final DirectBuffer reason)
+        public void onSettle(final Header header, final SettleAction action, final ReceiptHandle handle,
+            final int destinationId, final long redeliverDelayNs, final int errorCode, final DirectBuffer reason)
         {
-            calls.add("settle " + header.sessionId() + " " + action + " " + messageId + " " + leaseToken + " " +
-                destinationId);
+            calls.add("settle " + header.sessionId() + " " + action + " " + handle + " " + destinationId);
+        }
+
+        public void onRetired(final Header header, final int templateId, final long correlationId)
+        {
+            calls.add("retired " + header.sessionId() + " " + templateId + " " + correlationId);
         }
 
         private String text(final DirectBuffer buffer)

@@ -2,11 +2,23 @@ package io.acktracker.transport.outbound;
 
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Outcome;
+import io.acktracker.engine.RedeliveryListener;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.client.OutboundAdapter;
+import io.acktracker.transport.client.TrackerClientHandler;
+import io.acktracker.transport.codecs.ExtendDecoder;
+import io.acktracker.transport.codecs.LeaseGrantedDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.OutcomeDecoder;
+import io.acktracker.transport.codecs.RedeliverDecoder;
+import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.SettleDecoder;
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -131,9 +143,88 @@ class OutboundProxyTest
         assertThat(sink.published).hasSize(1);
     }
 
+    @Test
+    void shouldEncodeLeaseGrantsConsumerRedeliveriesAndLeaseRefusalsAsClientsDecodeThem()
+    {
+        final OutboundProxy proxy = new OutboundProxy(sink, counters, CAP, 0, false);
+        final ReceiptHandle handle = new ReceiptHandle().set(77, 3, 0x1234_5678_9ABCL, 0x0FED_CBA9L);
+        proxy.leaseGranted(5, handle, 1_000_000_000L, 42, 2);
+        proxy.leaseGranted(6, handle, 1_000_000_000L, 43, 2);
+        proxy.redeliver(77, RedeliveryListener.CONSUMER, 4);
+        proxy.redeliver(78, 3, 2);
+        proxy.refused(77, 42, ExtendDecoder.TEMPLATE_ID, OutboundProxy.refusalCode(Result.INVALID_LEASE), 2);
+        proxy.refused(77, 42, SettleDecoder.TEMPLATE_ID, OutboundProxy.refusalCode(Result.LEASE_EXPIRED), 2);
+        proxy.outcome(77, Outcome.FAILED, FailureReason.MAX_DELIVERIES, 5, 5, false);
+
+        assertThat(sink.published.get(0)).isEqualTo(LeaseGrantedDecoder.TEMPLATE_ID + " frame of " +
+            (MessageHeaderDecoder.ENCODED_LENGTH + LeaseGrantedDecoder.BLOCK_LENGTH));
+        assertThat(counters.value(LEASES_GRANTED_SENT)).isEqualTo(2);
+        assertThat(counters.value(REDELIVERS_SENT)).isEqualTo(2);
+        final UnsafeBuffer consumerRedeliver = new UnsafeBuffer(sink.frames.get(2));
+        assertThat(consumerRedeliver.getByte(MessageHeaderDecoder.ENCODED_LENGTH +
+            RedeliverDecoder.destinationIdEncodingOffset()) & 0xFF).isEqualTo(Protocol.CONSUMER_DESTINATION);
+
+        final List<String> decoded = new ArrayList<>();
+        final OutboundAdapter adapter = new OutboundAdapter(new TrackerClientHandler()
+        {
+            public void onOutcome(final long messageId, final Outcome outcome, final FailureReason reason,
+                final long latencyNs, final int attempts, final boolean replay)
+            {
+                decoded.add("outcome " + messageId + " " + outcome + " " + reason);
+            }
+
+            public void onRedeliver(final long messageId, final int destinationId, final int attempt)
+            {
+                decoded.add("redeliver " + messageId + " " + destinationId + " " + attempt);
+            }
+
+            public void onRefused(final int templateId, final long correlationId, final RefusalCode code,
+                final int destinationId)
+            {
+                decoded.add("refused " + templateId + " " + correlationId + " " + code + " " + destinationId);
+            }
+
+            public void onLeaseGranted(final long correlationId, final long messageId, final ReceiptHandle granted,
+                final long leaseDeadlineNs, final int delivery, final int destinationId)
+            {
+                decoded.add("granted " + correlationId + " " + messageId + " " + granted + " " + leaseDeadlineNs +
+                    " " + delivery + " " + destinationId);
+            }
+        }, 42);
+        for (final byte[] frame : sink.frames)
+        {
+            adapter.onFragment(new UnsafeBuffer(frame), 0, frame.length, null);
+        }
+
+        assertThat(decoded).containsExactly(
+            "granted 5 77 " + handle + " 1000000000 3 2",
+            "redeliver 77 " + RedeliveryListener.CONSUMER + " 4",
+            "redeliver 78 3 2",
+            "refused " + ExtendDecoder.TEMPLATE_ID + " 77 INVALID_LEASE 2",
+            "refused " + SettleDecoder.TEMPLATE_ID + " 77 LEASE_EXPIRED 2",
+            "outcome 77 FAILED MAX_DELIVERIES");
+        assertThat(adapter.unknownFrames()).isZero();
+    }
+
+    @Test
+    void shouldHaveAWireCodeForEveryEngineRefusalAndReason()
+    {
+        for (final Result result : Result.values())
+        {
+            if (result.isRefusal())
+            {
+                assertThat(OutboundProxy.refusalCode(result)).as("wire code of %s", result)
+                    .isNotEqualTo(RefusalCode.OTHER);
+            }
+        }
+        assertThat(ExtendDecoder.receiptHandleLength()).isEqualTo(ReceiptHandle.LENGTH)
+            .isEqualTo(Protocol.RECEIPT_HANDLE_LENGTH);
+    }
+
     private static final class ScriptedSink implements FrameSink
     {
         final List<String> published = new ArrayList<>();
+        final List<byte[]> frames = new ArrayList<>();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
         final OutcomeDecoder outcome = new OutcomeDecoder();
         long result = 1;
@@ -147,6 +238,9 @@ class OutboundProxyTest
             {
                 return result < 0 ? result : Publication.BACK_PRESSURED;
             }
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            frames.add(copy);
             header.wrap(buffer, offset);
             if (OutcomeDecoder.TEMPLATE_ID == header.templateId())
             {

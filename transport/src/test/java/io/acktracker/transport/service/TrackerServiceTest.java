@@ -77,8 +77,9 @@ class TrackerServiceTest
 
                 final String stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(stats).contains("\"name\":\"a\",\"acks\":1,", "\"connected\":true",
-                    "\"transport\":{\"frames_received\":3,");
+                assertThat(stats).contains("\"name\":\"a\",\"circuit\":\"CLOSED\",", "\"engine_acks\":1,",
+                    "\"acks\":1,\"nacks\":0,", "\"connected\":true", "\"transport\":{\"frames_received\":3,",
+                    "\"dlq\":{\"complete\":true,\"size\":0,");
                 final String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).contains("acktracker_transport_outcomes_sent_total{tracker=\"svc\"} 1",
