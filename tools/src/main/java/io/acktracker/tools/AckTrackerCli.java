@@ -17,7 +17,8 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
-    subcommands = { DemoCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class, PlotCommand.class })
+    subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class,
+        PlotCommand.class })
 public final class AckTrackerCli implements Runnable
 {
     @Spec
@@ -43,6 +44,7 @@ public final class AckTrackerCli implements Runnable
     {
         final AckTrackerCli cli = new AckTrackerCli();
         final CommandLine commandLine = new CommandLine(cli);
+        commandLine.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keysHelp());
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((ex, arguments) ->
