@@ -18,7 +18,7 @@ import java.io.PrintWriter;
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
     subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class,
-        PlotCommand.class })
+        LoadCommand.class, PlotCommand.class })
 public final class AckTrackerCli implements Runnable
 {
     @Spec

@@ -5,6 +5,8 @@ import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.transport.EmbeddedDriver;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +23,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code run}, and {@code stat} and {@code dlq} against it, in this process over a real embedded
+ * {@code run}, and {@code stat}, {@code dlq} and {@code load} against it, in this process over a real embedded
  * media driver (the service's own).
  */
 class ServiceCommandsTest
@@ -88,7 +90,7 @@ class ServiceCommandsTest
 
     @Test
     @Timeout(180)
-    void shouldRunTheServiceAndServeStatAndDlq() throws Exception
+    void shouldRunTheServiceAndServeStatDlqAndLoad() throws Exception
     {
         final Path data = populated();
         final Path config = Files.writeString(temp.resolve("tracker.yaml"), String.join("\n",
@@ -131,6 +133,28 @@ class ServiceCommandsTest
         cli = CliRunner.run("dlq", "stats", data.toString(), "--aeron-dir", aeronDir);
         assertThat(cli.err()).contains("not both");
 
+        final Path hgrm = temp.resolve("load.hgrm");
+        final Path hlog = temp.resolve("load.hlog");
+        cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--rate", "2000", "--duration", "1500ms", "--warmup",
+            "300ms", "--destinations", "venue-a,load-x", "--hgrm", hgrm.toString(), "--hlog", hlog.toString());
+        assertThat(cli.exitCode).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("[##############################] 100%")
+            .contains("tracked 3,600, acked 3,600; completed 3,600, failed 0, expired 0, refused 0, no outcome 0")
+            .containsPattern("corrected for coordinated omission .*: n=3,000\\s+p50");
+        assertThat(HgrmFile.read(hgrm).totalCount()).isEqualTo(3000);
+        long logged = 0;
+        final HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+        EncodableHistogram interval;
+        while (null != (interval = reader.nextIntervalHistogram()))
+        {
+            logged += ((org.HdrHistogram.Histogram)interval).getTotalCount();
+        }
+        assertThat(logged).isEqualTo(3000);
+
+        cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
+        assertThat(cli.out()).containsPattern("tracks received: tools-test\\s+3,6\\d\\d")
+            .containsPattern("sessions bound to a destination: tools-test\\s+\\d");
+
         service.interrupt();
         service.join(TimeUnit.SECONDS.toMillis(30));
         assertThat(serviceExit[0]).as(serviceErr.toString()).isZero();
@@ -139,7 +163,7 @@ class ServiceCommandsTest
 
         cli = CliRunner.run("inspect", data.toString());
         assertThat(cli.exitCode).as("the service stopped cleanly: " + cli.err()).isZero();
-        assertThat(cli.out()).containsPattern("pending\\s+18");
+        assertThat(cli.out()).contains("load-x");
     }
 
     @Test
@@ -159,6 +183,10 @@ class ServiceCommandsTest
         cli = CliRunner.run("run", "--ack.timeout=soon");
         assertThat(cli.err()).contains("invalid ack.timeout='soon'");
 
+        final Path nowhere = temp.resolve("nowhere");
+        cli = CliRunner.run("load", "--aeron-dir", nowhere.toString());
+        assertThat(cli.err().strip()).isEqualTo("acktracker: no Aeron media driver at " + nowhere +
+            " (no such directory)");
         cli = CliRunner.run("dlq", "stats", "--aeron-dir", temp.toString());
         assertThat(cli.err().strip()).isEqualTo("acktracker: no Aeron media driver at " + temp + " (no cnc.dat there)");
         cli = CliRunner.run("dlq", "stats");
@@ -173,6 +201,9 @@ class ServiceCommandsTest
                 "registers itself)");
             cli = CliRunner.run("dlq", "list", "--aeron-dir", dir);
             assertThat(cli.err()).contains("no acktracker service is registered");
+            cli = CliRunner.run("load", "--aeron-dir", dir, "--connect-timeout", "300ms");
+            assertThat(cli.exitCode).isNotZero();
+            assertThat(cli.err()).contains("no tracker answers at " + dir).doesNotContain("at io.");
         }
     }
 }
