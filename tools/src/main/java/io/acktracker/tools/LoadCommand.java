@@ -36,9 +36,8 @@ import java.util.function.LongSupplier;
  * format).
  */
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fixed-rate load against a running tracker service: tracks messages, acks them from simulated " +
-        "destinations, and measures ack -> outcome latency (corrected for coordinated omission); writes .hgrm and " +
-        ".hlog files."})
+    description = {"Fixed-rate load against a running tracker service: ack -> outcome percentiles corrected for " +
+        "coordinated omission, written as a percentile distribution (.hgrm) and an interval log (.hlog)."})
 final class LoadCommand implements Callable<Integer>
 {
     @Spec
