@@ -69,8 +69,11 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--destinations", defaultValue = "3", description = "Destinations (default ${DEFAULT-VALUE}).")
     int destinations;
 
-    @Option(names = "--quorum", defaultValue = "2", description = "Acks needed per message (default ${DEFAULT-VALUE}).")
-    int quorum;
+    @Option(names = "--quorum", description = "Acks needed per message (default: all but one, so one dark " +
+        "destination is tolerated).")
+    Integer quorumOption;
+
+    private int quorum;
 
     @Option(names = "--loss", defaultValue = "0.05",
         description = "Fraction of acks the flaky destination loses (default ${DEFAULT-VALUE}).")
@@ -125,9 +128,9 @@ final class DemoCommand implements Callable<Integer>
         final long runNs = null != messages ? messages * TimeUnit.SECONDS.toNanos(1) / rate : durationNs;
         final List<DemoSimulation.Destination> roles = roles(runNs);
 
-        out.printf("acktracker demo: %,d msg/s for %s%s to %d destinations over Aeron IPC, quorum %d of %d%n",
+        out.printf("acktracker demo: %,d msg/s for %s%s to %d destination%s over Aeron IPC, quorum %d of %d%n",
             rate, Durations.format(runNs), null != messages ? String.format(" (%,d messages)", messages) : "",
-            destinations, quorum, destinations);
+            destinations, 1 == destinations ? "" : "s", quorum, destinations);
         for (final DemoSimulation.Destination role : roles)
         {
             out.printf("  %-8s %s%n", role.name(), role.role());
@@ -162,6 +165,7 @@ final class DemoCommand implements Callable<Integer>
         {
             throw new TrackerException("--destinations must be 1.." + DestinationRegistry.MAX_DESTINATIONS);
         }
+        quorum = null != quorumOption ? quorumOption : Math.max(1, destinations - 1);
         if (quorum < 1 || quorum > destinations)
         {
             throw new TrackerException("--quorum must be 1..--destinations (" + destinations + ")");

@@ -179,7 +179,7 @@ final class DemoSimulation implements Agent, TrackerClientHandler
         final long nowNs = System.nanoTime();
         int work = client.poll(POLL_LIMIT);
         work += send(nowNs);
-        work += deliver(nowNs);
+        work += deliverTracked(nowNs);
         work += publishAcks(nowNs);
         stats.lazySet(OUTSTANDING, intendedSendNs.size());
         return work;
@@ -236,7 +236,7 @@ final class DemoSimulation implements Agent, TrackerClientHandler
      * protocol has no acceptance frame); the demo, in one process, reads the transport's counter of Track frames
      * (the sender's Tracks arrive in order on one session) and delivers only what the tracker has.
      */
-    private int deliver(final long nowNs)
+    private int deliverTracked(final long nowNs)
     {
         final long received = firstId + tracksReceived.getAsLong();
         int work = 0;

@@ -110,8 +110,8 @@ final class LoadCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = null != aeronDir ? aeronDir : Path.of(CommonContext.getAeronDirectoryName());
         ServiceRegistration.requireDriver(dir);
-        final List<ServiceRegistration.Service> services = ServiceRegistration.find(dir);
-        final ServiceRegistration.Service service = 1 == services.size() ? services.get(0) : null;
+        final ServiceRegistration.Service service = ServiceRegistration.find(dir).isEmpty() ? null :
+            ServiceRegistration.findOne(dir);
         final int inbound = null != streamId ? streamId : null != service ? service.inboundStreamId() :
             Protocol.DEFAULT_INBOUND_STREAM_ID;
         final int outbound = null != outboundStreamId ? outboundStreamId : null != service ?
@@ -164,6 +164,14 @@ final class LoadCommand implements Callable<Integer>
         if (quorum < 0 || quorum > destinations.size())
         {
             throw new TrackerException("--quorum must be 0 (all) .. the number of destinations");
+        }
+        for (final Path file : new Path[]{ hgrm, hlog })
+        {
+            final Path parent = file.toAbsolutePath().getParent();
+            if (null != parent && !Files.isDirectory(parent))
+            {
+                throw new TrackerException("cannot write " + file + ": no such directory " + parent);
+            }
         }
     }
 

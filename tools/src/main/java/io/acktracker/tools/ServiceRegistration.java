@@ -236,7 +236,7 @@ final class ServiceRegistration
             services.forEach((service) -> names.append(names.length() == 0 ? "" : ", ").append(service.name())
                 .append(" (pid ").append(service.pid()).append(')'));
             throw new TrackerException("several acktracker services share the driver at " + aeronDir + ": " + names +
-                "; use --data-dir to pick one");
+                "; the tools need one service per driver (stat also takes --data-dir)");
         }
         return services.get(0);
     }

@@ -3,6 +3,7 @@ package io.acktracker.tools;
 import io.acktracker.engine.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.transport.TransportCounters;
+import io.aeron.CommonContext;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +40,7 @@ final class StatCommand implements Callable<Integer>
     Path dataDir;
 
     @Option(names = "--aeron-dir", description = "The Aeron directory of a tracker service (started with " +
-        "'acktracker run'; it prints the directory).")
+        "'acktracker run'; it prints the directory). Default: Aeron's default directory.")
     Path aeronDir;
 
     @Option(names = "--counters", description = "A counters file.")
@@ -133,6 +134,11 @@ final class StatCommand implements Callable<Integer>
         {
             throw new TrackerException(ex.getMessage());
         }
+        catch (final RuntimeException ex)
+        {
+            throw new TrackerException(file + " is not an acktracker counters file (truncated or corrupt: " +
+                ex.getMessage() + ")");
+        }
     }
 
     /**
@@ -157,7 +163,19 @@ final class StatCommand implements Callable<Integer>
         }
         if (null == dataDir && null == aeronDir)
         {
-            throw new TrackerException("say where the tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
+            final Path defaultDir = Path.of(CommonContext.getAeronDirectoryName());
+            try
+            {
+                return inAeronDir(defaultDir);
+            }
+            catch (final TrackerException ex)
+            {
+                final String prefix = "no tracker at " + defaultDir + ": ";
+                final String why = ex.getMessage().startsWith(prefix) ? ex.getMessage().substring(prefix.length()) :
+                    ex.getMessage();
+                throw new TrackerException("no tracker in Aeron's default directory (" + why + "); say where the " +
+                    "tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
+            }
         }
         if (null != dataDir)
         {
@@ -170,6 +188,11 @@ final class StatCommand implements Callable<Integer>
             return sources;
         }
 
+        return inAeronDir(aeronDir);
+    }
+
+    private List<Source> inAeronDir(final Path aeronDir)
+    {
         final List<Source> direct = inDirectory(aeronDir);
         if (!direct.isEmpty())
         {

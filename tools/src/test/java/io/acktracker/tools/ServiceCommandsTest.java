@@ -192,6 +192,14 @@ class ServiceCommandsTest
         cli = CliRunner.run("dlq", "stats");
         assertThat(cli.err()).contains("say which tracker");
 
+        final Path garbage = Files.writeString(temp.resolve("counters.dat"), "garbage\n");
+        cli = CliRunner.run("stat", "--counters", garbage.toString(), "--once");
+        assertThat(cli.err()).startsWith("acktracker: " + garbage + " is not an acktracker counters file");
+        assertThat(cli.err().strip().lines()).hasSize(1);
+
+        cli = CliRunner.run("load", "--hgrm", temp.resolve("no/such/dir/run.hgrm").toString());
+        assertThat(cli.err()).contains("no such directory").contains("no/such/dir");
+
         try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("tools-test")))
         {
             final String dir = driver.aeronDirectoryName();
