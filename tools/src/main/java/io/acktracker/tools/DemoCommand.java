@@ -8,6 +8,7 @@ import io.acktracker.engine.TrackerException;
 import io.acktracker.engine.health.CircuitBreakerConfig;
 import io.acktracker.engine.health.CircuitState;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.persistence.DataDirectory;
 import io.acktracker.engine.retry.Backoff;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
@@ -27,10 +28,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,10 +126,10 @@ final class DemoCommand implements Callable<Integer>
         validate();
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = inMemory ? null : null != dataDir ? dataDir : Files.createTempDirectory("acktracker-demo");
-        if (null != dir && !Files.isDirectory(dir))
+        final boolean reused = null != dir && Files.exists(dir.resolve(DataDirectory.PENDING_FILE));
+        if (null != dir)
         {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                "rwx------")));
+            prepare(dir);
         }
         final long runNs = null != messages ? messages * TimeUnit.SECONDS.toNanos(1) / rate : durationNs;
         final List<DemoSimulation.Destination> roles = roles(runNs);
@@ -154,7 +160,9 @@ final class DemoCommand implements Callable<Integer>
                     role.meanLatencyNs(), 0, Long.MAX_VALUE)));
                 runPhase(aeron, null, steady, warmupNs, Long.MAX_VALUE, 1L << 40, null);
             }
-            runPhase(aeron, dir, roles, runNs, null != messages ? messages : Long.MAX_VALUE, 1, out);
+            // a reused data directory may still hold messages of an earlier run: start past its ids
+            final long firstId = reused ? (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32 : 1;
+            runPhase(aeron, dir, roles, runNs, null != messages ? messages : Long.MAX_VALUE, firstId, out);
         }
         return 0;
     }
@@ -193,6 +201,39 @@ final class DemoCommand implements Callable<Integer>
         if (inMemory && null != dataDir)
         {
             throw new TrackerException("--in-memory and --data-dir exclude each other");
+        }
+        final Path hgrmDir = null == hgrm ? null : hgrm.toAbsolutePath().getParent();
+        if (null != hgrmDir && !Files.isDirectory(hgrmDir))
+        {
+            throw new TrackerException("cannot write " + hgrm + ": no such directory " + hgrmDir);
+        }
+    }
+
+    /**
+     * Create the data directory (owner only) and make sure no tracker holds it: the transport's files are created
+     * beside the tables before the tracker takes the directory's lock, and must not clobber a running one's.
+     */
+    private static void prepare(final Path dir) throws IOException
+    {
+        if (Files.exists(dir) && !Files.isDirectory(dir))
+        {
+            throw new TrackerException(dir + " is a file, not a data directory");
+        }
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+            "rwx------")));
+        try (FileChannel channel = FileChannel.open(dir.resolve(DataDirectory.LOCK_FILE), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE))
+        {
+            final FileLock lock = channel.tryLock();
+            if (null == lock)
+            {
+                throw new TrackerException("data directory " + dir + " is in use by another tracker");
+            }
+            lock.release();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            throw new TrackerException("data directory " + dir + " is in use by another tracker in this process");
         }
     }
 
