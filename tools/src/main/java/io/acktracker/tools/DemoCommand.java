@@ -18,6 +18,7 @@ import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
 import io.aeron.Aeron;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -102,7 +103,8 @@ final class DemoCommand implements Callable<Integer>
         description = "Attempts per destination, the first included (default ${DEFAULT-VALUE}).")
     int maxAttempts;
 
-    @Option(names = "--data-dir", description = "Persist to this directory (default: a new temp directory).")
+    @Option(names = "--data-dir", description = "Persist to this directory and keep it, to look inside with " +
+        "inspect and dlq (default: a temp directory, deleted at the end).")
     Path dataDir;
 
     @Option(names = "--in-memory", description = "Keep the pending table off-heap in memory, no files.")
@@ -143,7 +145,8 @@ final class DemoCommand implements Callable<Integer>
         }
         out.printf("  ack timeout %s, %d attempts per destination with backoff, time to live %s%n",
             Durations.format(ackTimeoutNs), maxAttempts, Durations.format(ttlNs));
-        out.println(null == dir ? "  pending table: off-heap, in memory" : "  pending table: persisted in " + dir);
+        out.println(null == dir ? "  pending table: off-heap, in memory" : "  pending table: persisted in " + dir +
+            (null == dataDir ? " (a temp directory, deleted at the end)" : ""));
         out.flush();
         try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("demo")
                 .ipcTermBufferLength(4 * 1024 * 1024));
@@ -163,6 +166,13 @@ final class DemoCommand implements Callable<Integer>
             // a reused data directory may still hold messages of an earlier run: start past its ids
             final long firstId = reused ? (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32 : 1;
             runPhase(aeron, dir, roles, runNs, null != messages ? messages : Long.MAX_VALUE, firstId, out);
+        }
+        finally
+        {
+            if (null != dir && null == dataDir)
+            {
+                IoUtil.delete(dir.toFile(), true);
+            }
         }
         return 0;
     }
@@ -303,7 +313,8 @@ final class DemoCommand implements Callable<Integer>
             simulation = null;
             if (null != out)
             {
-                new DemoReport(out, tracker, sim, circuitOpenings, dir, drained, redeliveryNote(transport)).print();
+                new DemoReport(out, tracker, sim, circuitOpenings, dir, null != dataDir, drained,
+                    redeliveryNote(transport)).print();
                 writeHgrm(sim, out);
             }
         }
@@ -324,6 +335,7 @@ final class DemoCommand implements Callable<Integer>
             .name(name)
             .dataDir(dir)
             .capacity((int)Math.min(2_000_000, Math.max(10_000, (long)rate * ttlRate)))
+            .dlqCapacity(Math.min(100_000, Math.max(10_000, rate)))
             .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(1))
             .defaultAckTimeoutNs(ackTimeoutNs)
             .defaultTtlNs(ttlNs)

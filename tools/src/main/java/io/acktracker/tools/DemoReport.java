@@ -26,6 +26,7 @@ final class DemoReport
     private final DemoSimulation sim;
     private final AtomicIntegerArray circuitOpenings;
     private final Path dataDir;
+    private final boolean kept;
     private final boolean drained;
     private final String redeliveryNote;
 
@@ -35,6 +36,7 @@ final class DemoReport
         final DemoSimulation sim,
         final AtomicIntegerArray circuitOpenings,
         final Path dataDir,
+        final boolean kept,
         final boolean drained,
         final String redeliveryNote)
     {
@@ -43,6 +45,7 @@ final class DemoReport
         this.sim = sim;
         this.circuitOpenings = circuitOpenings;
         this.dataDir = dataDir;
+        this.kept = kept;
         this.drained = drained;
         this.redeliveryNote = redeliveryNote;
     }
@@ -56,12 +59,18 @@ final class DemoReport
         destinations();
         latency(metrics);
         acks(metrics);
-        if (null != dataDir)
+        out.println();
+        if (kept)
         {
-            out.println();
             out.println("Data directory " + dataDir + " (reopening it recovers what was pending). Look inside:");
             out.println("  ./acktracker inspect " + dataDir);
             out.println("  ./acktracker dlq list " + dataDir);
+        }
+        else
+        {
+            out.println("The tables were " + (null == dataDir ? "in memory" : "in a temp directory, deleted now") +
+                "; keep them with --data-dir DIR, then look inside: ./acktracker inspect DIR, ./acktracker dlq " +
+                "list DIR");
         }
         out.flush();
     }
