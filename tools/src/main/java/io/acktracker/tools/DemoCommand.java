@@ -17,6 +17,7 @@ import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
 import io.aeron.Aeron;
+import net.openhft.chronicle.core.shutdown.PriorityHook;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
@@ -43,7 +44,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The demo, the README's first command: an embedded media driver, a tracker with its Aeron transport on its own
@@ -122,6 +126,12 @@ final class DemoCommand implements Callable<Integer>
     Path hgrm;
 
     private AtomicIntegerArray circuitOpenings;
+    private volatile boolean stopRequested;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    /** The running demo's part in the JVM's shutdown; one hook per JVM, ordered before Chronicle Map's own. */
+    private static final AtomicReference<Runnable> ON_SHUTDOWN = new AtomicReference<>();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
 
     public Integer call() throws Exception
     {
@@ -148,6 +158,20 @@ final class DemoCommand implements Callable<Integer>
         out.println(null == dir ? "  pending table: off-heap, in memory" : "  pending table: persisted in " + dir +
             (null == dataDir ? " (a temp directory, deleted at the end)" : ""));
         out.flush();
+        // Ctrl-C or SIGTERM: this thread stops the run and closes everything itself (Chronicle Map unmaps its files
+        // in its own shutdown hook, after this one; nothing may read them then)
+        onShutdown(() ->
+        {
+            stopRequested = true;
+            try
+            {
+                finished.await(15, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("demo")
                 .ipcTermBufferLength(4 * 1024 * 1024));
             Aeron aeron = Aeron.connect(new Aeron.Context()
@@ -163,6 +187,10 @@ final class DemoCommand implements Callable<Integer>
                     role.meanLatencyNs(), 0, Long.MAX_VALUE)));
                 runPhase(aeron, null, steady, warmupNs, Long.MAX_VALUE, 1L << 40, null);
             }
+            if (stopRequested)
+            {
+                return 130;
+            }
             // a reused data directory may still hold messages of an earlier run: start past its ids
             final long firstId = reused ? (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32 : 1;
             runPhase(aeron, dir, roles, runNs, null != messages ? messages : Long.MAX_VALUE, firstId, out);
@@ -173,8 +201,26 @@ final class DemoCommand implements Callable<Integer>
             {
                 IoUtil.delete(dir.toFile(), true);
             }
+            ON_SHUTDOWN.set(null);
+            finished.countDown();
         }
-        return 0;
+        return stopRequested ? 130 : 0;
+    }
+
+    private static void onShutdown(final Runnable action)
+    {
+        ON_SHUTDOWN.set(action);
+        if (HOOKED.compareAndSet(false, true))
+        {
+            PriorityHook.add(RunCommand.SHUTDOWN_PRIORITY, () ->
+            {
+                final Runnable stop = ON_SHUTDOWN.getAndSet(null);
+                if (null != stop)
+                {
+                    stop.run();
+                }
+            });
+        }
     }
 
     private void validate()
@@ -411,7 +457,7 @@ final class DemoCommand implements Callable<Integer>
         long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
         long drainDeadlineNs = Long.MAX_VALUE;
         long lastSent = 0;
-        while (true)
+        while (!stopRequested)
         {
             Thread.sleep(5);
             final long nowNs = System.nanoTime();
@@ -449,7 +495,11 @@ final class DemoCommand implements Callable<Integer>
                 nextReportNs += TimeUnit.SECONDS.toNanos(1);
             }
         }
-        return true;
+        if (stopRequested && null != out)
+        {
+            out.println("  stopped (SIGINT or SIGTERM): what happened so far");
+        }
+        return !stopRequested;
     }
 
     private void writeHgrm(final DemoSimulation sim, final PrintWriter out) throws FileNotFoundException

@@ -89,7 +89,7 @@ final class DemoReport
             row("refused", sim.stat(DemoSimulation.REFUSED), "Refused frames (e.g. table full)");
         }
         row("no outcome", sim.outstanding(), drained ? "" :
-            "still pending when the demo stopped waiting (time to live + 1 s after the last send)");
+            "still pending when the demo stopped");
     }
 
     private String reasons(final Outcome outcome)
