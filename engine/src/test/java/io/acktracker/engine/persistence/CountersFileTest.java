@@ -25,12 +25,11 @@ class CountersFileTest
         assertThatThrownBy(() -> CountersFile.openReadOnly(zeros.toFile()))
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("not an acktracker counters file");
 
-        try (CountersFile file = CountersFile.create(temp.resolve("real.dat").toFile(), 8))
-        {
-            final byte[] bytes = Files.readAllBytes(temp.resolve("real.dat"));
-            final Path truncated = Files.write(temp.resolve("truncated.dat"), java.util.Arrays.copyOf(bytes, 200));
-            assertThatThrownBy(() -> CountersFile.openReadOnly(truncated.toFile()))
-                .isInstanceOf(IllegalStateException.class);
-        }
+        CountersFile.create(temp.resolve("real.dat").toFile(), 8).close();
+        final byte[] bytes = Files.readAllBytes(temp.resolve("real.dat"));
+        final Path truncated = Files.write(temp.resolve("truncated.dat"), java.util.Arrays.copyOf(bytes, 200));
+        assertThatThrownBy(() -> CountersFile.openReadOnly(truncated.toFile()))
+            .isInstanceOf(IllegalStateException.class);
+        CountersFile.openReadOnly(temp.resolve("real.dat").toFile()).close();
     }
 }
