@@ -179,8 +179,10 @@ public final class AckTracker implements AutoCloseable
             extras = BlobTable.open("acktracker-extras", null == dir ? null : file(dir, current),
                 Math.max(1024, entries / 4), Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
             current = DeadLetterQueue.FILE_NAME;
+            // sized for a quarter of one queue's capacity: Chronicle adds tiers as dead letters accumulate (up to
+            // eight times this), so a tracker that rarely dead-letters does not pay the whole file up front
             deadLetters = BlobTable.open("acktracker-dlq", null == dir ? null : file(dir, current),
-                Math.min(Math.max(1024, (long)config.dlqCapacity() * 2), 10_000_000),
+                Math.min(Math.max(1024, config.dlqCapacity() / 4), 10_000_000),
                 PendingRecord.LENGTH + Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
             current = DataDirectory.STATE_FILE;
             state = LongLongTable.open("acktracker-state", null == dir ? null : file(dir, current), 1024, recover);

@@ -11,6 +11,8 @@ public enum Result
     COMPLETED(false),
     /** Handed to the agent's command queue; the agent reports any refusal to the refusal listener. */
     QUEUED(false),
+    /** The message is not tracked (yet): the ack is held for the early-ack window and applied if it is tracked in time. */
+    HELD(false),
 
     /** The command queue is full; nothing was queued. Retry later. */
     BACK_PRESSURED(true),

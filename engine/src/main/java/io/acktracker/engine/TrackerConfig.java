@@ -74,6 +74,8 @@ public final class TrackerConfig
     private int leaseMaxExtensions = 10;
     private long leaseMaxExtensionNs = TimeUnit.MINUTES.toNanos(5);
     private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
+    private long earlyAckWindowNs = 0;
+    private int earlyAckCapacity = 65_536;
     private boolean concluded;
 
     /**
@@ -115,6 +117,7 @@ public final class TrackerConfig
         require(leaseMaxDeliveries >= 1 && leaseMaxDeliveries <= 0xFFFF, "lease max deliveries must be 1..65535");
         require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
         require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
+        require(earlyAckWindowNs >= 0 && earlyAckCapacity > 0, "early ack window and capacity must not be negative");
         if (null == circuitListener)
         {
             circuitListener = (destination, from, to, nowNs) -> {};
@@ -857,6 +860,42 @@ public final class TrackerConfig
     public TrackerConfig leaseMaxVisibilityNs(final long leaseMaxVisibilityNs)
     {
         this.leaseMaxVisibilityNs = leaseMaxVisibilityNs;
+        return this;
+    }
+
+    public long earlyAckWindowNs()
+    {
+        return earlyAckWindowNs;
+    }
+
+    /**
+     * How long an ack for a message not tracked yet is held in case its Track is still on its way (0, the default,
+     * counts it as an orphan at once). Over Aeron, acks and Tracks come on different sessions and can overtake each
+     * other: the transport's service sets a few milliseconds.
+     *
+     * @param earlyAckWindowNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig earlyAckWindowNs(final long earlyAckWindowNs)
+    {
+        this.earlyAckWindowNs = earlyAckWindowNs;
+        return this;
+    }
+
+    public int earlyAckCapacity()
+    {
+        return earlyAckCapacity;
+    }
+
+    /**
+     * Most message ids with early acks held at once; beyond it an early ack is an orphan at once.
+     *
+     * @param earlyAckCapacity ids.
+     * @return this.
+     */
+    public TrackerConfig earlyAckCapacity(final int earlyAckCapacity)
+    {
+        this.earlyAckCapacity = earlyAckCapacity;
         return this;
     }
 

@@ -2,7 +2,9 @@ package io.acktracker.tools;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 
@@ -15,15 +17,19 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
-    subcommands = { DemoCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class })
+    subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class,
+        LoadCommand.class, PlotCommand.class })
 public final class AckTrackerCli implements Runnable
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     public void run()
     {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /**
@@ -38,8 +44,21 @@ public final class AckTrackerCli implements Runnable
     {
         final AckTrackerCli cli = new AckTrackerCli();
         final CommandLine commandLine = new CommandLine(cli);
+        commandLine.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keysHelp());
         commandLine.setOut(out);
         commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((ex, arguments) ->
+        {
+            final CommandLine line = ex.getCommandLine();
+            line.getErr().println("acktracker: " + message(ex) + " (see '" +
+                line.getCommandSpec().qualifiedName() + " --help')");
+            if (cli.verbose)
+            {
+                ex.printStackTrace(line.getErr());
+            }
+            line.getErr().flush();
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
         commandLine.setExecutionExceptionHandler((ex, line, parseResult) ->
         {
             line.getErr().println("acktracker: " + message(ex));
@@ -53,8 +72,14 @@ public final class AckTrackerCli implements Runnable
         return commandLine.execute(args);
     }
 
-    private static String message(final Throwable ex)
+    private static String message(final Throwable error)
     {
+        Throwable ex = error;
+        while ((ex instanceof java.util.concurrent.CompletionException ||
+            ex instanceof java.util.concurrent.ExecutionException) && null != ex.getCause())
+        {
+            ex = ex.getCause();
+        }
         final String message = ex.getMessage();
         return null == message || message.isBlank() ? ex.getClass().getSimpleName() : message;
     }

@@ -2,6 +2,8 @@ package io.acktracker.tools;
 
 import io.acktracker.engine.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.transport.TransportCounters;
+import io.aeron.CommonContext;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,16 +14,20 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * Live view of a running tracker's counters from another process, the way AeronStat reads Aeron's: maps the
- * counters file read-only and prints every counter with its rate, once a second.
+ * engine's counters file and, beside it, the transport's ({@code transport-counters.dat}) read-only and prints every
+ * counter with its rate, once a second. A service is found from its Aeron directory through the registration
+ * counter it keeps in its media driver ({@link ServiceRegistration}), which names its data directory.
  */
 @Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Live counters of a running tracker (reads its counters file read-only).")
+    description = "Live counters of a running tracker: engine and transport (reads their counters files read-only).")
 final class StatCommand implements Callable<Integer>
 {
     /** File name a tracker service keeps its counters under, in its data or Aeron directory. */
@@ -33,7 +39,8 @@ final class StatCommand implements Callable<Integer>
     @Option(names = "--data-dir", description = "The tracker's data directory.")
     Path dataDir;
 
-    @Option(names = "--aeron-dir", description = "The Aeron directory of a tracker service.")
+    @Option(names = "--aeron-dir", description = "The Aeron directory of a tracker service (started with " +
+        "'acktracker run'; it prints the directory). Default: Aeron's default directory.")
     Path aeronDir;
 
     @Option(names = "--counters", description = "A counters file.")
@@ -45,34 +52,56 @@ final class StatCommand implements Callable<Integer>
     @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval (default 1000 ms).")
     long intervalMs;
 
+    private ServiceRegistration.Service service;
+
     public Integer call() throws InterruptedException
     {
-        final File file = locate();
+        final List<Source> sources = locate();
         final PrintWriter out = spec.commandLine().getOut();
-        try (CountersFile counters = openCounters(file))
+        final List<CountersFile> files = new ArrayList<>();
+        try
         {
-            final CountersReader reader = counters.newReader();
+            for (final Source source : sources)
+            {
+                files.add(openCounters(source.file()));
+            }
+            final List<CountersReader> readers = new ArrayList<>();
+            files.forEach((file) -> readers.add(file.newReader()));
             Map<String, Long> previous = null;
             long previousMs = 0;
             do
             {
-                final Map<String, Long> values = new LinkedHashMap<>();
-                reader.forEach((counterId, typeId, keyBuffer, label) ->
-                    values.put(label, reader.getCounterValue(counterId)));
                 final long nowMs = System.currentTimeMillis();
+                final Map<String, Long> values = new LinkedHashMap<>();
                 if (!once)
                 {
                     out.print("\033[H\033[2J");
                 }
-                out.printf("%s - pid %d, started %s, %s%n", file, counters.pid(),
-                    InspectCommand.time(counters.startTimeMs() * 1_000_000L), alive(counters) ? "running" :
-                    "NOT RUNNING");
-                out.printf("%-72s %18s %14s%n", "counter", "value", "per second");
-                final Map<String, Long> before = previous;
-                final double seconds = (nowMs - previousMs) / 1000.0;
-                values.forEach((label, value) -> out.printf("%-72s %,18d %14s%n", label, value,
-                    null == before || !before.containsKey(label) ? "" :
-                    String.format("%,.0f", (value - before.get(label)) / Math.max(seconds, 0.001))));
+                if (null != service)
+                {
+                    out.println(service.describe());
+                }
+                for (int i = 0; i < sources.size(); i++)
+                {
+                    final CountersFile counters = files.get(i);
+                    final CountersReader reader = readers.get(i);
+                    final String prefix = sources.get(i).title() + "/";
+                    out.printf("%s: %s - pid %d, started %s, %s%n", sources.get(i).title(), sources.get(i).file(),
+                        counters.pid(), InspectCommand.time(counters.startTimeMs() * 1_000_000L),
+                        alive(counters) ? "running" : "NOT RUNNING");
+                    out.printf("  %-70s %18s %14s%n", "counter", "value", "per second");
+                    final Map<String, Long> before = previous;
+                    final double seconds = (nowMs - previousMs) / 1000.0;
+                    reader.forEach((counterId, typeId, keyBuffer, label) ->
+                    {
+                        final long value = reader.getCounterValue(counterId);
+                        values.put(prefix + label, value);
+                        final Long old = null == before ? null : before.get(prefix + label);
+                        out.printf("  %-70s %,18d %14s%n", label, value, null == old ? "" :
+                            String.format("%,.0f", (value - old) / Math.max(seconds, 0.001)));
+                    });
+                    out.println();
+                }
                 out.flush();
                 previous = values;
                 previousMs = nowMs;
@@ -82,6 +111,10 @@ final class StatCommand implements Callable<Integer>
                 }
             }
             while (!once && !Thread.currentThread().isInterrupted());
+        }
+        finally
+        {
+            files.forEach(CountersFile::close);
         }
         return 0;
     }
@@ -101,9 +134,24 @@ final class StatCommand implements Callable<Integer>
         {
             throw new TrackerException(ex.getMessage());
         }
+        catch (final RuntimeException ex)
+        {
+            throw new TrackerException(file + " is not an acktracker counters file (truncated or corrupt: " +
+                ex.getMessage() + ")");
+        }
     }
 
-    private File locate()
+    /**
+     * A counters file and what it holds.
+     *
+     * @param title "engine" or "transport".
+     * @param file  the file.
+     */
+    record Source(String title, File file)
+    {
+    }
+
+    private List<Source> locate()
     {
         if (null != countersFile)
         {
@@ -111,21 +159,82 @@ final class StatCommand implements Callable<Integer>
             {
                 throw new TrackerException("no counters file at " + countersFile);
             }
-            return countersFile.toFile();
+            return List.of(new Source("counters", countersFile.toFile()));
         }
-        final Path dir = null != dataDir ? dataDir : aeronDir;
-        if (null == dir)
+        if (null == dataDir && null == aeronDir)
         {
-            throw new TrackerException("say where the tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
+            final Path defaultDir = Path.of(CommonContext.getAeronDirectoryName());
+            try
+            {
+                return inAeronDir(defaultDir);
+            }
+            catch (final TrackerException ex)
+            {
+                final String prefix = "no tracker at " + defaultDir + ": ";
+                final String why = ex.getMessage().startsWith(prefix) ? ex.getMessage().substring(prefix.length()) :
+                    ex.getMessage();
+                throw new TrackerException("no tracker in Aeron's default directory (" + why + "); say where the " +
+                    "tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
+            }
         }
+        if (null != dataDir)
+        {
+            final List<Source> sources = inDirectory(dataDir);
+            if (sources.isEmpty())
+            {
+                throw new TrackerException("no tracker at " + dataDir + " (no counters file there); is the tracker " +
+                    "running with that data directory?");
+            }
+            return sources;
+        }
+
+        return inAeronDir(aeronDir);
+    }
+
+    private List<Source> inAeronDir(final Path aeronDir)
+    {
+        final List<Source> direct = inDirectory(aeronDir);
+        if (!direct.isEmpty())
+        {
+            return direct;
+        }
+        try
+        {
+            service = ServiceRegistration.findOne(aeronDir);
+        }
+        catch (final TrackerException ex)
+        {
+            throw new TrackerException("no tracker at " + aeronDir + ": " + ex.getMessage());
+        }
+        if (null == service.dataDir())
+        {
+            throw new TrackerException(service.describe() + " keeps its counters in memory, where no other process " +
+                "can read them; give it a data.dir");
+        }
+        final List<Source> sources = inDirectory(service.dataDir());
+        if (sources.isEmpty())
+        {
+            throw new TrackerException("no counters files in " + service.dataDir() + ", the data directory of " +
+                service.describe());
+        }
+        return sources;
+    }
+
+    private static List<Source> inDirectory(final Path dir)
+    {
+        final List<Source> sources = new ArrayList<>();
         for (final String name : COUNTER_FILE_NAMES)
         {
             if (Files.isRegularFile(dir.resolve(name)))
             {
-                return dir.resolve(name).toFile();
+                sources.add(new Source("engine", dir.resolve(name).toFile()));
+                break;
             }
         }
-        throw new TrackerException("no tracker at " + dir + " (no counters file there); is the tracker running " +
-            "with that directory?");
+        if (Files.isRegularFile(dir.resolve(TransportCounters.FILE_NAME)))
+        {
+            sources.add(new Source("transport", dir.resolve(TransportCounters.FILE_NAME).toFile()));
+        }
+        return sources;
     }
 }

@@ -25,6 +25,7 @@ final class Housekeeping
     private final long orphanCheckIntervalNs;
     private final PendingRecord tombstone = new PendingRecord();
     private final LongPredicate isLiveInStream = this::isLivePending;
+    private final java.util.function.IntConsumer countOrphans = this::countOrphans;
 
     private long[] replayIds = new long[0];
     private int replayCount;
@@ -46,13 +47,19 @@ final class Housekeeping
     int doWork(final long nowNs)
     {
         int work = 0;
-        work += expireTombstones(nowNs);
         work += replayOutcomes();
+        work += expireTombstones(nowNs);
         work += streamWork();
         work += orphanSweep(nowNs);
         work += agent.health.poll(nowNs);
         work += agent.deadLetters.doWork(nowNs, budget);
+        work += agent.earlyAcks.expire(nowNs, budget, countOrphans);
         return work;
+    }
+
+    private void countOrphans(final int acks)
+    {
+        agent.counters.add(ORPHAN_ACKS, acks);
     }
 
     /**
@@ -128,6 +135,12 @@ final class Housekeeping
                     }
                     if (!record.hasFlag2(PendingRecord.FLAG2_DLQ_PENDING))
                     {
+                        if (!record.hasFlag(PendingRecord.FLAG_NOTIFIED))
+                        {
+                            // recovered after a crash between the final status and its notification: tell it now
+                            agent.notifyOutcome(record, record.finishedNs() - record.createdNs(), true);
+                            agent.counters.increment(OUTCOMES_REPLAYED);
+                        }
                         agent.remove(slot, messageId);
                     }
                 }

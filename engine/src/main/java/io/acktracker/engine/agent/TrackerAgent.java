@@ -51,9 +51,9 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * The single writer of all tracker state: the pending table, the deadline index, retries, destination health,
  * stream indexes, dead letters and counters.
  * <p>
- * Each {@link #doWork()} reads the clock once, then does bounded slices of work: drain queued commands, fire due
- * deadlines, issue due redeliveries within the retry budget (highest priority first), resume parked redeliveries,
- * then housekeeping. It returns the amount of work done so any {@code IdleStrategy} fits.
+ * Each {@link #doWork()} reads the clock once, then does bounded slices of work: drain queued commands, let the
+ * extensions read their inbound streams (the Aeron transport), fire due deadlines, issue due redeliveries within
+ * the retry budget (highest priority first), resume parked redeliveries, then housekeeping. It returns the amount of work done so any {@code IdleStrategy} fits.
  * <p>
  * The public {@code track}/{@code recordAck}/{@code recordNack}/{@code recordReject}/{@code recordCumulativeAck}
  * methods are the synchronous API for hosts that drive the agent themselves: they return the final {@link Result}.
@@ -103,6 +103,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
     final Leases leases;
     final Retries retries = new Retries(this);
     final StreamAcks streamAcks = new StreamAcks(this);
+    final EarlyAcks earlyAcks;
     final AttemptHistory history = new AttemptHistory(this);
     private final CommandAdapter commandAdapter = new CommandAdapter(this);
 
@@ -186,6 +187,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
         housekeeping = new Housekeeping(this, config.housekeepingBudget(), config.orphanCheckIntervalNs());
         deadLetters = new DeadLetters(this, config.dlqReplayBudget());
         leases = new Leases(this, config, leaseMac, random, leaseHoldTime);
+        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
 
         new Recovery(this).run();
     }
@@ -226,9 +228,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
         commandAdapter.startCycle();
         workCount += commandBuffer.read(commandAdapter, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
-        workCount += deadlines.poll(nowNs, this, timerBudget);
-        workCount += retries.redeliver(retryBudget);
-        workCount += housekeeping.doWork(nowNs);
+        // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
         {
             try
@@ -240,6 +240,9 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
                 onError(ex);
             }
         }
+        workCount += deadlines.poll(nowNs, this, timerBudget);
+        workCount += retries.redeliver(retryBudget);
+        workCount += housekeeping.doWork(nowNs);
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
@@ -584,6 +587,13 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
                 .acked(stream.destinationsCovering(request.sequence()) & destinations);
         }
 
+        final long early = earlyAcks.take(messageId) & destinations;
+        if (0 != early)
+        {
+            fresh.acked(fresh.acked() | early);
+            counters.add(EARLY_ACKS_APPLIED, Long.bitCount(early));
+        }
+
         final int metadataLength = request.metadataLength();
         if (metadataLength > 0)
         {
@@ -724,6 +734,13 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
 
     Result onAck(final long messageId, final int destination)
     {
+        if (earlyAcks.isEnabled() && PendingIndex.MISSING == index.slotOf(messageId) &&
+            destination >= 0 && destination < DestinationRegistry.MAX_DESTINATIONS &&
+            earlyAcks.hold(messageId, destination, nowNs))
+        {
+            counters.increment(EARLY_ACKS_HELD);
+            return Result.HELD;
+        }
         final int slot = answerSlot(messageId, destination);
         if (slot < 0)
         {

@@ -66,7 +66,7 @@ public final class BlobTable implements AutoCloseable
             .averageValueSize(averageLength)
             .checksumEntries(false)
             .skipCloseOnExitHook(true)
-            .maxBloatFactor(4.0)
+            .maxBloatFactor(8.0)
             .entries(Math.max(entries, 1024));
         try
         {

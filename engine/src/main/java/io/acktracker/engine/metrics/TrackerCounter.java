@@ -61,7 +61,9 @@ public enum TrackerCounter
     LEASE_REFUSED_INVALID(53, "lease refusals: forged, altered or stale handle", false),
     LEASE_REFUSED_EXPIRED(54, "lease refusals: lease expired", false),
     LEASE_REFUSED_MAX_EXTENSIONS(55, "lease refusals: too many extensions", false),
-    TORN_RECORDS_REPAIRED(56, "records whose update a crash interrupted, repaired at recovery", false);
+    TORN_RECORDS_REPAIRED(56, "records whose update a crash interrupted, repaired at recovery", false),
+    EARLY_ACKS_HELD(57, "acks held because their message was not tracked yet", false),
+    EARLY_ACKS_APPLIED(58, "held early acks applied when their message was tracked", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

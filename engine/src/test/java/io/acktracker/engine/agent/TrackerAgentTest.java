@@ -106,6 +106,38 @@ class TrackerAgentTest
     }
 
     @Test
+    void shouldHoldAnAckThatOvertookItsTrackForTheEarlyAckWindow()
+    {
+        tracker.close();
+        open(Trackers.config(clock, outcomes).earlyAckWindowNs(10 * MS));
+        assertThat(agent.recordAck(1, a)).isEqualTo(Result.HELD);
+        assertThat(agent.recordAck(1, b)).isEqualTo(Result.HELD);
+        assertThat(agent.recordAck(2, a)).isEqualTo(Result.HELD);
+        clock.advanceMs(5);
+        drain(agent);
+        assertThat(agent.track(1, mask(a, b, c))).isEqualTo(Result.OK);
+        assertThat(tracker.status(1).acked()).isEqualTo(mask(a, b));
+        assertThat(agent.recordAck(1, c)).isEqualTo(Result.COMPLETED);
+        assertThat(counter(TrackerCounter.EARLY_ACKS_HELD)).isEqualTo(3);
+        assertThat(counter(TrackerCounter.EARLY_ACKS_APPLIED)).isEqualTo(2);
+        assertThat(counter(TrackerCounter.ORPHAN_ACKS)).isZero();
+
+        clock.advanceMs(6);
+        drain(agent);
+        assertThat(counter(TrackerCounter.ORPHAN_ACKS)).isEqualTo(1);
+        assertThat(agent.track(2, mask(a))).isEqualTo(Result.OK);
+        assertThat(tracker.status(2).acked()).isZero();
+    }
+
+    @Test
+    void shouldCountAnOrphanAtOnceWhenTheEarlyAckWindowIsOff()
+    {
+        assertThat(agent.recordAck(1, a)).isEqualTo(Result.UNKNOWN_MESSAGE);
+        agent.track(1, mask(a));
+        assertThat(tracker.status(1).acked()).isZero();
+    }
+
+    @Test
     void shouldRefuseDuplicateAckAndChangeNothing()
     {
         agent.track(1, mask(a, b));

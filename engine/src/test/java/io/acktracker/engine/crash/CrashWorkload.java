@@ -47,7 +47,8 @@ public final class CrashWorkload
         final Path dataDir = Path.of(args[0]);
         final long seed = Long.parseLong(args[2]);
         final long firstId = Long.parseLong(args[3]);
-        try (Journal journal = new Journal(new File(args[1]), 4_000_000);
+        final long throttleNs = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        try (Journal journal = new Journal(new File(args[1]), Journal.CAPACITY);
             AckTracker tracker = AckTracker.open(config(dataDir, journal)))
         {
             final TrackerAgent agent = tracker.agent();
@@ -112,6 +113,14 @@ public final class CrashWorkload
                     }
                 }
                 agent.doWork();
+                if (throttleNs > 0)
+                {
+                    final long until = System.nanoTime() + throttleNs;
+                    while (System.nanoTime() - until < 0)
+                    {
+                        agent.doWork();
+                    }
+                }
             }
         }
     }

@@ -23,6 +23,8 @@ final class Journal implements AutoCloseable
     static final int ACK = 2;
     static final int OUTCOME = 3;
     static final int RECORD_LENGTH = 32;
+    /** Records a journal holds: 512 MiB of file, enough for a thousand throttled cycles. */
+    static final int CAPACITY = 16 * 1024 * 1024;
 
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;

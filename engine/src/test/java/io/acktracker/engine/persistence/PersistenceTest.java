@@ -176,6 +176,36 @@ class PersistenceTest
     }
 
     @Test
+    void shouldReplayAnUnnotifiedOutcomeEvenWhenItsTombstoneWindowPassedWhileDown()
+    {
+        final Path dir = temp.resolve("data");
+        try (AckTracker tracker = AckTracker.open(config(dir)))
+        {
+            tracker.agent().track(7, mask(0));
+            tracker.agent().recordAck(7, 0);
+        }
+        final Map<Long, Long> addresses = new HashMap<>();
+        try (PendingTable table = PendingTable.persisted(dir.resolve(DataDirectory.PENDING_FILE).toFile(), 4096,
+            false))
+        {
+            table.forEach(addresses::put);
+            final PendingRecord record = new PendingRecord().wrap(addresses.get(7L));
+            record.flags((byte)(record.flags() & ~PendingRecord.FLAG_NOTIFIED));
+        }
+
+        clock.advanceMs(60_000);
+        outcomes.seen.clear();
+        try (AckTracker tracker = AckTracker.open(config(dir).housekeepingBudget(1)))
+        {
+            drain(tracker.agent());
+            assertThat(outcomes.seen).hasSize(1);
+            assertThat(outcomes.last().messageId()).isEqualTo(7);
+            assertThat(outcomes.last().replay()).isTrue();
+            assertThat(tracker.status(7).state()).isEqualTo(MessageState.UNKNOWN);
+        }
+    }
+
+    @Test
     void shouldRecoverStreamsAndReapplyPersistedCumulativeOffsets()
     {
         final Path dir = temp.resolve("data");
