@@ -99,8 +99,9 @@ class InboundFramePropertiesTest
     }
 
     /**
-     * The Jazzer seed corpus on disk is exactly {@link SeedCorpus#seeds()}; {@code -Dacktracker.fuzz.writeSeeds=true}
-     * rewrites it.
+     * The Jazzer seed corpus on disk holds {@link SeedCorpus#seeds()} as they are built today;
+     * {@code -Dacktracker.fuzz.writeSeeds=true} rewrites them. Other files there are Jazzer's findings (kept as
+     * regression inputs once fixed) and are left alone.
      */
     @Example
     void jazzerSeedCorpusIsUpToDate() throws IOException
@@ -117,8 +118,7 @@ class InboundFramePropertiesTest
         }
         try (Stream<Path> files = Files.list(dir))
         {
-            assertThat(files.map((file) -> file.getFileName().toString())).containsExactlyInAnyOrderElementsOf(
-                seeds.keySet());
+            assertThat(files.map((file) -> file.getFileName().toString())).containsAll(seeds.keySet());
         }
         for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
         {

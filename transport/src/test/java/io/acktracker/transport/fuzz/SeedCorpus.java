@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * The Jazzer seed corpus of {@link InboundFrameFuzzTest}: one valid frame of every inbound template, a sequence that
  * builds state and then acts on it, a few classic malformed frames, and regression inputs, in the input format that
- * test reads. {@code InboundFramePropertiesTest} checks that the files under {@link #DIRECTORY} are exactly these,
- * and rewrites them when run with {@code -Dacktracker.fuzz.writeSeeds=true} (after a protocol change).
+ * test reads. {@code InboundFramePropertiesTest} checks that the files under {@link #DIRECTORY} hold these as built
+ * today, and rewrites them when run with {@code -Dacktracker.fuzz.writeSeeds=true} (after a protocol change); any
+ * other file there is a Jazzer finding kept as a regression input.
  */
 final class SeedCorpus
 {
