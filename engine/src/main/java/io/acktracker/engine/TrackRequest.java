@@ -18,6 +18,11 @@ public final class TrackRequest
     public static final long NO_TIMEOUT = Long.MAX_VALUE;
     /** Required acks meaning "every destination". */
     public static final int ALL_DESTINATIONS = 0;
+    /**
+     * The one message id a track may not use ({@link Long#MIN_VALUE}): the tracker's id queues (retries, parked
+     * redeliveries, dead letters) use it as their empty marker. Refused as {@link Result#INVALID_ARGUMENT}.
+     */
+    public static final long RESERVED_MESSAGE_ID = Long.MIN_VALUE;
 
     long messageId;
     long destinations;
@@ -58,6 +63,13 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * The message's id: unique among live and recently finished messages, any value but
+     * {@link #RESERVED_MESSAGE_ID}.
+     *
+     * @param messageId the id.
+     * @return this.
+     */
     public TrackRequest messageId(final long messageId)
     {
         this.messageId = messageId;

@@ -683,7 +683,8 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
             return Result.INVALID_TIMEOUT;
         }
         if (request.priority() < Byte.MIN_VALUE || request.priority() > Byte.MAX_VALUE ||
-            request.maxAttempts() < 0 || request.maxAttempts() > PendingRecord.MAX_ATTEMPTS_PER_DESTINATION)
+            request.maxAttempts() < 0 || request.maxAttempts() > PendingRecord.MAX_ATTEMPTS_PER_DESTINATION ||
+            TrackRequest.RESERVED_MESSAGE_ID == request.messageId())
         {
             return Result.INVALID_ARGUMENT;
         }

@@ -225,6 +225,27 @@ class TrackerAgentTest
     }
 
     @Test
+    void shouldRefuseTheReservedMessageIdThatTheQueuesUseAsTheirEmptyMarker()
+    {
+        // Found by the transport's decoder fuzzing: a Track of id Long.MIN_VALUE was accepted, and its Reject then
+        // threw a NullPointerException out of the dead-letter index (an Agrona LongArrayQueue whose null value is
+        // Long.MIN_VALUE) half way through finishing the message; a retry of it read as "retry queue empty".
+        final TrackRequest request = new TrackRequest();
+        assertThat(agent.track(request.reset().messageId(Long.MIN_VALUE).destinations(mask(a))))
+            .isEqualTo(Result.INVALID_ARGUMENT);
+        assertThat(agent.recordReject(Long.MIN_VALUE, a, 9)).isEqualTo(Result.UNKNOWN_MESSAGE);
+        assertThat(agent.track(request.reset().messageId(Long.MIN_VALUE + 1).destinations(mask(a))))
+            .isEqualTo(Result.OK);
+        assertThat(agent.recordReject(Long.MIN_VALUE + 1, a, 9)).isEqualTo(Result.OK);
+
+        assertThat(agent.pendingCount()).isZero();
+        assertThat(counter(TrackerCounter.TRACKED)).isEqualTo(1);
+        assertThat(counter(TrackerCounter.INVALID_REQUESTS)).isEqualTo(1);
+        assertThat(counter(TrackerCounter.DLQ_SIZE)).isEqualTo(1);
+        assertThat(counter(TrackerCounter.ERRORS)).isZero();
+    }
+
+    @Test
     void shouldRefuseNamesBeyondLimitsWhenTrackingByName()
     {
         final String[] many = new String[65];
