@@ -5,6 +5,7 @@ import io.acktracker.engine.MessageState;
 import io.acktracker.engine.MessageStatus;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.persistence.DataDirectory;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
@@ -91,6 +92,8 @@ class CrashRecoveryTest
         long messages;
         long acks;
         long replays;
+        long pendingAtLastCheck;
+        long deadLettersAtLastCheck;
 
         void read(final Journal journal, final int cycle)
         {
@@ -175,8 +178,9 @@ class CrashRecoveryTest
             }
             if (cycles > 10 && 0 == cycle % 50)
             {
-                System.out.printf("crash recovery: %d cycles, %d messages, %d acks, %d violations so far%n",
-                    cycle, ledger.messages, ledger.acks, ledger.violations.size());
+                System.out.printf("crash recovery: %d cycles, %d messages, %d acks, %d violations so far " +
+                    "(after the last check: %d pending, %d dead letters)%n", cycle, ledger.messages, ledger.acks,
+                    ledger.violations.size(), ledger.pendingAtLastCheck, ledger.deadLettersAtLastCheck);
             }
         }
 
@@ -228,6 +232,9 @@ class CrashRecoveryTest
                     tracker.agent().doWork();
                 }
                 ledger.read(journal, cycle);
+
+                ledger.pendingAtLastCheck = tracker.agent().pendingCount();
+                ledger.deadLettersAtLastCheck = tracker.counters().value(TrackerCounter.DLQ_SIZE);
 
                 final long[] open = ledger.openAcks.keySet().stream().mapToLong(Long::longValue).toArray();
                 for (final long id : open)
