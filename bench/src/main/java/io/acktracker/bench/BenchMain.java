@@ -1,5 +1,9 @@
 package io.acktracker.bench;
 
+import io.acktracker.bench.compare.CompareMain;
+import io.acktracker.bench.compare.PeerRun;
+import io.acktracker.bench.plot.PercentilePlot;
+import io.acktracker.bench.report.ReportMain;
 import io.acktracker.bench.support.JvmFlags;
 
 import java.util.ArrayList;
@@ -37,6 +41,22 @@ public final class BenchMain
         final String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (command)
         {
+            case "compare":
+                CompareMain.main(rest);
+                break;
+
+            case PeerRun.COMMAND:
+                PeerRun.main(rest);
+                break;
+
+            case "plot":
+                PercentilePlot.main(rest);
+                break;
+
+            case "report":
+                ReportMain.main(rest);
+                break;
+
             case "flags":
                 System.out.println(String.join(" ", JvmFlags.forThisJava()));
                 break;

@@ -21,14 +21,15 @@ import java.util.concurrent.TimeUnit;
  * message, same tick (2^20 ns), 1024 ticks per wheel, initial tick allocation 16. Every timer of the burst lands in
  * one tick, where the wheel scans linearly for a free entry and doubles the whole wheel each time the tick
  * overflows (100k timers in one tick grow it to 1024 x 131072 longs = 1 GiB). 1M is left out: it needs 8 GiB.
- * Scores are per burst: divide by {@code timers} for the time per timer.
+ * Scores are per burst: divide by {@code timers} for the time per timer. Scheduling is quadratic in the burst: at
+ * 100k one invocation takes over a minute, so run that size with {@code -wi 0 -i 1}.
  * <p>
  * Single thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
-@Measurement(iterations = 5)
+@Measurement(iterations = 3)
 @Fork(value = 1, jvmArgsAppend = { "-Xms4g", "-Xmx4g" })
 public class AgronaWheelBurstBenchmark
 {

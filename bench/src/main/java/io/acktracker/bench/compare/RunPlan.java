@@ -1,0 +1,145 @@
+package io.acktracker.bench.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runs of a comparison: every workload configuration crossed with every available peer. {@code short} checks
+ * the harness in about a minute (not for figures); {@code full} produces the published figures.
+ */
+final class RunPlan
+{
+    /** One run: its id, its peer and its arguments for {@link PeerRun}. */
+    record Run(String id, String peer, String group, Map<String, String> options)
+    {
+    }
+
+    /** Settings of a plan. */
+    record Settings(String heap, List<Run> runs)
+    {
+    }
+
+    private RunPlan()
+    {
+    }
+
+    static Settings of(final String mode, final List<String> peers, final List<String> workloads)
+    {
+        final List<Run> runs = new ArrayList<>();
+        switch (mode)
+        {
+            case "short":
+                throughput(runs, peers, workloads, 100_000, 3, 1, 1, 1);
+                latency(runs, peers, workloads, 100_000, 3, 1, 100_000, 1, 1);
+                burst(runs, peers, workloads, 20_000, 500);
+                return new Settings("1g", runs);
+
+            case "full":
+                throughput(runs, peers, workloads, 100_000, 1, 1, 10, 20);
+                throughput(runs, peers, workloads, 100_000, 3, 1, 10, 20);
+                throughput(runs, peers, workloads, 1_000_000, 1, 1, 10, 20);
+                throughput(runs, peers, workloads, 1_000_000, 3, 0, 10, 20);
+                throughput(runs, peers, workloads, 1_000_000, 3, 1, 10, 20);
+                throughput(runs, peers, workloads, 1_000_000, 3, 10, 10, 20);
+                latency(runs, peers, workloads, 1_000_000, 3, 1, 100_000, 10, 30);
+                latency(runs, peers, workloads, 1_000_000, 3, 1, 500_000, 10, 30);
+                burst(runs, peers, workloads, 1_000_000, 10_000);
+                return new Settings("6g", runs);
+
+            case "10m":
+                throughput(runs, peers, workloads, 10_000_000, 3, 1, 10, 20);
+                return new Settings("14g", runs);
+
+            default:
+                throw new IllegalArgumentException("mode must be short, full or 10m: " + mode);
+        }
+    }
+
+    private static void throughput(
+        final List<Run> runs,
+        final List<String> peers,
+        final List<String> workloads,
+        final int pending,
+        final int destinations,
+        final int neverAckedPercent,
+        final int warmupSeconds,
+        final int measureSeconds)
+    {
+        if (!workloads.contains("throughput"))
+        {
+            return;
+        }
+        final String group = "throughput-n" + pending + "-d" + label(destinations) + "-never" + neverAckedPercent;
+        for (final String peer : peers)
+        {
+            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
+                "workload", "throughput",
+                "pending", Integer.toString(pending),
+                "destinations", Integer.toString(destinations),
+                "neverAckedPercent", Integer.toString(neverAckedPercent),
+                "warmupSeconds", Integer.toString(warmupSeconds),
+                "measureSeconds", Integer.toString(measureSeconds))));
+        }
+    }
+
+    private static void latency(
+        final List<Run> runs,
+        final List<String> peers,
+        final List<String> workloads,
+        final int pending,
+        final int destinations,
+        final int neverAckedPercent,
+        final int rate,
+        final int warmupSeconds,
+        final int measureSeconds)
+    {
+        if (!workloads.contains("latency"))
+        {
+            return;
+        }
+        final String group = "latency-n" + pending + "-d" + label(destinations) + "-never" + neverAckedPercent +
+            "-r" + rate;
+        for (final String peer : peers)
+        {
+            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
+                "workload", "latency",
+                "pending", Integer.toString(pending),
+                "destinations", Integer.toString(destinations),
+                "neverAckedPercent", Integer.toString(neverAckedPercent),
+                "rate", Integer.toString(rate),
+                "warmupSeconds", Integer.toString(warmupSeconds),
+                "measureSeconds", Integer.toString(measureSeconds))));
+        }
+    }
+
+    private static void burst(
+        final List<Run> runs,
+        final List<String> peers,
+        final List<String> workloads,
+        final int count,
+        final int leadMs)
+    {
+        if (!workloads.contains("burst"))
+        {
+            return;
+        }
+        final String group = "burst-n" + count;
+        for (final String peer : peers)
+        {
+            if (!Peers.byName(peer).timeouts())
+            {
+                continue;
+            }
+            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
+                "workload", "burst",
+                "burst", Integer.toString(count),
+                "leadMs", Integer.toString(leadMs))));
+        }
+    }
+
+    private static String label(final int destinations)
+    {
+        return 1 == destinations ? "1" : destinations + "q2";
+    }
+}
