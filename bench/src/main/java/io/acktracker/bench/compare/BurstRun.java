@@ -42,7 +42,8 @@ final class BurstRun
                 .put("gcCount", measured.gcCount)
                 .put("gcPauseTotalMsDuringExpiry", measured.pauseTotalNs / 1e6)
                 .put("gcPauseMaxMsDuringExpiry", measured.pauseMaxNs / 1e6);
-            final String errors = null != measured.error ? measured.error : null != warmup.error ? warmup.error :
+            final String errors = null != measured.error ? measured.error :
+                warmup.timedOut != count ? "warm-up round: " + warmup.error :
                 0 != sink.completed.get() ? "completions in a burst of never-acked messages" : "none";
             result.put("errors", errors);
         }

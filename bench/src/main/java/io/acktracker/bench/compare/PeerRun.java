@@ -4,7 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +16,7 @@ import java.util.Map;
  *   peer=kafka-purgatory workload=throughput|latency|burst id=... out=dir
  *   pending=1000000 destinations=3 neverAckedPercent=1 warmupSeconds=10 measureSeconds=20 rate=100000 burst=1000000
  *   memory=true|false leadMs=... neverAckedTimeoutMinMs=... neverAckedTimeoutMaxMs=... group=...
+ *   workloads=throughput,latency,burst group.throughput=... group.latency=... group.burst=...  (several in one JVM)
  * </pre>
  */
 public final class PeerRun
@@ -26,7 +29,7 @@ public final class PeerRun
     }
 
     /**
-     * Run and write the result; exits non-zero when the run found errors.
+     * Run and write the results; exits non-zero when a run found errors.
      *
      * @param args {@code key=value} arguments.
      * @throws Exception when the run fails.
@@ -34,16 +37,54 @@ public final class PeerRun
     public static void main(final String[] args) throws Exception
     {
         final Map<String, String> options = parse(args);
-        final RunResult result = run(options);
-        result.put("loadAverageAtEnd", loadAverage());
         final Path out = Paths.get(options.getOrDefault("out", "."));
         Files.createDirectories(out);
-        result.write(out.resolve(options.get("id") + ".properties"));
-        System.out.println(options.get("id") + ": " + summary(result));
-        if (!"none".equals(result.get("errors")))
+        boolean failed = false;
+        for (final Map<String, String> single : split(options))
+        {
+            final RunResult result = run(single);
+            result.put("loadAverageAtEnd", loadAverage());
+            result.write(out.resolve(single.get("id") + ".properties"));
+            System.out.println(single.get("id") + ": " + summary(result));
+            failed |= !"none".equals(result.get("errors"));
+        }
+        if (failed)
         {
             System.exit(3);
         }
+    }
+
+    /**
+     * One set of options per run: several workloads in one JVM ({@code workloads=throughput,latency,burst} with
+     * {@code group.<workload>=...}, the short mode) become one run each, named after their group.
+     *
+     * @param options as given.
+     * @return options of each run.
+     */
+    static List<Map<String, String>> split(final Map<String, String> options)
+    {
+        final String workloads = options.get("workloads");
+        if (null == workloads)
+        {
+            return List.of(options);
+        }
+        final List<Map<String, String>> runs = new ArrayList<>();
+        final String peer = require(options, "peer");
+        for (final String workload : workloads.split(","))
+        {
+            if ("burst".equals(workload) && !Peers.byName(peer).timeouts())
+            {
+                continue;
+            }
+            final Map<String, String> single = new LinkedHashMap<>(options);
+            single.remove("workloads");
+            final String group = require(options, "group." + workload);
+            single.put("workload", workload);
+            single.put("group", group);
+            single.put("id", group + "-" + peer);
+            runs.add(single);
+        }
+        return runs;
     }
 
     /**

@@ -30,9 +30,7 @@ final class RunPlan
         switch (mode)
         {
             case "short":
-                throughput(runs, peers, workloads, 100_000, 3, 1, 1, 1);
-                latency(runs, peers, workloads, 100_000, 3, 1, 100_000, 1, 1);
-                burst(runs, peers, workloads, 20_000, 500);
+                smoke(runs, peers, workloads);
                 return new Settings("1g", runs);
 
             case "full":
@@ -53,6 +51,31 @@ final class RunPlan
 
             default:
                 throw new IllegalArgumentException("mode must be short, full or 10m: " + mode);
+        }
+    }
+
+    /**
+     * Short mode: every workload of a peer in one JVM (JVM and Chronicle start-up would otherwise dominate), tiny
+     * sizes and one-second windows. Checks the harness end to end; not for figures.
+     */
+    private static void smoke(final List<Run> runs, final List<String> peers, final List<String> workloads)
+    {
+        for (final String peer : peers)
+        {
+            final Map<String, String> options = new java.util.LinkedHashMap<>();
+            options.put("workloads", String.join(",", workloads));
+            options.put("group.throughput", "throughput-n100000-d3q2-never1");
+            options.put("group.latency", "latency-n100000-d3q2-never1-r100000");
+            options.put("group.burst", "burst-n20000");
+            options.put("pending", "100000");
+            options.put("destinations", "3");
+            options.put("neverAckedPercent", "1");
+            options.put("rate", "100000");
+            options.put("burst", "20000");
+            options.put("leadMs", "500");
+            options.put("warmupSeconds", "1");
+            options.put("measureSeconds", "1");
+            runs.add(new Run("short-" + peer, peer, "short", options));
         }
     }
 

@@ -47,12 +47,15 @@ final class SteadyState implements AutoCloseable
         final SteadyState state = new SteadyState(spec, peer, sink);
         final long heapBefore = memory ? JvmProbe.heapUsedAfterGc() : 0;
         final long rssBefore = JvmProbe.rssBytes();
+        final long openNs = System.nanoTime();
         peer.open(spec.peerSpec(extra), sink);
         final long startNs = System.nanoTime();
         state.stream.fill();
         final long fillNs = System.nanoTime() - startNs;
         final double pending = spec.pending();
-        result.put("fillSeconds", fillNs / 1e9).put("trackNsDuringFill", fillNs / pending);
+        result.put("openSeconds", (startNs - openNs) / 1e9)
+            .put("fillSeconds", fillNs / 1e9)
+            .put("trackNsDuringFill", fillNs / pending);
         if (memory)
         {
             final long heapAfter = JvmProbe.heapUsedAfterGc();

@@ -75,6 +75,8 @@ public class RecoveryBenchmark
             fixture.agent().recordAck(i, fixture.destination(i % 3));
         }
         fixture.closeKeepingData();
+        System.out.printf("data set: %,d pending, %s holds %,d MiB on disk%n", pending, dataDir,
+            io.acktracker.bench.support.TempDirs.sizeOf(dataDir) >> 20);
     }
 
     /**

@@ -12,6 +12,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +39,11 @@ import java.util.stream.Stream;
  */
 public final class PercentilePlot
 {
+    /** One clearly different colour per series, in peer order. */
+    private static final Color[] COLORS = {
+        new Color(0x1f77b4), new Color(0x2ca02c), new Color(0x9467bd), new Color(0x17becf), new Color(0xd62728),
+        new Color(0xff7f0e), new Color(0x8c564b), new Color(0x7f7f7f), new Color(0xe377c2), new Color(0xbcbd22) };
+
     /** log10 of 1 / (1 - 99.9999%): the right end of the x axis. */
     private static final double MAX_X = 6;
 
@@ -185,6 +191,9 @@ public final class PercentilePlot
         styler.setxAxisTickLabelsFormattingFunction(PercentilePlot::percentileLabel);
         styler.setXAxisMax(MAX_X);
         styler.setXAxisMin(0.0);
+        styler.setYAxisDecimalPattern("#,##0.###");
+        styler.setSeriesColors(COLORS);
+        styler.setChartBackgroundColor(Color.WHITE);
 
         for (final Map.Entry<String, Histogram> entry : histograms.entrySet())
         {
@@ -210,7 +219,9 @@ public final class PercentilePlot
             final String name = String.format("%s (p99 %s, p99.99 %s, max %s)", entry.getKey(),
                 micros(histogram.getValueAtPercentile(99)), micros(histogram.getValueAtPercentile(99.99)),
                 micros(histogram.getMaxValue()));
-            chart.addSeries(name, xs, ys).setMarker(SeriesMarkers.NONE);
+            final XYSeries added = chart.addSeries(name, xs, ys);
+            added.setMarker(SeriesMarkers.NONE);
+            added.setLineWidth(2.0f);
         }
 
         final String path = out.toString();
