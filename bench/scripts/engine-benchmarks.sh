@@ -25,7 +25,7 @@ case "$mode" in
     run steady-state SteadyStateBenchmark -prof gc -f 1 -wi 1 -i 1 -w 1s -r 1s -p pending=100000
     run ack-only AckOnlyBenchmark -prof gc -f 1 -wi 1 -i 2 -p store=memory
     run burst-index DeadlineIndexBurstBenchmark -f 1 -wi 1 -i 2
-    run burst-agrona AgronaWheelBurstBenchmark -f 1 -wi 1 -i 1 -p timers=10000
+    run burst-agrona AgronaWheelBurstBenchmark -f 1 -wi 8 -i 1 -p timers=10000
     run burst-tracker TrackerBurstBenchmark -f 1 -wi 1 -i 1 -p store=memory
     run recovery RecoveryBenchmark -f 1 -wi 0 -i 1
     ;;
@@ -34,7 +34,7 @@ case "$mode" in
     run ack-only AckOnlyBenchmark -prof gc
     run burst-index DeadlineIndexBurstBenchmark
     run burst-agrona-10k AgronaWheelBurstBenchmark -p timers=10000
-    run burst-agrona-100k AgronaWheelBurstBenchmark -p timers=100000 -wi 0 -i 1
+    run burst-agrona-100k AgronaWheelBurstBenchmark -p timers=100000 -wi 1 -i 2
     run burst-tracker TrackerBurstBenchmark
     run recovery RecoveryBenchmark
     ;;

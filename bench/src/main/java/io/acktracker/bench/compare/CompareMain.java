@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * two at once), with a GC log per run. Then writes {@code report.md} and one percentile plot per latency workload.
  * <pre>
  *   java -jar acktracker-bench.jar compare [--mode short|full|10m] [--out DIR] [--peers a,b] [--workloads
- *       throughput,latency,burst] [--heap 6g] [--jvm-opts "-XX:+UseParallelGC"] [--dry-run]
+ *       throughput,latency,burst] [--groups REGEX] [--heap 6g] [--jvm-opts "-XX:+UseParallelGC"] [--dry-run]
  * </pre>
  */
 public final class CompareMain
@@ -66,7 +66,10 @@ public final class CompareMain
         }
         final List<String> workloads = Arrays.asList(
             options.getOrDefault("workloads", "throughput,latency,burst").split(","));
-        final RunPlan.Settings plan = RunPlan.of(mode, peers, workloads);
+        final RunPlan.Settings all = RunPlan.of(mode, peers, workloads);
+        final String groups = options.getOrDefault("groups", ".*");
+        final RunPlan.Settings plan = new RunPlan.Settings(all.heap(),
+            all.runs().stream().filter((run) -> run.group().matches(groups)).toList());
         final String heap = options.getOrDefault("heap", plan.heap());
         final Path out = Paths.get(options.getOrDefault("out", "bench/target/results/compare-" + mode + "-" +
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())));

@@ -21,15 +21,17 @@ import java.util.concurrent.TimeUnit;
  * message, same tick (2^20 ns), 1024 ticks per wheel, initial tick allocation 16. Every timer of the burst lands in
  * one tick, where the wheel scans linearly for a free entry and doubles the whole wheel each time the tick
  * overflows (100k timers in one tick grow it to 1024 x 131072 longs = 1 GiB). 1M is left out: it needs 8 GiB.
- * Scores are per burst: divide by {@code timers} for the time per timer. Scheduling is quadratic in the burst: at
- * 100k one invocation takes over a minute, so run that size with {@code -wi 0 -i 1}.
+ * Scores are per burst: divide by {@code timers} for the time per timer. Ten warm-up invocations: at 10k the
+ * schedule path runs interpreted or C1-compiled for the first seven or eight (over 1 s each against about 0.12 s
+ * compiled), which is where a cold figure of ~150 µs per schedule comes from. Scheduling is quadratic in the burst:
+ * at 100k one invocation takes 10-20 s, so run that size with {@code -wi 1 -i 2}.
  * <p>
  * Single thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 3)
+@Warmup(iterations = 10)
+@Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = { "-Xms4g", "-Xmx4g" })
 public class AgronaWheelBurstBenchmark
 {
