@@ -3,6 +3,15 @@ package io.acktracker.engine;
 import io.acktracker.engine.agent.CommandProxy;
 import io.acktracker.engine.agent.OutcomeWaiters;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.agent.TrackerTables;
+import io.acktracker.engine.dlq.BlobTable;
+import io.acktracker.engine.dlq.DeadLetterQueue;
+import io.acktracker.engine.dlq.Extras;
+import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.lease.LeaseSecret;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.persistence.LongLongTable;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
@@ -53,15 +62,18 @@ public final class AckTracker implements AutoCloseable
     private final DataDirectory dataDirectory;
     private final PendingTable table;
     private final StreamOffsetTable streamOffsets;
+    private final TrackerTables tables;
     private final Counters counters;
     private final DestinationRegistry registry;
     private final LatencyRecorder completionLatency = new LatencyRecorder();
     private final LatencyRecorder serviceTime = new LatencyRecorder();
+    private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
         new ManyToOneConcurrentArrayQueue<>(1024);
     private final OutcomeWaiters waiters = new OutcomeWaiters();
     private final CommandProxy proxy;
+    private final DeadLetterAdmin deadLetterAdmin = new DeadLetterAdmin(this);
     private final TrackerAgent agent;
     private final AgentRunner runner;
     private final AgentInvoker invoker;
@@ -73,8 +85,7 @@ public final class AckTracker implements AutoCloseable
         this.config = config.conclude();
         final Path dir = config.dataDir();
         DataDirectory dataDirectory = null;
-        PendingTable table = null;
-        StreamOffsetTable streamOffsets = null;
+        TrackerTables tables = null;
         Counters counters = null;
         try
         {
@@ -82,21 +93,18 @@ public final class AckTracker implements AutoCloseable
             if (null != dir)
             {
                 dataDirectory = DataDirectory.open(dir);
-                final boolean recover = !dataDirectory.wasCleanShutdown();
-                table = openPending(dataDirectory, entries, recover);
-                streamOffsets = StreamOffsetTable.open(
-                    dataDirectory.file(DataDirectory.STREAMS_FILE).toFile(), 4096, recover);
+                tables = openTables(dataDirectory, entries, config, !dataDirectory.wasCleanShutdown());
+                dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
                 dataDirectory.markRunning();
             }
             else
             {
-                table = PendingTable.inMemory(entries);
-                streamOffsets = StreamOffsetTable.open(null, 4096, false);
+                tables = openTables(null, entries, config, false);
             }
 
+            final int maxCounters = TrackerCounter.values().length + 64;
             final CountersFile countersFile = null == config.countersFile() ?
-                CountersFile.inMemory(TrackerCounter.values().length + 64) :
-                CountersFile.create(config.countersFile().toFile(), TrackerCounter.values().length + 64);
+                CountersFile.inMemory(maxCounters) : CountersFile.create(config.countersFile().toFile(), maxCounters);
             counters = new Counters(countersFile, config.name());
             registry = new DestinationRegistry(
                 null == dataDirectory ? null : dataDirectory.file(DestinationRegistry.FILE_NAME),
@@ -110,18 +118,20 @@ public final class AckTracker implements AutoCloseable
             commandBuffer = new ManyToOneRingBuffer(
                 new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
             proxy = new CommandProxy(commandBuffer, counters);
-            agent = new TrackerAgent(config, registry, table, streamOffsets, counters, completionLatency,
-                serviceTime, commandBuffer, adminQueue, waiters);
+            agent = new TrackerAgent(config, registry, tables, counters, completionLatency, serviceTime,
+                commandBuffer, adminQueue, waiters, LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir()),
+                leaseHoldTime);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, streamOffsets, table, dataDirectory);
+            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close, dataDirectory);
             throw ex;
         }
 
         this.dataDirectory = dataDirectory;
-        this.table = table;
-        this.streamOffsets = streamOffsets;
+        this.tables = tables;
+        this.table = tables.pending();
+        this.streamOffsets = tables.streamOffsets();
         this.counters = counters;
 
         if (ownThread)
@@ -150,19 +160,50 @@ public final class AckTracker implements AutoCloseable
         }
     }
 
-    private static PendingTable openPending(final DataDirectory dir, final long entries, final boolean recover)
+    private static TrackerTables openTables(
+        final DataDirectory dir, final long entries, final TrackerConfig config, final boolean recover)
     {
-        final java.io.File file = dir.file(DataDirectory.PENDING_FILE).toFile();
+        PendingTable pending = null;
+        StreamOffsetTable streams = null;
+        BlobTable extras = null;
+        BlobTable deadLetters = null;
+        LongLongTable state = null;
+        String current = DataDirectory.PENDING_FILE;
         try
         {
-            return PendingTable.persisted(file, entries, recover);
+            pending = null == dir ? PendingTable.inMemory(entries) :
+                PendingTable.persisted(file(dir, current), entries, recover);
+            current = DataDirectory.STREAMS_FILE;
+            streams = StreamOffsetTable.open(null == dir ? null : file(dir, current), 4096, recover);
+            current = DataDirectory.EXTRAS_FILE;
+            extras = BlobTable.open("acktracker-extras", null == dir ? null : file(dir, current),
+                Math.max(1024, entries / 4), Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
+            current = DeadLetterQueue.FILE_NAME;
+            // sized for a quarter of one queue's capacity: Chronicle adds tiers as dead letters accumulate (up to
+            // eight times this), so a tracker that rarely dead-letters does not pay the whole file up front
+            deadLetters = BlobTable.open("acktracker-dlq", null == dir ? null : file(dir, current),
+                Math.min(Math.max(1024, config.dlqCapacity() / 4), 10_000_000),
+                PendingRecord.LENGTH + Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
+            current = DataDirectory.STATE_FILE;
+            state = LongLongTable.open("acktracker-state", null == dir ? null : file(dir, current), 1024, recover);
+            return new TrackerTables(pending, streams, extras, deadLetters, state);
         }
         catch (final RuntimeException ex)
         {
-            throw new TrackerException("cannot open pending table " + file + (recover ? " (recovering after an " +
+            CloseHelper.quietCloseAll(pending, streams, extras, deadLetters, state);
+            if (null == dir)
+            {
+                throw ex;
+            }
+            throw new TrackerException("cannot open " + dir.file(current) + (recover ? " (recovering after an " +
                 "unclean stop)" : "") + ": the file is corrupt, truncated or from another version (" +
                 ex.getMessage() + "); restore a snapshot or move the data directory aside", ex);
         }
+    }
+
+    private static java.io.File file(final DataDirectory dir, final String name)
+    {
+        return dir.file(name).toFile();
     }
 
     /**
@@ -347,6 +388,62 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
+     * Queue a nack from any thread: the destination could not process the message; it is retried to that
+     * destination after its backoff (or the given delay).
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @param delayNs     retry delay, 0 for the message's backoff.
+     * @param code        error code kept in the attempt history.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerNack(final long messageId, final int destination, final long delayNs, final int code)
+    {
+        return closed ? Result.CLOSED : proxy.nack(messageId, destination, delayNs, code);
+    }
+
+    /**
+     * Queue a reject from any thread: the destination calls the message poison; it fails and is dead-lettered.
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @param code        error code kept with the dead letter.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerReject(final long messageId, final int destination, final int code)
+    {
+        return closed ? Result.CLOSED : proxy.reject(messageId, destination, code);
+    }
+
+    /**
+     * Health and circuit state of a destination. Any thread: a view of the agent's plain fields, possibly a moment
+     * stale.
+     *
+     * @param destination destination name.
+     * @return its health.
+     * @throws TrackerException when the destination is not registered.
+     */
+    public DestinationHealthView destinationHealth(final String destination)
+    {
+        final int id = registry.id(destination);
+        if (DestinationRegistry.UNKNOWN == id)
+        {
+            throw new TrackerException("unknown destination '" + destination + "'");
+        }
+        return agent.destinationHealth(id);
+    }
+
+    /**
+     * Dead-letter administration from any thread: each call runs on the agent thread and completes a future.
+     *
+     * @return the administration interface.
+     */
+    public DeadLetterAdmin deadLetters()
+    {
+        return deadLetterAdmin;
+    }
+
+    /**
      * Queue a cumulative ack from any thread.
      *
      * @param streamId    stream.
@@ -378,7 +475,8 @@ public final class AckTracker implements AutoCloseable
      */
     public MetricsSnapshot metrics()
     {
-        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary());
+        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary(),
+            leaseHoldTime.summary());
     }
 
     /**
@@ -412,6 +510,115 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
+     * Lease a pending message to a consumer, from any thread (allocates: the future and the handle).
+     *
+     * @param messageId    message.
+     * @param consumerId   consumer.
+     * @param visibilityNs visibility timeout.
+     * @return completes with the receipt handle, or exceptionally with {@link LeaseRefusedException}.
+     */
+    public CompletableFuture<ReceiptHandle> lease(final long messageId, final long consumerId, final long visibilityNs)
+    {
+        return submit((agent) ->
+        {
+            final ReceiptHandle handle = new ReceiptHandle();
+            final Result result = agent.leases().lease(messageId, consumerId, visibilityNs, handle);
+            if (Result.OK != result)
+            {
+                throw new LeaseRefusedException(messageId, result);
+            }
+            return handle;
+        });
+    }
+
+    /**
+     * Queue a lease ack (the consumer processed the message) from any thread. Refusals go to the refusal listener.
+     *
+     * @param handle receipt handle; copied.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseAck(final ReceiptHandle handle)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_ACK, handle, 0, 0);
+    }
+
+    /**
+     * Queue a lease nack (release; available again after the delay or the backoff) from any thread.
+     *
+     * @param handle  receipt handle; copied.
+     * @param delayNs delay, 0 for the backoff.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseNack(final ReceiptHandle handle, final long delayNs)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_NACK, handle, delayNs, 0);
+    }
+
+    /**
+     * Queue a lease extension from any thread.
+     *
+     * @param handle  receipt handle; copied.
+     * @param extraNs added to the lease deadline.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseExtend(final ReceiptHandle handle, final long extraNs)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_EXTEND, handle, extraNs, 0);
+    }
+
+    /**
+     * Queue a lease reject (poison) from any thread.
+     *
+     * @param handle receipt handle; copied.
+     * @param code   error code for the dead letter.
+     * @return QUEUED, BACK_PRESSURED or CLOSED.
+     */
+    public Result offerLeaseReject(final ReceiptHandle handle, final int code)
+    {
+        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_REJECT, handle, 0, code);
+    }
+
+    /**
+     * Run a function on the agent thread and complete a future with its result (cold path: allocates). For callers
+     * that need the agent's synchronous answer from another thread, such as an HTTP handler.
+     *
+     * @param function to run with the agent.
+     * @param <T>      result type.
+     * @return the future; completed exceptionally when the function throws or the admin queue is full.
+     */
+    public <T> CompletableFuture<T> submit(final java.util.function.Function<TrackerAgent, T> function)
+    {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        final boolean queued = runOnAgent((agent) ->
+        {
+            try
+            {
+                future.complete(function.apply(agent));
+            }
+            catch (final RuntimeException ex)
+            {
+                future.completeExceptionally(ex);
+            }
+        });
+        if (!queued)
+        {
+            future.completeExceptionally(new TrackerException(closed ? "tracker is closed" :
+                "admin queue is full, try again"));
+        }
+        return future;
+    }
+
+    /**
+     * Lease hold time recorder (grant to settlement), for interval logs. Any thread.
+     *
+     * @return the recorder.
+     */
+    public LatencyRecorder leaseHoldTime()
+    {
+        return leaseHoldTime;
+    }
+
+    /**
      * Take a consistent snapshot of the tables into a new directory; runs on the agent thread.
      *
      * @param target directory to create.
@@ -424,8 +631,7 @@ public final class AckTracker implements AutoCloseable
         {
             try
             {
-                future.complete(Snapshots.take(target, agent.table(), agent.streamOffsets(), agent.registry(),
-                    agent.nowNs()));
+                future.complete(Snapshots.take(target, tables, agent.registry(), agent.nowNs()));
                 agent.counters().increment(TrackerCounter.SNAPSHOTS);
             }
             catch (final RuntimeException ex)
@@ -457,8 +663,7 @@ public final class AckTracker implements AutoCloseable
      */
     public void sync()
     {
-        table.sync();
-        streamOffsets.sync();
+        tables.sync();
     }
 
     public TrackerConfig config()
@@ -532,7 +737,7 @@ public final class AckTracker implements AutoCloseable
         }
 
         waiters.failAll(new TrackerException("tracker closed before the outcome"));
-        CloseHelper.quietCloseAll(table, streamOffsets);
+        tables.close();
         if (null != dataDirectory)
         {
             dataDirectory.markCleanShutdown();

@@ -7,7 +7,13 @@ public enum CommandType
 {
     TRACK(1),
     ACK(2),
-    CUMULATIVE_ACK(3);
+    CUMULATIVE_ACK(3),
+    NACK(4),
+    REJECT(5),
+    LEASE_ACK(6),
+    LEASE_NACK(7),
+    LEASE_EXTEND(8),
+    LEASE_REJECT(9);
 
     private final int id;
 

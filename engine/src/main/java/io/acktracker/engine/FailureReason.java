@@ -18,7 +18,9 @@ public enum FailureReason
     /** Too many destinations failed for the quorum to be met. */
     QUORUM_LOST,
     /** Destinations stayed behind an open circuit until the message ran out of time. */
-    CIRCUIT_OPEN;
+    CIRCUIT_OPEN,
+    /** Leased and not settled more times than allowed. */
+    MAX_DELIVERIES;
 
     private static final FailureReason[] VALUES = values();
 

@@ -75,7 +75,7 @@ public record MessageStatus(
         final boolean hasStream = record.hasFlag(PendingRecord.FLAG_HAS_STREAM);
         return new MessageStatus(
             record.messageId(), state, record.destinations(), record.acked() & record.destinations(), record.failed(),
-            record.requiredAcks(), record.attempts(), record.createdNs(), record.deadlineNs(), record.ttlDeadlineNs(),
+            record.requiredAcks(), record.highestAttempt(), record.createdNs(), record.deadlineNs(), record.ttlDeadlineNs(),
             record.finishedNs(), FailureReason.of(record.reason()), record.streamId(), record.streamSequence(),
             hasStream);
     }

@@ -11,6 +11,8 @@ public enum Result
     COMPLETED(false),
     /** Handed to the agent's command queue; the agent reports any refusal to the refusal listener. */
     QUEUED(false),
+    /** The message is not tracked (yet): the ack is held for the early-ack window and applied if it is tracked in time. */
+    HELD(false),
 
     /** The command queue is full; nothing was queued. Retry later. */
     BACK_PRESSURED(true),
@@ -33,6 +35,19 @@ public enum Result
     INVALID_TIMEOUT(true),
     /** Another argument is out of range. */
     INVALID_ARGUMENT(true),
+    /** The metadata is longer than the configured maximum. */
+    METADATA_TOO_LARGE(true),
+    /** The message class is not registered. */
+    UNKNOWN_MESSAGE_CLASS(true),
+
+    /** The message is leased to a consumer (or held back after a nack); it cannot be leased now. */
+    ALREADY_LEASED(true),
+    /** The receipt handle is forged, altered, or stale (the message was released or redelivered since). */
+    INVALID_LEASE(true),
+    /** The lease behind this receipt handle expired. */
+    LEASE_EXPIRED(true),
+    /** The lease was extended as many times as allowed. */
+    MAX_EXTENSIONS(true),
 
     /** This destination already acked this message (or a cumulative offset did not move forward). */
     DUPLICATE_ACK(true),

@@ -1,5 +1,7 @@
 package io.acktracker.engine;
 
+import org.agrona.DirectBuffer;
+
 /**
  * The arguments of one track, as a reusable mutable object so the hot path allocates nothing: keep one per thread
  * and {@link #reset()} it between uses.
@@ -24,9 +26,13 @@ public final class TrackRequest
     long ttlNs;
     int priority;
     int messageClass;
+    int maxAttempts;
     boolean hasStream;
     int streamId;
     long sequence;
+    DirectBuffer metadata;
+    int metadataOffset;
+    int metadataLength;
 
     /**
      * Clear every field to its default.
@@ -42,9 +48,13 @@ public final class TrackRequest
         ttlNs = DEFAULT_TIMEOUT;
         priority = 0;
         messageClass = 0;
+        maxAttempts = 0;
         hasStream = false;
         streamId = 0;
         sequence = 0;
+        metadata = null;
+        metadataOffset = 0;
+        metadataLength = 0;
         return this;
     }
 
@@ -164,6 +174,55 @@ public final class TrackRequest
     }
 
     /**
+     * Attempts per destination including the first send (1..15; 1 means no retries). 0 uses the class default.
+     *
+     * @param maxAttempts attempts.
+     * @return this.
+     */
+    public TrackRequest maxAttempts(final int maxAttempts)
+    {
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    public int maxAttempts()
+    {
+        return maxAttempts;
+    }
+
+    /**
+     * A small opaque blob kept with the message and its dead letter (bounded by the tracker's maximum). The bytes
+     * are copied when the track is processed (or queued); the buffer is not kept.
+     *
+     * @param buffer holding the metadata.
+     * @param offset of the first byte.
+     * @param length number of bytes, 0 for none.
+     * @return this.
+     */
+    public TrackRequest metadata(final DirectBuffer buffer, final int offset, final int length)
+    {
+        this.metadata = buffer;
+        this.metadataOffset = offset;
+        this.metadataLength = length;
+        return this;
+    }
+
+    public DirectBuffer metadata()
+    {
+        return metadata;
+    }
+
+    public int metadataOffset()
+    {
+        return metadataOffset;
+    }
+
+    public int metadataLength()
+    {
+        return null == metadata ? 0 : metadataLength;
+    }
+
+    /**
      * Place the message on a stream so cumulative acks can confirm it.
      *
      * @param streamId stream.
@@ -208,6 +267,10 @@ public final class TrackRequest
         ttlNs = other.ttlNs;
         priority = other.priority;
         messageClass = other.messageClass;
+        maxAttempts = other.maxAttempts;
+        metadata = other.metadata;
+        metadataOffset = other.metadataOffset;
+        metadataLength = other.metadataLength;
         hasStream = other.hasStream;
         streamId = other.streamId;
         sequence = other.sequence;

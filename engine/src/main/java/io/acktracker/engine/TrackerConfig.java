@@ -1,18 +1,25 @@
 package io.acktracker.engine;
 
+import io.acktracker.engine.health.CircuitBreakerConfig;
+import io.acktracker.engine.health.CircuitListener;
+import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.retry.Backoff;
+import io.acktracker.engine.retry.MessageClass;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +47,7 @@ public final class TrackerConfig
     private int housekeepingBudget = 1024;
     private long orphanCheckIntervalNs = TimeUnit.SECONDS.toNanos(10);
     private long syncIntervalNs = 0;
-    private EpochNanoClock epochClock = new SystemEpochNanoClock();
+    private EpochNanoClock epochClock = new OffsetEpochNanoClock();
     private NanoClock nanoClock = new SystemNanoClock();
     private long randomSeed = new SecureRandom().nextLong();
     private IdleStrategy idleStrategy;
@@ -48,6 +55,27 @@ public final class TrackerConfig
     private RefusalListener refusalListener;
     private ErrorHandler errorHandler;
     private boolean recordServiceTime = true;
+    private int defaultMaxAttempts = 3;
+    private int defaultPriority = 0;
+    private Backoff defaultBackoff = Backoff.exponential(TimeUnit.MILLISECONDS.toNanos(100), 2.0,
+        TimeUnit.SECONDS.toNanos(10)).withJitter(Backoff.Jitter.FULL);
+    private final Map<Integer, MessageClass> messageClasses = new HashMap<>();
+    private int retryBudget = 1024;
+    private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
+    private CircuitListener circuitListener;
+    private RedeliveryListener redeliveryListener;
+    private int dlqCapacity = 100_000;
+    private long dlqRetentionNs = TimeUnit.DAYS.toNanos(7);
+    private int dlqReplayBudget = 256;
+    private boolean deadLetterExpired = true;
+    private int maxMetadataLength = 256;
+    private boolean recordAttemptHistory = true;
+    private int leaseMaxDeliveries = 5;
+    private int leaseMaxExtensions = 10;
+    private long leaseMaxExtensionNs = TimeUnit.MINUTES.toNanos(5);
+    private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
+    private long earlyAckWindowNs = 0;
+    private int earlyAckCapacity = 65_536;
     private boolean concluded;
 
     /**
@@ -77,6 +105,27 @@ public final class TrackerConfig
         require(orphanCheckIntervalNs > 0, "orphan check interval must be positive");
         require(syncIntervalNs >= 0, "sync interval must not be negative");
         require(null != name && !name.isBlank(), "name must not be blank");
+        require(defaultMaxAttempts >= 1 && defaultMaxAttempts <= PendingRecord.MAX_ATTEMPTS_PER_DESTINATION,
+            "default max attempts must be 1.." + PendingRecord.MAX_ATTEMPTS_PER_DESTINATION);
+        require(defaultPriority >= Byte.MIN_VALUE && defaultPriority <= Byte.MAX_VALUE, "priority must be -128..127");
+        require(null != defaultBackoff, "default backoff is required");
+        require(retryBudget > 0 && dlqReplayBudget > 0, "retry and replay budgets must be positive");
+        require(dlqCapacity > 0, "dead-letter capacity must be positive");
+        require(dlqRetentionNs > 0, "dead-letter retention must be positive");
+        require(maxMetadataLength >= 0 && maxMetadataLength <= 16 * 1024, "max metadata length must be 0..16384");
+        require(!messageClasses.containsKey(0), "message class 0 is the tracker's defaults; use ids 1..65535");
+        require(leaseMaxDeliveries >= 1 && leaseMaxDeliveries <= 0xFFFF, "lease max deliveries must be 1..65535");
+        require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
+        require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
+        require(earlyAckWindowNs >= 0 && earlyAckCapacity > 0, "early ack window and capacity must not be negative");
+        if (null == circuitListener)
+        {
+            circuitListener = (destination, from, to, nowNs) -> {};
+        }
+        if (null == redeliveryListener)
+        {
+            redeliveryListener = (messageId, destination, attempt) -> {};
+        }
         if (null == idleStrategy)
         {
             idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
@@ -388,7 +437,10 @@ public final class TrackerConfig
     }
 
     /**
-     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). Inject a settable clock in tests.
+     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). The default, Agrona's
+     * {@code OffsetEpochNanoClock}, reads {@code System.nanoTime()} against an epoch offset resampled hourly and
+     * allocates nothing per read (the JDK's {@code Instant}-based clock allocates on every call). Inject a settable
+     * clock in tests.
      *
      * @param epochClock the clock.
      * @return this.
@@ -515,6 +567,335 @@ public final class TrackerConfig
     public TrackerConfig extension(final TrackerExtension extension)
     {
         extensions.add(extension);
+        return this;
+    }
+
+    public int defaultMaxAttempts()
+    {
+        return defaultMaxAttempts;
+    }
+
+    /**
+     * Attempts per destination for messages of no class (1..15, including the first send; 1 means no retries).
+     *
+     * @param defaultMaxAttempts attempts.
+     * @return this.
+     */
+    public TrackerConfig defaultMaxAttempts(final int defaultMaxAttempts)
+    {
+        this.defaultMaxAttempts = defaultMaxAttempts;
+        return this;
+    }
+
+    public int defaultPriority()
+    {
+        return defaultPriority;
+    }
+
+    public TrackerConfig defaultPriority(final int defaultPriority)
+    {
+        this.defaultPriority = defaultPriority;
+        return this;
+    }
+
+    public Backoff defaultBackoff()
+    {
+        return defaultBackoff;
+    }
+
+    /**
+     * Backoff for messages of no class (default: exponential 100 ms x2 up to 10 s, full jitter).
+     *
+     * @param defaultBackoff the backoff.
+     * @return this.
+     */
+    public TrackerConfig defaultBackoff(final Backoff defaultBackoff)
+    {
+        this.defaultBackoff = defaultBackoff;
+        return this;
+    }
+
+    public Map<Integer, MessageClass> messageClasses()
+    {
+        return messageClasses;
+    }
+
+    /**
+     * Register a message class whose defaults a track can name.
+     *
+     * @param messageClass the class (id 1..65535).
+     * @return this.
+     */
+    public TrackerConfig messageClass(final MessageClass messageClass)
+    {
+        messageClasses.put(messageClass.id(), messageClass);
+        return this;
+    }
+
+    public int retryBudget()
+    {
+        return retryBudget;
+    }
+
+    /**
+     * Most redeliveries (and resumed parked ones) issued per duty cycle; the rest wait for the next cycle, highest
+     * priority first, so a retry storm cannot starve ack processing.
+     *
+     * @param retryBudget redeliveries.
+     * @return this.
+     */
+    public TrackerConfig retryBudget(final int retryBudget)
+    {
+        this.retryBudget = retryBudget;
+        return this;
+    }
+
+    public CircuitBreakerConfig circuitBreaker()
+    {
+        return circuitBreaker;
+    }
+
+    public TrackerConfig circuitBreaker(final CircuitBreakerConfig circuitBreaker)
+    {
+        this.circuitBreaker = circuitBreaker;
+        return this;
+    }
+
+    public CircuitListener circuitListener()
+    {
+        return circuitListener;
+    }
+
+    /**
+     * Told of circuit state changes, on the agent thread.
+     *
+     * @param circuitListener the listener.
+     * @return this.
+     */
+    public TrackerConfig circuitListener(final CircuitListener circuitListener)
+    {
+        this.circuitListener = circuitListener;
+        return this;
+    }
+
+    public RedeliveryListener redeliveryListener()
+    {
+        return redeliveryListener;
+    }
+
+    /**
+     * Told of every redelivery to make (message, destination, attempt), on the agent thread: the host (or the Aeron
+     * transport) sends the message again.
+     *
+     * @param redeliveryListener the listener.
+     * @return this.
+     */
+    public TrackerConfig redeliveryListener(final RedeliveryListener redeliveryListener)
+    {
+        this.redeliveryListener = redeliveryListener;
+        return this;
+    }
+
+    public int dlqCapacity()
+    {
+        return dlqCapacity;
+    }
+
+    /**
+     * Most dead letters per dead-letter queue (one per stream plus the default one). When full, new dead letters
+     * are refused (DLQ_FULL, counted) and the message stays FAILED in the pending table until there is room.
+     *
+     * @param dlqCapacity dead letters.
+     * @return this.
+     */
+    public TrackerConfig dlqCapacity(final int dlqCapacity)
+    {
+        this.dlqCapacity = dlqCapacity;
+        return this;
+    }
+
+    public long dlqRetentionNs()
+    {
+        return dlqRetentionNs;
+    }
+
+    public TrackerConfig dlqRetentionNs(final long dlqRetentionNs)
+    {
+        this.dlqRetentionNs = dlqRetentionNs;
+        return this;
+    }
+
+    public int dlqReplayBudget()
+    {
+        return dlqReplayBudget;
+    }
+
+    /**
+     * Most dead letters replayed per duty cycle (replay is rate-limited).
+     *
+     * @param dlqReplayBudget replays.
+     * @return this.
+     */
+    public TrackerConfig dlqReplayBudget(final int dlqReplayBudget)
+    {
+        this.dlqReplayBudget = dlqReplayBudget;
+        return this;
+    }
+
+    public boolean deadLetterExpired()
+    {
+        return deadLetterExpired;
+    }
+
+    /**
+     * Whether EXPIRED messages go to the dead-letter queue too (default true); FAILED ones always do.
+     *
+     * @param deadLetterExpired on or off.
+     * @return this.
+     */
+    public TrackerConfig deadLetterExpired(final boolean deadLetterExpired)
+    {
+        this.deadLetterExpired = deadLetterExpired;
+        return this;
+    }
+
+    public int maxMetadataLength()
+    {
+        return maxMetadataLength;
+    }
+
+    /**
+     * Longest user metadata a track may carry (default 256 bytes); longer is refused with METADATA_TOO_LARGE.
+     *
+     * @param maxMetadataLength bytes.
+     * @return this.
+     */
+    public TrackerConfig maxMetadataLength(final int maxMetadataLength)
+    {
+        this.maxMetadataLength = maxMetadataLength;
+        return this;
+    }
+
+    public boolean recordAttemptHistory()
+    {
+        return recordAttemptHistory;
+    }
+
+    /**
+     * Whether each timeout, nack, reject, redelivery and park is kept in the message's attempt history (a Chronicle
+     * write on the retry path, not on the ack path).
+     *
+     * @param recordAttemptHistory on or off.
+     * @return this.
+     */
+    public TrackerConfig recordAttemptHistory(final boolean recordAttemptHistory)
+    {
+        this.recordAttemptHistory = recordAttemptHistory;
+        return this;
+    }
+
+    public int leaseMaxDeliveries()
+    {
+        return leaseMaxDeliveries;
+    }
+
+    /**
+     * Leases a message may go through: past this many expired or nacked leases it fails (MAX_DELIVERIES) and goes
+     * to the dead-letter queue.
+     *
+     * @param leaseMaxDeliveries deliveries.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxDeliveries(final int leaseMaxDeliveries)
+    {
+        this.leaseMaxDeliveries = leaseMaxDeliveries;
+        return this;
+    }
+
+    public int leaseMaxExtensions()
+    {
+        return leaseMaxExtensions;
+    }
+
+    /**
+     * Extensions allowed per lease.
+     *
+     * @param leaseMaxExtensions extensions.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensions(final int leaseMaxExtensions)
+    {
+        this.leaseMaxExtensions = leaseMaxExtensions;
+        return this;
+    }
+
+    public long leaseMaxExtensionNs()
+    {
+        return leaseMaxExtensionNs;
+    }
+
+    /**
+     * Longest single extension.
+     *
+     * @param leaseMaxExtensionNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensionNs(final long leaseMaxExtensionNs)
+    {
+        this.leaseMaxExtensionNs = leaseMaxExtensionNs;
+        return this;
+    }
+
+    public long leaseMaxVisibilityNs()
+    {
+        return leaseMaxVisibilityNs;
+    }
+
+    /**
+     * Longest visibility timeout of a lease.
+     *
+     * @param leaseMaxVisibilityNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxVisibilityNs(final long leaseMaxVisibilityNs)
+    {
+        this.leaseMaxVisibilityNs = leaseMaxVisibilityNs;
+        return this;
+    }
+
+    public long earlyAckWindowNs()
+    {
+        return earlyAckWindowNs;
+    }
+
+    /**
+     * How long an ack for a message not tracked yet is held in case its Track is still on its way (0, the default,
+     * counts it as an orphan at once). Over Aeron, acks and Tracks come on different sessions and can overtake each
+     * other: the transport's service sets a few milliseconds.
+     *
+     * @param earlyAckWindowNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig earlyAckWindowNs(final long earlyAckWindowNs)
+    {
+        this.earlyAckWindowNs = earlyAckWindowNs;
+        return this;
+    }
+
+    public int earlyAckCapacity()
+    {
+        return earlyAckCapacity;
+    }
+
+    /**
+     * Most message ids with early acks held at once; beyond it an early ack is an orphan at once.
+     *
+     * @param earlyAckCapacity ids.
+     * @return this.
+     */
+    public TrackerConfig earlyAckCapacity(final int earlyAckCapacity)
+    {
+        this.earlyAckCapacity = earlyAckCapacity;
         return this;
     }
 

@@ -50,7 +50,7 @@ public final class Trackers
         }
     }
 
-    public static TrackerConfig config(final TestClock clock, final Outcomes outcomes)
+    public static TrackerConfig config(final TestClock clock, final OutcomeListener outcomes)
     {
         return new TrackerConfig()
             .epochClock(clock)
@@ -60,6 +60,7 @@ public final class Trackers
             .defaultAckTimeoutNs(TimeUnit.SECONDS.toNanos(1))
             .defaultTtlNs(TimeUnit.SECONDS.toNanos(10))
             .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(5))
+            .defaultMaxAttempts(1)
             .destinations("a", "b", "c", "d")
             .outcomeListener(outcomes)
             .errorHandler((ex) -> { throw new AssertionError("unexpected error", ex); });

@@ -4,6 +4,7 @@ import io.acktracker.bench.support.ManualClock;
 import io.acktracker.engine.Outcome;
 import io.acktracker.engine.OutcomeListener;
 import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,9 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The burst case on the whole tracker: {@value #BURST} tracks with the same 100 ms ack timeout inside one timer tick
+ * The burst case on the whole tracker: {@value #BURST} tracks with the same 100 ms deadline inside one timer tick
  * (an injected clock moves 1 ns per track), then the clock jumps past the deadline and {@code doWork()} is called
- * until every message has timed out. {@code track} is the time per track (Chronicle insert, index, deadline);
+ * until every message has timed out. The deadline is the TTL (ack timeout off, expired messages not dead-lettered):
+ * a deadline that ends the message at once, as the pre-retry engine's ack timeout did; an ack timeout now starts a
+ * retry round instead, which {@code RetryBenchmark} measures. {@code track} is the time per track (Chronicle insert, index, deadline);
  * {@code expire} is the time per timeout (deadline, outcome to the listener, Chronicle remove), both per message.
  * <p>
  * Agent thread = the JMH thread.
@@ -62,8 +65,9 @@ public class TrackerBurstBenchmark
                 .epochClock(clock)
                 .nanoClock(clock)
                 .recordServiceTime(false)
-                .defaultAckTimeoutNs(Burst.TIMEOUT_NS)
-                .defaultTtlNs(TimeUnit.SECONDS.toNanos(60))
+                .defaultAckTimeoutNs(TrackRequest.NO_TIMEOUT)
+                .defaultTtlNs(Burst.TIMEOUT_NS)
+                .deadLetterExpired(false)
                 .outcomeListener(this);
             fixture = TrackerFixture.open(store, config);
             agent = fixture.agent();
@@ -88,7 +92,7 @@ public class TrackerBurstBenchmark
             final int attempts,
             final boolean replay)
         {
-            if (Outcome.FAILED == outcome)
+            if (Outcome.EXPIRED == outcome)
             {
                 timedOut++;
             }

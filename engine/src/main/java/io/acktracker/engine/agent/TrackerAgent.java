@@ -1,15 +1,23 @@
 package io.acktracker.engine.agent;
 
-import io.acktracker.engine.CommandType;
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Outcome;
 import io.acktracker.engine.OutcomeListener;
+import io.acktracker.engine.RedeliveryListener;
 import io.acktracker.engine.RefusalListener;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.TrackerExtension;
+import io.acktracker.engine.dlq.AttemptEventType;
+import io.acktracker.engine.dlq.BlobBytes;
+import io.acktracker.engine.dlq.BlobTable;
+import io.acktracker.engine.dlq.DeadLetterQueue;
+import io.acktracker.engine.dlq.Extras;
+import io.acktracker.engine.health.DestinationHealth;
+import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.PendingIndex;
@@ -17,120 +25,131 @@ import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.PendingTable;
 import io.acktracker.engine.pending.RecordBytes;
 import io.acktracker.engine.pending.RecordStatus;
+import io.acktracker.engine.retry.MessageClass;
+import io.acktracker.engine.retry.RetryQueue;
 import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.StreamOffsetTable;
 import io.acktracker.engine.timer.DeadlineIndex;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.LongPredicate;
 
 import static io.acktracker.engine.agent.CommandLayout.*;
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
- * The single writer of all tracker state: the pending table, the deadline index, stream indexes and counters.
+ * The single writer of all tracker state: the pending table, the deadline index, retries, destination health,
+ * stream indexes, dead letters and counters.
  * <p>
- * Each {@link #doWork()} reads the clock once, then does bounded slices of work: drain queued commands, fire due
- * deadlines, then housekeeping (cumulative acks, tombstones, replayed outcomes, the orphan sweep). It returns the
- * amount of work done so any {@code IdleStrategy} fits.
+ * Each {@link #doWork()} reads the clock once, then does bounded slices of work: drain queued commands, let the
+ * extensions read their inbound streams (the Aeron transport), fire due deadlines, issue due redeliveries within
+ * the retry budget (highest priority first), resume parked redeliveries, then housekeeping. It returns the amount of work done so any {@code IdleStrategy} fits.
  * <p>
- * The public {@code track}/{@code recordAck}/{@code recordCumulativeAck} methods are the synchronous API for hosts
- * that drive the agent themselves: they return the final {@link Result} at once.
+ * The public {@code track}/{@code recordAck}/{@code recordNack}/{@code recordReject}/{@code recordCumulativeAck}
+ * methods are the synchronous API for hosts that drive the agent themselves: they return the final {@link Result}.
  * <p>
  * Threading: agent thread only (the thread calling {@code doWork()}), except where a method says otherwise.
  */
-public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.Handler
+public final class TrackerAgent implements Agent, DeadlineIndex.Handler
 {
-    private final TrackerConfig config;
-    private final DestinationRegistry registry;
-    private final PendingTable table;
-    private final StreamOffsetTable streamOffsets;
-    private final Counters counters;
+    final TrackerConfig config;
+    final DestinationRegistry registry;
+    final PendingTable table;
+    final StreamOffsetTable streamOffsets;
+    final BlobTable extras;
+    final DeadLetterQueue deadLetterQueue;
+    final DestinationHealth health;
+    final Counters counters;
     private final LatencyRecorder completionLatency;
-    private final LatencyRecorder serviceTime;
+    final LatencyRecorder serviceTime;
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue;
-    private final OutcomeWaiters waiters;
+    final OutcomeWaiters waiters;
     private final EpochNanoClock epochClock;
-    private final NanoClock nanoClock;
+    final NanoClock nanoClock;
     private final OutcomeListener[] outcomeListeners;
+    final RedeliveryListener[] redeliveryListeners;
     private final TrackerExtension[] extensions;
-    private final RefusalListener refusalListener;
-    private final ErrorHandler errorHandler;
-    private final boolean recordServiceTime;
+    final RefusalListener refusalListener;
+    final ErrorHandler errorHandler;
+    final boolean recordServiceTime;
+    final boolean recordHistory;
+    private final boolean deadLetterExpired;
+    final Int2ObjectHashMap<MessageClass> messageClasses = new Int2ObjectHashMap<>();
+    final SplittableRandom random;
 
-    private final PendingIndex index;
-    private final DeadlineIndex deadlines;
-    private final Int2ObjectHashMap<StreamIndex> streams = new Int2ObjectHashMap<>();
-    private final ArrayList<StreamIndex> streamList = new ArrayList<>();
+    final PendingIndex index;
+    final DeadlineIndex deadlines;
+    final RetryQueue retryQueue = new RetryQueue();
     private final Long2ObjectHashMap<OutcomeListener> messageListeners = new Long2ObjectHashMap<>();
-    private final PendingRecord record = new PendingRecord();
-    private final PendingRecord other = new PendingRecord();
-    private final RecordBytes scratch = new RecordBytes();
+    final PendingRecord record = new PendingRecord();
+    final PendingRecord other = new PendingRecord();
+    final RecordBytes scratch = new RecordBytes();
+    final BlobBytes extrasBlob = new BlobBytes(1024);
     private final TrackRequest queuedRequest = new TrackRequest();
-    private final LongPredicate isLiveInStream = this::isLivePending;
     private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
+    private final Housekeeping housekeeping;
+    final DeadLetters deadLetters;
+    final Leases leases;
+    final Retries retries = new Retries(this);
+    final StreamAcks streamAcks = new StreamAcks(this);
+    final EarlyAcks earlyAcks;
+    final AttemptHistory history = new AttemptHistory(this);
+    private final CommandAdapter commandAdapter = new CommandAdapter(this);
 
-    private final int capacity;
-    private final int tombstoneCapacity;
-    private final long tombstoneWindowNs;
+    final int capacity;
+    final int tombstoneCapacity;
+    final long tombstoneWindowNs;
     private final int commandLimit;
     private final int timerBudget;
-    private final int housekeepingBudget;
-    private final long orphanCheckIntervalNs;
+    private final int retryBudget;
 
-    private long nowNs;
-    private int pendingCount;
-    private int streamCursor;
-    private long[] replayIds = new long[0];
-    private int replayCount;
-    private int replayCursor;
-    private boolean orphanSweepActive;
-    private int orphanCursor;
-    private long nextOrphanSweepNs;
-    private long serviceStartNs;
+    long nowNs;
+    int pendingCount;
 
     /**
      * An agent over opened resources; recovers the in-memory indexes from the tables before returning.
      *
      * @param config            concluded configuration.
      * @param registry          destination registry.
-     * @param table             pending table.
-     * @param streamOffsets     persisted cumulative offsets.
+     * @param resources         the opened tables.
      * @param counters          system counters.
      * @param completionLatency track-to-completion latency.
      * @param serviceTime       per-command service time.
      * @param commandBuffer     queue of commands from other threads.
      * @param adminQueue        queue of administrative tasks from other threads.
      * @param waiters           futures waiting on outcomes.
+     * @param leaseMac          keyed MAC of receipt handles.
+     * @param leaseHoldTime     lease hold time recorder.
      */
     public TrackerAgent(
         final TrackerConfig config,
         final DestinationRegistry registry,
-        final PendingTable table,
-        final StreamOffsetTable streamOffsets,
+        final TrackerTables resources,
         final Counters counters,
         final LatencyRecorder completionLatency,
         final LatencyRecorder serviceTime,
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
-        final OutcomeWaiters waiters)
+        final OutcomeWaiters waiters,
+        final SipHash leaseMac,
+        final LatencyRecorder leaseHoldTime)
     {
         this.config = config;
         this.registry = registry;
-        this.table = table;
-        this.streamOffsets = streamOffsets;
+        this.table = resources.pending();
+        this.streamOffsets = resources.streamOffsets();
+        this.extras = resources.extras();
         this.counters = counters;
         this.completionLatency = completionLatency;
         this.serviceTime = serviceTime;
@@ -140,23 +159,35 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         this.epochClock = config.epochClock();
         this.nanoClock = config.nanoClock();
         this.extensions = config.extensions().toArray(new TrackerExtension[0]);
-        this.outcomeListeners = listeners(config.outcomeListener(), extensions);
+        this.outcomeListeners = collect(OutcomeListener.class, config.outcomeListener(), extensions);
+        this.redeliveryListeners = collect(RedeliveryListener.class, config.redeliveryListener(), extensions);
         this.refusalListener = config.refusalListener();
         this.errorHandler = config.errorHandler();
         this.recordServiceTime = config.recordServiceTime();
+        this.recordHistory = config.recordAttemptHistory();
+        this.deadLetterExpired = config.deadLetterExpired();
         this.capacity = config.capacity();
         this.tombstoneCapacity = config.tombstoneCapacity();
         this.tombstoneWindowNs = config.tombstoneWindowNs();
         this.commandLimit = config.commandLimit();
         this.timerBudget = config.timerBudget();
-        this.housekeepingBudget = config.housekeepingBudget();
-        this.orphanCheckIntervalNs = config.orphanCheckIntervalNs();
+        this.retryBudget = config.retryBudget();
+        this.random = new SplittableRandom(config.randomSeed());
+        config.messageClasses().forEach(messageClasses::put);
 
         nowNs = epochClock.nanoTime();
         final int slotCapacity = capacity + tombstoneCapacity;
         index = new PendingIndex(slotCapacity, tombstoneCapacity);
         deadlines = new DeadlineIndex(slotCapacity, nowNs);
-        nextOrphanSweepNs = nowNs + orphanCheckIntervalNs;
+        health = new DestinationHealth(config.circuitBreaker(), resources.state(), config.circuitListener(), registry,
+            counters.get(CIRCUITS_OPEN), counters.get(CIRCUIT_TRANSITIONS), this::onError);
+        deadLetterQueue = new DeadLetterQueue(resources.deadLetters(), resources.state(), config.dlqCapacity(),
+            config.dlqRetentionNs());
+        counters.set(DLQ_SIZE, deadLetterQueue.size());
+        housekeeping = new Housekeeping(this, config.housekeepingBudget(), config.orphanCheckIntervalNs());
+        deadLetters = new DeadLetters(this, config.dlqReplayBudget());
+        leases = new Leases(this, config, leaseMac, random, leaseHoldTime);
+        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
 
         new Recovery(this).run();
     }
@@ -194,11 +225,10 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         nowNs = epochClock.nanoTime();
         int workCount = 0;
 
-        serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
-        workCount += commandBuffer.read(this, commandLimit);
+        commandAdapter.startCycle();
+        workCount += commandBuffer.read(commandAdapter, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
-        workCount += deadlines.poll(nowNs, this, timerBudget);
-        workCount += housekeeping();
+        // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
         {
             try
@@ -210,6 +240,9 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
                 onError(ex);
             }
         }
+        workCount += deadlines.poll(nowNs, this, timerBudget);
+        workCount += retries.redeliver(retryBudget);
+        workCount += housekeeping.doWork(nowNs);
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
@@ -265,7 +298,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     }
 
     /**
-     * Track a message and tell a listener of its outcome (in addition to the tracker's listener). Allocates an
+     * Track a message and tell a listener of its outcome (in addition to the tracker's listeners). Allocates an
      * entry per message: for callers who need it, not for the hot path.
      *
      * @param request  arguments; not kept.
@@ -308,6 +341,54 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     }
 
     /**
+     * Record that a destination could not process a message: it is retried to that destination after its backoff,
+     * without waiting for the ack timeout (or given up on when its attempts are spent).
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @return OK or a refusal.
+     */
+    public Result recordNack(final long messageId, final int destination)
+    {
+        return recordNack(messageId, destination, 0, 0);
+    }
+
+    /**
+     * Record a nack with an explicit retry delay and an error code.
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @param delayNs     retry delay; 0 for the message's backoff.
+     * @param code        error code kept in the attempt history.
+     * @return OK or a refusal.
+     */
+    public Result recordNack(final long messageId, final int destination, final long delayNs, final int code)
+    {
+        nowNs = epochClock.nanoTime();
+        final long startNs = serviceStart();
+        final Result result = onNack(messageId, destination, delayNs, code);
+        serviceEnd(startNs);
+        return result;
+    }
+
+    /**
+     * Record that a destination rejected a message as poison: it fails at once and goes to the dead-letter queue.
+     *
+     * @param messageId   message.
+     * @param destination destination id.
+     * @param code        error code kept with the dead letter.
+     * @return OK or a refusal.
+     */
+    public Result recordReject(final long messageId, final int destination, final int code)
+    {
+        nowNs = epochClock.nanoTime();
+        final long startNs = serviceStart();
+        final Result result = onReject(messageId, destination, code);
+        serviceEnd(startNs);
+        return result;
+    }
+
+    /**
      * Record a cumulative ack: the destination confirms every message of the stream with sequence up to and
      * including {@code offset}. The first slice is applied now, the rest in housekeeping slices.
      *
@@ -320,29 +401,40 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     {
         nowNs = epochClock.nanoTime();
         final long startNs = serviceStart();
-        final Result result = onCumulativeAck(streamId, destination, offset);
+        final Result result = streamAcks.onCumulativeAck(streamId, destination, offset);
         serviceEnd(startNs);
         return result;
     }
 
     /**
-     * Number of pending messages.
+     * Health and circuit state of a destination.
      *
-     * @return the count.
+     * @param destination id.
+     * @return a snapshot.
      */
+    public DestinationHealthView destinationHealth(final int destination)
+    {
+        return health.view(destination);
+    }
+
     public int pendingCount()
     {
         return pendingCount;
     }
 
-    /**
-     * Number of tombstones held.
-     *
-     * @return the count.
-     */
     public int tombstoneCount()
     {
         return index.tombstoneCount();
+    }
+
+    /**
+     * Due redeliveries waiting for the retry budget.
+     *
+     * @return the count.
+     */
+    public int queuedRetries()
+    {
+        return retryQueue.size();
     }
 
     /**
@@ -355,11 +447,6 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         return nowNs;
     }
 
-    /**
-     * The deadline index, for tests and diagnostics.
-     *
-     * @return the index.
-     */
     public DeadlineIndex deadlines()
     {
         return deadlines;
@@ -385,101 +472,37 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         return counters;
     }
 
+    /**
+     * Dead-letter operations, on the agent thread.
+     *
+     * @return the dead letters.
+     */
+    public DeadLetters deadLetters()
+    {
+        return deadLetters;
+    }
+
+    /**
+     * Lease operations (consumer-style delivery), on the agent thread.
+     *
+     * @return the leases.
+     */
+    public Leases leases()
+    {
+        return leases;
+    }
+
+    /**
+     * Start an orphan sweep on the next duty cycle, whatever the interval says. For tests and operators.
+     */
+    public void requestOrphanSweep()
+    {
+        housekeeping.requestOrphanSweep();
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Queued commands
     // ------------------------------------------------------------------------------------------------------------
-
-    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        try
-        {
-            switch (msgTypeId)
-            {
-                case 1: // TRACK
-                {
-                    final int flags = buffer.getInt(index + TRACK_FLAGS_OFFSET);
-                    final TrackRequest request = queuedRequest.reset()
-                        .messageId(buffer.getLong(index + TRACK_MESSAGE_ID_OFFSET))
-                        .destinations(buffer.getLong(index + TRACK_DESTINATIONS_OFFSET))
-                        .ackTimeoutNs(buffer.getLong(index + TRACK_ACK_TIMEOUT_OFFSET))
-                        .ttlNs(buffer.getLong(index + TRACK_TTL_OFFSET))
-                        .requiredAcks(buffer.getInt(index + TRACK_REQUIRED_ACKS_OFFSET))
-                        .priority(buffer.getInt(index + TRACK_PRIORITY_OFFSET))
-                        .messageClass(buffer.getInt(index + TRACK_MESSAGE_CLASS_OFFSET));
-                    if ((flags & TRACK_FLAG_HAS_STREAM) != 0)
-                    {
-                        request.stream(
-                            buffer.getInt(index + TRACK_STREAM_ID_OFFSET),
-                            buffer.getLong(index + TRACK_SEQUENCE_OFFSET));
-                    }
-                    final boolean hasWaiter = (flags & TRACK_FLAG_HAS_WAITER) != 0;
-                    final Result result = onTrack(request, hasWaiter);
-                    if (result.isRefusal())
-                    {
-                        refused(CommandType.TRACK, request.messageId(), result);
-                        if (hasWaiter)
-                        {
-                            waiters.refuse(request.messageId(), result);
-                        }
-                    }
-                    break;
-                }
-
-                case 2: // ACK
-                {
-                    final long messageId = buffer.getLong(index + ACK_MESSAGE_ID_OFFSET);
-                    final Result result = onAck(messageId, buffer.getInt(index + ACK_DESTINATION_OFFSET));
-                    if (result.isRefusal())
-                    {
-                        refused(CommandType.ACK, messageId, result);
-                    }
-                    break;
-                }
-
-                case 3: // CUMULATIVE_ACK
-                {
-                    final int streamId = buffer.getInt(index + CUMULATIVE_STREAM_ID_OFFSET);
-                    final Result result = onCumulativeAck(
-                        streamId,
-                        buffer.getInt(index + CUMULATIVE_DESTINATION_OFFSET),
-                        buffer.getLong(index + CUMULATIVE_OFFSET_OFFSET));
-                    if (result.isRefusal())
-                    {
-                        refused(CommandType.CUMULATIVE_ACK, streamId, result);
-                    }
-                    break;
-                }
-
-                default:
-                    counters.increment(INVALID_REQUESTS);
-            }
-        }
-        catch (final Throwable ex)
-        {
-            onError(ex);
-        }
-
-        counters.increment(COMMANDS);
-        if (recordServiceTime)
-        {
-            final long endNs = nanoClock.nanoTime();
-            serviceTime.record(endNs - serviceStartNs);
-            serviceStartNs = endNs;
-        }
-    }
-
-    private void refused(final CommandType command, final long id, final Result result)
-    {
-        try
-        {
-            refusalListener.onRefused(command, id, result);
-        }
-        catch (final Throwable ex)
-        {
-            counters.increment(LISTENER_ERRORS);
-            errorHandler.onError(ex);
-        }
-    }
 
     private void runAdmin(final Consumer<TrackerAgent> task)
     {
@@ -494,10 +517,10 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Rules
+    // Tracking and acks
     // ------------------------------------------------------------------------------------------------------------
 
-    private Result onTrack(final TrackRequest request, final boolean hasListener)
+    Result onTrack(final TrackRequest request, final boolean hasListener)
     {
         final Result invalid = validate(request);
         if (null != invalid)
@@ -512,23 +535,23 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             counters.increment(DUPLICATE_TRACKS);
             return Result.DUPLICATE_TRACK;
         }
-
-        if (pendingCount >= capacity)
+        if (!hasRoomForPending())
         {
             counters.increment(CAPACITY_EXCEEDED);
             return Result.CAPACITY_EXCEEDED;
         }
 
-        if (!index.hasFreeSlot() && !evictOldestTombstone())
-        {
-            counters.increment(CAPACITY_EXCEEDED);
-            return Result.CAPACITY_EXCEEDED;
-        }
-
+        final MessageClass messageClass = messageClasses.get(request.messageClass());
         final long destinations = request.destinations();
         final int requiredAcks = 0 == request.requiredAcks() ? Long.bitCount(destinations) : request.requiredAcks();
-        final long ackTimeoutNs = 0 == request.ackTimeoutNs() ? config.defaultAckTimeoutNs() : request.ackTimeoutNs();
-        final long ttlNs = 0 == request.ttlNs() ? config.defaultTtlNs() : request.ttlNs();
+        final long ackTimeoutNs = 0 != request.ackTimeoutNs() ? request.ackTimeoutNs() :
+            null != messageClass ? messageClass.ackTimeoutNs() : config.defaultAckTimeoutNs();
+        final long ttlNs = 0 != request.ttlNs() ? request.ttlNs() :
+            null != messageClass ? messageClass.ttlNs() : config.defaultTtlNs();
+        final int maxAttempts = 0 != request.maxAttempts() ? request.maxAttempts() :
+            null != messageClass ? messageClass.maxAttempts() : config.defaultMaxAttempts();
+        final int priority = 0 != request.priority() ? request.priority() :
+            null != messageClass ? messageClass.priority() : config.defaultPriority();
 
         final PendingRecord fresh = scratch.record();
         fresh.clear();
@@ -536,12 +559,17 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             .destinations(destinations)
             .requiredAcks(requiredAcks)
             .createdNs(nowNs)
+            .roundStartNs(nowNs)
             .ackTimeoutNs(ackTimeoutNs)
             .deadlineNs(deadlineAfter(nowNs, ackTimeoutNs))
             .ttlDeadlineNs(deadlineAfter(nowNs, ttlNs))
             .leaseDeadlineNs(PendingRecord.NO_DEADLINE)
-            .attempts(1)
-            .priority(request.priority())
+            .retryAtNs(PendingRecord.NO_DEADLINE)
+            .highestAttempt(1)
+            .attemptsForAll(destinations, 1)
+            .maxAttempts(maxAttempts)
+            .rejector(-1)
+            .priority(priority)
             .messageClass(request.messageClass())
             .status(RecordStatus.PENDING);
         if (hasListener)
@@ -552,41 +580,86 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         StreamIndex stream = null;
         if (request.hasStream())
         {
-            stream = streamFor(request.streamId());
+            stream = streamAcks.streamFor(request.streamId());
             fresh.setFlag(PendingRecord.FLAG_HAS_STREAM)
                 .streamId(request.streamId())
                 .streamSequence(request.sequence())
                 .acked(stream.destinationsCovering(request.sequence()) & destinations);
         }
 
-        final long address = table.insert(messageId, scratch);
-        if (address <= 0)
+        final long early = earlyAcks.take(messageId) & destinations;
+        if (0 != early)
         {
-            if (0 == address)
-            {
-                counters.increment(DUPLICATE_TRACKS);
-                return Result.DUPLICATE_TRACK;
-            }
-            counters.increment(CAPACITY_EXCEEDED);
-            return Result.CAPACITY_EXCEEDED;
+            fresh.acked(fresh.acked() | early);
+            counters.add(EARLY_ACKS_APPLIED, Long.bitCount(early));
         }
 
-        final int slot = index.allocate(messageId, address);
-        record.wrap(address);
-        deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
+        final int metadataLength = request.metadataLength();
+        if (metadataLength > 0)
+        {
+            Extras.init(extrasBlob, 0, request.metadata(), request.metadataOffset(), metadataLength);
+            if (!extras.put(messageId, extrasBlob))
+            {
+                counters.increment(CAPACITY_EXCEEDED);
+                return Result.CAPACITY_EXCEEDED;
+            }
+            fresh.setFlag2(PendingRecord.FLAG2_HAS_EXTRAS);
+        }
+
+        final int slot = insert(messageId);
+        if (slot < 0)
+        {
+            if (metadataLength > 0)
+            {
+                extras.remove(messageId);
+            }
+            return PendingIndex.MISSING == slot ? Result.DUPLICATE_TRACK : Result.CAPACITY_EXCEEDED;
+        }
+
         if (null != stream)
         {
             stream.add(request.sequence(), messageId);
         }
-        pendingCount++;
+        health.inFlight(0, awaited(record));
         counters.increment(TRACKED);
-        counters.set(PENDING, pendingCount);
 
         if (record.ackedCount() >= requiredAcks)
         {
             finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
         }
         return Result.OK;
+    }
+
+    /**
+     * Insert the record built in {@link #scratch}, index it and schedule it; leaves {@link #record} on it.
+     *
+     * @return the slot, {@link PendingIndex#MISSING} for a duplicate, -2 when the table is full (both counted).
+     */
+    int insert(final long messageId)
+    {
+        final long address = table.insert(messageId, scratch);
+        if (address <= 0)
+        {
+            if (0 == address)
+            {
+                counters.increment(DUPLICATE_TRACKS);
+                return PendingIndex.MISSING;
+            }
+            counters.increment(CAPACITY_EXCEEDED);
+            return -2;
+        }
+
+        final int slot = index.allocate(messageId, address);
+        record.wrap(address);
+        deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
+        pendingCount++;
+        counters.set(PENDING, pendingCount);
+        return slot;
+    }
+
+    boolean hasRoomForPending()
+    {
+        return pendingCount < capacity && (index.hasFreeSlot() || housekeeping.evictOldestTombstone());
     }
 
     private Result validate(final TrackRequest request)
@@ -610,36 +683,70 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             return Result.INVALID_TIMEOUT;
         }
         if (request.priority() < Byte.MIN_VALUE || request.priority() > Byte.MAX_VALUE ||
-            request.messageClass() < 0 || request.messageClass() > 0xFFFF)
+            request.maxAttempts() < 0 || request.maxAttempts() > PendingRecord.MAX_ATTEMPTS_PER_DESTINATION)
         {
             return Result.INVALID_ARGUMENT;
+        }
+        if (0 != request.messageClass() && !messageClasses.containsKey(request.messageClass()))
+        {
+            return Result.UNKNOWN_MESSAGE_CLASS;
+        }
+        if (request.metadataLength() > config.maxMetadataLength() || request.metadataLength() < 0)
+        {
+            return Result.METADATA_TOO_LARGE;
         }
         return null;
     }
 
-    private Result onAck(final long messageId, final int destination)
+    /**
+     * Find a live record for an answer from a destination, counting the refusals common to ack, nack and reject.
+     *
+     * @return the slot, or -1 with {@link #refusal} set.
+     */
+    private int answerSlot(final long messageId, final int destination)
     {
         final int slot = index.slotOf(messageId);
         if (PendingIndex.MISSING == slot)
         {
             counters.increment(ORPHAN_ACKS);
-            return Result.UNKNOWN_MESSAGE;
+            refusal = Result.UNKNOWN_MESSAGE;
+            return -1;
         }
-
         final PendingRecord record = this.record.wrap(index.address(slot));
         if (RecordStatus.PENDING != record.status())
         {
             counters.increment(LATE_ACKS);
-            return Result.LATE_ACK;
+            refusal = Result.LATE_ACK;
+            return -1;
         }
-
         if (destination < 0 || destination >= DestinationRegistry.MAX_DESTINATIONS ||
             (record.destinations() & (1L << destination)) == 0)
         {
             counters.increment(SPOOFED_ACKS);
-            return Result.SPOOFED_DESTINATION;
+            refusal = Result.SPOOFED_DESTINATION;
+            return -1;
+        }
+        return slot;
+    }
+
+    private Result refusal;
+
+    Result onAck(final long messageId, final int destination)
+    {
+        if (earlyAcks.isEnabled() && PendingIndex.MISSING == index.slotOf(messageId) &&
+            destination >= 0 && destination < DestinationRegistry.MAX_DESTINATIONS &&
+            earlyAcks.hold(messageId, destination, nowNs))
+        {
+            counters.increment(EARLY_ACKS_HELD);
+            return Result.HELD;
+        }
+        final int slot = answerSlot(messageId, destination);
+        if (slot < 0)
+        {
+            return refusal;
         }
 
+        final PendingRecord record = this.record;
         final long bit = 1L << destination;
         final long acked = record.acked();
         if ((acked & bit) != 0)
@@ -648,9 +755,25 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
             return Result.DUPLICATE_ACK;
         }
 
-        record.beginWrite();
-        record.acked(acked | bit);
-        record.endWrite();
+        final long awaitedBefore = awaited(record);
+        if ((record.nacked() | record.redeliver() | record.parked() | record.failed()) == 0)
+        {
+            record.beginWrite();
+            record.acked(acked | bit);
+            record.endWrite();
+        }
+        else
+        {
+            record.beginWrite();
+            record.acked(acked | bit);
+            record.nacked(record.nacked() & ~bit);
+            record.redeliver(record.redeliver() & ~bit);
+            record.parked(record.parked() & ~bit);
+            record.failed(record.failed() & ~bit);
+            record.endWrite();
+        }
+        health.inFlight(awaitedBefore & bit, 0);
+        health.onSuccess(destination, nowNs - record.roundStartNs(), nowNs);
         counters.increment(ACKS);
 
         if (record.ackedCount() >= record.requiredAcks())
@@ -661,80 +784,74 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         return Result.OK;
     }
 
-    private Result onCumulativeAck(final int streamId, final int destination, final long offset)
+    Result onNack(final long messageId, final int destination, final long delayNs, final int code)
     {
-        if (destination < 0 || destination >= DestinationRegistry.MAX_DESTINATIONS ||
-            ((1L << destination) & registry.knownMask()) == 0)
+        final int slot = answerSlot(messageId, destination);
+        if (slot < 0)
         {
-            counters.increment(SPOOFED_ACKS);
-            return Result.SPOOFED_DESTINATION;
+            return refusal;
+        }
+        if (delayNs < 0)
+        {
+            counters.increment(INVALID_REQUESTS);
+            return Result.INVALID_TIMEOUT;
         }
 
-        final StreamIndex stream = streamFor(streamId);
-        if (!stream.raiseTarget(destination, offset))
+        final PendingRecord record = this.record;
+        final long bit = 1L << destination;
+        if ((record.acked() & bit) != 0)
         {
             counters.increment(DUPLICATE_ACKS);
             return Result.DUPLICATE_ACK;
         }
+        if ((record.failed() & bit) != 0)
+        {
+            counters.increment(LATE_ACKS);
+            return Result.LATE_ACK;
+        }
 
-        streamOffsets.put(streamId, destination, offset);
-        counters.increment(CUMULATIVE_ACKS);
-        applyCumulative(stream, housekeepingBudget);
+        counters.increment(NACKS);
+        health.onFailure(destination, nowNs);
+        record.beginWrite();
+        record.nacked(record.nacked() | bit);
+        record.lastErrorCode(code);
+        record.endWrite();
+        history.record(record, bit, AttemptEventType.NACK, code);
+
+        if (((record.redeliver() | record.parked()) & bit) != 0)
+        {
+            return Result.OK;
+        }
+        health.inFlight(bit, 0);
+        retries.retryOrGiveUp(slot, record, bit, delayNs);
         return Result.OK;
     }
 
-    /**
-     * Apply a stream's outstanding cumulative offsets to its messages, at most {@code budget} entries.
-     */
-    private int applyCumulative(final StreamIndex stream, final int budget)
+    Result onReject(final long messageId, final int destination, final int code)
     {
-        int work = 0;
-        long dirty = stream.dirtyDestinations();
-        while (0 != dirty && work < budget)
+        final int slot = answerSlot(messageId, destination);
+        if (slot < 0)
         {
-            final int destination = Long.numberOfTrailingZeros(dirty);
-            dirty &= dirty - 1;
-            final long bit = 1L << destination;
-            final long target = stream.targetOffset(destination);
-            final int size = stream.size();
-            int i = stream.firstIndexAbove(stream.appliedOffset(destination));
-            long lastSequence = stream.appliedOffset(destination);
-
-            while (i < size)
-            {
-                final long sequence = stream.sequenceAt(i);
-                if (sequence > target || (work >= budget && sequence != lastSequence))
-                {
-                    break;
-                }
-                work++;
-                lastSequence = sequence;
-                final long messageId = stream.messageIdAt(i++);
-                final int slot = index.slotOf(messageId);
-                if (PendingIndex.MISSING == slot)
-                {
-                    continue;
-                }
-                final PendingRecord record = this.record.wrap(index.address(slot));
-                if (RecordStatus.PENDING != record.status() || record.streamId() != stream.streamId() ||
-                    (record.destinations() & bit) == 0 || (record.acked() & bit) != 0)
-                {
-                    continue;
-                }
-                record.beginWrite();
-                record.acked(record.acked() | bit);
-                record.endWrite();
-                counters.increment(CUMULATIVE_MESSAGES_ACKED);
-                if (record.ackedCount() >= record.requiredAcks())
-                {
-                    finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
-                }
-            }
-
-            stream.applied(destination, i >= size || stream.sequenceAt(i) > target ? target : lastSequence);
+            return refusal;
         }
-        return work;
+
+        final PendingRecord record = this.record;
+        final long bit = 1L << destination;
+        counters.increment(REJECTS);
+        health.onFailure(destination, nowNs);
+        history.record(record, bit, AttemptEventType.REJECT, code);
+        record.beginWrite();
+        record.failed(record.failed() | bit);
+        record.rejector(destination);
+        record.lastErrorCode(code);
+        record.endWrite();
+        finish(slot, record, RecordStatus.FAILED, FailureReason.REJECTED);
+        return Result.OK;
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Deadlines, timeouts and retries
+    // ------------------------------------------------------------------------------------------------------------
 
     public void onDeadline(final int slot, final long deadlineNs, final long nowNs)
     {
@@ -746,23 +863,85 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
 
         if (record.ttlDeadlineNs() - nowNs <= 0)
         {
-            finish(slot, record, RecordStatus.EXPIRED, FailureReason.EXPIRED);
+            finish(slot, record, RecordStatus.EXPIRED,
+                0 != record.parked() ? FailureReason.CIRCUIT_OPEN : FailureReason.EXPIRED);
+            return;
         }
-        else if (record.deadlineNs() - nowNs <= 0)
+
+        if (record.leaseDeadlineNs() - nowNs <= 0)
         {
-            counters.increment(TIMEOUTS);
-            finish(slot, record, RecordStatus.FAILED, FailureReason.TIMEOUT);
+            leases.onLeaseDeadline(slot, record);
+            if (RecordStatus.PENDING != record.status())
+            {
+                return;
+            }
         }
-        else
+
+        if (record.retryAtNs() - nowNs <= 0)
         {
-            deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
+            record.beginWrite();
+            record.retryAtNs(PendingRecord.NO_DEADLINE);
+            record.setFlag2(PendingRecord.FLAG2_RETRY_QUEUED);
+            record.endWrite();
+            retryQueue.add(record.messageId(), record.priority());
+        }
+
+        if (record.deadlineNs() - nowNs <= 0)
+        {
+            retries.onAckTimeout(slot, record);
+            if (RecordStatus.PENDING != record.status())
+            {
+                return;
+            }
+        }
+
+        final long next = record.nextDeadlineNs();
+        if (PendingRecord.NO_DEADLINE != next)
+        {
+            deadlines.schedule(slot, next, nowNs);
         }
     }
 
-    private void finish(final int slot, final PendingRecord record, final byte status, final FailureReason reason)
+    void ensureDeadline(final int slot, final PendingRecord record)
     {
+        final long next = record.nextDeadlineNs();
+        if (PendingRecord.NO_DEADLINE != next && (!deadlines.isScheduled(slot) || next < deadlines.deadline(slot)))
+        {
+            deadlines.schedule(slot, next, nowNs);
+        }
+    }
+
+    /**
+     * Destinations sent to and awaiting an answer: not acked, not given up, not waiting for a redelivery, not
+     * parked.
+     *
+     * @param record the message.
+     * @return bitset of destination ids.
+     */
+    static long awaited(final PendingRecord record)
+    {
+        return record.outstanding() & ~record.redeliver() & ~record.parked();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Outcomes
+    // ------------------------------------------------------------------------------------------------------------
+
+    void finish(final int slot, final PendingRecord record, final byte status, final FailureReason reason)
+    {
+        final long address = record.buffer().addressOffset();
+        health.inFlight(awaited(record), 0);
         deadlines.cancel(slot);
+        if (record.hasFlag2(PendingRecord.FLAG2_LEASED))
+        {
+            leases.dropped(record);
+        }
+        final boolean deadLetter = RecordStatus.FAILED == status || (RecordStatus.EXPIRED == status && deadLetterExpired);
         record.beginWrite();
+        if (deadLetter)
+        {
+            record.setFlag2(PendingRecord.FLAG2_DLQ_PENDING);
+        }
         record.finishedNs(nowNs);
         record.reason(reason.ordinal());
         record.status(status);
@@ -772,7 +951,7 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         counters.set(PENDING, pendingCount);
         if (record.hasFlag(PendingRecord.FLAG_HAS_STREAM))
         {
-            final StreamIndex stream = streams.get(record.streamId());
+            final StreamIndex stream = streamAcks.streams.get(record.streamId());
             if (null != stream)
             {
                 stream.onFinished();
@@ -794,20 +973,32 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
 
         notifyOutcome(record, latencyNs, false);
-        entombOrRemove(slot, record);
+        record.wrap(address);
+        if (deadLetter)
+        {
+            deadLetters.onDead(slot, record);
+        }
+        else
+        {
+            if (record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS))
+            {
+                extras.remove(record.messageId());
+            }
+            housekeeping.entombOrRemove(slot, record);
+        }
     }
 
     /**
      * Tell the listeners. A listener may call back into the agent and move the shared flyweights, so the record is
      * re-pointed at its own address after each call.
      */
-    private void notifyOutcome(final PendingRecord record, final long latencyNs, final boolean replay)
+    void notifyOutcome(final PendingRecord record, final long latencyNs, final boolean replay)
     {
         final long address = record.buffer().addressOffset();
         final long messageId = record.messageId();
         final Outcome outcome = outcomeOf(record.status());
         final FailureReason reason = FailureReason.of(record.reason());
-        final int attempts = record.attempts();
+        final int attempts = record.highestAttempt();
         final boolean hasListener = record.hasFlag(PendingRecord.FLAG_HAS_LISTENER);
         for (final OutcomeListener listener : outcomeListeners)
         {
@@ -843,206 +1034,22 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         record.wrap(address).setFlag(PendingRecord.FLAG_NOTIFIED);
     }
 
-    private void entombOrRemove(final int slot, final PendingRecord record)
-    {
-        if (0 == tombstoneCapacity || 0 == tombstoneWindowNs)
-        {
-            remove(slot, record.messageId());
-            return;
-        }
-        if (index.isTombstoneQueueFull())
-        {
-            evictOldestTombstone();
-            counters.increment(TOMBSTONES_EVICTED_EARLY);
-        }
-        index.pushTombstone(slot);
-        counters.set(TOMBSTONES, index.tombstoneCount());
-    }
-
-    private boolean evictOldestTombstone()
-    {
-        final int slot = index.peekTombstone();
-        if (PendingIndex.MISSING == slot)
-        {
-            return false;
-        }
-        index.popTombstone();
-        final PendingRecord tombstone = other.wrap(index.address(slot));
-        if (!tombstone.hasFlag(PendingRecord.FLAG_NOTIFIED))
-        {
-            notifyOutcome(tombstone, tombstone.finishedNs() - tombstone.createdNs(), true);
-            counters.increment(OUTCOMES_REPLAYED);
-        }
-        remove(slot, tombstone.messageId());
-        counters.set(TOMBSTONES, index.tombstoneCount());
-        return true;
-    }
-
-    private void remove(final int slot, final long messageId)
+    /**
+     * Remove an entry from the table and free its slot.
+     */
+    void remove(final int slot, final long messageId)
     {
         table.remove(messageId);
         index.release(messageId, slot);
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Housekeeping
-    // ------------------------------------------------------------------------------------------------------------
-
-    private int housekeeping()
-    {
-        int work = 0;
-        work += expireTombstones(housekeepingBudget);
-        work += replayOutcomes(housekeepingBudget);
-        work += streamWork(housekeepingBudget);
-        work += orphanSweep(housekeepingBudget);
-        return work;
-    }
-
-    private int expireTombstones(final int budget)
-    {
-        int work = 0;
-        while (work < budget)
-        {
-            final int slot = index.peekTombstone();
-            if (PendingIndex.MISSING == slot)
-            {
-                break;
-            }
-            final PendingRecord tombstone = other.wrap(index.address(slot));
-            if (nowNs - tombstone.finishedNs() < tombstoneWindowNs)
-            {
-                break;
-            }
-            index.popTombstone();
-            remove(slot, tombstone.messageId());
-            work++;
-        }
-        if (work > 0)
-        {
-            counters.set(TOMBSTONES, index.tombstoneCount());
-        }
-        return work;
-    }
-
-    private int replayOutcomes(final int budget)
-    {
-        int work = 0;
-        while (replayCursor < replayCount && work < budget)
-        {
-            final int slot = index.slotOf(replayIds[replayCursor++]);
-            work++;
-            if (PendingIndex.MISSING == slot)
-            {
-                continue;
-            }
-            final PendingRecord record = this.record.wrap(index.address(slot));
-            if (RecordStatus.isFinal(record.status()) && !record.hasFlag(PendingRecord.FLAG_NOTIFIED))
-            {
-                notifyOutcome(record, record.finishedNs() - record.createdNs(), true);
-                counters.increment(OUTCOMES_REPLAYED);
-            }
-        }
-        if (replayCursor == replayCount && replayCount > 0)
-        {
-            replayIds = new long[0];
-            replayCount = 0;
-            replayCursor = 0;
-        }
-        return work;
-    }
-
-    private int streamWork(final int budget)
-    {
-        final int streamCount = streamList.size();
-        if (0 == streamCount)
-        {
-            return 0;
-        }
-        int work = 0;
-        for (int i = 0; i < streamCount && work < budget; i++)
-        {
-            streamCursor = streamCursor + 1 >= streamCount ? 0 : streamCursor + 1;
-            final StreamIndex stream = streamList.get(streamCursor);
-            if (0 != stream.dirtyDestinations())
-            {
-                work += applyCumulative(stream, budget - work);
-            }
-            if (stream.needsCompaction())
-            {
-                stream.compact(isLiveInStream);
-                work++;
-            }
-        }
-        return work;
-    }
-
-    private int orphanSweep(final int budget)
-    {
-        if (!orphanSweepActive)
-        {
-            if (nowNs - nextOrphanSweepNs < 0)
-            {
-                return 0;
-            }
-            orphanSweepActive = true;
-            orphanCursor = 0;
-        }
-
-        final int slotCapacity = index.slotCapacity();
-        int work = 0;
-        while (orphanCursor < slotCapacity && work < budget)
-        {
-            final int slot = orphanCursor++;
-            work++;
-            final long address = index.address(slot);
-            if (0 == address)
-            {
-                continue;
-            }
-            final PendingRecord record = other.wrap(address);
-            if (RecordStatus.PENDING == record.status() && !deadlines.isScheduled(slot))
-            {
-                deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
-                counters.increment(ORPHANS_REPAIRED);
-            }
-        }
-
-        if (orphanCursor >= slotCapacity)
-        {
-            orphanSweepActive = false;
-            nextOrphanSweepNs = nowNs + orphanCheckIntervalNs;
-        }
-        return work;
-    }
-
-    /**
-     * Start an orphan sweep on the next duty cycle, whatever the interval says. For tests and operators.
-     */
-    public void requestOrphanSweep()
-    {
-        nextOrphanSweepNs = nowNs;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------------------
 
-    private boolean isLivePending(final long messageId)
+    void refreshTime()
     {
-        final int slot = index.slotOf(messageId);
-        return PendingIndex.MISSING != slot && RecordStatus.PENDING == other.wrap(index.address(slot)).status();
-    }
-
-    StreamIndex streamFor(final int streamId)
-    {
-        StreamIndex stream = streams.get(streamId);
-        if (null == stream)
-        {
-            stream = new StreamIndex(streamId);
-            streams.put(streamId, stream);
-            streamList.add(stream);
-        }
-        return stream;
+        nowNs = epochClock.nanoTime();
     }
 
     private long serviceStart()
@@ -1058,24 +1065,25 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
     }
 
-    private void onError(final Throwable ex)
+    void onError(final Throwable ex)
     {
         counters.increment(ERRORS);
         errorHandler.onError(ex);
     }
 
-    private static OutcomeListener[] listeners(final OutcomeListener listener, final TrackerExtension[] extensions)
+    @SuppressWarnings("unchecked")
+    private static <T> T[] collect(final Class<T> type, final T first, final TrackerExtension[] extensions)
     {
-        final java.util.List<OutcomeListener> listeners = new java.util.ArrayList<>();
-        listeners.add(listener);
+        final List<T> all = new ArrayList<>();
+        all.add(first);
         for (final TrackerExtension extension : extensions)
         {
-            if (extension instanceof OutcomeListener)
+            if (type.isInstance(extension))
             {
-                listeners.add((OutcomeListener)extension);
+                all.add(type.cast(extension));
             }
         }
-        return listeners.toArray(new OutcomeListener[0]);
+        return all.toArray((T[])java.lang.reflect.Array.newInstance(type, 0));
     }
 
     static long deadlineAfter(final long nowNs, final long durationNs)
@@ -1101,60 +1109,8 @@ public final class TrackerAgent implements Agent, MessageHandler, DeadlineIndex.
         }
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Recovery access (package)
-    // ------------------------------------------------------------------------------------------------------------
-
-    PendingIndex index()
+    Housekeeping housekeeping()
     {
-        return index;
-    }
-
-    void recoveredPending(final int slot, final PendingRecord record)
-    {
-        pendingCount++;
-        deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
-        if (record.hasFlag(PendingRecord.FLAG_HAS_STREAM))
-        {
-            streamFor(record.streamId()).addUnsorted(record.streamSequence(), record.messageId());
-        }
-    }
-
-    void recoveredTombstone(final int slot)
-    {
-        if (0 == tombstoneCapacity)
-        {
-            index.pushTombstone(slot);
-            evictOldestTombstone();
-            return;
-        }
-        if (index.isTombstoneQueueFull())
-        {
-            evictOldestTombstone();
-        }
-        index.pushTombstone(slot);
-    }
-
-    void replayLater(final long[] messageIds, final int count)
-    {
-        replayIds = messageIds;
-        replayCount = count;
-        replayCursor = 0;
-    }
-
-    void recoveredCounts()
-    {
-        counters.set(PENDING, pendingCount);
-        counters.set(TOMBSTONES, index.tombstoneCount());
-    }
-
-    Int2ObjectHashMap<StreamIndex> streams()
-    {
-        return streams;
-    }
-
-    long recoveryNowNs()
-    {
-        return nowNs;
+        return housekeeping;
     }
 }

@@ -146,17 +146,22 @@ public final class CountersFile implements AutoCloseable
      */
     public static CountersFile openReadOnly(final File file)
     {
+        if (file.length() < HEADER_LENGTH)
+        {
+            throw new IllegalStateException("not an acktracker counters file (too short): " + file);
+        }
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, java.nio.channels.FileChannel.MapMode.READ_ONLY,
             "counters");
         final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-        if (mapped.capacity() < HEADER_LENGTH || header.getIntVolatile(MAGIC_OFFSET) != MAGIC ||
-            header.getInt(VERSION_OFFSET) != VERSION)
+        final int metadataLength = header.getInt(METADATA_LENGTH_OFFSET);
+        final int valuesLength = header.getInt(VALUES_LENGTH_OFFSET);
+        if (header.getIntVolatile(MAGIC_OFFSET) != MAGIC || header.getInt(VERSION_OFFSET) != VERSION ||
+            metadataLength < 0 || valuesLength < 0 ||
+            (long)HEADER_LENGTH + metadataLength + valuesLength > mapped.capacity())
         {
             IoUtil.unmap(mapped);
             throw new IllegalStateException("not an acktracker counters file: " + file);
         }
-        final int metadataLength = header.getInt(METADATA_LENGTH_OFFSET);
-        final int valuesLength = header.getInt(VALUES_LENGTH_OFFSET);
         return new CountersFile(
             mapped,
             header,

@@ -8,9 +8,13 @@ import java.util.EnumMap;
  * @param counters          value of every system counter.
  * @param completionLatency time from track to completion, for completed messages.
  * @param serviceTime       agent time spent per command.
+ * @param leaseHoldTime     time from lease grant to settlement.
  */
 public record MetricsSnapshot(
-    EnumMap<TrackerCounter, Long> counters, LatencySummary completionLatency, LatencySummary serviceTime)
+    EnumMap<TrackerCounter, Long> counters,
+    LatencySummary completionLatency,
+    LatencySummary serviceTime,
+    LatencySummary leaseHoldTime)
 {
     /**
      * One counter's value.

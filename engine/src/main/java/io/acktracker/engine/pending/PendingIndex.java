@@ -4,7 +4,7 @@ import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The agent's in-memory index over the pending table: message id to slot, slot to record address, and the
- * first-in-first-out order of tombstones. Derived state, rebuilt from the table on recovery; nothing here is
+ * first-in-first-out order of tombstones (by message id). Derived state, rebuilt from the table on recovery; nothing here is
  * persisted.
  * <p>
  * A slot is a small int naming one live entry of the table (pending or tombstone). Slots let the timer index and
@@ -22,7 +22,7 @@ public final class PendingIndex
     private final int[] freeSlots;
     private int freeSlotCount;
 
-    private final int[] tombstones;
+    private final long[] tombstones;
     private int tombstoneHead;
     private int tombstoneCount;
 
@@ -41,7 +41,7 @@ public final class PendingIndex
         {
             freeSlots[freeSlotCount++] = i;
         }
-        tombstones = new int[Math.max(1, tombstoneCapacity)];
+        tombstones = new long[Math.max(1, tombstoneCapacity)];
     }
 
     /**
@@ -126,12 +126,14 @@ public final class PendingIndex
 
     /**
      * Queue a tombstone behind the others. The caller makes room first when {@link #isTombstoneQueueFull()}.
+     * The queue holds message ids, so an entry whose message was removed or revived meanwhile is simply skipped by
+     * the caller when it reaches the head.
      *
-     * @param slot of the finished entry.
+     * @param messageId of the finished entry.
      */
-    public void pushTombstone(final int slot)
+    public void pushTombstone(final long messageId)
     {
-        tombstones[(tombstoneHead + tombstoneCount) % tombstones.length] = slot;
+        tombstones[(tombstoneHead + tombstoneCount) % tombstones.length] = messageId;
         tombstoneCount++;
     }
 
@@ -146,13 +148,13 @@ public final class PendingIndex
     }
 
     /**
-     * Oldest tombstone.
+     * Oldest tombstone's message id; only meaningful when {@link #tombstoneCount()} is positive.
      *
-     * @return its slot, or {@link #MISSING} when there are none.
+     * @return the id.
      */
-    public int peekTombstone()
+    public long peekTombstone()
     {
-        return 0 == tombstoneCount ? MISSING : tombstones[tombstoneHead];
+        return tombstones[tombstoneHead];
     }
 
     /** Drop the oldest tombstone from the queue (the caller removes its entry). */

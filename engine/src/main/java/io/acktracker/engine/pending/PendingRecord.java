@@ -17,35 +17,41 @@ import java.lang.invoke.VarHandle;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                     version start (seqlock)                   |  0
- *  |                          message id                           |  8
- *  |                  destinations (bitset of ids)                 | 16
- *  |                     acked destinations                        | 24
- *  |                 nacked destinations (retry due)               | 32
- *  |                  failed destinations                          | 40
- *  |                    created time (epoch ns)                    | 48
- *  |            next ack or retry deadline (epoch ns)              | 56
- *  |                  TTL deadline (epoch ns)                      | 64
- *  |                  finished time (epoch ns)                     | 72
- *  |                  ack timeout per attempt (ns)                 | 80
- *  |                       stream sequence                         | 88
- *  |                       lease token                             | 96
+ *  |                     version start (seqlock)                   |   0
+ *  |                          message id                           |   8
+ *  |                  destinations (bitset of ids)                 |  16
+ *  |                     acked destinations                        |  24
+ *  |                 destinations that nacked                      |  32
+ *  |            failed destinations (given up on)                  |  40
+ *  |                    created time (epoch ns)                    |  48
+ *  |        ack deadline of the current round (epoch ns)           |  56
+ *  |                  TTL deadline (epoch ns)                      |  64
+ *  |                  finished time (epoch ns)                     |  72
+ *  |                  ack timeout per attempt (ns)                 |  80
+ *  |                       stream sequence                         |  88
+ *  |                       lease token                             |  96
  *  |                  lease deadline (epoch ns)                    | 104
  *  |                       lease holder                            | 112
- *  |                 last backoff delay (ns)                       | 120
- *  |           stream id           |   attempts    |  deliveries   | 128
- *  | message class |  extensions   | req |stat |prio |flag |reason|pad| 136
- *  |                          padding                              | 144
- *  |                     version end (seqlock)                     | 152
+ *  |            last backoff delay (decorrelated jitter)           | 120
+ *  |                 next redelivery (epoch ns)                    | 128
+ *  |          destinations to redeliver at that time               | 136
+ *  |        redeliveries parked behind an open circuit             | 144
+ *  |             start of the current round (epoch ns)             | 152
+ *  |   attempts per destination id: 64 x 4 bits (32 bytes)        ...  160
+ *  |           stream id           |   attempts    |  deliveries   | 192
+ *  | message class |  extensions   | req |stat |prio |flag         | 200
+ *  |reason|max att|flags2|rejector|       last error code          | 208
+ *  |                     version end (seqlock)                     | 216
  *  +---------------------------------------------------------------+
  * </pre>
  * All times are absolute epoch nanoseconds so they mean the same thing after a restart. {@link Long#MAX_VALUE}
- * means "no deadline".
+ * means "no deadline". Attempts are counted per destination (at most 15 each, 4 bits) so a quorum message can give
+ * up on one destination and still complete through the others.
  */
 public final class PendingRecord
 {
     /** Length of a record in bytes. Fixed: the pending table relies on constant-size values. */
-    public static final int LENGTH = 160;
+    public static final int LENGTH = 224;
 
     public static final int VERSION_START_OFFSET = 0;
     public static final int MESSAGE_ID_OFFSET = 8;
@@ -63,17 +69,29 @@ public final class PendingRecord
     public static final int LEASE_DEADLINE_OFFSET = 104;
     public static final int LEASE_HOLDER_OFFSET = 112;
     public static final int LAST_BACKOFF_OFFSET = 120;
-    public static final int STREAM_ID_OFFSET = 128;
-    public static final int ATTEMPTS_OFFSET = 132;
-    public static final int DELIVERIES_OFFSET = 134;
-    public static final int MESSAGE_CLASS_OFFSET = 136;
-    public static final int EXTENSIONS_OFFSET = 138;
-    public static final int REQUIRED_ACKS_OFFSET = 140;
-    public static final int STATUS_OFFSET = 141;
-    public static final int PRIORITY_OFFSET = 142;
-    public static final int FLAGS_OFFSET = 143;
-    public static final int REASON_OFFSET = 144;
-    public static final int VERSION_END_OFFSET = 152;
+    public static final int RETRY_AT_OFFSET = 128;
+    public static final int REDELIVER_OFFSET = 136;
+    public static final int PARKED_OFFSET = 144;
+    public static final int ROUND_START_OFFSET = 152;
+    public static final int ATTEMPT_NIBBLES_OFFSET = 160;
+    public static final int STREAM_ID_OFFSET = 192;
+    public static final int ATTEMPTS_OFFSET = 196;
+    public static final int DELIVERIES_OFFSET = 198;
+    public static final int MESSAGE_CLASS_OFFSET = 200;
+    public static final int EXTENSIONS_OFFSET = 202;
+    public static final int REQUIRED_ACKS_OFFSET = 204;
+    public static final int STATUS_OFFSET = 205;
+    public static final int PRIORITY_OFFSET = 206;
+    public static final int FLAGS_OFFSET = 207;
+    public static final int REASON_OFFSET = 208;
+    public static final int MAX_ATTEMPTS_OFFSET = 209;
+    public static final int FLAGS2_OFFSET = 210;
+    public static final int REJECTOR_OFFSET = 211;
+    public static final int LAST_ERROR_OFFSET = 212;
+    public static final int VERSION_END_OFFSET = 216;
+
+    /** Most attempts counted per destination. */
+    public static final int MAX_ATTEMPTS_PER_DESTINATION = 15;
 
     /** Flag: the outcome listeners have been told of the final status. */
     public static final byte FLAG_NOTIFIED = 1;
@@ -83,6 +101,21 @@ public final class PendingRecord
     public static final byte FLAG_HAS_METADATA = 4;
     /** Flag: someone waits on this message through a per-message listener or future (not persisted in meaning). */
     public static final byte FLAG_HAS_LISTENER = 8;
+
+    /** Flag2: the message has metadata or attempt history in the extras table. */
+    public static final byte FLAG2_HAS_EXTRAS = 1;
+    /** Flag2: failed, but its dead-letter queue was full: held here until there is room. */
+    public static final byte FLAG2_DLQ_PENDING = 2;
+    /** Flag2: replayed from the dead-letter queue. */
+    public static final byte FLAG2_REPLAYED = 4;
+    /** Flag2: its due redelivery waits in the retry queue (for the retry budget). */
+    public static final byte FLAG2_RETRY_QUEUED = 8;
+    /** Flag2: leased to a consumer until the lease deadline. */
+    public static final byte FLAG2_LEASED = 16;
+    /** Flag2: nacked by its consumer; not available to lease until the lease deadline. */
+    public static final byte FLAG2_HELD_BACK = 32;
+    /** Flag2: its last lease expired (a handle of that lease is answered LEASE_EXPIRED). */
+    public static final byte FLAG2_LEASE_EXPIRED = 64;
 
     /** No deadline. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -141,6 +174,23 @@ public final class PendingRecord
     public void endWrite()
     {
         buffer.putLongRelease(VERSION_END_OFFSET, buffer.getLong(VERSION_START_OFFSET));
+    }
+
+    /**
+     * After a crash: a write that a kill interrupted left the two version words apart. Every field write is a commit
+     * point of its own, so the record is usable as it stands; make the versions agree again so readers accept it.
+     *
+     * @return true when the record was torn and has been repaired.
+     */
+    public boolean repairVersion()
+    {
+        final long start = buffer.getLong(VERSION_START_OFFSET);
+        if (start == buffer.getLong(VERSION_END_OFFSET))
+        {
+            return false;
+        }
+        buffer.putLongRelease(VERSION_END_OFFSET, start);
+        return true;
     }
 
     /**
@@ -318,6 +368,156 @@ public final class PendingRecord
         return this;
     }
 
+    public long retryAtNs()
+    {
+        return buffer.getLong(RETRY_AT_OFFSET);
+    }
+
+    public PendingRecord retryAtNs(final long value)
+    {
+        buffer.putLong(RETRY_AT_OFFSET, value);
+        return this;
+    }
+
+    public long redeliver()
+    {
+        return buffer.getLong(REDELIVER_OFFSET);
+    }
+
+    public PendingRecord redeliver(final long value)
+    {
+        buffer.putLong(REDELIVER_OFFSET, value);
+        return this;
+    }
+
+    public long parked()
+    {
+        return buffer.getLong(PARKED_OFFSET);
+    }
+
+    public PendingRecord parked(final long value)
+    {
+        buffer.putLong(PARKED_OFFSET, value);
+        return this;
+    }
+
+    public long roundStartNs()
+    {
+        return buffer.getLong(ROUND_START_OFFSET);
+    }
+
+    public PendingRecord roundStartNs(final long value)
+    {
+        buffer.putLong(ROUND_START_OFFSET, value);
+        return this;
+    }
+
+    /**
+     * Attempts made to one destination (the first send counts as 1).
+     *
+     * @param destination id 0..63.
+     * @return attempts, 0..15.
+     */
+    public int attempts(final int destination)
+    {
+        final int offset = ATTEMPT_NIBBLES_OFFSET + (destination >> 1);
+        final int shift = (destination & 1) << 2;
+        return (buffer.getByte(offset) >> shift) & 0xF;
+    }
+
+    /**
+     * Set the attempts made to one destination.
+     *
+     * @param destination id 0..63.
+     * @param attempts    0..15 (saturates).
+     * @return this.
+     */
+    public PendingRecord attempts(final int destination, final int attempts)
+    {
+        final int offset = ATTEMPT_NIBBLES_OFFSET + (destination >> 1);
+        final int shift = (destination & 1) << 2;
+        final int value = Math.min(attempts, MAX_ATTEMPTS_PER_DESTINATION);
+        final int old = buffer.getByte(offset);
+        buffer.putByte(offset, (byte)((old & ~(0xF << shift)) | (value << shift)));
+        return this;
+    }
+
+    /**
+     * Set the same attempt count for every destination in a set.
+     *
+     * @param mask     destinations.
+     * @param attempts value.
+     * @return this.
+     */
+    public PendingRecord attemptsForAll(final long mask, final int attempts)
+    {
+        for (long bits = mask; bits != 0; bits &= bits - 1)
+        {
+            attempts(Long.numberOfTrailingZeros(bits), attempts);
+        }
+        return this;
+    }
+
+    public int maxAttempts()
+    {
+        return buffer.getByte(MAX_ATTEMPTS_OFFSET) & 0xFF;
+    }
+
+    public PendingRecord maxAttempts(final int value)
+    {
+        buffer.putByte(MAX_ATTEMPTS_OFFSET, (byte)value);
+        return this;
+    }
+
+    public byte flags2()
+    {
+        return buffer.getByte(FLAGS2_OFFSET);
+    }
+
+    public boolean hasFlag2(final byte flag)
+    {
+        return (buffer.getByte(FLAGS2_OFFSET) & flag) != 0;
+    }
+
+    public PendingRecord setFlag2(final byte flag)
+    {
+        buffer.putByte(FLAGS2_OFFSET, (byte)(buffer.getByte(FLAGS2_OFFSET) | flag));
+        return this;
+    }
+
+    public PendingRecord clearFlag2(final byte flag)
+    {
+        buffer.putByte(FLAGS2_OFFSET, (byte)(buffer.getByte(FLAGS2_OFFSET) & ~flag));
+        return this;
+    }
+
+    /**
+     * Destination that rejected the message, or -1.
+     *
+     * @return destination id.
+     */
+    public int rejector()
+    {
+        return buffer.getByte(REJECTOR_OFFSET);
+    }
+
+    public PendingRecord rejector(final int value)
+    {
+        buffer.putByte(REJECTOR_OFFSET, (byte)value);
+        return this;
+    }
+
+    public int lastErrorCode()
+    {
+        return buffer.getInt(LAST_ERROR_OFFSET);
+    }
+
+    public PendingRecord lastErrorCode(final int value)
+    {
+        buffer.putInt(LAST_ERROR_OFFSET, value);
+        return this;
+    }
+
     public int streamId()
     {
         return buffer.getInt(STREAM_ID_OFFSET);
@@ -329,12 +529,17 @@ public final class PendingRecord
         return this;
     }
 
-    public int attempts()
+    /**
+     * The highest attempt number made to any destination.
+     *
+     * @return attempts.
+     */
+    public int highestAttempt()
     {
         return buffer.getShort(ATTEMPTS_OFFSET) & 0xFFFF;
     }
 
-    public PendingRecord attempts(final int value)
+    public PendingRecord highestAttempt(final int value)
     {
         buffer.putShort(ATTEMPTS_OFFSET, (short)value);
         return this;
@@ -450,13 +655,23 @@ public final class PendingRecord
     }
 
     /**
-     * The earliest of the ack/retry deadline, the TTL deadline and the lease deadline.
+     * The earliest of the ack deadline, the next redelivery, the TTL deadline and the lease deadline.
      *
      * @return the next time something must happen to this record, or {@link #NO_DEADLINE}.
      */
     public long nextDeadlineNs()
     {
-        return Math.min(Math.min(deadlineNs(), ttlDeadlineNs()), leaseDeadlineNs());
+        return Math.min(Math.min(deadlineNs(), ttlDeadlineNs()), Math.min(leaseDeadlineNs(), retryAtNs()));
+    }
+
+    /**
+     * Destinations that still count towards the quorum: not acked and not given up on.
+     *
+     * @return bitset of destination ids.
+     */
+    public long outstanding()
+    {
+        return destinations() & ~acked() & ~failed();
     }
 
     public String toString()
@@ -466,7 +681,7 @@ public final class PendingRecord
             ", destinations=" + Long.toHexString(destinations()) +
             ", acked=" + Long.toHexString(acked()) +
             ", required=" + requiredAcks() +
-            ", attempts=" + attempts() +
+            ", attempts=" + highestAttempt() +
             ", created=" + createdNs() +
             ", deadline=" + deadlineNs() +
             ", ttlDeadline=" + ttlDeadlineNs() +

@@ -23,6 +23,10 @@ import java.io.UncheckedIOException;
  * valid until the entry is removed. Readers on other threads copy records through Chronicle (read lock) and use the
  * record's sequence lock to detect a copy torn by a concurrent in-place write.
  * <p>
+ * Chronicle's own close-on-exit hook is skipped: it would unmap the table under an agent still running during JVM
+ * shutdown. A tracker that is not closed leaves the files as a kill would (every write is in the page cache) and the
+ * next start recovers.
+ * <p>
  * Threading: {@link #insert}, {@link #remove} and {@link #forEach} on the single writer; {@link #readCopy} from any
  * thread.
  */
@@ -64,6 +68,7 @@ public final class PendingTable implements AutoCloseable
             .valueMarshallers(RecordBytesMarshaller.INSTANCE, RecordBytesMarshaller.INSTANCE)
             .constantValueSizeBySample(new RecordBytes())
             .checksumEntries(false)
+            .skipCloseOnExitHook(true)
             .maxBloatFactor(2.0)
             .entries(Math.max(entries, 1024));
     }
@@ -224,6 +229,19 @@ public final class PendingTable implements AutoCloseable
     public ChronicleMap<LongValue, RecordBytes> map()
     {
         return map;
+    }
+
+    /**
+     * Write a copy of every entry into a new persisted file (for snapshots of an in-memory table). Agent thread.
+     *
+     * @param target new file.
+     */
+    public void exportTo(final File target)
+    {
+        try (PendingTable copy = persisted(target, Math.max(1024, map.longSize()), false))
+        {
+            map.forEachEntry((entry) -> copy.map.put(entry.key().get(), entry.value().get()));
+        }
     }
 
     /**

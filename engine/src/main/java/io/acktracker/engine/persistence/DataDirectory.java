@@ -32,6 +32,12 @@ public final class DataDirectory implements AutoCloseable
     public static final String PENDING_FILE = "pending.cmap";
     /** Cumulative offsets file. */
     public static final String STREAMS_FILE = "streams.cmap";
+    /** Metadata and attempt history of pending messages. */
+    public static final String EXTRAS_FILE = "extras.cmap";
+    /** Circuit states and dead-letter totals. */
+    public static final String STATE_FILE = "state.cmap";
+    /** Sizing the tables were created with, for tools that open the directory offline. */
+    public static final String PROPERTIES_FILE = "tracker.properties";
     /** Lock file. */
     public static final String LOCK_FILE = "tracker.lock";
     /** Marker written after a clean shutdown. */
@@ -204,6 +210,72 @@ public final class DataDirectory implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Record the sizing of the tables when the directory is new, so offline tools can open them the same way.
+     *
+     * @param capacity          pending capacity.
+     * @param tombstoneCapacity tombstone capacity.
+     */
+    public void recordSizing(final int capacity, final int tombstoneCapacity)
+    {
+        final Path file = dir.resolve(PROPERTIES_FILE);
+        try
+        {
+            final java.util.Properties properties = new java.util.Properties();
+            if (Files.exists(file))
+            {
+                try (var in = Files.newInputStream(file))
+                {
+                    properties.load(in);
+                }
+            }
+            final int known = Integer.parseInt(properties.getProperty("capacity", "0"));
+            final int knownTombstones = Integer.parseInt(properties.getProperty("tombstoneCapacity", "0"));
+            if (known >= capacity && knownTombstones >= tombstoneCapacity)
+            {
+                return;
+            }
+            properties.setProperty("capacity", String.valueOf(Math.max(known, capacity)));
+            properties.setProperty("tombstoneCapacity", String.valueOf(Math.max(knownTombstones, tombstoneCapacity)));
+            try (var out = Files.newOutputStream(file))
+            {
+                properties.store(out, "acktracker table sizing");
+            }
+            Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            throw new TrackerException("cannot record table sizing in " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The sizing recorded by {@link #recordSizing}, or null when none.
+     *
+     * @param dir data directory.
+     * @return {capacity, tombstoneCapacity} or null.
+     */
+    public static int[] recordedSizing(final Path dir)
+    {
+        final Path file = dir.resolve(PROPERTIES_FILE);
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        final java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newInputStream(file))
+        {
+            properties.load(in);
+            return new int[]{
+                Integer.parseInt(properties.getProperty("capacity", "0")),
+                Integer.parseInt(properties.getProperty("tombstoneCapacity", "0")) };
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return null;
         }
     }
 

@@ -2,12 +2,12 @@ package io.acktracker.engine.persistence;
 
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.pending.PendingTable;
-import io.acktracker.engine.pending.RecordBytes;
-import io.acktracker.engine.stream.StreamOffsetTable;
-import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.values.Values;
+import io.acktracker.engine.agent.TrackerTables;
+import io.acktracker.engine.dlq.DeadLetterQueue;
+import io.acktracker.engine.lease.LeaseSecret;
+
+import java.io.File;
+import java.util.function.Consumer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,22 +34,22 @@ public final class Snapshots
     {
     }
 
+    /** Files a snapshot (and a data directory) holds besides the manifest. */
+    static final List<String> TABLE_FILES = List.of(DataDirectory.PENDING_FILE, DataDirectory.STREAMS_FILE,
+        DataDirectory.EXTRAS_FILE, DeadLetterQueue.FILE_NAME, DataDirectory.STATE_FILE, DestinationRegistry.FILE_NAME,
+        LeaseSecret.FILE_NAME);
+
     /**
      * Write a snapshot. Agent thread only.
      *
-     * @param target        new directory to create (must not exist or be empty).
-     * @param pending       pending table.
-     * @param streamOffsets cumulative offsets table.
-     * @param registry      destination registry.
-     * @param nowNs         snapshot time for the manifest.
+     * @param target   new directory to create (must not exist or be empty).
+     * @param tables   the tracker's tables.
+     * @param registry destination registry.
+     * @param nowNs    snapshot time for the manifest.
      * @return what was written.
      */
     public static SnapshotInfo take(
-        final Path target,
-        final PendingTable pending,
-        final StreamOffsetTable streamOffsets,
-        final DestinationRegistry registry,
-        final long nowNs)
+        final Path target, final TrackerTables tables, final DestinationRegistry registry, final long nowNs)
     {
         final long startNs = System.nanoTime();
         try
@@ -70,14 +70,30 @@ public final class Snapshots
                     PosixFilePermissions.fromString("rwx------")));
             }
 
-            final long entries = pending.size();
-            copyOrExport(pending.map(), pending.file(), target.resolve(DataDirectory.PENDING_FILE), true);
-            copyOrExport(streamOffsets.map(), streamOffsets.map().file(),
-                target.resolve(DataDirectory.STREAMS_FILE), false);
+            final long entries = tables.pending().size();
+            copyOrExport(tables.pending().file(), target.resolve(DataDirectory.PENDING_FILE),
+                tables.pending()::exportTo);
+            copyOrExport(tables.streamOffsets().map().file(), target.resolve(DataDirectory.STREAMS_FILE),
+                tables.streamOffsets()::exportTo);
+            copyOrExport(tables.extras().map().file(), target.resolve(DataDirectory.EXTRAS_FILE),
+                tables.extras()::exportTo);
+            copyOrExport(tables.deadLetters().map().file(), target.resolve(DeadLetterQueue.FILE_NAME),
+                tables.deadLetters()::exportTo);
+            copyOrExport(tables.state().map().file(), target.resolve(DataDirectory.STATE_FILE),
+                tables.state()::exportTo);
             Files.write(target.resolve(DestinationRegistry.FILE_NAME), registry.names());
+            if (null != tables.pending().file())
+            {
+                final Path secret = tables.pending().file().toPath().resolveSibling(LeaseSecret.FILE_NAME);
+                if (Files.exists(secret))
+                {
+                    Files.copy(secret, target.resolve(LeaseSecret.FILE_NAME));
+                }
+            }
             Files.write(target.resolve(MANIFEST), List.of(
                 "format=1",
                 "entries=" + entries,
+                "deadLetters=" + tables.deadLetters().size(),
                 "epochNs=" + nowNs,
                 "createdMs=" + System.currentTimeMillis()));
 
@@ -98,46 +114,16 @@ public final class Snapshots
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void copyOrExport(
-        final ChronicleMap<LongValue, ?> map, final java.io.File file, final Path target, final boolean pending)
+    private static void copyOrExport(final File source, final Path target, final Consumer<File> export)
         throws IOException
     {
-        if (null != file)
+        if (null != source)
         {
-            Files.copy(file.toPath(), target, StandardCopyOption.COPY_ATTRIBUTES);
-            return;
-        }
-
-        if (pending)
-        {
-            final ChronicleMap<LongValue, RecordBytes> source = (ChronicleMap<LongValue, RecordBytes>)map;
-            final PendingTable copy = PendingTable.persisted(target.toFile(), Math.max(1024, source.longSize()), false);
-            try
-            {
-                source.forEachEntry((entry) -> copy.map().put(entry.key().get(), entry.value().get()));
-            }
-            finally
-            {
-                copy.close();
-            }
+            Files.copy(source.toPath(), target, StandardCopyOption.COPY_ATTRIBUTES);
         }
         else
         {
-            final ChronicleMap<LongValue, LongValue> source = (ChronicleMap<LongValue, LongValue>)map;
-            final StreamOffsetTable copy = StreamOffsetTable.open(target.toFile(), 1024, false);
-            try
-            {
-                source.forEachEntry((entry) ->
-                {
-                    final long packed = entry.key().get().getValue();
-                    copy.put((int)(packed >> 8), (int)(packed & 0xFF), entry.value().get().getValue());
-                });
-            }
-            finally
-            {
-                copy.close();
-            }
+            export.accept(target.toFile());
         }
     }
 
@@ -161,8 +147,7 @@ public final class Snapshots
             }
             Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
-            for (final String name : List.of(
-                DataDirectory.PENDING_FILE, DataDirectory.STREAMS_FILE, DestinationRegistry.FILE_NAME))
+            for (final String name : TABLE_FILES)
             {
                 final Path source = snapshot.resolve(name);
                 if (Files.exists(source))
@@ -177,12 +162,5 @@ public final class Snapshots
         {
             throw new TrackerException("restore of " + snapshot + " failed: " + ex.getMessage(), ex);
         }
-    }
-
-    static LongValue longValue(final long value)
-    {
-        final LongValue result = Values.newHeapInstance(LongValue.class);
-        result.setValue(value);
-        return result;
     }
 }

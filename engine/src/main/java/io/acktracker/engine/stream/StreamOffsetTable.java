@@ -1,16 +1,10 @@
 package io.acktracker.engine.stream;
 
+import io.acktracker.engine.persistence.LongLongTable;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.map.ChronicleMapBuilder;
-import net.openhft.chronicle.map.ExternalMapQueryContext;
-import net.openhft.chronicle.map.MapAbsentEntry;
-import net.openhft.chronicle.map.MapEntry;
-import net.openhft.chronicle.values.Values;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Persisted cumulative ack offsets per (stream, destination), so an accepted cumulative ack survives a crash even
@@ -34,22 +28,11 @@ public final class StreamOffsetTable implements AutoCloseable
         void onOffset(int streamId, int destination, long offset);
     }
 
-    private final ChronicleMap<LongValue, LongValue> map;
-    private final LongValue key = Values.newHeapInstance(LongValue.class);
-    private final LongValue value = Values.newHeapInstance(LongValue.class);
+    private final LongLongTable table;
 
-    private StreamOffsetTable(final ChronicleMap<LongValue, LongValue> map)
+    private StreamOffsetTable(final LongLongTable table)
     {
-        this.map = map;
-    }
-
-    private static ChronicleMapBuilder<LongValue, LongValue> builder(final long entries)
-    {
-        return ChronicleMapBuilder.of(LongValue.class, LongValue.class)
-            .name("acktracker-stream-offsets")
-            .checksumEntries(false)
-            .maxBloatFactor(4.0)
-            .entries(Math.max(entries, 1024));
+        this.table = table;
     }
 
     /**
@@ -62,20 +45,7 @@ public final class StreamOffsetTable implements AutoCloseable
      */
     public static StreamOffsetTable open(final File file, final long entries, final boolean recover)
     {
-        try
-        {
-            final ChronicleMapBuilder<LongValue, LongValue> builder = builder(entries);
-            if (null == file)
-            {
-                return new StreamOffsetTable(builder.create());
-            }
-            return new StreamOffsetTable(recover && file.exists() && file.length() > 0 ?
-                builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file));
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return new StreamOffsetTable(LongLongTable.open("acktracker-stream-offsets", file, entries, recover));
     }
 
     /**
@@ -87,22 +57,7 @@ public final class StreamOffsetTable implements AutoCloseable
      */
     public void put(final int streamId, final int destination, final long offset)
     {
-        key.setValue(((long)streamId << 8) | destination);
-        value.setValue(offset);
-        try (ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(key))
-        {
-            context.writeLock().lock();
-            final MapEntry<LongValue, LongValue> entry = context.entry();
-            if (null != entry)
-            {
-                context.replaceValue(entry, context.wrapValueAsData(value));
-            }
-            else
-            {
-                final MapAbsentEntry<LongValue, LongValue> absent = context.absentEntry();
-                context.insert(absent, context.wrapValueAsData(value));
-            }
-        }
+        table.put(((long)streamId << 8) | destination, offset);
     }
 
     /**
@@ -112,31 +67,32 @@ public final class StreamOffsetTable implements AutoCloseable
      */
     public void forEach(final OffsetVisitor visitor)
     {
-        map.forEachEntry((entry) ->
-        {
-            final long packed = entry.key().get().getValue();
-            visitor.onOffset((int)(packed >> 8), (int)(packed & 0xFF), entry.value().get().getValue());
-        });
+        table.forEach((key, value) -> visitor.onOffset((int)(key >> 8), (int)(key & 0xFF), value));
     }
 
     public ChronicleMap<LongValue, LongValue> map()
     {
-        return map;
+        return table.map();
     }
 
     /**
-     * Flush the mapped file to disk (msync). Any thread; a no-op in memory.
+     * Write a copy into a new persisted file (snapshots of in-memory tables).
+     *
+     * @param target new file.
      */
+    public void exportTo(final File target)
+    {
+        table.exportTo(target);
+    }
+
+    /** Flush the mapped file to disk (msync); a no-op in memory. */
     public void sync()
     {
-        if (null != map.file() && map instanceof net.openhft.chronicle.hash.impl.VanillaChronicleHash)
-        {
-            ((net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>)map).msync();
-        }
+        table.sync();
     }
 
     public void close()
     {
-        map.close();
+        table.close();
     }
 }

@@ -21,8 +21,11 @@ import java.nio.file.Path;
  * No helper thread.
  * <p>
  * Configuration: the engine's defaults (service-time recording on) except no tombstones ({@code tombstoneWindowNs(0)},
- * finished messages are forgotten at once, as the other peers do) and no TTL (only the ack timeout applies, as for
- * the other peers). {@code persisted} puts the pending table in a Chronicle Map file in a scratch directory (the real
+ * finished messages are forgotten at once, as the other peers do), and one timeout that fires once, as the other
+ * peers' timers do: the workload's timeout is the message's TTL, the ack timeout is off, so a never-acked message
+ * ends EXPIRED at its deadline with no retry and no dead letter ({@code deadLetterExpired(false)}). The engine's
+ * retry path (ack timeout, backoff, redelivery, dead-lettering) is measured on its own in the JMH
+ * {@code RetryBenchmark}, not here: no peer has one. {@code persisted} puts the pending table in a Chronicle Map file in a scratch directory (the real
  * mode); otherwise it is off-heap in memory.
  * <p>
  * Driver thread only.
@@ -82,6 +85,7 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
             .capacity(spec.capacity())
             .tombstoneCapacity(0)
             .tombstoneWindowNs(0)
+            .deadLetterExpired(false)
             .randomSeed(42);
         for (int i = 0; i < spec.destinations(); i++)
         {
@@ -96,8 +100,8 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
             .messageId(messageId)
             .destinations(mask)
             .requiredAcks(requiredAcks)
-            .ackTimeoutNs(timeoutNs)
-            .ttlNs(TrackRequest.NO_TIMEOUT));
+            .ackTimeoutNs(TrackRequest.NO_TIMEOUT)
+            .ttlNs(timeoutNs));
         if (Result.OK != result)
         {
             throw new IllegalStateException("track " + messageId + " refused: " + result);

@@ -68,8 +68,8 @@ public final class AckTrackerQueuedPeer implements Peer, OutcomeListener
             .messageId(messageId)
             .destinations(mask)
             .requiredAcks(requiredAcks)
-            .ackTimeoutNs(timeoutNs)
-            .ttlNs(TrackRequest.NO_TIMEOUT);
+            .ackTimeoutNs(TrackRequest.NO_TIMEOUT)
+            .ttlNs(timeoutNs);
         Result result;
         while (Result.BACK_PRESSURED == (result = tracker.offerTrack(request)))
         {

@@ -1,0 +1,428 @@
+package io.acktracker.engine.health;
+
+import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.persistence.LongLongTable;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * Health of every destination: consecutive failures, failure rate over a sliding window, exponentially weighted ack
+ * latency, in-flight count, and a circuit breaker (CLOSED -> OPEN -> HALF_OPEN -> CLOSED) with the redeliveries it
+ * parks while open.
+ * <p>
+ * A failure is an ack timeout, a nack or a reject from the destination; a success is an ack. Circuit states are
+ * persisted on every transition, so an open circuit stays open across a restart until its cool-down ends. Parked
+ * redeliveries are rebuilt from the records on recovery.
+ * <p>
+ * Agent thread only, except {@link #view(int)} which reads plain fields and may be slightly stale from another
+ * thread.
+ */
+public final class DestinationHealth
+{
+    private static final int MAX = DestinationRegistry.MAX_DESTINATIONS;
+    private static final long OPENED_AT_KEY_BASE = 1_000;
+
+    private final CircuitBreakerConfig config;
+    private final LongLongTable store;
+    private final CircuitListener listener;
+    private final ErrorHandler errorHandler;
+    private final DestinationRegistry registry;
+
+    private final int[] consecutiveFailures = new int[MAX];
+    private final long[][] window = new long[MAX][];
+    private final int[] windowIndex = new int[MAX];
+    private final int[] windowSamples = new int[MAX];
+    private final int[] windowFailures = new int[MAX];
+    private final double[] ewmaLatencyNs = new double[MAX];
+    private final long[] inFlight = new long[MAX];
+    private final long[] acks = new long[MAX];
+    private final long[] failures = new long[MAX];
+    private final CircuitState[] state = new CircuitState[MAX];
+    private final long[] openedAtNs = new long[MAX];
+    private final int[] probesInFlight = new int[MAX];
+    private final int[] probeSuccesses = new int[MAX];
+    private final LongArrayQueue[] parked = new LongArrayQueue[MAX];
+    private final AtomicCounter circuitsOpen;
+    private final AtomicCounter transitions;
+    private volatile long openMask;
+    private long resumableMask;
+
+    /**
+     * Health for every destination, restoring persisted circuit states.
+     *
+     * @param config       circuit breaker settings.
+     * @param store        persisted circuit states.
+     * @param listener     told of state changes.
+     * @param registry     destination names.
+     * @param circuitsOpen gauge of open circuits.
+     * @param transitions  count of state changes.
+     * @param errorHandler receives listener exceptions.
+     */
+    public DestinationHealth(
+        final CircuitBreakerConfig config,
+        final LongLongTable store,
+        final CircuitListener listener,
+        final DestinationRegistry registry,
+        final AtomicCounter circuitsOpen,
+        final AtomicCounter transitions,
+        final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        this.config = config;
+        this.store = store;
+        this.listener = listener;
+        this.registry = registry;
+        this.circuitsOpen = circuitsOpen;
+        this.transitions = transitions;
+        java.util.Arrays.fill(state, CircuitState.CLOSED);
+        store.forEach((key, value) ->
+        {
+            if (key >= OPENED_AT_KEY_BASE && key < OPENED_AT_KEY_BASE + MAX)
+            {
+                openedAtNs[(int)(key - OPENED_AT_KEY_BASE)] = value;
+            }
+            else if (key >= 0 && key < MAX)
+            {
+                state[(int)key] = CircuitState.of((int)(value & 0xFF));
+                consecutiveFailures[(int)key] = (int)(value >>> 8);
+            }
+        });
+        long open = 0;
+        for (int d = 0; d < MAX; d++)
+        {
+            if (CircuitState.CLOSED != state[d])
+            {
+                open |= 1L << d;
+            }
+        }
+        openMask = open;
+        circuitsOpen.setRelease(Long.bitCount(open));
+    }
+
+    /**
+     * May a redelivery go to this destination now? Moves an OPEN circuit whose cool-down ended to HALF_OPEN, and
+     * counts a probe when HALF_OPEN.
+     *
+     * @param destination id.
+     * @param nowNs       current time.
+     * @return true to send, false to park.
+     */
+    @SuppressWarnings("fallthrough")
+    public boolean tryRedeliver(final int destination, final long nowNs)
+    {
+        switch (state[destination])
+        {
+            case CLOSED:
+                return true;
+            case OPEN:
+                if (nowNs - openedAtNs[destination] < config.openCooldownNs())
+                {
+                    return false;
+                }
+                transition(destination, CircuitState.HALF_OPEN, nowNs);
+                // fall through: the first probe
+            default:
+                if (probesInFlight[destination] < config.halfOpenProbes())
+                {
+                    probesInFlight[destination]++;
+                    return true;
+                }
+                return false;
+        }
+    }
+
+    /**
+     * Whether a redelivery could go now, without counting it (OPEN circuits answer false even past their cool-down;
+     * {@link #poll(long)} moves those to HALF_OPEN).
+     *
+     * @param destination id.
+     * @return true when closed, or half-open with a probe to spare.
+     */
+    public boolean mayRedeliver(final int destination)
+    {
+        final CircuitState current = state[destination];
+        return CircuitState.CLOSED == current ||
+            (CircuitState.HALF_OPEN == current && probesInFlight[destination] < config.halfOpenProbes());
+    }
+
+    /**
+     * The destination acked.
+     *
+     * @param destination id.
+     * @param latencyNs   since the attempt was sent.
+     * @param nowNs       current time.
+     */
+    public void onSuccess(final int destination, final long latencyNs, final long nowNs)
+    {
+        acks[destination]++;
+        consecutiveFailures[destination] = 0;
+        sample(destination, false);
+        final double alpha = config.ewmaAlpha();
+        ewmaLatencyNs[destination] = 0 == ewmaLatencyNs[destination] ?
+            latencyNs : ewmaLatencyNs[destination] + alpha * (latencyNs - ewmaLatencyNs[destination]);
+
+        if (CircuitState.HALF_OPEN == state[destination])
+        {
+            probesInFlight[destination] = Math.max(0, probesInFlight[destination] - 1);
+            if (++probeSuccesses[destination] >= config.successesToClose())
+            {
+                transition(destination, CircuitState.CLOSED, nowNs);
+            }
+        }
+    }
+
+    /**
+     * The destination timed out, nacked or rejected.
+     *
+     * @param destination id.
+     * @param nowNs       current time.
+     */
+    public void onFailure(final int destination, final long nowNs)
+    {
+        failures[destination]++;
+        consecutiveFailures[destination]++;
+        sample(destination, true);
+
+        switch (state[destination])
+        {
+            case CLOSED:
+                if (consecutiveFailures[destination] >= config.consecutiveFailures() ||
+                    (windowSamples[destination] >= config.minimumSamples() &&
+                    windowFailures[destination] >= config.failureRateThreshold() * windowSamples[destination]))
+                {
+                    transition(destination, CircuitState.OPEN, nowNs);
+                }
+                break;
+            case HALF_OPEN:
+                transition(destination, CircuitState.OPEN, nowNs);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Housekeeping: open circuits whose cool-down ended become HALF_OPEN.
+     *
+     * @param nowNs current time.
+     * @return transitions made.
+     */
+    public int poll(final long nowNs)
+    {
+        int work = 0;
+        for (long bits = openMask; bits != 0; bits &= bits - 1)
+        {
+            final int destination = Long.numberOfTrailingZeros(bits);
+            if (CircuitState.OPEN == state[destination] &&
+                nowNs - openedAtNs[destination] >= config.openCooldownNs())
+            {
+                transition(destination, CircuitState.HALF_OPEN, nowNs);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Park a redelivery behind the destination's open circuit.
+     *
+     * @param destination id.
+     * @param messageId   message.
+     */
+    public void park(final int destination, final long messageId)
+    {
+        LongArrayQueue queue = parked[destination];
+        if (null == queue)
+        {
+            queue = new LongArrayQueue(64, Long.MIN_VALUE);
+            parked[destination] = queue;
+        }
+        queue.offerLong(messageId);
+    }
+
+    /**
+     * Destinations whose circuit lets parked redeliveries go (closed, or half-open with probes to spare) and that
+     * have some parked.
+     *
+     * @return bitset of destination ids.
+     */
+    public long resumable()
+    {
+        long mask = resumableMask;
+        long result = 0;
+        for (long bits = mask; bits != 0; bits &= bits - 1)
+        {
+            final int destination = Long.numberOfTrailingZeros(bits);
+            final LongArrayQueue queue = parked[destination];
+            if (null == queue || queue.isEmpty())
+            {
+                mask &= ~(1L << destination);
+            }
+            else if (CircuitState.CLOSED == state[destination] || (CircuitState.HALF_OPEN == state[destination] &&
+                probesInFlight[destination] < config.halfOpenProbes()))
+            {
+                result |= 1L << destination;
+            }
+        }
+        resumableMask = mask;
+        return result;
+    }
+
+    /**
+     * Take the oldest parked redelivery of a destination.
+     *
+     * @param destination id.
+     * @return message id, or {@link Long#MIN_VALUE} when none.
+     */
+    public long pollParked(final int destination)
+    {
+        final LongArrayQueue queue = parked[destination];
+        return null == queue || queue.isEmpty() ? Long.MIN_VALUE : queue.pollLong();
+    }
+
+    /**
+     * Move in-flight counts: destinations that stopped and started awaiting an answer.
+     *
+     * @param stopped bitset of destinations no longer awaited.
+     * @param started bitset of destinations now awaited.
+     */
+    public void inFlight(final long stopped, final long started)
+    {
+        for (long bits = stopped; bits != 0; bits &= bits - 1)
+        {
+            inFlight[Long.numberOfTrailingZeros(bits)]--;
+        }
+        for (long bits = started; bits != 0; bits &= bits - 1)
+        {
+            inFlight[Long.numberOfTrailingZeros(bits)]++;
+        }
+    }
+
+    public CircuitState state(final int destination)
+    {
+        return state[destination];
+    }
+
+    /**
+     * Bitset of destinations whose circuit is not CLOSED.
+     *
+     * @return the mask.
+     */
+    public long openMask()
+    {
+        return openMask;
+    }
+
+    /**
+     * Everything known about one destination.
+     *
+     * @param destination id.
+     * @return a snapshot.
+     */
+    public DestinationHealthView view(final int destination)
+    {
+        final LongArrayQueue queue = parked[destination];
+        return new DestinationHealthView(
+            destination,
+            registry.name(destination),
+            state[destination],
+            consecutiveFailures[destination],
+            0 == windowSamples[destination] ? 0 : (double)windowFailures[destination] / windowSamples[destination],
+            windowSamples[destination],
+            ewmaLatencyNs[destination],
+            inFlight[destination],
+            null == queue ? 0 : queue.size(),
+            acks[destination],
+            failures[destination],
+            openedAtNs[destination]);
+    }
+
+    private void sample(final int destination, final boolean failure)
+    {
+        long[] bits = window[destination];
+        if (null == bits)
+        {
+            bits = new long[(config.windowSize() + 63) >> 6];
+            window[destination] = bits;
+        }
+        final int index = windowIndex[destination];
+        final long bit = 1L << (index & 63);
+        if (windowSamples[destination] == config.windowSize())
+        {
+            if ((bits[index >> 6] & bit) != 0)
+            {
+                windowFailures[destination]--;
+            }
+        }
+        else
+        {
+            windowSamples[destination]++;
+        }
+        if (failure)
+        {
+            bits[index >> 6] |= bit;
+            windowFailures[destination]++;
+        }
+        else
+        {
+            bits[index >> 6] &= ~bit;
+        }
+        windowIndex[destination] = index + 1 == config.windowSize() ? 0 : index + 1;
+    }
+
+    private void transition(final int destination, final CircuitState to, final long nowNs)
+    {
+        final CircuitState from = state[destination];
+        state[destination] = to;
+        probesInFlight[destination] = 0;
+        probeSuccesses[destination] = 0;
+        if (CircuitState.OPEN == to)
+        {
+            openedAtNs[destination] = nowNs;
+            store.put(OPENED_AT_KEY_BASE + destination, nowNs);
+        }
+        if (CircuitState.CLOSED == to)
+        {
+            consecutiveFailures[destination] = 0;
+        }
+        if (CircuitState.OPEN != to)
+        {
+            resumableMask |= 1L << destination;
+        }
+        persist(destination);
+
+        final long open = CircuitState.CLOSED == to ? openMask & ~(1L << destination) : openMask | (1L << destination);
+        openMask = open;
+        circuitsOpen.setRelease(Long.bitCount(open));
+        transitions.incrementRelease();
+        try
+        {
+            listener.onCircuitStateChange(destination, from, to, nowNs);
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void persist(final int destination)
+    {
+        store.put(destination, ((long)consecutiveFailures[destination] << 8) | state[destination].ordinal());
+    }
+
+    /**
+     * Note parked redeliveries found on recovery.
+     *
+     * @param destination id.
+     * @param messageId   message.
+     */
+    public void recoverParked(final int destination, final long messageId)
+    {
+        park(destination, messageId);
+        if (CircuitState.OPEN != state[destination])
+        {
+            resumableMask |= 1L << destination;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.acktracker.engine.lease;
+
+import io.acktracker.engine.TrackerException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+
+/**
+ * The per-tracker secret that authenticates receipt handles: 128 random bits, kept owner-only beside the tables
+ * ({@code lease.key} in the data directory) so handles stay valid across a restart, or random per process in memory.
+ */
+public final class LeaseSecret
+{
+    /** File name inside the data directory. */
+    public static final String FILE_NAME = "lease.key";
+    private static final int LENGTH = 16;
+
+    private LeaseSecret()
+    {
+    }
+
+    /**
+     * Load the secret of a data directory, creating it on first use; or a fresh one in memory.
+     *
+     * @param dataDir data directory, or null for memory only.
+     * @return the keyed MAC function.
+     */
+    public static SipHash load(final Path dataDir)
+    {
+        final byte[] key;
+        if (null == dataDir)
+        {
+            key = new byte[LENGTH];
+            new SecureRandom().nextBytes(key);
+        }
+        else
+        {
+            final Path file = dataDir.resolve(FILE_NAME);
+            try
+            {
+                if (!Files.exists(file))
+                {
+                    final byte[] fresh = new byte[LENGTH];
+                    new SecureRandom().nextBytes(fresh);
+                    final Path temp = dataDir.resolve(FILE_NAME + ".new");
+                    Files.deleteIfExists(temp);
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+                    Files.write(temp, fresh);
+                    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                key = Files.readAllBytes(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new TrackerException("cannot read or create the lease secret " + file + ": " + ex.getMessage(),
+                    ex);
+            }
+            if (LENGTH != key.length)
+            {
+                throw new TrackerException("lease secret " + file + " is corrupt (" + key.length + " bytes, expected " +
+                    LENGTH + "); delete it to start a new one (outstanding receipt handles become invalid)");
+            }
+        }
+        final ByteBuffer buffer = ByteBuffer.wrap(key);
+        return new SipHash(buffer.getLong(0), buffer.getLong(8));
+    }
+}

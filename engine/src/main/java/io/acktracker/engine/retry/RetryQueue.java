@@ -1,0 +1,101 @@
+package io.acktracker.engine.retry;
+
+import java.util.Arrays;
+
+/**
+ * Redeliveries that are due, highest priority first and first-in-first-out within a priority. The agent drains it
+ * under a per-duty-cycle budget, so a retry storm waits its turn instead of starving ack processing; nothing is
+ * dropped.
+ * <p>
+ * One ring of message ids per priority level (-128..127) and a 256-bit map of non-empty levels. Rings grow on
+ * demand and are reused, so a steady state allocates nothing.
+ * <p>
+ * Agent thread only.
+ */
+public final class RetryQueue
+{
+    /** Returned by {@link #poll()} when empty. */
+    public static final long EMPTY = Long.MIN_VALUE;
+
+    private final long[][] rings = new long[256][];
+    private final int[] heads = new int[256];
+    private final int[] counts = new int[256];
+    private final long[] nonEmpty = new long[4];
+    private int size;
+
+    /**
+     * Queue a due redelivery.
+     *
+     * @param messageId message.
+     * @param priority  -128..127.
+     */
+    public void add(final long messageId, final int priority)
+    {
+        final int level = priority + 128;
+        long[] ring = rings[level];
+        if (null == ring)
+        {
+            ring = new long[64];
+            rings[level] = ring;
+        }
+        int count = counts[level];
+        if (count == ring.length)
+        {
+            final long[] grown = new long[ring.length * 2];
+            final int head = heads[level];
+            final int firstPart = ring.length - head;
+            System.arraycopy(ring, head, grown, 0, firstPart);
+            System.arraycopy(ring, 0, grown, firstPart, head);
+            ring = grown;
+            rings[level] = ring;
+            heads[level] = 0;
+        }
+        ring[(heads[level] + count) & (ring.length - 1)] = messageId;
+        counts[level] = count + 1;
+        nonEmpty[level >> 6] |= 1L << (level & 63);
+        size++;
+    }
+
+    /**
+     * Take the highest-priority due redelivery.
+     *
+     * @return its message id, or {@link #EMPTY}.
+     */
+    public long poll()
+    {
+        for (int word = 3; word >= 0; word--)
+        {
+            final long bits = nonEmpty[word];
+            if (0 != bits)
+            {
+                final int level = (word << 6) + 63 - Long.numberOfLeadingZeros(bits);
+                final long[] ring = rings[level];
+                final int head = heads[level];
+                final long messageId = ring[head];
+                heads[level] = (head + 1) & (ring.length - 1);
+                if (0 == --counts[level])
+                {
+                    nonEmpty[word] &= ~(1L << (level & 63));
+                    heads[level] = 0;
+                }
+                size--;
+                return messageId;
+            }
+        }
+        return EMPTY;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    /** Drop everything queued. */
+    public void clear()
+    {
+        Arrays.fill(counts, 0);
+        Arrays.fill(heads, 0);
+        Arrays.fill(nonEmpty, 0);
+        size = 0;
+    }
+}

@@ -1,0 +1,309 @@
+package io.acktracker.engine.crash;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.MessageState;
+import io.acktracker.engine.MessageStatus;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.persistence.DataDirectory;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * kill -9 at random moments under load, restart on the same data directory, and check after every cycle against
+ * an external journal: no tracked-and-unfinished message missing, no recorded ack forgotten, no message whose
+ * outcome was seen coming back as pending or getting a second outcome that is not flagged as a replay, every outcome
+ * the journal did not see arriving after the restart, and the files reopening cleanly.
+ * <p>
+ * The check is incremental: each cycle reads only the journal records written since the last one and looks at the
+ * messages still open plus those that finished in the cycle, so a thousand cycles cost a thousand times one.
+ */
+class CrashRecoveryTest
+{
+    private static final long THROTTLE_NS = 500_000;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldLoseNothingAcrossKillNineCycles() throws Exception
+    {
+        runCycles(10, 42);
+    }
+
+    @Test
+    @Tag("long")
+    void shouldLoseNothingAcrossManyKillNineCycles() throws Exception
+    {
+        runCycles(Integer.getInteger("crash.cycles", 200), Long.getLong("crash.seed", System.nanoTime()));
+    }
+
+    @Test
+    void shouldRefuseASecondProcessOnTheSameDataDirectory() throws Exception
+    {
+        final Path dataDir = temp.resolve("data");
+        final Process child = startChild(dataDir, temp.resolve("journal").toFile(), 1, 1);
+        try
+        {
+            awaitReady(child);
+            final Throwable refused = catchThrowable(() -> AckTracker.open(new TrackerConfig().dataDir(dataDir)).close());
+            assertThat(refused).isInstanceOf(TrackerException.class)
+                .hasMessageContaining("in use by another tracker")
+                .hasMessageContaining("pid " + child.pid());
+        }
+        finally
+        {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        try (AckTracker recovered = AckTracker.open(new TrackerConfig().dataDir(dataDir)
+            .capacity(200_000).tombstoneCapacity(50_000)))
+        {
+            assertThat(recovered.isClosed()).isFalse();
+        }
+    }
+
+    /** What the journal has told so far, kept across cycles. */
+    private static final class Ledger
+    {
+        final Long2LongHashMap openAcks = new Long2LongHashMap(-1);
+        final Long2LongHashMap firstOutcome = new Long2LongHashMap(-1);
+        final LongHashSet finishedThisCycle = new LongHashSet();
+        final List<String> violations = new ArrayList<>();
+        int position;
+        long messages;
+        long acks;
+        long replays;
+
+        void read(final Journal journal, final int cycle)
+        {
+            for (; position < journal.size(); position++)
+            {
+                final Journal.Entry entry = journal.get(position);
+                final long id = entry.messageId();
+                switch (entry.type())
+                {
+                    case Journal.TRACK:
+                        messages++;
+                        if (!firstOutcome.containsKey(id))
+                        {
+                            openAcks.put(id, 0);
+                        }
+                        break;
+                    case Journal.ACK:
+                        acks++;
+                        if (openAcks.containsKey(id))
+                        {
+                            openAcks.put(id, openAcks.get(id) | (1L << entry.a()));
+                        }
+                        break;
+                    case Journal.OUTCOME:
+                        onOutcome(id, entry.a(), 1 == entry.flag(), cycle);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        private void onOutcome(final long id, final long outcome, final boolean replay, final int cycle)
+        {
+            if (replay)
+            {
+                replays++;
+            }
+            final long previous = firstOutcome.get(id);
+            if (-1 == previous)
+            {
+                firstOutcome.put(id, (outcome << 1) | (replay ? 1 : 0));
+                openAcks.remove(id);
+                finishedThisCycle.add(id);
+                return;
+            }
+            if ((previous >> 1) != outcome)
+            {
+                violations.add("cycle " + cycle + ": message " + id + " got two different outcomes");
+            }
+            if (!replay && 0 == (previous & 1))
+            {
+                violations.add("cycle " + cycle + ": message " + id + " got a second outcome not flagged as replay");
+            }
+            if (!replay)
+            {
+                firstOutcome.put(id, outcome << 1);
+            }
+        }
+    }
+
+    private void runCycles(final int cycles, final long seed) throws Exception
+    {
+        final Path dataDir = temp.resolve("data");
+        final File journalFile = temp.resolve("journal").toFile();
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Ledger ledger = new Ledger();
+        final long startNs = System.nanoTime();
+
+        for (int cycle = 1; cycle <= cycles; cycle++)
+        {
+            final Process child = startChild(dataDir, journalFile, random.nextLong(), cycle * 10_000_000L);
+            awaitReady(child);
+            Thread.sleep(100 + random.nextInt(900));
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            verify(dataDir, journalFile, cycle, ledger);
+            if (random.nextBoolean())
+            {
+                Files.deleteIfExists(dataDir.resolve(DataDirectory.CLEAN_MARKER));
+            }
+            if (cycles > 10 && 0 == cycle % 50)
+            {
+                System.out.printf("crash recovery: %d cycles, %d messages, %d acks, %d violations so far%n",
+                    cycle, ledger.messages, ledger.acks, ledger.violations.size());
+            }
+        }
+
+        System.out.printf("crash recovery: seed=%d cycles=%d messages=%d acks=%d replayed outcomes=%d " +
+            "violations=%d in %ds%n", seed, cycles, ledger.messages, ledger.acks, ledger.replays,
+            ledger.violations.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs));
+        assertThat(ledger.violations).isEmpty();
+        assertThat(ledger.messages).isPositive();
+        assertThat(ledger.acks).isPositive();
+    }
+
+    private static void verify(final Path dataDir, final File journalFile, final int cycle, final Ledger ledger)
+    {
+        try (Journal journal = new Journal(journalFile, Journal.CAPACITY))
+        {
+            ledger.finishedThisCycle.clear();
+            ledger.read(journal, cycle);
+
+            try (AckTracker tracker = AckTracker.open(CrashWorkload.config(dataDir, journal)))
+            {
+                ledger.openAcks.forEach((id, journaledAcks) ->
+                {
+                    final MessageStatus status = tracker.status(id);
+                    final boolean pending = MessageState.PENDING == status.state() ||
+                        MessageState.PARTIAL == status.state();
+                    if (MessageState.UNKNOWN == status.state())
+                    {
+                        ledger.violations.add("cycle " + cycle + ": message " + id + " tracked, no outcome, lost");
+                    }
+                    if (pending && (status.acked() & journaledAcks) != journaledAcks)
+                    {
+                        ledger.violations.add("cycle " + cycle + ": message " + id + " forgot acks " +
+                            Long.toBinaryString(journaledAcks & ~status.acked()));
+                    }
+                });
+                ledger.finishedThisCycle.forEach((id) ->
+                {
+                    final MessageState state = tracker.status(id).state();
+                    if (MessageState.PENDING == state || MessageState.PARTIAL == state)
+                    {
+                        ledger.violations.add("cycle " + cycle + ": message " + id + " had its outcome, came back " +
+                            state);
+                    }
+                });
+
+                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                while (System.nanoTime() - deadline < 0 || tracker.agent().doWork() > 0)
+                {
+                    tracker.agent().doWork();
+                }
+                ledger.read(journal, cycle);
+
+                final long[] open = ledger.openAcks.keySet().stream().mapToLong(Long::longValue).toArray();
+                for (final long id : open)
+                {
+                    final MessageState state = tracker.status(id).state();
+                    if (MessageState.PENDING != state && MessageState.PARTIAL != state)
+                    {
+                        ledger.violations.add("cycle " + cycle + ": message " + id + " is " + state +
+                            " but its outcome never arrived");
+                    }
+                }
+            }
+        }
+    }
+
+    private static Process startChild(final Path dataDir, final File journal, final long seed, final long firstId)
+        throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split("\\s+"))
+        {
+            if (!flag.isBlank())
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx512m");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(CrashWorkload.class.getName());
+        command.add(dataDir.toString());
+        command.add(journal.toString());
+        command.add(String.valueOf(seed));
+        command.add(String.valueOf(firstId));
+        command.add(String.valueOf(THROTTLE_NS));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static void awaitReady(final Process child) throws Exception
+    {
+        final BufferedReader reader = new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        final StringBuilder seen = new StringBuilder();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        while ((line = reader.readLine()) != null)
+        {
+            if ("READY".equals(line))
+            {
+                final Thread drainer = new Thread(() ->
+                {
+                    try
+                    {
+                        while (reader.readLine() != null)
+                        {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    catch (final java.io.IOException ignore)
+                    {
+                        // the child died
+                    }
+                });
+                drainer.setDaemon(true);
+                drainer.start();
+                return;
+            }
+            seen.append(line).append('\n');
+            if (System.nanoTime() - deadline > 0)
+            {
+                break;
+            }
+        }
+        child.destroyForcibly();
+        throw new AssertionError("child did not start:\n" + seen);
+    }
+}

@@ -1,0 +1,363 @@
+package io.acktracker.engine.model;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.MessageState;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TestClock;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.Trackers;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.retry.Backoff;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.lifecycle.AfterTry;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.acktracker.engine.model.ReferenceModel.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random sequences of track, ack, nack, reject, cumulative ack, lease, lease ack/nack/extend (with current, stale
+ * and forged handles), clock advances and restarts, run against the tracker and against {@link ReferenceModel}:
+ * results, outcomes, statuses and counters must match after every step. Shrunk counterexamples become the
+ * regression tests at the bottom.
+ */
+class ModelBasedTest
+{
+    sealed interface Step permits Track, Ack, Nack, Reject, Cumulative, Lease, Settle, Advance, Restart
+    {
+    }
+
+    record Track(int id, long destinations, int required, boolean stream) implements Step
+    {
+    }
+
+    record Ack(int id, int destination) implements Step
+    {
+    }
+
+    record Nack(int id, int destination) implements Step
+    {
+    }
+
+    record Reject(int id, int destination) implements Step
+    {
+    }
+
+    record Cumulative(int destination, long offset) implements Step
+    {
+    }
+
+    record Lease(int id) implements Step
+    {
+    }
+
+    /** kind 0 ack, 1 nack, 2 extend; pick chooses a kept handle, 0 the most recent lease; forged alters its MAC. */
+    record Settle(int kind, int pick, boolean forged) implements Step
+    {
+    }
+
+    record Advance(long ms) implements Step
+    {
+    }
+
+    record Restart() implements Step
+    {
+    }
+
+    private record Kept(long id, long incarnation, int delivery, ReceiptHandle handle)
+    {
+    }
+
+    private final List<Path> dirs = new ArrayList<>();
+
+    @AfterTry
+    void cleanUp() throws IOException
+    {
+        for (final Path dir : dirs)
+        {
+            try (var files = Files.walk(dir))
+            {
+                files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+            }
+        }
+        dirs.clear();
+    }
+
+    @Provide
+    Arbitrary<List<Step>> steps()
+    {
+        final Arbitrary<Integer> id = Arbitraries.integers().between(1, 6);
+        final Arbitrary<Integer> destination = Arbitraries.integers().between(0, 4);
+        final Arbitrary<Step> track = Combinators.combine(id, Arbitraries.longs().between(1, 7),
+            Arbitraries.integers().between(0, 3), Arbitraries.of(true, false))
+            .as((i, d, r, s) -> (Step)new Track(i, d, Math.min(r, Long.bitCount(d)), s));
+        final Arbitrary<Step> ack = Combinators.combine(id, destination).as((i, d) -> (Step)new Ack(i, d));
+        final Arbitrary<Step> nack = Combinators.combine(id, destination).as((i, d) -> (Step)new Nack(i, d));
+        final Arbitrary<Step> reject = Combinators.combine(id, destination).as((i, d) -> (Step)new Reject(i, d));
+        final Arbitrary<Step> cumulative = Combinators.combine(destination, Arbitraries.longs().between(0, 13))
+            .as((d, o) -> (Step)new Cumulative(d, o));
+        final Arbitrary<Step> lease = id.map((i) -> (Step)new Lease(i));
+        final Arbitrary<Step> settle = Combinators.combine(Arbitraries.integers().between(0, 2),
+            Arbitraries.integers().between(0, 3), Arbitraries.frequency(net.jqwik.api.Tuple.of(9, false),
+            net.jqwik.api.Tuple.of(1, true)))
+            .as((k, p, f) -> (Step)new Settle(k, p, f));
+        final Arbitrary<Step> advance = Arbitraries.longs().between(1, 60).map((ms) -> (Step)new Advance(ms));
+        final Arbitrary<Step> restart = Arbitraries.just(new Restart());
+        return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, track),
+            net.jqwik.api.Tuple.of(7, ack),
+            net.jqwik.api.Tuple.of(2, nack),
+            net.jqwik.api.Tuple.of(1, reject),
+            net.jqwik.api.Tuple.of(2, cumulative),
+            net.jqwik.api.Tuple.of(4, lease),
+            net.jqwik.api.Tuple.of(7, settle),
+            net.jqwik.api.Tuple.of(4, advance),
+            net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(20).ofMaxSize(80);
+    }
+
+    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    void trackerShouldBehaveLikeTheModel(@ForAll("steps") final List<Step> steps) throws IOException
+    {
+        run(steps);
+    }
+
+    @Property(tries = 3000, edgeCases = EdgeCasesMode.NONE)
+    @Tag("long")
+    void trackerShouldBehaveLikeTheModelLong(@ForAll("steps") final List<Step> steps) throws IOException
+    {
+        run(steps);
+    }
+
+    private void run(final List<Step> steps) throws IOException
+    {
+        final Path dir = Files.createTempDirectory("acktracker-model");
+        dirs.add(dir);
+        final TestClock clock = new TestClock(Trackers.START_NS);
+        final ReferenceModel model = new ReferenceModel(clock.nanoTime());
+        final Trackers.Outcomes outcomes = new Trackers.Outcomes();
+        final TrackerConfig config = config(clock, outcomes, dir);
+        final List<Kept> kept = new ArrayList<>();
+        final TrackRequest request = new TrackRequest();
+        AckTracker tracker = AckTracker.open(config);
+        try
+        {
+            int index = 0;
+            for (final Step step : steps)
+            {
+                final String where = "step " + index++ + " " + step + " of " + steps;
+                final Result actual;
+                final Result expected;
+                if (step instanceof Track track)
+                {
+                    request.reset().messageId(track.id()).destinations(track.destinations())
+                        .requiredAcks(track.required());
+                    if (track.stream())
+                    {
+                        request.stream(5, track.id());
+                    }
+                    actual = tracker.agent().track(request);
+                    expected = model.track(track.id(), track.destinations(), track.required(), track.stream());
+                }
+                else if (step instanceof Ack ack)
+                {
+                    actual = tracker.agent().recordAck(ack.id(), ack.destination());
+                    expected = model.ack(ack.id(), ack.destination());
+                }
+                else if (step instanceof Nack nack)
+                {
+                    actual = tracker.agent().recordNack(nack.id(), nack.destination());
+                    expected = model.nack(nack.id(), nack.destination());
+                }
+                else if (step instanceof Reject reject)
+                {
+                    actual = tracker.agent().recordReject(reject.id(), reject.destination(), 1);
+                    expected = model.reject(reject.id(), reject.destination());
+                }
+                else if (step instanceof Cumulative cumulative)
+                {
+                    actual = tracker.agent().recordCumulativeAck(5, cumulative.destination(), cumulative.offset());
+                    expected = model.cumulativeAck(cumulative.destination(), cumulative.offset());
+                }
+                else if (step instanceof Lease lease)
+                {
+                    final ReceiptHandle handle = new ReceiptHandle();
+                    actual = tracker.agent().leases().lease(lease.id(), 1, ReferenceModel.VISIBILITY, handle);
+                    expected = model.lease(lease.id());
+                    if (Result.OK == actual && Result.OK == expected)
+                    {
+                        final ReferenceModel.Message m = model.messages.get((long)lease.id());
+                        kept.add(new Kept(lease.id(), m.incarnation, m.deliveries, handle));
+                    }
+                }
+                else if (step instanceof Settle settle)
+                {
+                    if (kept.isEmpty())
+                    {
+                        continue;
+                    }
+                    final Kept chosen = kept.get(kept.size() - 1 - settle.pick() % kept.size());
+                    final ReceiptHandle handle = new ReceiptHandle().copyFrom(chosen.handle());
+                    if (settle.forged())
+                    {
+                        handle.set(handle.messageId(), handle.delivery(), handle.nonce(), handle.mac() ^ 0x5A5A);
+                    }
+                    switch (settle.kind())
+                    {
+                        case 0:
+                            actual = tracker.agent().leases().ack(handle);
+                            expected = model.leaseAck(chosen.id(), chosen.incarnation(), chosen.delivery(),
+                                settle.forged());
+                            break;
+                        case 1:
+                            actual = tracker.agent().leases().nack(handle, 0);
+                            expected = model.leaseNack(chosen.id(), chosen.incarnation(), chosen.delivery(),
+                                settle.forged());
+                            break;
+                        default:
+                            actual = tracker.agent().leases().extend(handle, ReferenceModel.EXTENSION);
+                            expected = model.leaseExtend(chosen.id(), chosen.incarnation(), chosen.delivery(),
+                                settle.forged());
+                    }
+                }
+                else if (step instanceof Advance advance)
+                {
+                    clock.advanceNs(advance.ms() * MS);
+                    Trackers.drain(tracker.agent());
+                    model.advance(advance.ms() * MS);
+                    actual = Result.OK;
+                    expected = Result.OK;
+                }
+                else
+                {
+                    tracker.close();
+                    model.advance(0);
+                    tracker = AckTracker.open(config);
+                    model.restarted();
+                    actual = Result.OK;
+                    expected = Result.OK;
+                }
+
+                assertThat(actual).as(where).isEqualTo(expected);
+                compare(tracker, model, outcomes, where);
+            }
+        }
+        finally
+        {
+            tracker.close();
+            cleanUp();
+        }
+    }
+
+    private static TrackerConfig config(final TestClock clock, final Trackers.Outcomes outcomes, final Path dir)
+    {
+        return Trackers.config(clock, outcomes)
+            .dataDir(dir)
+            .capacity(64)
+            .defaultMaxAttempts(1)
+            .defaultAckTimeoutNs(ReferenceModel.ACK_TIMEOUT)
+            .defaultTtlNs(ReferenceModel.TTL)
+            .tombstoneWindowNs(ReferenceModel.TOMBSTONE_WINDOW)
+            .leaseMaxDeliveries(ReferenceModel.MAX_DELIVERIES)
+            .leaseMaxExtensions(ReferenceModel.MAX_EXTENSIONS)
+            .leaseMaxExtensionNs(ReferenceModel.EXTENSION)
+            .defaultBackoff(Backoff.fixed(ReferenceModel.HOLD_BACK))
+            .destinations("a", "b", "c", "d");
+    }
+
+    private static void compare(
+        final AckTracker tracker, final ReferenceModel model, final Trackers.Outcomes outcomes, final String where)
+    {
+        assertThat(outcomes.seen.stream().map((o) -> o.messageId() + ":" + o.outcome() + ":" + o.reason())
+            .collect(Collectors.toList()))
+            .as(where + " outcomes")
+            .containsExactlyInAnyOrderElementsOf(model.outcomes.stream()
+                .map((o) -> o.messageId() + ":" + o.outcome() + ":" + o.reason()).collect(Collectors.toList()));
+        assertThat(outcomes.seen).as(where).noneMatch(Trackers.Seen::replay);
+
+        for (long id = 1; id <= 12; id++)
+        {
+            final MessageState expected = model.state(id);
+            assertThat(tracker.status(id).state()).as(where + " state of " + id).isEqualTo(expected);
+            final ReferenceModel.Message m = model.messages.get(id);
+            if (null != m)
+            {
+                assertThat(tracker.status(id).acked()).as(where + " acked of " + id)
+                    .isEqualTo(m.acked & m.destinations);
+            }
+        }
+
+        assertThat(tracker.agent().pendingCount()).as(where + " pending").isEqualTo(model.pendingCount());
+        final Map<String, Long> c = model.counters;
+        assertThat(counter(tracker, TrackerCounter.TRACKED)).as(where + " tracked").isEqualTo(c.getOrDefault("tracked", 0L));
+        assertThat(counter(tracker, TrackerCounter.COMPLETED)).as(where + " completed")
+            .isEqualTo(c.getOrDefault("completed", 0L));
+        assertThat(counter(tracker, TrackerCounter.FAILED)).as(where + " failed").isEqualTo(c.getOrDefault("failed", 0L));
+        assertThat(counter(tracker, TrackerCounter.EXPIRED)).as(where + " expired")
+            .isEqualTo(c.getOrDefault("expired", 0L));
+        assertThat(counter(tracker, TrackerCounter.ACKS)).as(where + " acks").isEqualTo(c.getOrDefault("acks", 0L));
+        assertThat(counter(tracker, TrackerCounter.DUPLICATE_ACKS)).as(where + " duplicate acks")
+            .isEqualTo(c.getOrDefault("duplicateAcks", 0L));
+        assertThat(counter(tracker, TrackerCounter.ORPHAN_ACKS)).as(where + " orphan acks")
+            .isEqualTo(c.getOrDefault("orphanAcks", 0L));
+        assertThat(counter(tracker, TrackerCounter.LATE_ACKS)).as(where + " late acks")
+            .isEqualTo(c.getOrDefault("lateAcks", 0L));
+        assertThat(counter(tracker, TrackerCounter.SPOOFED_ACKS)).as(where + " spoofed acks")
+            .isEqualTo(c.getOrDefault("spoofedAcks", 0L));
+        assertThat(counter(tracker, TrackerCounter.DUPLICATE_TRACKS)).as(where + " duplicate tracks")
+            .isEqualTo(c.getOrDefault("duplicateTracks", 0L));
+        assertThat(counter(tracker, TrackerCounter.LEASES_GRANTED)).as(where + " leases")
+            .isEqualTo(c.getOrDefault("leases", 0L));
+        assertThat(counter(tracker, TrackerCounter.LEASE_REFUSED_INVALID)).as(where + " invalid leases")
+            .isEqualTo(c.getOrDefault("invalidLeases", 0L));
+        assertThat(counter(tracker, TrackerCounter.LEASE_REFUSED_EXPIRED)).as(where + " expired leases")
+            .isEqualTo(c.getOrDefault("expiredLeases", 0L));
+        assertThat(counter(tracker, TrackerCounter.LEASE_REFUSED_ALREADY_LEASED)).as(where + " already leased")
+            .isEqualTo(c.getOrDefault("alreadyLeased", 0L));
+    }
+
+    private static long counter(final AckTracker tracker, final TrackerCounter counter)
+    {
+        return tracker.counters().value(counter);
+    }
+
+    @Test
+    void shouldRefuseASecondExtensionBeyondTheLimit() throws IOException
+    {
+        run(List.of(new Track(1, 1, 0, false), new Lease(1), new Settle(2, 0, false),
+            new Settle(2, 0, false), new Settle(0, 0, false)));
+    }
+
+    @Test
+    void shouldExpireAtTheEndOfTheTickAfterALeaseOutlivesTheAckTimeout() throws IOException
+    {
+        run(List.of(new Track(1, 3, 1, true), new Advance(45), new Lease(1), new Advance(20),
+            new Settle(2, 0, false), new Advance(30), new Lease(1), new Settle(1, 0, false), new Advance(11),
+            new Lease(1), new Advance(31), new Ack(1, 0)));
+    }
+
+    @Test
+    void shouldKeepStateAcrossARestartInTheMiddleOfALease() throws IOException
+    {
+        run(List.of(new Track(2, 7, 2, true), new Cumulative(0, 5), new Lease(2), new Restart(),
+            new Settle(2, 0, false), new Advance(40), new Settle(0, 0, false), new Lease(2), new Restart(),
+            new Advance(60), new Lease(2), new Advance(5), new Track(2, 1, 0, false)));
+    }
+}

@@ -1,0 +1,372 @@
+package io.acktracker.tools;
+
+import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.status.CountersReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+
+/**
+ * A load generator against a running tracker (see {@link LoadGenerator} for what is measured): a progress bar each
+ * second, then a percentile summary corrected for coordinated omission, the full distribution in a {@code .hgrm}
+ * file (for {@code acktracker plot}) and one-second interval histograms in a {@code .hlog} file (HdrHistogram's log
+ * format).
+ */
+@Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fixed-rate load against a running tracker service: ack -> outcome percentiles corrected for " +
+        "coordinated omission, written as a percentile distribution (.hgrm) and an interval log (.hlog)."})
+final class LoadCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "The service's Aeron directory ('acktracker run' prints it; default: Aeron's default).")
+    Path aeronDir;
+
+    @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = Durations.class,
+        description = "Measured time (default ${DEFAULT-VALUE}).")
+    long durationNs;
+
+    @Option(names = "--warmup", defaultValue = "1s", converter = Durations.class,
+        description = "Load before measuring, not recorded (default ${DEFAULT-VALUE}).")
+    long warmupNs;
+
+    @Option(names = "--channel", defaultValue = Protocol.DEFAULT_CHANNEL,
+        description = "The tracker's inbound channel as seen from here (default ${DEFAULT-VALUE}).")
+    String channel;
+
+    @Option(names = "--stream", description = "The tracker's inbound stream id (default: the service's, or 7001).")
+    Integer streamId;
+
+    @Option(names = "--outbound-channel", defaultValue = Protocol.DEFAULT_CHANNEL,
+        description = "The channel outcomes arrive on here (default ${DEFAULT-VALUE}).")
+    String outboundChannel;
+
+    @Option(names = "--outbound-stream", description = "The tracker's outbound stream id (default: the service's, " +
+        "or 7002).")
+    Integer outboundStreamId;
+
+    @Option(names = "--destinations", split = ",", defaultValue = "load-a,load-b",
+        description = "Destinations to ack as, comma separated (default ${DEFAULT-VALUE}).")
+    List<String> destinations;
+
+    @Option(names = "--quorum", defaultValue = "0", description = "Acks needed per message, 0 = all (default 0).")
+    int quorum;
+
+    @Option(names = "--ack-timeout", defaultValue = "0", converter = Durations.class,
+        description = "Ack timeout per message, 0 = the tracker's default.")
+    long ackTimeoutNs;
+
+    @Option(names = "--track-ahead", defaultValue = "10ms", converter = Durations.class,
+        description = "How long before its acks each message is tracked (default ${DEFAULT-VALUE}).")
+    long trackAheadNs;
+
+    @Option(names = "--drain", defaultValue = "5s", converter = Durations.class,
+        description = "How long to wait for the last outcomes (default ${DEFAULT-VALUE}).")
+    long drainNs;
+
+    @Option(names = "--connect-timeout", defaultValue = "5s", converter = Durations.class,
+        description = "How long to wait for the tracker to answer (default ${DEFAULT-VALUE}).")
+    long connectTimeoutNs;
+
+    @Option(names = "--hgrm", defaultValue = "load.hgrm", paramLabel = "FILE",
+        description = "Percentile distribution output, in us (default ${DEFAULT-VALUE}).")
+    Path hgrm;
+
+    @Option(names = "--hlog", defaultValue = "load.hlog", paramLabel = "FILE",
+        description = "Interval histogram log, 1 s intervals, in ns (default ${DEFAULT-VALUE}).")
+    Path hlog;
+
+    public Integer call() throws Exception
+    {
+        validate();
+        final PrintWriter out = spec.commandLine().getOut();
+        final Path dir = null != aeronDir ? aeronDir : Path.of(CommonContext.getAeronDirectoryName());
+        ServiceRegistration.requireDriver(dir);
+        final ServiceRegistration.Service service = ServiceRegistration.find(dir).isEmpty() ? null :
+            ServiceRegistration.findOne(dir);
+        final int inbound = null != streamId ? streamId : null != service ? service.inboundStreamId() :
+            Protocol.DEFAULT_INBOUND_STREAM_ID;
+        final int outbound = null != outboundStreamId ? outboundStreamId : null != service ?
+            service.outboundStreamId() : Protocol.DEFAULT_OUTBOUND_STREAM_ID;
+        final int[] ids = destinationIds(dir, service, out);
+
+        final Aeron aeron = AdminClient.connect(dir);
+        final CountersFile transportCounters = transportCounters(service);
+        AgentRunner runner = null;
+        try
+        {
+            final LoadTarget target = new LoadTarget(aeron, dir, channel, inbound, outboundChannel, outbound,
+                destinations, ids);
+            final LoadGenerator generator = new LoadGenerator(target, target.destinationMask(), quorum, ackTimeoutNs,
+                rate, trackAheadNs, warmupNs, durationNs,
+                (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32, tracksRead(transportCounters));
+            awaitConnected(generator, dir, inbound, outbound);
+            out.printf("load: %,d msg/s for %s (after %s of warm-up) to %s; destinations %s; %s stream %d%n",
+                rate, Durations.format(durationNs), Durations.format(warmupNs),
+                null == service ? "the tracker at " + dir : service.describe(), destinations, channel, inbound);
+            out.flush();
+
+            runner = new AgentRunner(new YieldingIdleStrategy(), (ex) -> { }, null, generator);
+            final Histogram total = run(generator, runner, out);
+            runner.close();
+            runner = null;
+            summary(generator, total, out);
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(runner, aeron, transportCounters);
+        }
+        return 0;
+    }
+
+    private void validate()
+    {
+        if (rate <= 0 || rate > 1_000_000)
+        {
+            throw new TrackerException("--rate must be 1..1,000,000 messages per second");
+        }
+        if (durationNs <= 0)
+        {
+            throw new TrackerException("--duration must be positive");
+        }
+        if (destinations.isEmpty() || destinations.size() > DestinationRegistry.MAX_DESTINATIONS)
+        {
+            throw new TrackerException("--destinations must name 1.." + DestinationRegistry.MAX_DESTINATIONS);
+        }
+        if (quorum < 0 || quorum > destinations.size())
+        {
+            throw new TrackerException("--quorum must be 0 (all) .. the number of destinations");
+        }
+        for (final Path file : new Path[]{ hgrm, hlog })
+        {
+            final Path parent = file.toAbsolutePath().getParent();
+            if (null != parent && !Files.isDirectory(parent))
+            {
+                throw new TrackerException("cannot write " + file + ": no such directory " + parent);
+            }
+        }
+    }
+
+    /**
+     * The destinations' ids in the tracker's registry: asked of the service through its admin stream (registering
+     * them when its registry is open), otherwise assumed to be the service's first ids in the order given.
+     */
+    private int[] destinationIds(final Path dir, final ServiceRegistration.Service service, final PrintWriter out)
+    {
+        final int[] ids = new int[destinations.size()];
+        if (null == service || !service.hasAdmin())
+        {
+            for (int i = 0; i < ids.length; i++)
+            {
+                ids[i] = i;
+            }
+            out.println("load: no acktracker admin stream at " + dir + ": assuming " + destinations + " have ids 0.." +
+                (ids.length - 1) + " (the service's 'destinations' setting, in order; a mismatch is refused)");
+            return ids;
+        }
+        final List<String> arguments = new ArrayList<>(List.of("destinations"));
+        arguments.addAll(destinations);
+        final AdminServer.Reply reply = AdminClient.call(dir, arguments);
+        if (0 != reply.exitCode())
+        {
+            throw new TrackerException("the service cannot use these destinations: " +
+                reply.err().replace("acktracker: ", "").strip());
+        }
+        final String[] lines = reply.out().strip().split("\n");
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = Integer.parseInt(lines[i].substring(lines[i].lastIndexOf(' ') + 1));
+        }
+        return ids;
+    }
+
+    /**
+     * The service's transport counters, read-only, when it keeps them in a data directory.
+     */
+    private static CountersFile transportCounters(final ServiceRegistration.Service service)
+    {
+        if (null == service || null == service.dataDir())
+        {
+            return null;
+        }
+        final Path file = service.dataDir().resolve(TransportCounters.FILE_NAME);
+        try
+        {
+            return Files.isRegularFile(file) ? CountersFile.openReadOnly(file.toFile()) : null;
+        }
+        catch (final RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * How many Track frames the tracker has read, from its transport counters; null when they cannot be read.
+     */
+    private static LongSupplier tracksRead(final CountersFile counters)
+    {
+        if (null == counters)
+        {
+            return null;
+        }
+        final CountersReader reader = counters.newReader();
+        final int[] found = { CountersReader.NULL_COUNTER_ID };
+        reader.forEach((counterId, typeId, key, label) ->
+        {
+            if (TransportCounter.TYPE_ID == typeId && key.getInt(0) == TransportCounter.TRACKS_RECEIVED.id())
+            {
+                found[0] = counterId;
+            }
+        });
+        final int counterId = found[0];
+        return CountersReader.NULL_COUNTER_ID == counterId ? null : () -> reader.getCounterValue(counterId);
+    }
+
+    private void awaitConnected(final LoadGenerator generator, final Path dir, final int inbound, final int outbound)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + connectTimeoutNs;
+        String missing;
+        while (null != (missing = generator.notConnected()))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                generator.onClose();
+                throw new TrackerException("no tracker answers at " + dir + " (the " + missing + " did not connect " +
+                    "within " + Durations.format(connectTimeoutNs) + "): is a service running there with inbound " +
+                    channel + " stream " + inbound + " and outbound " + outboundChannel + " stream " + outbound + "?");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private Histogram run(final LoadGenerator generator, final AgentRunner runner, final PrintWriter out)
+        throws InterruptedException, FileNotFoundException
+    {
+        final Histogram total = new Histogram(LoadGenerator.HIGHEST_LATENCY_NS, 3);
+        final long totalNs = warmupNs + durationNs;
+        final long startMs = System.currentTimeMillis();
+        final long startNs = System.nanoTime();
+        long drainDeadlineNs = Long.MAX_VALUE;
+        long lastTracked = 0;
+        Histogram interval = null;
+        try (PrintStream log = new PrintStream(hlog.toFile()))
+        {
+            final HistogramLogWriter writer = new HistogramLogWriter(log);
+            writer.outputComment("acktracker load: ack -> outcome latency in ns, corrected for coordinated omission");
+            writer.outputLogFormatVersion();
+            writer.outputStartTime(startMs);
+            writer.setBaseTime(startMs);
+            writer.outputLegend();
+            AgentRunner.startOnThread(runner);
+            long intervalStartMs = startMs;
+            while (true)
+            {
+                Thread.sleep(1000);
+                final long nowNs = System.nanoTime();
+                final long nowMs = System.currentTimeMillis();
+                interval = generator.intervalHistogram(interval);
+                interval.setStartTimeStamp(intervalStartMs);
+                interval.setEndTimeStamp(nowMs);
+                intervalStartMs = nowMs;
+                writer.outputIntervalHistogram(interval);
+                total.add(interval);
+
+                final long tracked = generator.stat(LoadGenerator.TRACKED);
+                progress(out, Math.min(1.0, (nowNs - startNs) / (double)totalNs), nowNs - startNs < warmupNs,
+                    tracked - lastTracked, generator, interval);
+                lastTracked = tracked;
+
+                if (generator.isDone())
+                {
+                    if (0 == generator.stat(LoadGenerator.OUTSTANDING))
+                    {
+                        break;
+                    }
+                    if (Long.MAX_VALUE == drainDeadlineNs)
+                    {
+                        drainDeadlineNs = nowNs + drainNs;
+                    }
+                    else if (nowNs - drainDeadlineNs > 0)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    private static void progress(
+        final PrintWriter out,
+        final double done,
+        final boolean warmingUp,
+        final long rate,
+        final LoadGenerator generator,
+        final Histogram interval)
+    {
+        final int width = 30;
+        final int filled = (int)Math.round(done * width);
+        out.printf("  [%s%s] %3.0f%%  %s  %,8d msg/s  completed %,10d  outstanding %,7d  p99 %s%n",
+            "#".repeat(filled), ".".repeat(width - filled), done * 100, warmingUp ? "warm-up " : "measured",
+            rate, generator.stat(LoadGenerator.COMPLETED), generator.stat(LoadGenerator.OUTSTANDING),
+            0 == interval.getTotalCount() ? "-" : Durations.format(interval.getValueAtPercentile(99)));
+        out.flush();
+    }
+
+    private void summary(final LoadGenerator generator, final Histogram total, final PrintWriter out)
+        throws FileNotFoundException
+    {
+        out.println();
+        out.printf("tracked %,d, acked %,d; completed %,d, failed %,d, expired %,d, refused %,d, no outcome %,d%n",
+            generator.stat(LoadGenerator.TRACKED), generator.stat(LoadGenerator.ACKED),
+            generator.stat(LoadGenerator.COMPLETED), generator.stat(LoadGenerator.FAILED),
+            generator.stat(LoadGenerator.EXPIRED), generator.stat(LoadGenerator.REFUSED),
+            generator.stat(LoadGenerator.OUTSTANDING));
+        if (generator.stat(LoadGenerator.REDELIVERS) > 0)
+        {
+            out.printf("the tracker asked for %,d redeliveries (each answered with the destination's ack again)%n",
+                generator.stat(LoadGenerator.REDELIVERS));
+        }
+        out.println("latency ack -> outcome, measured part only (completed messages)");
+        out.println("  corrected for coordinated omission (from each ack's scheduled time): " +
+            Durations.percentiles(total));
+        out.println("  uncorrected (from the last ack's actual send):                        " +
+            Durations.percentiles(generator.uncorrected()));
+        try (PrintStream file = new PrintStream(hgrm.toFile()))
+        {
+            total.outputPercentileDistribution(file, 1000.0);
+        }
+        out.println("wrote " + hgrm + " (percentile distribution, us; chart it: acktracker plot " + hgrm +
+            " -o load.png) and " + hlog + " (1 s interval histograms)");
+        out.flush();
+    }
+}

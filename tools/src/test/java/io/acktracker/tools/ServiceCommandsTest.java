@@ -1,0 +1,217 @@
+package io.acktracker.tools;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.transport.EmbeddedDriver;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code run}, and {@code stat}, {@code dlq} and {@code load} against it, in this process over a real embedded
+ * media driver (the service's own).
+ */
+class ServiceCommandsTest
+{
+    @TempDir
+    Path temp;
+
+    private Thread service;
+    private final StringWriter serviceOut = new StringWriter();
+    private final StringWriter serviceErr = new StringWriter();
+    private final int[] serviceExit = { -1 };
+
+    @AfterEach
+    void stopService() throws InterruptedException
+    {
+        if (null != service)
+        {
+            service.interrupt();
+            service.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    /** A data directory with two dead letters (rejected by venue-c and venue-b) and 17 pending messages. */
+    private Path populated()
+    {
+        final Path dir = temp.resolve("data");
+        try (AckTracker tracker = AckTracker.open(new TrackerConfig().dataDir(dir).capacity(5000)
+            .destinations("venue-a", "venue-b", "venue-c").defaultMaxAttempts(1)))
+        {
+            final TrackerAgent agent = tracker.agent();
+            final TrackRequest request = new TrackRequest();
+            for (int id = 1; id <= 20; id++)
+            {
+                agent.track(request.reset().messageId(id).destinations(0b111).requiredAcks(2).stream(4, id)
+                    .ttlNs(TimeUnit.HOURS.toNanos(1)).ackTimeoutNs(TimeUnit.HOURS.toNanos(1)));
+            }
+            agent.recordAck(1, 0);
+            agent.recordAck(2, 0);
+            agent.recordAck(2, 1);
+            agent.recordReject(3, 2, 500);
+            agent.recordReject(4, 1, 501);
+        }
+        return dir;
+    }
+
+    private String startService(final Path config) throws InterruptedException
+    {
+        service = new Thread(() -> serviceExit[0] = AckTrackerCli.execute(new PrintWriter(serviceOut, true),
+            new PrintWriter(serviceErr, true), "run", "--config", config.toString()), "test-service");
+        service.start();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        final Pattern running = Pattern.compile("driver embedded at (\\S+),");
+        while (System.nanoTime() - deadlineNs < 0 && service.isAlive())
+        {
+            final Matcher matcher = running.matcher(serviceOut.toString());
+            if (matcher.find() && serviceOut.toString().contains("stop with Ctrl-C"))
+            {
+                return matcher.group(1);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("service did not start: " + serviceOut + serviceErr);
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldRunTheServiceAndServeStatDlqAndLoad() throws Exception
+    {
+        final Path data = populated();
+        final Path config = Files.writeString(temp.resolve("tracker.yaml"), String.join("\n",
+            "name: tools-test",
+            "data:",
+            "  dir: " + data,
+            "capacity: 5000",
+            "destinations: [venue-a, venue-b, venue-c]",
+            "ack.timeout: 2s",
+            ""));
+        final String aeronDir = startService(config);
+        assertThat(serviceOut.toString()).contains("admin stream: aeron:ipc streams 7003/7004");
+
+        CliRunner cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
+        assertThat(cli.exitCode).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("service 'tools-test'").contains("engine: " + data.resolve("counters.dat"))
+            .contains("transport: " + data.resolve("transport-counters.dat"))
+            .containsPattern("pending messages: tools-test\\s+17")
+            .containsPattern("tracks received: tools-test\\s+0").contains("running");
+
+        cli = CliRunner.run("dlq", "stats", "--aeron-dir", aeronDir);
+        assertThat(cli.exitCode).as(cli.err()).isZero();
+        assertThat(cli.out()).containsPattern("all\\s+2\\s+2");
+        cli = CliRunner.run("dlq", "list", "--aeron-dir", aeronDir, "--destination", "venue-c");
+        assertThat(cli.out()).contains("(2 shown)").contains("venue-c=REJECT(500)");
+        cli = CliRunner.run("dlq", "peek", "--aeron-dir", aeronDir, "--queue", "4", "-n", "1");
+        assertThat(cli.out()).contains("(1 shown)");
+        cli = CliRunner.run("dlq", "list", "--aeron-dir", aeronDir, "--destination", "nowhere");
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err().strip()).isEqualTo("acktracker: unknown destination 'nowhere'");
+
+        cli = CliRunner.run("dlq", "replay", "--aeron-dir", aeronDir, "3", "--unacked-only");
+        assertThat(cli.exitCode).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("3: replayed");
+        cli = CliRunner.run("dlq", "delete", "--aeron-dir", aeronDir, "4", "77");
+        assertThat(cli.out()).contains("deleted 1 of 2");
+        assertThat(cli.exitCode).isEqualTo(1);
+        cli = CliRunner.run("dlq", "stats", "--aeron-dir", aeronDir);
+        assertThat(cli.out()).containsPattern("all\\s+0\\s+2\\s+1\\s+1");
+        cli = CliRunner.run("dlq", "stats", data.toString(), "--aeron-dir", aeronDir);
+        assertThat(cli.err()).contains("not both");
+
+        final Path hgrm = temp.resolve("load.hgrm");
+        final Path hlog = temp.resolve("load.hlog");
+        cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--rate", "2000", "--duration", "1500ms", "--warmup",
+            "300ms", "--destinations", "venue-a,load-x", "--hgrm", hgrm.toString(), "--hlog", hlog.toString());
+        assertThat(cli.exitCode).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("[##############################] 100%")
+            .contains("tracked 3,600, acked 3,600; completed 3,600, failed 0, expired 0, refused 0, no outcome 0")
+            .containsPattern("corrected for coordinated omission .*: n=3,000\\s+p50");
+        assertThat(HgrmFile.read(hgrm).totalCount()).isEqualTo(3000);
+        long logged = 0;
+        final HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+        EncodableHistogram interval;
+        while (null != (interval = reader.nextIntervalHistogram()))
+        {
+            logged += ((org.HdrHistogram.Histogram)interval).getTotalCount();
+        }
+        assertThat(logged).isEqualTo(3000);
+
+        cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
+        assertThat(cli.out()).containsPattern("tracks received: tools-test\\s+3,6\\d\\d")
+            .containsPattern("sessions bound to a destination: tools-test\\s+\\d");
+
+        service.interrupt();
+        service.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(serviceExit[0]).as(serviceErr.toString()).isZero();
+        assertThat(serviceOut.toString()).contains("stopped cleanly");
+        assertThat(Files.exists(Path.of(aeronDir))).as("the embedded driver's directory is deleted").isFalse();
+
+        cli = CliRunner.run("inspect", data.toString());
+        assertThat(cli.exitCode).as("the service stopped cleanly: " + cli.err()).isZero();
+        assertThat(cli.out()).contains("load-x");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldSayClearlyWhenThereIsNoServiceOrDriver() throws Exception
+    {
+        CliRunner cli = CliRunner.run("run", "--config", temp.resolve("missing.yaml").toString());
+        assertThat(cli.exitCode).isNotZero();
+        assertThat(cli.err().strip()).isEqualTo("acktracker: no such config file: " + temp.resolve("missing.yaml"));
+
+        final Path bad = Files.writeString(temp.resolve("bad.yaml"), "name: x\nack.timeoot: 5s\n");
+        cli = CliRunner.run("run", "--config", bad.toString());
+        assertThat(cli.exitCode).isNotZero();
+        assertThat(cli.err()).contains("bad settings: unknown file").contains("'ack.timeoot'");
+        assertThat(cli.err().strip().lines()).hasSize(1);
+
+        cli = CliRunner.run("run", "--ack.timeout=soon");
+        assertThat(cli.err()).contains("invalid ack.timeout='soon'");
+
+        final Path nowhere = temp.resolve("nowhere");
+        cli = CliRunner.run("load", "--aeron-dir", nowhere.toString());
+        assertThat(cli.err().strip()).isEqualTo("acktracker: no Aeron media driver at " + nowhere +
+            " (no such directory)");
+        cli = CliRunner.run("dlq", "stats", "--aeron-dir", temp.toString());
+        assertThat(cli.err().strip()).isEqualTo("acktracker: no Aeron media driver at " + temp + " (no cnc.dat there)");
+        cli = CliRunner.run("dlq", "stats");
+        assertThat(cli.err()).contains("say which tracker");
+
+        final Path garbage = Files.writeString(temp.resolve("counters.dat"), "garbage\n");
+        cli = CliRunner.run("stat", "--counters", garbage.toString(), "--once");
+        assertThat(cli.err()).startsWith("acktracker: " + garbage + " is not an acktracker counters file");
+        assertThat(cli.err().strip().lines()).hasSize(1);
+
+        cli = CliRunner.run("load", "--hgrm", temp.resolve("no/such/dir/run.hgrm").toString());
+        assertThat(cli.err()).contains("no such directory").contains("no/such/dir");
+
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("tools-test")))
+        {
+            final String dir = driver.aeronDirectoryName();
+            cli = CliRunner.run("stat", "--aeron-dir", dir, "--once");
+            assertThat(cli.err().strip()).isEqualTo("acktracker: no tracker at " + dir + ": a media driver runs at " +
+                dir + " but no acktracker service is registered with it (a service started with 'acktracker run' " +
+                "registers itself)");
+            cli = CliRunner.run("dlq", "list", "--aeron-dir", dir);
+            assertThat(cli.err()).contains("no acktracker service is registered");
+            cli = CliRunner.run("load", "--aeron-dir", dir, "--connect-timeout", "300ms");
+            assertThat(cli.exitCode).isNotZero();
+            assertThat(cli.err()).contains("no tracker answers at " + dir).doesNotContain("at io.");
+        }
+    }
+}

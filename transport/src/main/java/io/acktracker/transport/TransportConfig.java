@@ -1,0 +1,366 @@
+package io.acktracker.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the tracker's Aeron transport is built from, with defaults; validated once by {@link #conclude()}.
+ * Accessors follow the Aeron style: {@code fragmentLimit()} reads, {@code fragmentLimit(value)} sets.
+ * <p>
+ * Threading: build on one thread, then hand to {@link AeronTransport}; do not change it afterwards.
+ */
+public final class TransportConfig
+{
+    private String name = "acktracker";
+    private Aeron aeron;
+    private String aeronDirectoryName;
+    private String inboundChannel = Protocol.DEFAULT_CHANNEL;
+    private int inboundStreamId = Protocol.DEFAULT_INBOUND_STREAM_ID;
+    private String outboundChannel = Protocol.DEFAULT_CHANNEL;
+    private int outboundStreamId = Protocol.DEFAULT_OUTBOUND_STREAM_ID;
+    private int fragmentLimit = 256;
+    private int outboundRetries = 3;
+    private int backlogCapacity = 1 << 20;
+    private int backlogDrainLimit = 1024;
+    private boolean backlogWhenNotConnected = false;
+    private int maxSessions = 1024;
+    private Path countersFile;
+    private Path errorLogFile;
+    private int errorLogLength = 1 << 20;
+    private long closeDrainTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+    private long leaseTimeoutNs = Protocol.DEFAULT_LEASE_TIMEOUT_NS;
+    private boolean concluded;
+
+    /**
+     * Check every value. Called by the transport; calling twice is harmless.
+     *
+     * @return this.
+     * @throws IllegalArgumentException when a value is out of range.
+     */
+    public TransportConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(null != name && !name.isBlank(), "name must not be blank");
+        ChannelUri.parse(inboundChannel);
+        ChannelUri.parse(outboundChannel);
+        require(fragmentLimit > 0, "fragment limit must be positive: " + fragmentLimit);
+        require(outboundRetries >= 0, "outbound retries must not be negative: " + outboundRetries);
+        require(backlogCapacity >= Protocol.MAX_FRAME_LENGTH * 4, "backlog capacity too small: " + backlogCapacity);
+        require(backlogDrainLimit > 0, "backlog drain limit must be positive");
+        require(maxSessions > 0, "max sessions must be positive");
+        require(errorLogLength >= 4096 && errorLogLength % 8 == 0,
+            "error log length must be a multiple of 8 and at least 4096: " + errorLogLength);
+        require(closeDrainTimeoutNs >= 0, "close drain timeout must not be negative");
+        require(leaseTimeoutNs > 0, "lease timeout must be positive: " + leaseTimeoutNs);
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException("invalid transport configuration: " + message);
+        }
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * Label of the counters, to tell trackers apart.
+     *
+     * @param name the name.
+     * @return this.
+     */
+    public TransportConfig name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * An Aeron client to use (the caller closes it). When none is given the transport connects its own to
+     * {@link #aeronDirectoryName()} and closes it.
+     *
+     * @param aeron the client.
+     * @return this.
+     */
+    public TransportConfig aeron(final Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * Media driver directory to connect to when no client is given; null uses Aeron's default ({@code aeron.dir}).
+     *
+     * @param aeronDirectoryName directory.
+     * @return this.
+     */
+    public TransportConfig aeronDirectoryName(final String aeronDirectoryName)
+    {
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    public String inboundChannel()
+    {
+        return inboundChannel;
+    }
+
+    /**
+     * Channel the tracker subscribes to for commands: {@code aeron:ipc} (default), or e.g.
+     * {@code aeron:udp?endpoint=0.0.0.0:40123} for senders and destinations on other hosts.
+     *
+     * @param inboundChannel Aeron channel URI.
+     * @return this.
+     */
+    public TransportConfig inboundChannel(final String inboundChannel)
+    {
+        this.inboundChannel = inboundChannel;
+        return this;
+    }
+
+    public int inboundStreamId()
+    {
+        return inboundStreamId;
+    }
+
+    public TransportConfig inboundStreamId(final int inboundStreamId)
+    {
+        this.inboundStreamId = inboundStreamId;
+        return this;
+    }
+
+    public String outboundChannel()
+    {
+        return outboundChannel;
+    }
+
+    /**
+     * Channel the tracker publishes Outcome, Redeliver and Refused on: {@code aeron:ipc} (default), or a UDP
+     * endpoint, multicast or multi-destination-cast channel reaching the senders.
+     *
+     * @param outboundChannel Aeron channel URI.
+     * @return this.
+     */
+    public TransportConfig outboundChannel(final String outboundChannel)
+    {
+        this.outboundChannel = outboundChannel;
+        return this;
+    }
+
+    public int outboundStreamId()
+    {
+        return outboundStreamId;
+    }
+
+    public TransportConfig outboundStreamId(final int outboundStreamId)
+    {
+        this.outboundStreamId = outboundStreamId;
+        return this;
+    }
+
+    public int fragmentLimit()
+    {
+        return fragmentLimit;
+    }
+
+    /**
+     * Most inbound frames read per duty cycle.
+     *
+     * @param fragmentLimit frames.
+     * @return this.
+     */
+    public TransportConfig fragmentLimit(final int fragmentLimit)
+    {
+        this.fragmentLimit = fragmentLimit;
+        return this;
+    }
+
+    public int outboundRetries()
+    {
+        return outboundRetries;
+    }
+
+    /**
+     * Extra offers of a back-pressured outbound frame within the duty cycle before it goes to the backlog.
+     *
+     * @param outboundRetries retries.
+     * @return this.
+     */
+    public TransportConfig outboundRetries(final int outboundRetries)
+    {
+        this.outboundRetries = outboundRetries;
+        return this;
+    }
+
+    public int backlogCapacity()
+    {
+        return backlogCapacity;
+    }
+
+    /**
+     * Outbound backlog bytes at which the tracker stops polling inbound commands (preallocated).
+     *
+     * @param backlogCapacity bytes.
+     * @return this.
+     */
+    public TransportConfig backlogCapacity(final int backlogCapacity)
+    {
+        this.backlogCapacity = backlogCapacity;
+        return this;
+    }
+
+    public int backlogDrainLimit()
+    {
+        return backlogDrainLimit;
+    }
+
+    /**
+     * Most backlogged frames published per duty cycle.
+     *
+     * @param backlogDrainLimit frames.
+     * @return this.
+     */
+    public TransportConfig backlogDrainLimit(final int backlogDrainLimit)
+    {
+        this.backlogDrainLimit = backlogDrainLimit;
+        return this;
+    }
+
+    public boolean backlogWhenNotConnected()
+    {
+        return backlogWhenNotConnected;
+    }
+
+    /**
+     * Whether outbound frames published while no subscriber is connected are kept for one that joins later (true),
+     * or counted as {@link TransportCounter#OUTBOUND_NO_SUBSCRIBER} and not kept (false, the default: otherwise a
+     * tracker nobody listens to would fill its backlog and stop taking acks).
+     *
+     * @param backlogWhenNotConnected keep or not.
+     * @return this.
+     */
+    public TransportConfig backlogWhenNotConnected(final boolean backlogWhenNotConnected)
+    {
+        this.backlogWhenNotConnected = backlogWhenNotConnected;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * Most publisher sessions bound to destinations at once; dead ones are dropped to make room.
+     *
+     * @param maxSessions sessions.
+     * @return this.
+     */
+    public TransportConfig maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public Path countersFile()
+    {
+        return countersFile;
+    }
+
+    /**
+     * File for the transport counters, readable by other processes; null (default) keeps them in memory.
+     *
+     * @param countersFile the file.
+     * @return this.
+     */
+    public TransportConfig countersFile(final Path countersFile)
+    {
+        this.countersFile = countersFile;
+        return this;
+    }
+
+    public Path errorLogFile()
+    {
+        return errorLogFile;
+    }
+
+    /**
+     * File for the distinct error log, readable by other processes; null (default) keeps it in memory.
+     *
+     * @param errorLogFile the file.
+     * @return this.
+     */
+    public TransportConfig errorLogFile(final Path errorLogFile)
+    {
+        this.errorLogFile = errorLogFile;
+        return this;
+    }
+
+    public int errorLogLength()
+    {
+        return errorLogLength;
+    }
+
+    public TransportConfig errorLogLength(final int errorLogLength)
+    {
+        this.errorLogLength = errorLogLength;
+        return this;
+    }
+
+    public long closeDrainTimeoutNs()
+    {
+        return closeDrainTimeoutNs;
+    }
+
+    /**
+     * How long closing keeps trying to publish the outbound backlog; what remains is counted as lost at close.
+     *
+     * @param closeDrainTimeoutNs nanoseconds.
+     * @return this.
+     */
+    public TransportConfig closeDrainTimeoutNs(final long closeDrainTimeoutNs)
+    {
+        this.closeDrainTimeoutNs = closeDrainTimeoutNs;
+        return this;
+    }
+
+    public long leaseTimeoutNs()
+    {
+        return leaseTimeoutNs;
+    }
+
+    /**
+     * Visibility timeout of a lease whose Lease frame (or HTTP request) asks for the default; the tracker's
+     * {@code leaseMaxVisibilityNs} still bounds it.
+     *
+     * @param leaseTimeoutNs nanoseconds.
+     * @return this.
+     */
+    public TransportConfig leaseTimeoutNs(final long leaseTimeoutNs)
+    {
+        this.leaseTimeoutNs = leaseTimeoutNs;
+        return this;
+    }
+}

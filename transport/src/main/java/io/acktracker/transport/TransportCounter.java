@@ -1,0 +1,100 @@
+package io.acktracker.transport;
+
+/**
+ * The transport's system counters, each with a fixed id kept as the counter's key (type id {@link #TYPE_ID}), so
+ * tools in other processes can find them in the transport counters file. Gauges hold a level; the rest count events.
+ * <p>
+ * Ids are never reused: 19 (tracks with fields the engine could not apply) and 44 (HTTP requests answered "not
+ * supported") are retired now that the engine applies everything the protocol carries.
+ */
+public enum TransportCounter
+{
+    FRAMES_RECEIVED(1, "inbound frames received", false),
+    MALFORMED_FRAMES(2, "inbound frames malformed (all reasons)", false),
+    MALFORMED_SHORT(3, "malformed: shorter than its header or block", false),
+    MALFORMED_SCHEMA(4, "malformed: wrong schema id", false),
+    MALFORMED_VERSION(5, "malformed: unsupported schema version", false),
+    MALFORMED_TEMPLATE(6, "malformed: unknown template id", false),
+    MALFORMED_GROUP(7, "malformed: bad group count or entry length", false),
+    MALFORMED_STRING(8, "malformed: text or data over its bound", false),
+    MALFORMED_FIELD(9, "malformed: field value out of range", false),
+    MALFORMED_FRAGMENTED(10, "malformed: fragmented frame", false),
+    HELLOS(11, "destination hellos bound", false),
+    HELLOS_REFUSED(12, "destination hellos refused", false),
+    BOUND_SESSIONS(13, "sessions bound to a destination", true),
+    DESTINATION_RECONNECTS(14, "bound sessions seen again on a new image", false),
+    UNBOUND_REFUSED(15, "commands refused: session sent no hello", false),
+    SPOOFED_REFUSED(16, "commands refused: destination not the session's", false),
+    TRACKS_RECEIVED(17, "tracks received", false),
+    TRACKS_REFUSED(18, "tracks refused by the tracker", false),
+    ACKS_RECEIVED(20, "acks received", false),
+    CUMULATIVE_ACKS_RECEIVED(21, "cumulative acks received", false),
+    NACKS_RECEIVED(22, "nacks received", false),
+    REJECTS_RECEIVED(23, "rejects received", false),
+    LEASE_COMMANDS_RECEIVED(24, "lease, extend and settle commands received", false),
+    NOT_SUPPORTED(25, "commands of retired templates, answered not supported", false),
+    IMAGES_AVAILABLE(26, "inbound images available", false),
+    IMAGES_UNAVAILABLE(27, "inbound images unavailable (publisher gone)", false),
+    OUTCOMES_SENT(28, "outcomes published", false),
+    REDELIVERS_SENT(29, "redeliver requests published", false),
+    REFUSALS_SENT(30, "refusals published", false),
+    OUTBOUND_RETRIES(31, "outbound offers retried in the duty cycle", false),
+    OUTBOUND_BACKLOGGED(32, "outbound frames put in the backlog", false),
+    BACKLOG_BYTES(33, "outbound backlog bytes", true),
+    BACKLOG_FRAMES(34, "outbound backlog frames", true),
+    BACKLOG_GROWTHS(35, "outbound backlog grown past its cap", false),
+    INBOUND_PAUSES(36, "inbound polling paused: backlog at its cap", false),
+    OUTBOUND_NO_SUBSCRIBER(37, "outbound frames with no subscriber connected", false),
+    OUTBOUND_ERRORS(38, "outbound offers failed: publication closed or full", false),
+    OUTBOUND_LOST_AT_CLOSE(39, "outbound frames still in the backlog at close", false),
+    ERRORS(40, "transport errors", false),
+    HTTP_REQUESTS(41, "http requests", false),
+    HTTP_REFUSED(42, "http requests answered 4xx/5xx", false),
+    LEASES_GRANTED_SENT(43, "lease grants published", false),
+    LEASE_COMMANDS_REFUSED(45, "lease, extend and settle commands refused by the tracker", false),
+    COMMANDS_REFUSED(46, "nacks, rejects and acks refused by the tracker for other than at-least-once reasons", false);
+
+    /** Counter type id of every transport counter; the key holds the {@link #id()}. */
+    public static final int TYPE_ID = 0x41434B01;
+
+    private final int id;
+    private final String label;
+    private final boolean gauge;
+
+    TransportCounter(final int id, final String label, final boolean gauge)
+    {
+        this.id = id;
+        this.label = label;
+        this.gauge = gauge;
+    }
+
+    /**
+     * Stable id, stored as the counter's key.
+     *
+     * @return the id.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * What the counter counts.
+     *
+     * @return the label.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * Whether the counter is a level rather than an event count.
+     *
+     * @return true for a gauge.
+     */
+    public boolean isGauge()
+    {
+        return gauge;
+    }
+}

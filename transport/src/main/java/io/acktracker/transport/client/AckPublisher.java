@@ -1,0 +1,348 @@
+package io.acktracker.transport.client;
+
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.codecs.AckEncoder;
+import io.acktracker.transport.codecs.CumulativeAckEncoder;
+import io.acktracker.transport.codecs.DestinationHelloEncoder;
+import io.acktracker.transport.codecs.ExtendEncoder;
+import io.acktracker.transport.codecs.LeaseEncoder;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
+import io.acktracker.transport.codecs.NackEncoder;
+import io.acktracker.transport.codecs.RejectEncoder;
+import io.acktracker.transport.codecs.SettleAction;
+import io.acktracker.transport.codecs.SettleEncoder;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A destination's publisher of commands to a tracker: acks, nacks, rejects and cumulative acks by message id, and,
+ * for consumer-style delivery, leases and their extension and settlement by receipt handle. Each {@code try*}
+ * encodes into one reused buffer and offers it once, returning Aeron's offer result: a new stream position when
+ * positive, otherwise NOT_CONNECTED, BACK_PRESSURED, ADMIN_ACTION, CLOSED or MAX_POSITION_EXCEEDED, and then nothing
+ * was sent: try again. Zero allocation. The tracker's answers (LeaseGranted, Refused) come on its outbound stream:
+ * {@link DestinationClient} reads them for this publisher's session.
+ * <p>
+ * The publisher introduces itself with a DestinationHello before its first command and again after it has seen
+ * its publication disconnected, so the tracker binds its session to the destination. Each publisher uses its own
+ * exclusive publication (its own session): use one per thread.
+ * <p>
+ * Threading: one thread.
+ */
+public final class AckPublisher implements AutoCloseable
+{
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
+    private final UnsafeBuffer helloBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final AckEncoder ackEncoder = new AckEncoder();
+    private final NackEncoder nackEncoder = new NackEncoder();
+    private final RejectEncoder rejectEncoder = new RejectEncoder();
+    private final CumulativeAckEncoder cumulativeAckEncoder = new CumulativeAckEncoder();
+    private final LeaseEncoder leaseEncoder = new LeaseEncoder();
+    private final ExtendEncoder extendEncoder = new ExtendEncoder();
+    private final SettleEncoder settleEncoder = new SettleEncoder();
+    private final ExclusivePublication publication;
+    private final short destinationId;
+    private final int helloLength;
+    private boolean helloPending = true;
+
+    /**
+     * A publisher over IPC on the default inbound stream, identified by name only.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param destinationName the destination's registered name.
+     */
+    public AckPublisher(final Aeron aeron, final String destinationName)
+    {
+        this(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID, destinationName,
+            Protocol.BOUND_DESTINATION);
+    }
+
+    /**
+     * A publisher on a given channel.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param channel         the tracker's inbound channel as seen from here, e.g.
+     *                        {@code aeron:udp?endpoint=tracker-host:40123}.
+     * @param streamId        the tracker's inbound stream id.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known (the tracker checks it matches the name), or
+     *                        {@link Protocol#BOUND_DESTINATION} to let the tracker resolve the name.
+     */
+    public AckPublisher(
+        final Aeron aeron,
+        final String channel,
+        final int streamId,
+        final String destinationName,
+        final int destinationId)
+    {
+        if (null == destinationName || destinationName.isEmpty() ||
+            destinationName.length() > Protocol.MAX_NAME_LENGTH)
+        {
+            throw new IllegalArgumentException("destination name must be 1.." + Protocol.MAX_NAME_LENGTH +
+                " characters: " + destinationName);
+        }
+        if ((destinationId < 0 || destinationId > Protocol.MAX_DESTINATION_ID) &&
+            Protocol.BOUND_DESTINATION != destinationId)
+        {
+            throw new IllegalArgumentException("destination id out of range: " + destinationId);
+        }
+        this.destinationId = (short)destinationId;
+        final DestinationHelloEncoder hello = new DestinationHelloEncoder()
+            .wrapAndApplyHeader(helloBuffer, 0, new MessageHeaderEncoder())
+            .destinationId(this.destinationId)
+            .name(destinationName);
+        this.helloLength = MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength();
+        this.publication = aeron.addExclusivePublication(channel, streamId);
+    }
+
+    /**
+     * Ack one message.
+     *
+     * @param messageId message.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryAck(final long messageId)
+    {
+        ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .destinationId(destinationId);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
+    }
+
+    /**
+     * Ask for a message to be redelivered.
+     *
+     * @param messageId        message.
+     * @param redeliverDelayNs delay before redelivery, 0 for the tracker's policy.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryNack(final long messageId, final long redeliverDelayNs)
+    {
+        return tryNack(messageId, redeliverDelayNs, 0, "");
+    }
+
+    /**
+     * Ask for a message to be redelivered, saying why.
+     *
+     * @param messageId        message.
+     * @param redeliverDelayNs delay before redelivery, 0 for the tracker's policy.
+     * @param errorCode        the destination's error code, kept in the attempt history.
+     * @param reason           ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryNack(
+        final long messageId, final long redeliverDelayNs, final int errorCode, final CharSequence reason)
+    {
+        checkReason(reason);
+        nackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .redeliverDelayNs(redeliverDelayNs)
+            .errorCode(errorCode)
+            .destinationId(destinationId)
+            .reason(reason);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + nackEncoder.encodedLength());
+    }
+
+    /**
+     * Reject a message as poison.
+     *
+     * @param messageId message.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryReject(final long messageId)
+    {
+        return tryReject(messageId, 0, "");
+    }
+
+    /**
+     * Reject a message as poison, saying why.
+     *
+     * @param messageId message.
+     * @param errorCode the destination's error code, kept with the dead letter.
+     * @param reason    ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryReject(final long messageId, final int errorCode, final CharSequence reason)
+    {
+        checkReason(reason);
+        rejectEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .errorCode(errorCode)
+            .destinationId(destinationId)
+            .reason(reason);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
+    }
+
+    /**
+     * Confirm every message of a stream up to and including an offset.
+     *
+     * @param streamId stream.
+     * @param offset   highest confirmed sequence.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryCumulativeAck(final int streamId, final long offset)
+    {
+        cumulativeAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .streamOffset(offset)
+            .streamId(streamId)
+            .destinationId(destinationId);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + cumulativeAckEncoder.encodedLength());
+    }
+
+    /**
+     * Ask for an exclusive lease on a message: answered with a LeaseGranted (carrying the receipt handle) or a
+     * Refused, both with this correlation id, to this publisher's session.
+     *
+     * @param correlationId  echoed in the answer.
+     * @param messageId      message.
+     * @param leaseTimeoutNs visibility timeout; 0 for the tracker's default.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryLease(final long correlationId, final long messageId, final long leaseTimeoutNs)
+    {
+        leaseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .messageId(messageId)
+            .leaseTimeoutNs(leaseTimeoutNs)
+            .destinationId(destinationId);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + leaseEncoder.encodedLength());
+    }
+
+    /**
+     * Extend a lease: still working on it. Answered only when refused.
+     *
+     * @param handle      receipt handle of the lease.
+     * @param extensionNs added to the lease deadline.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryExtend(final ReceiptHandle handle, final long extensionNs)
+    {
+        extendEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .extensionNs(extensionNs)
+            .destinationId(destinationId);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + ExtendEncoder.receiptHandleEncodingOffset());
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + extendEncoder.encodedLength());
+    }
+
+    /**
+     * Settle a lease by acking: the message is done. Answered only when refused.
+     *
+     * @param handle receipt handle of the lease.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryAck(final ReceiptHandle handle)
+    {
+        return trySettle(handle, SettleAction.ACK, 0, 0, "");
+    }
+
+    /**
+     * Settle a lease by nacking: release the message, to be leased again after the delay. Answered only when
+     * refused.
+     *
+     * @param handle           receipt handle of the lease.
+     * @param redeliverDelayNs delay before it may be leased again; 0 for its backoff.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryNack(final ReceiptHandle handle, final long redeliverDelayNs)
+    {
+        return trySettle(handle, SettleAction.NACK, redeliverDelayNs, 0, "");
+    }
+
+    /**
+     * Settle a lease by rejecting the message as poison: it fails and is dead-lettered. Answered only when refused.
+     *
+     * @param handle    receipt handle of the lease.
+     * @param errorCode kept with the dead letter.
+     * @param reason    ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long tryReject(final ReceiptHandle handle, final int errorCode, final CharSequence reason)
+    {
+        return trySettle(handle, SettleAction.REJECT, 0, errorCode, reason);
+    }
+
+    /**
+     * Settle a lease.
+     *
+     * @param handle           receipt handle of the lease.
+     * @param action           ack, nack or reject.
+     * @param redeliverDelayNs for a nack: delay before it may be leased again, 0 for its backoff.
+     * @param errorCode        for a reject: kept with the dead letter.
+     * @param reason           ASCII, at most {@link Protocol#MAX_REASON_LENGTH} characters.
+     * @return new position, or a negative Aeron offer result (nothing sent).
+     */
+    public long trySettle(
+        final ReceiptHandle handle,
+        final SettleAction action,
+        final long redeliverDelayNs,
+        final int errorCode,
+        final CharSequence reason)
+    {
+        checkReason(reason);
+        settleEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .redeliverDelayNs(redeliverDelayNs)
+            .errorCode(errorCode)
+            .action(action)
+            .destinationId(destinationId)
+            .reason(reason);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + SettleEncoder.receiptHandleEncodingOffset());
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + settleEncoder.encodedLength());
+    }
+
+    /**
+     * Whether a tracker is subscribed.
+     *
+     * @return true when connected.
+     */
+    public boolean isConnected()
+    {
+        return publication.isConnected();
+    }
+
+    /**
+     * Session id of this publisher, as the tracker sees it.
+     *
+     * @return the session id.
+     */
+    public int sessionId()
+    {
+        return publication.sessionId();
+    }
+
+    public void close()
+    {
+        publication.close();
+    }
+
+    private long offer(final int length)
+    {
+        if (helloPending)
+        {
+            final long result = publication.offer(helloBuffer, 0, helloLength);
+            if (result < 0)
+            {
+                return result;
+            }
+            helloPending = false;
+        }
+        final long result = publication.offer(buffer, 0, length);
+        if (Publication.NOT_CONNECTED == result)
+        {
+            helloPending = true;
+        }
+        return result;
+    }
+
+    private static void checkReason(final CharSequence reason)
+    {
+        if (reason.length() > Protocol.MAX_REASON_LENGTH)
+        {
+            throw new IllegalArgumentException("reason longer than " + Protocol.MAX_REASON_LENGTH);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.acktracker.transport.client;
+
+import io.acktracker.transport.Protocol;
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import org.agrona.CloseHelper;
+
+/**
+ * A destination's (or consumer's) two-way connection to a tracker: an {@link AckPublisher} for its commands, and
+ * the tracker's outbound stream read by {@link #poll(int)} from the caller's own duty cycle, handing a
+ * {@link TrackerClientHandler} the Redeliver frames (every destination's: filter by id; consumers watch
+ * {@code RedeliveryListener.CONSUMER}), and the LeaseGranted and Refused frames that answer this publisher's own
+ * session.
+ * <pre>{@code
+ * try (DestinationClient consumer = new DestinationClient(aeron, "workers", handler))
+ * {
+ *     consumer.publisher().tryLease(correlationId, messageId, 0);
+ *     ...
+ *     consumer.poll(16);    // handler.onLeaseGranted(correlationId, messageId, handle, deadlineNs, delivery, id)
+ *     ...
+ *     consumer.publisher().tryAck(keptHandle);
+ * }
+ * }</pre>
+ * Zero allocation per command and per frame received. Threading: one thread (the publication is exclusive).
+ */
+public final class DestinationClient implements AutoCloseable
+{
+    private final AckPublisher publisher;
+    private final Subscription subscription;
+    private final OutboundAdapter adapter;
+
+    /**
+     * A client over IPC on the default stream ids, identified by name.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param destinationName the destination's registered name.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     */
+    public DestinationClient(final Aeron aeron, final String destinationName, final TrackerClientHandler handler)
+    {
+        this(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL,
+            Protocol.DEFAULT_OUTBOUND_STREAM_ID, destinationName, Protocol.BOUND_DESTINATION, handler);
+    }
+
+    /**
+     * A client on given channels.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param trackerChannel  the tracker's inbound channel as seen from here.
+     * @param trackerStreamId the tracker's inbound stream id.
+     * @param outboundChannel the channel the tracker publishes on, as seen from here.
+     * @param outboundStream  the tracker's outbound stream id.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     */
+    public DestinationClient(
+        final Aeron aeron,
+        final String trackerChannel,
+        final int trackerStreamId,
+        final String outboundChannel,
+        final int outboundStream,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler)
+    {
+        this.subscription = aeron.addSubscription(outboundChannel, outboundStream);
+        try
+        {
+            this.publisher = new AckPublisher(aeron, trackerChannel, trackerStreamId, destinationName, destinationId);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(subscription);
+            throw ex;
+        }
+        this.adapter = new OutboundAdapter(handler, publisher.sessionId());
+    }
+
+    /**
+     * The publisher of this destination's commands (ack, nack, reject, lease, extend, settle).
+     *
+     * @return the publisher.
+     */
+    public AckPublisher publisher()
+    {
+        return publisher;
+    }
+
+    /**
+     * Read what the tracker published and hand it to the handler.
+     *
+     * @param fragmentLimit most frames to read.
+     * @return frames read.
+     */
+    public int poll(final int fragmentLimit)
+    {
+        return subscription.poll(adapter, fragmentLimit);
+    }
+
+    /**
+     * Whether both directions are connected to a tracker.
+     *
+     * @return true when commands can be sent and answers received.
+     */
+    public boolean isConnected()
+    {
+        return publisher.isConnected() && subscription.isConnected();
+    }
+
+    /**
+     * Frames skipped because this client does not know them.
+     *
+     * @return the count.
+     */
+    public long unknownFrames()
+    {
+        return adapter.unknownFrames();
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(publisher, subscription);
+    }
+}

@@ -1,0 +1,211 @@
+package io.acktracker.transport.client;
+
+import io.acktracker.engine.FailureReason;
+import io.acktracker.engine.Outcome;
+import io.acktracker.engine.RedeliveryListener;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.codecs.FailureReasonCode;
+import io.acktracker.transport.codecs.LeaseGrantedDecoder;
+import io.acktracker.transport.codecs.MessageHeaderDecoder;
+import io.acktracker.transport.codecs.OutcomeCode;
+import io.acktracker.transport.codecs.OutcomeDecoder;
+import io.acktracker.transport.codecs.RedeliverDecoder;
+import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.RefusedDecoder;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Decodes what a tracker publishes on its outbound stream (Outcome, Redeliver, Refused, LeaseGranted) and hands it
+ * to a {@link TrackerClientHandler}. Refused and LeaseGranted frames answer one session's commands: only those
+ * carrying this adapter's session id are handed on. Outcome and Redeliver frames go to everyone. Frames it does not
+ * know (a newer tracker's, or not acktracker's) are skipped and counted.
+ * <p>
+ * Redeliver's destination {@link Protocol#CONSUMER_DESTINATION} is handed on as
+ * {@link RedeliveryListener#CONSUMER}, as the engine names it.
+ * <p>
+ * Zero allocation per frame: the decoders and the receipt handle given to
+ * {@link TrackerClientHandler#onLeaseGranted} are reused. Threading: one thread, the one polling.
+ */
+public final class OutboundAdapter implements FragmentHandler
+{
+    private static final Outcome[] OUTCOMES = outcomes();
+    private static final FailureReason[] REASONS = reasons();
+    private static final RefusalCode[] REFUSAL_CODES = refusalCodes();
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final OutcomeDecoder outcomeDecoder = new OutcomeDecoder();
+    private final RedeliverDecoder redeliverDecoder = new RedeliverDecoder();
+    private final RefusedDecoder refusedDecoder = new RefusedDecoder();
+    private final LeaseGrantedDecoder leaseGrantedDecoder = new LeaseGrantedDecoder();
+    private final ReceiptHandle receiptHandle = new ReceiptHandle();
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final TrackerClientHandler handler;
+    private final int sessionId;
+    private long unknownFrames;
+
+    /**
+     * An adapter for the commands one session sends.
+     *
+     * @param handler   receives what is decoded.
+     * @param sessionId session id of the publication whose commands' answers to keep.
+     */
+    public OutboundAdapter(final TrackerClientHandler handler, final int sessionId)
+    {
+        this.handler = handler;
+        this.sessionId = sessionId;
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            unknownFrames++;
+            return;
+        }
+        frame.wrap(buffer, offset, length);
+        headerDecoder.wrap(frame, 0);
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        if (headerDecoder.schemaId() != Protocol.SCHEMA_ID || version < Protocol.MIN_SCHEMA_VERSION ||
+            MessageHeaderDecoder.ENCODED_LENGTH + blockLength > length ||
+            !dispatch(headerDecoder.templateId(), blockLength, version))
+        {
+            unknownFrames++;
+        }
+    }
+
+    /**
+     * Frames skipped because this adapter does not know them.
+     *
+     * @return the count.
+     */
+    public long unknownFrames()
+    {
+        return unknownFrames;
+    }
+
+    private boolean dispatch(final int templateId, final int blockLength, final int version)
+    {
+        final int bodyOffset = MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (templateId)
+        {
+            case OutcomeDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < OutcomeDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final OutcomeDecoder decoder = outcomeDecoder.wrap(frame, bodyOffset, blockLength, version);
+                final Outcome outcome = OUTCOMES[decoder.outcomeRaw()];
+                if (null == outcome)
+                {
+                    return false;
+                }
+                handler.onOutcome(decoder.messageId(), outcome, REASONS[decoder.reasonRaw()], decoder.latencyNs(),
+                    decoder.attempts(), 1 == decoder.replayRaw());
+                return true;
+            }
+            case RedeliverDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < RedeliverDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final RedeliverDecoder decoder = redeliverDecoder.wrap(frame, bodyOffset, blockLength, version);
+                final int destinationId = decoder.destinationId();
+                handler.onRedeliver(decoder.messageId(),
+                    Protocol.CONSUMER_DESTINATION == destinationId ? RedeliveryListener.CONSUMER : destinationId,
+                    decoder.attempt());
+                return true;
+            }
+            case RefusedDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < RefusedDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final RefusedDecoder decoder = refusedDecoder.wrap(frame, bodyOffset, blockLength, version);
+                if (decoder.sessionId() == sessionId)
+                {
+                    final RefusalCode code = REFUSAL_CODES[decoder.codeRaw()];
+                    handler.onRefused(decoder.refusedTemplateId(), decoder.correlationId(),
+                        null != code ? code : RefusalCode.OTHER, decoder.destinationId());
+                }
+                return true;
+            }
+            case LeaseGrantedDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < LeaseGrantedDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final LeaseGrantedDecoder decoder = leaseGrantedDecoder.wrap(frame, bodyOffset, blockLength, version);
+                if (decoder.sessionId() == sessionId)
+                {
+                    receiptHandle.decode(frame, bodyOffset + LeaseGrantedDecoder.receiptHandleEncodingOffset());
+                    handler.onLeaseGranted(decoder.correlationId(), decoder.messageId(), receiptHandle,
+                        decoder.leaseDeadlineNs(), decoder.delivery(), decoder.destinationId());
+                }
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    /** Wire outcome code (by value) to the engine's outcome, by name; null where the engine has none. */
+    private static Outcome[] outcomes()
+    {
+        final Outcome[] outcomes = new Outcome[256];
+        for (final OutcomeCode code : OutcomeCode.values())
+        {
+            for (final Outcome outcome : Outcome.values())
+            {
+                if (OutcomeCode.NULL_VAL != code && outcome.name().equals(code.name()))
+                {
+                    outcomes[code.value()] = outcome;
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** Wire reason code (by value) to the engine's reason, by name; NONE where the engine has no such reason. */
+    private static FailureReason[] reasons()
+    {
+        final FailureReason[] reasons = new FailureReason[256];
+        for (int i = 0; i < reasons.length; i++)
+        {
+            reasons[i] = FailureReason.NONE;
+        }
+        for (final FailureReasonCode code : FailureReasonCode.values())
+        {
+            for (final FailureReason reason : FailureReason.values())
+            {
+                if (FailureReasonCode.NULL_VAL != code && reason.name().equals(code.name()))
+                {
+                    reasons[code.value()] = reason;
+                }
+            }
+        }
+        return reasons;
+    }
+
+    /** Wire refusal code (by value) to the code; null for values this client does not know. */
+    private static RefusalCode[] refusalCodes()
+    {
+        final RefusalCode[] codes = new RefusalCode[256];
+        for (final RefusalCode code : RefusalCode.values())
+        {
+            if (RefusalCode.NULL_VAL != code)
+            {
+                codes[code.value()] = code;
+            }
+        }
+        return codes;
+    }
+}

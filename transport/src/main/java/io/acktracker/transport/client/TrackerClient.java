@@ -1,0 +1,190 @@
+package io.acktracker.transport.client;
+
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
+import io.acktracker.transport.codecs.TrackEncoder;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A sender's connection to a tracker: sends Track over Aeron and hands the tracker's Outcome, Redeliver and
+ * Refused frames to a {@link TrackerClientHandler} from {@link #poll(int)}, called by the caller's own duty cycle.
+ * <p>
+ * Refused frames are delivered only when they answer this client's own commands (matched by its publication's
+ * session id). Frames from a newer tracker that this client does not know are skipped and counted.
+ * <p>
+ * Zero allocation per track and per frame received. Threading: one thread (the publication is exclusive).
+ */
+public final class TrackerClient implements AutoCloseable
+{
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final TrackEncoder trackEncoder = new TrackEncoder();
+
+    private final ExclusivePublication publication;
+    private final Subscription subscription;
+    private final OutboundAdapter adapter;
+
+    /**
+     * A client over IPC on the default stream ids.
+     *
+     * @param aeron   connected client; not closed by this.
+     * @param handler receives outcomes.
+     */
+    public TrackerClient(final Aeron aeron, final TrackerClientHandler handler)
+    {
+        this(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL,
+            Protocol.DEFAULT_OUTBOUND_STREAM_ID, handler);
+    }
+
+    /**
+     * A client on given channels.
+     *
+     * @param aeron            connected client; not closed by this.
+     * @param trackerChannel   channel to send commands on, e.g. {@code aeron:udp?endpoint=tracker-host:40123}.
+     * @param trackerStreamId  the tracker's inbound stream id.
+     * @param outcomeChannel   channel the tracker publishes on, as seen from here.
+     * @param outcomeStreamId  the tracker's outbound stream id.
+     * @param handler          receives outcomes.
+     */
+    public TrackerClient(
+        final Aeron aeron,
+        final String trackerChannel,
+        final int trackerStreamId,
+        final String outcomeChannel,
+        final int outcomeStreamId,
+        final TrackerClientHandler handler)
+    {
+        this.subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
+        try
+        {
+            this.publication = aeron.addExclusivePublication(trackerChannel, trackerStreamId);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(subscription);
+            throw ex;
+        }
+        this.adapter = new OutboundAdapter(handler, publication.sessionId());
+    }
+
+    /**
+     * Send a Track with every field of the request: its metadata (up to {@link Protocol#MAX_METADATA_LENGTH}
+     * bytes), max attempts and message class included.
+     *
+     * @param request the track; destinations as a bitset of the tracker's destination ids.
+     * @return the new stream position, or Aeron's NOT_CONNECTED, BACK_PRESSURED, ADMIN_ACTION, CLOSED or
+     * MAX_POSITION_EXCEEDED: nothing was sent, try again.
+     * @throws IllegalArgumentException when a field cannot be encoded (priority outside -128..127, required acks or
+     *                                  max attempts outside 0..255, message class outside 0..65535, metadata
+     *                                  longer than the protocol's bound).
+     */
+    public long tryTrack(final TrackRequest request)
+    {
+        return tryTrack(request, request.metadata(), request.metadataOffset(), request.metadataLength());
+    }
+
+    /**
+     * Send a Track with the given metadata instead of the request's.
+     *
+     * @param request  the track.
+     * @param metadata up to {@link Protocol#MAX_METADATA_LENGTH} bytes, or null.
+     * @param offset   where the metadata starts.
+     * @param length   its length.
+     * @return the new stream position, or a negative Aeron offer result: nothing was sent.
+     * @throws IllegalArgumentException when a field cannot be encoded.
+     */
+    public long tryTrack(final TrackRequest request, final DirectBuffer metadata, final int offset, final int length)
+    {
+        if (request.priority() < Byte.MIN_VALUE || request.priority() > Byte.MAX_VALUE ||
+            request.requiredAcks() < 0 || request.requiredAcks() > 255 ||
+            request.maxAttempts() < 0 || request.maxAttempts() > 255 ||
+            request.messageClass() < 0 || request.messageClass() > 0xFFFF ||
+            length < 0 || length > Protocol.MAX_METADATA_LENGTH)
+        {
+            throw new IllegalArgumentException("cannot encode " + request + " with metadata length " + length);
+        }
+
+        trackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(request.messageId())
+            .ackTimeoutNs(request.ackTimeoutNs())
+            .ttlNs(request.ttlNs())
+            .sequence(request.hasStream() ? request.sequence() : 0)
+            .streamId(request.hasStream() ? request.streamId() : TrackEncoder.streamIdNullValue())
+            .messageClass(request.messageClass())
+            .requiredAcks((short)request.requiredAcks())
+            .priority((byte)request.priority())
+            .maxAttempts((short)request.maxAttempts());
+
+        long destinations = request.destinations();
+        final TrackEncoder.DestinationsEncoder entries = trackEncoder.destinationsCount(Long.bitCount(destinations));
+        while (0 != destinations)
+        {
+            entries.next().destinationId((short)Long.numberOfTrailingZeros(destinations));
+            destinations &= destinations - 1;
+        }
+        if (null == metadata || 0 == length)
+        {
+            trackEncoder.putMetadata(buffer, 0, 0);
+        }
+        else
+        {
+            trackEncoder.putMetadata(metadata, offset, length);
+        }
+
+        return publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + trackEncoder.encodedLength());
+    }
+
+    /**
+     * Read what the tracker published and hand it to the handler.
+     *
+     * @param fragmentLimit most frames to read.
+     * @return frames read.
+     */
+    public int poll(final int fragmentLimit)
+    {
+        return subscription.poll(adapter, fragmentLimit);
+    }
+
+    /**
+     * Whether both directions are connected to a tracker.
+     *
+     * @return true when tracks can be sent and outcomes received.
+     */
+    public boolean isConnected()
+    {
+        return publication.isConnected() && subscription.isConnected();
+    }
+
+    /**
+     * Session id of this client's commands, as the tracker sees it.
+     *
+     * @return the session id.
+     */
+    public int sessionId()
+    {
+        return publication.sessionId();
+    }
+
+    /**
+     * Frames skipped because this client does not know them (newer tracker, or not acktracker's).
+     *
+     * @return the count.
+     */
+    public long unknownFrames()
+    {
+        return adapter.unknownFrames();
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(publication, subscription);
+    }
+}

@@ -1,0 +1,347 @@
+package io.acktracker.transport.inbound;
+
+import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.agent.Leases;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.transport.DestinationStats;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.codecs.AckDecoder;
+import io.acktracker.transport.codecs.CumulativeAckDecoder;
+import io.acktracker.transport.codecs.DestinationHelloDecoder;
+import io.acktracker.transport.codecs.ExtendDecoder;
+import io.acktracker.transport.codecs.LeaseDecoder;
+import io.acktracker.transport.codecs.NackDecoder;
+import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.RejectDecoder;
+import io.acktracker.transport.codecs.SettleAction;
+import io.acktracker.transport.codecs.SettleDecoder;
+import io.acktracker.transport.codecs.TrackDecoder;
+import io.acktracker.transport.outbound.OutboundProxy;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+
+import java.util.function.IntPredicate;
+
+/**
+ * Applies decoded commands to the tracker through the agent's synchronous API, on the agent thread, after checking
+ * the sending session's identity: a destination command is accepted only from a session bound by its hello, and
+ * only for the destination it is bound to (an id that does not match is refused as spoofed and counted).
+ * <p>
+ * What is answered: a refused Track and every refused Lease, Extend or Settle get a Refused frame to the sending
+ * session (a consumer waits on its lease, and a refused settle means its work may be done again). An Ack, Nack,
+ * Reject or CumulativeAck the engine refuses for a reason that at-least-once delivery makes normal (duplicate, late,
+ * unknown id, destination not the message's) is counted by the engine and not answered; any other refusal of them
+ * (a negative delay, for example) is answered. A lease is granted with a LeaseGranted frame carrying the receipt
+ * handle in its binary form. Version 1's retired Extend and Settle are answered NOT_SUPPORTED and counted.
+ * <p>
+ * The consumer id of a lease taken over Aeron is the destination id of the session. The receipt handle is the
+ * credential for extending and settling: any bound session presenting it is served.
+ * <p>
+ * Zero allocation per Track, Ack, Nack, Reject, CumulativeAck, Lease, Extend and Settle. A hello allocates (the
+ * name as a String, a binding, and a file append when it registers a new name in an open registry): once per
+ * publisher session, not per message.
+ * <p>
+ * Threading: agent thread only.
+ */
+public final class EngineCommands implements CommandHandler
+{
+    private final TrackerAgent agent;
+    private final DestinationRegistry registry;
+    private final Leases leases;
+    private final SessionBindings bindings;
+    private final OutboundProxy outbound;
+    private final TransportCounters counters;
+    private final DestinationStats stats;
+    private final long defaultLeaseTimeoutNs;
+    private final ReceiptHandle grantedHandle = new ReceiptHandle();
+
+    /**
+     * A bridge from the wire to one tracker agent.
+     *
+     * @param agent                 the tracker's agent.
+     * @param outbound              for Refused and LeaseGranted answers.
+     * @param counters              transport counters.
+     * @param stats                 per-destination activity.
+     * @param maxSessions           most sessions bound at once.
+     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
+     * @param isLive                whether a session still has an image.
+     */
+    public EngineCommands(
+        final TrackerAgent agent,
+        final OutboundProxy outbound,
+        final TransportCounters counters,
+        final DestinationStats stats,
+        final int maxSessions,
+        final long defaultLeaseTimeoutNs,
+        final IntPredicate isLive)
+    {
+        this.agent = agent;
+        this.registry = agent.registry();
+        this.leases = agent.leases();
+        this.outbound = outbound;
+        this.counters = counters;
+        this.stats = stats;
+        this.defaultLeaseTimeoutNs = defaultLeaseTimeoutNs;
+        this.bindings = new SessionBindings(maxSessions, isLive, counters);
+    }
+
+    public void onHello(final Header header, final int destinationId, final DirectBuffer name)
+    {
+        final String destinationName = name.getStringWithoutLengthAscii(0, name.capacity());
+        final int registeredId = registry.resolve(destinationName);
+        final RefusalCode refusal;
+        if (DestinationRegistry.UNKNOWN == registeredId)
+        {
+            refusal = RefusalCode.UNKNOWN_DESTINATION;
+        }
+        else if (Protocol.BOUND_DESTINATION != destinationId && destinationId != registeredId)
+        {
+            refusal = RefusalCode.DESTINATION_MISMATCH;
+        }
+        else
+        {
+            final int bound = bindings.bind(header, registeredId);
+            refusal = bound >= 0 ? null :
+                SessionBindings.FULL == bound ? RefusalCode.CAPACITY_EXCEEDED : RefusalCode.SPOOFED_DESTINATION;
+        }
+
+        if (null != refusal)
+        {
+            counters.increment(TransportCounter.HELLOS_REFUSED);
+            outbound.refused(registeredId, header.sessionId(), DestinationHelloDecoder.TEMPLATE_ID, refusal,
+                destinationId);
+            return;
+        }
+        counters.increment(TransportCounter.HELLOS);
+        counters.set(TransportCounter.BOUND_SESSIONS, bindings.size());
+        stats.onHello(registeredId, header.sessionId());
+    }
+
+    public void onTrack(final Header header, final TrackRequest request)
+    {
+        counters.increment(TransportCounter.TRACKS_RECEIVED);
+        final Result result = agent.track(request);
+        if (result.isRefusal())
+        {
+            counters.increment(TransportCounter.TRACKS_REFUSED);
+            outbound.refused(request.messageId(), header.sessionId(), TrackDecoder.TEMPLATE_ID,
+                OutboundProxy.refusalCode(result), Protocol.BOUND_DESTINATION);
+        }
+    }
+
+    public void onAck(final Header header, final long messageId, final int destinationId)
+    {
+        counters.increment(TransportCounter.ACKS_RECEIVED);
+        final int destination = authorise(header, destinationId, AckDecoder.TEMPLATE_ID, messageId);
+        if (destination >= 0)
+        {
+            final Result result = agent.recordAck(messageId, destination);
+            stats.onAck(destination, result, agent.nowNs() / 1_000_000);
+            answerRefusal(header, AckDecoder.TEMPLATE_ID, messageId, destination, result);
+        }
+    }
+
+    public void onCumulativeAck(final Header header, final int streamId, final int destinationId, final long offset)
+    {
+        counters.increment(TransportCounter.CUMULATIVE_ACKS_RECEIVED);
+        final int destination = authorise(header, destinationId, CumulativeAckDecoder.TEMPLATE_ID, streamId);
+        if (destination >= 0)
+        {
+            final Result result = agent.recordCumulativeAck(streamId, destination, offset);
+            stats.onAck(destination, result, agent.nowNs() / 1_000_000);
+            answerRefusal(header, CumulativeAckDecoder.TEMPLATE_ID, streamId, destination, result);
+        }
+    }
+
+    public void onNack(
+        final Header header,
+        final long messageId,
+        final int destinationId,
+        final long redeliverDelayNs,
+        final int errorCode,
+        final DirectBuffer reason)
+    {
+        counters.increment(TransportCounter.NACKS_RECEIVED);
+        final int destination = authorise(header, destinationId, NackDecoder.TEMPLATE_ID, messageId);
+        if (destination >= 0)
+        {
+            final Result result = agent.recordNack(messageId, destination, redeliverDelayNs, errorCode);
+            stats.onNack(destination, result);
+            answerRefusal(header, NackDecoder.TEMPLATE_ID, messageId, destination, result);
+        }
+    }
+
+    public void onReject(
+        final Header header,
+        final long messageId,
+        final int destinationId,
+        final int errorCode,
+        final DirectBuffer reason)
+    {
+        counters.increment(TransportCounter.REJECTS_RECEIVED);
+        final int destination = authorise(header, destinationId, RejectDecoder.TEMPLATE_ID, messageId);
+        if (destination >= 0)
+        {
+            final Result result = agent.recordReject(messageId, destination, errorCode);
+            stats.onReject(destination, result);
+            answerRefusal(header, RejectDecoder.TEMPLATE_ID, messageId, destination, result);
+        }
+    }
+
+    public void onLease(
+        final Header header,
+        final long correlationId,
+        final long messageId,
+        final int destinationId,
+        final long leaseTimeoutNs)
+    {
+        counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
+        final int destination = authorise(header, destinationId, LeaseDecoder.TEMPLATE_ID, correlationId);
+        if (destination >= 0)
+        {
+            final long visibilityNs = 0 == leaseTimeoutNs ? defaultLeaseTimeoutNs : leaseTimeoutNs;
+            final Result result = leases.lease(messageId, destination, visibilityNs, grantedHandle);
+            stats.onLeaseCommand(destination, result);
+            if (Result.OK == result)
+            {
+                outbound.leaseGranted(correlationId, grantedHandle, agent.nowNs() + visibilityNs, header.sessionId(),
+                    destination);
+            }
+            else
+            {
+                leaseRefused(header, LeaseDecoder.TEMPLATE_ID, correlationId, destination, result);
+            }
+        }
+    }
+
+    public void onExtend(
+        final Header header, final ReceiptHandle handle, final int destinationId, final long extensionNs)
+    {
+        counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
+        final long messageId = handle.messageId();
+        final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
+        if (destination >= 0)
+        {
+            final Result result = leases.extend(handle, extensionNs);
+            stats.onLeaseCommand(destination, result);
+            leaseRefused(header, ExtendDecoder.TEMPLATE_ID, messageId, destination, result);
+        }
+    }
+
+    public void onSettle(
+        final Header header,
+        final SettleAction action,
+        final ReceiptHandle handle,
+        final int destinationId,
+        final long redeliverDelayNs,
+        final int errorCode,
+        final DirectBuffer reason)
+    {
+        counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
+        final long messageId = handle.messageId();
+        final int destination = authorise(header, destinationId, SettleDecoder.TEMPLATE_ID, messageId);
+        if (destination >= 0)
+        {
+            final Result result;
+            switch (action)
+            {
+                case ACK:
+                    result = leases.ack(handle);
+                    break;
+                case NACK:
+                    result = leases.nack(handle, redeliverDelayNs);
+                    break;
+                default:
+                    result = leases.reject(handle, errorCode);
+                    break;
+            }
+            stats.onLeaseCommand(destination, result);
+            leaseRefused(header, SettleDecoder.TEMPLATE_ID, messageId, destination, result);
+        }
+    }
+
+    public void onRetired(final Header header, final int templateId, final long correlationId)
+    {
+        counters.increment(TransportCounter.NOT_SUPPORTED);
+        outbound.refused(correlationId, header.sessionId(), templateId, RefusalCode.NOT_SUPPORTED,
+            Protocol.BOUND_DESTINATION);
+    }
+
+    /**
+     * Number of sessions bound to a destination.
+     *
+     * @return the count.
+     */
+    public int boundSessions()
+    {
+        return bindings.size();
+    }
+
+    private int authorise(final Header header, final int claimedId, final int templateId, final long correlationId)
+    {
+        final int destination = bindings.authorise(header, claimedId);
+        if (destination >= 0)
+        {
+            return destination;
+        }
+
+        final RefusalCode code;
+        if (SessionBindings.UNBOUND == destination)
+        {
+            counters.increment(TransportCounter.UNBOUND_REFUSED);
+            code = RefusalCode.UNBOUND_SESSION;
+        }
+        else
+        {
+            counters.increment(TransportCounter.SPOOFED_REFUSED);
+            code = RefusalCode.SPOOFED_DESTINATION;
+        }
+        outbound.refused(correlationId, header.sessionId(), templateId, code, claimedId);
+        return -1;
+    }
+
+    private void answerRefusal(
+        final Header header, final int templateId, final long correlationId, final int destination, final Result result)
+    {
+        if (result.isRefusal() && !isAtLeastOnceNoise(result))
+        {
+            counters.increment(TransportCounter.COMMANDS_REFUSED);
+            outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),
+                destination);
+        }
+    }
+
+    private void leaseRefused(
+        final Header header, final int templateId, final long correlationId, final int destination, final Result result)
+    {
+        if (result.isRefusal())
+        {
+            counters.increment(TransportCounter.LEASE_COMMANDS_REFUSED);
+            outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),
+                destination);
+        }
+    }
+
+    /**
+     * Refusals that destinations publishing at least once run into in normal operation: answering them would only
+     * add traffic.
+     */
+    private static boolean isAtLeastOnceNoise(final Result result)
+    {
+        switch (result)
+        {
+            case DUPLICATE_ACK:
+            case LATE_ACK:
+            case UNKNOWN_MESSAGE:
+            case SPOOFED_DESTINATION:
+                return true;
+            default:
+                return false;
+        }
+    }
+}

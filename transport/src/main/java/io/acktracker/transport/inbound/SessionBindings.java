@@ -1,0 +1,153 @@
+package io.acktracker.transport.inbound;
+
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
+import io.aeron.Image;
+import io.aeron.logbuffer.Header;
+import org.agrona.collections.Int2ObjectHashMap;
+
+import java.util.function.IntPredicate;
+
+/**
+ * Which destination each Aeron session speaks for, bound by its DestinationHello.
+ * <p>
+ * A session is one publication (each {@code AckPublisher} uses an exclusive publication, so its own session id).
+ * The binding also remembers the image it arrived on and that image's source identity ({@code aeron:ipc}, or the
+ * sender's address over UDP). When a bound session shows up on a new image (the publication reconnected after its
+ * image went unavailable) from the same source, the binding carries over: the destination continues without
+ * saying hello again. From a different source it does not: that is another publisher that happens to share the
+ * session id, and it must say hello itself.
+ * <p>
+ * This keeps destinations honest, not hostile: any process that can write to the media driver can claim a
+ * name. Over UDP, restrict who can reach the tracker's endpoint.
+ * <p>
+ * Threading: agent thread only.
+ */
+final class SessionBindings
+{
+    /** The session sent no hello (or its binding was dropped). */
+    static final int UNBOUND = -1;
+    /** The session is bound to another destination than the one the command names. */
+    static final int SPOOFED = -2;
+    /** No room for another binding. */
+    static final int FULL = -3;
+
+    private static final long NO_IMAGE = Long.MIN_VALUE;
+
+    private final Int2ObjectHashMap<Binding> bySession = new Int2ObjectHashMap<>();
+    private final int maxSessions;
+    private final IntPredicate isLive;
+    private final TransportCounters counters;
+
+    private static final class Binding
+    {
+        final int destinationId;
+        long imageCorrelationId;
+        String sourceIdentity;
+
+        Binding(final int destinationId, final long imageCorrelationId, final String sourceIdentity)
+        {
+            this.destinationId = destinationId;
+            this.imageCorrelationId = imageCorrelationId;
+            this.sourceIdentity = sourceIdentity;
+        }
+    }
+
+    /**
+     * Bindings for at most {@code maxSessions} sessions.
+     *
+     * @param maxSessions most sessions bound at once.
+     * @param isLive      whether a session still has an image, to make room by dropping dead ones.
+     * @param counters    to count reconnects.
+     */
+    SessionBindings(final int maxSessions, final IntPredicate isLive, final TransportCounters counters)
+    {
+        this.maxSessions = maxSessions;
+        this.isLive = isLive;
+        this.counters = counters;
+    }
+
+    /**
+     * Bind the frame's session to a destination (cold path: allocates one small entry per new session).
+     *
+     * @param header        header of the hello.
+     * @param destinationId registry id of the destination.
+     * @return the id, or {@link #SPOOFED} when the same image is bound to another destination, or {@link #FULL}.
+     */
+    int bind(final Header header, final int destinationId)
+    {
+        final int sessionId = header.sessionId();
+        final Binding existing = bySession.get(sessionId);
+        final long imageId = imageId(header);
+        if (null != existing && existing.destinationId != destinationId && existing.imageCorrelationId == imageId)
+        {
+            return SPOOFED;
+        }
+        if (null == existing && bySession.size() >= maxSessions && !dropDeadSessions())
+        {
+            return FULL;
+        }
+        bySession.put(sessionId, new Binding(destinationId, imageId, sourceIdentity(header)));
+        return destinationId;
+    }
+
+    /**
+     * The destination a command from this frame's session may speak for.
+     *
+     * @param header        header of the command.
+     * @param claimedId     destination id the command names, or {@link Protocol#BOUND_DESTINATION}.
+     * @return the destination id, or {@link #UNBOUND} or {@link #SPOOFED}.
+     */
+    int authorise(final Header header, final int claimedId)
+    {
+        final Binding binding = bySession.get(header.sessionId());
+        if (null == binding)
+        {
+            return UNBOUND;
+        }
+        final long imageId = imageId(header);
+        if (imageId != binding.imageCorrelationId)
+        {
+            if (!sourceIdentity(header).equals(binding.sourceIdentity))
+            {
+                return UNBOUND;
+            }
+            binding.imageCorrelationId = imageId;
+            counters.increment(TransportCounter.DESTINATION_RECONNECTS);
+        }
+        if (Protocol.BOUND_DESTINATION != claimedId && claimedId != binding.destinationId)
+        {
+            return SPOOFED;
+        }
+        return binding.destinationId;
+    }
+
+    /**
+     * Number of sessions bound.
+     *
+     * @return the count.
+     */
+    int size()
+    {
+        return bySession.size();
+    }
+
+    private boolean dropDeadSessions()
+    {
+        bySession.keySet().removeIf((sessionId) -> !isLive.test(sessionId));
+        return bySession.size() < maxSessions;
+    }
+
+    private static long imageId(final Header header)
+    {
+        final Object context = header.context();
+        return context instanceof Image ? ((Image)context).correlationId() : NO_IMAGE;
+    }
+
+    private static String sourceIdentity(final Header header)
+    {
+        final Object context = header.context();
+        return context instanceof Image ? ((Image)context).sourceIdentity() : "";
+    }
+}

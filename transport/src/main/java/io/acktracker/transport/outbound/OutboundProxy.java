@@ -1,0 +1,370 @@
+package io.acktracker.transport.outbound;
+
+import io.acktracker.engine.FailureReason;
+import io.acktracker.engine.Outcome;
+import io.acktracker.engine.RedeliveryListener;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.codecs.BooleanType;
+import io.acktracker.transport.codecs.FailureReasonCode;
+import io.acktracker.transport.codecs.LeaseGrantedEncoder;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
+import io.acktracker.transport.codecs.OutcomeCode;
+import io.acktracker.transport.codecs.OutcomeEncoder;
+import io.acktracker.transport.codecs.RedeliverEncoder;
+import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.RefusedEncoder;
+import io.aeron.Publication;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Encodes the tracker's outbound frames (Outcome, Redeliver, Refused, LeaseGranted) with SBE encoders kept as
+ * fields, and publishes them without loss under back pressure:
+ * <ol>
+ *     <li>offer, retrying a bounded number of times within the duty cycle on BACK_PRESSURED or ADMIN_ACTION;</li>
+ *     <li>then append to the {@link OutboundBacklog}, and keep appending while it is not empty, so frames stay in
+ *     order; {@link #drainBacklog(int)} publishes the backlog at the start of each duty cycle;</li>
+ *     <li>when the backlog reaches its cap, {@link #isBacklogFull()} tells the transport to stop polling inbound
+ *     commands, so back pressure reaches the senders instead of anything being dropped.</li>
+ * </ol>
+ * With no subscriber connected (NOT_CONNECTED) there is nobody to deliver to: the frame is counted and not kept,
+ * unless the proxy is configured to backlog it for a subscriber that joins later.
+ * <p>
+ * Zero allocation per frame below the cap. Threading: agent thread only.
+ */
+public final class OutboundProxy
+{
+    private static final OutcomeCode[] OUTCOME_CODES = outcomeCodes();
+    private static final FailureReasonCode[] REASON_CODES = reasonCodes();
+    private static final RefusalCode[] REFUSAL_CODES = refusalCodes();
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final OutcomeEncoder outcomeEncoder = new OutcomeEncoder();
+    private final RedeliverEncoder redeliverEncoder = new RedeliverEncoder();
+    private final RefusedEncoder refusedEncoder = new RefusedEncoder();
+    private final LeaseGrantedEncoder leaseGrantedEncoder = new LeaseGrantedEncoder();
+
+    private final FrameSink sink;
+    private final OutboundBacklog backlog;
+    private final TransportCounters counters;
+    private final int retries;
+    private final boolean backlogWhenNotConnected;
+
+    /**
+     * A proxy over a sink.
+     *
+     * @param sink                    where frames go.
+     * @param counters                transport counters.
+     * @param backlogCap              backlog bytes at which inbound polling stops.
+     * @param retries                 extra offers within the duty cycle before backlogging.
+     * @param backlogWhenNotConnected keep frames for a subscriber that joins later rather than counting them as
+     *                                undeliverable.
+     */
+    public OutboundProxy(
+        final FrameSink sink,
+        final TransportCounters counters,
+        final int backlogCap,
+        final int retries,
+        final boolean backlogWhenNotConnected)
+    {
+        this.sink = sink;
+        this.counters = counters;
+        this.backlog = new OutboundBacklog(backlogCap);
+        this.retries = retries;
+        this.backlogWhenNotConnected = backlogWhenNotConnected;
+    }
+
+    /**
+     * Publish an outcome.
+     *
+     * @param messageId message.
+     * @param outcome   final state.
+     * @param reason    why it failed or expired.
+     * @param latencyNs track to outcome.
+     * @param attempts  delivery attempts.
+     * @param replay    may have been told before a crash.
+     */
+    public void outcome(
+        final long messageId,
+        final Outcome outcome,
+        final FailureReason reason,
+        final long latencyNs,
+        final int attempts,
+        final boolean replay)
+    {
+        outcomeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .latencyNs(latencyNs)
+            .attempts(attempts)
+            .outcome(OUTCOME_CODES[outcome.ordinal()])
+            .reason(REASON_CODES[reason.ordinal()])
+            .replay(replay ? BooleanType.TRUE : BooleanType.FALSE);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
+    }
+
+    /**
+     * Ask senders to deliver a message to a destination again, or tell consumers a leased message is available to
+     * lease again.
+     *
+     * @param messageId     message.
+     * @param destinationId destination, or {@link RedeliveryListener#CONSUMER} (sent as
+     *                      {@link Protocol#CONSUMER_DESTINATION}).
+     * @param attempt       the attempt this redelivery is, or the next delivery number for consumers.
+     */
+    public void redeliver(final long messageId, final int destinationId, final int attempt)
+    {
+        redeliverEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .attempt(attempt)
+            .destinationId((short)(RedeliveryListener.CONSUMER == destinationId ?
+                Protocol.CONSUMER_DESTINATION : destinationId));
+        send(MessageHeaderEncoder.ENCODED_LENGTH + redeliverEncoder.encodedLength());
+    }
+
+    /**
+     * Tell the sending session its command was refused.
+     *
+     * @param correlationId     message id, stream id or lease correlation id of the command.
+     * @param sessionId         Aeron session the command came from.
+     * @param refusedTemplateId template of the command.
+     * @param code              why.
+     * @param destinationId     destination concerned, or {@link Protocol#BOUND_DESTINATION} when none.
+     */
+    public void refused(
+        final long correlationId,
+        final int sessionId,
+        final int refusedTemplateId,
+        final RefusalCode code,
+        final int destinationId)
+    {
+        refusedEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .refusedTemplateId(refusedTemplateId)
+            .code(code)
+            .destinationId((short)destinationId);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + refusedEncoder.encodedLength());
+    }
+
+    /**
+     * Tell a consumer its lease was granted: the receipt handle goes out in its binary form.
+     *
+     * @param correlationId   of the Lease request.
+     * @param handle          the receipt handle just issued.
+     * @param leaseDeadlineNs when the lease ends unless extended (epoch ns).
+     * @param sessionId       Aeron session of the Lease request, so only its sender keeps the grant.
+     * @param destinationId   lease holder.
+     */
+    public void leaseGranted(
+        final long correlationId,
+        final ReceiptHandle handle,
+        final long leaseDeadlineNs,
+        final int sessionId,
+        final int destinationId)
+    {
+        leaseGrantedEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .messageId(handle.messageId())
+            .leaseDeadlineNs(leaseDeadlineNs)
+            .delivery(handle.delivery())
+            .sessionId(sessionId)
+            .destinationId((short)destinationId);
+        handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + LeaseGrantedEncoder.receiptHandleEncodingOffset());
+        send(MessageHeaderEncoder.ENCODED_LENGTH + leaseGrantedEncoder.encodedLength());
+    }
+
+    /**
+     * The refusal code for an engine result.
+     *
+     * @param result an engine refusal.
+     * @return its wire code, OTHER when the schema has none.
+     */
+    public static RefusalCode refusalCode(final Result result)
+    {
+        return REFUSAL_CODES[result.ordinal()];
+    }
+
+    /**
+     * Publish backlogged frames, oldest first, until one is refused or the limit is reached.
+     *
+     * @param limit most frames to publish.
+     * @return frames published (or given up on for want of a subscriber).
+     */
+    public int drainBacklog(final int limit)
+    {
+        int work = 0;
+        while (!backlog.isEmpty() && work < limit)
+        {
+            final int offset = backlog.headOffset();
+            final int length = backlog.headLength();
+            final long result = sink.offer(backlog.buffer(), offset, length);
+            if (result > 0)
+            {
+                counters.increment(sentCounter(templateIdAt(backlog.buffer(), offset)));
+            }
+            else if (Publication.NOT_CONNECTED == result && !backlogWhenNotConnected)
+            {
+                counters.increment(TransportCounter.OUTBOUND_NO_SUBSCRIBER);
+            }
+            else
+            {
+                if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    counters.increment(TransportCounter.OUTBOUND_ERRORS);
+                }
+                break;
+            }
+            backlog.pop();
+            work++;
+        }
+        if (work > 0)
+        {
+            updateBacklogGauges();
+        }
+        return work;
+    }
+
+    /**
+     * Whether the backlog is at its cap: the transport then stops polling inbound commands.
+     *
+     * @return true at or over the cap.
+     */
+    public boolean isBacklogFull()
+    {
+        return backlog.isFull();
+    }
+
+    /**
+     * Frames waiting in the backlog.
+     *
+     * @return the count.
+     */
+    public int backlogFrames()
+    {
+        return backlog.frames();
+    }
+
+    private void send(final int length)
+    {
+        if (!backlog.isEmpty())
+        {
+            toBacklog(length);
+            return;
+        }
+
+        for (int attempt = 0; attempt <= retries; attempt++)
+        {
+            final long result = sink.offer(buffer, 0, length);
+            if (result > 0)
+            {
+                counters.increment(sentCounter(templateIdAt(buffer, 0)));
+                return;
+            }
+            if (Publication.NOT_CONNECTED == result && !backlogWhenNotConnected)
+            {
+                counters.increment(TransportCounter.OUTBOUND_NO_SUBSCRIBER);
+                return;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                counters.increment(TransportCounter.OUTBOUND_ERRORS);
+                break;
+            }
+            if (attempt < retries)
+            {
+                counters.increment(TransportCounter.OUTBOUND_RETRIES);
+            }
+        }
+        toBacklog(length);
+    }
+
+    private static int templateIdAt(final DirectBuffer buffer, final int frameOffset)
+    {
+        return buffer.getShort(frameOffset + MessageHeaderEncoder.templateIdEncodingOffset(),
+            MessageHeaderEncoder.BYTE_ORDER) & 0xFFFF;
+    }
+
+    private void toBacklog(final int length)
+    {
+        if (backlog.append(buffer, 0, length))
+        {
+            counters.increment(TransportCounter.BACKLOG_GROWTHS);
+        }
+        counters.increment(TransportCounter.OUTBOUND_BACKLOGGED);
+        updateBacklogGauges();
+    }
+
+    private void updateBacklogGauges()
+    {
+        counters.set(TransportCounter.BACKLOG_BYTES, backlog.bytes());
+        counters.set(TransportCounter.BACKLOG_FRAMES, backlog.frames());
+    }
+
+    private static TransportCounter sentCounter(final int templateId)
+    {
+        switch (templateId)
+        {
+            case OutcomeEncoder.TEMPLATE_ID:
+                return TransportCounter.OUTCOMES_SENT;
+            case RedeliverEncoder.TEMPLATE_ID:
+                return TransportCounter.REDELIVERS_SENT;
+            case LeaseGrantedEncoder.TEMPLATE_ID:
+                return TransportCounter.LEASES_GRANTED_SENT;
+            default:
+                return TransportCounter.REFUSALS_SENT;
+        }
+    }
+
+    private static OutcomeCode[] outcomeCodes()
+    {
+        final OutcomeCode[] codes = new OutcomeCode[Outcome.values().length];
+        for (final Outcome outcome : Outcome.values())
+        {
+            codes[outcome.ordinal()] = byName(OutcomeCode.values(), outcome.name(), OutcomeCode.NULL_VAL);
+        }
+        return codes;
+    }
+
+    private static FailureReasonCode[] reasonCodes()
+    {
+        final FailureReasonCode[] codes = new FailureReasonCode[FailureReason.values().length];
+        for (final FailureReason reason : FailureReason.values())
+        {
+            codes[reason.ordinal()] = byName(FailureReasonCode.values(), reason.name(), FailureReasonCode.NULL_VAL);
+        }
+        return codes;
+    }
+
+    private static RefusalCode[] refusalCodes()
+    {
+        final RefusalCode[] codes = new RefusalCode[Result.values().length];
+        for (final Result result : Result.values())
+        {
+            codes[result.ordinal()] = byName(RefusalCode.values(), result.name(), RefusalCode.OTHER);
+        }
+        return codes;
+    }
+
+    /**
+     * Engine enums map to wire enums by name, so a value the engine adds before the schema does maps to the
+     * fallback instead of breaking the transport.
+     */
+    private static <E extends Enum<E>> E byName(final E[] values, final String name, final E fallback)
+    {
+        for (final E value : values)
+        {
+            if (value.name().equals(name))
+            {
+                return value;
+            }
+        }
+        return fallback;
+    }
+}

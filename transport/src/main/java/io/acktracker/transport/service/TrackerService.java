@@ -1,0 +1,242 @@
+package io.acktracker.transport.service;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.transport.AeronTransport;
+import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.TransportErrors;
+import io.acktracker.transport.http.HttpEdge;
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The standalone tracker: a media driver (embedded in its own directory, or the external one at
+ * {@code aeron.dir}), an Aeron client, the Aeron transport, the tracker on its own agent thread, and optionally the
+ * HTTP edge. {@link #close()} shuts down cleanly: HTTP stops, the tables are flushed (msync) and closed with the
+ * clean-shutdown marker written, the transport publishes what it still holds, and an embedded driver's directory
+ * is deleted.
+ * <p>
+ * Threading: start and close from one thread.
+ */
+public final class TrackerService implements AutoCloseable
+{
+    private final ServiceConfig config;
+    private final EmbeddedDriver driver;
+    private final Aeron aeron;
+    private final AeronTransport transport;
+    private final AckTracker tracker;
+    private final HttpEdge http;
+    private boolean closed;
+
+    private TrackerService(final ServiceConfig config)
+    {
+        this.config = config;
+        final String name = config.name();
+        final Path dataDir = config.dataDir();
+        EmbeddedDriver driver = null;
+        Aeron aeron = null;
+        AeronTransport transport = null;
+        AckTracker tracker = null;
+        HttpEdge http = null;
+        try
+        {
+            if (null != dataDir)
+            {
+                prepareDataDir(dataDir);
+            }
+            final Aeron.Context aeronContext = new Aeron.Context().clientName(name);
+            if (config.embeddedDriver())
+            {
+                final int termLength = config.integer("driver.term.length");
+                driver = EmbeddedDriver.launch(EmbeddedDriver.context(name)
+                    .threadingMode(config.threadingMode())
+                    .ipcTermBufferLength(termLength)
+                    .publicationTermBufferLength(termLength));
+                aeronContext.aeronDirectoryName(driver.aeronDirectoryName());
+            }
+            aeron = Aeron.connect(aeronContext);
+
+            transport = new AeronTransport(new TransportConfig()
+                .name(name)
+                .aeron(aeron)
+                .inboundChannel(config.get("inbound.channel"))
+                .inboundStreamId(config.integer("inbound.stream"))
+                .outboundChannel(config.get("outbound.channel"))
+                .outboundStreamId(config.integer("outbound.stream"))
+                .fragmentLimit(config.integer("fragment.limit"))
+                .backlogCapacity(config.integer("backlog.capacity"))
+                .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
+                .leaseTimeoutNs(config.durationNs("lease.timeout"))
+                .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
+                .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
+
+            tracker = AckTracker.launch(new TrackerConfig()
+                .name(name)
+                .dataDir(dataDir)
+                .capacity(config.integer("capacity"))
+                .destinations(config.list("destinations").toArray(new String[0]))
+                .openRegistry(config.bool("registry.open"))
+                .defaultAckTimeoutNs(config.durationNs("ack.timeout"))
+                .defaultTtlNs(config.durationNs("ttl"))
+                .tombstoneWindowNs(config.durationNs("tombstone.window"))
+                .syncIntervalNs(config.durationNs("sync.interval"))
+                .idleStrategy(config.idleStrategy())
+                .epochClock(new OffsetEpochNanoClock())
+                .extension(transport));
+
+            if (config.bool("http.enabled"))
+            {
+                http = HttpEdge.start(config.get("http.host"), config.integer("http.port"), tracker, transport);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(http, tracker, transport, aeron, driver);
+            throw ex;
+        }
+        this.driver = driver;
+        this.aeron = aeron;
+        this.transport = transport;
+        this.tracker = tracker;
+        this.http = http;
+    }
+
+    /**
+     * Start a service.
+     *
+     * @param config its settings.
+     * @return the running service.
+     * @throws TrackerException         when the tracker cannot start (e.g. its data directory is in use).
+     * @throws IllegalArgumentException for a bad setting.
+     */
+    public static TrackerService start(final ServiceConfig config)
+    {
+        return new TrackerService(config);
+    }
+
+    /**
+     * The transport files live in the data directory beside the tracker's, and are created before the tracker
+     * takes the directory's lock: check the lock is free first, so a second service started by mistake fails
+     * before it touches a running one's files.
+     */
+    private static void prepareDataDir(final Path dataDir)
+    {
+        try
+        {
+            if (!Files.exists(dataDir))
+            {
+                Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            }
+            try (FileChannel channel = FileChannel.open(dataDir.resolve(DataDirectory.LOCK_FILE),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+            {
+                final FileLock lock = channel.tryLock();
+                if (null == lock)
+                {
+                    throw new TrackerException("data directory " + dataDir + " is in use by another tracker");
+                }
+                lock.release();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                throw new TrackerException("data directory " + dataDir + " is in use by another tracker in this " +
+                    "process");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot prepare data directory " + dataDir, ex);
+        }
+    }
+
+    /**
+     * One line saying where the service listens.
+     *
+     * @return the description.
+     */
+    public String describe()
+    {
+        return "acktracker '" + config.name() + "' running: driver " +
+            (null != driver ? "embedded at " + driver.aeronDirectoryName() :
+            "external at " + aeron.context().aeronDirectoryName()) +
+            ", inbound " + config.get("inbound.channel") + " stream " + config.get("inbound.stream") +
+            ", outbound " + config.get("outbound.channel") + " stream " + config.get("outbound.stream") +
+            ", data " + (null == config.dataDir() ? "in memory" : config.dataDir().toString()) +
+            ", http " + (null == http ? "off" : config.get("http.host") + ":" + http.port());
+    }
+
+    public AckTracker tracker()
+    {
+        return tracker;
+    }
+
+    public AeronTransport transport()
+    {
+        return transport;
+    }
+
+    /**
+     * The HTTP edge, or null when it is off.
+     *
+     * @return the edge.
+     */
+    public HttpEdge http()
+    {
+        return http;
+    }
+
+    /**
+     * The media driver directory clients connect to.
+     *
+     * @return the directory.
+     */
+    public String aeronDirectoryName()
+    {
+        return null != driver ? driver.aeronDirectoryName() : CommonContext.getAeronDirectoryName();
+    }
+
+    /**
+     * The embedded driver, or null with an external one.
+     *
+     * @return the driver.
+     */
+    public EmbeddedDriver embeddedDriver()
+    {
+        return driver;
+    }
+
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(http);
+        try
+        {
+            tracker.sync();
+        }
+        finally
+        {
+            CloseHelper.closeAll(tracker, transport, aeron, driver);
+        }
+    }
+}

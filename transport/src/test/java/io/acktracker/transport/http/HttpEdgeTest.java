@@ -1,0 +1,353 @@
+package io.acktracker.transport.http;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.FailureReason;
+import io.acktracker.engine.MessageState;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.retry.Backoff;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP edge over a host-driven tracker with no Aeron: commands by message id reach the agent through its
+ * command queue (202), lease commands are answered with the agent's verdict (the test drives the agent while the
+ * request waits), and bad input is answered 4xx with one line of JSON and changes nothing.
+ */
+@Timeout(60)
+class HttpEdgeTest
+{
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private AckTracker tracker;
+    private HttpEdge edge;
+
+    @BeforeEach
+    void start()
+    {
+        tracker = AckTracker.open(new TrackerConfig().name("edge").capacity(1024).destinations("a", "b")
+            .openRegistry(false).maxMetadataLength(32)
+            .defaultBackoff(Backoff.fixed(TimeUnit.SECONDS.toNanos(60))));
+        edge = HttpEdge.start("127.0.0.1", 0, tracker, null);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        edge.close();
+        tracker.close();
+    }
+
+    @Test
+    void shouldTrackAndAckThroughTheCommandQueue() throws Exception
+    {
+        final HttpResponse<String> tracked = post("/messages/track",
+            "{\"message_id\": 7, \"destinations\": [\"a\", 1], \"required_acks\": 2, \"ack_timeout_ms\": 5000}");
+        assertThat(tracked.statusCode()).isEqualTo(202);
+        assertThat(tracked.body()).isEqualTo("{\"result\":\"QUEUED\",\"id\":7}\n");
+        assertThat(tracker.status(7).state()).as("only queued until the agent runs").isEqualTo(MessageState.UNKNOWN);
+        drain();
+        assertThat(tracker.status(7).state()).isEqualTo(MessageState.PENDING);
+
+        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":\"a\"}").statusCode()).isEqualTo(202);
+        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":1}").statusCode()).isEqualTo(202);
+        drain();
+
+        final HttpResponse<String> status = get("/messages/status?message_id=7");
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(status.body()).contains("\"state\":\"COMPLETED\"", "\"acked\":[\"a\",\"b\"]");
+    }
+
+    @Test
+    void shouldApplyCumulativeAcks() throws Exception
+    {
+        post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"],\"stream_id\":3,\"sequence\":10}");
+        drain();
+        assertThat(post("/messages/cumulative-ack", "{\"stream_id\":3,\"destination\":\"a\",\"offset\":10}")
+            .statusCode()).isEqualTo(202);
+        drain();
+        assertThat(tracker.status(1).state()).isEqualTo(MessageState.COMPLETED);
+    }
+
+    @Test
+    void shouldAnswerBadInputWithAOneLineJsonErrorAndChangeNothing() throws Exception
+    {
+        assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"a\"]"), 400, "malformed JSON");
+        assertError(post("/messages/track", "[1]"), 400, "JSON object");
+        assertError(post("/messages/track", "{\"message_id\": \"x\", \"destinations\": [\"a\"]}"), 400,
+            "'message_id' is required and must be an integer");
+        assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"zzz\"]}"), 400,
+            "unknown destination 'zzz'");
+        assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"a\"], \"ttl\": 5}"), 400,
+            "unknown member 'ttl'");
+        assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"a\"], \"required_acks\": 2}"),
+            400, "'required_acks' must be within 0..1");
+        assertError(post("/messages/track", "{\"message_id\": 1.5, \"destinations\": [\"a\"]}"), 400, "integers");
+        assertError(post("/messages/ack", "{\"message_id\": 1, \"destination\": 9}"), 400, "unknown destination id");
+        assertError(post("/messages/ack", "{\"message_id\": 1}"), 400, "'destination' is required");
+        assertError(post("/messages/ack", "x".repeat(70_000)), 413, "larger than");
+        assertError(get("/messages/track"), 405, "use POST");
+        assertError(post("/metrics", ""), 405, "use GET");
+        assertError(get("/nope"), 404, "no such endpoint");
+        assertError(get("/messages/status?message_id=abc"), 400, "message_id");
+        drain();
+
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).isZero();
+        assertThat(tracker.counters().value(TrackerCounter.COMMANDS)).isZero();
+    }
+
+    @Test
+    void shouldNackAndRejectByMessageIdThroughTheCommandQueue() throws Exception
+    {
+        post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"]}");
+        post("/messages/track",
+            "{\"message_id\":2,\"destinations\":[\"a\",\"b\"],\"max_attempts\":2,\"metadata\":\"order-2\"}");
+        drain();
+
+        final HttpResponse<String> nacked = post("/messages/nack",
+            "{\"message_id\":1,\"destination\":\"a\",\"delay_ms\":100,\"code\":7,\"reason\":\"busy\"}");
+        assertThat(nacked.statusCode()).isEqualTo(202);
+        assertThat(nacked.body()).isEqualTo("{\"result\":\"QUEUED\",\"id\":1}\n");
+        final HttpResponse<String> rejected = post("/messages/reject",
+            "{\"message_id\":2,\"destination\":\"b\",\"code\":9,\"reason\":\"poison\"}");
+        assertThat(rejected.statusCode()).isEqualTo(202);
+        drain();
+
+        assertThat(tracker.counters().value(TrackerCounter.NACKS)).isEqualTo(1);
+        assertThat(tracker.status(1).state()).as("retried after its delay").isEqualTo(MessageState.PENDING);
+        assertThat(tracker.status(2).state()).isEqualTo(MessageState.FAILED);
+        assertThat(tracker.status(2).reason()).isEqualTo(FailureReason.REJECTED);
+
+        final DeadLetter deadLetter = driven(tracker.deadLetters().get(2));
+        assertThat(deadLetter.reason()).isEqualTo(FailureReason.REJECTED);
+        assertThat(new String(deadLetter.metadata(), StandardCharsets.UTF_8)).isEqualTo("order-2");
+        assertThat(deadLetter.lastErrors().get(1).code()).isEqualTo(9);
+    }
+
+    @Test
+    void shouldLeaseExtendAndSettleByReceiptHandleWithTheEnginesVerdict() throws Exception
+    {
+        post("/messages/track", "{\"message_id\":5,\"destinations\":[\"a\"]}");
+        post("/messages/track", "{\"message_id\":6,\"destinations\":[\"a\"]}");
+        post("/messages/track", "{\"message_id\":7,\"destinations\":[\"a\"]}");
+        drain();
+
+        final HttpResponse<String> leased = postDriven("/messages/lease",
+            "{\"message_id\":5,\"visibility_ms\":10000,\"consumer_id\":3}");
+        assertThat(leased.statusCode()).isEqualTo(200);
+        assertThat(leased.body()).startsWith("{\"result\":\"OK\",\"message_id\":5,\"receipt_handle\":\"ack1.")
+            .contains("\"delivery\":1,\"lease_deadline_ms\":");
+        final String handle = receiptHandle(leased);
+        assertThat(ReceiptHandle.parse(handle).messageId()).isEqualTo(5);
+
+        final HttpResponse<String> extended = postDriven("/messages/visibility",
+            "{\"receipt_handle\":\"" + handle + "\",\"extension_ms\":5000}");
+        assertThat(extended.statusCode()).isEqualTo(200);
+        assertThat(extended.body()).isEqualTo("{\"result\":\"OK\",\"message_id\":5}\n");
+        assertThat(tracker.counters().value(TrackerCounter.LEASE_EXTENSIONS)).isEqualTo(1);
+
+        assertThat(postDriven("/messages/ack", "{\"receipt_handle\":\"" + handle + "\"}").statusCode())
+            .isEqualTo(200);
+        assertThat(tracker.status(5).state()).isEqualTo(MessageState.COMPLETED);
+        assertError(postDriven("/messages/ack", "{\"receipt_handle\":\"" + handle + "\"}"), 409,
+            "refused: LATE_ACK");
+
+        final String six = receiptHandle(postDriven("/messages/lease", "{\"message_id\":6}"));
+        assertThat(postDriven("/messages/nack", "{\"receipt_handle\":\"" + six + "\",\"delay_ms\":60000}")
+            .statusCode()).isEqualTo(200);
+        assertError(postDriven("/messages/lease", "{\"message_id\":6}"), 409, "refused: ALREADY_LEASED");
+        assertThat(tracker.status(6).state()).isEqualTo(MessageState.PENDING);
+
+        final String seven = receiptHandle(postDriven("/messages/lease", "{\"message_id\":7}"));
+        assertThat(postDriven("/messages/reject", "{\"receipt_handle\":\"" + seven + "\",\"code\":4}")
+            .statusCode()).isEqualTo(200);
+        assertThat(tracker.status(7).state()).isEqualTo(MessageState.FAILED);
+        assertThat(tracker.status(7).reason()).isEqualTo(FailureReason.REJECTED);
+
+        assertThat(tracker.counters().value(TrackerCounter.LEASES_GRANTED)).isEqualTo(3);
+        assertThat(tracker.counters().value(TrackerCounter.LEASE_ACKS)).isEqualTo(1);
+        assertThat(tracker.counters().value(TrackerCounter.LEASE_NACKS)).isEqualTo(1);
+        assertThat(tracker.counters().value(TrackerCounter.LEASE_REJECTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseBadLeaseAndSettleRequestsAndChangeNothing() throws Exception
+    {
+        post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"]}");
+        drain();
+        final String handle = receiptHandle(postDriven("/messages/lease", "{\"message_id\":1,\"visibility_ms\":9000}"));
+        final ReceiptHandle real = ReceiptHandle.parse(handle);
+        final String forged = new ReceiptHandle().set(real.messageId(), real.delivery(), real.nonce() + 1, real.mac())
+            .toString();
+
+        assertError(postDriven("/messages/ack", "{\"receipt_handle\":\"" + forged + "\"}"), 409,
+            "refused: INVALID_LEASE");
+        assertError(postDriven("/messages/visibility", "{\"receipt_handle\":\"" + forged + "\",\"extension_ms\":1}"),
+            409, "refused: INVALID_LEASE");
+        assertError(postDriven("/messages/lease", "{\"message_id\":1}"), 409, "refused: ALREADY_LEASED");
+        assertError(postDriven("/messages/lease", "{\"message_id\":404}"), 404, "refused: UNKNOWN_MESSAGE");
+        assertError(post("/messages/ack", "{\"receipt_handle\":\"h\"}"), 400, "not a receipt handle");
+        assertError(post("/messages/ack", "{\"receipt_handle\":\"ack1.AAAA\"}"), 400, "3 bytes, expected 32");
+        assertError(post("/messages/ack", "{\"receipt_handle\":\"" + handle + "\",\"message_id\":1}"), 400,
+            "either");
+        assertError(post("/messages/nack", "{\"receipt_handle\":\"" + handle + "\",\"code\":3}"), 400, "'code'");
+        assertError(post("/messages/nack", "{\"message_id\":1,\"destination\":\"a\",\"delay_ms\":-1}"), 400,
+            "must not be negative");
+        assertError(post("/messages/reject", "{\"message_id\":1,\"destination\":\"zzz\"}"), 400,
+            "unknown destination");
+        assertError(post("/messages/visibility", "{\"extension_ms\":1000}"), 400, "'receipt_handle' is required");
+        assertError(post("/messages/visibility", "{\"receipt_handle\":\"" + handle + "\",\"extension_ms\":0}"), 400,
+            "must be positive");
+        assertError(post("/messages/lease", "{\"message_id\":1,\"visibility_ms\":0}"), 400, "must be positive");
+        assertError(post("/messages/lease", "{\"message_id\":1,\"destination\":\"a\"}"), 400, "unknown member");
+        assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"max_attempts\":16}"),
+            400, "'max_attempts' must be within 0..15");
+        assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"message_class\":3}"),
+            400, "unknown message class 3");
+        assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"metadata\":\"" +
+            "m".repeat(33) + "\"}"), 400, "longer than 32 bytes");
+        drain();
+
+        assertThat(tracker.status(1).state()).isEqualTo(MessageState.PENDING);
+        assertThat(tracker.status(9).state()).isEqualTo(MessageState.UNKNOWN);
+        assertThat(tracker.agent().leases().active()).isEqualTo(1);
+        assertThat(tracker.counters().value(TrackerCounter.LEASE_EXTENSIONS)).isZero();
+        assertThat(tracker.counters().value(TrackerCounter.NACKS)).isZero();
+        assertThat(tracker.counters().value(TrackerCounter.REJECTS)).isZero();
+        assertThat(postDriven("/messages/ack", "{\"receipt_handle\":\"" + handle + "\"}").statusCode())
+            .as("the real handle still settles").isEqualTo(200);
+    }
+
+    @Test
+    void shouldServeMetricsAndStats() throws Exception
+    {
+        post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"]}");
+        post("/messages/ack", "{\"message_id\":1,\"destination\":\"a\"}");
+        post("/messages/track", "{\"message_id\":2,\"destinations\":[\"b\"]}");
+        post("/messages/reject", "{\"message_id\":2,\"destination\":\"b\"}");
+        drain();
+
+        final HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(metrics.body()).contains(
+            "# TYPE acktracker_completed_total counter\nacktracker_completed_total{tracker=\"edge\"} 1\n",
+            "# TYPE acktracker_pending gauge\nacktracker_pending{tracker=\"edge\"} 0\n",
+            "acktracker_completion_latency_seconds{tracker=\"edge\",quantile=\"0.99\"} ",
+            "acktracker_completion_latency_seconds_count{tracker=\"edge\"} 1\n",
+            "# TYPE acktracker_lease_hold_time_seconds summary\n",
+            "# TYPE acktracker_dlq_size gauge\nacktracker_dlq_size{tracker=\"edge\"} 1\n",
+            "acktracker_rejects_total{tracker=\"edge\"} 1\n",
+            "acktracker_leases_granted_total{tracker=\"edge\"} 0\n",
+            "acktracker_destination_circuit_state{tracker=\"edge\",destination=\"a\"} 0\n",
+            "acktracker_destination_failure_rate{tracker=\"edge\",destination=\"b\"} 1\n",
+            "acktracker_destination_in_flight{tracker=\"edge\",destination=\"a\"} 0\n");
+
+        final HttpResponse<String> stats = getDriven("/stats");
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.body()).startsWith("{\"tracker\":\"edge\",\"counters\":{\"pending\":0,")
+            .contains("\"completion_latency_ns\":{\"count\":1,", "\"lease_hold_time_ns\":{\"count\":0,",
+                "\"destinations\":[{\"id\":0,\"name\":\"a\",\"circuit\":\"CLOSED\",\"consecutive_failures\":0,",
+                "{\"id\":1,\"name\":\"b\",\"circuit\":\"CLOSED\",\"consecutive_failures\":1,",
+                "\"dlq\":{\"complete\":true,\"size\":1,\"total_moved\":1,");
+        assertThat(stats.body().lines()).hasSize(1);
+    }
+
+    @Test
+    void shouldReportDlqCountersWhenTheAgentDoesNotAnswer() throws Exception
+    {
+        final HttpResponse<String> stats = get("/stats");
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.body()).contains("\"dlq\":{\"complete\":false,\"note\":\"the tracker did not answer within");
+    }
+
+    private static final Pattern HANDLE = Pattern.compile("\"receipt_handle\":\"([^\"]+)\"");
+
+    private static String receiptHandle(final HttpResponse<String> leased)
+    {
+        assertThat(leased.statusCode()).as(leased.body()).isEqualTo(200);
+        final Matcher matcher = HANDLE.matcher(leased.body());
+        assertThat(matcher.find()).isTrue();
+        return matcher.group(1);
+    }
+
+    /**
+     * Drive the host-driven agent until the future completes: what a request waiting for the agent's verdict needs.
+     */
+    private <T> T driven(final CompletableFuture<T> future)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!future.isDone())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("no answer in time");
+            }
+            if (0 == tracker.invoker().invoke())
+            {
+                Thread.yield();
+            }
+        }
+        return future.join();
+    }
+
+    private HttpResponse<String> postDriven(final String path, final String body)
+    {
+        return driven(client.sendAsync(HttpRequest.newBuilder(uri(path))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private HttpResponse<String> getDriven(final String path)
+    {
+        return driven(client.sendAsync(HttpRequest.newBuilder(uri(path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private void drain()
+    {
+        for (int i = 0; i < 100 && tracker.invoker().invoke() > 0; i++)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void assertError(final HttpResponse<String> response, final int status, final String text)
+    {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.body()).startsWith("{\"error\":").contains(text).endsWith("}\n");
+        assertThat(response.body().lines()).hasSize(1);
+    }
+
+    private HttpResponse<String> post(final String path, final String body) throws IOException, InterruptedException
+    {
+        return client.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + edge.port() + path);
+    }
+}

@@ -1,0 +1,151 @@
+package io.acktracker.transport.service;
+
+import io.acktracker.engine.MessageState;
+import io.acktracker.engine.Outcome;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.TrackerClient;
+import io.acktracker.transport.EmbeddedDriver;
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The standalone service end to end: embedded driver, tracker on its own thread, Aeron clients, HTTP edge, and a
+ * clean shutdown that leaves a recoverable data directory and no driver directory behind.
+ */
+@Timeout(90)
+class TrackerServiceTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldServeAeronAndHttpClientsAndShutDownCleanly() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        final ServiceConfig config = ServiceConfig.load(new String[]{
+            "--name=svc", "--data.dir=" + data, "--capacity=1000", "--destinations=a,b", "--driver.term.length=64k",
+            "--http.enabled=true", "--http.port=0", "--idle.strategy=sleeping"}, new java.util.Properties());
+        final String aeronDir;
+        try (TrackerService service = TrackerService.start(config))
+        {
+            aeronDir = service.aeronDirectoryName();
+            assertThat(service.describe()).contains("embedded at " + aeronDir, "http 127.0.0.1:");
+            assertThat(data.resolve(TransportCounters.FILE_NAME)).exists();
+
+            final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                TrackerClient client = new TrackerClient(aeron,
+                    (id, outcome, reason, latencyNs, attempts, replay) -> outcomes.put(id, outcome));
+                AckPublisher a = new AckPublisher(aeron, "a"))
+            {
+                await(() -> client.isConnected() && a.isConnected(), () -> client.poll(10));
+                final TrackRequest request = new TrackRequest().reset().messageId(1).destinations(1);
+                await(() -> client.tryTrack(request) > 0, () -> {});
+                await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
+                await(() -> a.tryAck(1) > 0, () -> {});
+                await(() -> outcomes.containsKey(1L), () -> client.poll(10));
+                assertThat(outcomes).containsEntry(1L, Outcome.COMPLETED);
+
+                final HttpClient http = HttpClient.newHttpClient();
+                final String base = "http://127.0.0.1:" + service.http().port();
+                final HttpResponse<String> tracked = http.send(HttpRequest.newBuilder(URI.create(
+                    base + "/messages/track")).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"message_id\":2,\"destinations\":[\"b\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(tracked.statusCode()).isEqualTo(202);
+                await(() -> MessageState.PENDING == service.tracker().status(2).state(), () -> {});
+
+                final String stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(stats).contains("\"name\":\"a\",\"circuit\":\"CLOSED\",", "\"engine_acks\":1,",
+                    "\"acks\":1,\"nacks\":0,", "\"connected\":true", "\"transport\":{\"frames_received\":3,",
+                    "\"dlq\":{\"complete\":true,\"size\":0,");
+                final String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("acktracker_transport_outcomes_sent_total{tracker=\"svc\"} 1",
+                    "acktracker_destination_acks_total{tracker=\"svc\",destination=\"a\"} 1");
+
+                assertThatThrownBy(() -> TrackerService.start(config)).isInstanceOf(TrackerException.class)
+                    .hasMessageContaining("in use");
+            }
+        }
+        assertThat(new File(aeronDir)).doesNotExist();
+        assertThat(data.resolve(DataDirectory.CLEAN_MARKER)).exists();
+
+        try (TrackerService restarted = TrackerService.start(config))
+        {
+            assertThat(restarted.tracker().status(2).state()).as("pending message survives a restart")
+                .isEqualTo(MessageState.PENDING);
+            assertThat(restarted.tracker().destinations().names()).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void shouldUseAnExternalDriverNamedByAeronDir()
+    {
+        final String previous = System.getProperty(CommonContext.AERON_DIR_PROP_NAME);
+        try (EmbeddedDriver external = EmbeddedDriver.launch(EmbeddedDriver.context("external")
+            .ipcTermBufferLength(64 * 1024)))
+        {
+            System.setProperty(CommonContext.AERON_DIR_PROP_NAME, external.aeronDirectoryName());
+            try (TrackerService service = TrackerService.start(new ServiceConfig().set("driver", "external")
+                .set("destinations", "a").set("capacity", "100"));
+                Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(external.aeronDirectoryName()));
+                AckPublisher a = new AckPublisher(aeron, "a"))
+            {
+                assertThat(service.embeddedDriver()).isNull();
+                assertThat(service.describe()).contains("external at " + external.aeronDirectoryName());
+                service.tracker().offerTrack(1, 1);
+                await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
+                await(() -> a.tryAck(1) > 0, () -> {});
+                await(() -> MessageState.COMPLETED == service.tracker().status(1).state(), () -> {});
+            }
+            assertThat(new File(external.aeronDirectoryName())).as("not the service's to delete").exists();
+        }
+        finally
+        {
+            if (null == previous)
+            {
+                System.clearProperty(CommonContext.AERON_DIR_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(CommonContext.AERON_DIR_PROP_NAME, previous);
+            }
+        }
+    }
+
+    private static void await(final BooleanSupplier condition, final Runnable work)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("timed out");
+            }
+            work.run();
+            Thread.yield();
+        }
+    }
+}
