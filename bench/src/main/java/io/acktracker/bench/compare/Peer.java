@@ -79,6 +79,15 @@ public interface Peer extends AutoCloseable
     }
 
     /**
+     * Add the peer's own counters to a run's results (after the run, before {@link #close()}); most have none.
+     *
+     * @param result the run's results.
+     */
+    default void report(final RunResult result)
+    {
+    }
+
+    /**
      * Stop threads and release everything.
      */
     void close();

@@ -44,7 +44,7 @@ public final class Peers
         new Entry("acktracker-memory", () -> new AckTrackerPeer(false), null, true),
         new Entry("acktracker-persisted", () -> new AckTrackerPeer(true), null, true),
         new Entry("acktracker-queued", AckTrackerQueuedPeer::new, null, true),
-        new Entry("acktracker-aeron-ipc", AeronIpcPeer::new, AeronIpcPeer.NOT_AVAILABLE, true),
+        new Entry("acktracker-aeron-ipc", AeronIpcPeer::new, null, true),
         new Entry("kafka-purgatory", KafkaPurgatoryPeer::new, null, true),
         new Entry("netty-wheel", NettyWheelPeer::new, null, true),
         new Entry("jdk-baseline", JdkBaselinePeer::new, null, true),

@@ -110,8 +110,9 @@ final class SteadyState implements AutoCloseable
             .put("tracks", stream.tracks())
             .put("neverAckedTracks", stream.neverAckedTracks())
             .put("completedObserved", sink.completed())
-            .put("timedOutObserved", sink.timedOut())
-            .put("errors", errors.length() == 0 ? "none" : errors.toString());
+            .put("timedOutObserved", sink.timedOut());
+        peer.report(result);
+        result.put("errors", errors.length() == 0 ? "none" : errors.toString());
     }
 
     public void close()

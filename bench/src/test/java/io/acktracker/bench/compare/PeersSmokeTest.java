@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Runs every available peer through each workload for a few thousand messages in this JVM: correctness only (every
@@ -73,15 +72,6 @@ class PeersSmokeTest
 
         assertThat(result.get("errors")).isEqualTo("none");
         assertThat(result.number("timedOutObserved")).isEqualTo(3000);
-    }
-
-    @Test
-    void shouldListTheAeronSlotAsNotRunRatherThanFakeIt()
-    {
-        final Peers.Entry entry = Peers.byName("acktracker-aeron-ipc");
-        assertThat(entry.available()).isFalse();
-        assertThatThrownBy(() -> entry.factory().get().open(new PeerSpec(1, 1, 10, 10), RunSink.counting()))
-            .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
