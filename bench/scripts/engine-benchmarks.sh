@@ -2,7 +2,8 @@
 # Runs the engine's JMH benchmarks (BENCHMARKS.md, part 1) from the shaded jar, one JMH run per benchmark family,
 # each writing its text log and CSV into OUT.
 #   bench/scripts/engine-benchmarks.sh short   # about 5 minutes: checks the harness, not for figures
-#   bench/scripts/engine-benchmarks.sh full    # the figures in BENCHMARKS.md (about 40 minutes on 2 cores)
+#   bench/scripts/engine-benchmarks.sh full    # the figures in BENCHMARKS.md (about 45 minutes on 2 cores)
+#   bench/scripts/engine-benchmarks.sh retry-lease   # only the retry and lease benchmarks (about 5 minutes)
 # Build the jar first: mvn -B -pl bench -am package -DskipTests
 # -prof gc (B/op) only on the benchmarks whose setup does not allocate per invocation: on the single-shot burst
 # benchmarks the profiler would charge the per-invocation setup (a new index or tracker) to the operation.
@@ -28,6 +29,8 @@ case "$mode" in
     run burst-agrona AgronaWheelBurstBenchmark -f 1 -wi 8 -i 1 -p timers=10000
     run burst-tracker TrackerBurstBenchmark -f 1 -wi 1 -i 1 -p store=memory
     run recovery RecoveryBenchmark -f 1 -wi 0 -i 1
+    run retry RetryBenchmark -prof gc -f 1 -wi 1 -i 1
+    run lease LeaseBenchmark -prof gc -f 1 -wi 1 -i 1 -p store=memory
     ;;
   full)
     run steady-state SteadyStateBenchmark -prof gc
@@ -37,7 +40,13 @@ case "$mode" in
     run burst-agrona-100k AgronaWheelBurstBenchmark -p timers=100000 -wi 1 -i 2
     run burst-tracker TrackerBurstBenchmark
     run recovery RecoveryBenchmark
+    run retry RetryBenchmark -prof gc
+    run lease LeaseBenchmark -prof gc
     ;;
-  *) echo "usage: $0 short|full [out-dir]" >&2; exit 2 ;;
+  retry-lease)
+    run retry RetryBenchmark -prof gc
+    run lease LeaseBenchmark -prof gc
+    ;;
+  *) echo "usage: $0 short|full|retry-lease [out-dir]" >&2; exit 2 ;;
 esac
 echo "results in $out"

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * (the parent pom's {@code acktracker.jvm.flags}) and the same fixed, pre-touched heap, one after another (never
  * two at once), with a GC log per run. Then writes {@code report.md} and one percentile plot per latency workload.
  * <pre>
- *   java -jar acktracker-bench.jar compare [--mode short|full|10m] [--out DIR] [--peers a,b] [--workloads
+ *   java -jar acktracker-bench.jar compare [--mode short|medium|full|10m] [--out DIR] [--peers a,b] [--workloads
  *       throughput,latency,burst] [--groups REGEX] [--heap 6g] [--jvm-opts "-XX:+UseParallelGC"] [--dry-run]
  * </pre>
  */

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The runs of a comparison: every workload configuration crossed with every available peer. {@code short} checks
- * the harness in about a minute (not for figures); {@code full} produces the published figures.
+ * the harness in about a minute (not for figures); {@code full} (10 s warm-up, 20 s measured; latency 10 + 30 s) and
+ * {@code medium} (5 + 10 s; latency 5 + 15 s) run the same workloads for figures.
  */
 final class RunPlan
 {
@@ -34,15 +35,11 @@ final class RunPlan
                 return new Settings("1g", runs);
 
             case "full":
-                throughput(runs, peers, workloads, 100_000, 1, 1, 10, 20);
-                throughput(runs, peers, workloads, 100_000, 3, 1, 10, 20);
-                throughput(runs, peers, workloads, 1_000_000, 1, 1, 10, 20);
-                throughput(runs, peers, workloads, 1_000_000, 3, 0, 10, 20);
-                throughput(runs, peers, workloads, 1_000_000, 3, 1, 10, 20);
-                throughput(runs, peers, workloads, 1_000_000, 3, 10, 10, 20);
-                latency(runs, peers, workloads, 1_000_000, 3, 1, 100_000, 10, 30);
-                latency(runs, peers, workloads, 1_000_000, 3, 1, 500_000, 10, 30);
-                burst(runs, peers, workloads, 1_000_000, 10_000);
+                steadyStateGroups(runs, peers, workloads, 10, 20, 10, 30);
+                return new Settings("6g", runs);
+
+            case "medium":
+                steadyStateGroups(runs, peers, workloads, 5, 10, 5, 15);
                 return new Settings("6g", runs);
 
             case "10m":
@@ -50,8 +47,35 @@ final class RunPlan
                 return new Settings("14g", runs);
 
             default:
-                throw new IllegalArgumentException("mode must be short, full or 10m: " + mode);
+                throw new IllegalArgumentException("mode must be short, medium, full or 10m: " + mode);
         }
+    }
+
+    /**
+     * Every workload of the published tables: throughput at 100k and 1M pending, one destination and three with
+     * quorum two, 0/1/10% never acked; fixed-rate latency at 100k and 500k acks/s; a 1M burst. {@code full} and
+     * {@code medium} differ only in the warm-up and measured windows.
+     */
+    private static void steadyStateGroups(
+        final List<Run> runs,
+        final List<String> peers,
+        final List<String> workloads,
+        final int throughputWarmupSeconds,
+        final int throughputSeconds,
+        final int latencyWarmupSeconds,
+        final int latencySeconds)
+    {
+        final int w = throughputWarmupSeconds;
+        final int m = throughputSeconds;
+        throughput(runs, peers, workloads, 100_000, 1, 1, w, m);
+        throughput(runs, peers, workloads, 100_000, 3, 1, w, m);
+        throughput(runs, peers, workloads, 1_000_000, 1, 1, w, m);
+        throughput(runs, peers, workloads, 1_000_000, 3, 0, w, m);
+        throughput(runs, peers, workloads, 1_000_000, 3, 1, w, m);
+        throughput(runs, peers, workloads, 1_000_000, 3, 10, w, m);
+        latency(runs, peers, workloads, 1_000_000, 3, 1, 100_000, latencyWarmupSeconds, latencySeconds);
+        latency(runs, peers, workloads, 1_000_000, 3, 1, 500_000, latencyWarmupSeconds, latencySeconds);
+        burst(runs, peers, workloads, 1_000_000, 10_000);
     }
 
     /**

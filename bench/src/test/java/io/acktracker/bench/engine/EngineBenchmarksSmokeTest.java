@@ -82,4 +82,44 @@ class EngineBenchmarksSmokeTest
             benchmark.tearDown();
         }
     }
+
+    @Test
+    void shouldRetryWithoutFailingAnyMessage()
+    {
+        final RetryBenchmark benchmark = new RetryBenchmark();
+        benchmark.pending = 20_000;
+        benchmark.store = TrackerFixture.Store.memory;
+        benchmark.history = true;
+        benchmark.setUp();
+        final RetryBenchmark.Retries retries = new RetryBenchmark.Retries();
+        final long timeoutsBefore = benchmark.timeouts();
+        for (int i = 0; i < 3_000; i++)
+        {
+            benchmark.retryTick(retries);
+        }
+        final long timeouts = benchmark.timeouts() - timeoutsBefore;
+        benchmark.tearDown();
+
+        // two messages per tick of 1.05 ms, each retried about every 10 s: about 6,000 of each in 3,000 ticks
+        assertThat(retries.retries).isBetween(4_000L, 8_000L);
+        assertThat(timeouts).isBetween(4_000L, 8_000L);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "memory", "persisted" })
+    void shouldLeaseAndAckByHandleKeepingPendingSteady(final String store)
+    {
+        final LeaseBenchmark benchmark = new LeaseBenchmark();
+        benchmark.pending = 2_000;
+        benchmark.store = TrackerFixture.Store.valueOf(store);
+        benchmark.setUp();
+        long lastId = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            lastId = benchmark.leaseAckByHandleAndTrack();
+            lastId = benchmark.ackByIdAndTrack();
+        }
+        benchmark.tearDown();
+        assertThat(lastId).isEqualTo(2_000 + 10_000 - 1);
+    }
 }

@@ -1,0 +1,214 @@
+package io.acktracker.bench.engine;
+
+import io.acktracker.bench.support.ManualClock;
+import io.acktracker.engine.RedeliveryListener;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.health.CircuitBreakerConfig;
+import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.retry.Backoff;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Retries at {@code pending} messages, none of them ever acked: each message's ack timeout fires, its backoff is
+ * computed (fixed 50 ms with full jitter, from the tracker's seeded random), the redelivery is scheduled on the
+ * deadline index, fires when due and goes to the {@link RedeliveryListener}, and a new round starts with a fresh
+ * 10 s ack timeout. So every message cycles timeout -> backoff -> redelivery -> timeout, about every 10 s of
+ * tracker time.
+ * <p>
+ * The tracker runs on an injected {@link ManualClock}: one operation moves it on by one deadline-index tick (2^20 ns)
+ * and runs {@code doWork()} until that tick's deadlines are done. Tracks are spread evenly over 10,000 ticks, so in
+ * steady state a tick fires about {@code pending / 10,000} ack timeouts and as many redeliveries (100 at 1M). The primary score
+ * is per tick; the {@code retries} secondary score (a JMH {@code OPERATIONS} aux counter, one per redelivery the
+ * listener received) is the time per retry, i.e. per timeout + backoff + schedule + redelivery.
+ * <p>
+ * The trial setup tracks, then runs one round of tracker time (about a million retries, unmeasured) to reach the
+ * steady state. The long round keeps every message far from its 15 attempts for the whole run (a few rounds); the
+ * teardown checks none failed. One tracker per trial keeps its setup's allocation out of the measured iterations'
+ * {@code -prof gc} figures. The
+ * circuit breaker is configured never to open: with every message timing out it would open the destination's circuit
+ * and park the redeliveries, a different path. Attempt history ({@code recordAttemptHistory}, a Chronicle write per
+ * timeout and redelivery, the engine's default) is a parameter.
+ * <p>
+ * Agent thread = the JMH thread.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
+public class RetryBenchmark implements RedeliveryListener
+{
+    /** Deadline-index tick: one operation moves the clock on by this much. */
+    static final long TICK_NS = 1L << 20;
+    /** Start of time, tick-aligned. */
+    static final long START_NS = (1_700_000_000_000_000_000L >> 20) << 20;
+    /** Ticks the tracks are spread over. */
+    static final int SPREAD_TICKS = 10_000;
+    /** Ack timeout of every round. */
+    static final long ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Backoff before a redelivery (before jitter). */
+    static final long BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Ticks of tracker time run in the setup to reach the steady state. */
+    static final int PRE_RUN_TICKS = 10_100;
+
+    /** Pending messages, all retrying. */
+    @Param({ "1000000" })
+    public int pending;
+
+    /** In-memory or persisted pending table. */
+    @Param({ "memory" })
+    public TrackerFixture.Store store;
+
+    /** Whether each timeout and redelivery is written to the message's attempt history (engine default: true). */
+    @Param({ "true", "false" })
+    public boolean history;
+
+    private ManualClock clock;
+    private TrackerFixture fixture;
+    private TrackerAgent agent;
+    private Counters counters;
+    private long tick;
+    private long redeliveries;
+
+    /** Redeliveries, one per retry: JMH reports the time per retry from it. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Retries
+    {
+        /** Redeliveries in this iteration. */
+        public long retries;
+
+        /**
+         * Zero at the start of each iteration.
+         */
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            retries = 0;
+        }
+    }
+
+    /**
+     * A tracker holding {@code pending} messages, run for a round of tracker time into the steady state.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        clock = new ManualClock(START_NS);
+        final TrackerConfig config = TrackerFixture.config(pending + 1024)
+            .epochClock(clock)
+            .nanoClock(clock)
+            .recordServiceTime(false)
+            .defaultAckTimeoutNs(ACK_TIMEOUT_NS)
+            .defaultTtlNs(TrackRequest.NO_TIMEOUT)
+            .defaultMaxAttempts(15)
+            .defaultBackoff(Backoff.fixed(BACKOFF_NS).withJitter(Backoff.Jitter.FULL))
+            .circuitBreaker(new CircuitBreakerConfig(
+                Integer.MAX_VALUE, 1.0, 1, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(5), 1, 1, 0.2))
+            .recordAttemptHistory(history)
+            .redeliveryListener(this);
+        fixture = TrackerFixture.open(store, config);
+        agent = fixture.agent();
+        counters = fixture.tracker().counters();
+        final long mask = fixture.mask(1);
+        final int perTick = Math.max(1, pending / SPREAD_TICKS);
+        for (int i = 0; i < pending; i++)
+        {
+            clock.set(START_NS + (long)(i / perTick) * TICK_NS + 1 + (i % perTick));
+            TrackerFixture.expect(Result.OK, agent.track(i, mask), i);
+            if ((i & 4095) == 0)
+            {
+                agent.doWork();
+            }
+        }
+        tick = (clock.nanoTime() - START_NS) >> 20;
+        for (int i = 0; i < PRE_RUN_TICKS; i++)
+        {
+            nextTick();
+        }
+        redeliveries = 0;
+    }
+
+    /**
+     * Close and delete; fail when a message ran out of attempts (the figures would then mix in failures).
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        final long failed = counters.value(TrackerCounter.FAILED);
+        final long stillPending = agent.pendingCount();
+        fixture.close();
+        if (0 != failed || stillPending != pending)
+        {
+            throw new IllegalStateException("failed " + failed + ", pending " + stillPending + " of " + pending);
+        }
+    }
+
+    /**
+     * Move the tracker's clock on by one tick and run its duty cycle until that tick's ack timeouts and
+     * redeliveries are done.
+     *
+     * @param retries counts the redeliveries.
+     * @return duty-cycle work done.
+     */
+    @Benchmark
+    public int retryTick(final Retries retries)
+    {
+        final long before = redeliveries;
+        final int work = nextTick();
+        retries.retries += redeliveries - before;
+        return work;
+    }
+
+    int nextTick()
+    {
+        tick++;
+        clock.set(START_NS + tick * TICK_NS);
+        int work = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            final int cycle = agent.doWork();
+            if (0 == cycle)
+            {
+                break;
+            }
+            work += cycle;
+        }
+        return work;
+    }
+
+    long redeliveries()
+    {
+        return redeliveries;
+    }
+
+    long timeouts()
+    {
+        return counters.value(TrackerCounter.TIMEOUTS);
+    }
+
+    public void onRedeliver(final long messageId, final int destination, final int attempt)
+    {
+        redeliveries++;
+    }
+}
