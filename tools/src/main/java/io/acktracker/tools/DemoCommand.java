@@ -383,6 +383,7 @@ final class DemoCommand implements Callable<Integer>
             .capacity((int)Math.min(2_000_000, Math.max(10_000, (long)rate * ttlRate)))
             .dlqCapacity(Math.min(100_000, Math.max(10_000, rate)))
             .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(1))
+            .earlyAckWindowNs(TimeUnit.MILLISECONDS.toNanos(50))
             .defaultAckTimeoutNs(ackTimeoutNs)
             .defaultTtlNs(ttlNs)
             .defaultMaxAttempts(maxAttempts)

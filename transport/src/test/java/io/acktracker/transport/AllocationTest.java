@@ -22,8 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cycle, decoded, applied, the outcome encoded and published, then read and decoded by the sender's client; and a
  * consumer's lease, the LeaseGranted with its receipt handle, and the settle by handle.
  * <p>
- * Measured in rounds: a round may see a one-off allocation that is not per message (seen under load, rarely),
- * so the check is that a whole round allocates nothing and the total stays under a byte per message.
+ * Measured in rounds. Escape analysis is a C2 feature, so until the path is compiled by C2 the interpreter and C1
+ * allocate what C2 would not; on a loaded machine that can take many thousands of messages. The warm-up therefore
+ * runs rounds until one allocates nothing (or gives up after {@link #MAX_WARM_UP_ROUNDS}), then the measured rounds
+ * must stay under a byte per message in total: a path allocating one 16-byte object per message would be 16 times
+ * over, one every tenth message still above. What the bound lets through are one-offs that a loaded machine moves
+ * into the measured rounds (profiled with JFR at load 5 on 2 cores: class loading when a path first runs late, and
+ * the interpreter running a method the JIT had just deoptimized). Tombstones expire after 1 ms here, so their
+ * expiry is part of the steady state measured, as it is in a long-running tracker. The allocation
+ * per operation proper is measured by JMH with {@code -prof gc} (see BENCHMARKS.md).
  * <p>
  * The tracker runs on Agrona's {@link OffsetEpochNanoClock}: the engine's default {@code SystemEpochNanoClock}
  * reads {@code Instant.now()}, one 24-byte allocation per clock read unless escape analysis removes it.
@@ -31,9 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AllocationTest
 {
-    private static final int WARM_UP = 6_000;
-    private static final int ROUNDS = 5;
-    private static final int PER_ROUND = 2_000;
+    private static final int PER_ROUND = 4_000;
+    private static final int MAX_WARM_UP_ROUNDS = 40;
+    private static final int ROUNDS = 10;
 
     @Test
     void shouldNotAllocateFromAckToOutcomeInSteadyState()
@@ -45,29 +52,26 @@ class AllocationTest
         try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
             (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
                 .epochClock(new OffsetEpochNanoClock())
-                .recordServiceTime(false));
+                .recordServiceTime(false)
+                .tombstoneWindowNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1)));
             TrackerClient client = new TrackerClient(rig.aeron, handler);
             AckPublisher destination = new AckPublisher(rig.aeron, "a"))
         {
-            for (long id = 1; id <= WARM_UP + ROUNDS * PER_ROUND; id++)
-            {
-                rig.tracker.agent().track(id, DestinationRegistry.mask(0));
-            }
             rig.awaitUntil("connected", client::isConnected, () -> client.poll(10));
 
-            ackRange(rig, client, destination, outcomes, 1, WARM_UP);
-            final long[] allocated = new long[ROUNDS];
-            for (int round = 0; round < ROUNDS; round++)
+            final long[] nextId = {1};
+            final RoundRunner round = () ->
             {
-                final long from = WARM_UP + (long)round * PER_ROUND + 1;
+                final long from = trackRound(rig, nextId);
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 ackRange(rig, client, destination, outcomes, from, from + PER_ROUND - 1);
-                allocated[round] = threads.getCurrentThreadAllocatedBytes() - before;
-            }
+                return threads.getCurrentThreadAllocatedBytes() - before;
+            };
+            final long[] allocated = measure(round);
 
-            assertThat(outcomes.get()).isEqualTo(WARM_UP + ROUNDS * PER_ROUND);
-            assertThat(allocated).as("bytes allocated per round of %d acks and outcomes", PER_ROUND).contains(0L);
-            assertThat(java.util.Arrays.stream(allocated).sum()).as("less than a byte per message over all rounds")
+            assertThat(outcomes.get()).isEqualTo(nextId[0] - 1);
+            assertThat(java.util.Arrays.stream(allocated).sum())
+                .as("less than a byte per message over all rounds %s", java.util.Arrays.toString(allocated))
                 .isLessThan((long)ROUNDS * PER_ROUND);
         }
     }
@@ -81,31 +85,75 @@ class AllocationTest
         try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
             (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
                 .epochClock(new OffsetEpochNanoClock())
-                .recordServiceTime(false));
+                .recordServiceTime(false)
+                .tombstoneWindowNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1)));
             DestinationClient consumer = new DestinationClient(rig.aeron, "a", loop))
         {
-            for (long id = 1; id <= WARM_UP + ROUNDS * PER_ROUND; id++)
-            {
-                rig.tracker.agent().track(id, DestinationRegistry.mask(0));
-            }
             rig.awaitUntil("connected", consumer::isConnected, () -> consumer.poll(10));
 
-            leaseRange(rig, consumer, loop, 1, WARM_UP);
-            final long[] allocated = new long[ROUNDS];
-            for (int round = 0; round < ROUNDS; round++)
+            final long[] nextId = {1};
+            final RoundRunner round = () ->
             {
-                final long from = WARM_UP + (long)round * PER_ROUND + 1;
+                final long from = trackRound(rig, nextId);
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 leaseRange(rig, consumer, loop, from, from + PER_ROUND - 1);
-                allocated[round] = threads.getCurrentThreadAllocatedBytes() - before;
-            }
+                return threads.getCurrentThreadAllocatedBytes() - before;
+            };
+            final long[] allocated = measure(round);
 
-            assertThat(loop.completed).isEqualTo(WARM_UP + ROUNDS * PER_ROUND);
+            assertThat(loop.completed).isEqualTo(nextId[0] - 1);
             assertThat(rig.tracker.agent().pendingCount()).isZero();
-            assertThat(allocated).as("bytes allocated per round of %d leases and settles", PER_ROUND).contains(0L);
-            assertThat(java.util.Arrays.stream(allocated).sum()).as("less than a byte per lease over all rounds")
+            assertThat(java.util.Arrays.stream(allocated).sum())
+                .as("less than a byte per lease over all rounds %s", java.util.Arrays.toString(allocated))
                 .isLessThan((long)ROUNDS * PER_ROUND);
         }
+    }
+
+    /**
+     * One round of {@link #PER_ROUND} messages, returning the bytes the test thread allocated during it.
+     */
+    @FunctionalInterface
+    private interface RoundRunner
+    {
+        long run();
+    }
+
+    /**
+     * Warm up until a round allocates nothing (bounded), then measure {@link #ROUNDS} rounds.
+     */
+    private static long[] measure(final RoundRunner round)
+    {
+        int warmUpRounds = 0;
+        long lastWarmUp;
+        do
+        {
+            lastWarmUp = round.run();
+            warmUpRounds++;
+        }
+        while (0 != lastWarmUp && warmUpRounds < MAX_WARM_UP_ROUNDS);
+
+        final long[] allocated = new long[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++)
+        {
+            allocated[i] = round.run();
+        }
+        System.out.printf("warm-up rounds %d (last %d bytes), measured rounds %s bytes%n", warmUpRounds, lastWarmUp,
+            java.util.Arrays.toString(allocated));
+        return allocated;
+    }
+
+    /**
+     * Track the next round's messages directly on the agent (not measured).
+     */
+    private static long trackRound(final TrackerRig rig, final long[] nextId)
+    {
+        final long from = nextId[0];
+        for (long id = from; id < from + PER_ROUND; id++)
+        {
+            rig.tracker.agent().track(id, DestinationRegistry.mask(0));
+        }
+        nextId[0] = from + PER_ROUND;
+        return from;
     }
 
     /**

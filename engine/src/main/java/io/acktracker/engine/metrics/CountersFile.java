@@ -148,7 +148,7 @@ public final class CountersFile implements AutoCloseable
     {
         if (file.length() < HEADER_LENGTH)
         {
-            throw new IllegalStateException("not an acktracker counters file (too short): " + file);
+            throw new IllegalStateException(file + " is not an acktracker counters file (too short)");
         }
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, java.nio.channels.FileChannel.MapMode.READ_ONLY,
             "counters");
@@ -160,7 +160,7 @@ public final class CountersFile implements AutoCloseable
             (long)HEADER_LENGTH + metadataLength + valuesLength > mapped.capacity())
         {
             IoUtil.unmap(mapped);
-            throw new IllegalStateException("not an acktracker counters file: " + file);
+            throw new IllegalStateException(file + " is not an acktracker counters file (bad header)");
         }
         return new CountersFile(
             mapped,

@@ -95,6 +95,7 @@ public final class TrackerService implements AutoCloseable
                 .defaultAckTimeoutNs(config.durationNs("ack.timeout"))
                 .defaultTtlNs(config.durationNs("ttl"))
                 .tombstoneWindowNs(config.durationNs("tombstone.window"))
+                .earlyAckWindowNs(config.durationNs("early.ack.window"))
                 .syncIntervalNs(config.durationNs("sync.interval"))
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
