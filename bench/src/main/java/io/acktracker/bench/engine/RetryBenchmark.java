@@ -31,18 +31,19 @@ import java.util.concurrent.TimeUnit;
  * Retries at {@code pending} messages, none of them ever acked: each message's ack timeout fires, its backoff is
  * computed (fixed 50 ms with full jitter, from the tracker's seeded random), the redelivery is scheduled on the
  * deadline index, fires when due and goes to the {@link RedeliveryListener}, and a new round starts with a fresh
- * 10 s ack timeout. So every message cycles timeout -> backoff -> redelivery -> timeout, about every 10 s of
+ * 30 s ack timeout. So every message cycles timeout -> backoff -> redelivery -> timeout, about every 30 s of
  * tracker time.
  * <p>
  * The tracker runs on an injected {@link ManualClock}: one operation moves it on by one deadline-index tick (2^20 ns)
- * and runs {@code doWork()} until that tick's deadlines are done. Tracks are spread evenly over 10,000 ticks, so in
- * steady state a tick fires about {@code pending / 10,000} ack timeouts and as many redeliveries (100 at 1M). The primary score
+ * and runs {@code doWork()} until that tick's deadlines are done. Tracks are spread evenly over one ack timeout (28,610
+ * ticks), so in steady state a tick fires about {@code pending / 28,610} ack timeouts and as many redeliveries (35
+ * at 1M). The primary score
  * is per tick; the {@code retries} secondary score (a JMH {@code OPERATIONS} aux counter, one per redelivery the
  * listener received) is the time per retry, i.e. per timeout + backoff + schedule + redelivery.
  * <p>
  * The trial setup tracks, then runs one round of tracker time (about a million retries, unmeasured) to reach the
- * steady state. The long round keeps every message far from its 15 attempts for the whole run (a few rounds); the
- * teardown checks none failed. One tracker per trial keeps its setup's allocation out of the measured iterations'
+ * steady state. The long round keeps every message far from its 15 attempts for the whole run (a few rounds even at
+ * a million retries a second); the teardown checks none failed. One tracker per trial keeps its setup's allocation out of the measured iterations'
  * {@code -prof gc} figures. The
  * circuit breaker is configured never to open: with every message timing out it would open the destination's circuit
  * and park the redeliveries, a different path. Attempt history ({@code recordAttemptHistory}, a Chronicle write per
@@ -62,14 +63,14 @@ public class RetryBenchmark implements RedeliveryListener
     static final long TICK_NS = 1L << 20;
     /** Start of time, tick-aligned. */
     static final long START_NS = (1_700_000_000_000_000_000L >> 20) << 20;
-    /** Ticks the tracks are spread over. */
-    static final int SPREAD_TICKS = 10_000;
     /** Ack timeout of every round. */
-    static final long ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    static final long ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** Ticks the tracks are spread over: one ack timeout, so every tick has its share of each round. */
+    static final int SPREAD_TICKS = (int)(ACK_TIMEOUT_NS / TICK_NS);
     /** Backoff before a redelivery (before jitter). */
     static final long BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Ticks of tracker time run in the setup to reach the steady state. */
-    static final int PRE_RUN_TICKS = 10_100;
+    static final int PRE_RUN_TICKS = SPREAD_TICKS + 100;
 
     /** Pending messages, all retrying. */
     @Param({ "1000000" })
@@ -131,10 +132,9 @@ public class RetryBenchmark implements RedeliveryListener
         agent = fixture.agent();
         counters = fixture.tracker().counters();
         final long mask = fixture.mask(1);
-        final int perTick = Math.max(1, pending / SPREAD_TICKS);
         for (int i = 0; i < pending; i++)
         {
-            clock.set(START_NS + (long)(i / perTick) * TICK_NS + 1 + (i % perTick));
+            clock.set(START_NS + ((long)i * SPREAD_TICKS / pending) * TICK_NS + 1 + (i & 1023));
             TrackerFixture.expect(Result.OK, agent.track(i, mask), i);
             if ((i & 4095) == 0)
             {
