@@ -91,6 +91,12 @@ class EngineBenchmarksSmokeTest
         benchmark.store = TrackerFixture.Store.memory;
         benchmark.history = true;
         benchmark.setUp();
+        benchmark.startRound();
+        for (int i = 0; i < 1_000; i++)
+        {
+            benchmark.retryTick(new RetryBenchmark.Retries());
+        }
+        benchmark.startRound();
         final RetryBenchmark.Retries retries = new RetryBenchmark.Retries();
         final long timeoutsBefore = benchmark.timeouts();
         for (int i = 0; i < 3_000; i++)
