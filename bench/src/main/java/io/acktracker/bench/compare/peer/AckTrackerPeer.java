@@ -1,0 +1,153 @@
+package io.acktracker.bench.compare.peer;
+
+import io.acktracker.bench.compare.OutcomeSink;
+import io.acktracker.bench.compare.Peer;
+import io.acktracker.bench.compare.PeerSpec;
+import io.acktracker.bench.support.TempDirs;
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.FailureReason;
+import io.acktracker.engine.Outcome;
+import io.acktracker.engine.OutcomeListener;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.agent.TrackerAgent;
+
+import java.nio.file.Path;
+
+/**
+ * acktracker's engine in-process, driven by the host: the driver thread is the agent thread. It tracks and acks
+ * through the agent's synchronous API, runs {@code doWork()} between commands, and outcomes reach the sink inline.
+ * No helper thread.
+ * <p>
+ * Configuration: the engine's defaults (service-time recording on) except no tombstones ({@code tombstoneWindowNs(0)},
+ * finished messages are forgotten at once, as the other peers do), and one timeout that fires once, as the other
+ * peers' timers do: the workload's timeout is the message's TTL, the ack timeout is off, so a never-acked message
+ * ends EXPIRED at its deadline with no retry and no dead letter ({@code deadLetterExpired(false)}). The engine's
+ * retry path (ack timeout, backoff, redelivery, dead-lettering) is measured on its own in the JMH
+ * {@code RetryBenchmark}, not here: no peer has one. {@code persisted} puts the pending table in a Chronicle Map file in a scratch directory (the real
+ * mode); otherwise it is off-heap in memory.
+ * <p>
+ * Driver thread only.
+ */
+public final class AckTrackerPeer implements Peer, OutcomeListener
+{
+    private final boolean persisted;
+    private final TrackRequest request = new TrackRequest();
+    private final int[] destinationIds = new int[64];
+    private AckTracker tracker;
+    private TrackerAgent agent;
+    private OutcomeSink sink;
+    private Path dataDir;
+    private long mask;
+    private int requiredAcks;
+
+    /**
+     * A peer in memory or persisted.
+     *
+     * @param persisted whether the pending table is a file.
+     */
+    public AckTrackerPeer(final boolean persisted)
+    {
+        this.persisted = persisted;
+    }
+
+    public String name()
+    {
+        return persisted ? "acktracker-persisted" : "acktracker-memory";
+    }
+
+    public String threading()
+    {
+        return "host-driven: the driver thread is the agent (synchronous track/ack, doWork() between commands); " +
+            "no helper thread";
+    }
+
+    public void open(final PeerSpec spec, final OutcomeSink sink)
+    {
+        this.sink = sink;
+        dataDir = persisted ? TempDirs.create("acktracker-compare-") : null;
+        tracker = AckTracker.open(config(spec).dataDir(dataDir).outcomeListener(this));
+        agent = tracker.agent();
+        mask = 0;
+        for (int i = 0; i < spec.destinations(); i++)
+        {
+            destinationIds[i] = tracker.destination("d" + i);
+            mask |= 1L << destinationIds[i];
+        }
+        requiredAcks = spec.requiredAcks();
+    }
+
+    static TrackerConfig config(final PeerSpec spec)
+    {
+        final TrackerConfig config = new TrackerConfig()
+            .name("compare")
+            .capacity(spec.capacity())
+            .tombstoneCapacity(0)
+            .tombstoneWindowNs(0)
+            .deadLetterExpired(false)
+            .randomSeed(42);
+        for (int i = 0; i < spec.destinations(); i++)
+        {
+            config.destinations("d" + i);
+        }
+        return config;
+    }
+
+    public void track(final long messageId, final long timeoutNs)
+    {
+        final Result result = agent.track(request.reset()
+            .messageId(messageId)
+            .destinations(mask)
+            .requiredAcks(requiredAcks)
+            .ackTimeoutNs(TrackRequest.NO_TIMEOUT)
+            .ttlNs(timeoutNs));
+        if (Result.OK != result)
+        {
+            throw new IllegalStateException("track " + messageId + " refused: " + result);
+        }
+    }
+
+    public void ack(final long messageId, final int destination)
+    {
+        agent.recordAck(messageId, destinationIds[destination]);
+    }
+
+    public int doWork()
+    {
+        return agent.doWork();
+    }
+
+    public long offHeapBytes()
+    {
+        return agent.table().map().offHeapMemoryUsed();
+    }
+
+    public void onOutcome(
+        final long messageId,
+        final Outcome outcome,
+        final FailureReason reason,
+        final long latencyNs,
+        final int attempts,
+        final boolean replay)
+    {
+        if (Outcome.COMPLETED == outcome)
+        {
+            sink.onCompleted(messageId);
+        }
+        else
+        {
+            sink.onTimedOut(messageId);
+        }
+    }
+
+    public void close()
+    {
+        if (null != tracker)
+        {
+            tracker.close();
+            tracker = null;
+        }
+        TempDirs.delete(dataDir);
+    }
+}
