@@ -42,7 +42,7 @@ public final class ServiceConfig
         {"ack.timeout", "5s", "default ack timeout"},
         {"ttl", "60s", "default time to live"},
         {"tombstone.window", "10s", "how long finished ids are remembered"},
-        {"early.ack.window", "50ms", "hold an ack that overtook its Track this long (Tracks and acks use different sessions)"},
+        {"early.ack.window", "50ms", "hold an ack that overtook its Track (another session) this long"},
         {"sync.interval", "0s", "msync the tables this often (0: leave it to the OS)"},
         {"idle.strategy", "backoff", "tracker thread idle strategy: backoff, yielding, sleeping or busy-spin"},
         {"driver", "embedded", "embedded (own media driver) or external (the driver at aeron.dir)"},
