@@ -92,21 +92,24 @@ final class WireLoss
     }
 
     /**
-     * Drops data datagrams of one stream at random (Aeron's {@link RandomLossGenerator}), whatever they carry, and
-     * counts them. Setup and RTT frames are never dropped, so connections form at once.
+     * A seeded {@link RandomLossGenerator} applied to the data datagrams of one stream only; what to offer it, and
+     * what to count, is the subclass's. Frames without a stream id (setup, RTT, control) always pass.
      */
-    static final class RandomData implements LossGenerator
+    abstract static class OneStream implements LossGenerator
     {
-        private final LossGenerator random;
+        final LossGenerator random;
         private final int streamId;
-        private final AtomicLong dropped = new AtomicLong();
-        private final AtomicLong seen = new AtomicLong();
 
-        RandomData(final double rate, final long seed, final int streamId)
+        OneStream(final double rate, final long seed, final int streamId)
         {
             this.random = new RandomLossGenerator(rate, seed);
             this.streamId = streamId;
         }
+
+        /**
+         * Whether to drop a data datagram of this stream.
+         */
+        abstract boolean shouldDrop(InetSocketAddress address, UnsafeBuffer buffer, int length);
 
         public boolean shouldDropFrame(final InetSocketAddress address, final UnsafeBuffer buffer, final int length)
         {
@@ -122,10 +125,26 @@ final class WireLoss
             final int termOffset,
             final int length)
         {
-            if (streamId != this.streamId)
-            {
-                return false;
-            }
+            return streamId == this.streamId && shouldDrop(address, buffer, length);
+        }
+    }
+
+    /**
+     * Drops data datagrams of one stream at random (Aeron's {@link RandomLossGenerator}), whatever they carry, and
+     * counts them. Setup and RTT frames are never dropped, so connections form at once.
+     */
+    static final class RandomData extends OneStream
+    {
+        private final AtomicLong dropped = new AtomicLong();
+        private final AtomicLong seen = new AtomicLong();
+
+        RandomData(final double rate, final long seed, final int streamId)
+        {
+            super(rate, seed, streamId);
+        }
+
+        boolean shouldDrop(final InetSocketAddress address, final UnsafeBuffer buffer, final int length)
+        {
             seen.incrementAndGet();
             if (random.shouldDropFrame(address, buffer, length))
             {
@@ -153,38 +172,19 @@ final class WireLoss
      * a fraction of the acks. On a {@code reliable=false} subscription a dropped datagram is gone for good: the
      * receiver fills the gap ({@code LOSS_GAP_FILLS}) rather than asking for it again.
      */
-    static final class AckOnly implements LossGenerator
+    static final class AckOnly extends OneStream
     {
-        private final LossGenerator random;
-        private final int streamId;
         private final AtomicLong droppedDatagrams = new AtomicLong();
         private final AtomicLong droppedAcks = new AtomicLong();
         private final AtomicLong ackDatagrams = new AtomicLong();
 
         AckOnly(final double rate, final long seed, final int streamId)
         {
-            this.random = new RandomLossGenerator(rate, seed);
-            this.streamId = streamId;
+            super(rate, seed, streamId);
         }
 
-        public boolean shouldDropFrame(final InetSocketAddress address, final UnsafeBuffer buffer, final int length)
+        boolean shouldDrop(final InetSocketAddress address, final UnsafeBuffer buffer, final int length)
         {
-            return false;
-        }
-
-        public boolean shouldDropFrame(
-            final InetSocketAddress address,
-            final UnsafeBuffer buffer,
-            final int streamId,
-            final int sessionId,
-            final int termId,
-            final int termOffset,
-            final int length)
-        {
-            if (streamId != this.streamId)
-            {
-                return false;
-            }
             final int acks = ackFrames(buffer, length);
             if (0 == acks)
             {
