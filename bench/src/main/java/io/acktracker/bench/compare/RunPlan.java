@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The runs of a comparison: every workload configuration crossed with every available peer. {@code short} checks
  * the harness in about a minute (not for figures); {@code full} (10 s warm-up, 20 s measured; latency 10 + 30 s) and
- * {@code medium} (5 + 10 s; latency 5 + 15 s) run the same workloads for figures.
+ * {@code medium} (5 + 10 s; latency 5 + 15 s) run the same workloads for figures; {@code 10m} runs throughput
+ * (10 + 20 s) and latency at 100k acks/s (10 + 30 s) with 10M pending, three destinations, quorum two.
  */
 final class RunPlan
 {
@@ -44,6 +45,7 @@ final class RunPlan
 
             case "10m":
                 throughput(runs, peers, workloads, 10_000_000, 3, 1, 10, 20);
+                latency(runs, peers, workloads, 10_000_000, 3, 1, 100_000, 10, 30);
                 return new Settings("14g", runs);
 
             default:
