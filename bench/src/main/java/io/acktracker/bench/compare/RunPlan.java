@@ -120,16 +120,13 @@ final class RunPlan
             return;
         }
         final String group = "throughput-n" + pending + "-d" + label(destinations) + "-never" + neverAckedPercent;
-        for (final String peer : peers)
-        {
-            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
-                "workload", "throughput",
-                "pending", Integer.toString(pending),
-                "destinations", Integer.toString(destinations),
-                "neverAckedPercent", Integer.toString(neverAckedPercent),
-                "warmupSeconds", Integer.toString(warmupSeconds),
-                "measureSeconds", Integer.toString(measureSeconds))));
-        }
+        forEachPeer(runs, peers, group, Map.of(
+            "workload", "throughput",
+            "pending", Integer.toString(pending),
+            "destinations", Integer.toString(destinations),
+            "neverAckedPercent", Integer.toString(neverAckedPercent),
+            "warmupSeconds", Integer.toString(warmupSeconds),
+            "measureSeconds", Integer.toString(measureSeconds)));
     }
 
     private static void latency(
@@ -149,17 +146,14 @@ final class RunPlan
         }
         final String group = "latency-n" + pending + "-d" + label(destinations) + "-never" + neverAckedPercent +
             "-r" + rate;
-        for (final String peer : peers)
-        {
-            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
-                "workload", "latency",
-                "pending", Integer.toString(pending),
-                "destinations", Integer.toString(destinations),
-                "neverAckedPercent", Integer.toString(neverAckedPercent),
-                "rate", Integer.toString(rate),
-                "warmupSeconds", Integer.toString(warmupSeconds),
-                "measureSeconds", Integer.toString(measureSeconds))));
-        }
+        forEachPeer(runs, peers, group, Map.of(
+            "workload", "latency",
+            "pending", Integer.toString(pending),
+            "destinations", Integer.toString(destinations),
+            "neverAckedPercent", Integer.toString(neverAckedPercent),
+            "rate", Integer.toString(rate),
+            "warmupSeconds", Integer.toString(warmupSeconds),
+            "measureSeconds", Integer.toString(measureSeconds)));
     }
 
     private static void burst(
@@ -173,17 +167,20 @@ final class RunPlan
         {
             return;
         }
-        final String group = "burst-n" + count;
+        final List<String> withTimeouts = peers.stream().filter((peer) -> Peers.byName(peer).timeouts()).toList();
+        forEachPeer(runs, withTimeouts, "burst-n" + count, Map.of(
+            "workload", "burst",
+            "burst", Integer.toString(count),
+            "leadMs", Integer.toString(leadMs)));
+    }
+
+    /** One run of the group per peer, each with the same options. */
+    private static void forEachPeer(
+        final List<Run> runs, final List<String> peers, final String group, final Map<String, String> options)
+    {
         for (final String peer : peers)
         {
-            if (!Peers.byName(peer).timeouts())
-            {
-                continue;
-            }
-            runs.add(new Run(group + "-" + peer, peer, group, Map.of(
-                "workload", "burst",
-                "burst", Integer.toString(count),
-                "leadMs", Integer.toString(leadMs))));
+            runs.add(new Run(group + "-" + peer, peer, group, options));
         }
     }
 
