@@ -10,15 +10,10 @@ import io.acktracker.engine.Trackers;
 import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.retry.Backoff;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tag;
-import net.jqwik.api.lifecycle.AfterTry;
+import io.acktracker.engine.testing.Gen;
+import io.acktracker.engine.testing.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Random sequences of track, ack, nack, reject, cumulative ack, lease, lease ack/nack/extend (with current, stale
  * and forged handles), clock advances and restarts, run against the tracker and against {@link ReferenceModel}:
- * results, outcomes, statuses and counters must match after every step. Shrunk counterexamples become the
- * regression tests at the bottom.
+ * results, outcomes, statuses and counters must match after every step. Sequences come from seeded generators
+ * ({@link Gen}); a failure prints the seed, the shrunk sequence and a command replaying it ({@link Property}).
+ * Shrunk counterexamples become the regression tests at the bottom.
  */
 class ModelBasedTest
 {
@@ -88,7 +84,8 @@ class ModelBasedTest
 
     private final List<Path> dirs = new ArrayList<>();
 
-    @AfterTry
+    /** Each try cleans up after itself ({@link #run}); this catches a try that failed before its try block. */
+    @AfterEach
     void cleanUp() throws IOException
     {
         for (final Path dir : dirs)
@@ -101,49 +98,55 @@ class ModelBasedTest
         dirs.clear();
     }
 
-    @Provide
-    Arbitrary<List<Step>> steps()
+    static Gen<List<Step>> steps()
     {
-        final Arbitrary<Integer> id = Arbitraries.integers().between(1, 6);
-        final Arbitrary<Integer> destination = Arbitraries.integers().between(0, 4);
-        final Arbitrary<Step> track = Combinators.combine(id, Arbitraries.longs().between(1, 7),
-            Arbitraries.integers().between(0, 3), Arbitraries.of(true, false))
-            .as((i, d, r, s) -> (Step)new Track(i, d, Math.min(r, Long.bitCount(d)), s));
-        final Arbitrary<Step> ack = Combinators.combine(id, destination).as((i, d) -> (Step)new Ack(i, d));
-        final Arbitrary<Step> nack = Combinators.combine(id, destination).as((i, d) -> (Step)new Nack(i, d));
-        final Arbitrary<Step> reject = Combinators.combine(id, destination).as((i, d) -> (Step)new Reject(i, d));
-        final Arbitrary<Step> cumulative = Combinators.combine(destination, Arbitraries.longs().between(0, 13))
-            .as((d, o) -> (Step)new Cumulative(d, o));
-        final Arbitrary<Step> lease = id.map((i) -> (Step)new Lease(i));
-        final Arbitrary<Step> settle = Combinators.combine(Arbitraries.integers().between(0, 2),
-            Arbitraries.integers().between(0, 3), Arbitraries.frequency(net.jqwik.api.Tuple.of(9, false),
-            net.jqwik.api.Tuple.of(1, true)))
-            .as((k, p, f) -> (Step)new Settle(k, p, f));
-        final Arbitrary<Step> advance = Arbitraries.longs().between(1, 60).map((ms) -> (Step)new Advance(ms));
-        final Arbitrary<Step> restart = Arbitraries.just(new Restart());
-        return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(6, track),
-            net.jqwik.api.Tuple.of(7, ack),
-            net.jqwik.api.Tuple.of(2, nack),
-            net.jqwik.api.Tuple.of(1, reject),
-            net.jqwik.api.Tuple.of(2, cumulative),
-            net.jqwik.api.Tuple.of(4, lease),
-            net.jqwik.api.Tuple.of(7, settle),
-            net.jqwik.api.Tuple.of(4, advance),
-            net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(20).ofMaxSize(80);
+        final Gen<Integer> id = Gen.ints(1, 6);
+        final Gen<Integer> destination = Gen.ints(0, 4);
+        final Gen<Long> destinations = Gen.longs(1, 7);
+        final Gen<Integer> required = Gen.ints(0, 3);
+        final Gen<Boolean> stream = Gen.of(true, false);
+        final Gen<Step> track = (random) ->
+        {
+            final int i = id.next(random);
+            final long d = destinations.next(random);
+            final int r = required.next(random);
+            return new Track(i, d, Math.min(r, Long.bitCount(d)), stream.next(random));
+        };
+        final Gen<Step> ack = (random) -> new Ack(id.next(random), destination.next(random));
+        final Gen<Step> nack = (random) -> new Nack(id.next(random), destination.next(random));
+        final Gen<Step> reject = (random) -> new Reject(id.next(random), destination.next(random));
+        final Gen<Long> offset = Gen.longs(0, 13);
+        final Gen<Step> cumulative = (random) -> new Cumulative(destination.next(random), offset.next(random));
+        final Gen<Step> lease = id.map(Lease::new);
+        final Gen<Integer> kind = Gen.ints(0, 2);
+        final Gen<Integer> pick = Gen.ints(0, 3);
+        final Gen<Boolean> forged = Gen.frequency(Gen.weighted(9, Gen.just(false)), Gen.weighted(1, Gen.just(true)));
+        final Gen<Step> settle = (random) -> new Settle(kind.next(random), pick.next(random), forged.next(random));
+        final Gen<Step> advance = Gen.longs(1, 60).map(Advance::new);
+        final Gen<Step> restart = Gen.just(new Restart());
+        return Gen.list(Gen.frequency(
+            Gen.weighted(6, track),
+            Gen.weighted(7, ack),
+            Gen.weighted(2, nack),
+            Gen.weighted(1, reject),
+            Gen.weighted(2, cumulative),
+            Gen.weighted(4, lease),
+            Gen.weighted(7, settle),
+            Gen.weighted(4, advance),
+            Gen.weighted(1, restart)), 20, 80);
     }
 
-    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
-    void trackerShouldBehaveLikeTheModel(@ForAll("steps") final List<Step> steps) throws IOException
+    @Test
+    void trackerShouldBehaveLikeTheModel()
     {
-        run(steps);
+        Property.forAll(steps()).tries(150).check(this::run);
     }
 
-    @Property(tries = 3000, edgeCases = EdgeCasesMode.NONE)
+    @Test
     @Tag("long")
-    void trackerShouldBehaveLikeTheModelLong(@ForAll("steps") final List<Step> steps) throws IOException
+    void trackerShouldBehaveLikeTheModelLong()
     {
-        run(steps);
+        Property.forAll(steps()).tries(3000).check(this::run);
     }
 
     private void run(final List<Step> steps) throws IOException

@@ -1,13 +1,7 @@
 package io.acktracker.engine.retry;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import io.acktracker.engine.testing.Gen;
+import io.acktracker.engine.testing.Property;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -19,74 +13,113 @@ class BackoffTest
 {
     private static final long MS = 1_000_000L;
 
-    @Provide
-    Arbitrary<Backoff> backoffs()
+    static Gen<Backoff> backoffs()
     {
-        final Arbitrary<Long> base = Arbitraries.longs().between(0, 10_000 * MS);
-        final Arbitrary<Long> extra = Arbitraries.longs().between(0, 100_000 * MS);
-        final Arbitrary<Double> multiplier = Arbitraries.doubles().between(1.01, 10);
-        final Arbitrary<Backoff.Jitter> jitter = Arbitraries.of(Backoff.Jitter.class);
-        final Arbitrary<Backoff> exponential = Combinators.combine(base, extra, multiplier, jitter)
-            .as((b, e, m, j) -> Backoff.exponential(b, m, b + e).withJitter(j));
-        final Arbitrary<Backoff> linear = Combinators.combine(base, extra, extra, jitter)
-            .as((b, i, e, j) -> Backoff.linear(b, i, b + e).withJitter(j));
-        final Arbitrary<Backoff> fixed = Combinators.combine(base, jitter)
-            .as((b, j) -> Backoff.fixed(b).withJitter(j));
-        return Arbitraries.oneOf(exponential, linear, fixed);
-    }
-
-    @Property(tries = 500)
-    void rawDelayShouldStayWithinBaseAndMaxAndNeverDecrease(
-        @ForAll("backoffs") final Backoff backoff, @ForAll @IntRange(min = 1, max = 200) final int attempt)
-    {
-        final long delay = backoff.rawDelayNs(attempt);
-        assertThat(delay).isBetween(backoff.baseNs(), backoff.maxNs());
-        assertThat(backoff.rawDelayNs(attempt + 1)).isGreaterThanOrEqualTo(delay);
-        assertThat(backoff.rawDelayNs(10_000)).isLessThanOrEqualTo(backoff.maxNs());
-    }
-
-    @Property(tries = 1000)
-    void jitteredDelayShouldStayInItsRange(
-        @ForAll("backoffs") final Backoff backoff,
-        @ForAll @IntRange(min = 1, max = 60) final int attempt,
-        @ForAll @LongRange(min = 0, max = 1_000_000_000_000L) final long previous,
-        @ForAll final long seed)
-    {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final long raw = backoff.rawDelayNs(attempt);
-        final long delay = backoff.delayNs(attempt, previous, random);
-        assertThat(delay).isBetween(0L, backoff.maxNs());
-        switch (backoff.jitter())
+        final Gen<Long> base = Gen.longs(0, 10_000 * MS);
+        final Gen<Long> extra = Gen.longs(0, 100_000 * MS);
+        final Gen<Double> multiplier = Gen.doubles(1.01, 10);
+        final Gen<Backoff.Jitter> jitter = Gen.of(Backoff.Jitter.values());
+        final Gen<Backoff> exponential = (random) ->
         {
-            case NONE:
-                assertThat(delay).isEqualTo(raw);
-                break;
-            case FULL:
-                assertThat(delay).isBetween(0L, raw);
-                break;
-            case EQUAL:
-                assertThat(delay).isBetween(raw / 2, raw);
-                break;
-            default:
-                final long prior = previous > 0 ? previous : backoff.baseNs();
-                assertThat(delay).isBetween(backoff.baseNs(), Math.max(backoff.baseNs(),
-                    prior > backoff.maxNs() / 3 ? backoff.maxNs() : Math.min(backoff.maxNs(), prior * 3)));
-        }
+            final long b = base.next(random);
+            return Backoff.exponential(b, multiplier.next(random), b + extra.next(random)).withJitter(
+                jitter.next(random));
+        };
+        final Gen<Backoff> linear = (random) ->
+        {
+            final long b = base.next(random);
+            return Backoff.linear(b, extra.next(random), b + extra.next(random)).withJitter(jitter.next(random));
+        };
+        final Gen<Backoff> fixed = (random) -> Backoff.fixed(base.next(random)).withJitter(jitter.next(random));
+        return Gen.oneOf(exponential, linear, fixed);
     }
 
-    @Property(tries = 200)
-    void sameSeedShouldGiveTheSameSchedule(@ForAll("backoffs") final Backoff backoff, @ForAll final long seed)
+    record Attempt(Backoff backoff, int attempt)
     {
-        final SplittableRandom first = new SplittableRandom(seed);
-        final SplittableRandom second = new SplittableRandom(seed);
-        long previousA = 0;
-        long previousB = 0;
-        for (int attempt = 1; attempt <= 10; attempt++)
-        {
-            previousA = backoff.delayNs(attempt, previousA, first);
-            previousB = backoff.delayNs(attempt, previousB, second);
-            assertThat(previousA).isEqualTo(previousB);
-        }
+    }
+
+    record Jittered(Backoff backoff, int attempt, long previous, long seed)
+    {
+    }
+
+    record Seeded(Backoff backoff, long seed)
+    {
+    }
+
+    @Test
+    void rawDelayShouldStayWithinBaseAndMaxAndNeverDecrease()
+    {
+        final Gen<Backoff> backoffs = backoffs();
+        final Gen<Integer> attempts = Gen.ints(1, 200);
+        Property.forAll((random) -> new Attempt(backoffs.next(random), attempts.next(random))).tries(500).check(
+            (sample) ->
+            {
+                final Backoff backoff = sample.backoff();
+                final int attempt = sample.attempt();
+                final long delay = backoff.rawDelayNs(attempt);
+                assertThat(delay).isBetween(backoff.baseNs(), backoff.maxNs());
+                assertThat(backoff.rawDelayNs(attempt + 1)).isGreaterThanOrEqualTo(delay);
+                assertThat(backoff.rawDelayNs(10_000)).isLessThanOrEqualTo(backoff.maxNs());
+            });
+    }
+
+    @Test
+    void jitteredDelayShouldStayInItsRange()
+    {
+        final Gen<Backoff> backoffs = backoffs();
+        final Gen<Integer> attempts = Gen.ints(1, 60);
+        final Gen<Long> previousDelays = Gen.longs(0, 1_000_000_000_000L);
+        final Gen<Long> seeds = Gen.longs();
+        Property.forAll((random) -> new Jittered(
+            backoffs.next(random), attempts.next(random), previousDelays.next(random), seeds.next(random)))
+            .tries(1000)
+            .check((sample) ->
+            {
+                final Backoff backoff = sample.backoff();
+                final int attempt = sample.attempt();
+                final long previous = sample.previous();
+                final SplittableRandom random = new SplittableRandom(sample.seed());
+                final long raw = backoff.rawDelayNs(attempt);
+                final long delay = backoff.delayNs(attempt, previous, random);
+                assertThat(delay).isBetween(0L, backoff.maxNs());
+                switch (backoff.jitter())
+                {
+                    case NONE:
+                        assertThat(delay).isEqualTo(raw);
+                        break;
+                    case FULL:
+                        assertThat(delay).isBetween(0L, raw);
+                        break;
+                    case EQUAL:
+                        assertThat(delay).isBetween(raw / 2, raw);
+                        break;
+                    default:
+                        final long prior = previous > 0 ? previous : backoff.baseNs();
+                        assertThat(delay).isBetween(backoff.baseNs(), Math.max(backoff.baseNs(),
+                            prior > backoff.maxNs() / 3 ? backoff.maxNs() : Math.min(backoff.maxNs(), prior * 3)));
+                }
+            });
+    }
+
+    @Test
+    void sameSeedShouldGiveTheSameSchedule()
+    {
+        final Gen<Backoff> backoffs = backoffs();
+        final Gen<Long> seeds = Gen.longs();
+        Property.forAll((random) -> new Seeded(backoffs.next(random), seeds.next(random))).tries(200).check(
+            (sample) ->
+            {
+                final SplittableRandom first = new SplittableRandom(sample.seed());
+                final SplittableRandom second = new SplittableRandom(sample.seed());
+                long previousA = 0;
+                long previousB = 0;
+                for (int attempt = 1; attempt <= 10; attempt++)
+                {
+                    previousA = sample.backoff().delayNs(attempt, previousA, first);
+                    previousB = sample.backoff().delayNs(attempt, previousB, second);
+                    assertThat(previousA).isEqualTo(previousB);
+                }
+            });
     }
 
     @Test
