@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code Property.forAll(steps()).tries(150).check((steps) -> run(steps))}.
  * <p>
  * Try {@code i} draws its sample from its own seed, the {@code i}-th long of a {@link SplittableRandom} made from the
- * base seed. The base seed is random unless the system property {@value #SEED_PROPERTY} fixes it, and then the run
- * repeats exactly the same samples. On the first failing try the runner shrinks the sample as its generator allows
+ * base seed and the test's name. The base seed is chosen at random once per JVM (so every property of a test run
+ * shares it) unless the system property {@value #SEED_PROPERTY} fixes it, and then each property repeats exactly the
+ * same samples. On the first failing try the runner shrinks the sample as its generator allows
  * ({@link Gen#shrink}, greedily, within {@link #shrinkLimits}) and throws an {@link AssertionError} giving the seed,
  * the shrunk sample and a one-line Maven command replaying the run; the shrunk sample's failure is its cause.
  * Anything the check throws counts as a failure. Clean-up after each try belongs in the check (try/finally).
@@ -38,6 +39,8 @@ public final class Property<T>
     {
         void accept(T sample) throws Exception;
     }
+
+    private static final long RUN_SEED = ThreadLocalRandom.current().nextLong();
 
     private final Gen<T> gen;
     private int tries = 100;
@@ -104,11 +107,11 @@ public final class Property<T>
     {
         final StackWalker.StackFrame caller = testMethodFrame();
         final Long fixed = Long.getLong(SEED_PROPERTY);
-        final long seed = null != fixed ? fixed : ThreadLocalRandom.current().nextLong();
+        final long seed = null != fixed ? fixed : RUN_SEED;
         final String name = caller.getDeclaringClass().getSimpleName() + "#" + caller.getMethodName();
         System.out.println(name + ": " + tries + " tries, seed " + seed);
 
-        final SplittableRandom seeds = new SplittableRandom(seed);
+        final SplittableRandom seeds = new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L));
         for (int i = 0; i < tries; i++)
         {
             final long trySeed = seeds.nextLong();
