@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Decoder fuzzing with Jazzer: coverage-guided byte inputs into {@code CommandAdapter.onFragment}, checked by
- * {@link InboundHarness} exactly like the jqwik properties (no exception, malformed frames counted and changing
+ * {@link InboundHarness} exactly like the seeded properties (no exception, malformed frames counted and changing
  * nothing, well-formed frames handled once, agreement with {@link FrameOracle}).
  * <p>
  * An input is a sequence of frames, so the fuzzer can build state and then hit it (track, then reject): each record

@@ -1,13 +1,12 @@
 package io.acktracker.transport.fuzz;
 
+import io.acktracker.engine.testing.Gen;
+import io.acktracker.engine.testing.Property;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,25 +18,27 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Decoder fuzzing, quick version (default run): 100,000 jqwik-generated inputs over five properties into
- * {@code CommandAdapter.onFragment} wired to the real engine. {@link InboundHarness#feed} checks the inbound
+ * Decoder fuzzing, quick version (default run): 100,000 seeded inputs ({@link FrameGenerators}) over five properties
+ * into {@code CommandAdapter.onFragment} wired to the real engine. {@link InboundHarness#feed} checks the inbound
  * contract for every input (no exception, malformed frames counted and changing nothing, well-formed frames handled
  * exactly once, agreement with the independent {@link FrameOracle}); the properties add what each mutation makes
  * certain. One tracker serves the whole class, so state built by earlier inputs (bound sessions, tracked, acked,
- * leased and dead-lettered messages) is what later inputs meet.
+ * leased and dead-lettered messages) is what later inputs meet; a failure's replay command therefore reruns the
+ * whole class with the printed seed ({@link Property#replayWholeClass}).
  */
 class InboundFramePropertiesTest
 {
-    private static final FuzzStats STATS = new FuzzStats("decoder fuzzing, jqwik quick run");
+    private static final int TRIES = 20_000;
+    private static final FuzzStats STATS = new FuzzStats("decoder fuzzing, quick run");
     private static InboundHarness harness;
 
-    @BeforeContainer
+    @BeforeAll
     static void open()
     {
         harness = InboundHarness.open(STATS);
     }
 
-    @AfterContainer
+    @AfterAll
     static void close()
     {
         final String summary = harness.summary();
@@ -47,20 +48,31 @@ class InboundFramePropertiesTest
         assertThat(malformed).isEqualTo(STATS.malformedTotal());
     }
 
-    @Property(tries = 20_000)
-    void everyValidFrameOfEveryTemplateAndVersionIsHandledOnce(@ForAll("valid") final FuzzInput input)
+    private static Property<FuzzInput> property(final Gen<FuzzInput> inputs)
     {
-        assertThat(input.feedTo(harness)).as("%s", input).isNull();
+        return Property.forAll(inputs).tries(TRIES).replayWholeClass();
     }
 
-    @Property(tries = 20_000)
-    void bitFlippedFramesAreHandledOnceOrCountedAndChangeNothing(@ForAll("bitFlipped") final FuzzInput input)
+    @Test
+    void everyValidFrameOfEveryTemplateAndVersionIsHandledOnce()
     {
-        input.feedTo(harness);
+        property(FrameGenerators.valid()).check((input) -> assertThat(input.feedTo(harness)).as("%s", input).isNull());
     }
 
-    @Property(tries = 20_000)
-    void truncatedFramesAreMalformedAndAppendedBytesAreSkipped(@ForAll("truncatedOrAppended") final FuzzInput input)
+    @Test
+    void bitFlippedFramesAreHandledOnceOrCountedAndChangeNothing()
+    {
+        property(FrameGenerators.bitFlipped()).check((input) -> input.feedTo(harness));
+    }
+
+    @Test
+    void truncatedFramesAreMalformedAndAppendedBytesAreSkipped()
+    {
+        property(Gen.oneOf(FrameGenerators.truncated(), FrameGenerators.appended())).check(
+            InboundFramePropertiesTest::truncatedIsMalformedAppendedIsSkipped);
+    }
+
+    private static void truncatedIsMalformedAppendedIsSkipped(final FuzzInput input)
     {
         final TransportCounter verdict = input.feedTo(harness);
         if ("truncated".equals(input.kind()) && input.length() < input.source().knownEnd())
@@ -73,8 +85,15 @@ class InboundFramePropertiesTest
         }
     }
 
-    @Property(tries = 20_000)
-    void corruptedHeaderLengthCountAndFieldValuesAreCountedOrRefused(@ForAll("corrupted") final FuzzInput input)
+    @Test
+    void corruptedHeaderLengthCountAndFieldValuesAreCountedOrRefused()
+    {
+        property(Gen.oneOf(FrameGenerators.headerCorrupted(), FrameGenerators.lengthsCorrupted(),
+            FrameGenerators.fieldsCorrupted(), FrameGenerators.fragmented())).check(
+            InboundFramePropertiesTest::corruptedIsCountedOrRefused);
+    }
+
+    private static void corruptedIsCountedOrRefused(final FuzzInput input)
     {
         final TransportCounter verdict = input.feedTo(harness);
         final byte[] bytes = input.bytes();
@@ -82,7 +101,7 @@ class InboundFramePropertiesTest
         {
             assertThat(verdict).as("%s", input).isEqualTo(TransportCounter.MALFORMED_FRAGMENTED);
         }
-        else if (Wire.u16(bytes, Wire.SCHEMA_ID_OFFSET) != io.acktracker.transport.Protocol.SCHEMA_ID)
+        else if (Wire.u16(bytes, Wire.SCHEMA_ID_OFFSET) != Protocol.SCHEMA_ID)
         {
             assertThat(verdict).as("%s", input).isEqualTo(TransportCounter.MALFORMED_SCHEMA);
         }
@@ -92,10 +111,11 @@ class InboundFramePropertiesTest
         }
     }
 
-    @Property(tries = 20_000)
-    void randomAndSplicedBytesAreHandledOnceOrCountedAndChangeNothing(@ForAll("garbage") final FuzzInput input)
+    @Test
+    void randomAndSplicedBytesAreHandledOnceOrCountedAndChangeNothing()
     {
-        input.feedTo(harness);
+        property(Gen.oneOf(FrameGenerators.random(), FrameGenerators.spliced()))
+            .check((input) -> input.feedTo(harness));
     }
 
     /**
@@ -103,7 +123,7 @@ class InboundFramePropertiesTest
      * {@code -Dacktracker.fuzz.writeSeeds=true} rewrites them. Other files there are Jazzer's findings (kept as
      * regression inputs once fixed) and are left alone.
      */
-    @Example
+    @Test
     void jazzerSeedCorpusIsUpToDate() throws IOException
     {
         final Path dir = Paths.get(SeedCorpus.DIRECTORY);
@@ -124,36 +144,5 @@ class InboundFramePropertiesTest
         {
             assertThat(Files.readAllBytes(dir.resolve(seed.getKey()))).as(seed.getKey()).isEqualTo(seed.getValue());
         }
-    }
-
-    @Provide
-    Arbitrary<FuzzInput> valid()
-    {
-        return FrameArbitraries.valid();
-    }
-
-    @Provide
-    Arbitrary<FuzzInput> bitFlipped()
-    {
-        return FrameArbitraries.bitFlipped();
-    }
-
-    @Provide
-    Arbitrary<FuzzInput> truncatedOrAppended()
-    {
-        return net.jqwik.api.Arbitraries.oneOf(FrameArbitraries.truncated(), FrameArbitraries.appended());
-    }
-
-    @Provide
-    Arbitrary<FuzzInput> corrupted()
-    {
-        return net.jqwik.api.Arbitraries.oneOf(FrameArbitraries.headerCorrupted(),
-            FrameArbitraries.lengthsCorrupted(), FrameArbitraries.fieldsCorrupted(), FrameArbitraries.fragmented());
-    }
-
-    @Provide
-    Arbitrary<FuzzInput> garbage()
-    {
-        return net.jqwik.api.Arbitraries.oneOf(FrameArbitraries.random(), FrameArbitraries.spliced());
     }
 }
