@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * shares it) unless the system property {@value #SEED_PROPERTY} fixes it, and then each property repeats exactly the
  * same samples. On the first failing try the runner shrinks the sample as its generator allows
  * ({@link Gen#shrink}, greedily, within {@link #shrinkLimits}) and throws an {@link AssertionError} giving the seed,
- * the shrunk sample and a one-line Maven command replaying the run; the shrunk sample's failure is its cause.
- * Anything the check throws counts as a failure. Clean-up after each try belongs in the check (try/finally).
+ * a one-line Maven command replaying the run, the shrunk sample and its failure (also the cause), then the original
+ * sample and failure. Anything the check throws counts as a failure, so shrinking may slip to another failure.
+ * Clean-up after each try belongs in the check (try/finally).
  *
  * @param <T> type of the samples.
  */
@@ -160,12 +161,12 @@ public final class Property<T>
             }
         }
 
-        final String message = "property failed on try " + (tryIndex + 1) + " of " + tries + ", seed " + seed +
-            System.lineSeparator() +
-            "shrunk sample (" + steps + " shrinks in " + attempts + " attempts): " + sample + System.lineSeparator() +
-            (steps > 0 ? "original sample: " + original + System.lineSeparator() : "") +
-            "replay: " + replayCommand(caller, seed) + System.lineSeparator() +
-            "failure: " + failure;
+        final String eol = System.lineSeparator();
+        final String message = "property failed on try " + (tryIndex + 1) + " of " + tries + ", seed " + seed + eol +
+            "replay: " + replayCommand(caller, seed) + eol +
+            "shrunk sample (" + steps + " shrinks in " + attempts + " attempts): " + sample + eol +
+            "failure: " + failure +
+            (steps > 0 ? eol + "original sample: " + original + eol + "original failure: " + originalFailure : "");
         return new AssertionError(message, failure);
     }
 
