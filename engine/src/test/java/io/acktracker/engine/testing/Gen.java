@@ -229,6 +229,23 @@ public interface Gen<T>
      */
     static <T> Gen<List<T>> list(final Gen<? extends T> element, final int minSize, final int maxSize)
     {
+        return list(element, minSize, maxSize, minSize);
+    }
+
+    /**
+     * As {@link #list(Gen, int, int)}, but shrinking may go down to {@code shrinkToSize}: for lists that are valid
+     * samples at any size (a sequence of commands) and are generated long only to reach deeper states.
+     *
+     * @param element      generator of the elements.
+     * @param minSize      smallest size generated.
+     * @param maxSize      largest size generated, inclusive.
+     * @param shrinkToSize smallest size shrinking may reach.
+     * @param <T>          type of the elements.
+     * @return the list generator.
+     */
+    static <T> Gen<List<T>> list(
+        final Gen<? extends T> element, final int minSize, final int maxSize, final int shrinkToSize)
+    {
         final Gen<Integer> sizes = ints(minSize, maxSize);
         return new Gen<>()
         {
@@ -248,7 +265,7 @@ public interface Gen<T>
                 final List<List<T>> candidates = new ArrayList<>();
                 for (int chunk = sample.size() / 2; chunk >= 1; chunk /= 2)
                 {
-                    if (sample.size() - chunk < minSize)
+                    if (sample.size() - chunk < shrinkToSize)
                     {
                         continue;
                     }

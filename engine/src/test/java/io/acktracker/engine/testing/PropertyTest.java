@@ -23,6 +23,17 @@ class PropertyTest
     }
 
     @Test
+    void shouldShrinkAListNoFurtherThanAllowed()
+    {
+        final List<Integer> sample = List.of(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(Gen.list(Gen.ints(0, 9), 5, 10).shrink(sample))
+            .contains(List.of(3, 4, 5, 6, 7, 8))
+            .allMatch((list) -> list.size() >= 5);
+        assertThat(Gen.list(Gen.ints(0, 9), 5, 10, 1).shrink(sample))
+            .startsWith(List.of(5, 6, 7, 8), List.of(1, 2, 3, 4));
+    }
+
+    @Test
     void shouldShrinkAFailingListToOneElementAndPrintTheReplayCommand()
     {
         final AssertionError error = catchThrowableOfType(AssertionError.class, () -> Property.forAll(LISTS)
