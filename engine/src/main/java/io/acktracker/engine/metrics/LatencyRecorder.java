@@ -5,7 +5,12 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * One latency distribution written by the agent thread and read from any thread without tearing: an HdrHistogram
- * {@link SingleWriterRecorder} whose intervals accumulate into a running total on the reader side.
+ * {@link SingleWriterRecorder} whose intervals are folded, on the reader side, both into a running total (what
+ * {@link #summary()} and {@link #totalHistogram()} read) and into the interval not yet taken by
+ * {@link #intervalHistogram()}. The two readers are independent: a metrics scrape never takes values away from an
+ * interval log, and an interval log never resets what a scrape sees.
+ * <p>
+ * Threading: {@link #record} from the agent thread only; every other method from any thread.
  */
 public final class LatencyRecorder
 {
@@ -14,7 +19,9 @@ public final class LatencyRecorder
 
     private final SingleWriterRecorder recorder = new SingleWriterRecorder(HIGHEST_TRACKABLE_NS, 3);
     private final Histogram total = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+    private final Histogram untaken = new Histogram(HIGHEST_TRACKABLE_NS, 3);
     private Histogram interval;
+    private long untakenStartMs = System.currentTimeMillis();
 
     /**
      * Record a value. Agent thread only; allocation-free.
@@ -38,16 +45,19 @@ public final class LatencyRecorder
     }
 
     /**
-     * Take the values recorded since the last call, also folding them into the total. Any thread. For interval
-     * logs ({@code .hlog}).
+     * Take the values recorded since the last call of this method (whatever other readers did meanwhile). Any
+     * thread. For interval logs ({@code .hlog}).
      *
      * @return a new histogram of the interval.
      */
     public synchronized Histogram intervalHistogram()
     {
-        final Histogram copy = drain().copy();
-        copy.setStartTimeStamp(interval.getStartTimeStamp());
+        drain();
+        final Histogram copy = untaken.copy();
+        copy.setStartTimeStamp(untakenStartMs);
         copy.setEndTimeStamp(interval.getEndTimeStamp());
+        untaken.reset();
+        untakenStartMs = interval.getEndTimeStamp();
         return copy;
     }
 
@@ -62,10 +72,10 @@ public final class LatencyRecorder
         return total.copy();
     }
 
-    private Histogram drain()
+    private void drain()
     {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        return interval;
+        untaken.add(interval);
     }
 }
