@@ -6,12 +6,17 @@ import org.agrona.concurrent.status.CountersManager;
 import java.util.EnumMap;
 
 /**
- * The tracker's {@link TrackerCounter}s allocated in a {@link CountersFile}. The agent is the single writer of all
- * but {@link TrackerCounter#BACK_PRESSURED}, which producers on any thread bump atomically.
+ * The tracker's {@link TrackerCounter}s allocated in a {@link CountersFile}. The agent is the single writer of each
+ * (a plain read and an ordered store), except counters whose {@link TrackerCounter#hasSharedWriters()} is true
+ * (refusals counted on callers' threads), which every writer bumps with an atomic add so no increment is lost.
+ * <p>
+ * Threading: increments and sets from the agent thread, or from any thread for counters with shared writers; reads
+ * from any thread.
  */
 public final class Counters implements AutoCloseable
 {
     private final AtomicCounter[] counters = new AtomicCounter[TrackerCounter.values().length];
+    private final boolean[] shared = new boolean[TrackerCounter.values().length];
     private final CountersFile file;
 
     /**
@@ -26,6 +31,7 @@ public final class Counters implements AutoCloseable
         final CountersManager manager = file.newManager();
         for (final TrackerCounter counter : TrackerCounter.values())
         {
+            shared[counter.ordinal()] = counter.hasSharedWriters();
             counters[counter.ordinal()] = manager.newCounter(
                 counter.label() + ": " + trackerName,
                 TrackerCounter.TYPE_ID,
@@ -45,24 +51,40 @@ public final class Counters implements AutoCloseable
     }
 
     /**
-     * Bump an event counter from the agent thread.
+     * Bump an event counter: from the agent thread, or from any thread for a counter with shared writers.
      *
      * @param counter which.
      */
     public void increment(final TrackerCounter counter)
     {
-        counters[counter.ordinal()].incrementRelease();
+        final int index = counter.ordinal();
+        if (shared[index])
+        {
+            counters[index].increment();
+        }
+        else
+        {
+            counters[index].incrementRelease();
+        }
     }
 
     /**
-     * Add to a counter from the agent thread.
+     * Add to a counter: from the agent thread, or from any thread for a counter with shared writers.
      *
      * @param counter which.
      * @param delta   amount.
      */
     public void add(final TrackerCounter counter, final long delta)
     {
-        counters[counter.ordinal()].getAndAddRelease(delta);
+        final int index = counter.ordinal();
+        if (shared[index])
+        {
+            counters[index].getAndAdd(delta);
+        }
+        else
+        {
+            counters[index].getAndAddRelease(delta);
+        }
     }
 
     /**

@@ -2,7 +2,8 @@ package io.acktracker.engine.metrics;
 
 /**
  * The tracker's system counters, each with a fixed type id so tools in other processes can find them in the
- * counters file. Gauges hold a level; the rest count events.
+ * counters file. Gauges hold a level; the rest count events. The agent is the single writer of each, except those
+ * marked as having shared writers, which are always written with an atomic add.
  */
 public enum TrackerCounter
 {
@@ -16,13 +17,13 @@ public enum TrackerCounter
     DUPLICATE_ACKS(8, "duplicate acks", false),
     ORPHAN_ACKS(9, "acks for unknown ids", false),
     LATE_ACKS(10, "acks for finished ids", false),
-    SPOOFED_ACKS(11, "acks from a destination not of the message", false),
+    SPOOFED_ACKS(11, "acks from a destination not of the message", false, true),
     CUMULATIVE_ACKS(12, "cumulative acks", false),
     CUMULATIVE_MESSAGES_ACKED(13, "messages acked by cumulative acks", false),
     DUPLICATE_TRACKS(14, "tracks refused: duplicate id", false),
     CAPACITY_EXCEEDED(15, "tracks refused: table full", false),
-    INVALID_REQUESTS(16, "requests refused: invalid argument", false),
-    BACK_PRESSURED(17, "commands refused: queue full", false),
+    INVALID_REQUESTS(16, "requests refused: invalid argument", false, true),
+    BACK_PRESSURED(17, "commands refused: queue full", false, true),
     COMMANDS(18, "commands processed", false),
     TIMEOUTS(19, "ack timeouts", false),
     RECOVERED(20, "records recovered at start", false),
@@ -71,12 +72,30 @@ public enum TrackerCounter
     private final int id;
     private final String label;
     private final boolean gauge;
+    private final boolean sharedWriters;
 
     TrackerCounter(final int id, final String label, final boolean gauge)
+    {
+        this(id, label, gauge, false);
+    }
+
+    TrackerCounter(final int id, final String label, final boolean gauge, final boolean sharedWriters)
     {
         this.id = id;
         this.label = label;
         this.gauge = gauge;
+        this.sharedWriters = sharedWriters;
+    }
+
+    /**
+     * Whether threads other than the agent write this counter too (refusals on the caller's thread), so every write
+     * must be an atomic add.
+     *
+     * @return true when shared.
+     */
+    public boolean hasSharedWriters()
+    {
+        return sharedWriters;
     }
 
     /**
