@@ -1,9 +1,13 @@
 package io.acktracker.engine;
 
-import io.acktracker.engine.agent.CommandProxy;
 import io.acktracker.engine.agent.OutcomeWaiters;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.agent.TrackerTables;
+import io.acktracker.engine.command.CommandLayout;
+import io.acktracker.engine.command.CommandProxy;
+import io.acktracker.engine.command.CommandValidator;
+import io.acktracker.engine.effect.Effects;
+import io.acktracker.engine.machine.TrackerStateMachine;
+import io.acktracker.engine.store.TrackerTables;
 import io.acktracker.engine.dlq.BlobTable;
 import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.dlq.Extras;
@@ -71,8 +75,9 @@ public final class AckTracker implements AutoCloseable
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
         new ManyToOneConcurrentArrayQueue<>(1024);
-    private final OutcomeWaiters waiters = new OutcomeWaiters();
+    private final OutcomeWaiters waiters;
     private final CommandProxy proxy;
+    private final CommandValidator validator;
     private final DeadLetterAdmin deadLetterAdmin = new DeadLetterAdmin(this);
     private final TrackerAgent agent;
     private final AgentRunner runner;
@@ -87,6 +92,7 @@ public final class AckTracker implements AutoCloseable
         DataDirectory dataDirectory = null;
         TrackerTables tables = null;
         Counters counters = null;
+        long incarnation = 1;
         try
         {
             final long entries = (long)config.capacity() + config.tombstoneCapacity();
@@ -95,6 +101,7 @@ public final class AckTracker implements AutoCloseable
                 dataDirectory = DataDirectory.open(dir);
                 tables = openTables(dataDirectory, entries, config, !dataDirectory.wasCleanShutdown());
                 dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
+                incarnation = dataDirectory.nextIncarnation();
                 dataDirectory.markRunning();
             }
             else
@@ -118,9 +125,16 @@ public final class AckTracker implements AutoCloseable
             commandBuffer = new ManyToOneRingBuffer(
                 new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
             proxy = new CommandProxy(commandBuffer, counters);
-            agent = new TrackerAgent(config, registry, tables, counters, completionLatency, serviceTime,
-                commandBuffer, adminQueue, waiters, LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir()),
-                leaseHoldTime);
+            validator = new CommandValidator(registry, config.messageClasses().keySet(), config.maxMetadataLength(),
+                config.leaseMaxVisibilityNs(), config.leaseMaxExtensionNs());
+            waiters = new OutcomeWaiters(config.waiterExecutor());
+            final Effects effects = new Effects();
+            final TrackerStateMachine machine = new TrackerStateMachine(config, registry, tables, validator, counters,
+                effects, completionLatency, leaseHoldTime,
+                LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
+                incarnation, config.epochClock().nanoTime());
+            agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
+                commandBuffer, adminQueue, waiters);
         }
         catch (final RuntimeException ex)
         {
@@ -134,18 +148,34 @@ public final class AckTracker implements AutoCloseable
         this.streamOffsets = tables.streamOffsets();
         this.counters = counters;
 
+        // recovery runs in the agent's onStart, on the agent thread; a start that fails is thrown here, loudly
         if (ownThread)
         {
             runner = new AgentRunner(config.idleStrategy(), config.errorHandler(),
                 counters.get(TrackerCounter.ERRORS), agent);
             invoker = null;
-            AgentRunner.startOnThread(runner);
         }
         else
         {
             runner = null;
             invoker = new AgentInvoker(config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent);
-            invoker.start();
+        }
+        try
+        {
+            if (ownThread)
+            {
+                AgentRunner.startOnThread(runner);
+            }
+            else
+            {
+                invoker.start();
+            }
+            awaitStart();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            close();
+            throw ex;
         }
 
         if (config.syncIntervalNs() > 0 && null != dataDirectory)
@@ -291,13 +321,8 @@ public final class AckTracker implements AutoCloseable
         {
             return Result.CLOSED;
         }
-        final Result invalid = precheck(request);
-        if (null != invalid)
-        {
-            counters.increment(TrackerCounter.INVALID_REQUESTS);
-            return invalid;
-        }
-        return proxy.track(request, false);
+        final Result invalid = validator.track(request);
+        return Result.OK != invalid ? refused(invalid) : proxy.track(request, false);
     }
 
     /**
@@ -309,7 +334,12 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerTrack(final long messageId, final long destinations)
     {
-        return offerTrack(new TrackRequest().reset().messageId(messageId).destinations(destinations));
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = validator.track(messageId, destinations);
+        return Result.OK != invalid ? refused(invalid) : proxy.track(messageId, destinations);
     }
 
     /**
@@ -354,8 +384,8 @@ public final class AckTracker implements AutoCloseable
             return CompletableFuture.failedFuture(new TrackRefusedException(request.messageId(),
                 Result.DUPLICATE_TRACK));
         }
-        final Result invalid = closed ? Result.CLOSED : precheck(request);
-        final Result result = null != invalid ? invalid : proxy.track(request, true);
+        final Result invalid = closed ? Result.CLOSED : validator.track(request);
+        final Result result = Result.OK != invalid ? refused(invalid) : proxy.track(request, true);
         if (Result.QUEUED != result)
         {
             waiters.cancel(request.messageId());
@@ -384,7 +414,12 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerAck(final long messageId, final int destination)
     {
-        return closed ? Result.CLOSED : proxy.ack(messageId, destination);
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = validator.answer(destination);
+        return Result.OK != invalid ? refused(invalid) : proxy.ack(messageId, destination);
     }
 
     /**
@@ -399,7 +434,12 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerNack(final long messageId, final int destination, final long delayNs, final int code)
     {
-        return closed ? Result.CLOSED : proxy.nack(messageId, destination, delayNs, code);
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = validator.nack(destination, delayNs);
+        return Result.OK != invalid ? refused(invalid) : proxy.nack(messageId, destination, delayNs, code);
     }
 
     /**
@@ -412,7 +452,12 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerReject(final long messageId, final int destination, final int code)
     {
-        return closed ? Result.CLOSED : proxy.reject(messageId, destination, code);
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = validator.answer(destination);
+        return Result.OK != invalid ? refused(invalid) : proxy.reject(messageId, destination, code);
     }
 
     /**
@@ -453,7 +498,12 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerCumulativeAck(final int streamId, final int destination, final long offset)
     {
-        return closed ? Result.CLOSED : proxy.cumulativeAck(streamId, destination, offset);
+        if (closed)
+        {
+            return Result.CLOSED;
+        }
+        final Result invalid = validator.cumulativeAck(destination);
+        return Result.OK != invalid ? refused(invalid) : proxy.cumulativeAck(streamId, destination, offset);
     }
 
     /**
@@ -522,7 +572,7 @@ public final class AckTracker implements AutoCloseable
         return submit((agent) ->
         {
             final ReceiptHandle handle = new ReceiptHandle();
-            final Result result = agent.leases().lease(messageId, consumerId, visibilityNs, handle);
+            final Result result = agent.lease(messageId, consumerId, visibilityNs, handle);
             if (Result.OK != result)
             {
                 throw new LeaseRefusedException(messageId, result);
@@ -539,7 +589,7 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerLeaseAck(final ReceiptHandle handle)
     {
-        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_ACK, handle, 0, 0);
+        return offerSettle(CommandLayout.LEASE_ACK, handle, 0, 0);
     }
 
     /**
@@ -551,7 +601,7 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerLeaseNack(final ReceiptHandle handle, final long delayNs)
     {
-        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_NACK, handle, delayNs, 0);
+        return offerSettle(CommandLayout.LEASE_NACK, handle, delayNs, 0);
     }
 
     /**
@@ -563,7 +613,7 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerLeaseExtend(final ReceiptHandle handle, final long extraNs)
     {
-        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_EXTEND, handle, extraNs, 0);
+        return offerSettle(CommandLayout.LEASE_EXTEND, handle, extraNs, 0);
     }
 
     /**
@@ -575,7 +625,7 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerLeaseReject(final ReceiptHandle handle, final int code)
     {
-        return closed ? Result.CLOSED : proxy.lease(CommandType.LEASE_REJECT, handle, 0, code);
+        return offerSettle(CommandLayout.LEASE_REJECT, handle, 0, code);
     }
 
     /**
@@ -593,11 +643,12 @@ public final class AckTracker implements AutoCloseable
         {
             try
             {
-                future.complete(function.apply(agent));
+                final T value = function.apply(agent);
+                completeOffAgent(() -> future.complete(value));
             }
             catch (final RuntimeException ex)
             {
-                future.completeExceptionally(ex);
+                completeOffAgent(() -> future.completeExceptionally(ex));
             }
         });
         if (!queued)
@@ -720,9 +771,10 @@ public final class AckTracker implements AutoCloseable
             }
         }
 
+        final boolean started = agent.started().isDone() && !agent.started().isCompletedExceptionally();
         try
         {
-            for (int i = 0; i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
+            for (int i = 0; started && i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
             {
                 Thread.onSpinWait();
             }
@@ -738,7 +790,7 @@ public final class AckTracker implements AutoCloseable
 
         waiters.failAll(new TrackerException("tracker closed before the outcome"));
         tables.close();
-        if (null != dataDirectory)
+        if (null != dataDirectory && started)
         {
             dataDirectory.markCleanShutdown();
         }
@@ -769,22 +821,59 @@ public final class AckTracker implements AutoCloseable
         }
     }
 
-    private Result precheck(final TrackRequest request)
+    private Result offerSettle(final int type, final ReceiptHandle handle, final long argument, final int code)
     {
-        final long destinations = request.destinations();
-        if (0 == destinations)
+        if (closed)
         {
-            return Result.NO_DESTINATIONS;
+            return Result.CLOSED;
         }
-        if (request.requiredAcks() < 0 || request.requiredAcks() > Long.bitCount(destinations))
+        final Result invalid = validator.settle(type, argument);
+        return Result.OK != invalid ? refused(invalid) : proxy.settle(type, handle, argument, code);
+    }
+
+    /**
+     * A command refused on the caller's thread by the validator: counted as the agent counts it (atomically: these
+     * counters have shared writers).
+     */
+    private Result refused(final Result result)
+    {
+        counters.increment(Result.SPOOFED_DESTINATION == result ?
+            TrackerCounter.SPOOFED_ACKS : TrackerCounter.INVALID_REQUESTS);
+        return result;
+    }
+
+    /**
+     * Complete a caller's future on the waiter executor, so its dependent stages do not run on the agent thread.
+     */
+    private void completeOffAgent(final Runnable completion)
+    {
+        try
         {
-            return Result.INVALID_REQUIRED_ACKS;
+            config.waiterExecutor().execute(completion);
         }
-        if (request.ackTimeoutNs() < 0 || request.ttlNs() < 0)
+        catch (final java.util.concurrent.RejectedExecutionException ex)
         {
-            return Result.INVALID_TIMEOUT;
+            completion.run();
         }
-        return null;
+    }
+
+    private void awaitStart()
+    {
+        try
+        {
+            agent.started().get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TrackerException("interrupted while the tracker recovered", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            throw cause instanceof TrackerException ? (TrackerException)cause :
+                new TrackerException("the tracker could not start: " + cause, cause);
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.acktracker.engine;
 
-import io.acktracker.engine.agent.DeadLetters;
+import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.dlq.DeadLetter;
 import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.dlq.DlqStats;
@@ -88,9 +88,9 @@ public final class DeadLetterAdmin
      */
     public CompletableFuture<Integer> replay(final ReplayMode mode, final long... messageIds)
     {
-        return call((dlq) ->
+        return tracker.submit((agent) ->
         {
-            dlq.replay(messageIds, mode);
+            agent.replayDeadLetters(mode, messageIds);
             return messageIds.length;
         });
     }
@@ -103,7 +103,7 @@ public final class DeadLetterAdmin
      */
     public CompletableFuture<Integer> delete(final long... messageIds)
     {
-        return call((dlq) -> dlq.delete(messageIds));
+        return tracker.submit((agent) -> agent.deleteDeadLetters(messageIds));
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -76,6 +78,8 @@ public final class TrackerConfig
     private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
     private long earlyAckWindowNs = 0;
     private int earlyAckCapacity = 65_536;
+    private Executor waiterExecutor = ForkJoinPool.commonPool();
+    private byte[] leaseSecret;
     private boolean concluded;
 
     /**
@@ -118,6 +122,8 @@ public final class TrackerConfig
         require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
         require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
         require(earlyAckWindowNs >= 0 && earlyAckCapacity > 0, "early ack window and capacity must not be negative");
+        require(null != waiterExecutor, "waiter executor is required");
+        require(null == leaseSecret || 16 == leaseSecret.length, "lease secret must be 16 bytes");
         if (null == circuitListener)
         {
             circuitListener = (destination, from, to, nowNs) -> {};
@@ -474,7 +480,9 @@ public final class TrackerConfig
     }
 
     /**
-     * Seed of the tracker's random generator (jitter, nonces), for deterministic runs.
+     * Seed of the tracker's random generator (jitter, lease nonces), for deterministic runs. The generator's state is
+     * part of the engine's state; a tracker persisted in a data directory mixes the directory's incarnation (one more
+     * at every open) into the seed, so nonces never repeat across restarts even with a fixed seed.
      *
      * @param randomSeed seed.
      * @return this.
@@ -913,6 +921,48 @@ public final class TrackerConfig
     public TrackerConfig recordServiceTime(final boolean recordServiceTime)
     {
         this.recordServiceTime = recordServiceTime;
+        return this;
+    }
+
+    public Executor waiterExecutor()
+    {
+        return waiterExecutor;
+    }
+
+    /**
+     * Where the futures of {@link AckTracker#trackAsync} and {@link AckTracker#lease} complete, so a caller's
+     * dependent stages ({@code thenAccept} and the like) never run on the agent thread. Default: the common
+     * fork-join pool. {@code Runnable::run} completes them on the agent thread: only for stages that never block.
+     *
+     * @param waiterExecutor the executor.
+     * @return this.
+     */
+    public TrackerConfig waiterExecutor(final Executor waiterExecutor)
+    {
+        this.waiterExecutor = waiterExecutor;
+        return this;
+    }
+
+    /**
+     * The configured lease secret, or null to use (or create) the data directory's.
+     *
+     * @return a copy of the secret, or null.
+     */
+    public byte[] leaseSecret()
+    {
+        return null == leaseSecret ? null : leaseSecret.clone();
+    }
+
+    /**
+     * The 16-byte key of the receipt handles' MAC, instead of the one generated into the data directory (or a fresh
+     * one in memory): for trackers that must accept each other's handles, and for determinism checks.
+     *
+     * @param leaseSecret 16 bytes; copied.
+     * @return this.
+     */
+    public TrackerConfig leaseSecret(final byte[] leaseSecret)
+    {
+        this.leaseSecret = null == leaseSecret ? null : leaseSecret.clone();
         return this;
     }
 }

@@ -6,7 +6,7 @@ import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.agent.DeadLetters;
+import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.dlq.DeadLetter;
 import io.acktracker.engine.dlq.DlqStats;
 import io.acktracker.engine.dlq.ReplayMode;
@@ -356,8 +356,8 @@ final class DlqCommand implements Runnable
             int failures = 0;
             for (final long id : ids(operands))
             {
-                final Result result = dlq.replayOne(id, unackedOnly ? ReplayMode.UNACKED_DESTINATIONS :
-                    ReplayMode.ALL_DESTINATIONS);
+                final Result result = tracker.agent().replayDeadLetterNow(
+                    unackedOnly ? ReplayMode.UNACKED_DESTINATIONS : ReplayMode.ALL_DESTINATIONS, id);
                 out.printf("%d: %s%n", id, Result.OK == result ? "replayed" : result);
                 if (Result.OK != result)
                 {
@@ -393,7 +393,7 @@ final class DlqCommand implements Runnable
         int run(final AckTracker tracker, final DeadLetters dlq, final PrintWriter out)
         {
             final long[] ids = ids(operands);
-            final int deleted = dlq.delete(ids);
+            final int deleted = tracker.agent().deleteDeadLetters(ids);
             out.printf("deleted %d of %d%n", deleted, ids.length);
             return deleted == ids.length ? 0 : 1;
         }

@@ -2,7 +2,7 @@ package io.acktracker.bench.engine;
 
 import io.acktracker.bench.support.ManualClock;
 import io.acktracker.engine.Result;
-import io.acktracker.engine.agent.Leases;
+import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.lease.ReceiptHandle;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -116,8 +116,8 @@ public class LeaseBenchmark
         final int i = random.nextInt(pending);
         final long id = ids[i];
         clock.advance(1_000);
-        TrackerFixture.expect(Result.OK, leases.lease(id, CONSUMER, VISIBILITY_NS, handle), id);
-        TrackerFixture.expect(Result.OK, leases.ack(handle), id);
+        TrackerFixture.expect(Result.OK, agent.lease(id, CONSUMER, VISIBILITY_NS, handle), id);
+        TrackerFixture.expect(Result.OK, agent.leaseAck(handle), id);
         return trackInPlaceOf(i);
     }
 

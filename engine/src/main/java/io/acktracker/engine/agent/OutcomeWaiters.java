@@ -8,15 +8,30 @@ import io.acktracker.engine.TrackRefusedException;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Futures that callers on other threads wait on for a message's outcome. Opt-in: each registration allocates.
+ * The agent hands each completion to an executor (the configured waiter executor), so the caller's dependent stages
+ * run there and never on the agent thread.
  * <p>
  * Threading: {@link #register} from any thread; {@link #complete} and {@link #refuse} from the agent.
  */
 public final class OutcomeWaiters
 {
     private final ConcurrentHashMap<Long, CompletableFuture<OutcomeEvent>> futures = new ConcurrentHashMap<>();
+    private final Executor executor;
+
+    /**
+     * Waiters completing on an executor.
+     *
+     * @param executor where futures complete.
+     */
+    public OutcomeWaiters(final Executor executor)
+    {
+        this.executor = executor;
+    }
 
     /**
      * Register a future for a message before its track is queued.
@@ -55,7 +70,8 @@ public final class OutcomeWaiters
         final CompletableFuture<OutcomeEvent> future = futures.remove(messageId);
         if (null != future)
         {
-            future.complete(new OutcomeEvent(messageId, outcome, reason, latencyNs, attempts, replay));
+            final OutcomeEvent event = new OutcomeEvent(messageId, outcome, reason, latencyNs, attempts, replay);
+            handOff(() -> future.complete(event));
         }
     }
 
@@ -64,7 +80,8 @@ public final class OutcomeWaiters
         final CompletableFuture<OutcomeEvent> future = futures.remove(messageId);
         if (null != future)
         {
-            future.completeExceptionally(new TrackRefusedException(messageId, result));
+            final TrackRefusedException refusal = new TrackRefusedException(messageId, result);
+            handOff(() -> future.completeExceptionally(refusal));
         }
     }
 
@@ -77,5 +94,17 @@ public final class OutcomeWaiters
     {
         futures.values().forEach((future) -> future.completeExceptionally(cause));
         futures.clear();
+    }
+
+    private void handOff(final Runnable completion)
+    {
+        try
+        {
+            executor.execute(completion);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            completion.run();
+        }
     }
 }

@@ -1,203 +1,170 @@
 package io.acktracker.engine.agent;
 
 import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
 import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.RefusalListener;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.TrackerExtension;
-import io.acktracker.engine.dlq.AttemptEventType;
-import io.acktracker.engine.dlq.BlobBytes;
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.dlq.DeadLetterQueue;
-import io.acktracker.engine.dlq.Extras;
-import io.acktracker.engine.health.DestinationHealth;
+import io.acktracker.engine.command.CommandEncoder;
+import io.acktracker.engine.command.CommandLayout;
+import io.acktracker.engine.command.CommandValidator;
+import io.acktracker.engine.dlq.ReplayMode;
+import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.health.DestinationHealthView;
-import io.acktracker.engine.lease.SipHash;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.machine.DeadLetters;
+import io.acktracker.engine.machine.Leases;
+import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
-import io.acktracker.engine.pending.PendingIndex;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.PendingTable;
-import io.acktracker.engine.pending.RecordBytes;
-import io.acktracker.engine.pending.RecordStatus;
-import io.acktracker.engine.retry.MessageClass;
-import io.acktracker.engine.retry.RetryQueue;
-import io.acktracker.engine.stream.StreamIndex;
-import io.acktracker.engine.stream.StreamOffsetTable;
+import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
-import org.agrona.ErrorHandler;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-import static io.acktracker.engine.agent.CommandLayout.*;
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
- * The single writer of all tracker state: the pending table, the deadline index, retries, destination health,
- * stream indexes, dead letters and counters.
+ * The tracker's agent: owns the {@link TrackerStateMachine} and feeds it commands, one at a time, each stamped with
+ * the duty cycle's time (one clock read per {@link #doWork()}), then tells the listeners the effects of each command
+ * before the next. Every state change is a command in the {@link CommandLayout}: those other threads queued in the
+ * ring buffer, those the host's synchronous calls below encode (including calls from the transport and from admin
+ * tasks), and the tick that lets time pass.
  * <p>
- * Each {@link #doWork()} reads the clock once, then does bounded slices of work: drain queued commands, let the
- * extensions read their inbound streams (the Aeron transport), fire due deadlines, issue due redeliveries within
- * the retry budget (highest priority first), resume parked redeliveries, then housekeeping. It returns the amount of work done so any {@code IdleStrategy} fits.
+ * A duty cycle: read the clock; apply queued commands (bounded); run admin tasks; let the extensions read their
+ * inbound streams (the Aeron transport), whose acks arrive through the synchronous API; then one tick: due deadlines,
+ * due redeliveries within the retry budget, housekeeping slices. It returns the work done so any
+ * {@code IdleStrategy} fits.
  * <p>
- * The public {@code track}/{@code recordAck}/{@code recordNack}/{@code recordReject}/{@code recordCumulativeAck}
- * methods are the synchronous API for hosts that drive the agent themselves: they return the final {@link Result}.
+ * The synchronous methods ({@code track}, {@code recordAck}, ..., {@code lease}, ...) are for hosts that drive the
+ * agent themselves and for code already on the agent thread: they use the time of the current duty cycle and return
+ * the final {@link Result} after the command's effects have been told.
  * <p>
  * Threading: agent thread only (the thread calling {@code doWork()}), except where a method says otherwise.
+ * Listeners are only ever called from {@code doWork()} and the synchronous methods, never from another thread and
+ * never during recovery.
  */
-public final class TrackerAgent implements Agent, DeadlineIndex.Handler
+public final class TrackerAgent implements Agent
 {
-    final TrackerConfig config;
-    final DestinationRegistry registry;
-    final PendingTable table;
-    final StreamOffsetTable streamOffsets;
-    final BlobTable extras;
-    final DeadLetterQueue deadLetterQueue;
-    final DestinationHealth health;
-    final Counters counters;
-    private final LatencyRecorder completionLatency;
-    final LatencyRecorder serviceTime;
+    private final TrackerConfig config;
+    private final TrackerStateMachine machine;
+    private final CommandValidator validator;
+    private final DestinationRegistry registry;
+    private final Counters counters;
+    private final LatencyRecorder serviceTime;
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue;
-    final OutcomeWaiters waiters;
+    private final Effects effects;
+    private final Listeners listeners;
     private final EpochNanoClock epochClock;
-    final NanoClock nanoClock;
-    private final OutcomeListener[] outcomeListeners;
-    final RedeliveryListener[] redeliveryListeners;
+    private final NanoClock nanoClock;
     private final TrackerExtension[] extensions;
-    final RefusalListener refusalListener;
-    final ErrorHandler errorHandler;
-    final boolean recordServiceTime;
-    final boolean recordHistory;
-    private final boolean deadLetterExpired;
-    final Int2ObjectHashMap<MessageClass> messageClasses = new Int2ObjectHashMap<>();
-    final SplittableRandom random;
-
-    final PendingIndex index;
-    final DeadlineIndex deadlines;
-    final RetryQueue retryQueue = new RetryQueue();
-    private final Long2ObjectHashMap<OutcomeListener> messageListeners = new Long2ObjectHashMap<>();
-    final PendingRecord record = new PendingRecord();
-    final PendingRecord other = new PendingRecord();
-    final RecordBytes scratch = new RecordBytes();
-    final BlobBytes extrasBlob = new BlobBytes(1024);
-    private final TrackRequest queuedRequest = new TrackRequest();
-    private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
-    private final Housekeeping housekeeping;
-    final DeadLetters deadLetters;
-    final Leases leases;
-    final Retries retries = new Retries(this);
-    final StreamAcks streamAcks = new StreamAcks(this);
-    final EarlyAcks earlyAcks;
-    final AttemptHistory history = new AttemptHistory(this);
-    private final CommandAdapter commandAdapter = new CommandAdapter(this);
-
-    final int capacity;
-    final int tombstoneCapacity;
-    final long tombstoneWindowNs;
+    private final boolean recordServiceTime;
     private final int commandLimit;
-    private final int timerBudget;
-    private final int retryBudget;
-
-    long nowNs;
-    int pendingCount;
+    private final MutableDirectBuffer command;
+    private final TrackRequest defaults = new TrackRequest();
+    private final MessageHandler queuedCommand = this::onQueuedCommand;
+    private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private long nowNs;
+    private long serviceStartNs;
+    private boolean recovered;
 
     /**
-     * An agent over opened resources; recovers the in-memory indexes from the tables before returning.
+     * An agent over a state machine; nothing is recovered until {@link #onStart()}.
      *
-     * @param config            concluded configuration.
-     * @param registry          destination registry.
-     * @param resources         the opened tables.
-     * @param counters          system counters.
-     * @param completionLatency track-to-completion latency.
-     * @param serviceTime       per-command service time.
-     * @param commandBuffer     queue of commands from other threads.
-     * @param adminQueue        queue of administrative tasks from other threads.
-     * @param waiters           futures waiting on outcomes.
-     * @param leaseMac          keyed MAC of receipt handles.
-     * @param leaseHoldTime     lease hold time recorder.
+     * @param config        concluded configuration.
+     * @param machine       the state machine it owns.
+     * @param validator     the argument checks shared with the edges.
+     * @param registry      destination registry.
+     * @param counters      system counters.
+     * @param effects       the machine's effects.
+     * @param serviceTime   per-command service time.
+     * @param commandBuffer queue of commands from other threads.
+     * @param adminQueue    queue of administrative tasks from other threads.
+     * @param waiters       futures waiting on outcomes.
      */
     public TrackerAgent(
         final TrackerConfig config,
+        final TrackerStateMachine machine,
+        final CommandValidator validator,
         final DestinationRegistry registry,
-        final TrackerTables resources,
         final Counters counters,
-        final LatencyRecorder completionLatency,
+        final Effects effects,
         final LatencyRecorder serviceTime,
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
-        final OutcomeWaiters waiters,
-        final SipHash leaseMac,
-        final LatencyRecorder leaseHoldTime)
+        final OutcomeWaiters waiters)
     {
         this.config = config;
+        this.machine = machine;
+        this.validator = validator;
         this.registry = registry;
-        this.table = resources.pending();
-        this.streamOffsets = resources.streamOffsets();
-        this.extras = resources.extras();
         this.counters = counters;
-        this.completionLatency = completionLatency;
+        this.effects = effects;
         this.serviceTime = serviceTime;
         this.commandBuffer = commandBuffer;
         this.adminQueue = adminQueue;
-        this.waiters = waiters;
         this.epochClock = config.epochClock();
         this.nanoClock = config.nanoClock();
         this.extensions = config.extensions().toArray(new TrackerExtension[0]);
-        this.outcomeListeners = collect(OutcomeListener.class, config.outcomeListener(), extensions);
-        this.redeliveryListeners = collect(RedeliveryListener.class, config.redeliveryListener(), extensions);
-        this.refusalListener = config.refusalListener();
-        this.errorHandler = config.errorHandler();
         this.recordServiceTime = config.recordServiceTime();
-        this.recordHistory = config.recordAttemptHistory();
-        this.deadLetterExpired = config.deadLetterExpired();
-        this.capacity = config.capacity();
-        this.tombstoneCapacity = config.tombstoneCapacity();
-        this.tombstoneWindowNs = config.tombstoneWindowNs();
         this.commandLimit = config.commandLimit();
-        this.timerBudget = config.timerBudget();
-        this.retryBudget = config.retryBudget();
-        this.random = new SplittableRandom(config.randomSeed());
-        config.messageClasses().forEach(messageClasses::put);
-
-        nowNs = epochClock.nanoTime();
-        final int slotCapacity = capacity + tombstoneCapacity;
-        index = new PendingIndex(slotCapacity, tombstoneCapacity);
-        deadlines = new DeadlineIndex(slotCapacity, nowNs);
-        health = new DestinationHealth(config.circuitBreaker(), resources.state(), config.circuitListener(), registry,
-            counters.get(CIRCUITS_OPEN), counters.get(CIRCUIT_TRANSITIONS), this::onError);
-        deadLetterQueue = new DeadLetterQueue(resources.deadLetters(), resources.state(), config.dlqCapacity(),
-            config.dlqRetentionNs());
-        counters.set(DLQ_SIZE, deadLetterQueue.size());
-        housekeeping = new Housekeeping(this, config.housekeepingBudget(), config.orphanCheckIntervalNs());
-        deadLetters = new DeadLetters(this, config.dlqReplayBudget());
-        leases = new Leases(this, config, leaseMac, random, leaseHoldTime);
-        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
-
-        new Recovery(this).run();
+        this.listeners = new Listeners(config, machine, waiters, counters);
+        this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
+            Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
+        this.nowNs = machine.nowNs();
     }
 
+    /**
+     * Recover the state from the tables (once), then start the extensions. On the agent thread: the tracker's own
+     * thread, or the host's thread that starts a host-driven tracker. Nothing is told during recovery; outcomes found
+     * untold are told by the first duty cycles.
+     */
     public void onStart()
     {
-        for (final TrackerExtension extension : extensions)
+        try
         {
-            extension.onStart(this);
+            nowNs = epochClock.nanoTime();
+            if (!recovered)
+            {
+                recovered = true;
+                machine.recover();
+            }
+            for (final TrackerExtension extension : extensions)
+            {
+                extension.onStart(this);
+            }
+            started.complete(null);
         }
+        catch (final RuntimeException | Error ex)
+        {
+            started.completeExceptionally(ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Completes when {@link #onStart()} has recovered the state and started the extensions, exceptionally when it
+     * failed. Any thread.
+     *
+     * @return the future.
+     */
+    public CompletableFuture<Void> started()
+    {
+        return started;
     }
 
     public void onClose()
@@ -225,8 +192,8 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
         nowNs = epochClock.nanoTime();
         int workCount = 0;
 
-        commandAdapter.startCycle();
-        workCount += commandBuffer.read(commandAdapter, commandLimit);
+        serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
+        workCount += commandBuffer.read(queuedCommand, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
         // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
@@ -240,9 +207,8 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
                 onError(ex);
             }
         }
-        workCount += deadlines.poll(nowNs, this, timerBudget);
-        workCount += retries.redeliver(retryBudget);
-        workCount += housekeeping.doWork(nowNs);
+        execute(CommandEncoder.bare(command, 0, CommandLayout.TICK), false);
+        workCount += machine.lastTickWork();
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
@@ -262,7 +228,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result track(final long messageId, final long destinations)
     {
-        return track(queuedRequest.reset().messageId(messageId).destinations(destinations));
+        return execute(CommandEncoder.track(command, 0, messageId, destinations), true);
     }
 
     /**
@@ -278,7 +244,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
     public Result track(
         final long messageId, final long destinations, final int requiredAcks, final long ackTimeoutNs, final long ttlNs)
     {
-        return track(queuedRequest.reset().messageId(messageId).destinations(destinations).requiredAcks(requiredAcks)
+        return track(defaults.reset().messageId(messageId).destinations(destinations).requiredAcks(requiredAcks)
             .ackTimeoutNs(ackTimeoutNs).ttlNs(ttlNs));
     }
 
@@ -290,16 +256,16 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result track(final TrackRequest request)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
-        final Result result = onTrack(request, false);
-        serviceEnd(startNs);
-        return result;
+        if (request.metadataLength() > config.maxMetadataLength())
+        {
+            return refusedOversized(request);
+        }
+        return execute(CommandEncoder.track(command, 0, request, false), true);
     }
 
     /**
-     * Track a message and tell a listener of its outcome (in addition to the tracker's listeners). Allocates an
-     * entry per message: for callers who need it, not for the hot path.
+     * Track a message and tell a listener of its outcome (besides the tracker's listeners). Allocates an entry per
+     * message: for callers who need it, not for the hot path.
      *
      * @param request  arguments; not kept.
      * @param listener told of this message's outcome.
@@ -307,20 +273,17 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result track(final TrackRequest request, final OutcomeListener listener)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
+        if (request.metadataLength() > config.maxMetadataLength())
+        {
+            return refusedOversized(request);
+        }
         final long messageId = request.messageId();
-        final boolean register = PendingIndex.MISSING == index.slotOf(messageId);
-        if (register)
+        final boolean registered = listeners.register(messageId, listener);
+        final Result result = execute(CommandEncoder.track(command, 0, request, true), true);
+        if (registered && result.isRefusal())
         {
-            messageListeners.put(messageId, listener);
+            listeners.unregister(messageId);
         }
-        final Result result = onTrack(request, true);
-        if (register && result.isRefusal())
-        {
-            messageListeners.remove(messageId);
-        }
-        serviceEnd(startNs);
         return result;
     }
 
@@ -329,15 +292,11 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      *
      * @param messageId   message.
      * @param destination destination id.
-     * @return OK, COMPLETED, or a refusal.
+     * @return OK, COMPLETED, HELD, or a refusal.
      */
     public Result recordAck(final long messageId, final int destination)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
-        final Result result = onAck(messageId, destination);
-        serviceEnd(startNs);
-        return result;
+        return execute(CommandEncoder.ack(command, 0, messageId, destination), true);
     }
 
     /**
@@ -364,11 +323,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result recordNack(final long messageId, final int destination, final long delayNs, final int code)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
-        final Result result = onNack(messageId, destination, delayNs, code);
-        serviceEnd(startNs);
-        return result;
+        return execute(CommandEncoder.nack(command, 0, messageId, destination, delayNs, code), true);
     }
 
     /**
@@ -381,11 +336,7 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result recordReject(final long messageId, final int destination, final int code)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
-        final Result result = onReject(messageId, destination, code);
-        serviceEnd(startNs);
-        return result;
+        return execute(CommandEncoder.reject(command, 0, messageId, destination, code), true);
     }
 
     /**
@@ -399,32 +350,151 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public Result recordCumulativeAck(final int streamId, final int destination, final long offset)
     {
-        nowNs = epochClock.nanoTime();
-        final long startNs = serviceStart();
-        final Result result = streamAcks.onCumulativeAck(streamId, destination, offset);
-        serviceEnd(startNs);
+        return execute(CommandEncoder.cumulativeAck(command, 0, streamId, destination, offset), true);
+    }
+
+    /**
+     * Lease a pending message to a consumer.
+     *
+     * @param messageId    message.
+     * @param consumerId   who holds it (opaque to the tracker).
+     * @param visibilityNs how long before it becomes available again unless settled or extended.
+     * @param handle       filled with the receipt handle on success.
+     * @return OK, or UNKNOWN_MESSAGE, LATE_ACK (finished), ALREADY_LEASED, INVALID_TIMEOUT.
+     */
+    public Result lease(final long messageId, final long consumerId, final long visibilityNs, final ReceiptHandle handle)
+    {
+        final Result result = execute(CommandEncoder.lease(command, 0, messageId, consumerId, visibilityNs), true);
+        if (Result.OK == result)
+        {
+            handle.copyFrom(machine.grantedHandle());
+        }
         return result;
     }
 
     /**
-     * Health and circuit state of a destination.
+     * Settle a lease by completing the message.
+     *
+     * @param handle receipt handle of the current lease.
+     * @return OK or a refusal.
+     */
+    public Result leaseAck(final ReceiptHandle handle)
+    {
+        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_ACK, handle, 0, 0), true);
+    }
+
+    /**
+     * Release a lease: the message becomes available again after the delay, or its backoff when 0.
+     *
+     * @param handle  receipt handle of the current lease.
+     * @param delayNs how long before it may be leased again; 0 for the message's backoff.
+     * @return OK or a refusal.
+     */
+    public Result leaseNack(final ReceiptHandle handle, final long delayNs)
+    {
+        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_NACK, handle, delayNs, 0), true);
+    }
+
+    /**
+     * Extend a lease: the consumer is still working.
+     *
+     * @param handle  receipt handle of the current lease.
+     * @param extraNs added to the lease deadline, at most the configured single extension.
+     * @return OK, or MAX_EXTENSIONS, INVALID_TIMEOUT, or a handle refusal.
+     */
+    public Result leaseExtend(final ReceiptHandle handle, final long extraNs)
+    {
+        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_EXTEND, handle, extraNs, 0), true);
+    }
+
+    /**
+     * Settle a lease by rejecting the message as poison: it fails and is dead-lettered.
+     *
+     * @param handle receipt handle of the current lease.
+     * @param code   error code kept with the dead letter.
+     * @return OK or a refusal.
+     */
+    public Result leaseReject(final ReceiptHandle handle, final int code)
+    {
+        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_REJECT, handle, 0, code), true);
+    }
+
+    /**
+     * Queue dead letters for replay into tracking: they go at the replay rate, a few per duty cycle.
+     *
+     * @param mode       all destinations, or only those that never acked.
+     * @param messageIds dead letters.
+     * @return OK.
+     */
+    public Result replayDeadLetters(final ReplayMode mode, final long... messageIds)
+    {
+        return deadLetterCommand(CommandLayout.DEAD_LETTER_REPLAY, mode.ordinal(), messageIds);
+    }
+
+    /**
+     * Replay one dead letter into tracking now.
+     *
+     * @param mode      all destinations, or only those that never acked.
+     * @param messageId the dead letter.
+     * @return OK, UNKNOWN_MESSAGE (not a dead letter), DUPLICATE_TRACK (the id is pending), CAPACITY_EXCEEDED, or
+     * NO_DESTINATIONS (every destination acked).
+     */
+    public Result replayDeadLetterNow(final ReplayMode mode, final long messageId)
+    {
+        return execute(CommandEncoder.replayNow(command, 0, mode.ordinal(), messageId), true);
+    }
+
+    /**
+     * Delete dead letters.
+     *
+     * @param messageIds ids.
+     * @return how many existed.
+     */
+    public int deleteDeadLetters(final long... messageIds)
+    {
+        int deleted = 0;
+        final int perCommand = (command.capacity() - CommandLayout.DEAD_LETTER_IDS_OFFSET) / Long.BYTES;
+        for (int from = 0; from < messageIds.length; from += perCommand)
+        {
+            final int count = Math.min(perCommand, messageIds.length - from);
+            execute(CommandEncoder.deadLetters(
+                command, 0, CommandLayout.DEAD_LETTER_DELETE, 0, messageIds, from, count), true);
+            deleted += machine.lastDeleted();
+        }
+        return deleted;
+    }
+
+    /**
+     * Start an orphan sweep on the next duty cycle, whatever the interval says. For tests and operators.
+     */
+    public void requestOrphanSweep()
+    {
+        execute(CommandEncoder.bare(command, 0, CommandLayout.ORPHAN_SWEEP), true);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Reads
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Health and circuit state of a destination. Any thread: a view of plain fields, possibly a moment stale.
      *
      * @param destination id.
      * @return a snapshot.
      */
     public DestinationHealthView destinationHealth(final int destination)
     {
-        return health.view(destination);
+        return machine.destinationHealth(destination);
     }
 
     public int pendingCount()
     {
-        return pendingCount;
+        return machine.pendingCount();
     }
 
     public int tombstoneCount()
     {
-        return index.tombstoneCount();
+        return machine.tombstoneCount();
     }
 
     /**
@@ -434,11 +504,11 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
      */
     public int queuedRetries()
     {
-        return retryQueue.size();
+        return machine.queuedRetries();
     }
 
     /**
-     * The current time as the agent last read it.
+     * The time of the current duty cycle: what the synchronous calls are stamped with.
      *
      * @return epoch ns.
      */
@@ -447,24 +517,29 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
         return nowNs;
     }
 
+    /**
+     * The deadline index, for tests and diagnostics.
+     *
+     * @return the index.
+     */
     public DeadlineIndex deadlines()
     {
-        return deadlines;
+        return machine.deadlines();
+    }
+
+    /**
+     * The records (id index and table), for tools and tests that read a record in place.
+     *
+     * @return the records.
+     */
+    public Records records()
+    {
+        return machine.records();
     }
 
     public DestinationRegistry registry()
     {
         return registry;
-    }
-
-    public PendingTable table()
-    {
-        return table;
-    }
-
-    public StreamOffsetTable streamOffsets()
-    {
-        return streamOffsets;
     }
 
     public Counters counters()
@@ -473,36 +548,128 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
     }
 
     /**
-     * Dead-letter operations, on the agent thread.
+     * The argument checks every way in shares. Any thread.
+     *
+     * @return the validator.
+     */
+    public CommandValidator validator()
+    {
+        return validator;
+    }
+
+    /**
+     * Dead-letter queries, on the agent thread (replay and delete go through the methods above).
      *
      * @return the dead letters.
      */
     public DeadLetters deadLetters()
     {
-        return deadLetters;
+        return machine.deadLetters();
     }
 
     /**
-     * Lease operations (consumer-style delivery), on the agent thread.
+     * Lease queries (handle authenticity, active leases), on the agent thread.
      *
      * @return the leases.
      */
     public Leases leases()
     {
-        return leases;
+        return machine.leases();
     }
 
     /**
-     * Start an orphan sweep on the next duty cycle, whatever the interval says. For tests and operators.
+     * Append the engine's whole state to an image (determinism checks, diagnostics). Allocates.
+     *
+     * @param image the image.
      */
-    public void requestOrphanSweep()
+    public void appendState(final StateImage image)
     {
-        housekeeping.requestOrphanSweep();
+        machine.appendState(image);
+    }
+
+    /**
+     * Held messages the dead-letter part looked at in the last duty cycle.
+     *
+     * @return the count.
+     */
+    public int lastHeldVisits()
+    {
+        return machine.lastHeldVisits();
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Queued commands
+    // Applying commands
     // ------------------------------------------------------------------------------------------------------------
+
+    private Result deadLetterCommand(final int type, final int mode, final long[] messageIds)
+    {
+        final int perCommand = (command.capacity() - CommandLayout.DEAD_LETTER_IDS_OFFSET) / Long.BYTES;
+        Result result = Result.OK;
+        for (int from = 0; from < messageIds.length; from += perCommand)
+        {
+            final int count = Math.min(perCommand, messageIds.length - from);
+            result = execute(CommandEncoder.deadLetters(command, 0, type, mode, messageIds, from, count), true);
+        }
+        return result;
+    }
+
+    /**
+     * Apply the command in the scratch buffer with the cycle's time, then tell its effects.
+     */
+    private Result execute(final int length, final boolean countAsCommand)
+    {
+        CommandEncoder.stamp(command, 0, nowNs);
+        final long startNs = recordServiceTime && countAsCommand ? nanoClock.nanoTime() : 0;
+        final Result result = machine.apply(command, 0, length);
+        if (countAsCommand)
+        {
+            counters.increment(COMMANDS);
+            if (recordServiceTime)
+            {
+                serviceTime.record(nanoClock.nanoTime() - startNs);
+            }
+        }
+        effects.drain(listeners);
+        return result;
+    }
+
+    private void onQueuedCommand(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        CommandEncoder.stamp(buffer, index, nowNs);
+        try
+        {
+            final Result result = machine.apply(buffer, index, length);
+            if (result.isRefusal())
+            {
+                final boolean hasWaiter = CommandLayout.TRACK == type &&
+                    (buffer.getInt(index + CommandLayout.FLAGS_OFFSET) & CommandLayout.TRACK_FLAG_HAS_WAITER) != 0;
+                effects.refusal(type, CommandLayout.subjectId(buffer, index, type), result.ordinal(),
+                    hasWaiter ? Effects.FLAG_WAITER : 0);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            onError(ex);
+        }
+        counters.increment(COMMANDS);
+        if (recordServiceTime)
+        {
+            final long endNs = nanoClock.nanoTime();
+            serviceTime.record(endNs - serviceStartNs);
+            serviceStartNs = endNs;
+        }
+        effects.drain(listeners);
+    }
+
+    /**
+     * A track whose metadata would not fit the command buffer is refused before it is encoded, with the answer the
+     * validator gives on every other path (an earlier check may refuse it first).
+     */
+    private Result refusedOversized(final TrackRequest request)
+    {
+        counters.increment(INVALID_REQUESTS);
+        return validator.track(request);
+    }
 
     private void runAdmin(final Consumer<TrackerAgent> task)
     {
@@ -516,602 +683,9 @@ public final class TrackerAgent implements Agent, DeadlineIndex.Handler
         }
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Tracking and acks
-    // ------------------------------------------------------------------------------------------------------------
-
-    Result onTrack(final TrackRequest request, final boolean hasListener)
-    {
-        final Result invalid = validate(request);
-        if (null != invalid)
-        {
-            counters.increment(INVALID_REQUESTS);
-            return invalid;
-        }
-
-        final long messageId = request.messageId();
-        if (PendingIndex.MISSING != index.slotOf(messageId))
-        {
-            counters.increment(DUPLICATE_TRACKS);
-            return Result.DUPLICATE_TRACK;
-        }
-        if (!hasRoomForPending())
-        {
-            counters.increment(CAPACITY_EXCEEDED);
-            return Result.CAPACITY_EXCEEDED;
-        }
-
-        final MessageClass messageClass = messageClasses.get(request.messageClass());
-        final long destinations = request.destinations();
-        final int requiredAcks = 0 == request.requiredAcks() ? Long.bitCount(destinations) : request.requiredAcks();
-        final long ackTimeoutNs = 0 != request.ackTimeoutNs() ? request.ackTimeoutNs() :
-            null != messageClass ? messageClass.ackTimeoutNs() : config.defaultAckTimeoutNs();
-        final long ttlNs = 0 != request.ttlNs() ? request.ttlNs() :
-            null != messageClass ? messageClass.ttlNs() : config.defaultTtlNs();
-        final int maxAttempts = 0 != request.maxAttempts() ? request.maxAttempts() :
-            null != messageClass ? messageClass.maxAttempts() : config.defaultMaxAttempts();
-        final int priority = 0 != request.priority() ? request.priority() :
-            null != messageClass ? messageClass.priority() : config.defaultPriority();
-
-        final PendingRecord fresh = scratch.record();
-        fresh.clear();
-        fresh.messageId(messageId)
-            .destinations(destinations)
-            .requiredAcks(requiredAcks)
-            .createdNs(nowNs)
-            .roundStartNs(nowNs)
-            .ackTimeoutNs(ackTimeoutNs)
-            .deadlineNs(deadlineAfter(nowNs, ackTimeoutNs))
-            .ttlDeadlineNs(deadlineAfter(nowNs, ttlNs))
-            .leaseDeadlineNs(PendingRecord.NO_DEADLINE)
-            .retryAtNs(PendingRecord.NO_DEADLINE)
-            .highestAttempt(1)
-            .attemptsForAll(destinations, 1)
-            .maxAttempts(maxAttempts)
-            .rejector(-1)
-            .priority(priority)
-            .messageClass(request.messageClass())
-            .status(RecordStatus.PENDING);
-        if (hasListener)
-        {
-            fresh.setFlag(PendingRecord.FLAG_HAS_LISTENER);
-        }
-
-        StreamIndex stream = null;
-        if (request.hasStream())
-        {
-            stream = streamAcks.streamFor(request.streamId());
-            fresh.setFlag(PendingRecord.FLAG_HAS_STREAM)
-                .streamId(request.streamId())
-                .streamSequence(request.sequence())
-                .acked(stream.destinationsCovering(request.sequence()) & destinations);
-        }
-
-        final long early = earlyAcks.take(messageId) & destinations;
-        if (0 != early)
-        {
-            fresh.acked(fresh.acked() | early);
-            counters.add(EARLY_ACKS_APPLIED, Long.bitCount(early));
-        }
-
-        final int metadataLength = request.metadataLength();
-        if (metadataLength > 0)
-        {
-            Extras.init(extrasBlob, 0, request.metadata(), request.metadataOffset(), metadataLength);
-            if (!extras.put(messageId, extrasBlob))
-            {
-                counters.increment(CAPACITY_EXCEEDED);
-                return Result.CAPACITY_EXCEEDED;
-            }
-            fresh.setFlag2(PendingRecord.FLAG2_HAS_EXTRAS);
-        }
-
-        final int slot = insert(messageId);
-        if (slot < 0)
-        {
-            if (metadataLength > 0)
-            {
-                extras.remove(messageId);
-            }
-            return PendingIndex.MISSING == slot ? Result.DUPLICATE_TRACK : Result.CAPACITY_EXCEEDED;
-        }
-
-        if (null != stream)
-        {
-            stream.add(request.sequence(), messageId);
-        }
-        health.inFlight(0, awaited(record));
-        counters.increment(TRACKED);
-
-        if (record.ackedCount() >= requiredAcks)
-        {
-            finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
-        }
-        return Result.OK;
-    }
-
-    /**
-     * Insert the record built in {@link #scratch}, index it and schedule it; leaves {@link #record} on it.
-     *
-     * @return the slot, {@link PendingIndex#MISSING} for a duplicate, -2 when the table is full (both counted).
-     */
-    int insert(final long messageId)
-    {
-        final long address = table.insert(messageId, scratch);
-        if (address <= 0)
-        {
-            if (0 == address)
-            {
-                counters.increment(DUPLICATE_TRACKS);
-                return PendingIndex.MISSING;
-            }
-            counters.increment(CAPACITY_EXCEEDED);
-            return -2;
-        }
-
-        final int slot = index.allocate(messageId, address);
-        record.wrap(address);
-        deadlines.schedule(slot, record.nextDeadlineNs(), nowNs);
-        pendingCount++;
-        counters.set(PENDING, pendingCount);
-        return slot;
-    }
-
-    boolean hasRoomForPending()
-    {
-        return pendingCount < capacity && (index.hasFreeSlot() || housekeeping.evictOldestTombstone());
-    }
-
-    private Result validate(final TrackRequest request)
-    {
-        final long destinations = request.destinations();
-        if (0 == destinations)
-        {
-            return Result.NO_DESTINATIONS;
-        }
-        if ((destinations & ~registry.knownMask()) != 0)
-        {
-            return Result.UNKNOWN_DESTINATION;
-        }
-        final int requiredAcks = request.requiredAcks();
-        if (requiredAcks < 0 || requiredAcks > Long.bitCount(destinations))
-        {
-            return Result.INVALID_REQUIRED_ACKS;
-        }
-        if (request.ackTimeoutNs() < 0 || request.ttlNs() < 0)
-        {
-            return Result.INVALID_TIMEOUT;
-        }
-        if (request.priority() < Byte.MIN_VALUE || request.priority() > Byte.MAX_VALUE ||
-            request.maxAttempts() < 0 || request.maxAttempts() > PendingRecord.MAX_ATTEMPTS_PER_DESTINATION ||
-            TrackRequest.RESERVED_MESSAGE_ID == request.messageId())
-        {
-            return Result.INVALID_ARGUMENT;
-        }
-        if (0 != request.messageClass() && !messageClasses.containsKey(request.messageClass()))
-        {
-            return Result.UNKNOWN_MESSAGE_CLASS;
-        }
-        if (request.metadataLength() > config.maxMetadataLength() || request.metadataLength() < 0)
-        {
-            return Result.METADATA_TOO_LARGE;
-        }
-        return null;
-    }
-
-    /**
-     * Find a live record for an answer from a destination, counting the refusals common to ack, nack and reject.
-     *
-     * @return the slot, or -1 with {@link #refusal} set.
-     */
-    private int answerSlot(final long messageId, final int destination)
-    {
-        final int slot = index.slotOf(messageId);
-        if (PendingIndex.MISSING == slot)
-        {
-            counters.increment(ORPHAN_ACKS);
-            refusal = Result.UNKNOWN_MESSAGE;
-            return -1;
-        }
-        final PendingRecord record = this.record.wrap(index.address(slot));
-        if (RecordStatus.PENDING != record.status())
-        {
-            counters.increment(LATE_ACKS);
-            refusal = Result.LATE_ACK;
-            return -1;
-        }
-        if (destination < 0 || destination >= DestinationRegistry.MAX_DESTINATIONS ||
-            (record.destinations() & (1L << destination)) == 0)
-        {
-            counters.increment(SPOOFED_ACKS);
-            refusal = Result.SPOOFED_DESTINATION;
-            return -1;
-        }
-        return slot;
-    }
-
-    private Result refusal;
-
-    Result onAck(final long messageId, final int destination)
-    {
-        if (earlyAcks.isEnabled() && PendingIndex.MISSING == index.slotOf(messageId) &&
-            destination >= 0 && destination < DestinationRegistry.MAX_DESTINATIONS &&
-            earlyAcks.hold(messageId, destination, nowNs))
-        {
-            counters.increment(EARLY_ACKS_HELD);
-            return Result.HELD;
-        }
-        final int slot = answerSlot(messageId, destination);
-        if (slot < 0)
-        {
-            return refusal;
-        }
-
-        final PendingRecord record = this.record;
-        final long bit = 1L << destination;
-        final long acked = record.acked();
-        if ((acked & bit) != 0)
-        {
-            counters.increment(DUPLICATE_ACKS);
-            return Result.DUPLICATE_ACK;
-        }
-
-        final long awaitedBefore = awaited(record);
-        if ((record.nacked() | record.redeliver() | record.parked() | record.failed()) == 0)
-        {
-            record.beginWrite();
-            record.acked(acked | bit);
-            record.endWrite();
-        }
-        else
-        {
-            record.beginWrite();
-            record.acked(acked | bit);
-            record.nacked(record.nacked() & ~bit);
-            record.redeliver(record.redeliver() & ~bit);
-            record.parked(record.parked() & ~bit);
-            record.failed(record.failed() & ~bit);
-            record.endWrite();
-        }
-        health.inFlight(awaitedBefore & bit, 0);
-        health.onSuccess(destination, nowNs - record.roundStartNs(), nowNs);
-        counters.increment(ACKS);
-
-        if (record.ackedCount() >= record.requiredAcks())
-        {
-            finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
-            return Result.COMPLETED;
-        }
-        return Result.OK;
-    }
-
-    Result onNack(final long messageId, final int destination, final long delayNs, final int code)
-    {
-        final int slot = answerSlot(messageId, destination);
-        if (slot < 0)
-        {
-            return refusal;
-        }
-        if (delayNs < 0)
-        {
-            counters.increment(INVALID_REQUESTS);
-            return Result.INVALID_TIMEOUT;
-        }
-
-        final PendingRecord record = this.record;
-        final long bit = 1L << destination;
-        if ((record.acked() & bit) != 0)
-        {
-            counters.increment(DUPLICATE_ACKS);
-            return Result.DUPLICATE_ACK;
-        }
-        if ((record.failed() & bit) != 0)
-        {
-            counters.increment(LATE_ACKS);
-            return Result.LATE_ACK;
-        }
-
-        counters.increment(NACKS);
-        health.onFailure(destination, nowNs);
-        record.beginWrite();
-        record.nacked(record.nacked() | bit);
-        record.lastErrorCode(code);
-        record.endWrite();
-        history.record(record, bit, AttemptEventType.NACK, code);
-
-        if (((record.redeliver() | record.parked()) & bit) != 0)
-        {
-            return Result.OK;
-        }
-        health.inFlight(bit, 0);
-        retries.retryOrGiveUp(slot, record, bit, delayNs);
-        return Result.OK;
-    }
-
-    Result onReject(final long messageId, final int destination, final int code)
-    {
-        final int slot = answerSlot(messageId, destination);
-        if (slot < 0)
-        {
-            return refusal;
-        }
-
-        final PendingRecord record = this.record;
-        final long bit = 1L << destination;
-        counters.increment(REJECTS);
-        health.onFailure(destination, nowNs);
-        history.record(record, bit, AttemptEventType.REJECT, code);
-        record.beginWrite();
-        record.failed(record.failed() | bit);
-        record.rejector(destination);
-        record.lastErrorCode(code);
-        record.endWrite();
-        finish(slot, record, RecordStatus.FAILED, FailureReason.REJECTED);
-        return Result.OK;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Deadlines, timeouts and retries
-    // ------------------------------------------------------------------------------------------------------------
-
-    public void onDeadline(final int slot, final long deadlineNs, final long nowNs)
-    {
-        final PendingRecord record = this.record.wrap(index.address(slot));
-        if (RecordStatus.PENDING != record.status())
-        {
-            return;
-        }
-
-        if (record.ttlDeadlineNs() - nowNs <= 0)
-        {
-            finish(slot, record, RecordStatus.EXPIRED,
-                0 != record.parked() ? FailureReason.CIRCUIT_OPEN : FailureReason.EXPIRED);
-            return;
-        }
-
-        if (record.leaseDeadlineNs() - nowNs <= 0)
-        {
-            leases.onLeaseDeadline(slot, record);
-            if (RecordStatus.PENDING != record.status())
-            {
-                return;
-            }
-        }
-
-        if (record.retryAtNs() - nowNs <= 0)
-        {
-            record.beginWrite();
-            record.retryAtNs(PendingRecord.NO_DEADLINE);
-            record.setFlag2(PendingRecord.FLAG2_RETRY_QUEUED);
-            record.endWrite();
-            retryQueue.add(record.messageId(), record.priority());
-        }
-
-        if (record.deadlineNs() - nowNs <= 0)
-        {
-            retries.onAckTimeout(slot, record);
-            if (RecordStatus.PENDING != record.status())
-            {
-                return;
-            }
-        }
-
-        final long next = record.nextDeadlineNs();
-        if (PendingRecord.NO_DEADLINE != next)
-        {
-            deadlines.schedule(slot, next, nowNs);
-        }
-    }
-
-    void ensureDeadline(final int slot, final PendingRecord record)
-    {
-        final long next = record.nextDeadlineNs();
-        if (PendingRecord.NO_DEADLINE != next && (!deadlines.isScheduled(slot) || next < deadlines.deadline(slot)))
-        {
-            deadlines.schedule(slot, next, nowNs);
-        }
-    }
-
-    /**
-     * Destinations sent to and awaiting an answer: not acked, not given up, not waiting for a redelivery, not
-     * parked.
-     *
-     * @param record the message.
-     * @return bitset of destination ids.
-     */
-    static long awaited(final PendingRecord record)
-    {
-        return record.outstanding() & ~record.redeliver() & ~record.parked();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Outcomes
-    // ------------------------------------------------------------------------------------------------------------
-
-    void finish(final int slot, final PendingRecord record, final byte status, final FailureReason reason)
-    {
-        final long address = record.buffer().addressOffset();
-        health.inFlight(awaited(record), 0);
-        deadlines.cancel(slot);
-        if (record.hasFlag2(PendingRecord.FLAG2_LEASED))
-        {
-            leases.dropped(record);
-        }
-        final boolean deadLetter = RecordStatus.FAILED == status || (RecordStatus.EXPIRED == status && deadLetterExpired);
-        record.beginWrite();
-        if (deadLetter)
-        {
-            record.setFlag2(PendingRecord.FLAG2_DLQ_PENDING);
-        }
-        record.finishedNs(nowNs);
-        record.reason(reason.ordinal());
-        record.status(status);
-        record.endWrite();
-
-        pendingCount--;
-        counters.set(PENDING, pendingCount);
-        if (record.hasFlag(PendingRecord.FLAG_HAS_STREAM))
-        {
-            final StreamIndex stream = streamAcks.streams.get(record.streamId());
-            if (null != stream)
-            {
-                stream.onFinished();
-            }
-        }
-
-        final long latencyNs = nowNs - record.createdNs();
-        switch (status)
-        {
-            case RecordStatus.COMPLETED:
-                counters.increment(COMPLETED);
-                completionLatency.record(latencyNs);
-                break;
-            case RecordStatus.FAILED:
-                counters.increment(FAILED);
-                break;
-            default:
-                counters.increment(EXPIRED);
-        }
-
-        notifyOutcome(record, latencyNs, false);
-        record.wrap(address);
-        if (deadLetter)
-        {
-            deadLetters.onDead(slot, record);
-        }
-        else
-        {
-            if (record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS))
-            {
-                extras.remove(record.messageId());
-            }
-            housekeeping.entombOrRemove(slot, record);
-        }
-    }
-
-    /**
-     * Tell the listeners. A listener may call back into the agent and move the shared flyweights, so the record is
-     * re-pointed at its own address after each call.
-     */
-    void notifyOutcome(final PendingRecord record, final long latencyNs, final boolean replay)
-    {
-        final long address = record.buffer().addressOffset();
-        final long messageId = record.messageId();
-        final Outcome outcome = outcomeOf(record.status());
-        final FailureReason reason = FailureReason.of(record.reason());
-        final int attempts = record.highestAttempt();
-        final boolean hasListener = record.hasFlag(PendingRecord.FLAG_HAS_LISTENER);
-        for (final OutcomeListener listener : outcomeListeners)
-        {
-            try
-            {
-                listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
-            }
-            catch (final Throwable ex)
-            {
-                counters.increment(LISTENER_ERRORS);
-                errorHandler.onError(ex);
-            }
-        }
-
-        if (hasListener)
-        {
-            final OutcomeListener listener = messageListeners.remove(messageId);
-            if (null != listener)
-            {
-                try
-                {
-                    listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
-                }
-                catch (final Throwable ex)
-                {
-                    counters.increment(LISTENER_ERRORS);
-                    errorHandler.onError(ex);
-                }
-            }
-            waiters.complete(messageId, outcome, reason, latencyNs, attempts, replay);
-        }
-
-        record.wrap(address).setFlag(PendingRecord.FLAG_NOTIFIED);
-    }
-
-    /**
-     * Remove an entry from the table and free its slot.
-     */
-    void remove(final int slot, final long messageId)
-    {
-        table.remove(messageId);
-        index.release(messageId, slot);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Helpers
-    // ------------------------------------------------------------------------------------------------------------
-
-    void refreshTime()
-    {
-        nowNs = epochClock.nanoTime();
-    }
-
-    private long serviceStart()
-    {
-        return recordServiceTime ? nanoClock.nanoTime() : 0;
-    }
-
-    private void serviceEnd(final long startNs)
-    {
-        if (recordServiceTime)
-        {
-            serviceTime.record(nanoClock.nanoTime() - startNs);
-        }
-    }
-
-    void onError(final Throwable ex)
+    private void onError(final Throwable ex)
     {
         counters.increment(ERRORS);
-        errorHandler.onError(ex);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T[] collect(final Class<T> type, final T first, final TrackerExtension[] extensions)
-    {
-        final List<T> all = new ArrayList<>();
-        all.add(first);
-        for (final TrackerExtension extension : extensions)
-        {
-            if (type.isInstance(extension))
-            {
-                all.add(type.cast(extension));
-            }
-        }
-        return all.toArray((T[])java.lang.reflect.Array.newInstance(type, 0));
-    }
-
-    static long deadlineAfter(final long nowNs, final long durationNs)
-    {
-        if (durationNs == TrackRequest.NO_TIMEOUT)
-        {
-            return PendingRecord.NO_DEADLINE;
-        }
-        final long deadline = nowNs + durationNs;
-        return deadline < nowNs ? PendingRecord.NO_DEADLINE : deadline;
-    }
-
-    static Outcome outcomeOf(final byte status)
-    {
-        switch (status)
-        {
-            case RecordStatus.COMPLETED:
-                return Outcome.COMPLETED;
-            case RecordStatus.FAILED:
-                return Outcome.FAILED;
-            default:
-                return Outcome.EXPIRED;
-        }
-    }
-
-    Housekeeping housekeeping()
-    {
-        return housekeeping;
+        config.errorHandler().onError(ex);
     }
 }

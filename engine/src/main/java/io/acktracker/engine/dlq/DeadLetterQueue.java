@@ -4,8 +4,10 @@ import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.MessageStatus;
 import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.persistence.LongLongTable;
+import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.util.ParallelSort;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -53,6 +55,7 @@ public final class DeadLetterQueue implements AutoCloseable
     private long refusedFull;
     private long retentionRemoved;
     private long size;
+    private long departures;
 
     private static final class QueueIndex
     {
@@ -263,14 +266,40 @@ public final class DeadLetterQueue implements AutoCloseable
         int deleted = 0;
         for (final long messageId : messageIds)
         {
-            if (table.get(messageId, blob) && removeEntry(messageId, queueOf(view.wrap(blob.buffer(), 0))))
+            if (delete(messageId))
             {
                 deleted++;
             }
         }
-        totalDeleted += deleted;
-        state.put(TOTAL_DELETED_KEY, totalDeleted);
         return deleted;
+    }
+
+    /**
+     * Delete one dead letter.
+     *
+     * @param messageId to delete.
+     * @return true when it was present.
+     */
+    public boolean delete(final long messageId)
+    {
+        if (table.get(messageId, blob) && removeEntry(messageId, queueOf(view.wrap(blob.buffer(), 0))))
+        {
+            totalDeleted++;
+            state.put(TOTAL_DELETED_KEY, totalDeleted);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * How many dead letters have left the queues (replayed, deleted, retired) since the start: when it has not moved,
+     * a full queue is still full.
+     *
+     * @return the count.
+     */
+    public long departures()
+    {
+        return departures;
     }
 
     private boolean removeEntry(final long messageId, final int queue)
@@ -285,6 +314,7 @@ public final class DeadLetterQueue implements AutoCloseable
             index.count--;
         }
         size--;
+        departures++;
         return true;
     }
 
@@ -498,5 +528,34 @@ public final class DeadLetterQueue implements AutoCloseable
     public void close()
     {
         table.close();
+    }
+
+    /**
+     * Append the queues to a state image: every dead letter by ascending id, each queue's order, the totals.
+     *
+     * @param image the image.
+     */
+    public void appendState(final StateImage image)
+    {
+        final LongArrayList ids = new LongArrayList();
+        table.forEach((messageId, value) -> ids.addLong(messageId));
+        final long[] sorted = ids.toLongArray();
+        Arrays.sort(sorted);
+        image.section("dead letters").putLong(size).putInt(sorted.length);
+        for (final long messageId : sorted)
+        {
+            table.get(messageId, blob);
+            image.putLong(messageId).putBytes(blob.buffer(), 0, blob.length());
+        }
+        final int[] queueIds = queueIds();
+        Arrays.sort(queueIds);
+        for (final int queue : queueIds)
+        {
+            final QueueIndex index = queues.get(queue);
+            image.putInt(queue).putLong(index.count).putInt(index.ids.size());
+            index.ids.forEachLong(image::putLong);
+        }
+        image.putLong(totalMoved).putLong(totalReplayed).putLong(totalDeleted).putLong(refusedFull)
+            .putLong(retentionRemoved);
     }
 }

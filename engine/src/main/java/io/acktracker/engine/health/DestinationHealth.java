@@ -1,8 +1,9 @@
 package io.acktracker.engine.health;
 
 import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.persistence.LongLongTable;
-import org.agrona.ErrorHandler;
+import io.acktracker.engine.state.StateImage;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -25,8 +26,7 @@ public final class DestinationHealth
 
     private final CircuitBreakerConfig config;
     private final LongLongTable store;
-    private final CircuitListener listener;
-    private final ErrorHandler errorHandler;
+    private final Effects effects;
     private final DestinationRegistry registry;
 
     private final int[] consecutiveFailures = new int[MAX];
@@ -53,25 +53,22 @@ public final class DestinationHealth
      *
      * @param config       circuit breaker settings.
      * @param store        persisted circuit states.
-     * @param listener     told of state changes.
+     * @param effects      where state changes are queued for the circuit listener.
      * @param registry     destination names.
      * @param circuitsOpen gauge of open circuits.
      * @param transitions  count of state changes.
-     * @param errorHandler receives listener exceptions.
      */
     public DestinationHealth(
         final CircuitBreakerConfig config,
         final LongLongTable store,
-        final CircuitListener listener,
+        final Effects effects,
         final DestinationRegistry registry,
         final AtomicCounter circuitsOpen,
-        final AtomicCounter transitions,
-        final ErrorHandler errorHandler)
+        final AtomicCounter transitions)
     {
-        this.errorHandler = errorHandler;
         this.config = config;
         this.store = store;
-        this.listener = listener;
+        this.effects = effects;
         this.registry = registry;
         this.circuitsOpen = circuitsOpen;
         this.transitions = transitions;
@@ -396,14 +393,7 @@ public final class DestinationHealth
         openMask = open;
         circuitsOpen.setRelease(Long.bitCount(open));
         transitions.incrementRelease();
-        try
-        {
-            listener.onCircuitStateChange(destination, from, to, nowNs);
-        }
-        catch (final Throwable ex)
-        {
-            errorHandler.onError(ex);
-        }
+        effects.circuit(destination, from.ordinal(), to.ordinal(), nowNs);
     }
 
     private void persist(final int destination)
@@ -423,6 +413,38 @@ public final class DestinationHealth
         if (CircuitState.OPEN != state[destination])
         {
             resumableMask |= 1L << destination;
+        }
+    }
+
+    /**
+     * Append every destination's health, circuit and parked redeliveries to a state image.
+     *
+     * @param image the image.
+     */
+    public void appendState(final StateImage image)
+    {
+        image.section("health").putLong(openMask).putLong(resumableMask);
+        for (int d = 0; d < MAX; d++)
+        {
+            image.putInt(consecutiveFailures[d]).putInt(windowIndex[d]).putInt(windowSamples[d])
+                .putInt(windowFailures[d]).putDouble(ewmaLatencyNs[d]).putLong(inFlight[d]).putLong(acks[d])
+                .putLong(failures[d]).putInt(state[d].ordinal()).putLong(openedAtNs[d]).putInt(probesInFlight[d])
+                .putInt(probeSuccesses[d]);
+            final long[] samples = window[d];
+            image.putInt(null == samples ? -1 : samples.length);
+            if (null != samples)
+            {
+                for (final long sample : samples)
+                {
+                    image.putLong(sample);
+                }
+            }
+            final LongArrayQueue queue = parked[d];
+            image.putInt(null == queue ? -1 : queue.size());
+            if (null != queue)
+            {
+                queue.forEachLong(image::putLong);
+            }
         }
     }
 }

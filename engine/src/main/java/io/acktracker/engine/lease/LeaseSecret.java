@@ -24,15 +24,20 @@ public final class LeaseSecret
     }
 
     /**
-     * Load the secret of a data directory, creating it on first use; or a fresh one in memory.
+     * The configured secret, or the secret of a data directory (created on first use), or a fresh one in memory.
      *
-     * @param dataDir data directory, or null for memory only.
+     * @param dataDir    data directory, or null for memory only.
+     * @param configured a configured 16-byte secret, or null.
      * @return the keyed MAC function.
      */
-    public static SipHash load(final Path dataDir)
+    public static SipHash load(final Path dataDir, final byte[] configured)
     {
         final byte[] key;
-        if (null == dataDir)
+        if (null != configured)
+        {
+            key = configured;
+        }
+        else if (null == dataDir)
         {
             key = new byte[LENGTH];
             new SecureRandom().nextBytes(key);

@@ -165,6 +165,36 @@ public final class PendingIndex
     }
 
     /**
+     * Ids of every live entry in ascending order (allocates: for state images and tools, not the hot path).
+     *
+     * @return a new sorted array.
+     */
+    public long[] sortedIds()
+    {
+        final long[] ids = new long[idToSlot.size()];
+        final Long2LongHashMap.KeyIterator keys = idToSlot.keySet().iterator();
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = keys.nextValue();
+        }
+        java.util.Arrays.sort(ids);
+        return ids;
+    }
+
+    /**
+     * Visit the queued tombstones, oldest first.
+     *
+     * @param visitor receives each message id.
+     */
+    public void forEachTombstone(final java.util.function.LongConsumer visitor)
+    {
+        for (int i = 0; i < tombstoneCount; i++)
+        {
+            visitor.accept(tombstones[(tombstoneHead + i) % tombstones.length]);
+        }
+    }
+
+    /**
      * Number of queued tombstones.
      *
      * @return the count.

@@ -101,6 +101,10 @@ public final class PendingRecord
     public static final byte FLAG_HAS_METADATA = 4;
     /** Flag: someone waits on this message through a per-message listener or future (not persisted in meaning). */
     public static final byte FLAG_HAS_LISTENER = 8;
+    /** Flag: an outcome effect for this record is queued and not told yet (meaningless after a restart). */
+    public static final byte FLAG_TELLING = 16;
+    /** Flag: remove the record as soon as its outcome has been told (no tombstone is kept for it). */
+    public static final byte FLAG_REMOVE_WHEN_TOLD = 32;
 
     /** Flag2: the message has metadata or attempt history in the extras table. */
     public static final byte FLAG2_HAS_EXTRAS = 1;
@@ -633,6 +637,18 @@ public final class PendingRecord
         return this;
     }
 
+    /**
+     * Clear a flag bit.
+     *
+     * @param flag the bit.
+     * @return this for a fluent API.
+     */
+    public PendingRecord clearFlag(final byte flag)
+    {
+        buffer.putByte(FLAGS_OFFSET, (byte)(buffer.getByte(FLAGS_OFFSET) & ~flag));
+        return this;
+    }
+
     public int reason()
     {
         return buffer.getByte(REASON_OFFSET) & 0xFF;
@@ -672,6 +688,16 @@ public final class PendingRecord
     public long outstanding()
     {
         return destinations() & ~acked() & ~failed();
+    }
+
+    /**
+     * Destinations sent to and awaiting an answer: outstanding, and neither waiting for a redelivery nor parked.
+     *
+     * @return bitset of destination ids.
+     */
+    public long awaited()
+    {
+        return outstanding() & ~redeliver() & ~parked();
     }
 
     public String toString()

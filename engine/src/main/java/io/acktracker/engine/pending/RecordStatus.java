@@ -1,5 +1,7 @@
 package io.acktracker.engine.pending;
 
+import io.acktracker.engine.Outcome;
+
 /**
  * Status byte values stored in a {@link PendingRecord}. Plain constants rather than an enum because they are
  * read and written straight from off-heap memory.
@@ -30,6 +32,25 @@ public final class RecordStatus
     public static boolean isFinal(final byte status)
     {
         return status >= COMPLETED && status <= EXPIRED;
+    }
+
+    /**
+     * The outcome a final status stands for: the one mapping between the stored byte and {@link Outcome}.
+     *
+     * @param status a final status byte.
+     * @return its outcome (EXPIRED for anything that is not COMPLETED or FAILED).
+     */
+    public static Outcome outcome(final byte status)
+    {
+        switch (status)
+        {
+            case COMPLETED:
+                return Outcome.COMPLETED;
+            case FAILED:
+                return Outcome.FAILED;
+            default:
+                return Outcome.EXPIRED;
+        }
     }
 
     /**

@@ -42,6 +42,8 @@ public final class DataDirectory implements AutoCloseable
     public static final String LOCK_FILE = "tracker.lock";
     /** Marker written after a clean shutdown. */
     public static final String CLEAN_MARKER = "clean-shutdown";
+    /** How many times a tracker has started on this directory. */
+    public static final String INCARNATION_FILE = "incarnation";
 
     private static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
@@ -210,6 +212,52 @@ public final class DataDirectory implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Count this start: read the previous incarnation, store one more (written to a new file, forced, and moved into
+     * place) and return it. The first start of a directory is incarnation 1.
+     *
+     * @return this start's incarnation.
+     * @throws TrackerException when the file is unreadable or damaged.
+     */
+    public long nextIncarnation()
+    {
+        final Path file = dir.resolve(INCARNATION_FILE);
+        try
+        {
+            long previous = 0;
+            if (Files.exists(file))
+            {
+                final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                try
+                {
+                    previous = Long.parseLong(text);
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new TrackerException("incarnation file " + file + " is damaged ('" + text + "'); restore " +
+                        "it or write the last known incarnation into it", ex);
+                }
+            }
+            final long incarnation = previous + 1;
+            final Path temp = dir.resolve(INCARNATION_FILE + ".new");
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)))
+            {
+                channel.write(ByteBuffer.wrap((incarnation + "\n").getBytes(StandardCharsets.US_ASCII)));
+                channel.force(true);
+            }
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory();
+            return incarnation;
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("cannot count this start in " + file + ": " + ex.getMessage(), ex);
         }
     }
 

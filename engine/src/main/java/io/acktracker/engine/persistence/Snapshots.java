@@ -2,7 +2,7 @@ package io.acktracker.engine.persistence;
 
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.agent.TrackerTables;
+import io.acktracker.engine.store.TrackerTables;
 import io.acktracker.engine.dlq.DeadLetterQueue;
 import io.acktracker.engine.lease.LeaseSecret;
 

@@ -1,5 +1,7 @@
 package io.acktracker.engine.retry;
 
+import io.acktracker.engine.state.StateImage;
+
 import java.util.Arrays;
 
 /**
@@ -97,5 +99,23 @@ public final class RetryQueue
         Arrays.fill(heads, 0);
         Arrays.fill(nonEmpty, 0);
         size = 0;
+    }
+
+    /**
+     * Append the queue, level by level from the highest, in the order it would be polled.
+     *
+     * @param image the image.
+     */
+    public void appendState(final StateImage image)
+    {
+        image.section("retry queue").putInt(size);
+        for (int level = 255; level >= 0; level--)
+        {
+            final long[] ring = rings[level];
+            for (int i = 0; i < counts[level]; i++)
+            {
+                image.putInt(level).putLong(ring[(heads[level] + i) & (ring.length - 1)]);
+            }
+        }
     }
 }

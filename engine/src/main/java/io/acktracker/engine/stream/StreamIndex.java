@@ -1,5 +1,6 @@
 package io.acktracker.engine.stream;
 
+import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.util.ParallelSort;
 
 import java.util.Arrays;
@@ -263,5 +264,23 @@ public final class StreamIndex
             }
         }
         return covering;
+    }
+
+    /**
+     * Append this stream's entries and offsets to a state image.
+     *
+     * @param image the image.
+     */
+    public void appendState(final StateImage image)
+    {
+        image.putInt(streamId).putInt(size).putInt(live).putLong(dirtyDestinations);
+        for (int i = 0; i < size; i++)
+        {
+            image.putLong(sequences[i]).putLong(messageIds[i]);
+        }
+        for (int d = 0; d < 64; d++)
+        {
+            image.putLong(targetOffset[d]).putLong(appliedOffset[d]);
+        }
     }
 }

@@ -70,6 +70,28 @@ public final class StreamOffsetTable implements AutoCloseable
         table.forEach((key, value) -> visitor.onOffset((int)(key >> 8), (int)(key & 0xFF), value));
     }
 
+    /**
+     * Visit every stored offset in ascending (stream, destination) order (allocates: for state images and tools).
+     *
+     * @param visitor called per offset.
+     */
+    public void forEachSorted(final OffsetVisitor visitor)
+    {
+        final org.agrona.collections.Long2LongHashMap all = new org.agrona.collections.Long2LongHashMap(Long.MIN_VALUE);
+        table.forEach(all::put);
+        final long[] keys = new long[all.size()];
+        final org.agrona.collections.Long2LongHashMap.KeyIterator iterator = all.keySet().iterator();
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = iterator.nextValue();
+        }
+        java.util.Arrays.sort(keys);
+        for (final long key : keys)
+        {
+            visitor.onOffset((int)(key >> 8), (int)(key & 0xFF), all.get(key));
+        }
+    }
+
     public ChronicleMap<LongValue, LongValue> map()
     {
         return table.map();

@@ -75,6 +75,7 @@ class TrackerAgentTest
         assertThat(tracker.status(1).state()).isEqualTo(MessageState.PENDING);
 
         clock.advanceMs(3);
+        agent.doWork();
         assertThat(agent.recordAck(1, a)).isEqualTo(Result.OK);
         final MessageStatus partial = tracker.status(1);
         assertThat(partial.state()).isEqualTo(MessageState.PARTIAL);
@@ -83,6 +84,7 @@ class TrackerAgentTest
         assertThat(outcomes.count()).isZero();
 
         clock.advanceMs(2);
+        agent.doWork();
         assertThat(agent.recordAck(1, b)).isEqualTo(Result.COMPLETED);
         assertThat(outcomes.count()).isEqualTo(1);
         assertThat(outcomes.last().outcome()).isEqualTo(Outcome.COMPLETED);
@@ -154,9 +156,13 @@ class TrackerAgentTest
         agent.track(1, mask(a, b));
         assertThat(agent.recordAck(1, c)).isEqualTo(Result.SPOOFED_DESTINATION);
         assertThat(agent.recordAck(1, 63)).isEqualTo(Result.SPOOFED_DESTINATION);
-        assertThat(agent.recordAck(1, -1)).isEqualTo(Result.SPOOFED_DESTINATION);
-        assertThat(agent.recordAck(1, 64)).isEqualTo(Result.SPOOFED_DESTINATION);
-        assertThat(counter(TrackerCounter.SPOOFED_ACKS)).isEqualTo(4);
+        assertThat(counter(TrackerCounter.SPOOFED_ACKS)).isEqualTo(2);
+        // an id out of range is malformed, whatever the message: refused by the validator on every path
+        assertThat(agent.recordAck(1, -1)).isEqualTo(Result.UNKNOWN_DESTINATION);
+        assertThat(agent.recordAck(1, 64)).isEqualTo(Result.UNKNOWN_DESTINATION);
+        assertThat(agent.recordAck(99, 64)).isEqualTo(Result.UNKNOWN_DESTINATION);
+        assertThat(counter(TrackerCounter.INVALID_REQUESTS)).isEqualTo(3);
+        assertThat(counter(TrackerCounter.SPOOFED_ACKS)).isEqualTo(2);
         assertThat(tracker.status(1).acked()).isZero();
     }
 
@@ -546,6 +552,7 @@ class TrackerAgentTest
         {
             agent.track(id, mask(a));
             clock.advanceNs(1_000 * (id + 1));
+            agent.doWork();
             agent.recordAck(id, a);
         }
         final MetricsSnapshot metrics = tracker.metrics();

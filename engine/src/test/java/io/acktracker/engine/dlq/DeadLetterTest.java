@@ -11,7 +11,7 @@ import io.acktracker.engine.TestClock;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
-import io.acktracker.engine.agent.DeadLetters;
+import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.persistence.DataDirectory;
@@ -103,7 +103,7 @@ class DeadLetterTest
         assertThat(tracker.status(4).state()).isEqualTo(MessageState.FAILED);
         assertThat(agent.track(4, mask(0))).isEqualTo(Result.DUPLICATE_TRACK);
 
-        assertThat(dlq.delete(new long[]{ 1, 2, 99 })).isEqualTo(2);
+        assertThat(agent.deleteDeadLetters(1, 2, 99)).isEqualTo(2);
         drain(agent);
         assertThat(dlq.held()).isZero();
         assertThat(dlq.stats(null).count()).isEqualTo(3);
@@ -175,9 +175,9 @@ class DeadLetterTest
         agent.doWork();
         assertThat(dlq.stats(null).count()).isEqualTo(5);
         clock.advanceMs(2);
-        assertThat(dlq.stats(null).retentionViolations()).isEqualTo(5);
         agent.doWork();
         assertThat(dlq.stats(null).count()).isEqualTo(3);
+        assertThat(dlq.stats(null).retentionViolations()).isEqualTo(3);
         drain(agent);
         assertThat(dlq.stats(null).count()).isZero();
         assertThat(dlq.stats(null).retentionRemoved()).isEqualTo(5);
@@ -200,7 +200,7 @@ class DeadLetterTest
         drain(agent);
         redeliveries.clear();
 
-        dlq.replay(new long[]{ 1, 2, 3 }, ReplayMode.ALL_DESTINATIONS);
+        agent.replayDeadLetters(ReplayMode.ALL_DESTINATIONS, 1, 2, 3);
         agent.doWork();
         assertThat(redeliveries).extracting((r) -> r[0]).containsExactly(1L, 1L, 2L, 2L);
         assertThat(dlq.pendingReplays()).isEqualTo(1);
@@ -231,7 +231,7 @@ class DeadLetterTest
         drain(agent);
         redeliveries.clear();
 
-        assertThat(dlq.replayOne(1, ReplayMode.UNACKED_DESTINATIONS)).isEqualTo(Result.OK);
+        assertThat(agent.replayDeadLetterNow(ReplayMode.UNACKED_DESTINATIONS, 1)).isEqualTo(Result.OK);
         assertThat(tracker.status(1).destinations()).isEqualTo(mask(1, 2));
         assertThat(tracker.status(1).requiredAcks()).isEqualTo(2);
         assertThat(redeliveries).extracting((r) -> r[1]).containsExactly(1L, 2L);
@@ -243,10 +243,10 @@ class DeadLetterTest
     void shouldRefuseReplayOfAnUnknownOrLiveId()
     {
         open(config().dlqCapacity(100));
-        assertThat(dlq.replayOne(42, ReplayMode.ALL_DESTINATIONS)).isEqualTo(Result.UNKNOWN_MESSAGE);
+        assertThat(agent.replayDeadLetterNow(ReplayMode.ALL_DESTINATIONS, 42)).isEqualTo(Result.UNKNOWN_MESSAGE);
         reject(1);
-        assertThat(dlq.replayOne(1, ReplayMode.ALL_DESTINATIONS)).isEqualTo(Result.OK);
-        assertThat(dlq.replayOne(1, ReplayMode.ALL_DESTINATIONS)).isEqualTo(Result.UNKNOWN_MESSAGE);
+        assertThat(agent.replayDeadLetterNow(ReplayMode.ALL_DESTINATIONS, 1)).isEqualTo(Result.OK);
+        assertThat(agent.replayDeadLetterNow(ReplayMode.ALL_DESTINATIONS, 1)).isEqualTo(Result.UNKNOWN_MESSAGE);
     }
 
     @Test
@@ -297,7 +297,7 @@ class DeadLetterTest
         assertThat(redeliveries).extracting((r) -> r[0]).containsExactly(4L);
         assertThat(redeliveries.get(0)[2]).isEqualTo(2);
 
-        dlq.delete(new long[]{ 1 });
+        agent.deleteDeadLetters(1);
         drain(agent);
         assertThat(dlq.held()).isZero();
         assertThat(dlq.get(3)).isNotNull();

@@ -215,8 +215,10 @@ class CircuitBreakerTest
         assertThat(agent.destinationHealth(0).inFlight()).isEqualTo(2);
         assertThat(agent.destinationHealth(1).inFlight()).isEqualTo(1);
         clock.advanceMs(4);
+        agent.doWork();
         agent.recordAck(1, 0);
         clock.advanceMs(4);
+        agent.doWork();
         agent.recordAck(2, 0);
         final DestinationHealthView health = tracker.destinationHealth("a");
         assertThat(health.name()).isEqualTo("a");

@@ -11,7 +11,7 @@ import io.acktracker.engine.TestClock;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
-import io.acktracker.engine.agent.Leases;
+import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.dlq.AttemptEventType;
 import io.acktracker.engine.dlq.DeadLetter;
@@ -109,20 +109,21 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle handle = new ReceiptHandle();
-        assertThat(leases.lease(1, CONSUMER, 100 * MS, handle)).isEqualTo(Result.OK);
+        assertThat(agent.lease(1, CONSUMER, 100 * MS, handle)).isEqualTo(Result.OK);
         assertThat(handle.messageId()).isEqualTo(1);
         assertThat(handle.delivery()).isEqualTo(1);
-        assertThat(leases.lease(1, 88, 100 * MS, new ReceiptHandle())).isEqualTo(Result.ALREADY_LEASED);
+        assertThat(agent.lease(1, 88, 100 * MS, new ReceiptHandle())).isEqualTo(Result.ALREADY_LEASED);
         assertThat(counter(TrackerCounter.ACTIVE_LEASES)).isEqualTo(1);
 
         clock.advanceMs(30);
-        assertThat(leases.ack(handle)).isEqualTo(Result.OK);
+        agent.doWork();
+        assertThat(agent.leaseAck(handle)).isEqualTo(Result.OK);
         assertThat(outcomes.last().outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(counter(TrackerCounter.ACTIVE_LEASES)).isZero();
         assertThat(counter(TrackerCounter.LEASE_ACKS)).isEqualTo(1);
         assertThat(tracker.metrics().leaseHoldTime().max()).isBetween(29 * MS, 31 * MS);
 
-        assertThat(leases.ack(handle)).isEqualTo(Result.LATE_ACK);
+        assertThat(agent.leaseAck(handle)).isEqualTo(Result.LATE_ACK);
     }
 
     @Test
@@ -132,9 +133,9 @@ class LeaseTest
         trackQueued(1);
         trackQueued(2);
         final ReceiptHandle handle = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, handle);
+        agent.lease(1, CONSUMER, 100 * MS, handle);
         final ReceiptHandle other = new ReceiptHandle();
-        leases.lease(2, CONSUMER, 100 * MS, other);
+        agent.lease(2, CONSUMER, 100 * MS, other);
 
         final ReceiptHandle forged = new ReceiptHandle().set(1, 1, handle.nonce(), 0x1234);
         final ReceiptHandle otherMessage = new ReceiptHandle().set(2, 1, handle.nonce(), handle.mac());
@@ -147,16 +148,16 @@ class LeaseTest
 
         for (final ReceiptHandle bad : List.of(forged, otherMessage, laterDelivery, otherNonce, otherVersion))
         {
-            assertThat(leases.ack(bad)).isEqualTo(Result.INVALID_LEASE);
-            assertThat(leases.extend(bad, MS)).isEqualTo(Result.INVALID_LEASE);
-            assertThat(leases.nack(bad, 0)).isEqualTo(Result.INVALID_LEASE);
-            assertThat(leases.reject(bad, 1)).isEqualTo(Result.INVALID_LEASE);
+            assertThat(agent.leaseAck(bad)).isEqualTo(Result.INVALID_LEASE);
+            assertThat(agent.leaseExtend(bad, MS)).isEqualTo(Result.INVALID_LEASE);
+            assertThat(agent.leaseNack(bad, 0)).isEqualTo(Result.INVALID_LEASE);
+            assertThat(agent.leaseReject(bad, 1)).isEqualTo(Result.INVALID_LEASE);
         }
         assertThat(counter(TrackerCounter.LEASE_REFUSED_INVALID)).isEqualTo(20);
         assertThat(outcomes.seen).isEmpty();
         assertThat(tracker.status(1).state()).isEqualTo(MessageState.PENDING);
-        assertThat(leases.ack(handle)).isEqualTo(Result.OK);
-        assertThat(leases.ack(other)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(handle)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(other)).isEqualTo(Result.OK);
     }
 
     @Test
@@ -165,22 +166,23 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle first = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, first);
+        agent.lease(1, CONSUMER, 100 * MS, first);
 
         clock.set(START_NS + 100 * MS);
-        assertThat(leases.ack(first)).isEqualTo(Result.LEASE_EXPIRED);
+        agent.doWork();
+        assertThat(agent.leaseAck(first)).isEqualTo(Result.LEASE_EXPIRED);
         at(102);
         assertThat(redeliveries).hasSize(1);
         assertThat(redeliveries.get(0)).startsWith(1, RedeliveryListener.CONSUMER, 2);
         assertThat(counter(TrackerCounter.LEASE_EXPIRIES)).isEqualTo(1);
         assertThat(counter(TrackerCounter.ACTIVE_LEASES)).isZero();
-        assertThat(leases.ack(first)).isEqualTo(Result.LEASE_EXPIRED);
+        assertThat(agent.leaseAck(first)).isEqualTo(Result.LEASE_EXPIRED);
 
         final ReceiptHandle second = new ReceiptHandle();
-        assertThat(leases.lease(1, 88, 100 * MS, second)).isEqualTo(Result.OK);
+        assertThat(agent.lease(1, 88, 100 * MS, second)).isEqualTo(Result.OK);
         assertThat(second.delivery()).isEqualTo(2);
-        assertThat(leases.ack(first)).isEqualTo(Result.INVALID_LEASE);
-        assertThat(leases.ack(second)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(first)).isEqualTo(Result.INVALID_LEASE);
+        assertThat(agent.leaseAck(second)).isEqualTo(Result.OK);
         assertThat(counter(TrackerCounter.LEASE_REFUSED_EXPIRED)).isEqualTo(2);
     }
 
@@ -192,7 +194,7 @@ class LeaseTest
         for (int delivery = 1; delivery <= 3; delivery++)
         {
             final ReceiptHandle handle = new ReceiptHandle();
-            assertThat(leases.lease(1, CONSUMER, 10 * MS, handle)).isEqualTo(Result.OK);
+            assertThat(agent.lease(1, CONSUMER, 10 * MS, handle)).isEqualTo(Result.OK);
             assertThat(handle.delivery()).isEqualTo(delivery);
             at(delivery * 20L);
         }
@@ -204,7 +206,7 @@ class LeaseTest
         assertThat(letter.history()).extracting((e) -> e.type())
             .containsExactly(AttemptEventType.LEASE_EXPIRED, AttemptEventType.LEASE_EXPIRED,
                 AttemptEventType.LEASE_EXPIRED);
-        assertThat(leases.lease(1, CONSUMER, 10 * MS, new ReceiptHandle())).isEqualTo(Result.LATE_ACK);
+        assertThat(agent.lease(1, CONSUMER, 10 * MS, new ReceiptHandle())).isEqualTo(Result.LATE_ACK);
     }
 
     @Test
@@ -213,10 +215,10 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle handle = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, handle);
-        assertThat(leases.nack(handle, 0)).isEqualTo(Result.OK);
-        assertThat(leases.nack(handle, 0)).isEqualTo(Result.INVALID_LEASE);
-        assertThat(leases.lease(1, CONSUMER, 100 * MS, new ReceiptHandle())).isEqualTo(Result.ALREADY_LEASED);
+        agent.lease(1, CONSUMER, 100 * MS, handle);
+        assertThat(agent.leaseNack(handle, 0)).isEqualTo(Result.OK);
+        assertThat(agent.leaseNack(handle, 0)).isEqualTo(Result.INVALID_LEASE);
+        assertThat(agent.lease(1, CONSUMER, 100 * MS, new ReceiptHandle())).isEqualTo(Result.ALREADY_LEASED);
         at(40);
         assertThat(redeliveries).isEmpty();
         at(52);
@@ -224,8 +226,8 @@ class LeaseTest
         assertThat(redeliveries.get(0)).startsWith(1, RedeliveryListener.CONSUMER, 2);
 
         final ReceiptHandle again = new ReceiptHandle();
-        assertThat(leases.lease(1, CONSUMER, 100 * MS, again)).isEqualTo(Result.OK);
-        assertThat(leases.nack(again, 5 * MS)).isEqualTo(Result.OK);
+        assertThat(agent.lease(1, CONSUMER, 100 * MS, again)).isEqualTo(Result.OK);
+        assertThat(agent.leaseNack(again, 5 * MS)).isEqualTo(Result.OK);
         at(56);
         assertThat(redeliveries).hasSize(1);
         at(59);
@@ -239,18 +241,18 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle handle = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, handle);
-        assertThat(leases.extend(handle, 1_001 * MS)).isEqualTo(Result.INVALID_TIMEOUT);
-        assertThat(leases.extend(handle, 0)).isEqualTo(Result.INVALID_TIMEOUT);
-        assertThat(leases.extend(handle, 100 * MS)).isEqualTo(Result.OK);
-        assertThat(leases.extend(handle, 100 * MS)).isEqualTo(Result.OK);
-        assertThat(leases.extend(handle, 100 * MS)).isEqualTo(Result.MAX_EXTENSIONS);
+        agent.lease(1, CONSUMER, 100 * MS, handle);
+        assertThat(agent.leaseExtend(handle, 1_001 * MS)).isEqualTo(Result.INVALID_TIMEOUT);
+        assertThat(agent.leaseExtend(handle, 0)).isEqualTo(Result.INVALID_TIMEOUT);
+        assertThat(agent.leaseExtend(handle, 100 * MS)).isEqualTo(Result.OK);
+        assertThat(agent.leaseExtend(handle, 100 * MS)).isEqualTo(Result.OK);
+        assertThat(agent.leaseExtend(handle, 100 * MS)).isEqualTo(Result.MAX_EXTENSIONS);
         assertThat(counter(TrackerCounter.LEASE_EXTENSIONS)).isEqualTo(2);
         assertThat(counter(TrackerCounter.LEASE_REFUSED_MAX_EXTENSIONS)).isEqualTo(1);
 
         at(250);
         assertThat(redeliveries).isEmpty();
-        assertThat(leases.ack(handle)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(handle)).isEqualTo(Result.OK);
     }
 
     @Test
@@ -259,8 +261,8 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle handle = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, handle);
-        assertThat(leases.reject(handle, 415)).isEqualTo(Result.OK);
+        agent.lease(1, CONSUMER, 100 * MS, handle);
+        assertThat(agent.leaseReject(handle, 415)).isEqualTo(Result.OK);
         assertThat(outcomes.last().reason()).isEqualTo(FailureReason.REJECTED);
         final DeadLetter letter = agent.deadLetters().get(1);
         assertThat(letter.lastErrors().get(RedeliveryListener.CONSUMER).code()).isEqualTo(415);
@@ -271,12 +273,12 @@ class LeaseTest
     void shouldRefuseLeasesOfUnknownFinishedOrBadArguments()
     {
         open(config());
-        assertThat(leases.lease(5, CONSUMER, MS, new ReceiptHandle())).isEqualTo(Result.UNKNOWN_MESSAGE);
+        assertThat(agent.lease(5, CONSUMER, MS, new ReceiptHandle())).isEqualTo(Result.UNKNOWN_MESSAGE);
         trackQueued(5);
-        assertThat(leases.lease(5, CONSUMER, 0, new ReceiptHandle())).isEqualTo(Result.INVALID_TIMEOUT);
-        assertThat(leases.lease(5, CONSUMER, -1, new ReceiptHandle())).isEqualTo(Result.INVALID_TIMEOUT);
+        assertThat(agent.lease(5, CONSUMER, 0, new ReceiptHandle())).isEqualTo(Result.INVALID_TIMEOUT);
+        assertThat(agent.lease(5, CONSUMER, -1, new ReceiptHandle())).isEqualTo(Result.INVALID_TIMEOUT);
         agent.recordAck(5, 0);
-        assertThat(leases.lease(5, CONSUMER, MS, new ReceiptHandle())).isEqualTo(Result.LATE_ACK);
+        assertThat(agent.lease(5, CONSUMER, MS, new ReceiptHandle())).isEqualTo(Result.LATE_ACK);
         assertThat(counter(TrackerCounter.LEASES_GRANTED)).isZero();
     }
 
@@ -286,12 +288,12 @@ class LeaseTest
         open(config());
         trackQueued(1);
         final ReceiptHandle handle = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 100 * MS, handle);
+        agent.lease(1, CONSUMER, 100 * MS, handle);
         final String printable = handle.toString();
         assertThat(printable).startsWith(ReceiptHandle.PREFIX).hasSize(ReceiptHandle.PREFIX.length() + 43);
         final ReceiptHandle parsed = ReceiptHandle.parse(printable);
         assertThat(leases.isAuthentic(parsed)).isTrue();
-        assertThat(leases.ack(parsed)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(parsed)).isEqualTo(Result.OK);
 
         assertThatThrownBy(() -> ReceiptHandle.parse("nope")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReceiptHandle.parse("ack1.!!!")).isInstanceOf(IllegalArgumentException.class);
@@ -307,8 +309,8 @@ class LeaseTest
         trackQueued(2);
         final ReceiptHandle kept = new ReceiptHandle();
         final ReceiptHandle lapsed = new ReceiptHandle();
-        leases.lease(1, CONSUMER, 10_000 * MS, kept);
-        leases.lease(2, CONSUMER, 50 * MS, lapsed);
+        agent.lease(1, CONSUMER, 10_000 * MS, kept);
+        agent.lease(2, CONSUMER, 50 * MS, lapsed);
         tracker.close();
         tracker = null;
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(LeaseSecret.FILE_NAME))))
@@ -320,8 +322,8 @@ class LeaseTest
         agent.doWork();
         assertThat(redeliveries).extracting((r) -> r[0]).containsExactly(2L);
         assertThat(counter(TrackerCounter.ACTIVE_LEASES)).isEqualTo(1);
-        assertThat(leases.ack(lapsed)).isEqualTo(Result.LEASE_EXPIRED);
-        assertThat(leases.ack(kept)).isEqualTo(Result.OK);
+        assertThat(agent.leaseAck(lapsed)).isEqualTo(Result.LEASE_EXPIRED);
+        assertThat(agent.leaseAck(kept)).isEqualTo(Result.OK);
         assertThat(Files.exists(dir.resolve(DataDirectory.PENDING_FILE))).isTrue();
     }
 

@@ -203,7 +203,7 @@ class ModelBasedTest
                 else if (step instanceof Lease lease)
                 {
                     final ReceiptHandle handle = new ReceiptHandle();
-                    actual = tracker.agent().leases().lease(lease.id(), 1, ReferenceModel.VISIBILITY, handle);
+                    actual = tracker.agent().lease(lease.id(), 1, ReferenceModel.VISIBILITY, handle);
                     expected = model.lease(lease.id());
                     if (Result.OK == actual && Result.OK == expected)
                     {
@@ -226,17 +226,17 @@ class ModelBasedTest
                     switch (settle.kind())
                     {
                         case 0:
-                            actual = tracker.agent().leases().ack(handle);
+                            actual = tracker.agent().leaseAck(handle);
                             expected = model.leaseAck(chosen.id(), chosen.incarnation(), chosen.delivery(),
                                 settle.forged());
                             break;
                         case 1:
-                            actual = tracker.agent().leases().nack(handle, 0);
+                            actual = tracker.agent().leaseNack(handle, 0);
                             expected = model.leaseNack(chosen.id(), chosen.incarnation(), chosen.delivery(),
                                 settle.forged());
                             break;
                         default:
-                            actual = tracker.agent().leases().extend(handle, ReferenceModel.EXTENSION);
+                            actual = tracker.agent().leaseExtend(handle, ReferenceModel.EXTENSION);
                             expected = model.leaseExtend(chosen.id(), chosen.incarnation(), chosen.delivery(),
                                 settle.forged());
                     }
@@ -363,5 +363,24 @@ class ModelBasedTest
         run(List.of(new Track(2, 7, 2, true), new Cumulative(0, 5), new Lease(2), new Restart(),
             new Settle(2, 0, false), new Advance(40), new Settle(0, 0, false), new Lease(2), new Restart(),
             new Advance(60), new Lease(2), new Advance(5), new Track(2, 1, 0, false)));
+    }
+
+    /**
+     * jqwik seed 4334946288408522485, and seed 658114694226134077 of the seeded generators: with a fixed random seed
+     * the lease nonces started over at every open, so after a restart an id tracked again got a handle identical to
+     * its previous incarnation's (fixed by mixing the data directory's incarnation into the seed).
+     */
+    @Test
+    void shouldRefuseAHandleOfAPreviousIncarnationAfterARestart() throws IOException
+    {
+        run(List.of(new Track(1, 1, 0, false), new Lease(1), new Settle(0, 0, false), new Advance(100), new Restart(),
+            new Track(1, 1, 0, false), new Lease(1), new Advance(30), new Settle(0, 1, false)));
+    }
+
+    @Test
+    void shouldNotLetAHandleOfAPreviousIncarnationSettleTheCurrentLease() throws IOException
+    {
+        run(List.of(new Track(1, 1, 0, false), new Lease(1), new Settle(0, 0, false), new Advance(100), new Restart(),
+            new Track(1, 1, 0, false), new Lease(1), new Settle(0, 1, false)));
     }
 }

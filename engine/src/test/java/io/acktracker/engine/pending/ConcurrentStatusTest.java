@@ -26,10 +26,8 @@ class ConcurrentStatusTest
         try (AckTracker tracker = AckTracker.open(Trackers.config(clock, new Trackers.Outcomes())))
         {
             tracker.agent().track(1, 0b1111);
-            final PendingTable table = tracker.agent().table();
-            final long[] address = new long[1];
-            table.forEach((id, addr) -> address[0] = addr);
-            final PendingRecord record = new PendingRecord().wrap(address[0]);
+            final Records records = tracker.agent().records();
+            final PendingRecord record = new PendingRecord().wrap(records.address(records.slotOf(1)));
 
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicLong reads = new AtomicLong();

@@ -7,7 +7,6 @@ import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.lease.ReceiptHandle;
-import io.acktracker.engine.pending.PendingRecord;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -76,28 +75,19 @@ final class MessageCommands
         {
             mask |= 1L << destinationId(destination, true);
         }
-        final int messageClass = body.optionalInt("message_class", 0, 0, 0xFFFF);
-        if (0 != messageClass && !tracker.config().messageClasses().containsKey(messageClass))
-        {
-            throw new BadRequestException("unknown message class " + messageClass);
-        }
+        // only parsed here: the tracker's command validator decides, as it does for every other way in
         final TrackRequest request = new TrackRequest().reset()
             .messageId(messageId)
             .destinations(mask)
-            .requiredAcks(body.optionalInt("required_acks", 0, 0, Long.bitCount(mask)))
-            .ackTimeoutNs(TimeUnit.MILLISECONDS.toNanos(body.optionalNonNegative("ack_timeout_ms")))
-            .ttlNs(TimeUnit.MILLISECONDS.toNanos(body.optionalNonNegative("ttl_ms")))
-            .priority(body.optionalInt("priority", 0, Byte.MIN_VALUE, Byte.MAX_VALUE))
-            .messageClass(messageClass)
-            .maxAttempts(body.optionalInt("max_attempts", 0, 0, PendingRecord.MAX_ATTEMPTS_PER_DESTINATION));
+            .requiredAcks(body.optionalInt("required_acks", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+            .ackTimeoutNs(millisToNanos(body.optionalLong("ack_timeout_ms", 0)))
+            .ttlNs(millisToNanos(body.optionalLong("ttl_ms", 0)))
+            .priority(body.optionalInt("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+            .messageClass(body.optionalInt("message_class", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+            .maxAttempts(body.optionalInt("max_attempts", 0, Integer.MIN_VALUE, Integer.MAX_VALUE));
         if (body.has("metadata"))
         {
             final byte[] metadata = body.requiredString("metadata").getBytes(StandardCharsets.UTF_8);
-            if (metadata.length > tracker.config().maxMetadataLength())
-            {
-                throw new BadRequestException("'metadata' longer than " + tracker.config().maxMetadataLength() +
-                    " bytes (UTF-8)");
-            }
             request.metadata(new UnsafeBuffer(metadata), 0, metadata.length);
         }
         if (body.has("stream_id"))
@@ -117,7 +107,7 @@ final class MessageCommands
         final ReceiptHandle handle = receiptHandle(body);
         if (null != handle)
         {
-            return verdict(handle.messageId(), (agent) -> agent.leases().ack(handle));
+            return verdict(handle.messageId(), (agent) -> agent.leaseAck(handle));
         }
         final long messageId = body.requiredLong("message_id");
         return queued(tracker.offerAck(messageId, destinationId(body, "destination")), messageId);
@@ -134,7 +124,7 @@ final class MessageCommands
     HttpResponse nack(final RequestBody body)
     {
         body.allowOnly(NACK_MEMBERS);
-        final long delayNs = TimeUnit.MILLISECONDS.toNanos(body.optionalNonNegative("delay_ms"));
+        final long delayNs = millisToNanos(body.optionalLong("delay_ms", 0));
         final int code = body.optionalInt("code", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
         optionalReason(body);
         final ReceiptHandle handle = receiptHandle(body);
@@ -144,7 +134,7 @@ final class MessageCommands
             {
                 throw new BadRequestException("'code' is for a nack by message id; a lease nack takes none");
             }
-            return verdict(handle.messageId(), (agent) -> agent.leases().nack(handle, delayNs));
+            return verdict(handle.messageId(), (agent) -> agent.leaseNack(handle, delayNs));
         }
         final long messageId = body.requiredLong("message_id");
         return queued(tracker.offerNack(messageId, destinationId(body, "destination"), delayNs, code), messageId);
@@ -158,7 +148,7 @@ final class MessageCommands
         final ReceiptHandle handle = receiptHandle(body);
         if (null != handle)
         {
-            return verdict(handle.messageId(), (agent) -> agent.leases().reject(handle, code));
+            return verdict(handle.messageId(), (agent) -> agent.leaseReject(handle, code));
         }
         final long messageId = body.requiredLong("message_id");
         return queued(tracker.offerReject(messageId, destinationId(body, "destination"), code), messageId);
@@ -167,18 +157,13 @@ final class MessageCommands
     HttpResponse extend(final RequestBody body)
     {
         body.allowOnly(EXTEND_MEMBERS);
-        final long extensionMs = body.requiredLong("extension_ms");
-        if (extensionMs <= 0)
-        {
-            throw new BadRequestException("'extension_ms' must be positive");
-        }
+        final long extensionNs = millisToNanos(body.requiredLong("extension_ms"));
         final ReceiptHandle handle = receiptHandle(body);
         if (null == handle)
         {
             throw new BadRequestException("'receipt_handle' is required");
         }
-        final long extensionNs = TimeUnit.MILLISECONDS.toNanos(extensionMs);
-        return verdict(handle.messageId(), (agent) -> agent.leases().extend(handle, extensionNs));
+        return verdict(handle.messageId(), (agent) -> agent.leaseExtend(handle, extensionNs));
     }
 
     HttpResponse lease(final RequestBody body)
@@ -187,16 +172,12 @@ final class MessageCommands
         final long messageId = body.requiredLong("message_id");
         final long consumerId = body.optionalLong("consumer_id", 0);
         final long visibilityNs = body.has("visibility_ms") ?
-            TimeUnit.MILLISECONDS.toNanos(body.requiredLong("visibility_ms")) : defaultLeaseTimeoutNs;
-        if (visibilityNs <= 0)
-        {
-            throw new BadRequestException("'visibility_ms' must be positive");
-        }
+            millisToNanos(body.requiredLong("visibility_ms")) : defaultLeaseTimeoutNs;
 
         final Lease lease = await(tracker.submit((agent) ->
         {
             final ReceiptHandle handle = new ReceiptHandle();
-            final Result result = agent.leases().lease(messageId, consumerId, visibilityNs, handle);
+            final Result result = agent.lease(messageId, consumerId, visibilityNs, handle);
             return new Lease(result, handle, agent.nowNs() + visibilityNs);
         }));
         if (Result.OK != lease.result())
@@ -278,8 +259,13 @@ final class MessageCommands
                 status = 409;
                 break;
         }
-        return new HttpResponse(status, "{\"error\":" + Json.quote("refused: " + result.name()) +
+        return new HttpResponse(status, "{\"error\":" + Json.quote(refusal(result)) +
             ",\"result\":" + Json.quote(result.name()) + "}");
+    }
+
+    private static String refusal(final Result result)
+    {
+        return "refused: " + result.name() + " (" + result.description() + ")";
     }
 
     private String names(final long mask)
@@ -359,6 +345,14 @@ final class MessageCommands
         throw new BadRequestException("a destination is a name or an id");
     }
 
+    /**
+     * Milliseconds from a request in nanoseconds, saturating (a negative stays negative, for the validator to refuse).
+     */
+    private static long millisToNanos(final long millis)
+    {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
     private static HttpResponse queued(final Result result, final long id)
     {
         switch (result)
@@ -370,7 +364,8 @@ final class MessageCommands
             case CLOSED:
                 return HttpResponse.error(503, "the tracker is closed");
             default:
-                return HttpResponse.error(400, "refused: " + result.name());
+                return new HttpResponse(400, "{\"error\":" + Json.quote(refusal(result)) + ",\"result\":" +
+                    Json.quote(result.name()) + "}");
         }
     }
 }

@@ -3,7 +3,6 @@ package io.acktracker.transport.inbound;
 import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.Result;
 import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.agent.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.transport.DestinationStats;
@@ -52,7 +51,6 @@ public final class EngineCommands implements CommandHandler
 {
     private final TrackerAgent agent;
     private final DestinationRegistry registry;
-    private final Leases leases;
     private final SessionBindings bindings;
     private final OutboundProxy outbound;
     private final TransportCounters counters;
@@ -82,7 +80,6 @@ public final class EngineCommands implements CommandHandler
     {
         this.agent = agent;
         this.registry = agent.registry();
-        this.leases = agent.leases();
         this.outbound = outbound;
         this.counters = counters;
         this.stats = stats;
@@ -205,7 +202,7 @@ public final class EngineCommands implements CommandHandler
         if (destination >= 0)
         {
             final long visibilityNs = 0 == leaseTimeoutNs ? defaultLeaseTimeoutNs : leaseTimeoutNs;
-            final Result result = leases.lease(messageId, destination, visibilityNs, grantedHandle);
+            final Result result = agent.lease(messageId, destination, visibilityNs, grantedHandle);
             stats.onLeaseCommand(destination, result);
             if (Result.OK == result)
             {
@@ -227,7 +224,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            final Result result = leases.extend(handle, extensionNs);
+            final Result result = agent.leaseExtend(handle, extensionNs);
             stats.onLeaseCommand(destination, result);
             leaseRefused(header, ExtendDecoder.TEMPLATE_ID, messageId, destination, result);
         }
@@ -251,13 +248,13 @@ public final class EngineCommands implements CommandHandler
             switch (action)
             {
                 case ACK:
-                    result = leases.ack(handle);
+                    result = agent.leaseAck(handle);
                     break;
                 case NACK:
-                    result = leases.nack(handle, redeliverDelayNs);
+                    result = agent.leaseNack(handle, redeliverDelayNs);
                     break;
                 default:
-                    result = leases.reject(handle, errorCode);
+                    result = agent.leaseReject(handle, errorCode);
                     break;
             }
             stats.onLeaseCommand(destination, result);

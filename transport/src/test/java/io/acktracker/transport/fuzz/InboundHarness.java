@@ -181,7 +181,7 @@ final class InboundHarness implements AutoCloseable
             agent.track(request.reset().messageId(id).destinations(DestinationRegistry.mask(0, 1, 2, 3))
                 .stream(5, id));
         }
-        agent.leases().lease(LEASED, 0, TimeUnit.SECONDS.toNanos(30), leasedHandle);
+        agent.lease(LEASED, 0, TimeUnit.SECONDS.toNanos(30), leasedHandle);
     }
 
     private void feed(final WireFrame frame, final int sessionId)

@@ -98,7 +98,7 @@ class HttpEdgeTest
         assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"a\"], \"ttl\": 5}"), 400,
             "unknown member 'ttl'");
         assertError(post("/messages/track", "{\"message_id\": 1, \"destinations\": [\"a\"], \"required_acks\": 2}"),
-            400, "'required_acks' must be within 0..1");
+            400, "refused: INVALID_REQUIRED_ACKS");
         assertError(post("/messages/track", "{\"message_id\": 1.5, \"destinations\": [\"a\"]}"), 400, "integers");
         assertError(post("/messages/ack", "{\"message_id\": 1, \"destination\": 9}"), 400, "unknown destination id");
         assertError(post("/messages/ack", "{\"message_id\": 1}"), 400, "'destination' is required");
@@ -209,20 +209,23 @@ class HttpEdgeTest
             "either");
         assertError(post("/messages/nack", "{\"receipt_handle\":\"" + handle + "\",\"code\":3}"), 400, "'code'");
         assertError(post("/messages/nack", "{\"message_id\":1,\"destination\":\"a\",\"delay_ms\":-1}"), 400,
-            "must not be negative");
+            "refused: INVALID_TIMEOUT");
         assertError(post("/messages/reject", "{\"message_id\":1,\"destination\":\"zzz\"}"), 400,
             "unknown destination");
         assertError(post("/messages/visibility", "{\"extension_ms\":1000}"), 400, "'receipt_handle' is required");
-        assertError(post("/messages/visibility", "{\"receipt_handle\":\"" + handle + "\",\"extension_ms\":0}"), 400,
-            "must be positive");
-        assertError(post("/messages/lease", "{\"message_id\":1,\"visibility_ms\":0}"), 400, "must be positive");
+        assertError(postDriven("/messages/visibility", "{\"receipt_handle\":\"" + handle + "\",\"extension_ms\":0}"),
+            400, "refused: INVALID_TIMEOUT");
+        assertError(postDriven("/messages/lease", "{\"message_id\":1,\"visibility_ms\":0}"), 400,
+            "refused: INVALID_TIMEOUT");
         assertError(post("/messages/lease", "{\"message_id\":1,\"destination\":\"a\"}"), 400, "unknown member");
         assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"max_attempts\":16}"),
-            400, "'max_attempts' must be within 0..15");
+            400, "refused: INVALID_ARGUMENT");
         assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"message_class\":3}"),
-            400, "unknown message class 3");
+            400, "refused: UNKNOWN_MESSAGE_CLASS");
         assertError(post("/messages/track", "{\"message_id\":9,\"destinations\":[\"a\"],\"metadata\":\"" +
-            "m".repeat(33) + "\"}"), 400, "longer than 32 bytes");
+            "m".repeat(33) + "\"}"), 400, "refused: METADATA_TOO_LARGE");
+        assertError(post("/messages/track", "{\"message_id\":" + Long.MIN_VALUE + ",\"destinations\":[\"a\"]}"),
+            400, "refused: INVALID_ARGUMENT");
         drain();
 
         assertThat(tracker.status(1).state()).isEqualTo(MessageState.PENDING);

@@ -120,7 +120,7 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
 
     public long offHeapBytes()
     {
-        return agent.table().map().offHeapMemoryUsed();
+        return agent.records().offHeapBytes();
     }
 
     public void onOutcome(

@@ -93,7 +93,7 @@ public final class AckTrackerQueuedPeer implements Peer, OutcomeListener
 
     public long offHeapBytes()
     {
-        return tracker.agent().table().map().offHeapMemoryUsed();
+        return tracker.agent().records().offHeapBytes();
     }
 
     public void onOutcome(

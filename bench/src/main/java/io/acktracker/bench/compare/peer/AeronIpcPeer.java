@@ -186,7 +186,7 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
 
     public long offHeapBytes()
     {
-        return tracker.agent().table().map().offHeapMemoryUsed();
+        return tracker.agent().records().offHeapBytes();
     }
 
     public void report(final RunResult result)

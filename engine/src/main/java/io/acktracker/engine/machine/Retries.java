@@ -1,46 +1,83 @@
-package io.acktracker.engine.agent;
+package io.acktracker.engine.machine;
 
 import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.RedeliveryListener;
 import io.acktracker.engine.dlq.AttemptEventType;
-import io.acktracker.engine.pending.PendingIndex;
+import io.acktracker.engine.effect.Effects;
+import io.acktracker.engine.health.DestinationHealth;
+import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.RecordStatus;
-import io.acktracker.engine.retry.Backoff;
-import io.acktracker.engine.retry.MessageClass;
+import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.retry.RetryQueue;
+import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.timer.DeadlineIndex;
+import io.acktracker.engine.util.SeededRandom;
 
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
  * Ack timeouts and retries: a timed-out or nacked destination with attempts left is redelivered after its backoff,
  * one without is given up on, and the message fails only when its quorum can no longer be met. Due redeliveries
- * go out of the priority-ordered retry queue within the per-duty-cycle budget, through the destination's circuit
- * breaker (parked while it is open, resumed when it lets them through).
+ * wait in the priority-ordered retry queue and go out within the per-cycle budget, through the destination's circuit
+ * breaker (parked while it is open, resumed when it lets them through). Jitter comes from the engine's seeded
+ * generator.
  * <p>
  * Agent thread only.
  */
 final class Retries
 {
-    private final TrackerAgent agent;
+    private final Records records;
+    private final DeadlineIndex deadlines;
+    private final DestinationHealth health;
+    private final Finisher finisher;
+    private final AttemptHistory history;
+    private final Policies policies;
+    private final SeededRandom random;
+    private final Effects effects;
+    private final Counters counters;
+    private final CommandClock clock;
+    private final RetryQueue retryQueue = new RetryQueue();
+    private final PendingRecord due = new PendingRecord();
 
-    Retries(final TrackerAgent agent)
+    Retries(
+        final Records records,
+        final DeadlineIndex deadlines,
+        final DestinationHealth health,
+        final Finisher finisher,
+        final AttemptHistory history,
+        final Policies policies,
+        final SeededRandom random,
+        final Effects effects,
+        final Counters counters,
+        final CommandClock clock)
     {
-        this.agent = agent;
+        this.records = records;
+        this.deadlines = deadlines;
+        this.health = health;
+        this.finisher = finisher;
+        this.history = history;
+        this.policies = policies;
+        this.random = random;
+        this.effects = effects;
+        this.counters = counters;
+        this.clock = clock;
     }
 
+    /**
+     * The ack deadline of a round passed: every destination still awaited timed out.
+     */
     void onAckTimeout(final int slot, final PendingRecord record)
     {
-        final long timedOut = TrackerAgent.awaited(record);
+        final long timedOut = record.awaited();
         if (0 != timedOut)
         {
-            agent.counters.increment(TIMEOUTS);
+            counters.increment(TIMEOUTS);
             for (long bits = timedOut; bits != 0; bits &= bits - 1)
             {
-                agent.health.onFailure(Long.numberOfTrailingZeros(bits), agent.nowNs);
+                health.onFailure(Long.numberOfTrailingZeros(bits), clock.nowNs());
             }
-            agent.health.inFlight(timedOut, 0);
-            agent.history.record(record, timedOut, AttemptEventType.TIMEOUT, 0);
+            health.inFlight(timedOut, 0);
+            history.record(record, timedOut, AttemptEventType.TIMEOUT, 0);
             retryOrGiveUp(slot, record, timedOut, 0);
             if (RecordStatus.PENDING != record.status())
             {
@@ -54,8 +91,10 @@ final class Retries
     }
 
     /**
-     * Schedule redeliveries to the destinations that have attempts left and give up on the others; fail the message
-     * when its quorum can no longer be met.
+     * Schedule redeliveries to the destinations in {@code mask} that have attempts left and give up on the others;
+     * fail the message when its quorum can no longer be met.
+     *
+     * @param delayNs the retry delay, 0 for the message's backoff.
      */
     void retryOrGiveUp(final int slot, final PendingRecord record, final long mask, final long delayNs)
     {
@@ -83,11 +122,11 @@ final class Retries
             record.beginWrite();
             record.failed(record.failed() | giveUp);
             record.endWrite();
-            agent.counters.add(DESTINATIONS_GAVE_UP, Long.bitCount(giveUp));
-            agent.history.record(record, giveUp, AttemptEventType.GAVE_UP, 0);
+            counters.add(DESTINATIONS_GAVE_UP, Long.bitCount(giveUp));
+            history.record(record, giveUp, AttemptEventType.GAVE_UP, 0);
             if (record.ackedCount() + Long.bitCount(record.outstanding()) < record.requiredAcks())
             {
-                agent.finish(slot, record, RecordStatus.FAILED, maxAttempts <= 1 ? FailureReason.TIMEOUT :
+                finisher.finish(slot, record, RecordStatus.FAILED, maxAttempts <= 1 ? FailureReason.TIMEOUT :
                     record.failed() == giveUp || 0 == record.outstanding() ? FailureReason.MAX_RETRIES :
                     FailureReason.QUORUM_LOST);
                 return;
@@ -97,8 +136,8 @@ final class Retries
         if (0 != retry)
         {
             final long delay = delayNs > 0 ? delayNs :
-                backoffOf(record).delayNs(highest, record.lastBackoffNs(), agent.random);
-            final long retryAt = agent.nowNs + delay;
+                policies.backoff(record.messageClass()).delayNs(highest, record.lastBackoffNs(), random);
+            final long retryAt = clock.nowNs() + delay;
             record.beginWrite();
             record.lastBackoffNs(delay);
             final boolean merge = 0 != record.redeliver();
@@ -108,39 +147,61 @@ final class Retries
                 record.retryAtNs(merge ? Math.max(record.retryAtNs(), retryAt) : retryAt);
             }
             record.endWrite();
-            agent.counters.add(RETRIES_SCHEDULED, Long.bitCount(retry));
-            agent.ensureDeadline(slot, record);
+            counters.add(RETRIES_SCHEDULED, Long.bitCount(retry));
+            scheduleNext(slot, record);
         }
     }
 
     /**
+     * A message's retry time came: queue it for the retry budget, highest priority first.
+     */
+    void onRetryDue(final PendingRecord record)
+    {
+        record.beginWrite();
+        record.retryAtNs(PendingRecord.NO_DEADLINE);
+        record.setFlag2(PendingRecord.FLAG2_RETRY_QUEUED);
+        record.endWrite();
+        retryQueue.add(record.messageId(), record.priority());
+    }
+
+    /**
+     * A record found in the retry queue at recovery.
+     */
+    void recoverQueued(final PendingRecord record)
+    {
+        retryQueue.add(record.messageId(), record.priority());
+    }
+
+    /**
      * Issue due redeliveries, highest priority first, then parked ones whose circuit lets them go, within budget.
+     *
+     * @return redeliveries looked at.
      */
     int redeliver(final int budget)
     {
         int work = 0;
         while (work < budget)
         {
-            final long messageId = agent.retryQueue.poll();
+            final long messageId = retryQueue.poll();
             if (RetryQueue.EMPTY == messageId)
             {
                 break;
             }
-            final int slot = agent.index.slotOf(messageId);
-            if (PendingIndex.MISSING == slot)
+            final int slot = records.slotOf(messageId);
+            if (Records.MISSING == slot)
             {
                 continue;
             }
-            final PendingRecord record = agent.record.wrap(agent.index.address(slot));
+            final PendingRecord record = due.wrap(records.address(slot));
             if (RecordStatus.PENDING != record.status() || !record.hasFlag2(PendingRecord.FLAG2_RETRY_QUEUED))
             {
                 continue;
             }
             work += redeliverNow(slot, record, record.redeliver());
         }
-        if (agent.retryQueue.size() > 0)
+        if (retryQueue.size() > 0)
         {
-            agent.counters.increment(RETRIES_DEFERRED);
+            counters.increment(RETRIES_DEFERRED);
         }
 
         if (work < budget)
@@ -150,26 +211,41 @@ final class Retries
         return work;
     }
 
+    /**
+     * Due redeliveries waiting for the retry budget.
+     *
+     * @return the count.
+     */
+    int queued()
+    {
+        return retryQueue.size();
+    }
+
+    void appendState(final StateImage image)
+    {
+        retryQueue.appendState(image);
+    }
+
     private int resumeParked(final int budget)
     {
         int work = 0;
-        for (long bits = agent.health.resumable(); bits != 0 && work < budget; bits &= bits - 1)
+        for (long bits = health.resumable(); bits != 0 && work < budget; bits &= bits - 1)
         {
             final int destination = Long.numberOfTrailingZeros(bits);
             final long bit = 1L << destination;
-            while (work < budget && agent.health.mayRedeliver(destination))
+            while (work < budget && health.mayRedeliver(destination))
             {
-                final long messageId = agent.health.pollParked(destination);
+                final long messageId = health.pollParked(destination);
                 if (Long.MIN_VALUE == messageId)
                 {
                     break;
                 }
-                final int slot = agent.index.slotOf(messageId);
-                if (PendingIndex.MISSING == slot)
+                final int slot = records.slotOf(messageId);
+                if (Records.MISSING == slot)
                 {
                     continue;
                 }
-                final PendingRecord record = agent.record.wrap(agent.index.address(slot));
+                final PendingRecord record = due.wrap(records.address(slot));
                 if (RecordStatus.PENDING != record.status() || (record.parked() & bit) == 0)
                 {
                     continue;
@@ -182,21 +258,21 @@ final class Retries
                 {
                     break;
                 }
-                agent.counters.increment(RESUMED);
+                counters.increment(RESUMED);
             }
         }
         return work;
     }
 
     /**
-     * Send (tell the host of) redeliveries to the destinations in {@code mask} whose circuit allows it, park the
-     * others, and start a new round with a fresh ack timeout.
+     * Redeliver to the destinations in {@code mask} whose circuit allows it, park the others, and start a new round
+     * with a fresh ack timeout.
      *
      * @return redeliveries sent.
      */
     private int redeliverNow(final int slot, final PendingRecord record, final long mask)
     {
-        final long address = record.buffer().addressOffset();
+        final long nowNs = clock.nowNs();
         final long messageId = record.messageId();
         long sent = 0;
         long parked = 0;
@@ -209,7 +285,7 @@ final class Retries
         for (long bits = mask & record.outstanding(); bits != 0; bits &= bits - 1)
         {
             final int destination = Long.numberOfTrailingZeros(bits);
-            if (agent.health.tryRedeliver(destination, agent.nowNs))
+            if (health.tryRedeliver(destination, nowNs))
             {
                 sent |= 1L << destination;
                 final int attempt = record.attempts(destination) + 1;
@@ -219,59 +295,48 @@ final class Retries
             else
             {
                 parked |= 1L << destination;
-                agent.health.park(destination, messageId);
+                health.park(destination, messageId);
             }
         }
         record.parked(record.parked() | parked);
         if (0 != sent)
         {
-            record.roundStartNs(agent.nowNs);
-            final long deadline = TrackerAgent.deadlineAfter(agent.nowNs, record.ackTimeoutNs());
+            record.roundStartNs(nowNs);
+            final long deadline = Policies.deadlineAfter(nowNs, record.ackTimeoutNs());
             record.deadlineNs(PendingRecord.NO_DEADLINE == record.deadlineNs() ? deadline :
                 Math.max(record.deadlineNs(), deadline));
         }
         record.endWrite();
 
-        agent.health.inFlight(0, sent);
+        health.inFlight(0, sent);
         if (0 != parked)
         {
-            agent.counters.add(PARKED, Long.bitCount(parked));
-            agent.history.record(record, parked, AttemptEventType.PARKED, 0);
+            counters.add(PARKED, Long.bitCount(parked));
+            history.record(record, parked, AttemptEventType.PARKED, 0);
         }
         if (0 != sent)
         {
-            agent.counters.add(REDELIVERIES, Long.bitCount(sent));
-            agent.history.record(record, sent, AttemptEventType.REDELIVERED, 0);
-            agent.ensureDeadline(slot, record);
+            counters.add(REDELIVERIES, Long.bitCount(sent));
+            history.record(record, sent, AttemptEventType.REDELIVERED, 0);
+            scheduleNext(slot, record);
             for (long bits = sent; bits != 0; bits &= bits - 1)
             {
                 final int destination = Long.numberOfTrailingZeros(bits);
-                notifyRedelivery(messageId, destination, record.attempts(destination));
-                record.wrap(address);
+                effects.redelivery(messageId, destination, record.attempts(destination));
             }
         }
         return Long.bitCount(sent);
     }
 
-    void notifyRedelivery(final long messageId, final int destination, final int attempt)
+    /**
+     * Make sure the record's next deadline is scheduled no later than it falls.
+     */
+    void scheduleNext(final int slot, final PendingRecord record)
     {
-        for (final RedeliveryListener listener : agent.redeliveryListeners)
+        final long next = record.nextDeadlineNs();
+        if (PendingRecord.NO_DEADLINE != next && (!deadlines.isScheduled(slot) || next < deadlines.deadline(slot)))
         {
-            try
-            {
-                listener.onRedeliver(messageId, destination, attempt);
-            }
-            catch (final Throwable ex)
-            {
-                agent.counters.increment(LISTENER_ERRORS);
-                agent.errorHandler.onError(ex);
-            }
+            deadlines.schedule(slot, next, clock.nowNs());
         }
-    }
-
-    Backoff backoffOf(final PendingRecord record)
-    {
-        final MessageClass messageClass = agent.messageClasses.get(record.messageClass());
-        return null == messageClass ? agent.config.defaultBackoff() : messageClass.backoff();
     }
 }

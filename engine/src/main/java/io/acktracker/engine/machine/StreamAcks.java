@@ -1,60 +1,78 @@
-package io.acktracker.engine.agent;
+package io.acktracker.engine.machine;
 
-import io.acktracker.engine.DestinationRegistry;
 import io.acktracker.engine.FailureReason;
 import io.acktracker.engine.Result;
-import io.acktracker.engine.pending.PendingIndex;
+import io.acktracker.engine.health.DestinationHealth;
+import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.RecordStatus;
+import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.stream.StreamIndex;
-import org.agrona.collections.Int2ObjectHashMap;
-
-import java.util.ArrayList;
+import io.acktracker.engine.stream.StreamOffsetTable;
+import io.acktracker.engine.stream.Streams;
 
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
  * Cumulative acks per stream: a destination's ack of offset {@code n} confirms it on every tracked message of the
  * stream with sequence {@code <= n}. The offset is persisted first, then applied through the stream's ordered index
- * in bounded slices, at a cost proportional to the messages it covers.
+ * in bounded slices (the rest in housekeeping), at a cost proportional to the messages it covers.
  * <p>
  * Agent thread only.
  */
 final class StreamAcks
 {
-    final Int2ObjectHashMap<StreamIndex> streams = new Int2ObjectHashMap<>();
-    final ArrayList<StreamIndex> streamList = new ArrayList<>();
-    private final TrackerAgent agent;
+    private final Records records;
+    private final Streams streams;
+    private final StreamOffsetTable offsets;
+    private final DestinationHealth health;
+    private final Finisher finisher;
+    private final Counters counters;
+    private final int budget;
+    private final PendingRecord record = new PendingRecord();
 
-    StreamAcks(final TrackerAgent agent)
+    StreamAcks(
+        final Records records,
+        final Streams streams,
+        final StreamOffsetTable offsets,
+        final DestinationHealth health,
+        final Finisher finisher,
+        final Counters counters,
+        final int budget)
     {
-        this.agent = agent;
+        this.records = records;
+        this.streams = streams;
+        this.offsets = offsets;
+        this.health = health;
+        this.finisher = finisher;
+        this.counters = counters;
+        this.budget = budget;
     }
 
-    Result onCumulativeAck(final int streamId, final int destination, final long offset)
+    /**
+     * A destination acked a stream up to an offset (the destination was checked by the command validator).
+     *
+     * @return OK, or DUPLICATE_ACK when the offset does not move forward.
+     */
+    Result cumulativeAck(final int streamId, final int destination, final long offset)
     {
-        if (destination < 0 || destination >= DestinationRegistry.MAX_DESTINATIONS ||
-            ((1L << destination) & agent.registry.knownMask()) == 0)
-        {
-            agent.counters.increment(SPOOFED_ACKS);
-            return Result.SPOOFED_DESTINATION;
-        }
-
-        final StreamIndex stream = streamFor(streamId);
+        final StreamIndex stream = streams.getOrCreate(streamId);
         if (!stream.raiseTarget(destination, offset))
         {
-            agent.counters.increment(DUPLICATE_ACKS);
+            counters.increment(DUPLICATE_ACKS);
             return Result.DUPLICATE_ACK;
         }
 
-        agent.streamOffsets.put(streamId, destination, offset);
-        agent.counters.increment(CUMULATIVE_ACKS);
-        apply(stream, agent.config.housekeepingBudget());
+        offsets.put(streamId, destination, offset);
+        counters.increment(CUMULATIVE_ACKS);
+        apply(stream, budget);
         return Result.OK;
     }
 
     /**
      * Apply a stream's outstanding cumulative offsets to its messages, at most {@code budget} entries.
+     *
+     * @return entries looked at.
      */
     int apply(final StreamIndex stream, final int budget)
     {
@@ -70,6 +88,7 @@ final class StreamAcks
             int i = stream.firstIndexAbove(stream.appliedOffset(destination));
             long lastSequence = stream.appliedOffset(destination);
 
+            // a slice never stops inside a run of equal sequences, so "applied up to lastSequence" stays exact
             while (i < size)
             {
                 final long sequence = stream.sequenceAt(i);
@@ -80,46 +99,34 @@ final class StreamAcks
                 work++;
                 lastSequence = sequence;
                 final long messageId = stream.messageIdAt(i++);
-                final int slot = agent.index.slotOf(messageId);
-                if (PendingIndex.MISSING == slot)
+                final int slot = records.slotOf(messageId);
+                if (Records.MISSING == slot)
                 {
                     continue;
                 }
-                final PendingRecord record = agent.record.wrap(agent.index.address(slot));
+                final PendingRecord record = this.record.wrap(records.address(slot));
                 if (RecordStatus.PENDING != record.status() || record.streamId() != stream.streamId() ||
                     (record.destinations() & bit) == 0 || (record.acked() & bit) != 0)
                 {
                     continue;
                 }
-                final long awaitedBefore = TrackerAgent.awaited(record);
+                final long awaitedBefore = record.awaited();
                 record.beginWrite();
                 record.acked(record.acked() | bit);
                 record.redeliver(record.redeliver() & ~bit);
                 record.parked(record.parked() & ~bit);
                 record.failed(record.failed() & ~bit);
                 record.endWrite();
-                agent.health.inFlight(awaitedBefore & bit, 0);
-                agent.counters.increment(CUMULATIVE_MESSAGES_ACKED);
+                health.inFlight(awaitedBefore & bit, 0);
+                counters.increment(CUMULATIVE_MESSAGES_ACKED);
                 if (record.ackedCount() >= record.requiredAcks())
                 {
-                    agent.finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
+                    finisher.finish(slot, record, RecordStatus.COMPLETED, FailureReason.NONE);
                 }
             }
 
             stream.applied(destination, i >= size || stream.sequenceAt(i) > target ? target : lastSequence);
         }
         return work;
-    }
-
-    StreamIndex streamFor(final int streamId)
-    {
-        StreamIndex stream = streams.get(streamId);
-        if (null == stream)
-        {
-            stream = new StreamIndex(streamId);
-            streams.put(streamId, stream);
-            streamList.add(stream);
-        }
-        return stream;
     }
 }

@@ -1,0 +1,553 @@
+package io.acktracker.engine.machine;
+
+import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.Result;
+import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.command.CommandValidator;
+import io.acktracker.engine.dlq.BlobBytes;
+import io.acktracker.engine.dlq.DeadLetterQueue;
+import io.acktracker.engine.dlq.ReplayMode;
+import io.acktracker.engine.effect.Effects;
+import io.acktracker.engine.health.DestinationHealth;
+import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.lease.SipHash;
+import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.LatencyRecorder;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.TrackerTables;
+import io.acktracker.engine.stream.Streams;
+import io.acktracker.engine.timer.DeadlineIndex;
+import io.acktracker.engine.util.SeededRandom;
+import org.agrona.DirectBuffer;
+
+import java.util.EnumSet;
+
+import static io.acktracker.engine.command.CommandLayout.*;
+import static io.acktracker.engine.metrics.TrackerCounter.*;
+
+/**
+ * The tracker as a deterministic state machine: {@link #apply} takes one command in the
+ * {@link io.acktracker.engine.command.CommandLayout} and changes the state through the parts that own it; what the
+ * outside world must hear goes to {@link Effects}. Time comes only from the command's timestamp and randomness only
+ * from the engine's seeded generator, so the same commands from the same state give the same state and the same
+ * effects, byte for byte ({@link #appendState}).
+ * <p>
+ * The parts, each owning its own state and given what it needs here: {@link Records} (records, id index,
+ * tombstone queue), the {@link DeadlineIndex}, {@link DestinationHealth}, {@link Streams}, the dead-letter queues,
+ * and the rules: tracking, answers (ack, nack, reject), cumulative acks, timeouts, retries, leases, dead letters,
+ * tombstones, the finishing of a message, housekeeping and recovery. This class only wires them and routes
+ * commands; the order of a tick's work is fixed in {@link #tick}.
+ * <p>
+ * Every command's arguments are checked first by the same {@link CommandValidator} the edges use; a refusal changes
+ * nothing and is counted.
+ * <p>
+ * Agent thread only.
+ */
+public final class TrackerStateMachine
+{
+    private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
+        INVALID_REQUESTS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS, LISTENER_ERRORS);
+
+    private final CommandClock clock;
+    private final SeededRandom random;
+    private final CommandValidator validator;
+    private final Counters counters;
+    private final TrackerTables tables;
+    private final Records records;
+    private final DeadlineIndex deadlines;
+    private final DestinationHealth health;
+    private final Streams streams = new Streams();
+    private final EarlyAcks earlyAcks;
+    private final ActiveLeases activeLeases;
+    private final Tombstones tombstones;
+    private final DeadLetters deadLetters;
+    private final Retries retries;
+    private final Leases leases;
+    private final Answers answers;
+    private final StreamAcks streamAcks;
+    private final Tracking tracking;
+    private final Timeouts timeouts;
+    private final Housekeeping housekeeping;
+    private final Recovery recovery;
+    private final int timerBudget;
+    private final int retryBudget;
+    private final TrackRequest track = new TrackRequest();
+    private final ReceiptHandle handle = new ReceiptHandle();
+    private final ReceiptHandle granted = new ReceiptHandle();
+    private final BlobBytes extrasCopy = new BlobBytes(1024);
+    private final PendingRecord view = new PendingRecord();
+    private boolean recovered;
+    private int lastDeleted;
+    private int lastTickWork;
+
+    /**
+     * A state machine over opened tables.
+     *
+     * @param config            concluded configuration.
+     * @param registry          destination registry.
+     * @param tables            the opened tables.
+     * @param validator         the argument checks shared with the edges.
+     * @param counters          system counters.
+     * @param effects           where effects are queued.
+     * @param completionLatency track-to-completion latency.
+     * @param leaseHoldTime     lease grant to settlement.
+     * @param leaseMac          keyed MAC of receipt handles.
+     * @param incarnation       how many times this state has been started (mixed into the random seed).
+     * @param startNs           time of the start (epoch ns), before any command.
+     */
+    public TrackerStateMachine(
+        final TrackerConfig config,
+        final DestinationRegistry registry,
+        final TrackerTables tables,
+        final CommandValidator validator,
+        final Counters counters,
+        final Effects effects,
+        final LatencyRecorder completionLatency,
+        final LatencyRecorder leaseHoldTime,
+        final SipHash leaseMac,
+        final long incarnation,
+        final long startNs)
+    {
+        this.clock = new CommandClock(startNs);
+        this.random = new SeededRandom(SeededRandom.mix(config.randomSeed(), incarnation));
+        this.validator = validator;
+        this.counters = counters;
+        this.tables = tables;
+        this.timerBudget = config.timerBudget();
+        this.retryBudget = config.retryBudget();
+        final int housekeepingBudget = config.housekeepingBudget();
+
+        records = new Records(tables.pending(), config.capacity(), config.tombstoneCapacity(), counters);
+        deadlines = new DeadlineIndex(records.slotCapacity(), startNs);
+        health = new DestinationHealth(config.circuitBreaker(), tables.state(), effects, registry,
+            counters.get(CIRCUITS_OPEN), counters.get(CIRCUIT_TRANSITIONS));
+        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
+        activeLeases = new ActiveLeases(counters);
+        final Policies policies = new Policies(config);
+        final AttemptHistory history = new AttemptHistory(config.recordAttemptHistory(), tables.extras(), clock);
+        tombstones = new Tombstones(records, effects, counters, config.tombstoneCapacity(),
+            config.tombstoneWindowNs());
+        final Admission admission = new Admission(records, tombstones, deadlines, clock);
+        final DeadLetterQueue queue = new DeadLetterQueue(tables.deadLetters(), tables.state(), config.dlqCapacity(),
+            config.dlqRetentionNs());
+        deadLetters = new DeadLetters(records, queue, tables.extras(), admission, streams, health, tombstones, effects,
+            counters, clock, config.dlqReplayBudget());
+        final Finisher finisher = new Finisher(config.deadLetterExpired(), records, deadlines, health, activeLeases,
+            streams, deadLetters, tombstones, tables.extras(), effects, counters, completionLatency, clock);
+        retries = new Retries(records, deadlines, health, finisher, history, policies, random, effects, counters,
+            clock);
+        leases = new Leases(config, records, finisher, retries, history, activeLeases, policies, random, leaseMac,
+            leaseHoldTime, effects, counters, clock);
+        answers = new Answers(records, health, finisher, retries, earlyAcks, history, counters, clock);
+        streamAcks = new StreamAcks(records, streams, tables.streamOffsets(), health, finisher, counters,
+            housekeepingBudget);
+        tracking = new Tracking(policies, records, admission, streams, earlyAcks, tables.extras(), health, finisher,
+            counters, clock);
+        timeouts = new Timeouts(records, deadlines, finisher, leases, retries);
+        housekeeping = new Housekeeping(records, tombstones, streams, streamAcks, health, deadLetters, earlyAcks,
+            deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
+        recovery = new Recovery(records, deadlines, streams, tables.streamOffsets(), retries, health, activeLeases,
+            deadLetters, tombstones, housekeeping, tables.extras(), counters, startNs);
+    }
+
+    /**
+     * Rebuild the in-memory parts from the tables; once, before the first command. Tells nothing: outcomes found
+     * untold are queued to be told by housekeeping.
+     */
+    public void recover()
+    {
+        if (!recovered)
+        {
+            recovered = true;
+            recovery.run();
+        }
+    }
+
+    /**
+     * Apply one command.
+     *
+     * @param buffer holding the command.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return the result: OK, COMPLETED or HELD when applied, a refusal (which changed nothing) otherwise.
+     */
+    public Result apply(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return invalid(Result.INVALID_ARGUMENT);
+        }
+        clock.set(buffer.getLong(offset + TIMESTAMP_OFFSET));
+        final int type = buffer.getInt(offset + TYPE_OFFSET);
+        switch (type)
+        {
+            case TRACK:
+                return applyTrack(buffer, offset, length);
+            case ACK:
+            {
+                if (length < ACK_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final int destination = buffer.getInt(offset + ACK_DESTINATION_OFFSET);
+                final Result invalid = validator.answer(destination);
+                return Result.OK != invalid ? invalid(invalid) :
+                    answers.ack(buffer.getLong(offset + ACK_MESSAGE_ID_OFFSET), destination);
+            }
+            case NACK:
+            {
+                if (length < NACK_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final int destination = buffer.getInt(offset + NACK_DESTINATION_OFFSET);
+                final long delayNs = buffer.getLong(offset + NACK_DELAY_OFFSET);
+                final Result invalid = validator.nack(destination, delayNs);
+                return Result.OK != invalid ? invalid(invalid) : answers.nack(
+                    buffer.getLong(offset + NACK_MESSAGE_ID_OFFSET), destination, delayNs,
+                    buffer.getInt(offset + NACK_CODE_OFFSET));
+            }
+            case REJECT:
+            {
+                if (length < REJECT_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final int destination = buffer.getInt(offset + REJECT_DESTINATION_OFFSET);
+                final Result invalid = validator.answer(destination);
+                return Result.OK != invalid ? invalid(invalid) : answers.reject(
+                    buffer.getLong(offset + REJECT_MESSAGE_ID_OFFSET), destination,
+                    buffer.getInt(offset + REJECT_CODE_OFFSET));
+            }
+            case CUMULATIVE_ACK:
+            {
+                if (length < CUMULATIVE_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final int destination = buffer.getInt(offset + CUMULATIVE_DESTINATION_OFFSET);
+                if (Result.OK != validator.cumulativeAck(destination))
+                {
+                    counters.increment(SPOOFED_ACKS);
+                    return Result.SPOOFED_DESTINATION;
+                }
+                return streamAcks.cumulativeAck(buffer.getInt(offset + CUMULATIVE_STREAM_ID_OFFSET), destination,
+                    buffer.getLong(offset + CUMULATIVE_OFFSET_OFFSET));
+            }
+            case LEASE:
+            {
+                if (length < LEASE_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final long visibilityNs = buffer.getLong(offset + LEASE_VISIBILITY_OFFSET);
+                final Result invalid = validator.lease(visibilityNs);
+                return Result.OK != invalid ? invalid(invalid) : leases.lease(
+                    buffer.getLong(offset + LEASE_MESSAGE_ID_OFFSET), buffer.getLong(offset + LEASE_CONSUMER_OFFSET),
+                    visibilityNs, granted);
+            }
+            case LEASE_ACK:
+            case LEASE_NACK:
+            case LEASE_EXTEND:
+            case LEASE_REJECT:
+                return applySettle(type, buffer, offset, length);
+            case DEAD_LETTER_REPLAY:
+            case DEAD_LETTER_DELETE:
+                return applyDeadLetters(type, buffer, offset, length);
+            case ORPHAN_SWEEP:
+                housekeeping.requestOrphanSweep(clock.nowNs());
+                return Result.OK;
+            case TICK:
+                lastTickWork = tick();
+                return Result.OK;
+            default:
+                return invalid(Result.INVALID_ARGUMENT);
+        }
+    }
+
+    /**
+     * The receipt handle of the lease the last LEASE command granted.
+     *
+     * @return the handle (overwritten by the next lease).
+     */
+    public ReceiptHandle grantedHandle()
+    {
+        return granted;
+    }
+
+    /**
+     * Dead letters the last DEAD_LETTER_DELETE command deleted.
+     *
+     * @return the count.
+     */
+    public int lastDeleted()
+    {
+        return lastDeleted;
+    }
+
+    /**
+     * Work the last TICK did (deadlines fired, redeliveries, housekeeping slices), 0 when it found nothing to do.
+     *
+     * @return the work count.
+     */
+    public int lastTickWork()
+    {
+        return lastTickWork;
+    }
+
+    /**
+     * The time of the last command applied.
+     *
+     * @return epoch ns.
+     */
+    public long nowNs()
+    {
+        return clock.nowNs();
+    }
+
+    /**
+     * Tell the parts an outcome was told to the listeners (the agent calls this after telling it).
+     *
+     * @param messageId the message.
+     */
+    public void onOutcomeTold(final long messageId)
+    {
+        tombstones.onTold(messageId);
+    }
+
+    public int pendingCount()
+    {
+        return records.pendingCount();
+    }
+
+    public int tombstoneCount()
+    {
+        return records.tombstoneCount();
+    }
+
+    /**
+     * Due redeliveries waiting for the retry budget.
+     *
+     * @return the count.
+     */
+    public int queuedRetries()
+    {
+        return retries.queued();
+    }
+
+    /**
+     * Health and circuit state of a destination; a view of plain fields, readable from any thread.
+     *
+     * @param destination id.
+     * @return a snapshot.
+     */
+    public DestinationHealthView destinationHealth(final int destination)
+    {
+        return health.view(destination);
+    }
+
+    /**
+     * The records part (reads).
+     *
+     * @return the records.
+     */
+    public Records records()
+    {
+        return records;
+    }
+
+    /**
+     * The deadline index, for tests and diagnostics.
+     *
+     * @return the index.
+     */
+    public DeadlineIndex deadlines()
+    {
+        return deadlines;
+    }
+
+    /**
+     * The dead letters, for queries (changes go through commands).
+     *
+     * @return the dead letters.
+     */
+    public DeadLetters deadLetters()
+    {
+        return deadLetters;
+    }
+
+    /**
+     * The leases, for queries (changes go through commands).
+     *
+     * @return the leases.
+     */
+    public Leases leases()
+    {
+        return leases;
+    }
+
+    /**
+     * Held messages the dead-letter part looked at in the last tick (bounded by the housekeeping budget).
+     *
+     * @return the count.
+     */
+    public int lastHeldVisits()
+    {
+        return deadLetters.lastVisits();
+    }
+
+    /**
+     * Append the whole state, canonically ordered, to an image: two machines that applied the same commands from the
+     * same state append the same bytes. Allocates; not for the hot path.
+     *
+     * @param image the image.
+     */
+    public void appendState(final StateImage image)
+    {
+        image.section("clock").putLong(clock.nowNs()).putLong(random.state());
+        final long[] ids = records.sortedIds();
+        image.section("records").putInt(ids.length).putInt(records.pendingCount());
+        for (final long messageId : ids)
+        {
+            final int slot = records.slotOf(messageId);
+            final PendingRecord record = view.wrap(records.address(slot));
+            image.putLong(messageId).putBytes(record.buffer(), 0, PendingRecord.LENGTH)
+                .putLong(deadlines.isScheduled(slot) ? deadlines.deadline(slot) : Long.MIN_VALUE);
+            if (record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS) && tables.extras().get(messageId, extrasCopy))
+            {
+                image.putBytes(extrasCopy.buffer(), 0, extrasCopy.length());
+            }
+            else
+            {
+                image.putInt(-1);
+            }
+        }
+        records.appendTombstones(image);
+        retries.appendState(image);
+        streams.appendState(image);
+        image.section("stream offsets");
+        tables.streamOffsets().forEachSorted((streamId, destination, offset) ->
+            image.putInt(streamId).putInt(destination).putLong(offset));
+        deadLetters.appendState(image);
+        health.appendState(image);
+        earlyAcks.appendState(image);
+        image.section("leases").putLong(activeLeases.active());
+        housekeeping.appendState(image);
+        image.section("counters");
+        for (final TrackerCounter counter : TrackerCounter.values())
+        {
+            if (!NOT_STATE.contains(counter))
+            {
+                image.putLong(counters.value(counter));
+            }
+        }
+    }
+
+    private int tick()
+    {
+        final long nowNs = clock.nowNs();
+        int work = deadlines.poll(nowNs, timeouts, timerBudget);
+        work += retries.redeliver(retryBudget);
+        work += housekeeping.doWork(nowNs);
+        return work;
+    }
+
+    private Result applyTrack(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < TRACK_LENGTH)
+        {
+            return invalid(Result.INVALID_ARGUMENT);
+        }
+        final int flags = buffer.getInt(offset + FLAGS_OFFSET);
+        final TrackRequest request = track.reset()
+            .messageId(buffer.getLong(offset + TRACK_MESSAGE_ID_OFFSET))
+            .destinations(buffer.getLong(offset + TRACK_DESTINATIONS_OFFSET))
+            .ackTimeoutNs(buffer.getLong(offset + TRACK_ACK_TIMEOUT_OFFSET))
+            .ttlNs(buffer.getLong(offset + TRACK_TTL_OFFSET))
+            .requiredAcks(buffer.getInt(offset + TRACK_REQUIRED_ACKS_OFFSET))
+            .priority(buffer.getInt(offset + TRACK_PRIORITY_OFFSET))
+            .messageClass(buffer.getInt(offset + TRACK_MESSAGE_CLASS_OFFSET))
+            .maxAttempts(buffer.getInt(offset + TRACK_MAX_ATTEMPTS_OFFSET));
+        final int metadataLength = buffer.getInt(offset + TRACK_METADATA_LENGTH_OFFSET);
+        if (metadataLength > length - TRACK_LENGTH)
+        {
+            return invalid(Result.METADATA_TOO_LARGE);
+        }
+        if (0 != metadataLength)
+        {
+            request.metadata(buffer, offset + TRACK_METADATA_OFFSET, metadataLength);
+        }
+        if ((flags & TRACK_FLAG_HAS_STREAM) != 0)
+        {
+            request.stream(buffer.getInt(offset + TRACK_STREAM_ID_OFFSET), buffer.getLong(offset + TRACK_SEQUENCE_OFFSET));
+        }
+        final Result invalid = validator.track(request);
+        if (Result.OK != invalid)
+        {
+            return invalid(invalid);
+        }
+        return tracking.track(request, (flags & TRACK_FLAG_HAS_WAITER) != 0);
+    }
+
+    private Result applySettle(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < SETTLE_LENGTH)
+        {
+            return invalid(Result.INVALID_ARGUMENT);
+        }
+        final long argument = buffer.getLong(offset + SETTLE_ARGUMENT_OFFSET);
+        final Result invalid = validator.settle(type, argument);
+        if (Result.OK != invalid)
+        {
+            return invalid(invalid);
+        }
+        handle.decode(buffer, offset + SETTLE_HANDLE_OFFSET);
+        switch (type)
+        {
+            case LEASE_ACK:
+                return leases.ack(handle);
+            case LEASE_NACK:
+                return leases.nack(handle, argument);
+            case LEASE_EXTEND:
+                return leases.extend(handle, argument);
+            default:
+                return leases.reject(handle, buffer.getInt(offset + SETTLE_CODE_OFFSET));
+        }
+    }
+
+    private Result applyDeadLetters(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int count = length < DEAD_LETTER_IDS_OFFSET ? -1 : buffer.getInt(offset + DEAD_LETTER_COUNT_OFFSET);
+        final int mode = length < DEAD_LETTER_IDS_OFFSET ? -1 : buffer.getInt(offset + DEAD_LETTER_MODE_OFFSET);
+        if (count < 0 || length < deadLetterLength(count) ||
+            (DEAD_LETTER_REPLAY == type && (mode < 0 || mode >= ReplayMode.values().length)))
+        {
+            return invalid(Result.INVALID_ARGUMENT);
+        }
+        if (DEAD_LETTER_REPLAY == type && (buffer.getInt(offset + FLAGS_OFFSET) & REPLAY_FLAG_NOW) != 0)
+        {
+            return 1 != count ? invalid(Result.INVALID_ARGUMENT) :
+                deadLetters.replayOne(buffer.getLong(offset + DEAD_LETTER_IDS_OFFSET), ReplayMode.values()[mode]);
+        }
+        if (DEAD_LETTER_REPLAY == type)
+        {
+            deadLetters.requestReplay(buffer, offset + DEAD_LETTER_IDS_OFFSET, count, mode);
+        }
+        else
+        {
+            lastDeleted = deadLetters.delete(buffer, offset + DEAD_LETTER_IDS_OFFSET, count);
+        }
+        return Result.OK;
+    }
+
+    private Result invalid(final Result result)
+    {
+        counters.increment(INVALID_REQUESTS);
+        return result;
+    }
+}
