@@ -2,45 +2,34 @@ package io.acktracker.engine;
 
 import io.acktracker.engine.agent.OutcomeWaiters;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.agent.TrackerRuntime;
+import io.acktracker.engine.api.CompletionHandle;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.LeaseRefusedException;
+import io.acktracker.engine.api.MessageStatus;
+import io.acktracker.engine.api.OutcomeEvent;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRefusedException;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.command.CommandLayout;
 import io.acktracker.engine.command.CommandProxy;
 import io.acktracker.engine.command.CommandValidator;
-import io.acktracker.engine.effect.Effects;
-import io.acktracker.engine.machine.TrackerStateMachine;
-import io.acktracker.engine.store.TrackerTables;
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.dlq.DeadLetterQueue;
-import io.acktracker.engine.dlq.Extras;
-import io.acktracker.engine.health.DestinationHealthView;
-import io.acktracker.engine.lease.LeaseSecret;
-import io.acktracker.engine.lease.ReceiptHandle;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.persistence.LongLongTable;
 import io.acktracker.engine.metrics.Counters;
-import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingTable;
-import io.acktracker.engine.pending.RecordBytes;
-import io.acktracker.engine.persistence.DataDirectory;
-import io.acktracker.engine.persistence.SnapshotInfo;
-import io.acktracker.engine.persistence.Snapshots;
-import io.acktracker.engine.stream.StreamOffsetTable;
-import org.agrona.CloseHelper;
+import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.store.RecordBytes;
+import io.acktracker.engine.store.SnapshotInfo;
+import io.acktracker.engine.store.Snapshots;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -59,181 +48,33 @@ import java.util.function.Consumer;
  * allocating and answer {@link Result#QUEUED} or {@link Result#BACK_PRESSURED} at once.
  * <p>
  * Threading: any thread, except {@link #agent()}'s methods and {@link #close()} (call it once, from one thread).
+ * <p>
+ * Why this file is long: the tracker's whole any-thread API, one short method per command or query, each with the
+ * Javadoc a user reads; assembly and lifecycle are in {@code TrackerRuntime}.
  */
 public final class AckTracker implements AutoCloseable
 {
     private final TrackerConfig config;
-    private final DataDirectory dataDirectory;
-    private final PendingTable table;
-    private final StreamOffsetTable streamOffsets;
-    private final TrackerTables tables;
-    private final Counters counters;
-    private final DestinationRegistry registry;
-    private final LatencyRecorder completionLatency = new LatencyRecorder();
-    private final LatencyRecorder serviceTime = new LatencyRecorder();
-    private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
-    private final ManyToOneRingBuffer commandBuffer;
-    private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
-        new ManyToOneConcurrentArrayQueue<>(1024);
-    private final OutcomeWaiters waiters;
+    private final TrackerRuntime runtime;
+    private final TrackerAgent agent;
     private final CommandProxy proxy;
     private final CommandValidator validator;
+    private final Counters counters;
+    private final DestinationRegistry registry;
+    private final OutcomeWaiters waiters;
     private final DeadLetterAdmin deadLetterAdmin = new DeadLetterAdmin(this);
-    private final TrackerAgent agent;
-    private final AgentRunner runner;
-    private final AgentInvoker invoker;
-    private final Thread syncThread;
     private volatile boolean closed;
 
     private AckTracker(final TrackerConfig config, final boolean ownThread)
     {
         this.config = config.conclude();
-        final Path dir = config.dataDir();
-        DataDirectory dataDirectory = null;
-        TrackerTables tables = null;
-        Counters counters = null;
-        long incarnation = 1;
-        try
-        {
-            final long entries = (long)config.capacity() + config.tombstoneCapacity();
-            if (null != dir)
-            {
-                dataDirectory = DataDirectory.open(dir);
-                tables = openTables(dataDirectory, entries, config, !dataDirectory.wasCleanShutdown());
-                dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
-                incarnation = dataDirectory.nextIncarnation();
-                dataDirectory.markRunning();
-            }
-            else
-            {
-                tables = openTables(null, entries, config, false);
-            }
-
-            final int maxCounters = TrackerCounter.values().length + 64;
-            final CountersFile countersFile = null == config.countersFile() ?
-                CountersFile.inMemory(maxCounters) : CountersFile.create(config.countersFile().toFile(), maxCounters);
-            counters = new Counters(countersFile, config.name());
-            registry = new DestinationRegistry(
-                null == dataDirectory ? null : dataDirectory.file(DestinationRegistry.FILE_NAME),
-                config.openRegistry(),
-                config.destinations());
-            if (null != dataDirectory)
-            {
-                dataDirectory.secureFiles();
-            }
-
-            commandBuffer = new ManyToOneRingBuffer(
-                new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
-            proxy = new CommandProxy(commandBuffer, counters);
-            validator = new CommandValidator(registry, config.messageClasses().keySet(), config.maxMetadataLength(),
-                config.leaseMaxVisibilityNs(), config.leaseMaxExtensionNs());
-            waiters = new OutcomeWaiters(config.waiterExecutor());
-            final Effects effects = new Effects();
-            final TrackerStateMachine machine = new TrackerStateMachine(config, registry, tables, validator, counters,
-                effects, completionLatency, leaseHoldTime,
-                LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
-                incarnation, config.epochClock().nanoTime());
-            agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
-                commandBuffer, adminQueue, waiters);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close, dataDirectory);
-            throw ex;
-        }
-
-        this.dataDirectory = dataDirectory;
-        this.tables = tables;
-        this.table = tables.pending();
-        this.streamOffsets = tables.streamOffsets();
-        this.counters = counters;
-
-        // recovery runs in the agent's onStart, on the agent thread; a start that fails is thrown here, loudly
-        if (ownThread)
-        {
-            runner = new AgentRunner(config.idleStrategy(), config.errorHandler(),
-                counters.get(TrackerCounter.ERRORS), agent);
-            invoker = null;
-        }
-        else
-        {
-            runner = null;
-            invoker = new AgentInvoker(config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent);
-        }
-        try
-        {
-            if (ownThread)
-            {
-                AgentRunner.startOnThread(runner);
-            }
-            else
-            {
-                invoker.start();
-            }
-            awaitStart();
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            close();
-            throw ex;
-        }
-
-        if (config.syncIntervalNs() > 0 && null != dataDirectory)
-        {
-            syncThread = new Thread(this::syncLoop, config.name() + "-sync");
-            syncThread.setDaemon(true);
-            syncThread.start();
-        }
-        else
-        {
-            syncThread = null;
-        }
-    }
-
-    private static TrackerTables openTables(
-        final DataDirectory dir, final long entries, final TrackerConfig config, final boolean recover)
-    {
-        PendingTable pending = null;
-        StreamOffsetTable streams = null;
-        BlobTable extras = null;
-        BlobTable deadLetters = null;
-        LongLongTable state = null;
-        String current = DataDirectory.PENDING_FILE;
-        try
-        {
-            pending = null == dir ? PendingTable.inMemory(entries) :
-                PendingTable.persisted(file(dir, current), entries, recover);
-            current = DataDirectory.STREAMS_FILE;
-            streams = StreamOffsetTable.open(null == dir ? null : file(dir, current), 4096, recover);
-            current = DataDirectory.EXTRAS_FILE;
-            extras = BlobTable.open("acktracker-extras", null == dir ? null : file(dir, current),
-                Math.max(1024, entries / 4), Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
-            current = DeadLetterQueue.FILE_NAME;
-            // sized for a quarter of one queue's capacity: Chronicle adds tiers as dead letters accumulate (up to
-            // eight times this), so a tracker that rarely dead-letters does not pay the whole file up front
-            deadLetters = BlobTable.open("acktracker-dlq", null == dir ? null : file(dir, current),
-                Math.min(Math.max(1024, config.dlqCapacity() / 4), 10_000_000),
-                PendingRecord.LENGTH + Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2, recover);
-            current = DataDirectory.STATE_FILE;
-            state = LongLongTable.open("acktracker-state", null == dir ? null : file(dir, current), 1024, recover);
-            return new TrackerTables(pending, streams, extras, deadLetters, state);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(pending, streams, extras, deadLetters, state);
-            if (null == dir)
-            {
-                throw ex;
-            }
-            throw new TrackerException("cannot open " + dir.file(current) + (recover ? " (recovering after an " +
-                "unclean stop)" : "") + ": the file is corrupt, truncated or from another version (" +
-                ex.getMessage() + "); restore a snapshot or move the data directory aside", ex);
-        }
-    }
-
-    private static java.io.File file(final DataDirectory dir, final String name)
-    {
-        return dir.file(name).toFile();
+        this.runtime = new TrackerRuntime(this.config, ownThread);
+        this.agent = runtime.agent();
+        this.proxy = runtime.proxy();
+        this.validator = runtime.validator();
+        this.counters = runtime.counters();
+        this.registry = runtime.registry();
+        this.waiters = runtime.waiters();
     }
 
     /**
@@ -278,7 +119,7 @@ public final class AckTracker implements AutoCloseable
      */
     public AgentInvoker invoker()
     {
-        return invoker;
+        return runtime.invoker();
     }
 
     /**
@@ -515,7 +356,8 @@ public final class AckTracker implements AutoCloseable
     public MessageStatus status(final long messageId)
     {
         final RecordBytes copy = new RecordBytes();
-        return table.readCopy(messageId, copy) ? MessageStatus.of(copy.record()) : MessageStatus.unknown(messageId);
+        return runtime.tables().pending().readCopy(messageId, copy) ? RecordStatus.toMessageStatus(copy.record()) :
+            MessageStatus.unknown(messageId);
     }
 
     /**
@@ -525,8 +367,8 @@ public final class AckTracker implements AutoCloseable
      */
     public MetricsSnapshot metrics()
     {
-        return new MetricsSnapshot(counters.values(), completionLatency.summary(), serviceTime.summary(),
-            leaseHoldTime.summary());
+        return new MetricsSnapshot(counters.values(), runtime.completionLatency().summary(),
+            runtime.serviceTime().summary(), runtime.leaseHoldTime().summary());
     }
 
     /**
@@ -536,7 +378,7 @@ public final class AckTracker implements AutoCloseable
      */
     public LatencyRecorder completionLatency()
     {
-        return completionLatency;
+        return runtime.completionLatency();
     }
 
     /**
@@ -546,7 +388,7 @@ public final class AckTracker implements AutoCloseable
      */
     public LatencyRecorder serviceTime()
     {
-        return serviceTime;
+        return runtime.serviceTime();
     }
 
     /**
@@ -666,7 +508,7 @@ public final class AckTracker implements AutoCloseable
      */
     public LatencyRecorder leaseHoldTime()
     {
-        return leaseHoldTime;
+        return runtime.leaseHoldTime();
     }
 
     /**
@@ -678,11 +520,11 @@ public final class AckTracker implements AutoCloseable
     public CompletableFuture<SnapshotInfo> snapshot(final Path target)
     {
         final CompletableFuture<SnapshotInfo> future = new CompletableFuture<>();
-        final boolean offered = !closed && adminQueue.offer((agent) ->
+        final boolean offered = !closed && runtime.adminQueue().offer((agent) ->
         {
             try
             {
-                future.complete(Snapshots.take(target, tables, agent.registry(), agent.nowNs()));
+                future.complete(Snapshots.take(target, runtime.tables(), agent.registry(), agent.nowNs()));
                 agent.counters().increment(TrackerCounter.SNAPSHOTS);
             }
             catch (final RuntimeException ex)
@@ -706,7 +548,7 @@ public final class AckTracker implements AutoCloseable
      */
     public boolean runOnAgent(final Consumer<TrackerAgent> task)
     {
-        return !closed && adminQueue.offer(task);
+        return !closed && runtime.adminQueue().offer(task);
     }
 
     /**
@@ -714,7 +556,7 @@ public final class AckTracker implements AutoCloseable
      */
     public void sync()
     {
-        tables.sync();
+        runtime.tables().sync();
     }
 
     public TrackerConfig config()
@@ -729,7 +571,7 @@ public final class AckTracker implements AutoCloseable
      */
     public Path dataDir()
     {
-        return null == dataDirectory ? null : dataDirectory.dir();
+        return null == runtime.dataDirectory() ? null : runtime.dataDirectory().dir();
     }
 
     /**
@@ -753,72 +595,7 @@ public final class AckTracker implements AutoCloseable
             return;
         }
         closed = true;
-
-        if (null != runner)
-        {
-            runner.close();
-        }
-        if (null != syncThread)
-        {
-            syncThread.interrupt();
-            try
-            {
-                syncThread.join(TimeUnit.SECONDS.toMillis(5));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        final boolean started = agent.started().isDone() && !agent.started().isCompletedExceptionally();
-        try
-        {
-            for (int i = 0; started && i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
-            {
-                Thread.onSpinWait();
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            config.errorHandler().onError(ex);
-        }
-        if (null != invoker)
-        {
-            invoker.close();
-        }
-
-        waiters.failAll(new TrackerException("tracker closed before the outcome"));
-        tables.close();
-        if (null != dataDirectory && started)
-        {
-            dataDirectory.markCleanShutdown();
-        }
-        CloseHelper.quietCloseAll(counters, dataDirectory);
-    }
-
-    private void syncLoop()
-    {
-        final long intervalMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(config.syncIntervalNs()));
-        while (!closed && !Thread.currentThread().isInterrupted())
-        {
-            try
-            {
-                Thread.sleep(intervalMs);
-                sync();
-            }
-            catch (final InterruptedException ex)
-            {
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                if (!closed)
-                {
-                    config.errorHandler().onError(ex);
-                }
-            }
-        }
+        runtime.close();
     }
 
     private Result offerSettle(final int type, final ReceiptHandle handle, final long argument, final int code)
@@ -854,80 +631,6 @@ public final class AckTracker implements AutoCloseable
         catch (final java.util.concurrent.RejectedExecutionException ex)
         {
             completion.run();
-        }
-    }
-
-    private void awaitStart()
-    {
-        try
-        {
-            agent.started().get();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new TrackerException("interrupted while the tracker recovered", ex);
-        }
-        catch (final ExecutionException ex)
-        {
-            final Throwable cause = ex.getCause();
-            throw cause instanceof TrackerException ? (TrackerException)cause :
-                new TrackerException("the tracker could not start: " + cause, cause);
-        }
-    }
-
-    /**
-     * Waits for one message's outcome, from any thread.
-     */
-    public static final class CompletionHandle
-    {
-        private final long messageId;
-        private final CompletableFuture<OutcomeEvent> future;
-
-        CompletionHandle(final long messageId, final CompletableFuture<OutcomeEvent> future)
-        {
-            this.messageId = messageId;
-            this.future = future;
-        }
-
-        public long messageId()
-        {
-            return messageId;
-        }
-
-        /**
-         * The underlying future.
-         *
-         * @return the future.
-         */
-        public CompletableFuture<OutcomeEvent> future()
-        {
-            return future;
-        }
-
-        /**
-         * Block until the outcome or the timeout.
-         *
-         * @param timeout longest wait.
-         * @return the outcome.
-         * @throws TimeoutException     when it did not come in time.
-         * @throws InterruptedException when interrupted.
-         * @throws TrackerException     when the track was refused or the tracker closed.
-         */
-        public OutcomeEvent await(final Duration timeout) throws TimeoutException, InterruptedException
-        {
-            try
-            {
-                return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            catch (final ExecutionException ex)
-            {
-                if (ex.getCause() instanceof TrackerException)
-                {
-                    throw (TrackerException)ex.getCause();
-                }
-                throw new TrackerException("waiting for " + messageId + " failed", ex.getCause());
-            }
         }
     }
 }

@@ -1,10 +1,13 @@
 package io.acktracker.engine;
 
-import io.acktracker.engine.machine.DeadLetters;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.dlq.DeadLetterQueue;
-import io.acktracker.engine.dlq.DlqStats;
-import io.acktracker.engine.dlq.ReplayMode;
+import io.acktracker.engine.machine.DeadLetters;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

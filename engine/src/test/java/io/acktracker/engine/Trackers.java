@@ -1,6 +1,10 @@
 package io.acktracker.engine;
 
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.TrackerConfig;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,10 @@ final class DataDirs
         {
             throw new TrackerException(dir + " is a file, not a data directory");
         }
-        if (!Files.exists(dir.resolve(DataDirectory.PENDING_FILE)))
+        if (!Files.exists(dir.resolve(StoreLayout.PENDING_FILE)))
         {
             throw new TrackerException(dir + " is not an acktracker data directory (no " +
-                DataDirectory.PENDING_FILE + ")");
+                StoreLayout.PENDING_FILE + ")");
         }
     }
 
@@ -51,7 +52,7 @@ final class DataDirs
     static AckTracker openTracker(final Path dir, final boolean recover)
     {
         requireDataDir(dir);
-        if (!recover && !Files.exists(dir.resolve(DataDirectory.CLEAN_MARKER)))
+        if (!recover && !Files.exists(dir.resolve(StoreLayout.CLEAN_MARKER)))
         {
             throw new TrackerException(dir + " was not shut down cleanly (or a tracker is running on it); " +
                 "start the tracker on it, or pass --recover to run Chronicle's recovery now");

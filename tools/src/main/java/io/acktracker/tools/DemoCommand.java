@@ -1,15 +1,15 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.health.CircuitBreakerConfig;
-import io.acktracker.engine.health.CircuitState;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.CircuitBreakerConfig;
+import io.acktracker.engine.api.CircuitState;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.persistence.DataDirectory;
-import io.acktracker.engine.retry.Backoff;
+import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
@@ -43,8 +43,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,7 +138,7 @@ final class DemoCommand implements Callable<Integer>
         validate();
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = inMemory ? null : null != dataDir ? dataDir : Files.createTempDirectory("acktracker-demo");
-        final boolean reused = null != dir && Files.exists(dir.resolve(DataDirectory.PENDING_FILE));
+        final boolean reused = null != dir && Files.exists(dir.resolve(StoreLayout.PENDING_FILE));
         if (null != dir)
         {
             prepare(dir);
@@ -277,7 +277,7 @@ final class DemoCommand implements Callable<Integer>
         }
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
             "rwx------")));
-        try (FileChannel channel = FileChannel.open(dir.resolve(DataDirectory.LOCK_FILE), StandardOpenOption.CREATE,
+        try (FileChannel channel = FileChannel.open(dir.resolve(StoreLayout.LOCK_FILE), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE))
         {
             final FileLock lock = channel.tryLock();

@@ -1,10 +1,10 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.dlq.DlqStats;
-import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
 

@@ -2,20 +2,20 @@ package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.DeadLetterAdmin;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.machine.DeadLetters;
-import io.acktracker.engine.dlq.DeadLetter;
-import io.acktracker.engine.dlq.DlqStats;
-import io.acktracker.engine.dlq.ReplayMode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

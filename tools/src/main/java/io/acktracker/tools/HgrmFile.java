@@ -1,6 +1,6 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

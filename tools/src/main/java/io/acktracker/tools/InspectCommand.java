@@ -1,12 +1,12 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.MessageStatus;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.MessageStatus;
 import io.acktracker.engine.metrics.LatencySummary;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,7 +74,7 @@ final class InspectCommand implements Callable<Integer>
         if (!MessageStatus.unknown(messageId).equals(status))
         {
             out.printf("  state          %s%s%n", status.state(),
-                status.reason() == io.acktracker.engine.FailureReason.NONE ? "" : " (" + status.reason() + ")");
+                status.reason() == io.acktracker.engine.api.FailureReason.NONE ? "" : " (" + status.reason() + ")");
             out.printf("  destinations   %s%n", registry.names(status.destinations()));
             out.printf("  acked          %s (%d of %d required)%n", registry.names(status.acked()),
                 Long.bitCount(status.acked()), status.requiredAcks());

@@ -1,7 +1,7 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;

@@ -1,9 +1,9 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;

@@ -1,6 +1,6 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

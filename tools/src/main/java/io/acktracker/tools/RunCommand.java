@@ -1,6 +1,6 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.transport.service.ServiceConfig;
 import io.acktracker.transport.service.TrackerService;
 import io.aeron.Aeron;

@@ -1,6 +1,6 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;

@@ -1,6 +1,6 @@
 package io.acktracker.tools;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.transport.TransportCounters;
 import io.aeron.CommonContext;

@@ -1,9 +1,9 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.transport.EmbeddedDriver;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;

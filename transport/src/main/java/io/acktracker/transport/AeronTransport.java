@@ -1,17 +1,17 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.TrackerExtension;
-import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.TrackerCommands;
+import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.EngineCommands;
 import io.acktracker.transport.outbound.OutboundProxy;
 import io.aeron.Aeron;
-import io.aeron.Image;
 import io.aeron.ExclusivePublication;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 
@@ -106,9 +106,9 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
         return Aeron.connect(context);
     }
 
-    public void onStart(final TrackerAgent agent)
+    public void onStart(final TrackerCommands tracker)
     {
-        final EngineCommands commands = new EngineCommands(agent, outbound, counters, stats, config.maxSessions(),
+        final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId));
         adapter = new CommandAdapter(commands, counters, errors);
     }

@@ -1,7 +1,7 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.Result;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.Result;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 

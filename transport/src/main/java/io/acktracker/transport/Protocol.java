@@ -1,7 +1,7 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;

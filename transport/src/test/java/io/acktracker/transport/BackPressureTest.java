@@ -1,6 +1,6 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.OutcomeDecoder;

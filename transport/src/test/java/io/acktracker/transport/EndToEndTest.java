@@ -1,9 +1,9 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
@@ -11,8 +11,8 @@ import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.TrackEncoder;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
-import io.aeron.driver.status.SystemCounterDescriptor;
 import io.aeron.driver.ext.RandomLossGenerator;
+import io.aeron.driver.status.SystemCounterDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,11 +1,11 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.dlq.DeadLetter;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;

@@ -1,8 +1,8 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
 

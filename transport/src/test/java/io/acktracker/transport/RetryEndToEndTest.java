@@ -1,13 +1,13 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageClass;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.retry.Backoff;
-import io.acktracker.engine.retry.MessageClass;
 import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.codecs.TrackEncoder;

@@ -1,6 +1,6 @@
 package io.acktracker.transport;
 
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;

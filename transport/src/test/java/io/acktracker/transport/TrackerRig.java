@@ -1,10 +1,10 @@
 package io.acktracker.transport;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.TrackerConfig;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;

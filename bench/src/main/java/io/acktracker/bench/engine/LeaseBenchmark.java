@@ -1,10 +1,10 @@
 package io.acktracker.bench.engine;
 
 import io.acktracker.bench.support.ManualClock;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.machine.Leases;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

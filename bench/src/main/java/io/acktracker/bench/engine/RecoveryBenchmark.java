@@ -1,7 +1,7 @@
 package io.acktracker.bench.engine;
 
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.store.StoreLayout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -90,7 +90,7 @@ public class RecoveryBenchmark
         {
             try
             {
-                Files.delete(dataDir.resolve(DataDirectory.CLEAN_MARKER));
+                Files.delete(dataDir.resolve(StoreLayout.CLEAN_MARKER));
             }
             catch (final IOException ex)
             {

@@ -1,15 +1,15 @@
 package io.acktracker.bench.engine;
 
 import io.acktracker.bench.support.ManualClock;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.health.CircuitBreakerConfig;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.CircuitBreakerConfig;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.retry.Backoff;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,7 +1,7 @@
 package io.acktracker.bench.engine;
 
-import io.acktracker.engine.Result;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.Result;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,12 +1,12 @@
 package io.acktracker.bench.engine;
 
 import io.acktracker.bench.support.ManualClock;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -87,7 +87,7 @@ public class TrackerBurstBenchmark
         public void onOutcome(
             final long messageId,
             final Outcome outcome,
-            final io.acktracker.engine.FailureReason reason,
+            final io.acktracker.engine.api.FailureReason reason,
             final long latencyNs,
             final int attempts,
             final boolean replay)

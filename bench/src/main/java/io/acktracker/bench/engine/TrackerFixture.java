@@ -2,10 +2,10 @@ package io.acktracker.bench.engine;
 
 import io.acktracker.bench.support.TempDirs;
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackerConfig;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

@@ -1,10 +1,10 @@
 package io.acktracker.engine.agent;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.OutcomeEvent;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRefusedException;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeEvent;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRefusedException;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

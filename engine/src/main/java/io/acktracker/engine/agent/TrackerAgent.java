@@ -1,18 +1,19 @@
 package io.acktracker.engine.agent;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerExtension;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerCommands;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.engine.command.CommandEncoder;
 import io.acktracker.engine.command.CommandLayout;
 import io.acktracker.engine.command.CommandValidator;
-import io.acktracker.engine.dlq.ReplayMode;
 import io.acktracker.engine.effect.Effects;
-import io.acktracker.engine.health.DestinationHealthView;
-import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.machine.TrackerStateMachine;
@@ -55,8 +56,11 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * Threading: agent thread only (the thread calling {@code doWork()}), except where a method says otherwise.
  * Listeners are only ever called from {@code doWork()} and the synchronous methods, never from another thread and
  * never during recovery.
+ * <p>
+ * Why this file is long: the synchronous API (one short method per command, each with its Javadoc) beside the duty
+ * cycle that feeds the same commands; the rules themselves are in the machine's parts.
  */
-public final class TrackerAgent implements Agent
+public final class TrackerAgent implements Agent, TrackerCommands
 {
     private final TrackerConfig config;
     private final TrackerStateMachine machine;

@@ -1,7 +1,7 @@
 package io.acktracker.engine.command;
 
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackRequest;
 import org.agrona.MutableDirectBuffer;
 
 import static io.acktracker.engine.command.CommandLayout.*;

@@ -1,8 +1,8 @@
 package io.acktracker.engine.command;
 
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import org.agrona.concurrent.AtomicBuffer;

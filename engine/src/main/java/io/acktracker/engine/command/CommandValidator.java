@@ -1,9 +1,8 @@
 package io.acktracker.engine.command;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
 import org.agrona.collections.IntHashSet;
 
 import java.util.Set;
@@ -77,7 +76,7 @@ public final class CommandValidator
             return Result.INVALID_TIMEOUT;
         }
         if (request.priority() < Byte.MIN_VALUE || request.priority() > Byte.MAX_VALUE ||
-            request.maxAttempts() < 0 || request.maxAttempts() > PendingRecord.MAX_ATTEMPTS_PER_DESTINATION ||
+            request.maxAttempts() < 0 || request.maxAttempts() > TrackRequest.MAX_ATTEMPTS ||
             TrackRequest.RESERVED_MESSAGE_ID == request.messageId())
         {
             return Result.INVALID_ARGUMENT;

@@ -1,10 +1,15 @@
 package io.acktracker.engine.dlq;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageStatus;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.persistence.LongLongTable;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.BlobBytes;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.Extras;
+import io.acktracker.engine.store.LongLongTable;
 import io.acktracker.engine.util.ParallelSort;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
@@ -26,13 +31,14 @@ import java.util.function.Predicate;
  * Lifetime totals persist in the tracker's state table.
  * <p>
  * Agent thread only.
+ * <p>
+ * Why this file is long: one structure (queues over the dead-letter table) with its queries for operators (peek,
+ * list, stats) and its state image.
  */
 public final class DeadLetterQueue implements AutoCloseable
 {
     /** Queue of messages tracked without a stream. */
     public static final int DEFAULT_QUEUE = Integer.MIN_VALUE;
-    /** File name inside a data directory. */
-    public static final String FILE_NAME = "dlq.cmap";
 
     private static final long TOTAL_MOVED_KEY = 2_000;
     private static final long TOTAL_REPLAYED_KEY = 2_001;
@@ -498,7 +504,7 @@ public final class DeadLetterQueue implements AutoCloseable
         return new DeadLetter(
             messageId,
             queueOf(record),
-            MessageStatus.of(record),
+            RecordStatus.toMessageStatus(record),
             attempts,
             Extras.history(buffer, PendingRecord.LENGTH),
             Extras.lastErrors(buffer, PendingRecord.LENGTH),

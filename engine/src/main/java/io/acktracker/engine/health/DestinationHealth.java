@@ -1,9 +1,12 @@
 package io.acktracker.engine.health;
 
-import io.acktracker.engine.DestinationRegistry;
+import io.acktracker.engine.api.CircuitBreakerConfig;
+import io.acktracker.engine.api.CircuitState;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.effect.Effects;
-import io.acktracker.engine.persistence.LongLongTable;
 import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.LongLongTable;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 

@@ -1,6 +1,7 @@
 package io.acktracker.engine.lease;
 
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.StoreLayout;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,8 +16,6 @@ import java.security.SecureRandom;
  */
 public final class LeaseSecret
 {
-    /** File name inside the data directory. */
-    public static final String FILE_NAME = "lease.key";
     private static final int LENGTH = 16;
 
     private LeaseSecret()
@@ -44,14 +43,14 @@ public final class LeaseSecret
         }
         else
         {
-            final Path file = dataDir.resolve(FILE_NAME);
+            final Path file = dataDir.resolve(StoreLayout.LEASE_SECRET_FILE);
             try
             {
                 if (!Files.exists(file))
                 {
                     final byte[] fresh = new byte[LENGTH];
                     new SecureRandom().nextBytes(fresh);
-                    final Path temp = dataDir.resolve(FILE_NAME + ".new");
+                    final Path temp = dataDir.resolve(StoreLayout.LEASE_SECRET_FILE + ".new");
                     Files.deleteIfExists(temp);
                     Files.createFile(temp, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")));

@@ -2,7 +2,7 @@ package io.acktracker.engine.machine;
 
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.record.PendingRecord;
 
 /**
  * The number of messages leased now, and the one way a record stops being leased (settled, expired, or finished

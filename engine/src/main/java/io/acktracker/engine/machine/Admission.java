@@ -1,7 +1,7 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.timer.DeadlineIndex;
 
 /**

@@ -1,11 +1,11 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.dlq.AttemptEventType;
-import io.acktracker.engine.dlq.BlobBytes;
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.dlq.Extras;
-import io.acktracker.engine.pending.PendingRecord;
+import io.acktracker.engine.api.AttemptEventType;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.store.BlobBytes;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.Extras;
 
 /**
  * A message's attempt history in the extras table: timeouts, nacks, rejects, redeliveries, parking and lease

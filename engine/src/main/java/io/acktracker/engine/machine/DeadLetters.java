@@ -1,21 +1,21 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.dlq.BlobBytes;
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.dlq.DeadLetterQueue;
-import io.acktracker.engine.dlq.DlqStats;
-import io.acktracker.engine.dlq.Extras;
-import io.acktracker.engine.dlq.ReplayMode;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.BlobBytes;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.Extras;
 import io.acktracker.engine.stream.Streams;
 import org.agrona.collections.LongArrayQueue;
 

@@ -1,14 +1,14 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.dlq.BlobTable;
+import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.store.BlobTable;
 import io.acktracker.engine.stream.Streams;
 import io.acktracker.engine.timer.DeadlineIndex;
 

@@ -2,9 +2,9 @@ package io.acktracker.engine.machine;
 
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.Streams;

@@ -1,18 +1,18 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.dlq.AttemptEventType;
+import io.acktracker.engine.api.AttemptEventType;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.effect.Effects;
-import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.util.SeededRandom;
 
 import static io.acktracker.engine.metrics.TrackerCounter.*;

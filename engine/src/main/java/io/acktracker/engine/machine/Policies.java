@@ -1,9 +1,9 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.retry.Backoff;
-import io.acktracker.engine.retry.MessageClass;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.MessageClass;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
@@ -70,9 +70,9 @@ final class Policies
     {
         if (durationNs == TrackRequest.NO_TIMEOUT)
         {
-            return io.acktracker.engine.pending.PendingRecord.NO_DEADLINE;
+            return io.acktracker.engine.record.PendingRecord.NO_DEADLINE;
         }
         final long deadline = nowNs + durationNs;
-        return deadline < nowNs ? io.acktracker.engine.pending.PendingRecord.NO_DEADLINE : deadline;
+        return deadline < nowNs ? io.acktracker.engine.record.PendingRecord.NO_DEADLINE : deadline;
     }
 }

@@ -1,14 +1,14 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.dlq.BlobTable;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
-import io.acktracker.engine.stream.StreamOffsetTable;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.StreamOffsetTable;
 import io.acktracker.engine.stream.Streams;
 import io.acktracker.engine.timer.DeadlineIndex;
 import io.acktracker.engine.util.ParallelSort;

@@ -1,9 +1,9 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
+import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.timer.DeadlineIndex;
 
 /**

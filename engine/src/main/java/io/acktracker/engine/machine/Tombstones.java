@@ -2,9 +2,9 @@ package io.acktracker.engine.machine;
 
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.metrics.Counters;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 

@@ -1,24 +1,24 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.command.CommandValidator;
-import io.acktracker.engine.dlq.BlobBytes;
 import io.acktracker.engine.dlq.DeadLetterQueue;
-import io.acktracker.engine.dlq.ReplayMode;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.health.DestinationHealth;
-import io.acktracker.engine.health.DestinationHealthView;
-import io.acktracker.engine.lease.ReceiptHandle;
 import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.BlobBytes;
 import io.acktracker.engine.store.TrackerTables;
 import io.acktracker.engine.stream.Streams;
 import io.acktracker.engine.timer.DeadlineIndex;
@@ -47,6 +47,9 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * nothing and is counted.
  * <p>
  * Agent thread only.
+ * <p>
+ * Why this file is long: the wiring of every part and the one switch that routes each command type to the part that
+ * applies it; the rules are in the parts.
  */
 public final class TrackerStateMachine
 {

@@ -1,16 +1,16 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.dlq.BlobBytes;
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.dlq.Extras;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.store.BlobBytes;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.Extras;
 import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.Streams;
 

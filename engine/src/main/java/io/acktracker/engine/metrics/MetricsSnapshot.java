@@ -1,5 +1,6 @@
 package io.acktracker.engine.metrics;
 
+
 import java.util.EnumMap;
 
 /**

@@ -2,7 +2,10 @@ package io.acktracker.engine.pending;
 
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.StateImage;
+import io.acktracker.engine.store.PendingTable;
+import io.acktracker.engine.store.RecordBytes;
 
 /**
  * The records part: the pending table (where records live), the id index over it (id to slot to address), the

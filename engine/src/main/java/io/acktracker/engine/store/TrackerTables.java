@@ -1,9 +1,11 @@
 package io.acktracker.engine.store;
 
-import io.acktracker.engine.dlq.BlobTable;
-import io.acktracker.engine.pending.PendingTable;
-import io.acktracker.engine.persistence.LongLongTable;
-import io.acktracker.engine.stream.StreamOffsetTable;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
+import org.agrona.CloseHelper;
+
+import java.io.File;
+
 
 /**
  * The Chronicle Map tables a tracker keeps, opened together (persisted in a data directory or in memory).
@@ -21,10 +23,62 @@ public record TrackerTables(
     BlobTable deadLetters,
     LongLongTable state) implements AutoCloseable
 {
+    /**
+     * Open every table, sized by the {@link StoreLayout}: in a data directory, or in memory.
+     *
+     * @param dir     the data directory, or null for memory only.
+     * @param config  concluded configuration.
+     * @param recover run Chronicle's recovery first (after an unclean stop).
+     * @return the tables.
+     * @throws TrackerException naming the file when one cannot be opened.
+     */
+    public static TrackerTables open(final DataDirectory dir, final TrackerConfig config, final boolean recover)
+    {
+        PendingTable pending = null;
+        StreamOffsetTable streams = null;
+        BlobTable extras = null;
+        BlobTable deadLetters = null;
+        LongLongTable state = null;
+        String current = StoreLayout.PENDING_FILE;
+        try
+        {
+            final long entries = StoreLayout.pendingEntries(config);
+            pending = null == dir ? PendingTable.inMemory(entries) :
+                PendingTable.persisted(file(dir, current), entries, recover);
+            current = StoreLayout.STREAMS_FILE;
+            streams = StreamOffsetTable.open(file(dir, current), StoreLayout.STREAM_OFFSET_ENTRIES, recover);
+            current = StoreLayout.EXTRAS_FILE;
+            extras = BlobTable.open("acktracker-extras", file(dir, current), StoreLayout.extrasEntries(config),
+                StoreLayout.extrasAverageBytes(config), recover);
+            current = StoreLayout.DEAD_LETTERS_FILE;
+            deadLetters = BlobTable.open("acktracker-dlq", file(dir, current), StoreLayout.deadLetterEntries(config),
+                StoreLayout.deadLetterAverageBytes(config), recover);
+            current = StoreLayout.STATE_FILE;
+            state = LongLongTable.open("acktracker-state", file(dir, current), StoreLayout.STATE_ENTRIES, recover);
+            return new TrackerTables(pending, streams, extras, deadLetters, state);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(pending, streams, extras, deadLetters, state);
+            if (null == dir)
+            {
+                throw ex;
+            }
+            throw new TrackerException("cannot open " + dir.file(current) + (recover ? " (recovering after an " +
+                "unclean stop)" : "") + ": the file is corrupt, truncated or from another version (" +
+                ex.getMessage() + "); restore a snapshot or move the data directory aside", ex);
+        }
+    }
+
+    private static File file(final DataDirectory dir, final String name)
+    {
+        return null == dir ? null : dir.file(name).toFile();
+    }
+
     /** Close every table (quietly, each one even if another fails). */
     public void close()
     {
-        org.agrona.CloseHelper.quietCloseAll(pending, streamOffsets, extras, deadLetters, state);
+        CloseHelper.quietCloseAll(pending, streamOffsets, extras, deadLetters, state);
     }
 
     /** Flush every persisted table to disk (msync). Any thread. */

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * tick.
  * <p>
  * Agent thread only.
+ * <p>
+ * Why this file is long: one algorithm (bucketed two-level deadlines over Agrona wheels) and its bookkeeping arrays;
+ * splitting it would spread one invariant over several files.
  */
 public final class DeadlineIndex
 {

@@ -1,15 +1,15 @@
 package io.acktracker.engine.agent;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.OutcomeEvent;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
+import io.acktracker.engine.api.OutcomeEvent;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,9 @@
 package io.acktracker.engine.agent;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.Trackers;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.metrics.TrackerCounter;
 import org.junit.jupiter.api.Test;
 

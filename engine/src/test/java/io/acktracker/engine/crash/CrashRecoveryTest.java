@@ -1,12 +1,12 @@
 package io.acktracker.engine.crash;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.MessageStatus;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerException;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.MessageStatus;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Tag;
@@ -174,7 +174,7 @@ class CrashRecoveryTest
             verify(dataDir, journalFile, cycle, ledger);
             if (random.nextBoolean())
             {
-                Files.deleteIfExists(dataDir.resolve(DataDirectory.CLEAN_MARKER));
+                Files.deleteIfExists(dataDir.resolve(StoreLayout.CLEAN_MARKER));
             }
             if (cycles > 10 && 0 == cycle % 50)
             {

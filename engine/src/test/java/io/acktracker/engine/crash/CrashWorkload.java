@@ -1,11 +1,11 @@
 package io.acktracker.engine.crash;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.retry.Backoff;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 
 import java.io.File;
 import java.nio.file.Path;

@@ -2,21 +2,25 @@ package io.acktracker.engine.dlq;
 
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.DeadLetterAdmin;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
-import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReplayMode;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.persistence.DataDirectory;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.PendingTable;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.PendingTable;
+import io.acktracker.engine.store.StoreLayout;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -274,7 +278,7 @@ class DeadLetterTest
     {
         final Path dir = temp.resolve("data");
         open(config().dataDir(dir).dlqCapacity(2).defaultMaxAttempts(3).defaultAckTimeoutNs(50 * MS)
-            .defaultBackoff(io.acktracker.engine.retry.Backoff.fixed(100 * MS)));
+            .defaultBackoff(io.acktracker.engine.api.Backoff.fixed(100 * MS)));
         reject(1);
         reject(2);
         reject(3);
@@ -315,18 +319,18 @@ class DeadLetterTest
 
         // a crash after the final status was written but before the dead letter was: flag set, entry missing
         final Map<Long, Long> addresses = new HashMap<>();
-        try (PendingTable table = PendingTable.persisted(dir.resolve(DataDirectory.PENDING_FILE).toFile(), 4096,
+        try (PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096,
             false))
         {
             table.forEach(addresses::put);
             new PendingRecord().wrap(addresses.get(2L)).setFlag2(PendingRecord.FLAG2_DLQ_PENDING);
         }
-        try (BlobTable letters = BlobTable.open("acktracker-dlq", dir.resolve(DeadLetterQueue.FILE_NAME).toFile(),
+        try (BlobTable letters = BlobTable.open("acktracker-dlq", dir.resolve(StoreLayout.DEAD_LETTERS_FILE).toFile(),
             1024, 512, false))
         {
             letters.remove(2);
         }
-        java.nio.file.Files.delete(dir.resolve(DataDirectory.CLEAN_MARKER));
+        java.nio.file.Files.delete(dir.resolve(StoreLayout.CLEAN_MARKER));
 
         open(config().dataDir(dir).dlqCapacity(10));
         assertThat(dlq.get(1)).isNotNull();

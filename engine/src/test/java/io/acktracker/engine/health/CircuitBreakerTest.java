@@ -1,16 +1,19 @@
 package io.acktracker.engine.health;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.CircuitBreakerConfig;
+import io.acktracker.engine.api.CircuitState;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.retry.Backoff;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

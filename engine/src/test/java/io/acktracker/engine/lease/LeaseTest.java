@@ -1,23 +1,24 @@
 package io.acktracker.engine.lease;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.LeaseRefusedException;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
-import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.dlq.AttemptEventType;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.AttemptEventType;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.LeaseRefusedException;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.persistence.DataDirectory;
-import io.acktracker.engine.retry.Backoff;
+import io.acktracker.engine.store.StoreLayout;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -313,7 +314,7 @@ class LeaseTest
         agent.lease(2, CONSUMER, 50 * MS, lapsed);
         tracker.close();
         tracker = null;
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(LeaseSecret.FILE_NAME))))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(StoreLayout.LEASE_SECRET_FILE))))
             .isEqualTo("rw-------");
 
         clock.advanceMs(100);
@@ -324,7 +325,7 @@ class LeaseTest
         assertThat(counter(TrackerCounter.ACTIVE_LEASES)).isEqualTo(1);
         assertThat(agent.leaseAck(lapsed)).isEqualTo(Result.LEASE_EXPIRED);
         assertThat(agent.leaseAck(kept)).isEqualTo(Result.OK);
-        assertThat(Files.exists(dir.resolve(DataDirectory.PENDING_FILE))).isTrue();
+        assertThat(Files.exists(dir.resolve(StoreLayout.PENDING_FILE))).isTrue();
     }
 
     @Test

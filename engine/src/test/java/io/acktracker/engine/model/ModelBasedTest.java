@@ -1,15 +1,15 @@
 package io.acktracker.engine.model;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.retry.Backoff;
 import io.acktracker.engine.testing.Gen;
 import io.acktracker.engine.testing.Property;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,9 @@
 package io.acktracker.engine.model;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.Result;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.Result;
 
 import java.util.ArrayList;
 import java.util.HashMap;

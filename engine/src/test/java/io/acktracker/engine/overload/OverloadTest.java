@@ -1,11 +1,11 @@
 package io.acktracker.engine.overload;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.Trackers;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.metrics.TrackerCounter;
 import org.junit.jupiter.api.Test;
 

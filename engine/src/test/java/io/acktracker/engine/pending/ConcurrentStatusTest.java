@@ -1,9 +1,10 @@
 package io.acktracker.engine.pending;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.MessageStatus;
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.Trackers;
+import io.acktracker.engine.api.MessageStatus;
+import io.acktracker.engine.record.PendingRecord;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,20 +1,23 @@
 package io.acktracker.engine.persistence;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerException;
 import io.acktracker.engine.Trackers;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.PendingTable;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.store.PendingTable;
+import io.acktracker.engine.store.SnapshotInfo;
+import io.acktracker.engine.store.Snapshots;
+import io.acktracker.engine.store.StoreLayout;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,7 +126,7 @@ class PersistenceTest
                 tracker.agent().recordAck(id, id % 2);
             }
         }
-        Files.delete(dir.resolve(DataDirectory.CLEAN_MARKER));
+        Files.delete(dir.resolve(StoreLayout.CLEAN_MARKER));
 
         try (AckTracker tracker = AckTracker.open(config(dir)))
         {
@@ -133,7 +136,7 @@ class PersistenceTest
                 assertThat(tracker.agent().recordAck(id, (id + 1) % 2)).isEqualTo(Result.COMPLETED);
             }
         }
-        assertThat(Files.exists(dir.resolve(DataDirectory.CLEAN_MARKER))).isTrue();
+        assertThat(Files.exists(dir.resolve(StoreLayout.CLEAN_MARKER))).isTrue();
     }
 
     @Test
@@ -150,7 +153,7 @@ class PersistenceTest
 
         // what a crash between writing the final status and finishing the listeners leaves behind
         final Map<Long, Long> addresses = new HashMap<>();
-        final PendingTable table = PendingTable.persisted(dir.resolve(DataDirectory.PENDING_FILE).toFile(), 4096, false);
+        final PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096, false);
         table.forEach(addresses::put);
         final PendingRecord record = new PendingRecord().wrap(addresses.get(2L));
         record.flags((byte)(record.flags() & ~PendingRecord.FLAG_NOTIFIED));
@@ -185,7 +188,7 @@ class PersistenceTest
             tracker.agent().recordAck(7, 0);
         }
         final Map<Long, Long> addresses = new HashMap<>();
-        try (PendingTable table = PendingTable.persisted(dir.resolve(DataDirectory.PENDING_FILE).toFile(), 4096,
+        try (PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096,
             false))
         {
             table.forEach(addresses::put);
@@ -296,13 +299,13 @@ class PersistenceTest
         {
             tracker.agent().track(1, mask(0));
         }
-        try (RandomAccessFile file = new RandomAccessFile(dir.resolve(DataDirectory.PENDING_FILE).toFile(), "rw"))
+        try (RandomAccessFile file = new RandomAccessFile(dir.resolve(StoreLayout.PENDING_FILE).toFile(), "rw"))
         {
             file.setLength(100);
         }
         assertThatThrownBy(() -> AckTracker.open(config(dir)))
             .isInstanceOf(TrackerException.class)
-            .hasMessageContaining("cannot open").hasMessageContaining(DataDirectory.PENDING_FILE)
+            .hasMessageContaining("cannot open").hasMessageContaining(StoreLayout.PENDING_FILE)
             .hasMessageContaining("corrupt");
     }
 

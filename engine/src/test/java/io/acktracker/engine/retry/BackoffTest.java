@@ -1,5 +1,7 @@
 package io.acktracker.engine.retry;
 
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.MessageClass;
 import io.acktracker.engine.testing.Gen;
 import io.acktracker.engine.testing.Property;
 import org.junit.jupiter.api.Test;

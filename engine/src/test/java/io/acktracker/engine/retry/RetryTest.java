@@ -1,19 +1,21 @@
 package io.acktracker.engine.retry;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.Result;
 import io.acktracker.engine.TestClock;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.Trackers;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.dlq.AttemptEvent;
-import io.acktracker.engine.dlq.AttemptEventType;
-import io.acktracker.engine.dlq.DeadLetter;
+import io.acktracker.engine.api.AttemptEvent;
+import io.acktracker.engine.api.AttemptEventType;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageClass;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +46,7 @@ class RetryTest
             .defaultAckTimeoutNs(100 * MS)
             .defaultTtlNs(60_000 * MS)
             .defaultBackoff(Backoff.exponential(10 * MS, 2.0, 1_000 * MS))
-            .circuitBreaker(new io.acktracker.engine.health.CircuitBreakerConfig(
+            .circuitBreaker(new io.acktracker.engine.api.CircuitBreakerConfig(
                 Integer.MAX_VALUE, 1.0, 1024, 1024, 1_000 * MS, 1, 1, 0.2))
             .redeliveryListener((id, destination, attempt) ->
                 redeliveries.add(new long[]{ id, destination, attempt, clock.nanoTime() }));

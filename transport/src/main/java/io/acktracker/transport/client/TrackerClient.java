@@ -1,6 +1,6 @@
 package io.acktracker.transport.client;
 
-import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.TrackEncoder;

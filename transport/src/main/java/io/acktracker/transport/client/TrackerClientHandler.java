@@ -1,9 +1,9 @@
 package io.acktracker.transport.client;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.transport.codecs.RefusalCode;
 
 /**

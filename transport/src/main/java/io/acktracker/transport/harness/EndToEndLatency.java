@@ -1,10 +1,10 @@
 package io.acktracker.transport.harness;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;

@@ -1,12 +1,12 @@
 package io.acktracker.transport.http;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.MessageStatus;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.MessageStatus;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;

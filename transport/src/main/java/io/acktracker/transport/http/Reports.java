@@ -1,9 +1,9 @@
 package io.acktracker.transport.http;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.dlq.DlqStats;
-import io.acktracker.engine.health.DestinationHealthView;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.DlqStats;
 import io.acktracker.engine.metrics.LatencySummary;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;

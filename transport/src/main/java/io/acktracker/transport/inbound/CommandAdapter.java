@@ -1,7 +1,7 @@
 package io.acktracker.transport.inbound;
 
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.ProtocolError;
 import io.acktracker.transport.TransportCounter;

@@ -1,10 +1,10 @@
 package io.acktracker.transport.inbound;
 
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerCommands;
 import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
@@ -49,7 +49,7 @@ import java.util.function.IntPredicate;
  */
 public final class EngineCommands implements CommandHandler
 {
-    private final TrackerAgent agent;
+    private final TrackerCommands agent;
     private final DestinationRegistry registry;
     private final SessionBindings bindings;
     private final OutboundProxy outbound;
@@ -61,7 +61,7 @@ public final class EngineCommands implements CommandHandler
     /**
      * A bridge from the wire to one tracker agent.
      *
-     * @param agent                 the tracker's agent.
+     * @param agent                 the tracker's synchronous commands.
      * @param outbound              for Refused and LeaseGranted answers.
      * @param counters              transport counters.
      * @param stats                 per-destination activity.
@@ -70,7 +70,7 @@ public final class EngineCommands implements CommandHandler
      * @param isLive                whether a session still has an image.
      */
     public EngineCommands(
-        final TrackerAgent agent,
+        final TrackerCommands agent,
         final OutboundProxy outbound,
         final TransportCounters counters,
         final DestinationStats stats,

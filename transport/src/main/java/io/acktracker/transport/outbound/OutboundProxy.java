@@ -1,10 +1,10 @@
 package io.acktracker.transport.outbound;
 
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.RedeliveryListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.RedeliveryListener;
+import io.acktracker.engine.api.Result;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;

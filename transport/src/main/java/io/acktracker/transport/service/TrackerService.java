@@ -1,9 +1,9 @@
 package io.acktracker.transport.service;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
@@ -145,7 +145,7 @@ public final class TrackerService implements AutoCloseable
                 Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
             }
-            try (FileChannel channel = FileChannel.open(dataDir.resolve(DataDirectory.LOCK_FILE),
+            try (FileChannel channel = FileChannel.open(dataDir.resolve(StoreLayout.LOCK_FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE))
             {
                 final FileLock lock = channel.tryLock();

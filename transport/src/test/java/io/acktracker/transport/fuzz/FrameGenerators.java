@@ -1,6 +1,6 @@
 package io.acktracker.transport.fuzz;
 
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.engine.testing.Gen;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.TrackEncoder;

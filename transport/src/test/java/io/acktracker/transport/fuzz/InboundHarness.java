@@ -1,11 +1,11 @@
 package io.acktracker.transport.fuzz;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
 import io.acktracker.engine.agent.TrackerAgent;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.Protocol;

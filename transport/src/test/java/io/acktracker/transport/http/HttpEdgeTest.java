@@ -1,13 +1,13 @@
 package io.acktracker.transport.http;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.dlq.DeadLetter;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.DeadLetter;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.retry.Backoff;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

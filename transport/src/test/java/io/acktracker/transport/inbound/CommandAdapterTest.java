@@ -1,13 +1,13 @@
 package io.acktracker.transport.inbound;
 
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.lease.ReceiptHandle;
+import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.ProtocolError;
+import io.acktracker.transport.TestFrames;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
-import io.acktracker.transport.TestFrames;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.SettleAction;

@@ -1,16 +1,16 @@
 package io.acktracker.transport.loss;
 
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.DestinationRegistry;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerConfig;
-import io.acktracker.engine.health.CircuitBreakerConfig;
+import io.acktracker.engine.api.Backoff;
+import io.acktracker.engine.api.CircuitBreakerConfig;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.PendingRecord;
-import io.acktracker.engine.pending.RecordStatus;
-import io.acktracker.engine.retry.Backoff;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.Protocol;

@@ -1,6 +1,6 @@
 package io.acktracker.transport.service;
 
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +83,6 @@ class TrackerServiceProcessTest
         assertThat(output).as("output: %s", output).contains("acktracker 'sigterm' stopped cleanly");
         assertThat(driverDir).isNotNull();
         assertThat(new File(driverDir)).doesNotExist();
-        assertThat(dir.resolve("data").resolve(DataDirectory.CLEAN_MARKER)).exists();
+        assertThat(dir.resolve("data").resolve(StoreLayout.CLEAN_MARKER)).exists();
     }
 }

@@ -1,14 +1,14 @@
 package io.acktracker.transport.service;
 
-import io.acktracker.engine.MessageState;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.TrackRequest;
-import io.acktracker.engine.TrackerException;
-import io.acktracker.engine.persistence.DataDirectory;
+import io.acktracker.engine.api.MessageState;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
-import io.acktracker.transport.EmbeddedDriver;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,7 @@ class TrackerServiceTest
             }
         }
         assertThat(new File(aeronDir)).doesNotExist();
-        assertThat(data.resolve(DataDirectory.CLEAN_MARKER)).exists();
+        assertThat(data.resolve(StoreLayout.CLEAN_MARKER)).exists();
 
         try (TrackerService restarted = TrackerService.start(config))
         {

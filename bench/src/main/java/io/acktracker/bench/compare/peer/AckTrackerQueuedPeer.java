@@ -4,12 +4,12 @@ import io.acktracker.bench.compare.OutcomeSink;
 import io.acktracker.bench.compare.Peer;
 import io.acktracker.bench.compare.PeerSpec;
 import io.acktracker.engine.AckTracker;
-import io.acktracker.engine.CommandType;
-import io.acktracker.engine.FailureReason;
-import io.acktracker.engine.Outcome;
-import io.acktracker.engine.OutcomeListener;
-import io.acktracker.engine.Result;
-import io.acktracker.engine.TrackRequest;
+import io.acktracker.engine.api.CommandType;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.OutcomeListener;
+import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackRequest;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,0 +1,339 @@
+package io.acktracker.engine.agent;
+
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.command.CommandProxy;
+import io.acktracker.engine.command.CommandValidator;
+import io.acktracker.engine.effect.Effects;
+import io.acktracker.engine.lease.LeaseSecret;
+import io.acktracker.engine.machine.TrackerStateMachine;
+import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.LatencyRecorder;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.store.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.engine.store.TrackerTables;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The running parts of one tracker, assembled and torn down in order: the data directory and its tables (or
+ * off-heap memory), the counters, the destination registry, the command queue and its proxy, the state machine and
+ * the agent that owns it, the agent's thread (or the host's invoker), and the optional periodic msync. The agent
+ * recovers in its {@code onStart}, on the agent thread; the runtime waits for that and throws when it fails, so a
+ * damaged store is loud at start, never a tracker that quietly serves nothing.
+ * <p>
+ * Threading: built and closed by one thread; the accessors from any thread.
+ */
+public final class TrackerRuntime implements AutoCloseable
+{
+    private final TrackerConfig config;
+    private final DataDirectory dataDirectory;
+    private final TrackerTables tables;
+    private final Counters counters;
+    private final DestinationRegistry registry;
+    private final LatencyRecorder completionLatency = new LatencyRecorder();
+    private final LatencyRecorder serviceTime = new LatencyRecorder();
+    private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
+    private final ManyToOneRingBuffer commandBuffer;
+    private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
+        new ManyToOneConcurrentArrayQueue<>(1024);
+    private final OutcomeWaiters waiters;
+    private final CommandProxy proxy;
+    private final CommandValidator validator;
+    private final TrackerAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private final Thread syncThread;
+    private volatile boolean closed;
+
+    /**
+     * Assemble and start a tracker: recovered and ready when this returns.
+     *
+     * @param config    concluded configuration.
+     * @param ownThread run the agent on its own thread; otherwise the host invokes it.
+     * @throws TrackerException when the store cannot be opened or recovery fails (everything opened is closed).
+     */
+    public TrackerRuntime(final TrackerConfig config, final boolean ownThread)
+    {
+        this.config = config;
+        DataDirectory dataDirectory = null;
+        TrackerTables tables = null;
+        Counters counters = null;
+        long incarnation = 1;
+        try
+        {
+            if (null != config.dataDir())
+            {
+                dataDirectory = DataDirectory.open(config.dataDir());
+                tables = TrackerTables.open(dataDirectory, config, !dataDirectory.wasCleanShutdown());
+                dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
+                incarnation = dataDirectory.nextIncarnation();
+                dataDirectory.markRunning();
+            }
+            else
+            {
+                tables = TrackerTables.open(null, config, false);
+            }
+
+            final int maxCounters = TrackerCounter.values().length + 64;
+            counters = new Counters(null == config.countersFile() ? CountersFile.inMemory(maxCounters) :
+                CountersFile.create(config.countersFile().toFile(), maxCounters), config.name());
+            registry = new DestinationRegistry(
+                null == dataDirectory ? null : dataDirectory.file(StoreLayout.DESTINATIONS_FILE),
+                config.openRegistry(),
+                config.destinations());
+            if (null != dataDirectory)
+            {
+                dataDirectory.secureFiles();
+            }
+
+            commandBuffer = new ManyToOneRingBuffer(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
+            proxy = new CommandProxy(commandBuffer, counters);
+            validator = new CommandValidator(registry, config.messageClasses().keySet(), config.maxMetadataLength(),
+                config.leaseMaxVisibilityNs(), config.leaseMaxExtensionNs());
+            waiters = new OutcomeWaiters(config.waiterExecutor());
+            final Effects effects = new Effects();
+            final TrackerStateMachine machine = new TrackerStateMachine(config, registry, tables, validator, counters,
+                effects, completionLatency, leaseHoldTime,
+                LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
+                incarnation, config.epochClock().nanoTime());
+            agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
+                commandBuffer, adminQueue, waiters);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close, dataDirectory);
+            throw ex;
+        }
+        this.dataDirectory = dataDirectory;
+        this.tables = tables;
+        this.counters = counters;
+
+        runner = ownThread ?
+            new AgentRunner(config.idleStrategy(), config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent) :
+            null;
+        invoker = ownThread ? null :
+            new AgentInvoker(config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent);
+        syncThread = config.syncIntervalNs() > 0 && null != dataDirectory ?
+            new Thread(this::syncLoop, config.name() + "-sync") : null;
+        try
+        {
+            if (ownThread)
+            {
+                AgentRunner.startOnThread(runner);
+            }
+            else
+            {
+                invoker.start();
+            }
+            awaitStart();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            close();
+            throw ex;
+        }
+        if (null != syncThread)
+        {
+            syncThread.setDaemon(true);
+            syncThread.start();
+        }
+    }
+
+    public TrackerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * The data directory, or null in memory.
+     *
+     * @return the directory.
+     */
+    public DataDirectory dataDirectory()
+    {
+        return dataDirectory;
+    }
+
+    public TrackerTables tables()
+    {
+        return tables;
+    }
+
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    public DestinationRegistry registry()
+    {
+        return registry;
+    }
+
+    public LatencyRecorder completionLatency()
+    {
+        return completionLatency;
+    }
+
+    public LatencyRecorder serviceTime()
+    {
+        return serviceTime;
+    }
+
+    public LatencyRecorder leaseHoldTime()
+    {
+        return leaseHoldTime;
+    }
+
+    /**
+     * Queue of tasks other threads run on the agent thread.
+     *
+     * @return the queue.
+     */
+    public ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue()
+    {
+        return adminQueue;
+    }
+
+    public OutcomeWaiters waiters()
+    {
+        return waiters;
+    }
+
+    public CommandProxy proxy()
+    {
+        return proxy;
+    }
+
+    public CommandValidator validator()
+    {
+        return validator;
+    }
+
+    public TrackerAgent agent()
+    {
+        return agent;
+    }
+
+    /**
+     * The invoker of a host-driven tracker, null when it runs its own thread.
+     *
+     * @return the invoker.
+     */
+    public AgentInvoker invoker()
+    {
+        return invoker;
+    }
+
+    /**
+     * Stop the agent, apply the commands already queued, fail the futures still waiting, close the tables and mark
+     * a clean stop (only after a start that succeeded: a failed recovery leaves the directory to be recovered
+     * again). Idempotent. A host-driven tracker must not be invoked concurrently.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+
+        if (null != runner)
+        {
+            runner.close();
+        }
+        if (null != syncThread && syncThread.isAlive())
+        {
+            syncThread.interrupt();
+            try
+            {
+                syncThread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        final boolean started = agent.started().isDone() && !agent.started().isCompletedExceptionally();
+        try
+        {
+            for (int i = 0; started && i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            config.errorHandler().onError(ex);
+        }
+        if (null != invoker)
+        {
+            invoker.close();
+        }
+
+        waiters.failAll(new TrackerException("tracker closed before the outcome"));
+        tables.close();
+        if (null != dataDirectory && started)
+        {
+            dataDirectory.markCleanShutdown();
+        }
+        CloseHelper.quietCloseAll(counters, dataDirectory);
+    }
+
+    private void awaitStart()
+    {
+        try
+        {
+            agent.started().get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TrackerException("interrupted while the tracker recovered", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            throw cause instanceof TrackerException ? (TrackerException)cause :
+                new TrackerException("the tracker could not start: " + cause, cause);
+        }
+    }
+
+    private void syncLoop()
+    {
+        final long intervalMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(config.syncIntervalNs()));
+        while (!closed && !Thread.currentThread().isInterrupted())
+        {
+            try
+            {
+                Thread.sleep(intervalMs);
+                tables.sync();
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!closed)
+                {
+                    config.errorHandler().onError(ex);
+                }
+            }
+        }
+    }
+}

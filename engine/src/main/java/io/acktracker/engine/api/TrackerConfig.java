@@ -1,0 +1,966 @@
+package io.acktracker.engine.api;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a tracker is built from, in one place, with defaults; validated once by {@link #conclude()}.
+ * Accessors follow the Aeron style: {@code capacity()} reads, {@code capacity(value)} sets and returns this.
+ * <p>
+ * Threading: build on one thread, then hand to {@link AckTracker}; do not change it afterwards.
+ * <p>
+ * Why this file is long: one place for every setting, with its default, its Javadoc and its check in {@code
+ * conclude()}, the way Aeron's contexts are written.
+ */
+public final class TrackerConfig
+{
+    private String name = "acktracker";
+    private Path dataDir;
+    private Path countersFile;
+    private int capacity = 100_000;
+    private int tombstoneCapacity = -1;
+    private long tombstoneWindowNs = TimeUnit.SECONDS.toNanos(10);
+    private long defaultAckTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long defaultTtlNs = TimeUnit.SECONDS.toNanos(60);
+    private boolean openRegistry = true;
+    private final List<String> destinations = new ArrayList<>();
+    private final List<TrackerExtension> extensions = new ArrayList<>();
+    private int commandBufferLength = 1 << 20;
+    private int commandLimit = 1024;
+    private int timerBudget = 4096;
+    private int housekeepingBudget = 1024;
+    private long orphanCheckIntervalNs = TimeUnit.SECONDS.toNanos(10);
+    private long syncIntervalNs = 0;
+    private EpochNanoClock epochClock = new OffsetEpochNanoClock();
+    private NanoClock nanoClock = new SystemNanoClock();
+    private long randomSeed = new SecureRandom().nextLong();
+    private IdleStrategy idleStrategy;
+    private OutcomeListener outcomeListener;
+    private RefusalListener refusalListener;
+    private ErrorHandler errorHandler;
+    private boolean recordServiceTime = true;
+    private int defaultMaxAttempts = 3;
+    private int defaultPriority = 0;
+    private Backoff defaultBackoff = Backoff.exponential(TimeUnit.MILLISECONDS.toNanos(100), 2.0,
+        TimeUnit.SECONDS.toNanos(10)).withJitter(Backoff.Jitter.FULL);
+    private final Map<Integer, MessageClass> messageClasses = new HashMap<>();
+    private int retryBudget = 1024;
+    private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
+    private CircuitListener circuitListener;
+    private RedeliveryListener redeliveryListener;
+    private int dlqCapacity = 100_000;
+    private long dlqRetentionNs = TimeUnit.DAYS.toNanos(7);
+    private int dlqReplayBudget = 256;
+    private boolean deadLetterExpired = true;
+    private int maxMetadataLength = 256;
+    private boolean recordAttemptHistory = true;
+    private int leaseMaxDeliveries = 5;
+    private int leaseMaxExtensions = 10;
+    private long leaseMaxExtensionNs = TimeUnit.MINUTES.toNanos(5);
+    private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
+    private long earlyAckWindowNs = 0;
+    private int earlyAckCapacity = 65_536;
+    private Executor waiterExecutor = ForkJoinPool.commonPool();
+    private byte[] leaseSecret;
+    private boolean concluded;
+
+    /**
+     * Check every value and fill derived defaults. Called by the tracker; calling twice is harmless.
+     *
+     * @return this.
+     * @throws TrackerException when a value is out of range.
+     */
+    public TrackerConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(capacity > 0, "capacity must be positive: " + capacity);
+        if (tombstoneCapacity < 0)
+        {
+            tombstoneCapacity = capacity;
+        }
+        require((long)capacity + tombstoneCapacity < Integer.MAX_VALUE / 2, "capacity too large");
+        require(tombstoneWindowNs >= 0, "tombstone window must not be negative");
+        require(defaultAckTimeoutNs > 0, "default ack timeout must be positive");
+        require(defaultTtlNs > 0, "default TTL must be positive (use Long.MAX_VALUE for none)");
+        require(commandLimit > 0 && timerBudget > 0 && housekeepingBudget > 0, "budgets must be positive");
+        require(Integer.bitCount(commandBufferLength) == 1 && commandBufferLength >= 4096,
+            "command buffer length must be a power of two >= 4096: " + commandBufferLength);
+        require(orphanCheckIntervalNs > 0, "orphan check interval must be positive");
+        require(syncIntervalNs >= 0, "sync interval must not be negative");
+        require(null != name && !name.isBlank(), "name must not be blank");
+        require(defaultMaxAttempts >= 1 && defaultMaxAttempts <= TrackRequest.MAX_ATTEMPTS,
+            "default max attempts must be 1.." + TrackRequest.MAX_ATTEMPTS);
+        require(defaultPriority >= Byte.MIN_VALUE && defaultPriority <= Byte.MAX_VALUE, "priority must be -128..127");
+        require(null != defaultBackoff, "default backoff is required");
+        require(retryBudget > 0 && dlqReplayBudget > 0, "retry and replay budgets must be positive");
+        require(dlqCapacity > 0, "dead-letter capacity must be positive");
+        require(dlqRetentionNs > 0, "dead-letter retention must be positive");
+        require(maxMetadataLength >= 0 && maxMetadataLength <= 16 * 1024, "max metadata length must be 0..16384");
+        require(!messageClasses.containsKey(0), "message class 0 is the tracker's defaults; use ids 1..65535");
+        require(leaseMaxDeliveries >= 1 && leaseMaxDeliveries <= 0xFFFF, "lease max deliveries must be 1..65535");
+        require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
+        require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
+        require(earlyAckWindowNs >= 0 && earlyAckCapacity > 0, "early ack window and capacity must not be negative");
+        require(null != waiterExecutor, "waiter executor is required");
+        require(null == leaseSecret || 16 == leaseSecret.length, "lease secret must be 16 bytes");
+        if (null == circuitListener)
+        {
+            circuitListener = (destination, from, to, nowNs) -> {};
+        }
+        if (null == redeliveryListener)
+        {
+            redeliveryListener = (messageId, destination, attempt) -> {};
+        }
+        if (null == idleStrategy)
+        {
+            idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        }
+        if (null == outcomeListener)
+        {
+            outcomeListener = (id, outcome, reason, latencyNs, attempts, replay) -> {};
+        }
+        if (null == refusalListener)
+        {
+            refusalListener = (command, id, result) -> {};
+        }
+        if (null == errorHandler)
+        {
+            errorHandler = (throwable) -> throwable.printStackTrace(System.err);
+        }
+        if (null == countersFile && null != dataDir)
+        {
+            countersFile = dataDir.resolve("counters.dat");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new TrackerException("invalid configuration: " + message);
+        }
+    }
+
+    /**
+     * Length of the command ring buffer including its trailer.
+     *
+     * @return bytes.
+     */
+    public int commandBufferTotalLength()
+    {
+        return commandBufferLength + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * Name used in counter labels and thread names.
+     *
+     * @param name the name.
+     * @return this.
+     */
+    public TrackerConfig name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * Directory for persisted tables; null (the default) keeps everything off-heap in memory.
+     *
+     * @param dataDir the directory.
+     * @return this.
+     */
+    public TrackerConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public Path countersFile()
+    {
+        return countersFile;
+    }
+
+    /**
+     * File for counters other processes can read; defaults to {@code counters.dat} in the data directory, and to
+     * memory only when there is none.
+     *
+     * @param countersFile the file.
+     * @return this.
+     */
+    public TrackerConfig countersFile(final Path countersFile)
+    {
+        this.countersFile = countersFile;
+        return this;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Most pending messages; a track beyond it is refused with CAPACITY_EXCEEDED. Fixed when the table is created.
+     *
+     * @param capacity messages.
+     * @return this.
+     */
+    public TrackerConfig capacity(final int capacity)
+    {
+        this.capacity = capacity;
+        return this;
+    }
+
+    public int tombstoneCapacity()
+    {
+        return tombstoneCapacity;
+    }
+
+    /**
+     * Most finished messages kept as tombstones (defaults to the capacity). When full, the oldest is dropped early.
+     *
+     * @param tombstoneCapacity entries.
+     * @return this.
+     */
+    public TrackerConfig tombstoneCapacity(final int tombstoneCapacity)
+    {
+        this.tombstoneCapacity = tombstoneCapacity;
+        return this;
+    }
+
+    public long tombstoneWindowNs()
+    {
+        return tombstoneWindowNs;
+    }
+
+    /**
+     * How long a finished id is remembered, so late acks are told from unknown ones and the id is not reused.
+     *
+     * @param tombstoneWindowNs nanoseconds; 0 forgets at once.
+     * @return this.
+     */
+    public TrackerConfig tombstoneWindowNs(final long tombstoneWindowNs)
+    {
+        this.tombstoneWindowNs = tombstoneWindowNs;
+        return this;
+    }
+
+    public long defaultAckTimeoutNs()
+    {
+        return defaultAckTimeoutNs;
+    }
+
+    public TrackerConfig defaultAckTimeoutNs(final long defaultAckTimeoutNs)
+    {
+        this.defaultAckTimeoutNs = defaultAckTimeoutNs;
+        return this;
+    }
+
+    public long defaultTtlNs()
+    {
+        return defaultTtlNs;
+    }
+
+    public TrackerConfig defaultTtlNs(final long defaultTtlNs)
+    {
+        this.defaultTtlNs = defaultTtlNs;
+        return this;
+    }
+
+    public boolean openRegistry()
+    {
+        return openRegistry;
+    }
+
+    /**
+     * Whether unknown destination names register on first use (true) or are refused (false).
+     *
+     * @param openRegistry open or closed.
+     * @return this.
+     */
+    public TrackerConfig openRegistry(final boolean openRegistry)
+    {
+        this.openRegistry = openRegistry;
+        return this;
+    }
+
+    public List<String> destinations()
+    {
+        return destinations;
+    }
+
+    /**
+     * Register destination names up front, ids in the order given.
+     *
+     * @param names destination names.
+     * @return this.
+     */
+    public TrackerConfig destinations(final String... names)
+    {
+        destinations.addAll(List.of(names));
+        return this;
+    }
+
+    public int commandBufferLength()
+    {
+        return commandBufferLength;
+    }
+
+    /**
+     * Capacity of the command queue from other threads, a power of two in bytes.
+     *
+     * @param commandBufferLength bytes.
+     * @return this.
+     */
+    public TrackerConfig commandBufferLength(final int commandBufferLength)
+    {
+        this.commandBufferLength = commandBufferLength;
+        return this;
+    }
+
+    public int commandLimit()
+    {
+        return commandLimit;
+    }
+
+    /**
+     * Most queued commands drained per duty cycle.
+     *
+     * @param commandLimit commands.
+     * @return this.
+     */
+    public TrackerConfig commandLimit(final int commandLimit)
+    {
+        this.commandLimit = commandLimit;
+        return this;
+    }
+
+    public int timerBudget()
+    {
+        return timerBudget;
+    }
+
+    /**
+     * Most deadlines handled per duty cycle; the rest wait for the next cycle.
+     *
+     * @param timerBudget deadlines.
+     * @return this.
+     */
+    public TrackerConfig timerBudget(final int timerBudget)
+    {
+        this.timerBudget = timerBudget;
+        return this;
+    }
+
+    public int housekeepingBudget()
+    {
+        return housekeepingBudget;
+    }
+
+    /**
+     * Most housekeeping steps (tombstone removal, cumulative-ack application, orphan checks) per duty cycle.
+     *
+     * @param housekeepingBudget steps.
+     * @return this.
+     */
+    public TrackerConfig housekeepingBudget(final int housekeepingBudget)
+    {
+        this.housekeepingBudget = housekeepingBudget;
+        return this;
+    }
+
+    public long orphanCheckIntervalNs()
+    {
+        return orphanCheckIntervalNs;
+    }
+
+    /**
+     * How often a sweep checks that every pending record has a deadline scheduled.
+     *
+     * @param orphanCheckIntervalNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig orphanCheckIntervalNs(final long orphanCheckIntervalNs)
+    {
+        this.orphanCheckIntervalNs = orphanCheckIntervalNs;
+        return this;
+    }
+
+    public long syncIntervalNs()
+    {
+        return syncIntervalNs;
+    }
+
+    /**
+     * Optional msync of the persisted tables every interval, from a background thread, to bound what a power loss
+     * can take. 0 (default) leaves flushing to the OS: a process crash loses nothing, a power loss can lose recent
+     * writes.
+     *
+     * @param syncIntervalNs nanoseconds, 0 for none.
+     * @return this.
+     */
+    public TrackerConfig syncIntervalNs(final long syncIntervalNs)
+    {
+        this.syncIntervalNs = syncIntervalNs;
+        return this;
+    }
+
+    public EpochNanoClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * Wall clock for deadlines (persisted as absolute epoch nanoseconds). The default, Agrona's
+     * {@code OffsetEpochNanoClock}, reads {@code System.nanoTime()} against an epoch offset resampled hourly and
+     * allocates nothing per read (the JDK's {@code Instant}-based clock allocates on every call). Inject a settable
+     * clock in tests.
+     *
+     * @param epochClock the clock.
+     * @return this.
+     */
+    public TrackerConfig epochClock(final EpochNanoClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Monotonic clock for service-time measurement.
+     *
+     * @param nanoClock the clock.
+     * @return this.
+     */
+    public TrackerConfig nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public long randomSeed()
+    {
+        return randomSeed;
+    }
+
+    /**
+     * Seed of the tracker's random generator (jitter, lease nonces), for deterministic runs. The generator's state is
+     * part of the engine's state; a tracker persisted in a data directory mixes the directory's incarnation (one more
+     * at every open) into the seed, so nonces never repeat across restarts even with a fixed seed.
+     *
+     * @param randomSeed seed.
+     * @return this.
+     */
+    public TrackerConfig randomSeed(final long randomSeed)
+    {
+        this.randomSeed = randomSeed;
+        return this;
+    }
+
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * Idle strategy of the tracker's own thread, when it runs one.
+     *
+     * @param idleStrategy the strategy.
+     * @return this.
+     */
+    public TrackerConfig idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public OutcomeListener outcomeListener()
+    {
+        return outcomeListener;
+    }
+
+    /**
+     * Told of every outcome, on the agent thread.
+     *
+     * @param outcomeListener the listener.
+     * @return this.
+     */
+    public TrackerConfig outcomeListener(final OutcomeListener outcomeListener)
+    {
+        this.outcomeListener = outcomeListener;
+        return this;
+    }
+
+    public RefusalListener refusalListener()
+    {
+        return refusalListener;
+    }
+
+    /**
+     * Told when a command queued by another thread is refused, on the agent thread.
+     *
+     * @param refusalListener the listener.
+     * @return this.
+     */
+    public TrackerConfig refusalListener(final RefusalListener refusalListener)
+    {
+        this.refusalListener = refusalListener;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Receives unexpected errors; the duty cycle carries on.
+     *
+     * @param errorHandler the handler.
+     * @return this.
+     */
+    public TrackerConfig errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public List<TrackerExtension> extensions()
+    {
+        return extensions;
+    }
+
+    /**
+     * Add work to run inside the agent's duty cycle (for example the Aeron transport).
+     *
+     * @param extension the extension.
+     * @return this.
+     */
+    public TrackerConfig extension(final TrackerExtension extension)
+    {
+        extensions.add(extension);
+        return this;
+    }
+
+    public int defaultMaxAttempts()
+    {
+        return defaultMaxAttempts;
+    }
+
+    /**
+     * Attempts per destination for messages of no class (1..15, including the first send; 1 means no retries).
+     *
+     * @param defaultMaxAttempts attempts.
+     * @return this.
+     */
+    public TrackerConfig defaultMaxAttempts(final int defaultMaxAttempts)
+    {
+        this.defaultMaxAttempts = defaultMaxAttempts;
+        return this;
+    }
+
+    public int defaultPriority()
+    {
+        return defaultPriority;
+    }
+
+    public TrackerConfig defaultPriority(final int defaultPriority)
+    {
+        this.defaultPriority = defaultPriority;
+        return this;
+    }
+
+    public Backoff defaultBackoff()
+    {
+        return defaultBackoff;
+    }
+
+    /**
+     * Backoff for messages of no class (default: exponential 100 ms x2 up to 10 s, full jitter).
+     *
+     * @param defaultBackoff the backoff.
+     * @return this.
+     */
+    public TrackerConfig defaultBackoff(final Backoff defaultBackoff)
+    {
+        this.defaultBackoff = defaultBackoff;
+        return this;
+    }
+
+    public Map<Integer, MessageClass> messageClasses()
+    {
+        return messageClasses;
+    }
+
+    /**
+     * Register a message class whose defaults a track can name.
+     *
+     * @param messageClass the class (id 1..65535).
+     * @return this.
+     */
+    public TrackerConfig messageClass(final MessageClass messageClass)
+    {
+        messageClasses.put(messageClass.id(), messageClass);
+        return this;
+    }
+
+    public int retryBudget()
+    {
+        return retryBudget;
+    }
+
+    /**
+     * Most redeliveries (and resumed parked ones) issued per duty cycle; the rest wait for the next cycle, highest
+     * priority first, so a retry storm cannot starve ack processing.
+     *
+     * @param retryBudget redeliveries.
+     * @return this.
+     */
+    public TrackerConfig retryBudget(final int retryBudget)
+    {
+        this.retryBudget = retryBudget;
+        return this;
+    }
+
+    public CircuitBreakerConfig circuitBreaker()
+    {
+        return circuitBreaker;
+    }
+
+    public TrackerConfig circuitBreaker(final CircuitBreakerConfig circuitBreaker)
+    {
+        this.circuitBreaker = circuitBreaker;
+        return this;
+    }
+
+    public CircuitListener circuitListener()
+    {
+        return circuitListener;
+    }
+
+    /**
+     * Told of circuit state changes, on the agent thread.
+     *
+     * @param circuitListener the listener.
+     * @return this.
+     */
+    public TrackerConfig circuitListener(final CircuitListener circuitListener)
+    {
+        this.circuitListener = circuitListener;
+        return this;
+    }
+
+    public RedeliveryListener redeliveryListener()
+    {
+        return redeliveryListener;
+    }
+
+    /**
+     * Told of every redelivery to make (message, destination, attempt), on the agent thread: the host (or the Aeron
+     * transport) sends the message again.
+     *
+     * @param redeliveryListener the listener.
+     * @return this.
+     */
+    public TrackerConfig redeliveryListener(final RedeliveryListener redeliveryListener)
+    {
+        this.redeliveryListener = redeliveryListener;
+        return this;
+    }
+
+    public int dlqCapacity()
+    {
+        return dlqCapacity;
+    }
+
+    /**
+     * Most dead letters per dead-letter queue (one per stream plus the default one). When full, new dead letters
+     * are refused (DLQ_FULL, counted) and the message stays FAILED in the pending table until there is room.
+     *
+     * @param dlqCapacity dead letters.
+     * @return this.
+     */
+    public TrackerConfig dlqCapacity(final int dlqCapacity)
+    {
+        this.dlqCapacity = dlqCapacity;
+        return this;
+    }
+
+    public long dlqRetentionNs()
+    {
+        return dlqRetentionNs;
+    }
+
+    public TrackerConfig dlqRetentionNs(final long dlqRetentionNs)
+    {
+        this.dlqRetentionNs = dlqRetentionNs;
+        return this;
+    }
+
+    public int dlqReplayBudget()
+    {
+        return dlqReplayBudget;
+    }
+
+    /**
+     * Most dead letters replayed per duty cycle (replay is rate-limited).
+     *
+     * @param dlqReplayBudget replays.
+     * @return this.
+     */
+    public TrackerConfig dlqReplayBudget(final int dlqReplayBudget)
+    {
+        this.dlqReplayBudget = dlqReplayBudget;
+        return this;
+    }
+
+    public boolean deadLetterExpired()
+    {
+        return deadLetterExpired;
+    }
+
+    /**
+     * Whether EXPIRED messages go to the dead-letter queue too (default true); FAILED ones always do.
+     *
+     * @param deadLetterExpired on or off.
+     * @return this.
+     */
+    public TrackerConfig deadLetterExpired(final boolean deadLetterExpired)
+    {
+        this.deadLetterExpired = deadLetterExpired;
+        return this;
+    }
+
+    public int maxMetadataLength()
+    {
+        return maxMetadataLength;
+    }
+
+    /**
+     * Longest user metadata a track may carry (default 256 bytes); longer is refused with METADATA_TOO_LARGE.
+     *
+     * @param maxMetadataLength bytes.
+     * @return this.
+     */
+    public TrackerConfig maxMetadataLength(final int maxMetadataLength)
+    {
+        this.maxMetadataLength = maxMetadataLength;
+        return this;
+    }
+
+    public boolean recordAttemptHistory()
+    {
+        return recordAttemptHistory;
+    }
+
+    /**
+     * Whether each timeout, nack, reject, redelivery and park is kept in the message's attempt history (a Chronicle
+     * write on the retry path, not on the ack path).
+     *
+     * @param recordAttemptHistory on or off.
+     * @return this.
+     */
+    public TrackerConfig recordAttemptHistory(final boolean recordAttemptHistory)
+    {
+        this.recordAttemptHistory = recordAttemptHistory;
+        return this;
+    }
+
+    public int leaseMaxDeliveries()
+    {
+        return leaseMaxDeliveries;
+    }
+
+    /**
+     * Leases a message may go through: past this many expired or nacked leases it fails (MAX_DELIVERIES) and goes
+     * to the dead-letter queue.
+     *
+     * @param leaseMaxDeliveries deliveries.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxDeliveries(final int leaseMaxDeliveries)
+    {
+        this.leaseMaxDeliveries = leaseMaxDeliveries;
+        return this;
+    }
+
+    public int leaseMaxExtensions()
+    {
+        return leaseMaxExtensions;
+    }
+
+    /**
+     * Extensions allowed per lease.
+     *
+     * @param leaseMaxExtensions extensions.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensions(final int leaseMaxExtensions)
+    {
+        this.leaseMaxExtensions = leaseMaxExtensions;
+        return this;
+    }
+
+    public long leaseMaxExtensionNs()
+    {
+        return leaseMaxExtensionNs;
+    }
+
+    /**
+     * Longest single extension.
+     *
+     * @param leaseMaxExtensionNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxExtensionNs(final long leaseMaxExtensionNs)
+    {
+        this.leaseMaxExtensionNs = leaseMaxExtensionNs;
+        return this;
+    }
+
+    public long leaseMaxVisibilityNs()
+    {
+        return leaseMaxVisibilityNs;
+    }
+
+    /**
+     * Longest visibility timeout of a lease.
+     *
+     * @param leaseMaxVisibilityNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig leaseMaxVisibilityNs(final long leaseMaxVisibilityNs)
+    {
+        this.leaseMaxVisibilityNs = leaseMaxVisibilityNs;
+        return this;
+    }
+
+    public long earlyAckWindowNs()
+    {
+        return earlyAckWindowNs;
+    }
+
+    /**
+     * How long an ack for a message not tracked yet is held in case its Track is still on its way (0, the default,
+     * counts it as an orphan at once). Over Aeron, acks and Tracks come on different sessions and can overtake each
+     * other: the transport's service sets a few milliseconds.
+     *
+     * @param earlyAckWindowNs nanoseconds.
+     * @return this.
+     */
+    public TrackerConfig earlyAckWindowNs(final long earlyAckWindowNs)
+    {
+        this.earlyAckWindowNs = earlyAckWindowNs;
+        return this;
+    }
+
+    public int earlyAckCapacity()
+    {
+        return earlyAckCapacity;
+    }
+
+    /**
+     * Most message ids with early acks held at once; beyond it an early ack is an orphan at once.
+     *
+     * @param earlyAckCapacity ids.
+     * @return this.
+     */
+    public TrackerConfig earlyAckCapacity(final int earlyAckCapacity)
+    {
+        this.earlyAckCapacity = earlyAckCapacity;
+        return this;
+    }
+
+    public boolean recordServiceTime()
+    {
+        return recordServiceTime;
+    }
+
+    /**
+     * Whether the agent times every command (two clock reads per command).
+     *
+     * @param recordServiceTime on or off.
+     * @return this.
+     */
+    public TrackerConfig recordServiceTime(final boolean recordServiceTime)
+    {
+        this.recordServiceTime = recordServiceTime;
+        return this;
+    }
+
+    public Executor waiterExecutor()
+    {
+        return waiterExecutor;
+    }
+
+    /**
+     * Where the futures of {@link AckTracker#trackAsync} and {@link AckTracker#lease} complete, so a caller's
+     * dependent stages ({@code thenAccept} and the like) never run on the agent thread. Default: the common
+     * fork-join pool. {@code Runnable::run} completes them on the agent thread: only for stages that never block.
+     *
+     * @param waiterExecutor the executor.
+     * @return this.
+     */
+    public TrackerConfig waiterExecutor(final Executor waiterExecutor)
+    {
+        this.waiterExecutor = waiterExecutor;
+        return this;
+    }
+
+    /**
+     * The configured lease secret, or null to use (or create) the data directory's.
+     *
+     * @return a copy of the secret, or null.
+     */
+    public byte[] leaseSecret()
+    {
+        return null == leaseSecret ? null : leaseSecret.clone();
+    }
+
+    /**
+     * The 16-byte key of the receipt handles' MAC, instead of the one generated into the data directory (or a fresh
+     * one in memory): for trackers that must accept each other's handles, and for determinism checks.
+     *
+     * @param leaseSecret 16 bytes; copied.
+     * @return this.
+     */
+    public TrackerConfig leaseSecret(final byte[] leaseSecret)
+    {
+        this.leaseSecret = null == leaseSecret ? null : leaseSecret.clone();
+        return this;
+    }
+}

@@ -1,0 +1,228 @@
+package io.acktracker.engine.store;
+
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.values.Values;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A Chronicle Map from message id to a variable-size blob, persisted when given a file: used for message extras
+ * (metadata and attempt history while pending) and for dead letters. Allocation-free once the reused holders have
+ * grown to the largest value.
+ * <p>
+ * Writes on the agent thread only; {@link #get} from any thread with its own holder.
+ */
+public final class BlobTable implements AutoCloseable
+{
+    /** Visitor over entries. */
+    @FunctionalInterface
+    public interface Visitor
+    {
+        /**
+         * One entry; the blob is only valid during the call.
+         *
+         * @param messageId key.
+         * @param blob      value.
+         */
+        void onEntry(long messageId, BlobBytes blob);
+    }
+
+    private final ChronicleMap<LongValue, BlobBytes> map;
+    private final String name;
+    private final int averageLength;
+    private final LongValue key = Values.newHeapInstance(LongValue.class);
+
+    private BlobTable(final ChronicleMap<LongValue, BlobBytes> map, final String name, final int averageLength)
+    {
+        this.map = map;
+        this.name = name;
+        this.averageLength = averageLength;
+    }
+
+    /**
+     * Open in memory or persisted.
+     *
+     * @param name          map name.
+     * @param file          backing file, null for memory only.
+     * @param entries       expected entries.
+     * @param averageLength expected average value length.
+     * @param recover       run Chronicle's recovery first.
+     * @return the table.
+     */
+    public static BlobTable open(
+        final String name, final File file, final long entries, final int averageLength, final boolean recover)
+    {
+        final ChronicleMapBuilder<LongValue, BlobBytes> builder = ChronicleMapBuilder.of(LongValue.class,
+            BlobBytes.class)
+            .name(name)
+            .valueMarshallers(BlobMarshaller.INSTANCE, BlobMarshaller.INSTANCE)
+            .averageValueSize(averageLength)
+            .checksumEntries(false)
+            .skipCloseOnExitHook(true)
+            .maxBloatFactor(8.0)
+            .entries(Math.max(entries, 1024));
+        try
+        {
+            if (null == file)
+            {
+                return new BlobTable(builder.create(), name, averageLength);
+            }
+            return new BlobTable(recover && file.exists() && file.length() > 0 ?
+                builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file), name, averageLength);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Insert or replace a value.
+     *
+     * @param messageId key.
+     * @param blob      value.
+     * @return false when Chronicle has no room.
+     */
+    public boolean put(final long messageId, final BlobBytes blob)
+    {
+        key.setValue(messageId);
+        try (ExternalMapQueryContext<LongValue, BlobBytes, ?> context = map.queryContext(key))
+        {
+            context.writeLock().lock();
+            final MapEntry<LongValue, BlobBytes> entry = context.entry();
+            if (null != entry)
+            {
+                context.replaceValue(entry, context.wrapValueAsData(blob));
+            }
+            else
+            {
+                context.insert(context.absentEntry(), context.wrapValueAsData(blob));
+            }
+            return true;
+        }
+        catch (final IllegalStateException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Read a value into a holder (agent thread).
+     *
+     * @param messageId key.
+     * @param into      holder.
+     * @return true when present.
+     */
+    public boolean get(final long messageId, final BlobBytes into)
+    {
+        key.setValue(messageId);
+        return null != map.getUsing(key, into);
+    }
+
+    /**
+     * Read a value into a holder from any thread.
+     *
+     * @param messageId key.
+     * @param into      holder.
+     * @return true when present.
+     */
+    public boolean read(final long messageId, final BlobBytes into)
+    {
+        final LongValue readKey = Values.newHeapInstance(LongValue.class);
+        readKey.setValue(messageId);
+        return null != map.getUsing(readKey, into);
+    }
+
+    /**
+     * Remove a value.
+     *
+     * @param messageId key.
+     * @return true when it was present.
+     */
+    public boolean remove(final long messageId)
+    {
+        key.setValue(messageId);
+        try (ExternalMapQueryContext<LongValue, BlobBytes, ?> context = map.queryContext(key))
+        {
+            context.writeLock().lock();
+            final MapEntry<LongValue, BlobBytes> entry = context.entry();
+            if (null == entry)
+            {
+                return false;
+            }
+            context.remove(entry);
+            return true;
+        }
+    }
+
+    /**
+     * Whether a key is present.
+     *
+     * @param messageId key.
+     * @return true when present.
+     */
+    public boolean contains(final long messageId)
+    {
+        key.setValue(messageId);
+        return map.containsKey(key);
+    }
+
+    /**
+     * Visit every entry.
+     *
+     * @param visitor called per entry.
+     */
+    public void forEach(final Visitor visitor)
+    {
+        final BlobBytes holder = new BlobBytes(512);
+        map.forEachEntry((entry) ->
+        {
+            entry.value().getUsing(holder);
+            visitor.onEntry(entry.key().get().getValue(), holder);
+        });
+    }
+
+    /**
+     * Write a copy into a new persisted file (snapshots of in-memory tables).
+     *
+     * @param target new file.
+     */
+    public void exportTo(final File target)
+    {
+        try (BlobTable copy = open(name, target, Math.max(1024, map.longSize()), averageLength, false))
+        {
+            forEach(copy::put);
+        }
+    }
+
+    public long size()
+    {
+        return map.longSize();
+    }
+
+    public ChronicleMap<LongValue, BlobBytes> map()
+    {
+        return map;
+    }
+
+    /** Flush to disk (msync); a no-op in memory. */
+    public void sync()
+    {
+        if (null != map.file() && map instanceof VanillaChronicleHash)
+        {
+            ((VanillaChronicleHash<?, ?, ?, ?>)map).msync();
+        }
+    }
+
+    public void close()
+    {
+        map.close();
+    }
+}

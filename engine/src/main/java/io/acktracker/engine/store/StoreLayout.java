@@ -1,0 +1,111 @@
+package io.acktracker.engine.store;
+
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.record.PendingRecord;
+
+import java.util.List;
+
+/**
+ * Where a tracker keeps its state and how big each table is: every file name in a data directory and every sizing
+ * rule, in one place. Offline tools and snapshots use the same names and rules as the tracker.
+ * <pre>
+ * data directory (0700, every file 0600)
+ *   pending.cmap        pending records and tombstones     capacity + tombstone capacity entries, 224-byte values
+ *   streams.cmap        cumulative offsets                 4,096 (stream, destination) pairs
+ *   extras.cmap         metadata and attempt history       a quarter of the records, grows by tiers
+ *   dlq.cmap            dead letters                       a quarter of one queue's capacity, grows by tiers
+ *   state.cmap          circuit states, dead-letter totals 1,024 keys
+ *   destinations.txt    the destination registry           one name per line, id = line number
+ *   lease.key           the receipt-handle MAC key         16 bytes
+ *   tracker.properties  the sizing the tables were made with
+ *   incarnation         how many times a tracker started here
+ *   tracker.lock        held while a tracker has the directory open
+ *   clean-shutdown      present after a clean stop
+ * </pre>
+ * Threading: constants and pure functions; any thread.
+ */
+public final class StoreLayout
+{
+    public static final String PENDING_FILE = "pending.cmap";
+    public static final String STREAMS_FILE = "streams.cmap";
+    public static final String EXTRAS_FILE = "extras.cmap";
+    public static final String DEAD_LETTERS_FILE = "dlq.cmap";
+    public static final String STATE_FILE = "state.cmap";
+    public static final String DESTINATIONS_FILE = "destinations.txt";
+    public static final String LEASE_SECRET_FILE = "lease.key";
+    public static final String PROPERTIES_FILE = "tracker.properties";
+    public static final String INCARNATION_FILE = "incarnation";
+    public static final String LOCK_FILE = "tracker.lock";
+    public static final String CLEAN_MARKER = "clean-shutdown";
+
+    /** The files a snapshot copies and a restore puts back. */
+    public static final List<String> SNAPSHOT_FILES = List.of(PENDING_FILE, STREAMS_FILE, EXTRAS_FILE,
+        DEAD_LETTERS_FILE, STATE_FILE, DESTINATIONS_FILE, LEASE_SECRET_FILE);
+
+    /** (Stream, destination) pairs the offsets table is sized for. */
+    public static final int STREAM_OFFSET_ENTRIES = 4096;
+    /** Keys the state table is sized for. */
+    public static final int STATE_ENTRIES = 1024;
+
+    private StoreLayout()
+    {
+    }
+
+    /**
+     * Entries of the pending table: every pending record and every tombstone.
+     *
+     * @param config concluded configuration.
+     * @return the count.
+     */
+    public static long pendingEntries(final TrackerConfig config)
+    {
+        return (long)config.capacity() + config.tombstoneCapacity();
+    }
+
+    /**
+     * Entries the extras table is created for: a quarter of the records (only those with metadata or a history
+     * have one; Chronicle adds tiers beyond).
+     *
+     * @param config concluded configuration.
+     * @return the count.
+     */
+    public static long extrasEntries(final TrackerConfig config)
+    {
+        return Math.max(1024, pendingEntries(config) / 4);
+    }
+
+    /**
+     * Average size of an extras entry: the empty layout, some history, half the longest metadata.
+     *
+     * @param config concluded configuration.
+     * @return bytes.
+     */
+    public static int extrasAverageBytes(final TrackerConfig config)
+    {
+        return Extras.EMPTY_LENGTH + 64 + config.maxMetadataLength() / 2;
+    }
+
+    /**
+     * Entries the dead-letter table is created for: a quarter of one queue's capacity, because Chronicle adds
+     * tiers as dead letters accumulate (up to eight times this), so a tracker that rarely dead-letters does not pay
+     * the whole file up front.
+     *
+     * @param config concluded configuration.
+     * @return the count.
+     */
+    public static long deadLetterEntries(final TrackerConfig config)
+    {
+        return Math.min(Math.max(1024, config.dlqCapacity() / 4), 10_000_000);
+    }
+
+    /**
+     * Average size of a dead letter: the final record followed by its extras.
+     *
+     * @param config concluded configuration.
+     * @return bytes.
+     */
+    public static int deadLetterAverageBytes(final TrackerConfig config)
+    {
+        return PendingRecord.LENGTH + extrasAverageBytes(config);
+    }
+}
