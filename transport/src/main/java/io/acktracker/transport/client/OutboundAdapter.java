@@ -1,14 +1,12 @@
 package io.acktracker.transport.client;
 
-import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.transport.Protocol;
-import io.acktracker.transport.codecs.FailureReasonCode;
+import io.acktracker.transport.WireCodes;
 import io.acktracker.transport.codecs.LeaseGrantedDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
-import io.acktracker.transport.codecs.OutcomeCode;
 import io.acktracker.transport.codecs.OutcomeDecoder;
 import io.acktracker.transport.codecs.RedeliverDecoder;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -32,9 +30,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class OutboundAdapter implements FragmentHandler
 {
-    private static final Outcome[] OUTCOMES = outcomes();
-    private static final FailureReason[] REASONS = reasons();
-    private static final RefusalCode[] REFUSAL_CODES = refusalCodes();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final OutcomeDecoder outcomeDecoder = new OutcomeDecoder();
@@ -100,12 +95,12 @@ public final class OutboundAdapter implements FragmentHandler
                     return false;
                 }
                 final OutcomeDecoder decoder = outcomeDecoder.wrap(frame, bodyOffset, blockLength, version);
-                final Outcome outcome = OUTCOMES[decoder.outcomeRaw()];
+                final Outcome outcome = WireCodes.outcome(decoder.outcomeRaw());
                 if (null == outcome)
                 {
                     return false;
                 }
-                handler.onOutcome(decoder.messageId(), outcome, REASONS[decoder.reasonRaw()], decoder.latencyNs(),
+                handler.onOutcome(decoder.messageId(), outcome, WireCodes.reason(decoder.reasonRaw()), decoder.latencyNs(),
                     decoder.attempts(), 1 == decoder.replayRaw());
                 return true;
             }
@@ -131,7 +126,7 @@ public final class OutboundAdapter implements FragmentHandler
                 final RefusedDecoder decoder = refusedDecoder.wrap(frame, bodyOffset, blockLength, version);
                 if (decoder.sessionId() == sessionId)
                 {
-                    final RefusalCode code = REFUSAL_CODES[decoder.codeRaw()];
+                    final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
                     handler.onRefused(decoder.refusedTemplateId(), decoder.correlationId(),
                         null != code ? code : RefusalCode.OTHER, decoder.destinationId());
                 }
@@ -155,57 +150,5 @@ public final class OutboundAdapter implements FragmentHandler
             default:
                 return false;
         }
-    }
-
-    /** Wire outcome code (by value) to the engine's outcome, by name; null where the engine has none. */
-    private static Outcome[] outcomes()
-    {
-        final Outcome[] outcomes = new Outcome[256];
-        for (final OutcomeCode code : OutcomeCode.values())
-        {
-            for (final Outcome outcome : Outcome.values())
-            {
-                if (OutcomeCode.NULL_VAL != code && outcome.name().equals(code.name()))
-                {
-                    outcomes[code.value()] = outcome;
-                }
-            }
-        }
-        return outcomes;
-    }
-
-    /** Wire reason code (by value) to the engine's reason, by name; NONE where the engine has no such reason. */
-    private static FailureReason[] reasons()
-    {
-        final FailureReason[] reasons = new FailureReason[256];
-        for (int i = 0; i < reasons.length; i++)
-        {
-            reasons[i] = FailureReason.NONE;
-        }
-        for (final FailureReasonCode code : FailureReasonCode.values())
-        {
-            for (final FailureReason reason : FailureReason.values())
-            {
-                if (FailureReasonCode.NULL_VAL != code && reason.name().equals(code.name()))
-                {
-                    reasons[code.value()] = reason;
-                }
-            }
-        }
-        return reasons;
-    }
-
-    /** Wire refusal code (by value) to the code; null for values this client does not know. */
-    private static RefusalCode[] refusalCodes()
-    {
-        final RefusalCode[] codes = new RefusalCode[256];
-        for (final RefusalCode code : RefusalCode.values())
-        {
-            if (RefusalCode.NULL_VAL != code)
-            {
-                codes[code.value()] = code;
-            }
-        }
-        return codes;
     }
 }

@@ -8,11 +8,10 @@ import io.acktracker.engine.api.Result;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.WireCodes;
 import io.acktracker.transport.codecs.BooleanType;
-import io.acktracker.transport.codecs.FailureReasonCode;
 import io.acktracker.transport.codecs.LeaseGrantedEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
-import io.acktracker.transport.codecs.OutcomeCode;
 import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.RedeliverEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -40,9 +39,6 @@ import java.nio.ByteBuffer;
  */
 public final class OutboundProxy
 {
-    private static final OutcomeCode[] OUTCOME_CODES = outcomeCodes();
-    private static final FailureReasonCode[] REASON_CODES = reasonCodes();
-    private static final RefusalCode[] REFUSAL_CODES = refusalCodes();
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -103,8 +99,8 @@ public final class OutboundProxy
             .messageId(messageId)
             .latencyNs(latencyNs)
             .attempts(attempts)
-            .outcome(OUTCOME_CODES[outcome.ordinal()])
-            .reason(REASON_CODES[reason.ordinal()])
+            .outcome(WireCodes.outcomeCode(outcome))
+            .reason(WireCodes.reasonCode(reason))
             .replay(replay ? BooleanType.TRUE : BooleanType.FALSE);
         send(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
     }
@@ -188,7 +184,7 @@ public final class OutboundProxy
      */
     public static RefusalCode refusalCode(final Result result)
     {
-        return REFUSAL_CODES[result.ordinal()];
+        return WireCodes.refusalCode(result);
     }
 
     /**
@@ -320,51 +316,5 @@ public final class OutboundProxy
             default:
                 return TransportCounter.REFUSALS_SENT;
         }
-    }
-
-    private static OutcomeCode[] outcomeCodes()
-    {
-        final OutcomeCode[] codes = new OutcomeCode[Outcome.values().length];
-        for (final Outcome outcome : Outcome.values())
-        {
-            codes[outcome.ordinal()] = byName(OutcomeCode.values(), outcome.name(), OutcomeCode.NULL_VAL);
-        }
-        return codes;
-    }
-
-    private static FailureReasonCode[] reasonCodes()
-    {
-        final FailureReasonCode[] codes = new FailureReasonCode[FailureReason.values().length];
-        for (final FailureReason reason : FailureReason.values())
-        {
-            codes[reason.ordinal()] = byName(FailureReasonCode.values(), reason.name(), FailureReasonCode.NULL_VAL);
-        }
-        return codes;
-    }
-
-    private static RefusalCode[] refusalCodes()
-    {
-        final RefusalCode[] codes = new RefusalCode[Result.values().length];
-        for (final Result result : Result.values())
-        {
-            codes[result.ordinal()] = byName(RefusalCode.values(), result.name(), RefusalCode.OTHER);
-        }
-        return codes;
-    }
-
-    /**
-     * Engine enums map to wire enums by name, so a value the engine adds before the schema does maps to the
-     * fallback instead of breaking the transport.
-     */
-    private static <E extends Enum<E>> E byName(final E[] values, final String name, final E fallback)
-    {
-        for (final E value : values)
-        {
-            if (value.name().equals(name))
-            {
-                return value;
-            }
-        }
-        return fallback;
     }
 }
