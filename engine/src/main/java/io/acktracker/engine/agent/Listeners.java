@@ -87,7 +87,7 @@ final class Listeners implements Effects.Handler
 
     public void onOutcome(
         final long messageId, final int outcomeCode, final int reasonCode, final long latencyNs, final int attempts,
-        final int flags)
+        final int flags, final int slot)
     {
         final Outcome outcome = OUTCOMES[outcomeCode];
         final FailureReason reason = FailureReason.of(reasonCode);
@@ -119,7 +119,7 @@ final class Listeners implements Effects.Handler
             }
             waiters.complete(messageId, outcome, reason, latencyNs, attempts, replay);
         }
-        machine.onOutcomeTold(messageId);
+        machine.onOutcomeTold(messageId, slot);
     }
 
     public void onRedelivery(final long messageId, final int destination, final int attempt)

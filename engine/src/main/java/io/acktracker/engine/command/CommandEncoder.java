@@ -304,8 +304,6 @@ public final class CommandEncoder
     private static void header(final MutableDirectBuffer buffer, final int offset, final int type, final int flags)
     {
         buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
-        buffer.putLong(offset + CLIENT_ID_OFFSET, 0);
-        buffer.putLong(offset + CLIENT_SEQUENCE_OFFSET, 0);
         buffer.putInt(offset + TYPE_OFFSET, type);
         buffer.putInt(offset + FLAGS_OFFSET, flags);
     }

@@ -5,35 +5,37 @@ package io.acktracker.engine.command;
  * came in (the command queue from other threads, the host's synchronous calls, the transport, the admin tools), so
  * the same bytes can be journaled, replayed and replicated.
  * <p>
- * A command is a 32-byte header followed by its body. The timestamp is written by the agent when it applies the
- * command (one cached clock read per duty cycle); the client id and sequence identify a client's numbered commands
- * (0 when the command has none).
+ * A command is a 16-byte header followed by its body. The timestamp is written by the agent when it applies the
+ * command (one cached clock read per duty cycle). The header is kept small because queued commands cross the ring
+ * buffer between cores: an ack is 40 bytes on the ring with its record header. (Commands numbered by a client will
+ * carry the client's id and sequence as a trailer flagged in the header's flags, so the body offsets stay fixed.)
  * <pre>
- * HEADER (32 bytes)                    TRACK body (64 bytes + metadata)
+ * HEADER (16 bytes)                    TRACK body (64 bytes + metadata)
  *  0 timestamp (epoch ns)  long          0 message id          long
- *  8 client id             long          8 destinations        long
- * 16 client sequence       long         16 ack timeout ns      long
- * 24 type                  int          24 ttl ns              long
- * 28 flags                 int          32 stream sequence     long
- *                                       40 stream id           int
- * ACK (16)        NACK (24)             44 required acks       int
- *  0 message id    0 message id         48 priority            int
- *  8 destination   8 delay ns           52 message class       int
- *                 16 destination        56 max attempts        int
- * REJECT (16)     20 error code         60 metadata length     int
- *  0 message id                         64 metadata            bytes
- *  8 destination  CUMULATIVE_ACK (16)
- * 12 error code    0 offset             LEASE (24)
- *                  8 stream id           0 message id          long
- * LEASE_ACK, _NACK, _EXTEND,            12 destination          8 consumer id         long
- * _REJECT (48)                          16 visibility ns       long
- *  0 receipt handle (32 bytes)        DEAD_LETTER_REPLAY / _DELETE (8 + 8 per id)
- * 32 delay or extension ns (long)       0 replay mode (int)    4 id count (int)
- * 40 error code (int)                   8 message ids          long...
- * TICK, ORPHAN_SWEEP: no body
+ *  8 type                  int           8 destinations        long
+ * 12 flags                 int          16 ack timeout ns      long
+ *                                       24 ttl ns              long
+ * ACK (16)        NACK (24)             32 stream sequence     long
+ *  0 message id    0 message id         40 stream id           int
+ *  8 destination   8 delay ns           44 required acks       int
+ *                 16 destination        48 priority            int
+ * REJECT (16)     20 error code         52 message class       int
+ *  0 message id                         56 max attempts        int
+ *  8 destination  CUMULATIVE_ACK (16)   60 metadata length     int
+ * 12 error code    0 offset             64 metadata            bytes
+ *                  8 stream id
+ * LEASE (24)      12 destination        LEASE_ACK, _NACK, _EXTEND, _REJECT (48)
+ *  0 message id                          0 receipt handle (32 bytes)
+ *  8 consumer id  DEAD_LETTER_REPLAY,   32 delay or extension ns (long)
+ * 16 visibility   _DELETE (8 + 8 per id) 40 error code (int)
+ *                  0 mode     4 count
+ *                  8 message ids (long...)     TICK, ORPHAN_SWEEP: no body
  * </pre>
  * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Dead-letter replay flags:
  * bit 0 now (replay the one id at once and answer its result, instead of queueing the ids at the replay rate).
+ * Body offsets below are from the start of the command.
+ * <p>
+ * Threading: constants and pure functions; any thread.
  */
 public final class CommandLayout
 {
@@ -70,11 +72,9 @@ public final class CommandLayout
     public static final int MAX_TYPE = TICK;
 
     public static final int TIMESTAMP_OFFSET = 0;
-    public static final int CLIENT_ID_OFFSET = 8;
-    public static final int CLIENT_SEQUENCE_OFFSET = 16;
-    public static final int TYPE_OFFSET = 24;
-    public static final int FLAGS_OFFSET = 28;
-    public static final int HEADER_LENGTH = 32;
+    public static final int TYPE_OFFSET = 8;
+    public static final int FLAGS_OFFSET = 12;
+    public static final int HEADER_LENGTH = 16;
 
     public static final int TRACK_FLAG_HAS_STREAM = 1;
     public static final int TRACK_FLAG_HAS_WAITER = 2;

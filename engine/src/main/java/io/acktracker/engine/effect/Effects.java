@@ -19,7 +19,8 @@ import org.agrona.ExpandableArrayBuffer;
  *  |                            time                               | 16
  *  |              b                |              c                | 24
  *  +---------------------------------------------------------------+
- *  OUTCOME     a = outcome | reason &lt;&lt; 8 | flags &lt;&lt; 16, id = message, time = latency, b = attempts
+ *  OUTCOME     a = outcome | reason &lt;&lt; 8 | flags &lt;&lt; 16, id = message, time = latency, b = attempts,
+ *              c = the record's slot (so the record is found again without a lookup once told)
  *  REDELIVERY  a = destination, id = message, b = attempt
  *  REFUSAL     a = command type, id = message or stream, b = result ordinal, c = flags
  *  CIRCUIT     a = destination, time = when, b = from ordinal, c = to ordinal
@@ -67,8 +68,9 @@ public final class Effects
          * @param latencyNs track to outcome.
          * @param attempts  highest attempt.
          * @param flags     {@link #FLAG_REPLAY}, {@link #FLAG_WAITER}.
+         * @param slot      the record's slot, which stays the message's until the outcome is told.
          */
-        void onOutcome(long messageId, int outcome, int reason, long latencyNs, int attempts, int flags);
+        void onOutcome(long messageId, int outcome, int reason, long latencyNs, int attempts, int flags, int slot);
 
         /**
          * A message must be redelivered.
@@ -114,12 +116,13 @@ public final class Effects
      * @param latencyNs track to outcome.
      * @param attempts  highest attempt.
      * @param flags     {@link #FLAG_REPLAY}, {@link #FLAG_WAITER}.
+     * @param slot      the record's slot.
      */
     public void outcome(
         final long messageId, final int outcome, final int reason, final long latencyNs, final int attempts,
-        final int flags)
+        final int flags, final int slot)
     {
-        append(OUTCOME, outcome | (reason << 8) | (flags << 16), messageId, latencyNs, attempts, 0);
+        append(OUTCOME, outcome | (reason << 8) | (flags << 16), messageId, latencyNs, attempts, slot);
     }
 
     /**
@@ -214,7 +217,7 @@ public final class Effects
         switch (buffer.getInt(offset + TYPE_OFFSET))
         {
             case OUTCOME:
-                handler.onOutcome(id, a & 0xFF, (a >>> 8) & 0xFF, time, b, a >>> 16);
+                handler.onOutcome(id, a & 0xFF, (a >>> 8) & 0xFF, time, b, a >>> 16, c);
                 break;
             case REDELIVERY:
                 handler.onRedelivery(id, a, b);

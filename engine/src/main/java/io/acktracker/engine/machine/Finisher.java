@@ -117,7 +117,7 @@ final class Finisher
                 counters.increment(EXPIRED);
         }
         effects.outcome(record.messageId(), RecordStatus.outcome(status).ordinal(), reason.ordinal(), latencyNs,
-            record.highestAttempt(), record.hasFlag(PendingRecord.FLAG_HAS_LISTENER) ? Effects.FLAG_WAITER : 0);
+            record.highestAttempt(), record.hasFlag(PendingRecord.FLAG_HAS_LISTENER) ? Effects.FLAG_WAITER : 0, slot);
 
         if (deadLetter)
         {

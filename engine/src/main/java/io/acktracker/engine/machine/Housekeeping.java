@@ -139,7 +139,7 @@ final class Housekeeping
             if (RecordStatus.isFinal(record.status()) && !record.hasFlag(PendingRecord.FLAG_NOTIFIED) &&
                 !record.hasFlag(PendingRecord.FLAG_TELLING))
             {
-                tombstones.tellAgain(record);
+                tombstones.tellAgain(slot, record);
             }
         }
         if (replayCursor == replayCount && replayCount > 0)

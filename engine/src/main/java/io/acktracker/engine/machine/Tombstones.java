@@ -126,7 +126,7 @@ final class Tombstones
                     {
                         if (!record.hasFlag(PendingRecord.FLAG_NOTIFIED) && !record.hasFlag(PendingRecord.FLAG_TELLING))
                         {
-                            tellAgain(record);
+                            tellAgain(slot, record);
                         }
                         removeOnceTold(slot, record);
                     }
@@ -141,29 +141,32 @@ final class Tombstones
     /**
      * Queue the outcome of a final record that was never told (recovered after a crash), flagged as a replay.
      */
-    void tellAgain(final PendingRecord record)
+    void tellAgain(final int slot, final PendingRecord record)
     {
         record.setFlag(PendingRecord.FLAG_TELLING);
         effects.outcome(record.messageId(), RecordStatus.outcome(record.status()).ordinal(), record.reason(),
             record.finishedNs() - record.createdNs(), record.highestAttempt(),
-            Effects.FLAG_REPLAY | (record.hasFlag(PendingRecord.FLAG_HAS_LISTENER) ? Effects.FLAG_WAITER : 0));
+            Effects.FLAG_REPLAY | (record.hasFlag(PendingRecord.FLAG_HAS_LISTENER) ? Effects.FLAG_WAITER : 0), slot);
         counters.increment(OUTCOMES_REPLAYED);
     }
 
     /**
-     * The outcome of a message has been told: mark its record, and remove it when nothing keeps it.
+     * The outcome of a message has been told: mark its record, and remove it when nothing keeps it. The slot came
+     * with the outcome; it stays the message's until the outcome is told (nothing removes an untold record).
      *
      * @param messageId the message.
+     * @param slot      its slot.
      */
-    void onTold(final long messageId)
+    void onTold(final long messageId, final int slot)
     {
-        final int slot = records.slotOf(messageId);
-        if (Records.MISSING == slot)
+        final long address = records.address(slot);
+        if (0 == address)
         {
             return;
         }
-        final PendingRecord record = told.wrap(records.address(slot));
-        if (!RecordStatus.isFinal(record.status()) || !record.hasFlag(PendingRecord.FLAG_TELLING))
+        final PendingRecord record = told.wrap(address);
+        if (record.messageId() != messageId || !RecordStatus.isFinal(record.status()) ||
+            !record.hasFlag(PendingRecord.FLAG_TELLING))
         {
             return;
         }

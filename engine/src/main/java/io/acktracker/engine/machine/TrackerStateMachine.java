@@ -317,10 +317,11 @@ public final class TrackerStateMachine
      * Tell the parts an outcome was told to the listeners (the agent calls this after telling it).
      *
      * @param messageId the message.
+     * @param slot      the slot the outcome effect carried.
      */
-    public void onOutcomeTold(final long messageId)
+    public void onOutcomeTold(final long messageId, final int slot)
     {
-        tombstones.onTold(messageId);
+        tombstones.onTold(messageId, slot);
     }
 
     public int pendingCount()
