@@ -38,7 +38,7 @@ import java.util.function.Consumer;
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
- * The tracker's agent: owns the {@link TrackerStateMachine} and feeds it commands, one at a time, each stamped with
+ * The tracker's agent: owns the {@link TrackerStateMachine} and feeds it commands, one at a time, each applied with
  * the duty cycle's time (one clock read per {@link #doWork()}), then tells the listeners the effects of each command
  * before the next. Every state change is a command in the {@link CommandLayout}: those other threads queued in the
  * ring buffer, those the host's synchronous calls below encode (including calls from the transport and from admin
@@ -622,9 +622,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     private Result execute(final int length, final boolean countAsCommand)
     {
-        CommandEncoder.stamp(command, 0, nowNs);
         final long startNs = recordServiceTime && countAsCommand ? nanoClock.nanoTime() : 0;
-        final Result result = machine.apply(command, 0, length);
+        final Result result = machine.apply(nowNs, command, 0, length);
         if (countAsCommand)
         {
             counters.increment(COMMANDS);
@@ -639,10 +638,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
 
     private void onQueuedCommand(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        CommandEncoder.stamp(buffer, index, nowNs);
         try
         {
-            final Result result = machine.apply(buffer, index, length);
+            final Result result = machine.apply(nowNs, buffer, index, length);
             if (result.isRefusal())
             {
                 final boolean hasWaiter = CommandLayout.TRACK == type &&

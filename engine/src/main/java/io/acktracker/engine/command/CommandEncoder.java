@@ -9,7 +9,6 @@ import static io.acktracker.engine.command.CommandLayout.*;
 /**
  * Writes commands in the {@link CommandLayout} into a buffer: the command queue's claimed space, or the agent's
  * scratch buffer for a synchronous call. Stateless and allocation-free; each method returns the command's length.
- * The timestamp is left 0 for the agent to stamp when it applies the command.
  * <p>
  * Threading: any thread (it holds no state).
  */
@@ -289,21 +288,8 @@ public final class CommandEncoder
         return HEADER_LENGTH;
     }
 
-    /**
-     * Stamp a command with the time it is applied at.
-     *
-     * @param buffer      holding the command.
-     * @param offset      where it starts.
-     * @param timestampNs epoch ns.
-     */
-    public static void stamp(final MutableDirectBuffer buffer, final int offset, final long timestampNs)
-    {
-        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampNs);
-    }
-
     private static void header(final MutableDirectBuffer buffer, final int offset, final int type, final int flags)
     {
-        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
         buffer.putInt(offset + TYPE_OFFSET, type);
         buffer.putInt(offset + FLAGS_OFFSET, flags);
     }

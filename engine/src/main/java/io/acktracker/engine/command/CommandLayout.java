@@ -5,15 +5,17 @@ package io.acktracker.engine.command;
  * came in (the command queue from other threads, the host's synchronous calls, the transport, the admin tools), so
  * the same bytes can be journaled, replayed and replicated.
  * <p>
- * A command is a 16-byte header followed by its body. The timestamp is written by the agent when it applies the
- * command (one cached clock read per duty cycle). The header is kept small because queued commands cross the ring
- * buffer between cores: an ack is 40 bytes on the ring with its record header. (Commands numbered by a client will
- * carry the client's id and sequence as a trailer flagged in the header's flags, so the body offsets stay fixed.)
+ * A command is an 8-byte header (type, flags) followed by its body. The time a command is applied at is not part of
+ * it: the agent applies every command of a duty cycle with that cycle's clock reading, and whatever records commands
+ * for replay (a journal) records that time beside each. Nothing writes into a command after it is queued, and the
+ * header is kept small because queued commands cross the ring buffer between cores: an ack takes 32 bytes of ring
+ * with its record header. (Commands numbered by a client will carry the client's id and sequence as a trailer flagged
+ * in the header's flags, so the body offsets stay fixed.)
  * <pre>
- * HEADER (16 bytes)                    TRACK body (64 bytes + metadata)
- *  0 timestamp (epoch ns)  long          0 message id          long
- *  8 type                  int           8 destinations        long
- * 12 flags                 int          16 ack timeout ns      long
+ * HEADER (8 bytes)                     TRACK body (64 bytes + metadata)
+ *  0 type                  int           0 message id          long
+ *  4 flags                 int           8 destinations        long
+ *                                       16 ack timeout ns      long
  *                                       24 ttl ns              long
  * ACK (16)        NACK (24)             32 stream sequence     long
  *  0 message id    0 message id         40 stream id           int
@@ -33,7 +35,8 @@ package io.acktracker.engine.command;
  * </pre>
  * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Dead-letter replay flags:
  * bit 0 now (replay the one id at once and answer its result, instead of queueing the ids at the replay rate).
- * Body offsets below are from the start of the command.
+ * The body offsets in the diagram are from the end of the header; the constants below are from the start of the
+ * command.
  * <p>
  * Threading: constants and pure functions; any thread.
  */
@@ -71,10 +74,9 @@ public final class CommandLayout
     /** Highest command type id. */
     public static final int MAX_TYPE = TICK;
 
-    public static final int TIMESTAMP_OFFSET = 0;
-    public static final int TYPE_OFFSET = 8;
-    public static final int FLAGS_OFFSET = 12;
-    public static final int HEADER_LENGTH = 16;
+    public static final int TYPE_OFFSET = 0;
+    public static final int FLAGS_OFFSET = 4;
+    public static final int HEADER_LENGTH = 8;
 
     public static final int TRACK_FLAG_HAS_STREAM = 1;
     public static final int TRACK_FLAG_HAS_WAITER = 2;

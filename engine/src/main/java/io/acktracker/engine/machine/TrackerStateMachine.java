@@ -32,7 +32,7 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
  * The tracker as a deterministic state machine: {@link #apply} takes one command in the
- * {@link io.acktracker.engine.command.CommandLayout} and changes the state through the parts that own it; what the
+ * {@link io.acktracker.engine.command.CommandLayout}, and the time it is applied at, and changes the state through the parts that own it; what the
  * outside world must hear goes to {@link Effects}. Time comes only from the command's timestamp and randomness only
  * from the engine's seeded generator, so the same commands from the same state give the same state and the same
  * effects, byte for byte ({@link #appendState}).
@@ -172,20 +172,21 @@ public final class TrackerStateMachine
     }
 
     /**
-     * Apply one command.
+     * Apply one command at a time.
      *
-     * @param buffer holding the command.
-     * @param offset where it starts.
-     * @param length its length.
+     * @param timestampNs the time it is applied at (epoch ns): the only time the machine knows.
+     * @param buffer      holding the command.
+     * @param offset      where it starts.
+     * @param length      its length.
      * @return the result: OK, COMPLETED or HELD when applied, a refusal (which changed nothing) otherwise.
      */
-    public Result apply(final DirectBuffer buffer, final int offset, final int length)
+    public Result apply(final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
     {
+        clock.set(timestampNs);
         if (length < HEADER_LENGTH)
         {
             return invalid(Result.INVALID_ARGUMENT);
         }
-        clock.set(buffer.getLong(offset + TIMESTAMP_OFFSET));
         final int type = buffer.getInt(offset + TYPE_OFFSET);
         switch (type)
         {
