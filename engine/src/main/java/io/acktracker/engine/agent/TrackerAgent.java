@@ -211,7 +211,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
                 onError(ex);
             }
         }
-        execute(CommandEncoder.bare(command, 0, CommandLayout.TICK), false);
+        execute(CommandLayout.TICK, CommandLayout.BARE_LENGTH, false);
         workCount += machine.lastTickWork();
 
         counters.increment(DUTY_CYCLES);
@@ -232,7 +232,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result track(final long messageId, final long destinations)
     {
-        return execute(CommandEncoder.track(command, 0, messageId, destinations), true);
+        return execute(CommandLayout.TRACK, CommandEncoder.track(command, 0, messageId, destinations), true);
     }
 
     /**
@@ -246,7 +246,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * @return OK or a refusal.
      */
     public Result track(
-        final long messageId, final long destinations, final int requiredAcks, final long ackTimeoutNs, final long ttlNs)
+        final long messageId,
+        final long destinations,
+        final int requiredAcks,
+        final long ackTimeoutNs,
+        final long ttlNs)
     {
         return track(defaults.reset().messageId(messageId).destinations(destinations).requiredAcks(requiredAcks)
             .ackTimeoutNs(ackTimeoutNs).ttlNs(ttlNs));
@@ -264,7 +268,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         {
             return refusedOversized(request);
         }
-        return execute(CommandEncoder.track(command, 0, request, false), true);
+        return execute(CommandLayout.TRACK, CommandEncoder.track(command, 0, request, false), true);
     }
 
     /**
@@ -283,7 +287,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         }
         final long messageId = request.messageId();
         final boolean registered = listeners.register(messageId, listener);
-        final Result result = execute(CommandEncoder.track(command, 0, request, true), true);
+        final Result result = execute(CommandLayout.TRACK, CommandEncoder.track(command, 0, request, true), true);
         if (registered && result.isRefusal())
         {
             listeners.unregister(messageId);
@@ -300,7 +304,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result recordAck(final long messageId, final int destination)
     {
-        return execute(CommandEncoder.ack(command, 0, messageId, destination), true);
+        return execute(CommandLayout.ACK, CommandEncoder.ack(command, 0, messageId, destination), true);
     }
 
     /**
@@ -327,7 +331,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result recordNack(final long messageId, final int destination, final long delayNs, final int code)
     {
-        return execute(CommandEncoder.nack(command, 0, messageId, destination, delayNs, code), true);
+        return execute(
+            CommandLayout.NACK, CommandEncoder.nack(command, 0, messageId, destination, delayNs, code), true);
     }
 
     /**
@@ -340,7 +345,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result recordReject(final long messageId, final int destination, final int code)
     {
-        return execute(CommandEncoder.reject(command, 0, messageId, destination, code), true);
+        return execute(CommandLayout.REJECT, CommandEncoder.reject(command, 0, messageId, destination, code), true);
     }
 
     /**
@@ -354,7 +359,10 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result recordCumulativeAck(final int streamId, final int destination, final long offset)
     {
-        return execute(CommandEncoder.cumulativeAck(command, 0, streamId, destination, offset), true);
+        return execute(
+            CommandLayout.CUMULATIVE_ACK,
+            CommandEncoder.cumulativeAck(command, 0, streamId, destination, offset),
+            true);
     }
 
     /**
@@ -366,9 +374,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * @param handle       filled with the receipt handle on success.
      * @return OK, or UNKNOWN_MESSAGE, LATE_ACK (finished), ALREADY_LEASED, INVALID_TIMEOUT.
      */
-    public Result lease(final long messageId, final long consumerId, final long visibilityNs, final ReceiptHandle handle)
+    public Result lease(
+        final long messageId, final long consumerId, final long visibilityNs, final ReceiptHandle handle)
     {
-        final Result result = execute(CommandEncoder.lease(command, 0, messageId, consumerId, visibilityNs), true);
+        final Result result = execute(
+            CommandLayout.LEASE, CommandEncoder.lease(command, 0, messageId, consumerId, visibilityNs), true);
         if (Result.OK == result)
         {
             handle.copyFrom(machine.grantedHandle());
@@ -384,7 +394,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result leaseAck(final ReceiptHandle handle)
     {
-        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_ACK, handle, 0, 0), true);
+        return execute(CommandLayout.LEASE_ACK, CommandEncoder.settle(command, 0, handle, 0, 0), true);
     }
 
     /**
@@ -396,7 +406,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result leaseNack(final ReceiptHandle handle, final long delayNs)
     {
-        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_NACK, handle, delayNs, 0), true);
+        return execute(CommandLayout.LEASE_NACK, CommandEncoder.settle(command, 0, handle, delayNs, 0), true);
     }
 
     /**
@@ -408,7 +418,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result leaseExtend(final ReceiptHandle handle, final long extraNs)
     {
-        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_EXTEND, handle, extraNs, 0), true);
+        return execute(CommandLayout.LEASE_EXTEND, CommandEncoder.settle(command, 0, handle, extraNs, 0), true);
     }
 
     /**
@@ -420,7 +430,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result leaseReject(final ReceiptHandle handle, final int code)
     {
-        return execute(CommandEncoder.settle(command, 0, CommandLayout.LEASE_REJECT, handle, 0, code), true);
+        return execute(CommandLayout.LEASE_REJECT, CommandEncoder.settle(command, 0, handle, 0, code), true);
     }
 
     /**
@@ -445,7 +455,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public Result replayDeadLetterNow(final ReplayMode mode, final long messageId)
     {
-        return execute(CommandEncoder.replayNow(command, 0, mode.ordinal(), messageId), true);
+        return execute(
+            CommandLayout.DEAD_LETTER_REPLAY, CommandEncoder.replayNow(command, 0, mode.ordinal(), messageId), true);
     }
 
     /**
@@ -461,8 +472,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
         for (int from = 0; from < messageIds.length; from += perCommand)
         {
             final int count = Math.min(perCommand, messageIds.length - from);
-            execute(CommandEncoder.deadLetters(
-                command, 0, CommandLayout.DEAD_LETTER_DELETE, 0, messageIds, from, count), true);
+            execute(CommandLayout.DEAD_LETTER_DELETE,
+                CommandEncoder.deadLetters(command, 0, 0, messageIds, from, count), true);
             deleted += machine.lastDeleted();
         }
         return deleted;
@@ -473,7 +484,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     public void requestOrphanSweep()
     {
-        execute(CommandEncoder.bare(command, 0, CommandLayout.ORPHAN_SWEEP), true);
+        execute(CommandLayout.ORPHAN_SWEEP, CommandLayout.BARE_LENGTH, true);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -612,18 +623,18 @@ public final class TrackerAgent implements Agent, TrackerCommands
         for (int from = 0; from < messageIds.length; from += perCommand)
         {
             final int count = Math.min(perCommand, messageIds.length - from);
-            result = execute(CommandEncoder.deadLetters(command, 0, type, mode, messageIds, from, count), true);
+            result = execute(type, CommandEncoder.deadLetters(command, 0, mode, messageIds, from, count), true);
         }
         return result;
     }
 
     /**
-     * Apply the command in the scratch buffer with the cycle's time, then tell its effects.
+     * Apply the command whose body is in the scratch buffer with the cycle's time, then tell its effects.
      */
-    private Result execute(final int length, final boolean countAsCommand)
+    private Result execute(final int type, final int length, final boolean countAsCommand)
     {
         final long startNs = recordServiceTime && countAsCommand ? nanoClock.nanoTime() : 0;
-        final Result result = machine.apply(nowNs, command, 0, length);
+        final Result result = machine.apply(nowNs, type, command, 0, length);
         if (countAsCommand)
         {
             counters.increment(COMMANDS);
@@ -640,11 +651,12 @@ public final class TrackerAgent implements Agent, TrackerCommands
     {
         try
         {
-            final Result result = machine.apply(nowNs, buffer, index, length);
+            final Result result = machine.apply(nowNs, type, buffer, index, length);
             if (result.isRefusal())
             {
                 final boolean hasWaiter = CommandLayout.TRACK == type &&
-                    (buffer.getInt(index + CommandLayout.FLAGS_OFFSET) & CommandLayout.TRACK_FLAG_HAS_WAITER) != 0;
+                    (buffer.getInt(index + CommandLayout.TRACK_FLAGS_OFFSET) &
+                    CommandLayout.TRACK_FLAG_HAS_WAITER) != 0;
                 effects.refusal(type, CommandLayout.subjectId(buffer, index, type), result.ordinal(),
                     hasWaiter ? Effects.FLAG_WAITER : 0);
             }

@@ -42,7 +42,6 @@ public final class CommandEncoder
         final MutableDirectBuffer buffer, final int offset, final TrackRequest request, final boolean hasWaiter)
     {
         final int flags = (request.hasStream() ? TRACK_FLAG_HAS_STREAM : 0) | (hasWaiter ? TRACK_FLAG_HAS_WAITER : 0);
-        header(buffer, offset, TRACK, flags);
         final int metadataLength = request.metadataLength();
         buffer.putLong(offset + TRACK_MESSAGE_ID_OFFSET, request.messageId());
         buffer.putLong(offset + TRACK_DESTINATIONS_OFFSET, request.destinations());
@@ -51,13 +50,15 @@ public final class CommandEncoder
         buffer.putLong(offset + TRACK_SEQUENCE_OFFSET, request.sequence());
         buffer.putInt(offset + TRACK_STREAM_ID_OFFSET, request.streamId());
         buffer.putInt(offset + TRACK_REQUIRED_ACKS_OFFSET, request.requiredAcks());
-        buffer.putInt(offset + TRACK_PRIORITY_OFFSET, request.priority());
+        buffer.putShort(offset + TRACK_PRIORITY_OFFSET, saturated(request.priority()));
+        buffer.putShort(offset + TRACK_MAX_ATTEMPTS_OFFSET, saturated(request.maxAttempts()));
         buffer.putInt(offset + TRACK_MESSAGE_CLASS_OFFSET, request.messageClass());
-        buffer.putInt(offset + TRACK_MAX_ATTEMPTS_OFFSET, request.maxAttempts());
+        buffer.putInt(offset + TRACK_FLAGS_OFFSET, flags);
         buffer.putInt(offset + TRACK_METADATA_LENGTH_OFFSET, metadataLength);
         if (metadataLength > 0)
         {
-            buffer.putBytes(offset + TRACK_METADATA_OFFSET, request.metadata(), request.metadataOffset(), metadataLength);
+            buffer.putBytes(
+                offset + TRACK_METADATA_OFFSET, request.metadata(), request.metadataOffset(), metadataLength);
         }
         return TRACK_LENGTH + Math.max(0, metadataLength);
     }
@@ -74,7 +75,6 @@ public final class CommandEncoder
     public static int track(
         final MutableDirectBuffer buffer, final int offset, final long messageId, final long destinations)
     {
-        header(buffer, offset, TRACK, 0);
         buffer.putLong(offset + TRACK_MESSAGE_ID_OFFSET, messageId);
         buffer.putLong(offset + TRACK_DESTINATIONS_OFFSET, destinations);
         buffer.putLong(offset + TRACK_ACK_TIMEOUT_OFFSET, 0);
@@ -84,7 +84,7 @@ public final class CommandEncoder
         buffer.putInt(offset + TRACK_REQUIRED_ACKS_OFFSET, 0);
         buffer.putInt(offset + TRACK_PRIORITY_OFFSET, 0);
         buffer.putInt(offset + TRACK_MESSAGE_CLASS_OFFSET, 0);
-        buffer.putInt(offset + TRACK_MAX_ATTEMPTS_OFFSET, 0);
+        buffer.putInt(offset + TRACK_FLAGS_OFFSET, 0);
         buffer.putInt(offset + TRACK_METADATA_LENGTH_OFFSET, 0);
         return TRACK_LENGTH;
     }
@@ -98,9 +98,9 @@ public final class CommandEncoder
      * @param destination destination id.
      * @return the length written.
      */
-    public static int ack(final MutableDirectBuffer buffer, final int offset, final long messageId, final int destination)
+    public static int ack(
+        final MutableDirectBuffer buffer, final int offset, final long messageId, final int destination)
     {
-        header(buffer, offset, ACK, 0);
         buffer.putLong(offset + ACK_MESSAGE_ID_OFFSET, messageId);
         buffer.putInt(offset + ACK_DESTINATION_OFFSET, destination);
         buffer.putInt(offset + ACK_DESTINATION_OFFSET + 4, 0);
@@ -118,9 +118,12 @@ public final class CommandEncoder
      * @return the length written.
      */
     public static int cumulativeAck(
-        final MutableDirectBuffer buffer, final int offset, final int streamId, final int destination, final long ackOffset)
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int streamId,
+        final int destination,
+        final long ackOffset)
     {
-        header(buffer, offset, CUMULATIVE_ACK, 0);
         buffer.putLong(offset + CUMULATIVE_OFFSET_OFFSET, ackOffset);
         buffer.putInt(offset + CUMULATIVE_STREAM_ID_OFFSET, streamId);
         buffer.putInt(offset + CUMULATIVE_DESTINATION_OFFSET, destination);
@@ -146,7 +149,6 @@ public final class CommandEncoder
         final long delayNs,
         final int code)
     {
-        header(buffer, offset, NACK, 0);
         buffer.putLong(offset + NACK_MESSAGE_ID_OFFSET, messageId);
         buffer.putLong(offset + NACK_DELAY_OFFSET, delayNs);
         buffer.putInt(offset + NACK_DESTINATION_OFFSET, destination);
@@ -167,7 +169,6 @@ public final class CommandEncoder
     public static int reject(
         final MutableDirectBuffer buffer, final int offset, final long messageId, final int destination, final int code)
     {
-        header(buffer, offset, REJECT, 0);
         buffer.putLong(offset + REJECT_MESSAGE_ID_OFFSET, messageId);
         buffer.putInt(offset + REJECT_DESTINATION_OFFSET, destination);
         buffer.putInt(offset + REJECT_CODE_OFFSET, code);
@@ -191,7 +192,6 @@ public final class CommandEncoder
         final long consumerId,
         final long visibilityNs)
     {
-        header(buffer, offset, LEASE, 0);
         buffer.putLong(offset + LEASE_MESSAGE_ID_OFFSET, messageId);
         buffer.putLong(offset + LEASE_CONSUMER_OFFSET, consumerId);
         buffer.putLong(offset + LEASE_VISIBILITY_OFFSET, visibilityNs);
@@ -203,7 +203,6 @@ public final class CommandEncoder
      *
      * @param buffer   destination.
      * @param offset   where the command starts.
-     * @param type     LEASE_ACK, LEASE_NACK, LEASE_EXTEND or LEASE_REJECT.
      * @param handle   receipt handle.
      * @param argument delay (nack) or extension (extend), else 0.
      * @param code     error code (reject), else 0.
@@ -212,12 +211,10 @@ public final class CommandEncoder
     public static int settle(
         final MutableDirectBuffer buffer,
         final int offset,
-        final int type,
         final ReceiptHandle handle,
         final long argument,
         final int code)
     {
-        header(buffer, offset, type, 0);
         handle.encode(buffer, offset + SETTLE_HANDLE_OFFSET);
         buffer.putLong(offset + SETTLE_ARGUMENT_OFFSET, argument);
         buffer.putInt(offset + SETTLE_CODE_OFFSET, code);
@@ -230,7 +227,6 @@ public final class CommandEncoder
      *
      * @param buffer     destination.
      * @param offset     where the command starts.
-     * @param type       DEAD_LETTER_REPLAY or DEAD_LETTER_DELETE.
      * @param mode       replay mode ordinal (0 for delete).
      * @param messageIds ids.
      * @param from       first index in {@code messageIds}.
@@ -240,15 +236,14 @@ public final class CommandEncoder
     public static int deadLetters(
         final MutableDirectBuffer buffer,
         final int offset,
-        final int type,
         final int mode,
         final long[] messageIds,
         final int from,
         final int count)
     {
-        header(buffer, offset, type, 0);
         buffer.putInt(offset + DEAD_LETTER_MODE_OFFSET, mode);
         buffer.putInt(offset + DEAD_LETTER_COUNT_OFFSET, count);
+        buffer.putLong(offset + DEAD_LETTER_FLAGS_OFFSET, 0L);
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(offset + DEAD_LETTER_IDS_OFFSET + i * Long.BYTES, messageIds[from + i]);
@@ -265,32 +260,21 @@ public final class CommandEncoder
      * @param messageId the dead letter.
      * @return the length written.
      */
-    public static int replayNow(final MutableDirectBuffer buffer, final int offset, final int mode, final long messageId)
+    public static int replayNow(
+        final MutableDirectBuffer buffer, final int offset, final int mode, final long messageId)
     {
-        header(buffer, offset, DEAD_LETTER_REPLAY, REPLAY_FLAG_NOW);
         buffer.putInt(offset + DEAD_LETTER_MODE_OFFSET, mode);
         buffer.putInt(offset + DEAD_LETTER_COUNT_OFFSET, 1);
+        buffer.putLong(offset + DEAD_LETTER_FLAGS_OFFSET, REPLAY_FLAG_NOW);
         buffer.putLong(offset + DEAD_LETTER_IDS_OFFSET, messageId);
         return deadLetterLength(1);
     }
 
     /**
-     * Write a command that has no body (TICK, ORPHAN_SWEEP).
-     *
-     * @param buffer destination.
-     * @param offset where the command starts.
-     * @param type   command type.
-     * @return the length written.
+     * A value saturated to 16 bits: one out of a field's range stays out of it.
      */
-    public static int bare(final MutableDirectBuffer buffer, final int offset, final int type)
+    private static short saturated(final int value)
     {
-        header(buffer, offset, type, 0);
-        return HEADER_LENGTH;
-    }
-
-    private static void header(final MutableDirectBuffer buffer, final int offset, final int type, final int flags)
-    {
-        buffer.putInt(offset + TYPE_OFFSET, type);
-        buffer.putInt(offset + FLAGS_OFFSET, flags);
+        return (short)Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, value));
     }
 }

@@ -5,38 +5,33 @@ package io.acktracker.engine.command;
  * came in (the command queue from other threads, the host's synchronous calls, the transport, the admin tools), so
  * the same bytes can be journaled, replayed and replicated.
  * <p>
- * A command is an 8-byte header (type, flags) followed by its body. The time a command is applied at is not part of
- * it: the agent applies every command of a duty cycle with that cycle's clock reading, and whatever records commands
- * for replay (a journal) records that time beside each. Nothing writes into a command after it is queued, and the
- * header is kept small because queued commands cross the ring buffer between cores: an ack takes 32 bytes of ring
- * with its record header. (Commands numbered by a client will carry the client's id and sequence as a trailer flagged
- * in the header's flags, so the body offsets stay fixed.)
+ * A command is a type id and a body. The type travels beside the body, where the carrier already has a place for it
+ * (the ring buffer's message type; a journal's record header), and so does the time the command is applied at: the
+ * agent applies every command of a duty cycle with that cycle's clock reading, and whatever records commands for
+ * replay records that time beside each. Nothing writes into a command after it is queued, and a queued command
+ * takes no more ring buffer than its body: 24 bytes for an ack, with the ring's record header. (Commands numbered
+ * by a client will carry the client's id and sequence as a trailer, so these offsets stay fixed.)
  * <pre>
- * HEADER (8 bytes)                     TRACK body (64 bytes + metadata)
- *  0 type                  int           0 message id          long
- *  4 flags                 int           8 destinations        long
- *                                       16 ack timeout ns      long
- *                                       24 ttl ns              long
- * ACK (16)        NACK (24)             32 stream sequence     long
- *  0 message id    0 message id         40 stream id           int
- *  8 destination   8 delay ns           44 required acks       int
- *                 16 destination        48 priority            int
- * REJECT (16)     20 error code         52 message class       int
- *  0 message id                         56 max attempts        int
- *  8 destination  CUMULATIVE_ACK (16)   60 metadata length     int
- * 12 error code    0 offset             64 metadata            bytes
- *                  8 stream id
- * LEASE (24)      12 destination        LEASE_ACK, _NACK, _EXTEND, _REJECT (48)
- *  0 message id                          0 receipt handle (32 bytes)
- *  8 consumer id  DEAD_LETTER_REPLAY,   32 delay or extension ns (long)
- * 16 visibility   _DELETE (8 + 8 per id) 40 error code (int)
- *                  0 mode     4 count
- *                  8 message ids (long...)     TICK, ORPHAN_SWEEP: no body
+ * TRACK (64 bytes + metadata)          ACK (16)           NACK (24)          REJECT (16)
+ *  0 message id          long           0 message id       0 message id       0 message id
+ *  8 destinations        long           8 destination      8 delay ns         8 destination
+ * 16 ack timeout ns      long                             16 destination     12 error code
+ * 24 ttl ns              long          CUMULATIVE_ACK (16) 20 error code
+ * 32 stream sequence     long           0 offset                             LEASE (24)
+ * 40 stream id           int            8 stream id       LEASE_ACK, _NACK,   0 message id
+ * 44 required acks       int           12 destination     _EXTEND, _REJECT    8 consumer id
+ * 48 priority            short                            (48)               16 visibility ns
+ * 50 max attempts        short                             0 receipt handle
+ * 52 message class       int           DEAD_LETTER_REPLAY,    (32 bytes)      TICK, ORPHAN_SWEEP:
+ * 56 flags               int           _DELETE (16 + 8/id) 32 delay or        no body
+ * 60 metadata length     int            0 mode     4 count    extension ns
+ * 64 metadata            bytes          8 flags               (long)
+ *                                      16 message ids     40 error code (int)
  * </pre>
- * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Dead-letter replay flags:
- * bit 0 now (replay the one id at once and answer its result, instead of queueing the ids at the replay rate).
- * The body offsets in the diagram are from the end of the header; the constants below are from the start of the
- * command.
+ * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Priority and max attempts are
+ * written saturated to 16 bits, so a value out of range stays out of range and is refused the same on every path.
+ * Dead-letter replay flags: bit 0 now (replay the one id at once and answer its result, instead of queueing the
+ * ids at the replay rate).
  * <p>
  * Threading: constants and pure functions; any thread.
  */
@@ -74,62 +69,63 @@ public final class CommandLayout
     /** Highest command type id. */
     public static final int MAX_TYPE = TICK;
 
-    public static final int TYPE_OFFSET = 0;
-    public static final int FLAGS_OFFSET = 4;
-    public static final int HEADER_LENGTH = 8;
-
     public static final int TRACK_FLAG_HAS_STREAM = 1;
     public static final int TRACK_FLAG_HAS_WAITER = 2;
     public static final int REPLAY_FLAG_NOW = 1;
 
-    public static final int TRACK_MESSAGE_ID_OFFSET = HEADER_LENGTH;
-    public static final int TRACK_DESTINATIONS_OFFSET = HEADER_LENGTH + 8;
-    public static final int TRACK_ACK_TIMEOUT_OFFSET = HEADER_LENGTH + 16;
-    public static final int TRACK_TTL_OFFSET = HEADER_LENGTH + 24;
-    public static final int TRACK_SEQUENCE_OFFSET = HEADER_LENGTH + 32;
-    public static final int TRACK_STREAM_ID_OFFSET = HEADER_LENGTH + 40;
-    public static final int TRACK_REQUIRED_ACKS_OFFSET = HEADER_LENGTH + 44;
-    public static final int TRACK_PRIORITY_OFFSET = HEADER_LENGTH + 48;
-    public static final int TRACK_MESSAGE_CLASS_OFFSET = HEADER_LENGTH + 52;
-    public static final int TRACK_MAX_ATTEMPTS_OFFSET = HEADER_LENGTH + 56;
-    public static final int TRACK_METADATA_LENGTH_OFFSET = HEADER_LENGTH + 60;
-    public static final int TRACK_METADATA_OFFSET = HEADER_LENGTH + 64;
+    public static final int TRACK_MESSAGE_ID_OFFSET = 0;
+    public static final int TRACK_DESTINATIONS_OFFSET = 8;
+    public static final int TRACK_ACK_TIMEOUT_OFFSET = 16;
+    public static final int TRACK_TTL_OFFSET = 24;
+    public static final int TRACK_SEQUENCE_OFFSET = 32;
+    public static final int TRACK_STREAM_ID_OFFSET = 40;
+    public static final int TRACK_REQUIRED_ACKS_OFFSET = 44;
+    public static final int TRACK_PRIORITY_OFFSET = 48;
+    public static final int TRACK_MAX_ATTEMPTS_OFFSET = 50;
+    public static final int TRACK_MESSAGE_CLASS_OFFSET = 52;
+    public static final int TRACK_FLAGS_OFFSET = 56;
+    public static final int TRACK_METADATA_LENGTH_OFFSET = 60;
+    public static final int TRACK_METADATA_OFFSET = 64;
     /** Length of a track without metadata. */
-    public static final int TRACK_LENGTH = HEADER_LENGTH + 64;
+    public static final int TRACK_LENGTH = 64;
 
-    public static final int ACK_MESSAGE_ID_OFFSET = HEADER_LENGTH;
-    public static final int ACK_DESTINATION_OFFSET = HEADER_LENGTH + 8;
-    public static final int ACK_LENGTH = HEADER_LENGTH + 16;
+    public static final int ACK_MESSAGE_ID_OFFSET = 0;
+    public static final int ACK_DESTINATION_OFFSET = 8;
+    public static final int ACK_LENGTH = 16;
 
-    public static final int CUMULATIVE_OFFSET_OFFSET = HEADER_LENGTH;
-    public static final int CUMULATIVE_STREAM_ID_OFFSET = HEADER_LENGTH + 8;
-    public static final int CUMULATIVE_DESTINATION_OFFSET = HEADER_LENGTH + 12;
-    public static final int CUMULATIVE_LENGTH = HEADER_LENGTH + 16;
+    public static final int CUMULATIVE_OFFSET_OFFSET = 0;
+    public static final int CUMULATIVE_STREAM_ID_OFFSET = 8;
+    public static final int CUMULATIVE_DESTINATION_OFFSET = 12;
+    public static final int CUMULATIVE_LENGTH = 16;
 
-    public static final int NACK_MESSAGE_ID_OFFSET = HEADER_LENGTH;
-    public static final int NACK_DELAY_OFFSET = HEADER_LENGTH + 8;
-    public static final int NACK_DESTINATION_OFFSET = HEADER_LENGTH + 16;
-    public static final int NACK_CODE_OFFSET = HEADER_LENGTH + 20;
-    public static final int NACK_LENGTH = HEADER_LENGTH + 24;
+    public static final int NACK_MESSAGE_ID_OFFSET = 0;
+    public static final int NACK_DELAY_OFFSET = 8;
+    public static final int NACK_DESTINATION_OFFSET = 16;
+    public static final int NACK_CODE_OFFSET = 20;
+    public static final int NACK_LENGTH = 24;
 
-    public static final int REJECT_MESSAGE_ID_OFFSET = HEADER_LENGTH;
-    public static final int REJECT_DESTINATION_OFFSET = HEADER_LENGTH + 8;
-    public static final int REJECT_CODE_OFFSET = HEADER_LENGTH + 12;
-    public static final int REJECT_LENGTH = HEADER_LENGTH + 16;
+    public static final int REJECT_MESSAGE_ID_OFFSET = 0;
+    public static final int REJECT_DESTINATION_OFFSET = 8;
+    public static final int REJECT_CODE_OFFSET = 12;
+    public static final int REJECT_LENGTH = 16;
 
-    public static final int LEASE_MESSAGE_ID_OFFSET = HEADER_LENGTH;
-    public static final int LEASE_CONSUMER_OFFSET = HEADER_LENGTH + 8;
-    public static final int LEASE_VISIBILITY_OFFSET = HEADER_LENGTH + 16;
-    public static final int LEASE_LENGTH = HEADER_LENGTH + 24;
+    public static final int LEASE_MESSAGE_ID_OFFSET = 0;
+    public static final int LEASE_CONSUMER_OFFSET = 8;
+    public static final int LEASE_VISIBILITY_OFFSET = 16;
+    public static final int LEASE_LENGTH = 24;
 
-    public static final int SETTLE_HANDLE_OFFSET = HEADER_LENGTH;
-    public static final int SETTLE_ARGUMENT_OFFSET = HEADER_LENGTH + 32;
-    public static final int SETTLE_CODE_OFFSET = HEADER_LENGTH + 40;
-    public static final int SETTLE_LENGTH = HEADER_LENGTH + 48;
+    public static final int SETTLE_HANDLE_OFFSET = 0;
+    public static final int SETTLE_ARGUMENT_OFFSET = 32;
+    public static final int SETTLE_CODE_OFFSET = 40;
+    public static final int SETTLE_LENGTH = 48;
 
-    public static final int DEAD_LETTER_MODE_OFFSET = HEADER_LENGTH;
-    public static final int DEAD_LETTER_COUNT_OFFSET = HEADER_LENGTH + 4;
-    public static final int DEAD_LETTER_IDS_OFFSET = HEADER_LENGTH + 8;
+    public static final int DEAD_LETTER_MODE_OFFSET = 0;
+    public static final int DEAD_LETTER_COUNT_OFFSET = 4;
+    public static final int DEAD_LETTER_FLAGS_OFFSET = 8;
+    public static final int DEAD_LETTER_IDS_OFFSET = 16;
+
+    /** Length of a command without a body. */
+    public static final int BARE_LENGTH = 0;
 
     private CommandLayout()
     {
@@ -168,7 +164,7 @@ public final class CommandLayout
             case LEASE_NACK:
             case LEASE_EXTEND:
             case LEASE_REJECT:
-                return buffer.getLong(offset + HEADER_LENGTH);
+                return buffer.getLong(offset);
             case CUMULATIVE_ACK:
                 return buffer.getInt(offset + CUMULATIVE_STREAM_ID_OFFSET);
             default:

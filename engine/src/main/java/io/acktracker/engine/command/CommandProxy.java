@@ -179,7 +179,7 @@ public final class CommandProxy
         {
             return backPressured();
         }
-        CommandEncoder.settle(ringBuffer.buffer(), index, type, handle, argument, code);
+        CommandEncoder.settle(ringBuffer.buffer(), index, handle, argument, code);
         ringBuffer.commit(index);
         return Result.QUEUED;
     }
@@ -204,27 +204,9 @@ public final class CommandProxy
                 return backPressured();
             }
             final AtomicBuffer buffer = ringBuffer.buffer();
-            CommandEncoder.deadLetters(buffer, index, type, mode, messageIds, from, count);
+            CommandEncoder.deadLetters(buffer, index, mode, messageIds, from, count);
             ringBuffer.commit(index);
         }
-        return Result.QUEUED;
-    }
-
-    /**
-     * Queue a command without a body.
-     *
-     * @param type ORPHAN_SWEEP.
-     * @return QUEUED or BACK_PRESSURED.
-     */
-    public Result bare(final int type)
-    {
-        final int index = ringBuffer.tryClaim(type, HEADER_LENGTH);
-        if (index <= 0)
-        {
-            return backPressured();
-        }
-        CommandEncoder.bare(ringBuffer.buffer(), index, type);
-        ringBuffer.commit(index);
         return Result.QUEUED;
     }
 

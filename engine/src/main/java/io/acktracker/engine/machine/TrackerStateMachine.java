@@ -31,11 +31,11 @@ import static io.acktracker.engine.command.CommandLayout.*;
 import static io.acktracker.engine.metrics.TrackerCounter.*;
 
 /**
- * The tracker as a deterministic state machine: {@link #apply} takes one command in the
- * {@link io.acktracker.engine.command.CommandLayout}, and the time it is applied at, and changes the state through the parts that own it; what the
- * outside world must hear goes to {@link Effects}. Time comes only from the command's timestamp and randomness only
- * from the engine's seeded generator, so the same commands from the same state give the same state and the same
- * effects, byte for byte ({@link #appendState}).
+ * The tracker as a deterministic state machine: {@link #apply} takes one command (a type id and a body in the
+ * {@link io.acktracker.engine.command.CommandLayout}) and the time it is applied at, and changes the state through
+ * the parts that own it; what the outside world must hear goes to {@link Effects}. Time comes only from the command's
+ * timestamp and randomness only from the engine's seeded generator, so the same commands from the same state give
+ * the same state and the same effects, byte for byte ({@link #appendState}).
  * <p>
  * The parts, each owning its own state and given what it needs here: {@link Records} (records, id index,
  * tombstone queue), the {@link DeadlineIndex}, {@link DestinationHealth}, {@link Streams}, the dead-letter queues,
@@ -172,22 +172,19 @@ public final class TrackerStateMachine
     }
 
     /**
-     * Apply one command at a time.
+     * Apply one command.
      *
      * @param timestampNs the time it is applied at (epoch ns): the only time the machine knows.
-     * @param buffer      holding the command.
-     * @param offset      where it starts.
-     * @param length      its length.
+     * @param type        its type id.
+     * @param buffer      holding its body.
+     * @param offset      where the body starts.
+     * @param length      the body's length.
      * @return the result: OK, COMPLETED or HELD when applied, a refusal (which changed nothing) otherwise.
      */
-    public Result apply(final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
+    public Result apply(
+        final long timestampNs, final int type, final DirectBuffer buffer, final int offset, final int length)
     {
         clock.set(timestampNs);
-        if (length < HEADER_LENGTH)
-        {
-            return invalid(Result.INVALID_ARGUMENT);
-        }
-        final int type = buffer.getInt(offset + TYPE_OFFSET);
         switch (type)
         {
             case TRACK:
@@ -468,16 +465,16 @@ public final class TrackerStateMachine
         {
             return invalid(Result.INVALID_ARGUMENT);
         }
-        final int flags = buffer.getInt(offset + FLAGS_OFFSET);
+        final int flags = buffer.getInt(offset + TRACK_FLAGS_OFFSET);
         final TrackRequest request = track.reset()
             .messageId(buffer.getLong(offset + TRACK_MESSAGE_ID_OFFSET))
             .destinations(buffer.getLong(offset + TRACK_DESTINATIONS_OFFSET))
             .ackTimeoutNs(buffer.getLong(offset + TRACK_ACK_TIMEOUT_OFFSET))
             .ttlNs(buffer.getLong(offset + TRACK_TTL_OFFSET))
             .requiredAcks(buffer.getInt(offset + TRACK_REQUIRED_ACKS_OFFSET))
-            .priority(buffer.getInt(offset + TRACK_PRIORITY_OFFSET))
+            .priority(buffer.getShort(offset + TRACK_PRIORITY_OFFSET))
             .messageClass(buffer.getInt(offset + TRACK_MESSAGE_CLASS_OFFSET))
-            .maxAttempts(buffer.getInt(offset + TRACK_MAX_ATTEMPTS_OFFSET));
+            .maxAttempts(buffer.getShort(offset + TRACK_MAX_ATTEMPTS_OFFSET));
         final int metadataLength = buffer.getInt(offset + TRACK_METADATA_LENGTH_OFFSET);
         if (metadataLength > length - TRACK_LENGTH)
         {
@@ -489,7 +486,8 @@ public final class TrackerStateMachine
         }
         if ((flags & TRACK_FLAG_HAS_STREAM) != 0)
         {
-            request.stream(buffer.getInt(offset + TRACK_STREAM_ID_OFFSET), buffer.getLong(offset + TRACK_SEQUENCE_OFFSET));
+            request.stream(
+                buffer.getInt(offset + TRACK_STREAM_ID_OFFSET), buffer.getLong(offset + TRACK_SEQUENCE_OFFSET));
         }
         final Result invalid = validator.track(request);
         if (Result.OK != invalid)
@@ -534,7 +532,7 @@ public final class TrackerStateMachine
         {
             return invalid(Result.INVALID_ARGUMENT);
         }
-        if (DEAD_LETTER_REPLAY == type && (buffer.getInt(offset + FLAGS_OFFSET) & REPLAY_FLAG_NOW) != 0)
+        if (DEAD_LETTER_REPLAY == type && (buffer.getInt(offset + DEAD_LETTER_FLAGS_OFFSET) & REPLAY_FLAG_NOW) != 0)
         {
             return 1 != count ? invalid(Result.INVALID_ARGUMENT) :
                 deadLetters.replayOne(buffer.getLong(offset + DEAD_LETTER_IDS_OFFSET), ReplayMode.values()[mode]);
