@@ -182,7 +182,7 @@ public final class Effects
      */
     public int drain(final Handler handler)
     {
-        if (draining)
+        if (draining || readPosition == writePosition)
         {
             return 0;
         }

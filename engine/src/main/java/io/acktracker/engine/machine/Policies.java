@@ -33,34 +33,40 @@ final class Policies
 
     Backoff backoff(final int messageClass)
     {
-        final MessageClass policy = classes.get(messageClass);
+        final MessageClass policy = policy(messageClass);
         return null == policy ? defaultBackoff : policy.backoff();
     }
 
     long ackTimeoutNs(final TrackRequest request)
     {
-        final MessageClass policy = classes.get(request.messageClass());
+        final MessageClass policy = policy(request.messageClass());
         return 0 != request.ackTimeoutNs() ? request.ackTimeoutNs() :
             null != policy ? policy.ackTimeoutNs() : defaultAckTimeoutNs;
     }
 
     long ttlNs(final TrackRequest request)
     {
-        final MessageClass policy = classes.get(request.messageClass());
+        final MessageClass policy = policy(request.messageClass());
         return 0 != request.ttlNs() ? request.ttlNs() : null != policy ? policy.ttlNs() : defaultTtlNs;
     }
 
     int maxAttempts(final TrackRequest request)
     {
-        final MessageClass policy = classes.get(request.messageClass());
+        final MessageClass policy = policy(request.messageClass());
         return 0 != request.maxAttempts() ? request.maxAttempts() :
             null != policy ? policy.maxAttempts() : defaultMaxAttempts;
     }
 
     int priority(final TrackRequest request)
     {
-        final MessageClass policy = classes.get(request.messageClass());
+        final MessageClass policy = policy(request.messageClass());
         return 0 != request.priority() ? request.priority() : null != policy ? policy.priority() : defaultPriority;
+    }
+
+    /** The class's settings, null for class 0 (the tracker's defaults) without a lookup. */
+    private MessageClass policy(final int messageClass)
+    {
+        return 0 == messageClass ? null : classes.get(messageClass);
     }
 
     /**

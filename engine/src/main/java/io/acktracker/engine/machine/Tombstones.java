@@ -170,10 +170,8 @@ final class Tombstones
         {
             return;
         }
-        record.beginWrite();
-        record.clearFlag(PendingRecord.FLAG_TELLING);
-        record.setFlag(PendingRecord.FLAG_NOTIFIED);
-        record.endWrite();
+        // one byte, one store: a reader copying the record sees either flag set, both meaning "final"
+        record.flags((byte)((record.flags() & ~PendingRecord.FLAG_TELLING) | PendingRecord.FLAG_NOTIFIED));
         if (record.hasFlag(PendingRecord.FLAG_REMOVE_WHEN_TOLD) && !record.hasFlag2(PendingRecord.FLAG2_DLQ_PENDING))
         {
             records.remove(slot, messageId);
