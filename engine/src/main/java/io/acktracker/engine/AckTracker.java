@@ -22,6 +22,7 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.store.RecordBytes;
 import io.acktracker.engine.store.SnapshotInfo;
@@ -30,6 +31,9 @@ import org.agrona.concurrent.AgentInvoker;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -348,15 +352,58 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
-     * Where a message stands. Any thread: reads a consistent copy of its record without involving the agent.
+     * Where a message stands. Any thread: on the agent's thread (or a host-driven tracker's) it reads the record
+     * directly; from another thread of a tracker on its own thread it asks the agent and waits for its answer (a
+     * duty cycle or so).
      *
      * @param messageId message.
-     * @return its status; UNKNOWN when not held.
+     * @return its status; UNKNOWN when not held or the tracker is closed.
+     * @throws TrackerException when the agent does not answer within 10 s.
      */
     public MessageStatus status(final long messageId)
     {
+        if (closed)
+        {
+            return MessageStatus.unknown(messageId);
+        }
+        if (runtime.onAgentThread())
+        {
+            return readStatus(runtime.agent().records(), messageId);
+        }
+        // completed on the agent thread itself: only this caller waits on it, and the waiter executor may be the
+        // very thread calling (a listener asking for a status), which must not wait on itself
+        final CompletableFuture<MessageStatus> answer = new CompletableFuture<>();
+        if (!runOnAgent((agent) -> answer.complete(readStatus(agent.records(), messageId))))
+        {
+            if (closed)
+            {
+                return MessageStatus.unknown(messageId);
+            }
+            throw new TrackerException("admin queue is full, try again");
+        }
+        try
+        {
+            return answer.get(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TrackerException("interrupted waiting for the status of " + messageId);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            if (closed)
+            {
+                return MessageStatus.unknown(messageId);
+            }
+            throw new TrackerException("the agent did not answer the status of " + messageId + ": " + ex, ex);
+        }
+    }
+
+    private static MessageStatus readStatus(final Records records, final long messageId)
+    {
         final RecordBytes copy = new RecordBytes();
-        return runtime.tables().pending().readCopy(messageId, copy) ? RecordStatus.toMessageStatus(copy.record()) :
+        return records.readCopy(messageId, copy) ? RecordStatus.toMessageStatus(copy.record()) :
             MessageStatus.unknown(messageId);
     }
 

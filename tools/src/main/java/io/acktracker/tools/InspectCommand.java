@@ -116,7 +116,7 @@ final class InspectCommand implements Callable<Integer>
         final Map<Integer, long[]> streams = new TreeMap<>();
         final List<long[]> pendingByAge = new ArrayList<>();
         final PendingRecord record = new PendingRecord();
-        tracker.agent().records().forEachStored((id, address) ->
+        tracker.agent().records().forEachRecord((id, address) ->
         {
             record.wrap(address);
             byStatus[record.status() & 7]++;

@@ -229,6 +229,17 @@ public final class TrackerRuntime implements AutoCloseable
     }
 
     /**
+     * Whether the calling thread is the one running the agent: the agent's own thread, or any thread of a
+     * host-driven tracker (the host drives it, so a call between duty cycles cannot race it).
+     *
+     * @return true on the agent's thread or when the host drives the agent.
+     */
+    public boolean onAgentThread()
+    {
+        return null == runner || runner.thread() == Thread.currentThread();
+    }
+
+    /**
      * The invoker of a host-driven tracker, null when it runs its own thread.
      *
      * @return the invoker.

@@ -1,6 +1,5 @@
 package io.acktracker.engine.machine;
 
-import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -48,8 +47,6 @@ final class Recovery
     private long[] replayTimes = new long[64];
     private long[] replayIds = new long[64];
     private int replayCount;
-    private long[] badIds = new long[16];
-    private int badCount;
     private long recovered;
     private long repaired;
 
@@ -85,13 +82,8 @@ final class Recovery
 
     void run()
     {
-        records.forEachStored(this::onStored);
-
-        for (int i = 0; i < badCount; i++)
-        {
-            records.discardStored(badIds[i]);
-            counters.increment(TrackerCounter.ERRORS);
-        }
+        records.recoverSlots(this::onStored);
+        records.endRecovery();
 
         streams.sortAll();
         streamOffsets.forEach((streamId, destination, offset) ->
@@ -113,7 +105,7 @@ final class Recovery
         counters.set(TrackerCounter.TOMBSTONES, records.tombstoneCount());
     }
 
-    private void onStored(final long messageId, final long address)
+    private void onStored(final int slot, final long address)
     {
         record.wrap(address);
         if (record.repairVersion())
@@ -121,25 +113,19 @@ final class Recovery
             repaired++;
         }
         final byte status = record.status();
-        if (RecordStatus.PENDING != status && !RecordStatus.isFinal(status) || record.messageId() != messageId)
+        final long messageId = record.messageId();
+        final boolean pending = RecordStatus.PENDING == status;
+        if (!pending && !RecordStatus.isFinal(status) || !records.recover(messageId, slot, pending))
         {
-            if (badCount == badIds.length)
-            {
-                badIds = Arrays.copyOf(badIds, badCount * 2);
-            }
-            badIds[badCount++] = messageId;
+            // an unknown status, or a second record of an id another slot holds: not a message to serve
+            records.discardStored(slot);
+            counters.increment(TrackerCounter.ERRORS);
             return;
-        }
-        if (!records.hasFreeSlot())
-        {
-            throw new TrackerException("the pending table holds more records than capacity plus tombstone " +
-                "capacity allow (" + records.slotCapacity() + "): start with a larger capacity");
         }
 
         // flags of an outcome being told are meaningless after a restart: untold is untold
         record.clearFlag((byte)(PendingRecord.FLAG_TELLING | PendingRecord.FLAG_REMOVE_WHEN_TOLD));
-        final int slot = records.recover(messageId, address, RecordStatus.PENDING == status);
-        if (RecordStatus.PENDING == status)
+        if (pending)
         {
             recoverPending(slot);
             recovered++;

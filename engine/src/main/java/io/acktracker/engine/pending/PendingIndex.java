@@ -3,12 +3,14 @@ package io.acktracker.engine.pending;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * The agent's in-memory index over the pending table: message id to slot, slot to record address, and the
- * first-in-first-out order of tombstones (by message id). Derived state, rebuilt from the table on recovery; nothing here is
- * persisted.
+ * The agent's in-memory index over the pending table: message id to slot, slot to record address, the free slots,
+ * and the first-in-first-out order of tombstones (by message id). Derived state, rebuilt from the table on recovery;
+ * nothing here is persisted.
  * <p>
- * A slot is a small int naming one live entry of the table (pending or tombstone). Slots let the timer index and
- * the tombstone queue use primitive arrays instead of maps.
+ * A slot is a small int naming one record of the table (pending, tombstone or free). Slots let the timer index and
+ * the tombstone queue use primitive arrays instead of maps. Slots are handed out lowest first while the table is
+ * young ({@link #createdSlots()} counts those ever used, whose table entries exist), then from the stack of slots
+ * given back, so a slot's table entry is created once and reused from then on.
  * <p>
  * Agent thread only.
  */
@@ -21,6 +23,7 @@ public final class PendingIndex
     private final long[] slotAddress;
     private final int[] freeSlots;
     private int freeSlotCount;
+    private int createdSlots;
 
     private final long[] tombstones;
     private int tombstoneHead;
@@ -37,10 +40,6 @@ public final class PendingIndex
         idToSlot = new Long2LongHashMap(Math.max(16, (int)(slotCapacity / 0.6f) + 1), 0.65f, MISSING);
         slotAddress = new long[slotCapacity];
         freeSlots = new int[slotCapacity];
-        for (int i = slotCapacity - 1; i >= 0; i--)
-        {
-            freeSlots[freeSlotCount++] = i;
-        }
         tombstones = new long[Math.max(1, tombstoneCapacity)];
     }
 
@@ -58,7 +57,7 @@ public final class PendingIndex
     /**
      * Record address of a slot.
      *
-     * @param slot a live slot.
+     * @param slot a created slot.
      * @return the off-heap address of its record.
      */
     public long address(final int slot)
@@ -73,26 +72,63 @@ public final class PendingIndex
      */
     public boolean hasFreeSlot()
     {
-        return freeSlotCount > 0;
+        return freeSlotCount > 0 || createdSlots < slotAddress.length;
     }
 
     /**
-     * Take a slot for a new entry.
+     * Whether {@link #allocate} needs a new slot created first: no slot is free and some were never used.
+     *
+     * @return true when the caller must create the table entry of {@link #createdSlots()} and pass it to
+     * {@link #created}.
+     */
+    public boolean needsNewSlot()
+    {
+        return 0 == freeSlotCount && createdSlots < slotAddress.length;
+    }
+
+    /**
+     * Number of slots ever used: their table entries exist, and are slots {@code 0} to this minus one.
+     *
+     * @return the count.
+     */
+    public int createdSlots()
+    {
+        return createdSlots;
+    }
+
+    /**
+     * The table entry of slot {@link #createdSlots()} was created: the slot is free from now on.
+     *
+     * @param address its record's address.
+     */
+    public void created(final long address)
+    {
+        slotAddress[createdSlots] = address;
+        freeSlots[freeSlotCount++] = createdSlots++;
+    }
+
+    /**
+     * Take a free slot for a new entry. The caller checks {@link #hasFreeSlot()} and calls {@link #created} when
+     * {@link #needsNewSlot()}.
      *
      * @param messageId id of the entry.
-     * @param address   of its record.
-     * @return the slot.
+     * @return the slot, or {@link #MISSING} when the id is already indexed (nothing changed).
      */
-    public int allocate(final long messageId, final long address)
+    public int allocate(final long messageId)
     {
-        final int slot = freeSlots[--freeSlotCount];
-        slotAddress[slot] = address;
-        idToSlot.put(messageId, slot);
+        final int slot = freeSlots[freeSlotCount - 1];
+        final long previous = idToSlot.put(messageId, slot);
+        if (MISSING != previous)
+        {
+            idToSlot.put(messageId, previous);
+            return MISSING;
+        }
+        freeSlotCount--;
         return slot;
     }
 
     /**
-     * Give back the slot of a removed entry.
+     * Give back the slot of a removed entry. Its address stays: the table entry lives on, free.
      *
      * @param messageId id of the entry.
      * @param slot      its slot.
@@ -100,8 +136,63 @@ public final class PendingIndex
     public void release(final long messageId, final int slot)
     {
         idToSlot.remove(messageId);
-        slotAddress[slot] = 0;
         freeSlots[freeSlotCount++] = slot;
+    }
+
+    /**
+     * At recovery: note a created slot found in the table, free or not. Call {@link #occupy} for those that hold a
+     * message, then {@link #endRecovery()}.
+     *
+     * @param slot    the slot.
+     * @param address its record's address.
+     */
+    public void recoverSlot(final int slot, final long address)
+    {
+        slotAddress[slot] = address;
+        createdSlots = Math.max(createdSlots, slot + 1);
+    }
+
+    /**
+     * At recovery: index a message found in its slot.
+     *
+     * @param messageId the message.
+     * @param slot      its slot, already passed to {@link #recoverSlot}.
+     * @return false when the id is already indexed in another slot (nothing changed).
+     */
+    public boolean occupy(final long messageId, final int slot)
+    {
+        final long previous = idToSlot.put(messageId, slot);
+        if (MISSING != previous)
+        {
+            idToSlot.put(messageId, previous);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * At recovery: every created slot not occupied becomes free, the lowest handed out first.
+     *
+     * @param occupied whether a slot holds a message.
+     * @return the number of created slots whose table entry was not found (a gap: the caller must refuse to go
+     * on, as the table was damaged).
+     */
+    public int endRecovery(final java.util.function.IntPredicate occupied)
+    {
+        int missing = 0;
+        freeSlotCount = 0;
+        for (int slot = createdSlots - 1; slot >= 0; slot--)
+        {
+            if (0 == slotAddress[slot])
+            {
+                missing++;
+            }
+            else if (!occupied.test(slot))
+            {
+                freeSlots[freeSlotCount++] = slot;
+            }
+        }
+        return missing;
     }
 
     /**

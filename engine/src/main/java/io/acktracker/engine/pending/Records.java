@@ -2,15 +2,20 @@ package io.acktracker.engine.pending;
 
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.PendingTable;
 import io.acktracker.engine.store.RecordBytes;
 
 /**
- * The records part: the pending table (where records live), the id index over it (id to slot to address), the
- * first-in-first-out queue of tombstones, and the count of pending records. The only way records are created and
- * removed.
+ * The records part: the pending table (the slot arena where records live), the id index over it (id to slot to
+ * address), the first-in-first-out queue of tombstones, and the count of pending records. The only way records are
+ * created and removed.
+ * <p>
+ * A new record is written into a free slot through its cached address and committed by writing its status last; a
+ * removed one is freed by writing {@link RecordStatus#NONE} into its status. The id index is the only hash lookup.
  * <p>
  * Records are read and written in place through {@link PendingRecord} flyweights. Each part of the engine keeps its
  * own flyweight and points it with {@link #address(int)}; a part handed a flyweight by its caller works on it and
@@ -31,6 +36,7 @@ public final class Records
     private final Counters counters;
     private final int capacity;
     private final RecordBytes fresh = new RecordBytes();
+    private final PendingRecord target = new PendingRecord();
     private int pendingCount;
 
     /**
@@ -84,7 +90,9 @@ public final class Records
     }
 
     /**
-     * Insert the record built in {@link #fresh()} (status PENDING) and index it.
+     * Insert the record built in {@link #fresh()} (status PENDING) and index it. The record is copied into a free
+     * slot with its status NONE and the status is written last, so a kill in the middle of the copy leaves a free
+     * slot, not half a record.
      *
      * @param messageId its id.
      * @return the slot, {@link #MISSING} when the id is held, {@link #FULL} when the table has no room (both
@@ -92,21 +100,37 @@ public final class Records
      */
     public int insert(final long messageId)
     {
-        final long address = table.insert(messageId, fresh);
-        if (address <= 0)
+        if (!index.hasFreeSlot() || (index.needsNewSlot() && !createSlot()))
         {
-            if (0 == address)
-            {
-                counters.increment(TrackerCounter.DUPLICATE_TRACKS);
-                return MISSING;
-            }
             counters.increment(TrackerCounter.CAPACITY_EXCEEDED);
             return FULL;
         }
-        final int slot = index.allocate(messageId, address);
+        final int slot = index.allocate(messageId);
+        if (MISSING == slot)
+        {
+            counters.increment(TrackerCounter.DUPLICATE_TRACKS);
+            return MISSING;
+        }
+        final PendingRecord record = fresh.record();
+        final byte status = record.status();
+        record.status(RecordStatus.NONE);
+        target.wrap(index.address(slot)).buffer().putBytes(0, record.buffer(), 0, PendingRecord.LENGTH);
+        target.buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, status);
+        record.status(status);
         pendingCount++;
         counters.set(TrackerCounter.PENDING, pendingCount);
         return slot;
+    }
+
+    private boolean createSlot()
+    {
+        final long address = table.create(index.createdSlots());
+        if (address <= 0)
+        {
+            return false;
+        }
+        index.created(address);
+        return true;
     }
 
     /**
@@ -119,14 +143,14 @@ public final class Records
     }
 
     /**
-     * Remove a record and free its slot. Any address held for it becomes invalid.
+     * Remove a record and free its slot (its status becomes NONE). A flyweight held on it no longer names a message.
      *
      * @param slot      its slot.
      * @param messageId its id.
      */
     public void remove(final int slot, final long messageId)
     {
-        table.remove(messageId);
+        target.wrap(index.address(slot)).buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
         index.release(messageId, slot);
     }
 
@@ -158,6 +182,16 @@ public final class Records
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * Slots whose table entries exist (used at least once since the table was created).
+     *
+     * @return the count.
+     */
+    public int createdSlots()
+    {
+        return index.createdSlots();
     }
 
     /**
@@ -225,53 +259,125 @@ public final class Records
     }
 
     /**
-     * Visit every record of the table, for recovery.
+     * Visit every record that holds a message, pending or finished (for tools: the agent's thread, or a tool that
+     * owns the data directory).
      *
-     * @param visitor called with each id and address.
+     * @param visitor called with each message id and record address.
      */
-    public void forEachStored(final PendingTable.EntryVisitor visitor)
+    public void forEachRecord(final PendingTable.RecordVisitor visitor)
     {
-        table.forEach(visitor);
+        table.forEachRecord(visitor);
     }
 
     /**
-     * Index a record found in the table at recovery.
+     * Recovery, first step: note every created slot of the table and its address, then visit the records that hold a
+     * message. Free slots, and slots beyond this tracker's slot capacity that hold nothing, are skipped.
+     *
+     * @param visitor called with each slot and address whose record's status is not NONE.
+     * @throws TrackerException when a record that holds a message lies beyond the slot capacity.
+     */
+    public void recoverSlots(final PendingTable.SlotVisitor visitor)
+    {
+        final PendingRecord visited = new PendingRecord();
+        table.forEachSlot((slot, address) ->
+        {
+            final boolean holds = RecordStatus.NONE != visited.wrap(address).status();
+            if (slot >= index.slotCapacity())
+            {
+                if (holds)
+                {
+                    throw new TrackerException("the pending table holds a record in slot " + slot + ", beyond " +
+                        "capacity plus tombstone capacity (" + index.slotCapacity() + "): start with the capacity " +
+                        "it was written with or larger");
+                }
+                return;
+            }
+            index.recoverSlot(slot, address);
+        });
+        for (int slot = 0, created = index.createdSlots(); slot < created; slot++)
+        {
+            final long address = index.address(slot);
+            if (0 != address && RecordStatus.NONE != visited.wrap(address).status())
+            {
+                visitor.onSlot(slot, address);
+            }
+        }
+    }
+
+    /**
+     * Recovery: index a record found in its slot.
      *
      * @param messageId its id.
-     * @param address   its address.
+     * @param slot      its slot.
      * @param pending   whether it is still pending.
-     * @return its slot.
+     * @return false when another slot already holds the id (nothing indexed; the caller discards this one).
      */
-    public int recover(final long messageId, final long address, final boolean pending)
+    public boolean recover(final long messageId, final int slot, final boolean pending)
     {
-        final int slot = index.allocate(messageId, address);
+        if (!index.occupy(messageId, slot))
+        {
+            return false;
+        }
         if (pending)
         {
             pendingCount++;
         }
-        return slot;
+        return true;
     }
 
     /**
-     * Drop a record found unusable at recovery (not indexed).
+     * Recovery: free a slot whose record is unusable (not indexed).
      *
-     * @param messageId its key.
+     * @param slot the slot.
      */
-    public void discardStored(final long messageId)
+    public void discardStored(final int slot)
     {
-        table.remove(messageId);
+        target.wrap(index.address(slot)).buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
     }
 
     /**
-     * Copy a record from any thread, retrying while the agent is mid-update.
+     * Recovery, last step: every created slot that holds no indexed message becomes free.
+     *
+     * @throws TrackerException when a slot below the highest created one has no table entry (a damaged table).
+     */
+    public void endRecovery()
+    {
+        final int missing = index.endRecovery((slot) -> RecordStatus.NONE != target.wrap(index.address(slot)).status());
+        if (missing > 0)
+        {
+            throw new TrackerException("the pending table is damaged: " + missing + " of its " +
+                index.createdSlots() + " slots are missing; restore a snapshot or move the data directory aside");
+        }
+    }
+
+    /**
+     * Copy a message's record. The agent's thread; or, for a host-driven tracker, another of the host's threads,
+     * which copies under the record's sequence lock (retrying while the agent is mid-write) and may find a message
+     * being inserted or removed at that moment absent.
      *
      * @param messageId id.
      * @param into      holder to copy into.
-     * @return true when found.
+     * @return true when found (the copy is consistent), false when absent.
      */
     public boolean readCopy(final long messageId, final RecordBytes into)
     {
-        return table.readCopy(messageId, into);
+        final PendingRecord source = new PendingRecord();
+        final PendingRecord copy = into.record();
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            final int slot = index.slotOf(messageId);
+            if (MISSING == slot || slot >= index.createdSlots())
+            {
+                return false;
+            }
+            into.copyUnderLockFrom(source.wrap(index.address(slot)));
+            if (copy.isConsistent())
+            {
+                return copy.messageId() == messageId && RecordStatus.NONE != copy.status();
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("record " + messageId + " never became consistent");
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.acktracker.engine.store;
 
-import net.openhft.chronicle.core.values.LongValue;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
+import net.openhft.chronicle.core.values.IntValue;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -14,42 +16,62 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The pending table: a Chronicle Map from 64-bit message id to a fixed-size {@link PendingRecord}, off-heap and,
- * when given a file, persisted to it.
+ * The pending table: an arena of fixed-size {@link PendingRecord}s addressed by slot, held as a Chronicle Map from
+ * slot number to record, off-heap and, when given a file, persisted to it.
  * <p>
- * Inserts and removes go through Chronicle's query context under its segment lock. Updates do not: insert hands
- * back the address of the record inside Chronicle's memory, and the single writer updates it in place through a
- * {@link PendingRecord} flyweight. Chronicle never moves a constant-size entry while it lives, so the address stays
- * valid until the entry is removed. Readers on other threads copy records through Chronicle (read lock) and use the
- * record's sequence lock to detect a copy torn by a concurrent in-place write.
+ * Each slot's entry is created once, the first time the slot is used, and never removed: a message that leaves
+ * frees its slot by writing {@link RecordStatus#NONE} into the record, and the next message to take the slot writes
+ * its record over it. So the per-message cost is writes through a cached address; the Chronicle insert (under a
+ * segment lock, ~1 µs measured here) is paid once per slot over the table's life, and no Chronicle remove is paid at
+ * all. Chronicle never moves a constant-size entry while it lives, so an address taken at creation, or derived by
+ * {@link #forEachSlot} after an open, stays valid until the table is closed.
+ * <p>
+ * What the slot-to-message mapping is lives in the records themselves (each holds its message id); the owner's
+ * id index is derived from them at open.
  * <p>
  * Chronicle's own close-on-exit hook is skipped: it would unmap the table under an agent still running during JVM
- * shutdown. A tracker that is not closed leaves the files as a kill would (every write is in the page cache) and the
+ * shutdown. A tracker that is not closed leaves the file as a kill would (every write is in the page cache) and the
  * next start recovers.
  * <p>
- * Threading: {@link #insert}, {@link #remove} and {@link #forEach} on the single writer; {@link #readCopy} from any
- * thread.
+ * Threading: single writer (the agent, or an offline tool that owns the directory) for every method except
+ * {@link #size()} and {@link #sync()}.
  */
 public final class PendingTable implements AutoCloseable
 {
-    /** Visitor over every entry, for recovery and tools. */
+    /** Visitor over every created slot, for recovery. */
     @FunctionalInterface
-    public interface EntryVisitor
+    public interface SlotVisitor
     {
         /**
-         * Called once per entry.
+         * Called once per created slot, free or not.
          *
-         * @param messageId key of the entry.
-         * @param address   of the record in off-heap memory; valid until the entry is removed.
+         * @param slot    the slot.
+         * @param address of its record in off-heap memory; valid while the table is open.
          */
-        void onEntry(long messageId, long address);
+        void onSlot(int slot, long address);
     }
 
-    private final ChronicleMap<LongValue, RecordBytes> map;
-    private final LongValue writerKey = Values.newHeapInstance(LongValue.class);
-    private final File file;
+    /** Visitor over the records that hold a message, for tools and tests. */
+    @FunctionalInterface
+    public interface RecordVisitor
+    {
+        /**
+         * Called once per slot that holds a message (pending or finished).
+         *
+         * @param messageId the message the record holds.
+         * @param address   of the record in off-heap memory; valid while the table is open.
+         */
+        void onRecord(long messageId, long address);
+    }
 
-    private PendingTable(final ChronicleMap<LongValue, RecordBytes> map, final File file)
+    private static final RecordBytes EMPTY_RECORD = new RecordBytes();
+
+    private final ChronicleMap<IntValue, RecordBytes> map;
+    private final IntValue writerKey = Values.newHeapInstance(IntValue.class);
+    private final File file;
+    private final PendingRecord visited = new PendingRecord();
+
+    private PendingTable(final ChronicleMap<IntValue, RecordBytes> map, final File file)
     {
         this.map = map;
         this.file = file;
@@ -58,30 +80,30 @@ public final class PendingTable implements AutoCloseable
     /**
      * Builder for the table's Chronicle Map, shared by every way of opening it so the header always matches.
      *
-     * @param entries number of entries to size the table for.
+     * @param slots number of slots to size the table for.
      * @return a configured builder.
      */
-    public static ChronicleMapBuilder<LongValue, RecordBytes> builder(final long entries)
+    public static ChronicleMapBuilder<IntValue, RecordBytes> builder(final long slots)
     {
-        return ChronicleMapBuilder.of(LongValue.class, RecordBytes.class)
-            .name("acktracker-pending")
+        return ChronicleMapBuilder.of(IntValue.class, RecordBytes.class)
+            .name("acktracker-pending-slots")
             .valueMarshallers(RecordBytesMarshaller.INSTANCE, RecordBytesMarshaller.INSTANCE)
             .constantValueSizeBySample(new RecordBytes())
             .checksumEntries(false)
             .skipCloseOnExitHook(true)
-            .maxBloatFactor(2.0)
-            .entries(Math.max(entries, 1024));
+            .maxBloatFactor(1.5)
+            .entries(Math.max(slots, 1024));
     }
 
     /**
      * An off-heap table in memory only.
      *
-     * @param entries to size for.
+     * @param slots to size for.
      * @return the table.
      */
-    public static PendingTable inMemory(final long entries)
+    public static PendingTable inMemory(final long slots)
     {
-        return new PendingTable(builder(entries).create(), null);
+        return new PendingTable(builder(slots).create(), null);
     }
 
     /**
@@ -89,16 +111,16 @@ public final class PendingTable implements AutoCloseable
      * {@code recover} so Chronicle's recovery clears segment locks a dead process may still hold.
      *
      * @param file    backing file.
-     * @param entries to size a new table for (an existing file keeps its own size).
+     * @param slots   to size a new table for (an existing file keeps its own size).
      * @param recover run Chronicle's recovery before use.
      * @return the table.
      */
-    public static PendingTable persisted(final File file, final long entries, final boolean recover)
+    public static PendingTable persisted(final File file, final long slots, final boolean recover)
     {
         try
         {
-            final ChronicleMapBuilder<LongValue, RecordBytes> builder = builder(entries);
-            final ChronicleMap<LongValue, RecordBytes> map = recover && file.exists() && file.length() > 0 ?
+            final ChronicleMapBuilder<IntValue, RecordBytes> builder = builder(slots);
+            final ChronicleMap<IntValue, RecordBytes> map = recover && file.exists() && file.length() > 0 ?
                 builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file);
             return new PendingTable(map, file);
         }
@@ -109,27 +131,26 @@ public final class PendingTable implements AutoCloseable
     }
 
     /**
-     * Insert a record for a message id that is not in the table.
+     * Create a slot's entry, once in the table's life, as a free record.
      *
-     * @param messageId key.
-     * @param record    heap copy to insert.
-     * @return the address of the record in off-heap memory, {@code 0} when the id is present, or {@code -1} when
-     * Chronicle has no room left.
+     * @param slot a slot not yet created.
+     * @return the address of its record in off-heap memory, {@code 0} when the slot already exists, or {@code -1}
+     * when Chronicle has no room left.
      */
-    public long insert(final long messageId, final RecordBytes record)
+    public long create(final int slot)
     {
-        writerKey.setValue(messageId);
-        try (ExternalMapQueryContext<LongValue, RecordBytes, ?> context = map.queryContext(writerKey))
+        writerKey.setValue(slot);
+        try (ExternalMapQueryContext<IntValue, RecordBytes, ?> context = map.queryContext(writerKey))
         {
             context.writeLock().lock();
-            final MapAbsentEntry<LongValue, RecordBytes> absent = context.absentEntry();
+            final MapAbsentEntry<IntValue, RecordBytes> absent = context.absentEntry();
             if (null == absent)
             {
                 return 0;
             }
 
-            context.insert(absent, context.wrapValueAsData(record));
-            final MapEntry<LongValue, RecordBytes> entry = context.entry();
+            context.insert(absent, context.wrapValueAsData(EMPTY_RECORD));
+            final MapEntry<IntValue, RecordBytes> entry = context.entry();
             final Data<RecordBytes> value = entry.value();
             return value.bytes().addressForRead(value.offset());
         }
@@ -140,69 +161,38 @@ public final class PendingTable implements AutoCloseable
     }
 
     /**
-     * Remove a message's record. Any address held for it becomes invalid.
+     * Visit every created slot with its record's off-heap address, free or not (in Chronicle's order, not by slot).
      *
-     * @param messageId key.
-     * @return true when it was present.
+     * @param visitor called per slot.
      */
-    public boolean remove(final long messageId)
-    {
-        writerKey.setValue(messageId);
-        try (ExternalMapQueryContext<LongValue, RecordBytes, ?> context = map.queryContext(writerKey))
-        {
-            context.writeLock().lock();
-            final MapEntry<LongValue, RecordBytes> entry = context.entry();
-            if (null == entry)
-            {
-                return false;
-            }
-            context.remove(entry);
-            return true;
-        }
-    }
-
-    /**
-     * Visit every entry with its off-heap address.
-     *
-     * @param visitor called per entry.
-     */
-    public void forEach(final EntryVisitor visitor)
+    public void forEachSlot(final SlotVisitor visitor)
     {
         map.forEachEntry((entry) ->
         {
             final Data<RecordBytes> value = entry.value();
-            visitor.onEntry(entry.key().get().getValue(), value.bytes().addressForRead(value.offset()));
+            visitor.onSlot(entry.key().get().getValue(), value.bytes().addressForRead(value.offset()));
         });
     }
 
     /**
-     * Copy a record from any thread, retrying while the single writer is mid-update.
+     * Visit every record that holds a message, pending or finished.
      *
-     * @param messageId key.
-     * @param into      holder to copy into.
-     * @return true when found (the copy is consistent), false when absent.
+     * @param visitor called per record.
      */
-    public boolean readCopy(final long messageId, final RecordBytes into)
+    public void forEachRecord(final RecordVisitor visitor)
     {
-        final LongValue key = Values.newHeapInstance(LongValue.class);
-        key.setValue(messageId);
-        for (int i = 0; i < 1_000_000; i++)
+        forEachSlot((slot, address) ->
         {
-            if (null == map.getUsing(key, into))
+            visited.wrap(address);
+            if (RecordStatus.NONE != visited.status())
             {
-                return false;
+                visitor.onRecord(visited.messageId(), address);
             }
-            if (into.record().isConsistent())
-            {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        throw new IllegalStateException("record " + messageId + " never became consistent");
+        });
     }
 
     /**
-     * Number of entries, pending and tombstones.
+     * Number of created slots, free or holding a message.
      *
      * @return entry count.
      */
@@ -226,13 +216,13 @@ public final class PendingTable implements AutoCloseable
      *
      * @return the map.
      */
-    public ChronicleMap<LongValue, RecordBytes> map()
+    public ChronicleMap<IntValue, RecordBytes> map()
     {
         return map;
     }
 
     /**
-     * Write a copy of every entry into a new persisted file (for snapshots of an in-memory table). Agent thread.
+     * Write a copy of every slot into a new persisted file (for snapshots of an in-memory table). Agent thread.
      *
      * @param target new file.
      */

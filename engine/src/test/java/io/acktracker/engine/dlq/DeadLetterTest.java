@@ -322,7 +322,7 @@ class DeadLetterTest
         try (PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096,
             false))
         {
-            table.forEach(addresses::put);
+            table.forEachRecord(addresses::put);
             new PendingRecord().wrap(addresses.get(2L)).setFlag2(PendingRecord.FLAG2_DLQ_PENDING);
         }
         try (BlobTable letters = BlobTable.open("acktracker-dlq", dir.resolve(StoreLayout.DEAD_LETTERS_FILE).toFile(),

@@ -154,7 +154,7 @@ class PersistenceTest
         // what a crash between writing the final status and finishing the listeners leaves behind
         final Map<Long, Long> addresses = new HashMap<>();
         final PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096, false);
-        table.forEach(addresses::put);
+        table.forEachRecord(addresses::put);
         final PendingRecord record = new PendingRecord().wrap(addresses.get(2L));
         record.flags((byte)(record.flags() & ~PendingRecord.FLAG_NOTIFIED));
         table.close();
@@ -191,7 +191,7 @@ class PersistenceTest
         try (PendingTable table = PendingTable.persisted(dir.resolve(StoreLayout.PENDING_FILE).toFile(), 4096,
             false))
         {
-            table.forEach(addresses::put);
+            table.forEachRecord(addresses::put);
             final PendingRecord record = new PendingRecord().wrap(addresses.get(7L));
             record.flags((byte)(record.flags() & ~PendingRecord.FLAG_NOTIFIED));
         }

@@ -608,7 +608,7 @@ class LossOnTheWireTest
         }
         final PendingRecord record = new PendingRecord();
         final int[] shown = {0};
-        tracker.agent().records().forEachStored((messageId, address) ->
+        tracker.agent().records().forEachRecord((messageId, address) ->
         {
             record.wrap(address);
             if (RecordStatus.PENDING == record.status() && shown[0]++ < 10)
