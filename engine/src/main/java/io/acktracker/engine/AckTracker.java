@@ -2,6 +2,7 @@ package io.acktracker.engine;
 
 import io.acktracker.engine.agent.OutcomeWaiters;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.agent.TrackerFailure;
 import io.acktracker.engine.agent.TrackerRuntime;
 import io.acktracker.engine.api.CompletionHandle;
 import io.acktracker.engine.api.DestinationHealthView;
@@ -67,6 +68,7 @@ public final class AckTracker implements AutoCloseable
     private final DestinationRegistry registry;
     private final OutcomeWaiters waiters;
     private final DeadLetterAdmin deadLetterAdmin = new DeadLetterAdmin(this);
+    private final TrackerFailure failure;
     private volatile boolean closed;
 
     private AckTracker(final TrackerConfig config, final boolean ownThread)
@@ -79,6 +81,7 @@ public final class AckTracker implements AutoCloseable
         this.counters = runtime.counters();
         this.registry = runtime.registry();
         this.waiters = runtime.waiters();
+        this.failure = runtime.failure();
     }
 
     /**
@@ -162,9 +165,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerTrack(final TrackRequest request)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.track(request);
         return Result.OK != invalid ? refused(invalid) : proxy.track(request, false);
@@ -179,9 +183,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerTrack(final long messageId, final long destinations)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.track(messageId, destinations);
         return Result.OK != invalid ? refused(invalid) : proxy.track(messageId, destinations);
@@ -229,7 +234,8 @@ public final class AckTracker implements AutoCloseable
             return CompletableFuture.failedFuture(new TrackRefusedException(request.messageId(),
                 Result.DUPLICATE_TRACK));
         }
-        final Result invalid = closed ? Result.CLOSED : validator.track(request);
+        final Result stopped = stopped();
+        final Result invalid = null != stopped ? stopped : validator.track(request);
         final Result result = Result.OK != invalid ? refused(invalid) : proxy.track(request, true);
         if (Result.QUEUED != result)
         {
@@ -259,9 +265,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerAck(final long messageId, final int destination)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.answer(destination);
         return Result.OK != invalid ? refused(invalid) : proxy.ack(messageId, destination);
@@ -279,9 +286,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerNack(final long messageId, final int destination, final long delayNs, final int code)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.nack(destination, delayNs);
         return Result.OK != invalid ? refused(invalid) : proxy.nack(messageId, destination, delayNs, code);
@@ -297,9 +305,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerReject(final long messageId, final int destination, final int code)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.answer(destination);
         return Result.OK != invalid ? refused(invalid) : proxy.reject(messageId, destination, code);
@@ -343,9 +352,10 @@ public final class AckTracker implements AutoCloseable
      */
     public Result offerCumulativeAck(final int streamId, final int destination, final long offset)
     {
-        if (closed)
+        final Result stopped = stopped();
+        if (null != stopped)
         {
-            return Result.CLOSED;
+            return stopped;
         }
         final Result invalid = validator.cumulativeAck(destination);
         return Result.OK != invalid ? refused(invalid) : proxy.cumulativeAck(streamId, destination, offset);
@@ -366,7 +376,7 @@ public final class AckTracker implements AutoCloseable
         {
             return MessageStatus.unknown(messageId);
         }
-        if (runtime.onAgentThread())
+        if (runtime.onAgentThread() || failure.isFailed())
         {
             return readStatus(runtime.agent().records(), messageId);
         }
@@ -543,7 +553,7 @@ public final class AckTracker implements AutoCloseable
         if (!queued)
         {
             future.completeExceptionally(new TrackerException(closed ? "tracker is closed" :
-                "admin queue is full, try again"));
+                failure.isFailed() ? failure.describe() : "admin queue is full, try again"));
         }
         return future;
     }
@@ -567,7 +577,7 @@ public final class AckTracker implements AutoCloseable
     public CompletableFuture<SnapshotInfo> snapshot(final Path target)
     {
         final CompletableFuture<SnapshotInfo> future = new CompletableFuture<>();
-        final boolean offered = !closed && runtime.adminQueue().offer((agent) ->
+        final boolean offered = !closed && !failure.isFailed() && runtime.adminQueue().offer((agent) ->
         {
             try
             {
@@ -582,7 +592,7 @@ public final class AckTracker implements AutoCloseable
         if (!offered)
         {
             future.completeExceptionally(new TrackerException(closed ? "tracker is closed" :
-                "admin queue is full"));
+                failure.isFailed() ? failure.describe() : "admin queue is full"));
         }
         return future;
     }
@@ -595,7 +605,7 @@ public final class AckTracker implements AutoCloseable
      */
     public boolean runOnAgent(final Consumer<TrackerAgent> task)
     {
-        return !closed && runtime.adminQueue().offer(task);
+        return !closed && !failure.isFailed() && runtime.adminQueue().offer(task);
     }
 
     /**
@@ -645,11 +655,43 @@ public final class AckTracker implements AutoCloseable
         runtime.close();
     }
 
-    private Result offerSettle(final int type, final ReceiptHandle handle, final long argument, final int code)
+    /**
+     * Whether every command is refused, and how: CLOSED after close, TRACKER_FAILED (counted) once the agent stopped
+     * on a fault.
+     *
+     * @return the refusal, or null while the tracker runs.
+     */
+    private Result stopped()
     {
         if (closed)
         {
             return Result.CLOSED;
+        }
+        if (failure.isFailed())
+        {
+            counters.increment(TrackerCounter.REFUSED_TRACKER_FAILED);
+            return Result.TRACKER_FAILED;
+        }
+        return null;
+    }
+
+    /**
+     * Whether the agent stopped on a fault it cannot go on from; the tracker then refuses every command with
+     * TRACKER_FAILED until it is closed and opened again. Any thread.
+     *
+     * @return the fault, or null while the tracker runs.
+     */
+    public Throwable failure()
+    {
+        return failure.cause();
+    }
+
+    private Result offerSettle(final int type, final ReceiptHandle handle, final long argument, final int code)
+    {
+        final Result stopped = stopped();
+        if (null != stopped)
+        {
+            return stopped;
         }
         final Result invalid = validator.settle(type, argument);
         return Result.OK != invalid ? refused(invalid) : proxy.settle(type, handle, argument, code);

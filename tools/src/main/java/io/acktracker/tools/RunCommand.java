@@ -112,7 +112,21 @@ final class RunCommand implements Callable<Integer>
         out.flush();
         try
         {
-            stopped.await();
+            final Throwable failure = service.awaitStopOrFailure(stopped);
+            if (null != failure)
+            {
+                final PrintWriter err = spec.commandLine().getErr();
+                err.println("acktracker '" + name + "': the tracker stopped on a fault and the service exits " +
+                    "(restart it; it recovers from its files): " + failure);
+                failure.printStackTrace(err);
+                err.flush();
+                final Runnable action = stop.getAndSet(null);
+                if (null != action)
+                {
+                    action.run();
+                }
+                return TrackerService.EXIT_TRACKER_FAILED;
+            }
         }
         catch (final InterruptedException ex)
         {

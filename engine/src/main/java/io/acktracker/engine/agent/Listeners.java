@@ -24,7 +24,9 @@ import java.util.List;
 /**
  * Tells the world what the state machine decided: drains its {@link Effects} after each command and calls the
  * outcome, redelivery, refusal and circuit listeners, the per-message listeners and the futures waiting on outcomes.
- * A listener that throws is counted and logged; the others are still told. After an outcome is told the machine is
+ * A listener that throws an Exception is counted and logged; the others are still told. An Error is not caught: it
+ * fails the tracker (a JVM fault, such as the asynchronous InternalError a lost page of a mapped file raises, may
+ * surface inside a listener call, and must not pass for a listener's bug). After an outcome is told the machine is
  * told so (the record may then leave the table). A listener may call back into the tracker: the command it applies is
  * complete before its effects are told, after the ones already queued.
  * <p>
@@ -98,7 +100,7 @@ final class Listeners implements Effects.Handler
             {
                 listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
             }
-            catch (final Throwable ex)
+            catch (final Exception ex)
             {
                 listenerFailed(ex);
             }
@@ -112,7 +114,7 @@ final class Listeners implements Effects.Handler
                 {
                     listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);
                 }
-                catch (final Throwable ex)
+                catch (final Exception ex)
                 {
                     listenerFailed(ex);
                 }
@@ -130,7 +132,7 @@ final class Listeners implements Effects.Handler
             {
                 listener.onRedeliver(messageId, destination, attempt);
             }
-            catch (final Throwable ex)
+            catch (final Exception ex)
             {
                 listenerFailed(ex);
             }
@@ -144,7 +146,7 @@ final class Listeners implements Effects.Handler
         {
             refusalListener.onRefused(CommandType.of(commandType), id, result);
         }
-        catch (final Throwable ex)
+        catch (final Exception ex)
         {
             listenerFailed(ex);
         }
@@ -160,7 +162,7 @@ final class Listeners implements Effects.Handler
         {
             circuitListener.onCircuitStateChange(destination, CIRCUIT_STATES[from], CIRCUIT_STATES[to], nowNs);
         }
-        catch (final Throwable ex)
+        catch (final Exception ex)
         {
             listenerFailed(ex);
         }

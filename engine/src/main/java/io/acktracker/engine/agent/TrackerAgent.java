@@ -24,6 +24,7 @@ import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.MessageHandler;
@@ -85,6 +86,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private long nowNs;
     private long serviceStartNs;
     private boolean recovered;
+    private boolean failed;
+    private final OutcomeWaiters waiters;
+    private final TrackerFailure failure;
 
     /**
      * An agent over a state machine; nothing is recovered until {@link #onStart()}.
@@ -99,6 +103,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * @param commandBuffer queue of commands from other threads.
      * @param adminQueue    queue of administrative tasks from other threads.
      * @param waiters       futures waiting on outcomes.
+     * @param failure       where a fault that stops the agent is recorded.
      */
     public TrackerAgent(
         final TrackerConfig config,
@@ -110,8 +115,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
         final LatencyRecorder serviceTime,
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
-        final OutcomeWaiters waiters)
+        final OutcomeWaiters waiters,
+        final TrackerFailure failure)
     {
+        this.waiters = waiters;
+        this.failure = failure;
         this.config = config;
         this.machine = machine;
         this.validator = validator;
@@ -191,7 +199,34 @@ public final class TrackerAgent implements Agent, TrackerCommands
         return config.name();
     }
 
+    /**
+     * One duty cycle. A fault it cannot go on from (a Throwable out of the state machine, an Error anywhere) fails
+     * the tracker ({@link TrackerFailure}) and ends the agent with an {@link AgentTerminationException}; a failed
+     * agent's later cycles end at once the same way.
+     *
+     * @return work done, 0 when idle.
+     */
     public int doWork()
+    {
+        if (failed)
+        {
+            throw new AgentTerminationException(failure.describe());
+        }
+        try
+        {
+            return dutyCycle();
+        }
+        catch (final AgentTerminationException ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    private int dutyCycle()
     {
         nowNs = epochClock.nanoTime();
         int workCount = 0;
@@ -206,17 +241,68 @@ public final class TrackerAgent implements Agent, TrackerCommands
             {
                 workCount += extension.doWork(nowNs);
             }
-            catch (final Throwable ex)
+            catch (final Exception ex)
             {
                 onError(ex);
             }
         }
         execute(CommandLayout.TICK, CommandLayout.BARE_LENGTH, false);
+        if (failed)
+        {
+            throw new AgentTerminationException(failure.describe());
+        }
         workCount += machine.lastTickWork();
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
         return workCount;
+    }
+
+    /**
+     * What the agent's runner (or invoker) caught from a duty cycle. An Error fails the tracker even when it surfaced
+     * outside {@link #doWork()}: the JVM raises a SIGBUS in a mapped file as an asynchronous InternalError, delivered
+     * wherever compiled code next polls, which may be the runner's loop or the idle strategy. Anything else is
+     * reported to the configured error handler. Agent thread.
+     *
+     * @param ex what was caught.
+     */
+    public void onRunnerError(final Throwable ex)
+    {
+        if (ex instanceof Error && !failed)
+        {
+            fail(ex);
+            return;
+        }
+        if (failed && ex instanceof AgentTerminationException)
+        {
+            return;
+        }
+        config.errorHandler().onError(ex);
+    }
+
+    /**
+     * Fail the tracker: record the fault, report it, fail every caller waiting on an outcome. Agent thread.
+     *
+     * @param fault what stopped the agent.
+     * @return the exception that ends the agent.
+     */
+    private AgentTerminationException fail(final Throwable fault)
+    {
+        failed = true;
+        if (failure.fail(fault))
+        {
+            try
+            {
+                counters.set(TRACKER_FAILED, 1);
+                onError(fault);
+                waiters.failAll(new io.acktracker.engine.api.TrackerException(failure.describe(), fault));
+            }
+            catch (final Throwable secondary)
+            {
+                fault.addSuppressed(secondary);
+            }
+        }
+        return new AgentTerminationException(failure.describe());
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -633,8 +719,23 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     private Result execute(final int type, final int length, final boolean countAsCommand)
     {
+        if (failed)
+        {
+            counters.increment(REFUSED_TRACKER_FAILED);
+            return Result.TRACKER_FAILED;
+        }
         final long startNs = recordServiceTime && countAsCommand ? nanoClock.nanoTime() : 0;
-        final Result result = machine.apply(nowNs, type, command, 0, length);
+        final Result result;
+        try
+        {
+            result = machine.apply(nowNs, type, command, 0, length);
+        }
+        catch (final Throwable ex)
+        {
+            // the machine may be half way through the command: nothing may be applied after it
+            fail(ex);
+            return Result.TRACKER_FAILED;
+        }
         if (countAsCommand)
         {
             counters.increment(COMMANDS);
@@ -643,7 +744,15 @@ public final class TrackerAgent implements Agent, TrackerCommands
                 serviceTime.record(nanoClock.nanoTime() - startNs);
             }
         }
-        effects.drain(listeners);
+        try
+        {
+            effects.drain(listeners);
+        }
+        catch (final Error ex)
+        {
+            fail(ex);
+            return Result.TRACKER_FAILED;
+        }
         return result;
     }
 
@@ -663,7 +772,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
         }
         catch (final Throwable ex)
         {
-            onError(ex);
+            // the machine may be half way through the command: nothing may be applied after it
+            throw fail(ex);
         }
         counters.increment(COMMANDS);
         if (recordServiceTime)
@@ -691,7 +801,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         {
             task.accept(this);
         }
-        catch (final Throwable ex)
+        catch (final Exception ex)
         {
             onError(ex);
         }

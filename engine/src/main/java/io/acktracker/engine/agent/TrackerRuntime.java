@@ -53,6 +53,7 @@ public final class TrackerRuntime implements AutoCloseable
     private final CommandProxy proxy;
     private final CommandValidator validator;
     private final TrackerAgent agent;
+    private final TrackerFailure failure = new TrackerFailure();
     private final AgentRunner runner;
     private final AgentInvoker invoker;
     private final Thread syncThread;
@@ -111,7 +112,7 @@ public final class TrackerRuntime implements AutoCloseable
                 LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
                 incarnation, config.epochClock().nanoTime());
             agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
-                commandBuffer, adminQueue, waiters);
+                commandBuffer, adminQueue, waiters, failure);
         }
         catch (final RuntimeException ex)
         {
@@ -122,11 +123,11 @@ public final class TrackerRuntime implements AutoCloseable
         this.tables = tables;
         this.counters = counters;
 
+        final TrackerAgent runAgent = agent;
+        final org.agrona.ErrorHandler agentErrors = runAgent::onRunnerError;
         runner = ownThread ?
-            new AgentRunner(config.idleStrategy(), config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent) :
-            null;
-        invoker = ownThread ? null :
-            new AgentInvoker(config.errorHandler(), counters.get(TrackerCounter.ERRORS), agent);
+            new AgentRunner(config.idleStrategy(), agentErrors, counters.get(TrackerCounter.ERRORS), agent) : null;
+        invoker = ownThread ? null : new AgentInvoker(agentErrors, counters.get(TrackerCounter.ERRORS), agent);
         syncThread = config.syncIntervalNs() > 0 && null != dataDirectory ?
             new Thread(this::syncLoop, config.name() + "-sync") : null;
         try
@@ -229,6 +230,16 @@ public final class TrackerRuntime implements AutoCloseable
     }
 
     /**
+     * Whether the agent stopped on a fault, and why. Any thread.
+     *
+     * @return the failure holder.
+     */
+    public TrackerFailure failure()
+    {
+        return failure;
+    }
+
+    /**
      * Whether the calling thread is the one running the agent: the agent's own thread, or any thread of a
      * host-driven tracker (the host drives it, so a call between duty cycles cannot race it).
      *
@@ -282,7 +293,7 @@ public final class TrackerRuntime implements AutoCloseable
         final boolean started = agent.started().isDone() && !agent.started().isCompletedExceptionally();
         try
         {
-            for (int i = 0; started && i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
+            for (int i = 0; started && !failure.isFailed() && i < 10_000 && agent.doWork() > 0 && commandBuffer.size() > 0; i++)
             {
                 Thread.onSpinWait();
             }
@@ -298,9 +309,18 @@ public final class TrackerRuntime implements AutoCloseable
 
         waiters.failAll(new TrackerException("tracker closed before the outcome"));
         tables.close();
-        if (null != dataDirectory && started)
+        if (null != dataDirectory && started && !failure.isFailed())
         {
-            dataDirectory.markCleanShutdown();
+            try
+            {
+                dataDirectory.markCleanShutdown();
+            }
+            catch (final RuntimeException ex)
+            {
+                // not fatal: without the marker the next start recovers as after a crash
+                config.errorHandler().onError(new TrackerException("the tables are closed but the clean stop could " +
+                    "not be recorded (the next start recovers as after a crash): " + ex.getMessage(), ex));
+            }
         }
         CloseHelper.quietCloseAll(counters, dataDirectory);
     }

@@ -56,7 +56,9 @@ public enum Result
     /** The message already reached its outcome. Counted as a late ack. */
     LATE_ACK(true, "the message already reached its outcome"),
     /** The destination is not one of the message's destinations. Counted as spoofed. */
-    SPOOFED_DESTINATION(true, "the destination is not one of the message's destinations");
+    SPOOFED_DESTINATION(true, "the destination is not one of the message's destinations"),
+    /** The agent stopped on a fault it cannot go on from (a damaged or lost file, say): restart the tracker. */
+    TRACKER_FAILED(true, "the tracker stopped on a fault and must be restarted (see its error log)");
 
     private final boolean refusal;
     private final String description;

@@ -64,7 +64,9 @@ public enum TrackerCounter
     LEASE_REFUSED_MAX_EXTENSIONS(55, "lease refusals: too many extensions", false),
     TORN_RECORDS_REPAIRED(56, "records whose update a crash interrupted, repaired at recovery", false),
     EARLY_ACKS_HELD(57, "acks held because their message was not tracked yet", false),
-    EARLY_ACKS_APPLIED(58, "held early acks applied when their message was tracked", false);
+    EARLY_ACKS_APPLIED(58, "held early acks applied when their message was tracked", false),
+    TRACKER_FAILED(59, "1 when the agent stopped on a fault (restart the tracker)", true),
+    REFUSED_TRACKER_FAILED(60, "commands refused: the tracker failed", false, true);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -177,13 +178,20 @@ public final class DataDirectory implements AutoCloseable
         }
     }
 
-    /** Every table is closed: record the clean stop. */
+    /**
+     * Every table is closed: record the clean stop. The marker is written whole under a temporary name and renamed,
+     * so a disk that fills up half way leaves no marker (the next start recovers as after a crash), never an empty
+     * one that claims a clean stop.
+     *
+     * @throws UncheckedIOException when it cannot be written.
+     */
     public void markCleanShutdown()
     {
+        final Path marker = dir.resolve(StoreLayout.CLEAN_MARKER);
+        final Path partial = dir.resolve(StoreLayout.CLEAN_MARKER + ".tmp");
         try
         {
-            final Path marker = dir.resolve(StoreLayout.CLEAN_MARKER);
-            try (FileChannel channel = FileChannel.open(marker, Set.of(StandardOpenOption.CREATE,
+            try (FileChannel channel = FileChannel.open(partial, Set.of(StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
                 PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)))
             {
@@ -191,11 +199,20 @@ public final class DataDirectory implements AutoCloseable
                     .getBytes(StandardCharsets.US_ASCII)));
                 channel.force(true);
             }
+            Files.move(partial, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(ex);
+            try
+            {
+                Files.deleteIfExists(partial);
+            }
+            catch (final IOException ignore)
+            {
+                ex.addSuppressed(ignore);
+            }
+            throw new UncheckedIOException("cannot record the clean stop in " + marker, ex);
         }
     }
 

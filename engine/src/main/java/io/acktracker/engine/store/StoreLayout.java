@@ -38,6 +38,10 @@ public final class StoreLayout
     public static final String LOCK_FILE = "tracker.lock";
     public static final String CLEAN_MARKER = "clean-shutdown";
 
+    /** The Chronicle Map table files, whose space is reserved at open ({@link FileSpace}). */
+    public static final List<String> TABLE_FILES = List.of(PENDING_FILE, STREAMS_FILE, EXTRAS_FILE,
+        DEAD_LETTERS_FILE, STATE_FILE);
+
     /** The files a snapshot copies and a restore puts back. */
     public static final List<String> SNAPSHOT_FILES = List.of(PENDING_FILE, STREAMS_FILE, EXTRAS_FILE,
         DEAD_LETTERS_FILE, STATE_FILE, DESTINATIONS_FILE, LEASE_SECRET_FILE);

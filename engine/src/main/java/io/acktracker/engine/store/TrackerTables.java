@@ -55,7 +55,6 @@ public record TrackerTables(
                 StoreLayout.deadLetterAverageBytes(config), recover);
             current = StoreLayout.STATE_FILE;
             state = LongLongTable.open("acktracker-state", file(dir, current), StoreLayout.STATE_ENTRIES, recover);
-            return new TrackerTables(pending, streams, extras, deadLetters, state);
         }
         catch (final RuntimeException ex)
         {
@@ -64,10 +63,48 @@ public record TrackerTables(
             {
                 throw ex;
             }
+            if (isOutOfSpace(ex))
+            {
+                throw new TrackerException("not enough disk space for " + dir.file(current) + " (" +
+                    rootMessage(ex) + "): free space on that filesystem, or open with a smaller capacity", ex);
+            }
             throw new TrackerException("cannot open " + dir.file(current) + (recover ? " (recovering after an " +
                 "unclean stop)" : "") + ": the file is corrupt, truncated or from another version (" +
                 ex.getMessage() + "); restore a snapshot or move the data directory aside", ex);
         }
+        final TrackerTables tables = new TrackerTables(pending, streams, extras, deadLetters, state);
+        if (null != dir)
+        {
+            try
+            {
+                for (final String name : StoreLayout.TABLE_FILES)
+                {
+                    FileSpace.reserve(dir.file(name).toFile());
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                tables.close();
+                throw ex;
+            }
+        }
+        return tables;
+    }
+
+    private static boolean isOutOfSpace(final Throwable ex)
+    {
+        final String message = rootMessage(ex);
+        return message.contains("No space left") || message.contains("Not enough space");
+    }
+
+    private static String rootMessage(final Throwable ex)
+    {
+        Throwable root = ex;
+        while (null != root.getCause() && root.getCause() != root)
+        {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
     }
 
     private static File file(final DataDirectory dir, final String name)

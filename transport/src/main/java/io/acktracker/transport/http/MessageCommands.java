@@ -253,6 +253,7 @@ final class MessageCommands
                 break;
             case BACK_PRESSURED:
             case CLOSED:
+            case TRACKER_FAILED:
                 status = 503;
                 break;
             default:
@@ -363,6 +364,8 @@ final class MessageCommands
                 return HttpResponse.error(503, "back pressured: the tracker's command queue is full, retry");
             case CLOSED:
                 return HttpResponse.error(503, "the tracker is closed");
+            case TRACKER_FAILED:
+                return HttpResponse.error(503, refusal(result));
             default:
                 return new HttpResponse(400, "{\"error\":" + Json.quote(refusal(result)) + ",\"result\":" +
                     Json.quote(result.name()) + "}");

@@ -167,6 +167,31 @@ public final class TrackerService implements AutoCloseable
         }
     }
 
+    /** Exit status of a service whose tracker failed (EX_SOFTWARE). */
+    public static final int EXIT_TRACKER_FAILED = 70;
+
+    /**
+     * Wait until {@code stopped} counts down (a normal stop) or the tracker fails, whichever comes first; checks
+     * every 100 ms. The caller exits with {@link #EXIT_TRACKER_FAILED} on a failure: a service whose agent stopped
+     * must not keep answering. Any thread.
+     *
+     * @param stopped counted down when the service was stopped.
+     * @return the tracker's fault, or null after a normal stop.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public Throwable awaitStopOrFailure(final java.util.concurrent.CountDownLatch stopped) throws InterruptedException
+    {
+        while (!stopped.await(100, java.util.concurrent.TimeUnit.MILLISECONDS))
+        {
+            final Throwable failure = tracker().failure();
+            if (null != failure)
+            {
+                return failure;
+            }
+        }
+        return null;
+    }
+
     /**
      * One line saying where the service listens.
      *

@@ -70,7 +70,14 @@ public final class TrackerServiceMain
         final CountDownLatch stopped = new CountDownLatch(1);
         PriorityHook.add(SHUTDOWN_PRIORITY, () -> shutdown(service, config.name(), stopped));
         System.out.println(service.describe());
-        stopped.await();
+        final Throwable failure = service.awaitStopOrFailure(stopped);
+        if (null != failure)
+        {
+            System.err.println("acktracker '" + config.name() + "': the tracker stopped on a fault and the service " +
+                "exits (restart it; it recovers from its files): " + failure);
+            failure.printStackTrace(System.err);
+            System.exit(TrackerService.EXIT_TRACKER_FAILED);
+        }
     }
 
     private static void shutdown(final TrackerService service, final String name, final CountDownLatch stopped)
