@@ -189,7 +189,7 @@ public final class JournalAppender
     {
         final int frameOffset = requireClaim();
         final int aligned = alignedLength(claimLength);
-        buffer.setMemory(frameOffset + TYPE_OFFSET, aligned - TYPE_OFFSET, (byte)0);
+        buffer.setMemory(frameOffset + CHECKSUM_OFFSET, aligned - CHECKSUM_OFFSET, (byte)0);
         writePadding(frameOffset, aligned);
         return advance(frameOffset + aligned);
     }
@@ -248,10 +248,11 @@ public final class JournalAppender
 
     private void writePadding(final int frameOffset, final int length)
     {
-        // The segment was zeroed when prepared, so a padding header only needs its type and checksum.
-        buffer.putInt(frameOffset + TYPE_OFFSET, PADDING_TYPE);
+        // The segment was zeroed when prepared, so a padding header only needs its type and checksum; a rest shorter
+        // than a header is padded by its length alone.
         if (length >= HEADER_LENGTH)
         {
+            buffer.putInt(frameOffset + TYPE_OFFSET, PADDING_TYPE);
             buffer.putInt(frameOffset + CHECKSUM_OFFSET, PADDING_HEADER_CHECKSUM);
         }
         buffer.putIntRelease(frameOffset + LENGTH_OFFSET, length);

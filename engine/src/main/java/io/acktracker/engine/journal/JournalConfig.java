@@ -77,7 +77,8 @@ public final class JournalConfig
 
     /**
      * @param maxFrameLength largest frame the appender accepts (header and body); longer ones are refused with
-     *                       {@link JournalAppender#FRAME_TOO_LONG}. At most the segment length.
+     *                       {@link JournalAppender#FRAME_TOO_LONG}. At most the segment length. The reader takes a
+     *                       longer frame for a bad one: never lower it while the journal holds longer frames.
      * @return this.
      */
     public JournalConfig maxFrameLength(final int maxFrameLength)

@@ -11,20 +11,20 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |                 Frame Length (written last)                   |  0
  *  +---------------------------------------------------------------+
- *  |                            Type                               |  4
+ *  |                      Checksum (CRC32C)                        |  4
  *  +---------------------------------------------------------------+
- *  |                        Timestamp ns                           |  8
+ *  |                            Type                               |  8
+ *  +---------------------------------------------------------------+
+ *  |                   Reserved (0, checksummed)                   | 12
+ *  +---------------------------------------------------------------+
+ *  |                        Timestamp ns                           | 16
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                 Client Id (0 when none)                       | 16
+ *  |                 Client Id (0 when none)                       | 24
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |             Client Sequence (0 when none)                     | 24
+ *  |             Client Sequence (0 when none)                     | 32
  *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                      Checksum (CRC32C)                        | 32
- *  +---------------------------------------------------------------+
- *  |                   Reserved (0, checksummed)                   | 36
  *  +---------------------------------------------------------------+
  *  |                            Body                              ...  40
  * ...                                                              |
@@ -33,19 +33,21 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  * </pre>
  * <b>Frame length</b> is the header plus the body, unpadded; the next frame starts at
- * {@link #alignedLength(int) alignedLength(frameLength)}. It is written last with a release store, so a reader in
- * any process sees a frame wholly or not at all; 0 means nothing has been written here yet (segments are zeroed
- * before use).
+ * {@link #alignedLength(int) alignedLength(frameLength)} from this one. It is written last with a release store, so a
+ * reader in any process sees a frame wholly or not at all; 0 means nothing has been written here yet (segments are
+ * zeroed before use).
  * <p>
- * <b>Checksum</b>: CRC32C over every byte of the frame but the length and the checksum itself, i.e. over
- * {@code [TYPE_OFFSET, CHECKSUM_OFFSET)} and {@code [RESERVED_OFFSET, frameLength)}. The length is left out because
- * it is what says the frame is there; a wrong length is caught by the bounds and by the checksum failing over the
- * wrong range.
+ * <b>Checksum</b>: CRC32C over {@code [TYPE_OFFSET, frameLength)}, every byte of the frame after the length and the
+ * checksum. The length is left out because it is what says the frame is there; a wrong length is caught by the
+ * bounds and by the checksum failing over the wrong range. Why the checksum sits beside the length rather than
+ * after the header's other fields: the covered bytes are then one range, one CRC call, which measured half the cost
+ * of two calls around the field ({@code FrameChecksumBenchmark}: ~12 ns against ~30 ns for a 56-104 byte frame).
  * <p>
- * <b>Padding</b> ({@link #PADDING_TYPE}) fills the rest of a segment when the next frame does not fit, and replaces
- * an aborted claim. A padding frame of {@link #HEADER_LENGTH} or more bytes has a zeroed header whose checksum covers
- * the header only ({@link #PADDING_HEADER_CHECKSUM}); one shorter than a header (8 to 32 bytes at a segment's end)
- * has only its length and type, and is valid only when it ends exactly at the end of its segment.
+ * <b>Padding</b> fills the rest of a segment when the next frame does not fit, and replaces an aborted claim. A
+ * padding frame of {@link #HEADER_LENGTH} or more bytes has type {@link #PADDING_TYPE}, a zeroed header and a checksum
+ * over the header only ({@link #PADDING_HEADER_CHECKSUM}). A rest shorter than a header (8 to 32 bytes at a segment's
+ * end) is padded by its length alone: a frame shorter than a header can only be that, and is valid only when it ends
+ * exactly at the end of its segment.
  * <p>
  * Threading: constants and pure functions; any thread.
  */
@@ -55,12 +57,12 @@ public final class JournalFrameDescriptor
     public static final int FRAME_ALIGNMENT = 8;
 
     public static final int LENGTH_OFFSET = 0;
-    public static final int TYPE_OFFSET = 4;
-    public static final int TIMESTAMP_OFFSET = 8;
-    public static final int CLIENT_ID_OFFSET = 16;
-    public static final int CLIENT_SEQUENCE_OFFSET = 24;
-    public static final int CHECKSUM_OFFSET = 32;
-    public static final int RESERVED_OFFSET = 36;
+    public static final int CHECKSUM_OFFSET = 4;
+    public static final int TYPE_OFFSET = 8;
+    public static final int RESERVED_OFFSET = 12;
+    public static final int TIMESTAMP_OFFSET = 16;
+    public static final int CLIENT_ID_OFFSET = 24;
+    public static final int CLIENT_SEQUENCE_OFFSET = 32;
     public static final int BODY_OFFSET = 40;
 
     /** Bytes before the body. */

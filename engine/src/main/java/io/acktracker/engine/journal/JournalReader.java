@@ -165,12 +165,11 @@ public final class JournalReader
                     {
                         return tail(index, buffer, view, offset, frames);
                     }
-                    final int type = buffer.getInt(offset + TYPE_OFFSET);
                     final int aligned = alignedLength(frameLength);
-                    if (PADDING_TYPE != type)
+                    if (frameLength >= HEADER_LENGTH && PADDING_TYPE != buffer.getInt(offset + TYPE_OFFSET))
                     {
                         handler.onFrame(
-                            type,
+                            buffer.getInt(offset + TYPE_OFFSET),
                             buffer.getLong(offset + TIMESTAMP_OFFSET),
                             buffer.getLong(offset + CLIENT_ID_OFFSET),
                             buffer.getLong(offset + CLIENT_SEQUENCE_OFFSET),
@@ -202,16 +201,16 @@ public final class JournalReader
             return 0;
         }
         final int remaining = segmentLength - offset;
+        if (length < HEADER_LENGTH)
+        {
+            return length == remaining ? length : -1; // only padding the rest of a segment is shorter than a header
+        }
         if (PADDING_TYPE == buffer.getInt(offset + TYPE_OFFSET))
         {
-            if (length < HEADER_LENGTH)
-            {
-                return length == remaining ? length : -1; // only the rest of a segment can be shorter than a header
-            }
             return 0 == (length & (FRAME_ALIGNMENT - 1)) && length <= remaining &&
                 buffer.getInt(offset + CHECKSUM_OFFSET) == checksum.compute(view, offset, HEADER_LENGTH) ? length : -1;
         }
-        return length >= HEADER_LENGTH && length <= maxFrameLength && alignedLength(length) <= remaining &&
+        return length <= maxFrameLength && alignedLength(length) <= remaining &&
             buffer.getInt(offset + CHECKSUM_OFFSET) == checksum.compute(view, offset, length) ? length : -1;
     }
 
@@ -281,11 +280,11 @@ public final class JournalReader
         {
             return "no frame (length 0)";
         }
-        final int type = buffer.getInt(offset + TYPE_OFFSET);
         if (length < HEADER_LENGTH || length > maxFrameLength || alignedLength(length) > segmentLength - offset)
         {
-            return "bad frame: length " + length + " out of bounds (type " + type + ")";
+            return "bad frame: length " + length + " out of bounds";
         }
+        final int type = buffer.getInt(offset + TYPE_OFFSET);
         return "bad frame: checksum " + Integer.toHexString(buffer.getInt(offset + CHECKSUM_OFFSET)) +
             " does not match the computed " +
             Integer.toHexString(checksum.compute(view, offset, PADDING_TYPE == type ? HEADER_LENGTH : length)) +
