@@ -119,6 +119,20 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
+     * Open a host-driven tracker in a data directory the caller has already opened ({@link DataDirectory#open}:
+     * locked and checked) and closes after the tracker.
+     *
+     * @param config    configuration; its data directory becomes {@code directory}'s.
+     * @param directory the held directory, for this one tracker.
+     * @return the tracker, recovered and ready.
+     * @throws TrackerException when it cannot start.
+     */
+    public static AckTracker open(final TrackerConfig config, final DataDirectory directory)
+    {
+        return new AckTracker(config, false, directory);
+    }
+
+    /**
      * The agent: the synchronous API and {@code doWork()}, for the thread that drives it.
      *
      * @return the agent.
