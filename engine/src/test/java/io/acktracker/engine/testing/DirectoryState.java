@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,6 +36,24 @@ public record DirectoryState(Map<String, String> files)
      */
     public static DirectoryState of(final Path dir)
     {
+        return of(dir, false);
+    }
+
+    /**
+     * Read the state of a directory a tracker is running in: its counters files ({@code *.dat}, written live
+     * through a mapping) are described by inode, size and mode, so a file replaced by another process shows as a
+     * new inode while the running tracker's own counting does not count as a change.
+     *
+     * @param dir the directory.
+     * @return the state.
+     */
+    public static DirectoryState ofRunning(final Path dir)
+    {
+        return of(dir, true);
+    }
+
+    private static DirectoryState of(final Path dir, final boolean running)
+    {
         final Map<String, String> files = new TreeMap<>();
         try (var entries = Files.list(dir))
         {
@@ -46,6 +65,12 @@ public record DirectoryState(Map<String, String> files)
                     // never opened: closing a descriptor of it would drop this process's lock (DirectoryLock)
                     files.put(StoreLayout.LOCK_FILE, Files.size(file) + " bytes " +
                         Files.getLastModifiedTime(file).toInstant() + " " + mode(file));
+                }
+                else if (running && file.getFileName().toString().endsWith(".dat"))
+                {
+                    files.put(file.getFileName().toString(), "inode " +
+                        Files.readAttributes(file, BasicFileAttributes.class).fileKey() + " " + Files.size(file) +
+                        " bytes " + mode(file));
                 }
                 else if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
                 {
