@@ -233,24 +233,6 @@ public final class DirectoryLock implements AutoCloseable
         }
     }
 
-    /**
-     * Whether this process holds a directory (a tracker or a tool has it open).
-     *
-     * @param dir the directory.
-     * @return true when held here.
-     */
-    public static boolean isHeldInThisProcess(final Path dir)
-    {
-        try
-        {
-            return HELD_IN_THIS_PROCESS.contains(dir.toRealPath());
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
     /** Release the lock and the directory (idempotent). */
     public void close()
     {

@@ -91,23 +91,6 @@ public final class OwnerOnlyFiles
     }
 
     /**
-     * Open a channel for writing, creating the file owner-only when missing.
-     *
-     * @param file    the file.
-     * @param options more open options (WRITE and CREATE are added).
-     * @return the channel.
-     * @throws IOException when it cannot be opened.
-     */
-    public static FileChannel openForWriting(final Path file, final StandardOpenOption... options)
-        throws IOException
-    {
-        createIfMissing(file);
-        final Set<StandardOpenOption> all = new java.util.HashSet<>(Set.of(options));
-        all.add(StandardOpenOption.WRITE);
-        return FileChannel.open(file, all);
-    }
-
-    /**
      * Replace a file's content atomically: write a new owner-only file beside it, force it to disk, move it into
      * place and force the directory, so a crash leaves the old content or the new, never a mix.
      *
