@@ -25,6 +25,7 @@ import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.RecordBytes;
 import io.acktracker.engine.store.SnapshotInfo;
 import io.acktracker.engine.store.Snapshots;
@@ -71,10 +72,10 @@ public final class AckTracker implements AutoCloseable
     private final TrackerFailure failure;
     private volatile boolean closed;
 
-    private AckTracker(final TrackerConfig config, final boolean ownThread)
+    private AckTracker(final TrackerConfig config, final boolean ownThread, final DataDirectory held)
     {
-        this.config = config.conclude();
-        this.runtime = new TrackerRuntime(this.config, ownThread);
+        this.config = (null == held ? config : config.dataDir(held.dir())).conclude();
+        this.runtime = new TrackerRuntime(this.config, ownThread, held);
         this.agent = runtime.agent();
         this.proxy = runtime.proxy();
         this.validator = runtime.validator();
@@ -93,7 +94,22 @@ public final class AckTracker implements AutoCloseable
      */
     public static AckTracker launch(final TrackerConfig config)
     {
-        return new AckTracker(config, true);
+        return new AckTracker(config, true, null);
+    }
+
+    /**
+     * Start a tracker on its own agent thread in a data directory the caller has already opened
+     * ({@link DataDirectory#open}: locked and checked), so the caller can put its own files beside the tracker's
+     * (the transport's counters) only once the lock is held. The caller closes the directory after the tracker.
+     *
+     * @param config    configuration; its data directory becomes {@code directory}'s.
+     * @param directory the held directory, for this one tracker.
+     * @return the running tracker.
+     * @throws TrackerException when it cannot start.
+     */
+    public static AckTracker launch(final TrackerConfig config, final DataDirectory directory)
+    {
+        return new AckTracker(config, true, directory);
     }
 
     /**
@@ -106,7 +122,21 @@ public final class AckTracker implements AutoCloseable
      */
     public static AckTracker open(final TrackerConfig config)
     {
-        return new AckTracker(config, false);
+        return new AckTracker(config, false, null);
+    }
+
+    /**
+     * Open a host-driven tracker in a data directory the caller has already opened ({@link DataDirectory#open}:
+     * locked and checked) and closes after the tracker.
+     *
+     * @param config    configuration; its data directory becomes {@code directory}'s.
+     * @param directory the held directory, for this one tracker.
+     * @return the tracker, recovered and ready.
+     * @throws TrackerException when it cannot start.
+     */
+    public static AckTracker open(final TrackerConfig config, final DataDirectory directory)
+    {
+        return new AckTracker(config, false, directory);
     }
 
     /**

@@ -4,28 +4,132 @@ import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.DataDirectory;
+import io.acktracker.engine.store.DirectoryLock;
+import io.acktracker.engine.store.StoreCheck;
 import io.acktracker.engine.store.StoreLayout;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Opening a tracker's data directory from a tool: checks that speak to a person (missing directory, not a data
- * directory, in use by a running tracker, not shut down cleanly) before anything is touched.
+ * Opening a stopped tracker's data directory from a tool, with checks that speak to a person, in this order: a
+ * missing directory; in use by a running tracker (this process or another, named by pid) before anything else;
+ * not a data directory; a missing or damaged file; not shut down cleanly. Readers ({@code inspect}, {@code dlq
+ * list|peek|stats}) get a private copy and never write to the directory; the commands that change dead letters
+ * offline ({@code dlq replay|delete}) open it in place as a tracker would, lock and all.
+ * <p>
+ * Threading: the command's thread.
  */
 final class DataDirs
 {
+    /** A tracker a tool drives offline; closing it releases what it holds. */
+    interface OfflineTracker extends AutoCloseable
+    {
+        /**
+         * The tracker, driven by the tool's thread.
+         *
+         * @return the tracker.
+         */
+        AckTracker tracker();
+
+        /** Close the tracker and release what it holds. */
+        void close();
+    }
+
     private DataDirs()
     {
     }
 
     /**
-     * Check a data directory exists and holds tables.
+     * Open a data directory for reading only: nothing in it is created, written, truncated or renamed.
      *
-     * @param dir the directory.
-     * @throws TrackerException with a clear message otherwise.
+     * @param dir     the directory.
+     * @param recover whether to accept an unclean directory (Chronicle's recovery runs on the copy).
+     * @return the tracker on a private copy.
+     * @throws TrackerException with a clear message when it cannot be read.
      */
-    static void requireDataDir(final Path dir)
+    static OfflineTracker openReadOnly(final Path dir, final boolean recover)
+    {
+        requireDirectory(dir);
+        final DirectoryLock lock = DirectoryLock.shared(dir);
+        try
+        {
+            requireUsable(dir, recover, Files.exists(dir.resolve(StoreLayout.CLEAN_MARKER)));
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
+        return ReadOnlyCopy.open(dir, lock);
+    }
+
+    /**
+     * Open a data directory in place to change it (offline dead-letter replay and delete), as a tracker would.
+     *
+     * @param dir     the directory.
+     * @param recover whether to accept an unclean directory (Chronicle's recovery runs on it).
+     * @return the tracker; its counters go to a temporary file, not the directory's.
+     * @throws TrackerException with a clear message when it cannot be opened.
+     */
+    static OfflineTracker openInPlace(final Path dir, final boolean recover)
+    {
+        requireDirectory(dir);
+        DirectoryLock.shared(dir).close();
+        requireDataDir(dir);
+        final DataDirectory directory = DataDirectory.open(dir);
+        Path counters = null;
+        try
+        {
+            requireUsable(dir, recover, directory.wasCleanShutdown());
+            counters = Files.createTempFile("acktracker-tool-counters-", ".dat");
+            final TrackerConfig config = new TrackerConfig()
+                .name("acktracker-tool")
+                .countersFile(counters)
+                .errorHandler((ex) -> { });
+            final int[] sizing = DataDirectory.recordedSizing(dir);
+            if (null != sizing && sizing[0] > 0)
+            {
+                config.capacity(sizing[0]).tombstoneCapacity(sizing[1]);
+            }
+            final AckTracker tracker = AckTracker.open(config, directory);
+            final Path countersFile = counters;
+            return new OfflineTracker()
+            {
+                public AckTracker tracker()
+                {
+                    return tracker;
+                }
+
+                public void close()
+                {
+                    try
+                    {
+                        tracker.close();
+                    }
+                    finally
+                    {
+                        directory.close();
+                        deleteQuietly(countersFile);
+                    }
+                }
+            };
+        }
+        catch (final IOException ex)
+        {
+            directory.close();
+            throw new TrackerException("cannot create a temporary counters file: " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            directory.close();
+            deleteQuietly(counters);
+            throw ex;
+        }
+    }
+
+    private static void requireDirectory(final Path dir)
     {
         if (!Files.exists(dir))
         {
@@ -35,47 +139,40 @@ final class DataDirs
         {
             throw new TrackerException(dir + " is a file, not a data directory");
         }
-        if (!Files.exists(dir.resolve(StoreLayout.PENDING_FILE)))
+    }
+
+    private static void requireDataDir(final Path dir)
+    {
+        if (StoreCheck.isBrandNew(dir))
         {
             throw new TrackerException(dir + " is not an acktracker data directory (no " +
                 StoreLayout.PENDING_FILE + ")");
         }
     }
 
-    /**
-     * Open a tracker on a data directory without running it, sized as it was created.
-     *
-     * @param dir     the directory.
-     * @param recover whether to accept an unclean directory (Chronicle's recovery runs).
-     * @return the tracker; the caller drives and closes it.
-     */
-    static AckTracker openTracker(final Path dir, final boolean recover)
+    private static void requireUsable(final Path dir, final boolean recover, final boolean clean)
     {
         requireDataDir(dir);
-        if (!recover && !Files.exists(dir.resolve(StoreLayout.CLEAN_MARKER)))
+        StoreCheck.requireWhole(dir);
+        if (!recover && !clean)
         {
-            throw new TrackerException(dir + " was not shut down cleanly (or a tracker is running on it); " +
-                "start the tracker on it, or pass --recover to run Chronicle's recovery now");
+            throw new TrackerException(dir + " was not shut down cleanly; start the tracker on it, or pass " +
+                "--recover to run Chronicle's recovery now");
         }
-        final int[] sizing = DataDirectory.recordedSizing(dir);
-        final TrackerConfig config = new TrackerConfig()
-            .name("acktracker-tool")
-            .dataDir(dir)
-            .countersFile(dir.resolve("tool-counters.dat"))
-            .errorHandler((ex) -> { });
-        if (null != sizing && sizing[0] > 0)
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        if (null != file)
         {
-            config.capacity(sizing[0]).tombstoneCapacity(sizing[1]);
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignore)
+            {
+                // only a scratch file
+            }
         }
-        final AckTracker tracker = AckTracker.open(config);
-        try
-        {
-            Files.deleteIfExists(dir.resolve("tool-counters.dat"));
-        }
-        catch (final java.io.IOException ignore)
-        {
-            // only a scratch file
-        }
-        return tracker;
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Dead-letter administration: list, peek, replay, delete, stats, on a stopped tracker's data directory (offline),
  * or on a running service through its admin stream ({@code --aeron-dir}, see {@link AdminServer}). Both run the
- * same code against the tracker's dead-letter queues; online it runs on the service's agent thread.
+ * same code against the tracker's dead-letter queues; online it runs on the service's agent thread. Offline, list,
+ * peek and stats read a private copy and never write to the directory; replay and delete open it in place.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
     description = {"Dead-letter queues: of a stopped tracker's data directory (DATA_DIR), or of a running service " +
@@ -112,7 +113,8 @@ final class DlqCommand implements Runnable
                 "through its admin stream instead of reading a data directory.")
         Path aeronDir;
 
-        @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly (offline).")
+        @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly (offline: " +
+            "list, peek and stats recover a private copy; replay and delete recover the directory).")
         boolean recover;
 
         /** Set on the service side: the operands hold no data directory. */
@@ -142,10 +144,23 @@ final class DlqCommand implements Runnable
                 throw new TrackerException("say which tracker: DATA_DIR (a stopped tracker's data directory) or " +
                     "--aeron-dir DIR (a running service)");
             }
-            try (AckTracker tracker = DataDirs.openTracker(dataDir, recover))
+            try (DataDirs.OfflineTracker offline = changesDeadLetters() ? DataDirs.openInPlace(dataDir, recover) :
+                DataDirs.openReadOnly(dataDir, recover))
             {
+                final AckTracker tracker = offline.tracker();
                 return run(tracker, tracker.agent().deadLetters(), spec.commandLine().getOut());
             }
+        }
+
+        /**
+         * Whether the command changes dead letters: offline it then opens the directory in place (lock and all);
+         * the others read a private copy and never write to it.
+         *
+         * @return true for replay and delete.
+         */
+        boolean changesDeadLetters()
+        {
+            return false;
         }
 
         /**
@@ -332,6 +347,11 @@ final class DlqCommand implements Runnable
         @Option(names = "--unacked-only", description = "Targeted redrive: only the destinations that never acked.")
         boolean unackedOnly;
 
+        boolean changesDeadLetters()
+        {
+            return true;
+        }
+
         Path dataDir()
         {
             return dataDirOperand(operands);
@@ -374,6 +394,11 @@ final class DlqCommand implements Runnable
         @Parameters(arity = "1..*", paramLabel = "[DATA_DIR] ID",
             description = "The data directory (offline), then message ids.")
         List<String> operands;
+
+        boolean changesDeadLetters()
+        {
+            return true;
+        }
 
         Path dataDir()
         {

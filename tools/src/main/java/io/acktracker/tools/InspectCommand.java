@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Offline view of a persisted pending table: counts by status, oldest entries, per destination, per stream, or one
- * message in full.
+ * message in full. Reads a private copy ({@link ReadOnlyCopy}): the data directory is never written.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Offline view of a tracker's data directory (the tracker must be stopped).")
@@ -43,14 +43,16 @@ final class InspectCommand implements Callable<Integer>
     @Option(names = "--oldest", defaultValue = "10", description = "Oldest pending entries to list (default 10).")
     int oldest;
 
-    @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly.")
+    @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly (Chronicle's " +
+        "recovery runs on a private copy; the directory is not changed).")
     boolean recover;
 
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (AckTracker tracker = DataDirs.openTracker(dataDir, recover))
+        try (DataDirs.OfflineTracker offline = DataDirs.openReadOnly(dataDir, recover))
         {
+            final AckTracker tracker = offline.tracker();
             if (null != messageId)
             {
                 return showMessage(tracker, out);

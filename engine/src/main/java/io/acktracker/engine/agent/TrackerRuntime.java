@@ -13,7 +13,6 @@ import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.store.DataDirectory;
-import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.store.TrackerTables;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -23,6 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,6 +40,7 @@ public final class TrackerRuntime implements AutoCloseable
 {
     private final TrackerConfig config;
     private final DataDirectory dataDirectory;
+    private final boolean ownsDataDirectory;
     private final TrackerTables tables;
     private final Counters counters;
     private final DestinationRegistry registry;
@@ -68,17 +69,37 @@ public final class TrackerRuntime implements AutoCloseable
      */
     public TrackerRuntime(final TrackerConfig config, final boolean ownThread)
     {
+        this(config, ownThread, null);
+    }
+
+    /**
+     * Assemble and start a tracker, in a data directory the caller already holds or in the configured one.
+     *
+     * @param config    concluded configuration.
+     * @param ownThread run the agent on its own thread; otherwise the host invokes it.
+     * @param held      a data directory the caller opened and will close after this runtime, or null to open (and
+     *                  close) the configured one.
+     * @throws TrackerException when the store cannot be opened or recovery fails (everything opened is closed).
+     */
+    public TrackerRuntime(final TrackerConfig config, final boolean ownThread, final DataDirectory held)
+    {
         this.config = config;
-        DataDirectory dataDirectory = null;
+        this.ownsDataDirectory = null == held;
+        DataDirectory dataDirectory = held;
         TrackerTables tables = null;
         Counters counters = null;
         long incarnation = 1;
+        List<String> persistedDestinations = List.of();
         try
         {
-            if (null != config.dataDir())
+            if (null == dataDirectory && null != config.dataDir())
             {
                 dataDirectory = DataDirectory.open(config.dataDir());
+            }
+            if (null != dataDirectory)
+            {
                 tables = TrackerTables.open(dataDirectory, config, !dataDirectory.wasCleanShutdown());
+                persistedDestinations = dataDirectory.loadDestinations();
                 dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
                 incarnation = dataDirectory.nextIncarnation();
                 dataDirectory.markRunning();
@@ -91,14 +112,10 @@ public final class TrackerRuntime implements AutoCloseable
             final int maxCounters = TrackerCounter.values().length + 64;
             counters = new Counters(null == config.countersFile() ? CountersFile.inMemory(maxCounters) :
                 CountersFile.create(config.countersFile().toFile(), maxCounters), config.name());
-            registry = new DestinationRegistry(
-                null == dataDirectory ? null : dataDirectory.file(StoreLayout.DESTINATIONS_FILE),
+            registry = new DestinationRegistry(persistedDestinations,
+                null == dataDirectory ? null : dataDirectory::appendDestination,
                 config.openRegistry(),
                 config.destinations());
-            if (null != dataDirectory)
-            {
-                dataDirectory.secureFiles();
-            }
 
             commandBuffer = new ManyToOneRingBuffer(
                 new UnsafeBuffer(ByteBuffer.allocateDirect(config.commandBufferTotalLength())));
@@ -116,7 +133,8 @@ public final class TrackerRuntime implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close, dataDirectory);
+            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close,
+                ownsDataDirectory ? dataDirectory : null);
             throw ex;
         }
         this.dataDirectory = dataDirectory;
@@ -322,7 +340,7 @@ public final class TrackerRuntime implements AutoCloseable
                     "not be recorded (the next start recovers as after a crash): " + ex.getMessage(), ex));
             }
         }
-        CloseHelper.quietCloseAll(counters, dataDirectory);
+        CloseHelper.quietCloseAll(counters, ownsDataDirectory ? dataDirectory : null);
     }
 
     private void awaitStart()

@@ -1,13 +1,5 @@
 package io.acktracker.engine.api;
 
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,9 +9,9 @@ import java.util.Map;
 /**
  * Maps destination names to the small ids (0..63) that records hold in their destination bitsets.
  * <p>
- * Ids are stable for the life of a data directory: registrations are appended to a file there, since persisted
- * records refer to destinations by id. An open registry registers unknown names on first use; a closed one
- * refuses them. A tracker serves at most {@link #MAX_DESTINATIONS} destinations; shard by tracker for more.
+ * Ids are stable for the life of a data directory: registrations are appended to a file there (through an
+ * {@link Appender}), since persisted records refer to destinations by id. An open registry registers unknown names
+ * on first use; a closed one refuses them. A tracker serves at most {@link #MAX_DESTINATIONS} destinations; shard by tracker for more.
  * <p>
  * Threading: any thread. Lookups read an immutable snapshot; registration is synchronised (cold path).
  */
@@ -33,7 +25,7 @@ public final class DestinationRegistry
     public static final int UNKNOWN = -1;
 
     private final boolean open;
-    private final Path file;
+    private final Appender appender;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new String[0]);
 
     private record Snapshot(Map<String, Integer> ids, String[] names)
@@ -41,32 +33,38 @@ public final class DestinationRegistry
     }
 
     /**
-     * A registry, loading what the file holds.
-     *
-     * @param file  where registrations persist, or null for memory only.
-     * @param open  whether unknown names register on first use.
-     * @param names names to register up front, in id order after those already in the file.
+     * Where registrations persist: called with each new name before it is given an id, so a name whose write
+     * failed is never handed out.
+     * <p>
+     * Threading: called under the registry's lock.
      */
-    public DestinationRegistry(final Path file, final boolean open, final List<String> names)
+    @FunctionalInterface
+    public interface Appender
+    {
+        /**
+         * Persist one registration.
+         *
+         * @param name the new name.
+         */
+        void append(String name);
+    }
+
+    /**
+     * A registry holding the names already persisted, then the given ones.
+     *
+     * @param persisted names read back from the data directory, in id order (checked by the reader).
+     * @param appender  where new registrations persist, or null for memory only.
+     * @param open      whether unknown names register on first use.
+     * @param names     names to register up front, in id order after the persisted ones.
+     */
+    public DestinationRegistry(
+        final List<String> persisted, final Appender appender, final boolean open, final List<String> names)
     {
         this.open = open;
-        this.file = file;
-        if (null != file && Files.exists(file))
+        this.appender = appender;
+        for (final String name : persisted)
         {
-            try
-            {
-                for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
-                {
-                    if (!line.isBlank())
-                    {
-                        append(line.strip(), false);
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
+            append(name, false);
         }
         for (final String name : names)
         {
@@ -199,7 +197,13 @@ public final class DestinationRegistry
         return mask;
     }
 
-    private static boolean isValidName(final String name)
+    /**
+     * Whether a name may be registered: 1..{@link #MAX_NAME_LENGTH} printable ASCII characters, no spaces.
+     *
+     * @param name a candidate.
+     * @return true when valid.
+     */
+    public static boolean isValidName(final String name)
     {
         if (null == name || name.isEmpty() || name.length() > MAX_NAME_LENGTH)
         {
@@ -234,18 +238,9 @@ public final class DestinationRegistry
                 " destinations): cannot add '" + name + "'");
         }
         final int id = current.names.length;
-        if (persist && null != file)
+        if (persist && null != appender)
         {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND))
-            {
-                channel.write(java.nio.ByteBuffer.wrap((name + "\n").getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
+            appender.append(name);
         }
         final Map<String, Integer> ids = new HashMap<>(current.ids);
         ids.put(name, id);

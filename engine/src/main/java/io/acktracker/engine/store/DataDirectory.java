@@ -2,24 +2,24 @@ package io.acktracker.engine.store;
 
 import io.acktracker.engine.api.TrackerException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 
 /**
- * A tracker's data directory: owner-only permissions, an exclusive lock so only one tracker uses it, and the
- * clean-shutdown marker that tells whether the last stop was clean.
+ * A tracker's data directory: its lock (see {@link DirectoryLock}), the check that a used directory is whole (see
+ * {@link StoreCheck}), owner-only files, and the clean-shutdown marker that tells whether the last stop was clean.
+ * <p>
+ * Opening takes the lock before any file is created, truncated or rewritten, then checks the directory; a refusal
+ * (in use, missing or damaged file) writes nothing. Nothing is written until {@link #markRunning()} or one of the
+ * writers below is called by the tracker that opened it, which is why a tracker's start goes: open, open the
+ * tables, read the registry, then the writers.
  * <p>
  * The marker is removed while a tracker runs and written back after its tables are closed. Finding files but no
  * marker means the last process died (kill -9, crash, power loss): Chronicle's recovery must run before the tables
@@ -29,102 +29,57 @@ import java.util.Set;
  */
 public final class DataDirectory implements AutoCloseable
 {
-
-    private static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
-
     private final Path dir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     private final boolean fresh;
     private final boolean cleanShutdown;
 
-    private DataDirectory(
-        final Path dir, final FileChannel lockChannel, final FileLock lock, final boolean fresh, final boolean clean)
+    private DataDirectory(final Path dir, final DirectoryLock lock, final boolean fresh, final boolean clean)
     {
         this.dir = dir;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.fresh = fresh;
         this.cleanShutdown = clean;
     }
 
     /**
-     * Create (owner-only) or open a data directory and take its lock.
+     * Create (owner-only) or open a data directory: take its lock, then check a used one is whole.
      *
      * @param dir the directory.
      * @return the locked directory.
-     * @throws TrackerException when another tracker holds it, or it cannot be created.
+     * @throws TrackerException when another tracker holds it (in this process or another), it cannot be created,
+     *                          or it has been used and a file is missing or damaged; nothing is changed then.
      */
     public static DataDirectory open(final Path dir)
     {
         try
         {
-            if (!Files.exists(dir))
-            {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS));
-            }
-            else if (!Files.isDirectory(dir))
+            if (Files.exists(dir) && !Files.isDirectory(dir))
             {
                 throw new TrackerException("data directory " + dir + " is a file, not a directory");
             }
-            Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
+            OwnerOnlyFiles.createDirectories(dir);
         }
         catch (final IOException ex)
         {
             throw new TrackerException("cannot create data directory " + dir + ": " + ex.getMessage(), ex);
         }
 
-        final Path lockFile = dir.resolve(StoreLayout.LOCK_FILE);
-        FileChannel channel = null;
+        final DirectoryLock lock = DirectoryLock.exclusive(dir);
         try
         {
-            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS));
-            FileLock lock = null;
-            try
+            final boolean fresh = StoreCheck.isBrandNew(dir);
+            if (!fresh)
             {
-                lock = channel.tryLock();
+                StoreCheck.requireWhole(dir);
             }
-            catch (final OverlappingFileLockException ex)
-            {
-                lock = null;
-            }
-            if (null == lock)
-            {
-                final String holder = readHolder(channel);
-                channel.close();
-                throw new TrackerException("data directory " + dir + " is in use by another tracker" +
-                    (holder.isEmpty() ? "" : " (" + holder + ")") + "; stop it first or use another directory");
-            }
-
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
-                .getBytes(StandardCharsets.US_ASCII)), 0);
-            channel.force(true);
-
-            final boolean fresh = !Files.exists(dir.resolve(StoreLayout.PENDING_FILE));
             final boolean clean = fresh || Files.exists(dir.resolve(StoreLayout.CLEAN_MARKER));
-            return new DataDirectory(dir, channel, lock, fresh, clean);
+            return new DataDirectory(dir, lock, fresh, clean);
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            closeQuietly(channel);
-            throw new TrackerException("cannot lock data directory " + dir + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static String readHolder(final FileChannel channel)
-    {
-        try
-        {
-            final ByteBuffer buffer = ByteBuffer.allocate(64);
-            final int read = channel.read(buffer, 0);
-            return read <= 0 ? "" : new String(buffer.array(), 0, read, StandardCharsets.US_ASCII).strip();
-        }
-        catch (final IOException ex)
-        {
-            return "";
+            lock.close();
+            throw ex;
         }
     }
 
@@ -145,7 +100,59 @@ public final class DataDirectory implements AutoCloseable
     }
 
     /**
-     * Whether the directory held no tables.
+     * A table's file, created empty and owner-only first in a brand-new directory (Chronicle then makes the map in
+     * it, so the file is never world-readable, even after a start that failed half way).
+     *
+     * @param name file name.
+     * @return the file.
+     * @throws TrackerException when it cannot be created.
+     */
+    public File tableFile(final String name)
+    {
+        final Path file = dir.resolve(name);
+        if (fresh)
+        {
+            try
+            {
+                OwnerOnlyFiles.createIfMissing(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new TrackerException("cannot create " + file + ": " + ex.getMessage(), ex);
+            }
+        }
+        return file.toFile();
+    }
+
+    /**
+     * The registered destination names: the registry file is created (header only) in a brand-new directory,
+     * read and checked in a used one.
+     *
+     * @return names in id order.
+     * @throws TrackerException when the registry is missing or damaged.
+     */
+    public List<String> loadDestinations()
+    {
+        final Path file = dir.resolve(StoreLayout.DESTINATIONS_FILE);
+        if (fresh && !Files.exists(file))
+        {
+            DestinationsFile.create(file);
+        }
+        return DestinationsFile.read(file);
+    }
+
+    /**
+     * Persist one destination registration (the registry's appender).
+     *
+     * @param name the new name.
+     */
+    public void appendDestination(final String name)
+    {
+        DestinationsFile.append(dir.resolve(StoreLayout.DESTINATIONS_FILE), name);
+    }
+
+    /**
+     * Whether the directory was brand new (held no table, registry, incarnation or clean marker) when opened.
      *
      * @return true when new.
      */
@@ -164,13 +171,19 @@ public final class DataDirectory implements AutoCloseable
         return cleanShutdown;
     }
 
-    /** The tracker is about to write: remove the clean marker so a crash from now on is detected. */
+    /**
+     * The tracker is about to write: name this process in the lock file, remove the clean marker so a crash from
+     * now on is detected, and make every file and the directory owner-only (files an earlier version left
+     * world-readable).
+     */
     public void markRunning()
     {
+        lock.writeHolder();
         try
         {
             Files.deleteIfExists(dir.resolve(StoreLayout.CLEAN_MARKER));
-            fsyncDirectory();
+            OwnerOnlyFiles.forceDirectory(dir);
+            OwnerOnlyFiles.secure(dir);
         }
         catch (final IOException ex)
         {
@@ -179,8 +192,8 @@ public final class DataDirectory implements AutoCloseable
     }
 
     /**
-     * Every table is closed: record the clean stop. The marker is written whole under a temporary name and renamed,
-     * so a disk that fills up half way leaves no marker (the next start recovers as after a crash), never an empty
+     * Every table is closed: record the clean stop. The marker is written whole under a temporary name and renamed
+     * ({@link OwnerOnlyFiles#replace}), so a disk that fills up half way leaves no marker (the next start recovers as after a crash), never an empty
      * one that claims a clean stop.
      *
      * @throws UncheckedIOException when it cannot be written.
@@ -188,19 +201,11 @@ public final class DataDirectory implements AutoCloseable
     public void markCleanShutdown()
     {
         final Path marker = dir.resolve(StoreLayout.CLEAN_MARKER);
-        final Path partial = dir.resolve(StoreLayout.CLEAN_MARKER + ".tmp");
+        final Path partial = dir.resolve(StoreLayout.CLEAN_MARKER + ".new");
         try
         {
-            try (FileChannel channel = FileChannel.open(partial, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
-                PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)))
-            {
-                channel.write(ByteBuffer.wrap(("clean " + System.currentTimeMillis() + "\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
-                channel.force(true);
-            }
-            Files.move(partial, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory();
+            OwnerOnlyFiles.replace(marker,
+                ("clean " + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         catch (final IOException ex)
         {
@@ -243,17 +248,7 @@ public final class DataDirectory implements AutoCloseable
                 }
             }
             final long incarnation = previous + 1;
-            final Path temp = dir.resolve(StoreLayout.INCARNATION_FILE + ".new");
-            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
-                PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)))
-            {
-                channel.write(ByteBuffer.wrap((incarnation + "\n").getBytes(StandardCharsets.US_ASCII)));
-                channel.force(true);
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory();
+            OwnerOnlyFiles.replace(file, (incarnation + "\n").getBytes(StandardCharsets.US_ASCII));
             return incarnation;
         }
         catch (final IOException ex)
@@ -289,11 +284,9 @@ public final class DataDirectory implements AutoCloseable
             }
             properties.setProperty("capacity", String.valueOf(Math.max(known, capacity)));
             properties.setProperty("tombstoneCapacity", String.valueOf(Math.max(knownTombstones, tombstoneCapacity)));
-            try (var out = Files.newOutputStream(file))
-            {
-                properties.store(out, "acktracker table sizing");
-            }
-            Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            properties.store(out, "acktracker table sizing");
+            OwnerOnlyFiles.replace(file, out.toByteArray());
         }
         catch (final IOException | NumberFormatException ex)
         {
@@ -328,33 +321,6 @@ public final class DataDirectory implements AutoCloseable
         }
     }
 
-    /** Restrict every file in the directory to its owner (Chronicle creates its files world-readable). */
-    public void secureFiles()
-    {
-        try (var files = Files.list(dir))
-        {
-            for (final Path path : (Iterable<Path>)files::iterator)
-            {
-                if (Files.isRegularFile(path))
-                {
-                    Files.setPosixFilePermissions(path, FILE_PERMISSIONS);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private void fsyncDirectory() throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-    }
-
     /**
      * Owner-only file permissions, for files created elsewhere.
      *
@@ -362,34 +328,12 @@ public final class DataDirectory implements AutoCloseable
      */
     public static Set<PosixFilePermission> filePermissions()
     {
-        return FILE_PERMISSIONS;
+        return OwnerOnlyFiles.FILE_PERMISSIONS;
     }
 
+    /** Release the lock (idempotent). */
     public void close()
     {
-        try
-        {
-            lock.release();
-        }
-        catch (final IOException ignore)
-        {
-            // closing the channel releases it anyway
-        }
-        closeQuietly(lockChannel);
-    }
-
-    private static void closeQuietly(final FileChannel channel)
-    {
-        if (null != channel)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing more to do
-            }
-        }
+        lock.close();
     }
 }

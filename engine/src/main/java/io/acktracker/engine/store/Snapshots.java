@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -59,8 +58,7 @@ public final class Snapshots
             }
             else
             {
-                Files.createDirectories(target, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+                OwnerOnlyFiles.createDirectories(target);
             }
 
             final long entries = tables.pending().size();
@@ -74,7 +72,7 @@ public final class Snapshots
                 tables.deadLetters()::exportTo);
             copyOrExport(tables.state().map().file(), target.resolve(StoreLayout.STATE_FILE),
                 tables.state()::exportTo);
-            Files.write(target.resolve(StoreLayout.DESTINATIONS_FILE), registry.names());
+            DestinationsFile.write(target.resolve(StoreLayout.DESTINATIONS_FILE), registry.names());
             if (null != tables.pending().file())
             {
                 final Path secret = tables.pending().file().toPath().resolveSibling(StoreLayout.LEASE_SECRET_FILE);
@@ -121,39 +119,51 @@ public final class Snapshots
     }
 
     /**
-     * Copy a snapshot into a new data directory, ready for a tracker to open (it will run recovery).
+     * Copy a snapshot into a new data directory, ready for a tracker to open (it will run recovery). The directory
+     * is locked while the files are copied in, and every file is owner-only from its first byte.
      *
      * @param snapshot snapshot directory.
-     * @param dataDir  data directory to create; must not hold tables.
+     * @param dataDir  data directory to create; must be brand new (no table, registry or marker).
      */
     public static void restore(final Path snapshot, final Path dataDir)
     {
+        if (!Files.exists(snapshot.resolve(MANIFEST)))
+        {
+            throw new TrackerException(snapshot + " is not a snapshot (no " + MANIFEST + ")");
+        }
         try
         {
-            if (!Files.exists(snapshot.resolve(MANIFEST)))
+            OwnerOnlyFiles.createDirectories(dataDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("restore of " + snapshot + " failed: " + ex.getMessage(), ex);
+        }
+        final DirectoryLock lock = DirectoryLock.exclusive(dataDir);
+        try
+        {
+            if (!StoreCheck.isBrandNew(dataDir))
             {
-                throw new TrackerException(snapshot + " is not a snapshot (no " + MANIFEST + ")");
+                throw new TrackerException("data directory " + dataDir + " already holds a tracker's files; " +
+                    "restore into a new directory");
             }
-            if (Files.exists(dataDir.resolve(StoreLayout.PENDING_FILE)))
-            {
-                throw new TrackerException("data directory " + dataDir + " already holds tables");
-            }
-            Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
             for (final String name : StoreLayout.SNAPSHOT_FILES)
             {
                 final Path source = snapshot.resolve(name);
                 if (Files.exists(source))
                 {
-                    Files.copy(source, dataDir.resolve(name));
-                    Files.setPosixFilePermissions(dataDir.resolve(name), DataDirectory.filePermissions());
+                    OwnerOnlyFiles.copy(source, dataDir.resolve(name));
                 }
             }
-            Files.deleteIfExists(dataDir.resolve(StoreLayout.CLEAN_MARKER));
+            OwnerOnlyFiles.forceDirectory(dataDir);
         }
         catch (final IOException ex)
         {
             throw new TrackerException("restore of " + snapshot + " failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.close();
         }
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  *   extras.cmap         metadata and attempt history       a quarter of the records, grows by tiers
  *   dlq.cmap            dead letters                       a quarter of one queue's capacity, grows by tiers
  *   state.cmap          circuit states, dead-letter totals 1,024 keys
- *   destinations.txt    the destination registry           one name per line, id = line number
+ *   destinations.txt    the destination registry           a header line, then one name per line (id = order)
  *   lease.key           the receipt-handle MAC key         16 bytes
  *   tracker.properties  the sizing the tables were made with
  *   incarnation         how many times a tracker started here
@@ -38,7 +38,8 @@ public final class StoreLayout
     public static final String LOCK_FILE = "tracker.lock";
     public static final String CLEAN_MARKER = "clean-shutdown";
 
-    /** The Chronicle Map table files, whose space is reserved at open ({@link FileSpace}). */
+    /** The Chronicle Map tables: each required in a directory that has been used, and each one's space reserved at
+     * open ({@link FileSpace}). */
     public static final List<String> TABLE_FILES = List.of(PENDING_FILE, STREAMS_FILE, EXTRAS_FILE,
         DEAD_LETTERS_FILE, STATE_FILE);
 

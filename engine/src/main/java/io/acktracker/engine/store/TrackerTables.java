@@ -109,7 +109,7 @@ public record TrackerTables(
 
     private static File file(final DataDirectory dir, final String name)
     {
-        return null == dir ? null : dir.file(name).toFile();
+        return null == dir ? null : dir.tableFile(name);
     }
 
     /** Close every table (quietly, each one even if another fails). */

@@ -3,7 +3,7 @@ package io.acktracker.transport.service;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
-import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
@@ -15,22 +15,16 @@ import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The standalone tracker: a media driver (embedded in its own directory, or the external one at
  * {@code aeron.dir}), an Aeron client, the Aeron transport, the tracker on its own agent thread, and optionally the
  * HTTP edge. {@link #close()} shuts down cleanly: HTTP stops, the tables are flushed (msync) and closed with the
- * clean-shutdown marker written, the transport publishes what it still holds, and an embedded driver's directory
- * is deleted.
+ * clean-shutdown marker written, the transport publishes what it still holds, an embedded driver's directory
+ * is deleted, and last the data directory's lock is released. The lock is taken first, before the driver, the
+ * transport's counters and error log, or the tracker touch anything, so a second service started by mistake is
+ * refused without changing a running one's files.
  * <p>
  * Threading: start and close from one thread.
  */
@@ -42,6 +36,7 @@ public final class TrackerService implements AutoCloseable
     private final AeronTransport transport;
     private final AckTracker tracker;
     private final HttpEdge http;
+    private final DataDirectory dataDirectory;
     private boolean closed;
 
     private TrackerService(final ServiceConfig config)
@@ -54,11 +49,13 @@ public final class TrackerService implements AutoCloseable
         AeronTransport transport = null;
         AckTracker tracker = null;
         HttpEdge http = null;
+        DataDirectory dataDirectory = null;
         try
         {
             if (null != dataDir)
             {
-                prepareDataDir(dataDir);
+                // the lock first: nothing in the directory (the transport's files included) is touched before it
+                dataDirectory = DataDirectory.open(dataDir);
             }
             final Aeron.Context aeronContext = new Aeron.Context().clientName(name);
             if (config.embeddedDriver())
@@ -86,9 +83,8 @@ public final class TrackerService implements AutoCloseable
                 .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
 
-            tracker = AckTracker.launch(new TrackerConfig()
+            final TrackerConfig trackerConfig = new TrackerConfig()
                 .name(name)
-                .dataDir(dataDir)
                 .capacity(config.integer("capacity"))
                 .destinations(config.list("destinations").toArray(new String[0]))
                 .openRegistry(config.bool("registry.open"))
@@ -99,7 +95,9 @@ public final class TrackerService implements AutoCloseable
                 .syncIntervalNs(config.durationNs("sync.interval"))
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
-                .extension(transport));
+                .extension(transport);
+            tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
+                AckTracker.launch(trackerConfig, dataDirectory);
 
             if (config.bool("http.enabled"))
             {
@@ -108,9 +106,10 @@ public final class TrackerService implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(http, tracker, transport, aeron, driver);
+            CloseHelper.quietCloseAll(http, tracker, transport, aeron, driver, dataDirectory);
             throw ex;
         }
+        this.dataDirectory = dataDirectory;
         this.driver = driver;
         this.aeron = aeron;
         this.transport = transport;
@@ -129,42 +128,6 @@ public final class TrackerService implements AutoCloseable
     public static TrackerService start(final ServiceConfig config)
     {
         return new TrackerService(config);
-    }
-
-    /**
-     * The transport files live in the data directory beside the tracker's, and are created before the tracker
-     * takes the directory's lock: check the lock is free first, so a second service started by mistake fails
-     * before it touches a running one's files.
-     */
-    private static void prepareDataDir(final Path dataDir)
-    {
-        try
-        {
-            if (!Files.exists(dataDir))
-            {
-                Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            }
-            try (FileChannel channel = FileChannel.open(dataDir.resolve(StoreLayout.LOCK_FILE),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE))
-            {
-                final FileLock lock = channel.tryLock();
-                if (null == lock)
-                {
-                    throw new TrackerException("data directory " + dataDir + " is in use by another tracker");
-                }
-                lock.release();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                throw new TrackerException("data directory " + dataDir + " is in use by another tracker in this " +
-                    "process");
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot prepare data directory " + dataDir, ex);
-        }
     }
 
     /** Exit status of a service whose tracker failed (EX_SOFTWARE). */
@@ -262,7 +225,7 @@ public final class TrackerService implements AutoCloseable
         }
         finally
         {
-            CloseHelper.closeAll(tracker, transport, aeron, driver);
+            CloseHelper.closeAll(tracker, transport, aeron, driver, dataDirectory);
         }
     }
 }
