@@ -132,10 +132,8 @@ public class SlotArenaBenchmark
         {
             file.deleteOnExit();
         }
-        if (null != block)
-        {
-            BufferUtil.free(block);
-        }
+        // the aligned block is a slice of a direct buffer (not freeable by hand): the fork's exit returns it
+        block = null;
     }
 
     /**

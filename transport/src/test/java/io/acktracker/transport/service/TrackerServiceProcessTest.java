@@ -55,20 +55,7 @@ class TrackerServiceProcessTest
             "    length: 64k",
             "idle.strategy: sleeping"));
 
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split(" "))
-        {
-            if (!flag.isBlank())
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(TrackerServiceMain.class.getName());
-        command.add("--config=" + config);
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process = new ProcessBuilder(serviceCommand(config)).redirectErrorStream(true).start();
 
         final List<String> output = new ArrayList<>();
         String driverDir = null;
