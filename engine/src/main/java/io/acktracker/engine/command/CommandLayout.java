@@ -143,6 +143,18 @@ public final class CommandLayout
     }
 
     /**
+     * Whether a command's body starts with the id of the message it is about (those the first pass over a batch
+     * looks up: {@code TrackerConfig.prefetchCommands}).
+     *
+     * @param type command type id.
+     * @return true for TRACK, ACK, NACK, REJECT, LEASE and the lease settlements.
+     */
+    public static boolean hasMessageId(final int type)
+    {
+        return type >= TRACK && type <= LEASE && CUMULATIVE_ACK != type;
+    }
+
+    /**
      * What a command is about, as told to a refusal listener: the message id, the stream id of a cumulative ack, 0
      * when it has none.
      *

@@ -8,6 +8,7 @@ import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.PendingTable;
 import io.acktracker.engine.store.RecordBytes;
+import org.agrona.UnsafeApi;
 
 /**
  * The records part: the pending table (the slot arena where records live), the id index over it (id to slot to
@@ -348,6 +349,26 @@ public final class Records
             throw new TrackerException("the pending table is damaged: " + missing + " of its " +
                 index.createdSlots() + " slots are missing; restore a snapshot or move the data directory aside");
         }
+    }
+
+    /**
+     * Read a message's index entry and the two cache lines of its record an ack reads first, changing nothing: the
+     * first pass over a batch of commands ({@code TrackerConfig.prefetchCommands}), so the misses of a batch are
+     * taken together. Agent thread.
+     *
+     * @param messageId the message.
+     * @return a value depending on what was read (the caller keeps it, so the reads are not optimised away).
+     */
+    public long touch(final long messageId)
+    {
+        final int slot = index.slotOf(messageId);
+        if (slot < 0 || slot >= index.createdSlots())
+        {
+            return slot;
+        }
+        final long address = index.address(slot);
+        return UnsafeApi.getLong(address + PendingRecord.ACKED_OFFSET) +
+            UnsafeApi.getByte(address + PendingRecord.STATUS_OFFSET);
     }
 
     /**

@@ -86,7 +86,9 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
             .tombstoneCapacity(0)
             .tombstoneWindowNs(0)
             .deadLetterExpired(false)
-            .randomSeed(42);
+            .randomSeed(42)
+            // for side-by-side runs of the queued peer with and without the first pass over each batch
+            .prefetchCommands(!Boolean.getBoolean("acktracker.bench.noPrefetch"));
         for (int i = 0; i < spec.destinations(); i++)
         {
             config.destinations("d" + i);
