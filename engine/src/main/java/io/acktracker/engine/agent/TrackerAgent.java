@@ -155,7 +155,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     {
         try
         {
-            nowNs = epochClock.nanoTime();
+            nowNs = Math.max(nowNs, epochClock.nanoTime());
             if (!recovered)
             {
                 recovered = true;
@@ -234,7 +234,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
 
     private int dutyCycle()
     {
-        nowNs = epochClock.nanoTime();
+        // the machine's time never goes back, even when the wall clock steps back (NTP, a VM resumed): a command
+        // applied later is never stamped earlier than one applied before it
+        nowNs = Math.max(nowNs, epochClock.nanoTime());
         int workCount = 0;
 
         serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;

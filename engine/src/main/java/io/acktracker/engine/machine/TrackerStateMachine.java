@@ -54,7 +54,8 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
 public final class TrackerStateMachine
 {
     private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
-        INVALID_REQUESTS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS, LISTENER_ERRORS);
+        INVALID_REQUESTS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS, LISTENER_ERRORS,
+        TRACKER_FAILED, REFUSED_TRACKER_FAILED);
 
     private final CommandClock clock;
     private final SeededRandom random;

@@ -606,4 +606,25 @@ class TrackerAgentTest
         assertThat(host.doWork()).isGreaterThan(0);
         assertThat(outcomes.last().messageId()).isEqualTo(1);
     }
+
+    @Test
+    void shouldNeverStampACommandEarlierThanOneBeforeItWhenTheWallClockStepsBack()
+    {
+        agent.track(1, mask(a));
+        clock.advanceMs(400);
+        agent.doWork();
+        final long before = agent.nowNs();
+
+        clock.set(clock.nanoTime() - 3_600_000 * MS);
+        agent.doWork();
+        assertThat(agent.nowNs()).as("time held, not sent back an hour").isEqualTo(before);
+        agent.track(2, mask(a));
+        assertThat(tracker.status(2).createdNs()).isEqualTo(before);
+
+        // the clock catches up: the first message times out at its own deadline, once
+        clock.set(before + 700 * MS);
+        Trackers.drain(agent);
+        assertThat(counter(TrackerCounter.TIMEOUTS)).isEqualTo(1);
+        assertThat(outcomes.seen).extracting(Trackers.Seen::messageId).containsExactly(1L);
+    }
 }
