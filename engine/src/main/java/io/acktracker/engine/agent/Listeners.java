@@ -12,7 +12,6 @@ import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.engine.effect.Effects;
-import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import org.agrona.ErrorHandler;
@@ -26,8 +25,9 @@ import java.util.List;
  * outcome, redelivery, refusal and circuit listeners, the per-message listeners and the futures waiting on outcomes.
  * A listener that throws an Exception is counted and logged; the others are still told. An Error is not caught: it
  * fails the tracker (a JVM fault, such as the asynchronous InternalError a lost page of a mapped file raises, may
- * surface inside a listener call, and must not pass for a listener's bug). After an outcome is told the machine is
- * told so (the record may then leave the table). A listener may call back into the tracker: the command it applies is
+ * surface inside a listener call, and must not pass for a listener's bug). After an outcome is told the agent applies
+ * an OUTCOME_TOLD command (the record may then leave the table), so that change too goes through the machine's one
+ * way in. A listener may call back into the tracker: the command it applies is
  * complete before its effects are told, after the ones already queued.
  * <p>
  * Agent thread only.
@@ -38,7 +38,20 @@ final class Listeners implements Effects.Handler
     private static final Result[] RESULTS = Result.values();
     private static final CircuitState[] CIRCUIT_STATES = CircuitState.values();
 
-    private final TrackerStateMachine machine;
+    /** How the teller reports an outcome told: the agent applies it as an OUTCOME_TOLD command. */
+    @FunctionalInterface
+    interface ToldCommand
+    {
+        /**
+         * An outcome was told.
+         *
+         * @param messageId its message.
+         * @param slot      its record's slot.
+         */
+        void told(long messageId, int slot);
+    }
+
+    private final ToldCommand toldCommand;
     private final OutcomeListener[] outcomeListeners;
     private final RedeliveryListener[] redeliveryListeners;
     private final RefusalListener refusalListener;
@@ -50,12 +63,12 @@ final class Listeners implements Effects.Handler
 
     Listeners(
         final TrackerConfig config,
-        final TrackerStateMachine machine,
+        final ToldCommand toldCommand,
         final OutcomeWaiters waiters,
         final Counters counters)
     {
         final TrackerExtension[] extensions = config.extensions().toArray(new TrackerExtension[0]);
-        this.machine = machine;
+        this.toldCommand = toldCommand;
         this.outcomeListeners = collect(OutcomeListener.class, config.outcomeListener(), extensions)
             .toArray(new OutcomeListener[0]);
         this.redeliveryListeners = collect(RedeliveryListener.class, config.redeliveryListener(), extensions)
@@ -121,7 +134,7 @@ final class Listeners implements Effects.Handler
             }
             waiters.complete(messageId, outcome, reason, latencyNs, attempts, replay);
         }
-        machine.onOutcomeTold(messageId, slot);
+        toldCommand.told(messageId, slot);
     }
 
     public void onRedelivery(final long messageId, final int destination, final int attempt)

@@ -82,6 +82,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final boolean recordServiceTime;
     private final int commandLimit;
     private final MutableDirectBuffer command;
+    private final MutableDirectBuffer toldCommand = new UnsafeBuffer(new byte[CommandLayout.TOLD_LENGTH]);
     private final TrackRequest defaults = new TrackRequest();
     private final MessageHandler queuedCommand = this::onQueuedCommand;
     private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
@@ -140,7 +141,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.recordServiceTime = config.recordServiceTime();
         this.commandLimit = config.commandLimit();
         this.prefetchCommands = config.prefetchCommands();
-        this.listeners = new Listeners(config, machine, waiters, counters);
+        this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
         this.nowNs = machine.nowNs();
@@ -290,6 +291,18 @@ public final class TrackerAgent implements Agent, TrackerCommands
             return;
         }
         config.errorHandler().onError(ex);
+    }
+
+    /**
+     * An outcome was told to the listeners: apply OUTCOME_TOLD, so this change of state (the record may leave the
+     * table) is a command like every other. Called by {@link Listeners} while effects are drained; changes nothing
+     * the telling depends on and tells nothing itself.
+     */
+    private void applyOutcomeTold(final long messageId, final int slot)
+    {
+        toldCommand.putLong(CommandLayout.TOLD_MESSAGE_ID_OFFSET, messageId);
+        toldCommand.putInt(CommandLayout.TOLD_SLOT_OFFSET, slot);
+        machine.apply(nowNs, CommandLayout.OUTCOME_TOLD, toldCommand, 0, CommandLayout.TOLD_LENGTH);
     }
 
     /**

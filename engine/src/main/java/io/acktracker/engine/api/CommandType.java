@@ -20,9 +20,10 @@ public enum CommandType
     DEAD_LETTER_REPLAY(11),
     DEAD_LETTER_DELETE(12),
     ORPHAN_SWEEP(13),
-    TICK(14);
+    TICK(14),
+    OUTCOME_TOLD(15);
 
-    private static final CommandType[] BY_ID = new CommandType[15];
+    private static final CommandType[] BY_ID = new CommandType[16];
 
     static
     {

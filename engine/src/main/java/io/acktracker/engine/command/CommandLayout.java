@@ -27,6 +27,9 @@ package io.acktracker.engine.command;
  * 60 metadata length     int            0 mode     4 count    extension ns
  * 64 metadata            bytes          8 flags               (long)
  *                                      16 message ids     40 error code (int)
+ *
+ * OUTCOME_TOLD (12)
+ *  0 message id  long,  8 slot  int
  * </pre>
  * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Priority and max attempts are
  * written saturated to 16 bits, so a value out of range stays out of range and is refused the same on every path.
@@ -65,9 +68,14 @@ public final class CommandLayout
     public static final int ORPHAN_SWEEP = 13;
     /** The passage of time: fire due deadlines, send due redeliveries, do housekeeping. */
     public static final int TICK = 14;
+    /**
+     * An outcome was told to the listeners: the record may now leave the table. Applied by the agent itself after
+     * telling, never queued by a caller, so that this change of state too is a command that can be journaled.
+     */
+    public static final int OUTCOME_TOLD = 15;
 
     /** Highest command type id. */
-    public static final int MAX_TYPE = TICK;
+    public static final int MAX_TYPE = OUTCOME_TOLD;
 
     public static final int TRACK_FLAG_HAS_STREAM = 1;
     public static final int TRACK_FLAG_HAS_WAITER = 2;
@@ -123,6 +131,10 @@ public final class CommandLayout
     public static final int DEAD_LETTER_COUNT_OFFSET = 4;
     public static final int DEAD_LETTER_FLAGS_OFFSET = 8;
     public static final int DEAD_LETTER_IDS_OFFSET = 16;
+
+    public static final int TOLD_MESSAGE_ID_OFFSET = 0;
+    public static final int TOLD_SLOT_OFFSET = 8;
+    public static final int TOLD_LENGTH = 12;
 
     /** Length of a command without a body. */
     public static final int BARE_LENGTH = 0;
@@ -208,6 +220,7 @@ public final class CommandLayout
             case DEAD_LETTER_DELETE: return "DEAD_LETTER_DELETE";
             case ORPHAN_SWEEP: return "ORPHAN_SWEEP";
             case TICK: return "TICK";
+            case OUTCOME_TOLD: return "OUTCOME_TOLD";
             default: return "UNKNOWN(" + type + ")";
         }
     }

@@ -159,12 +159,11 @@ final class Tombstones
      */
     void onTold(final long messageId, final int slot)
     {
-        final long address = records.address(slot);
-        if (0 == address)
+        if (slot < 0 || slot >= records.createdSlots())
         {
             return;
         }
-        final PendingRecord record = told.wrap(address);
+        final PendingRecord record = told.wrap(records.address(slot));
         if (record.messageId() != messageId || !RecordStatus.isFinal(record.status()) ||
             !record.hasFlag(PendingRecord.FLAG_TELLING))
         {

@@ -267,6 +267,13 @@ public final class TrackerStateMachine
             case TICK:
                 lastTickWork = tick();
                 return Result.OK;
+            case OUTCOME_TOLD:
+                if (length < TOLD_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                tombstones.onTold(buffer.getLong(offset + TOLD_MESSAGE_ID_OFFSET), buffer.getInt(offset + TOLD_SLOT_OFFSET));
+                return Result.OK;
             default:
                 return invalid(Result.INVALID_ARGUMENT);
         }
@@ -318,10 +325,6 @@ public final class TrackerStateMachine
      * @param messageId the message.
      * @param slot      the slot the outcome effect carried.
      */
-    public void onOutcomeTold(final long messageId, final int slot)
-    {
-        tombstones.onTold(messageId, slot);
-    }
 
     public int pendingCount()
     {
