@@ -665,8 +665,9 @@ public final class TrackerConfig
     }
 
     /**
-     * Most redeliveries (and resumed parked ones) issued per duty cycle; the rest wait for the next cycle, highest
-     * priority first, so a retry storm cannot starve ack processing.
+     * Most redeliveries (and resumed parked ones) issued per duty cycle, and most retry-queue entries looked at (an
+     * entry whose message was acked or finished since it was queued counts too); the rest wait for the next cycle,
+     * highest priority first, so a retry storm cannot starve ack processing.
      *
      * @param retryBudget redeliveries.
      * @return this.

@@ -173,20 +173,26 @@ final class Retries
     }
 
     /**
-     * Issue due redeliveries, highest priority first, then parked ones whose circuit lets them go, within budget.
+     * Issue due redeliveries, highest priority first, then parked ones whose circuit lets them go, within budget: at
+     * most {@code budget} redeliveries sent and {@code budget} queue entries looked at.
      *
-     * @return redeliveries looked at.
+     * @return queue entries looked at (each one taken from a queue, stale or not).
      */
     int redeliver(final int budget)
     {
-        int work = 0;
-        while (work < budget)
+        // the budget counts entries looked at, stale ones (acked or finished since they were queued) and ones whose
+        // destinations all turned out parked included: a queue of stale entries costs a cycle its budget, not its
+        // length
+        int visits = 0;
+        int sent = 0;
+        while (visits < budget && sent < budget)
         {
             final long messageId = retryQueue.poll();
             if (RetryQueue.EMPTY == messageId)
             {
                 break;
             }
+            visits++;
             final int slot = records.slotOf(messageId);
             if (Records.MISSING == slot)
             {
@@ -197,18 +203,18 @@ final class Retries
             {
                 continue;
             }
-            work += redeliverNow(slot, record, record.redeliver());
+            sent += redeliverNow(slot, record, record.redeliver());
         }
         if (retryQueue.size() > 0)
         {
             counters.increment(RETRIES_DEFERRED);
         }
 
-        if (work < budget)
+        if (visits < budget && sent < budget)
         {
-            work += resumeParked(budget - work);
+            visits += resumeParked(budget - Math.max(visits, sent));
         }
-        return work;
+        return visits;
     }
 
     /**
@@ -228,18 +234,19 @@ final class Retries
 
     private int resumeParked(final int budget)
     {
-        int work = 0;
-        for (long bits = health.resumable(); bits != 0 && work < budget; bits &= bits - 1)
+        int visits = 0;
+        for (long bits = health.resumable(); bits != 0 && visits < budget; bits &= bits - 1)
         {
             final int destination = Long.numberOfTrailingZeros(bits);
             final long bit = 1L << destination;
-            while (work < budget && health.mayRedeliver(destination))
+            while (visits < budget && health.mayRedeliver(destination))
             {
                 final long messageId = health.pollParked(destination);
                 if (Long.MIN_VALUE == messageId)
                 {
                     break;
                 }
+                visits++;
                 final int slot = records.slotOf(messageId);
                 if (Records.MISSING == slot)
                 {
@@ -253,7 +260,6 @@ final class Retries
                 record.beginWrite();
                 record.parked(record.parked() & ~bit);
                 record.endWrite();
-                work++;
                 if (0 == redeliverNow(slot, record, bit))
                 {
                     break;
@@ -261,7 +267,7 @@ final class Retries
                 counters.increment(RESUMED);
             }
         }
-        return work;
+        return visits;
     }
 
     /**

@@ -36,6 +36,42 @@ class BoundedWorkTest
         assertThat(many.movedAfterRoom).isEqualTo(1);
     }
 
+    @Test
+    void shouldLookAtNoMoreRetryEntriesPerCycleThanTheBudgetWhenTheQueueIsFullOfStaleOnes()
+    {
+        final TestClock clock = new TestClock(Trackers.START_NS);
+        final int budget = 16;
+        final int messages = 20_000;
+        try (AckTracker tracker = AckTracker.open(Trackers.config(clock, new Trackers.Outcomes())
+            .capacity(messages + 16)
+            .defaultMaxAttempts(5)
+            .retryBudget(budget)
+            .timerBudget(messages * 2)
+            .recordServiceTime(false)))
+        {
+            final TrackerAgent agent = tracker.agent();
+            for (long id = 0; id < messages; id++)
+            {
+                assertThat(agent.track(id, 1)).isEqualTo(Result.OK);
+                assertThat(agent.recordNack(id, 0, 1_000_000L, 1)).isEqualTo(Result.OK);
+            }
+            // every message is due for redelivery, more than a cycle's budget: the first cycle queues the rest
+            clock.advanceMs(2);
+            agent.doWork();
+            final int queued = agent.queuedRetries();
+            assertThat(queued).isGreaterThan(messages / 2);
+
+            // the queued messages are acked: every entry left in the retry queue is stale
+            for (long id = 0; id < messages; id++)
+            {
+                agent.recordAck(id, 0);
+            }
+            final int work = agent.doWork();
+            assertThat(queued - agent.queuedRetries()).as("entries looked at in one cycle").isEqualTo(budget);
+            assertThat(work).as("stale entries count as work").isPositive();
+        }
+    }
+
     private record Held(int visitsWhileIdle, int idleWork, int maxVisitsPerCycle, int cyclesOfThePass,
         long movedAfterRoom)
     {
