@@ -239,6 +239,10 @@ public final class DestinationHealth
             parked[destination] = queue;
         }
         queue.offerLong(messageId);
+        if (CircuitState.OPEN != state[destination])
+        {
+            resumableMask |= 1L << destination;
+        }
     }
 
     /**
@@ -249,23 +253,19 @@ public final class DestinationHealth
      */
     public long resumable()
     {
-        long mask = resumableMask;
+        // pure: the mask is kept exact where parked queues change (a bit is set when a destination with parked
+        // redeliveries leaves OPEN or parks while not OPEN, cleared when its queue empties), so looking changes
+        // nothing and an idle tick leaves it as it was
         long result = 0;
-        for (long bits = mask; bits != 0; bits &= bits - 1)
+        for (long bits = resumableMask; bits != 0; bits &= bits - 1)
         {
             final int destination = Long.numberOfTrailingZeros(bits);
-            final LongArrayQueue queue = parked[destination];
-            if (null == queue || queue.isEmpty())
-            {
-                mask &= ~(1L << destination);
-            }
-            else if (CircuitState.CLOSED == state[destination] || (CircuitState.HALF_OPEN == state[destination] &&
+            if (CircuitState.CLOSED == state[destination] || (CircuitState.HALF_OPEN == state[destination] &&
                 probesInFlight[destination] < config.halfOpenProbes()))
             {
                 result |= 1L << destination;
             }
         }
-        resumableMask = mask;
         return result;
     }
 
@@ -278,7 +278,17 @@ public final class DestinationHealth
     public long pollParked(final int destination)
     {
         final LongArrayQueue queue = parked[destination];
-        return null == queue || queue.isEmpty() ? Long.MIN_VALUE : queue.pollLong();
+        if (null == queue || queue.isEmpty())
+        {
+            resumableMask &= ~(1L << destination);
+            return Long.MIN_VALUE;
+        }
+        final long messageId = queue.pollLong();
+        if (queue.isEmpty())
+        {
+            resumableMask &= ~(1L << destination);
+        }
+        return messageId;
     }
 
     /**
@@ -386,7 +396,8 @@ public final class DestinationHealth
         {
             consecutiveFailures[destination] = 0;
         }
-        if (CircuitState.OPEN != to)
+        final LongArrayQueue queue = parked[destination];
+        if (CircuitState.OPEN != to && null != queue && !queue.isEmpty())
         {
             resumableMask |= 1L << destination;
         }
@@ -413,10 +424,6 @@ public final class DestinationHealth
     public void recoverParked(final int destination, final long messageId)
     {
         park(destination, messageId);
-        if (CircuitState.OPEN != state[destination])
-        {
-            resumableMask |= 1L << destination;
-        }
     }
 
     /**

@@ -172,7 +172,6 @@ public final class DeadLetters
             passRemaining = held.size();
             departuresAtLastPass = queue.departures();
         }
-        int moved = 0;
         int visits = 0;
         while (passRemaining > 0 && visits < budget && !held.isEmpty())
         {
@@ -192,7 +191,6 @@ public final class DeadLetters
             if (queue.hasRoom(DeadLetterQueue.queueOf(record)) && moveToQueue(record))
             {
                 tombstones.entomb(slot, record);
-                moved++;
             }
             else
             {
@@ -205,7 +203,8 @@ public final class DeadLetters
             passRemaining = 0;
         }
         counters.set(DLQ_HELD, held.size());
-        return moved;
+        // the visits are the work: a visit that moved nothing still rotated the held queue and advanced the pass
+        return visits;
     }
 
     /**

@@ -220,6 +220,11 @@ class DeterminismTest
                 assertThat(second.effects()).as(where + " effects").isEqualTo(first.effects());
                 assertThat(queued.effectsWithoutRefusals()).as(where + " effects (queued)")
                     .isEqualTo(first.effectsWithoutRefusals());
+
+                // a tick that does no work changes nothing: what lets a journal leave idle ticks out
+                first.assertIdleTickChangesNothing(where);
+                second.assertIdleTickChangesNothing(where);
+                queued.assertIdleTickChangesNothing(where);
             }
             first.tracker.counters().values().forEach((counter, value) -> EXERCISED.merge(counter, value, Long::sum));
         }
@@ -451,6 +456,21 @@ class DeterminismTest
                 handle.set(handle.messageId(), handle.delivery(), handle.nonce(), handle.mac() ^ 0x5A5A);
             }
             return handle;
+        }
+
+        /**
+         * Run duty cycles at the same time until one does no work, then one more: it must leave the state image as
+         * it was.
+         */
+        void assertIdleTickChangesNothing(final String where)
+        {
+            for (int i = 0; i < 100_000 && agent.doWork() > 0; i++)
+            {
+                Thread.onSpinWait();
+            }
+            final StateImage before = image();
+            assertThat(agent.doWork()).as(where + ": still working").isZero();
+            assertThat(before.firstDifference(image())).as(where + ": an idle tick changed the state").isNull();
         }
 
         StateImage image()
