@@ -62,34 +62,7 @@ public final class DirectoryLock implements AutoCloseable
      */
     public static DirectoryLock exclusive(final Path dir)
     {
-        final Path realPath = claim(dir);
-        final Path lockFile = dir.resolve(StoreLayout.LOCK_FILE);
-        FileChannel channel = null;
-        try
-        {
-            OwnerOnlyFiles.createIfMissing(lockFile);
-            channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            final FileLock lock = tryLock(channel, false, dir);
-            if (null == lock)
-            {
-                final String holder = holder(channel);
-                channel.close();
-                throw inUse(dir, holder);
-            }
-            return new DirectoryLock(dir, realPath, channel, lock);
-        }
-        catch (final IOException ex)
-        {
-            closeQuietly(channel);
-            HELD_IN_THIS_PROCESS.remove(realPath);
-            throw new TrackerException("cannot lock data directory " + dir + " (" + lockFile + ": " +
-                ex.getMessage() + "); check its permissions and free space", ex);
-        }
-        catch (final RuntimeException ex)
-        {
-            HELD_IN_THIS_PROCESS.remove(realPath);
-            throw ex;
-        }
+        return take(dir, false);
     }
 
     /**
@@ -102,17 +75,27 @@ public final class DirectoryLock implements AutoCloseable
      */
     public static DirectoryLock shared(final Path dir)
     {
+        return take(dir, true);
+    }
+
+    private static DirectoryLock take(final Path dir, final boolean shared)
+    {
         final Path realPath = claim(dir);
         final Path lockFile = dir.resolve(StoreLayout.LOCK_FILE);
         FileChannel channel = null;
         try
         {
-            if (!Files.exists(lockFile))
+            if (shared && !Files.exists(lockFile))
             {
                 return new DirectoryLock(dir, realPath, null, null);
             }
-            channel = FileChannel.open(lockFile, StandardOpenOption.READ);
-            final FileLock lock = tryLock(channel, true, dir);
+            if (!shared)
+            {
+                OwnerOnlyFiles.createIfMissing(lockFile);
+            }
+            channel = shared ? FileChannel.open(lockFile, StandardOpenOption.READ) :
+                FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final FileLock lock = tryLock(channel, shared, dir);
             if (null == lock)
             {
                 final String holder = holder(channel);
@@ -125,8 +108,9 @@ public final class DirectoryLock implements AutoCloseable
         {
             closeQuietly(channel);
             HELD_IN_THIS_PROCESS.remove(realPath);
-            throw new TrackerException("cannot read the lock of data directory " + dir + " (" + lockFile + ": " +
-                ex.getMessage() + "); check its permissions", ex);
+            throw new TrackerException((shared ? "cannot read the lock of data directory " :
+                "cannot lock data directory ") + dir + " (" + lockFile + ": " + ex.getMessage() +
+                (shared ? "); check its permissions" : "); check its permissions and free space"), ex);
         }
         catch (final RuntimeException ex)
         {

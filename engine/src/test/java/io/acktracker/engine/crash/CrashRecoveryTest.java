@@ -10,6 +10,7 @@ import io.acktracker.engine.store.StoreLayout;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Tag;
+import io.acktracker.engine.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -252,25 +253,9 @@ class CrashRecoveryTest
     private static Process startChild(final Path dataDir, final File journal, final long seed, final long firstId)
         throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split("\\s+"))
-        {
-            if (!flag.isBlank())
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-Xmx512m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashWorkload.class.getName());
-        command.add(dataDir.toString());
-        command.add(journal.toString());
-        command.add(String.valueOf(seed));
-        command.add(String.valueOf(firstId));
-        command.add(String.valueOf(THROTTLE_NS));
+        final List<String> command = ChildJvm.javaCommand(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"),
+            CrashWorkload.class, dataDir.toString(), journal.toString(), String.valueOf(seed), String.valueOf(firstId),
+            String.valueOf(THROTTLE_NS));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 

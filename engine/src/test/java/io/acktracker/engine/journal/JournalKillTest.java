@@ -1,6 +1,7 @@
 package io.acktracker.engine.journal;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import io.acktracker.engine.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,23 +70,9 @@ class JournalKillTest
     /** @return the last report: frames appended and the position after the last of them. */
     private long[] killChildAfterReports(final int reports) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split("\\s+"))
-        {
-            if (!flag.isBlank())
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(JournalKillWorkload.class.getName());
-        command.add(temp.toString());
-        command.add(String.valueOf(SEGMENT_LENGTH));
-        command.add(String.valueOf(50_000_000)); // bounds: frames and seconds
-        command.add(String.valueOf(60));
+        final List<String> command = ChildJvm.javaCommand(List.of("-Xmx256m"), JournalKillWorkload.class,
+            // bounds of the child's loop: frames and seconds
+            temp.toString(), String.valueOf(SEGMENT_LENGTH), String.valueOf(50_000_000), String.valueOf(60));
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         final long[] last = { 0, 0 };
         int seen = 0;

@@ -54,6 +54,35 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * The command line of a child JVM: this JVM's java, the project's JVM flags (the {@code acktracker.jvm.flags}
+     * property the build passes to tests), the given options, the test's class path, the main class and its
+     * arguments.
+     *
+     * @param options   JVM options after the project's flags (heap size, say).
+     * @param mainClass the class whose main runs.
+     * @param args      its arguments.
+     * @return a new mutable list.
+     */
+    public static List<String> javaCommand(final List<String> options, final Class<?> mainClass, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split("\\s+"))
+        {
+            if (!flag.isBlank())
+            {
+                command.add(flag);
+            }
+        }
+        command.addAll(options);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
      * Start a child running a main class.
      *
      * @param openUmask start it under umask 000.
@@ -63,21 +92,7 @@ public final class ChildJvm implements AutoCloseable
      */
     public static ChildJvm start(final boolean openUmask, final Class<?> mainClass, final String... args)
     {
-        final List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split("\\s+"))
-        {
-            if (!flag.isBlank())
-            {
-                java.add(flag);
-            }
-        }
-        java.add("-Xmx256m");
-        java.add("-XX:TieredStopAtLevel=1");
-        java.add("-cp");
-        java.add(System.getProperty("java.class.path"));
-        java.add(mainClass.getName());
-        java.addAll(List.of(args));
+        final List<String> java = javaCommand(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), mainClass, args);
 
         final List<String> command = new ArrayList<>();
         if (openUmask)

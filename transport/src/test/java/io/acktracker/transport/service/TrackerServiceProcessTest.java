@@ -1,6 +1,7 @@
 package io.acktracker.transport.service;
 
 import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.engine.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,20 +137,7 @@ class TrackerServiceProcessTest
 
     private static List<String> serviceCommand(final Path config)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("acktracker.jvm.flags", "").split(" "))
-        {
-            if (!flag.isBlank())
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(TrackerServiceMain.class.getName());
-        command.add("--config=" + config);
-        return command;
+        return ChildJvm.javaCommand(List.of(), TrackerServiceMain.class, "--config=" + config);
     }
 
     private static void readLines(final Process process, final List<String> output, final CompletableFuture<Integer> port)
