@@ -9,6 +9,7 @@ import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerCommands;
 import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.engine.command.CommandEncoder;
 import io.acktracker.engine.command.CommandLayout;
@@ -92,6 +93,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private boolean recovered;
     private boolean failed;
     private final boolean prefetchCommands;
+    /** Where the first pass over a batch leaves what it read, so the JIT cannot drop the reads. */
     private long prefetched;
     private final OutcomeWaiters waiters;
     private final TrackerFailure failure;
@@ -354,7 +356,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
             {
                 counters.set(TRACKER_FAILED, 1);
                 onError(fault);
-                waiters.failAll(new io.acktracker.engine.api.TrackerException(failure.describe(), fault));
+                waiters.failAll(new TrackerException(failure.describe(), fault));
             }
             catch (final Throwable secondary)
             {
