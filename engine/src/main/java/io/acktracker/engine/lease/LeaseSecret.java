@@ -1,13 +1,13 @@
 package io.acktracker.engine.lease;
 
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.engine.store.StoreLayout;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
@@ -50,12 +50,8 @@ public final class LeaseSecret
                 {
                     final byte[] fresh = new byte[LENGTH];
                     new SecureRandom().nextBytes(fresh);
-                    final Path temp = dataDir.resolve(StoreLayout.LEASE_SECRET_FILE + ".new");
-                    Files.deleteIfExists(temp);
-                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
-                    Files.write(temp, fresh);
-                    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    // owner-only, forced, then renamed: a power loss leaves no key or the whole key, never part
+                    OwnerOnlyFiles.replace(file, fresh);
                 }
                 key = Files.readAllBytes(file);
             }
