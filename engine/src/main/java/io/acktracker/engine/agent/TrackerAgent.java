@@ -23,10 +23,7 @@ import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
-import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
@@ -92,9 +89,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private long serviceStartNs;
     private boolean recovered;
     private boolean failed;
-    private final boolean prefetchCommands;
-    /** Where the first pass over a batch leaves what it read, so the JIT cannot drop the reads. */
-    private long prefetched;
+    private final BatchPrefetch prefetch;
     private final OutcomeWaiters waiters;
     private final TrackerFailure failure;
 
@@ -142,7 +137,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.extensions = config.extensions().toArray(new TrackerExtension[0]);
         this.recordServiceTime = config.recordServiceTime();
         this.commandLimit = config.commandLimit();
-        this.prefetchCommands = config.prefetchCommands();
+        this.prefetch = config.prefetchCommands() ?
+            new BatchPrefetch(commandBuffer, machine.records(), config.commandLimit()) : null;
         this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
@@ -243,9 +239,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
         int workCount = 0;
 
         serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
-        if (prefetchCommands)
+        if (null != prefetch)
         {
-            prefetchQueued();
+            prefetch.run();
         }
         workCount += commandBuffer.read(queuedCommand, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
@@ -305,40 +301,6 @@ public final class TrackerAgent implements Agent, TrackerCommands
         toldCommand.putLong(CommandLayout.TOLD_MESSAGE_ID_OFFSET, messageId);
         toldCommand.putInt(CommandLayout.TOLD_SLOT_OFFSET, slot);
         machine.apply(nowNs, CommandLayout.OUTCOME_TOLD, toldCommand, 0, CommandLayout.TOLD_LENGTH);
-    }
-
-    /**
-     * The first pass over the commands waiting in the ring (what the next {@code read} will take: the records from
-     * the consumer position up to the first not yet committed, at most the command limit, not past the end of the
-     * buffer): look up each command's message and read its record, so the cache misses of the batch are taken
-     * together rather than one per command inside {@code apply}. Reads ring memory the producers have committed
-     * (the length word is read with acquire semantics, as the ring's own read does) and changes nothing.
-     */
-    private void prefetchQueued()
-    {
-        final AtomicBuffer ring = commandBuffer.buffer();
-        final int capacity = commandBuffer.capacity();
-        final int headIndex = (int)commandBuffer.consumerPosition() & (capacity - 1);
-        final int contiguous = capacity - headIndex;
-        final Records records = machine.records();
-        long touched = 0;
-        int offset = 0;
-        for (int count = 0; offset < contiguous && count < commandLimit; count++)
-        {
-            final int recordIndex = headIndex + offset;
-            final int recordLength = ring.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
-            if (recordLength <= 0)
-            {
-                break;
-            }
-            offset += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
-            final int type = ring.getInt(RecordDescriptor.typeOffset(recordIndex));
-            if (CommandLayout.hasMessageId(type))
-            {
-                touched += records.touch(ring.getLong(RecordDescriptor.encodedMsgOffset(recordIndex)));
-            }
-        }
-        prefetched = touched;
     }
 
     /**

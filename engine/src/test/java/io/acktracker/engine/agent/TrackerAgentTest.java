@@ -25,6 +25,13 @@ import static io.acktracker.engine.Trackers.START_NS;
 import static io.acktracker.engine.Trackers.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The agent's synchronous API and duty cycle, one behaviour per test, on an injected clock.
+ * <p>
+ * Why this file is long: one short test per rule of the agent's API (tracking, acks, quorum, timeouts, back
+ * pressure, listeners, time), sharing one fixture; the parts with their own fixtures (failure, bounded work, the
+ * first pass over a batch) live in their own classes.
+ */
 class TrackerAgentTest
 {
     private static final long MS = 1_000_000L;
