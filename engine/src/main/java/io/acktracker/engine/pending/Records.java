@@ -10,6 +10,8 @@ import io.acktracker.engine.store.PendingTable;
 import io.acktracker.engine.store.RecordBytes;
 import org.agrona.UnsafeApi;
 
+import java.lang.invoke.VarHandle;
+
 /**
  * The records part: the pending table (the slot arena where records live), the id index over it (id to slot to
  * address), the first-in-first-out queue of tombstones, and the count of pending records. The only way records are
@@ -116,7 +118,10 @@ public final class Records
         final byte status = record.status();
         record.status(RecordStatus.NONE);
         target.wrap(index.address(slot)).buffer().putBytes(0, record.buffer(), 0, PendingRecord.LENGTH);
-        target.buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, status);
+        // the status last, after the rest of the record (a store-store fence: ordering, not the full fence of a
+        // volatile store, which would cost every track)
+        VarHandle.storeStoreFence();
+        target.buffer().putByte(PendingRecord.STATUS_OFFSET, status);
         record.status(status);
         pendingCount++;
         counters.set(TrackerCounter.PENDING, pendingCount);
@@ -151,7 +156,7 @@ public final class Records
      */
     public void remove(final int slot, final long messageId)
     {
-        target.wrap(index.address(slot)).buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
+        target.wrap(index.address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
         index.release(messageId, slot);
     }
 
@@ -333,7 +338,7 @@ public final class Records
      */
     public void discardStored(final int slot)
     {
-        target.wrap(index.address(slot)).buffer().putByteVolatile(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
+        target.wrap(index.address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
     }
 
     /**
