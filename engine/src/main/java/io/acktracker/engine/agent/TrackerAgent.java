@@ -23,12 +23,14 @@ import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -81,8 +83,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final int commandLimit;
     private final MutableDirectBuffer command;
     private final MutableDirectBuffer toldCommand = new UnsafeBuffer(new byte[CommandLayout.TOLD_LENGTH]);
+    private final MutableDirectBuffer knownCommand = new UnsafeBuffer(new byte[CommandLayout.KNOWN_LENGTH]);
     private final TrackRequest defaults = new TrackRequest();
-    private final MessageHandler queuedCommand = this::onQueuedCommand;
+    private final ControlledMessageHandler queuedCommand = this::onQueuedCommand;
     private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private long nowNs;
@@ -92,6 +95,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final BatchPrefetch prefetch;
     private final OutcomeWaiters waiters;
     private final TrackerFailure failure;
+    private final CommandJournal journal;
+    private final LongArrayList toldBacklog = new LongArrayList();
+    private boolean restartPending;
 
     /**
      * An agent over a state machine; nothing is recovered until {@link #onStart()}.
@@ -107,6 +113,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * @param adminQueue    queue of administrative tasks from other threads.
      * @param waiters       futures waiting on outcomes.
      * @param failure       where a fault that stops the agent is recorded.
+     * @param journal       the command journal, or null when the state is not journaled.
      */
     public TrackerAgent(
         final TrackerConfig config,
@@ -119,8 +126,10 @@ public final class TrackerAgent implements Agent, TrackerCommands
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
         final OutcomeWaiters waiters,
-        final TrackerFailure failure)
+        final TrackerFailure failure,
+        final CommandJournal journal)
     {
+        this.journal = journal;
         this.waiters = waiters;
         this.failure = failure;
         this.config = config;
@@ -159,6 +168,12 @@ public final class TrackerAgent implements Agent, TrackerCommands
             {
                 recovered = true;
                 machine.recover();
+                if (null != journal)
+                {
+                    journal.replayInto(machine, effects);
+                    requireJournaledDestinations();
+                    restartPending = true;
+                }
             }
             for (final TrackerExtension extension : extensions)
             {
@@ -170,6 +185,25 @@ public final class TrackerAgent implements Agent, TrackerCommands
         {
             started.completeExceptionally(ex);
             throw ex;
+        }
+    }
+
+    /**
+     * The journal may know destinations registered before a crash; the registry file must still hold each of them
+     * (it is written before an id is handed out, but without a sync a power loss can take its tail).
+     */
+    private void requireJournaledDestinations()
+    {
+        final long missing = machine.knownDestinations() & ~registry.knownMask();
+        if (0 != missing)
+        {
+            final StringBuilder ids = new StringBuilder();
+            for (long bits = missing; bits != 0; bits &= bits - 1)
+            {
+                ids.append(ids.length() == 0 ? "" : ", ").append(Long.numberOfTrailingZeros(bits));
+            }
+            throw new TrackerException("the journal knows destination ids the registry file does not (" + ids +
+                "): the destinations file lost registrations the journal holds; restore it");
         }
     }
 
@@ -238,12 +272,17 @@ public final class TrackerAgent implements Agent, TrackerCommands
         nowNs = Math.max(nowNs, epochClock.nanoTime());
         int workCount = 0;
 
+        if (!toldBacklog.isEmpty() && !applyToldBacklog() || restartPending && !applyRestarted())
+        {
+            // the journal cannot take the commands that must come first yet: nothing else this cycle
+            return 0;
+        }
         serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
         if (null != prefetch)
         {
             prefetch.run();
         }
-        workCount += commandBuffer.read(queuedCommand, commandLimit);
+        workCount += commandBuffer.controlledRead(queuedCommand, commandLimit);
         workCount += adminQueue.drain(adminRunner, 16);
         // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
@@ -298,9 +337,62 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     private void applyOutcomeTold(final long messageId, final int slot)
     {
+        if (!toldBacklog.isEmpty() || !applyOutcomeToldNow(messageId, slot))
+        {
+            // the journal cannot take it now: kept, in order, for the next cycles (the record stays till then)
+            toldBacklog.addLong(messageId);
+            toldBacklog.addLong(slot);
+        }
+    }
+
+    private boolean applyOutcomeToldNow(final long messageId, final int slot)
+    {
         toldCommand.putLong(CommandLayout.TOLD_MESSAGE_ID_OFFSET, messageId);
         toldCommand.putInt(CommandLayout.TOLD_SLOT_OFFSET, slot);
-        machine.apply(nowNs, CommandLayout.OUTCOME_TOLD, toldCommand, 0, CommandLayout.TOLD_LENGTH);
+        return null != applyJournaled(CommandLayout.OUTCOME_TOLD, toldCommand, 0, CommandLayout.TOLD_LENGTH);
+    }
+
+    /**
+     * OUTCOME_TOLD commands the journal could not take when their outcomes were told, oldest first.
+     *
+     * @return true when none is left.
+     */
+    private boolean applyToldBacklog()
+    {
+        int applied = 0;
+        final int size = toldBacklog.size();
+        while (applied < size &&
+            applyOutcomeToldNow(toldBacklog.getLong(applied), (int)toldBacklog.getLong(applied + 1)))
+        {
+            applied += 2;
+        }
+        if (applied == size)
+        {
+            toldBacklog.clear();
+            return true;
+        }
+        if (applied > 0)
+        {
+            toldBacklog.subList(0, applied).clear();
+        }
+        counters.increment(BACK_PRESSURED);
+        return false;
+    }
+
+    /**
+     * The first command after a replay of the journal: RESTARTED, which tells again the outcomes not known to be
+     * told before the stop.
+     *
+     * @return false when the journal cannot take it yet.
+     */
+    private boolean applyRestarted()
+    {
+        if (Result.BACK_PRESSURED == execute(CommandLayout.RESTARTED, CommandLayout.BARE_LENGTH, false))
+        {
+            return false;
+        }
+        restartPending = false;
+        return true;
     }
 
     /**
@@ -751,13 +843,18 @@ public final class TrackerAgent implements Agent, TrackerCommands
         final Result result;
         try
         {
-            result = machine.apply(nowNs, type, command, 0, length);
+            result = apply(type, command, 0, length);
         }
         catch (final Throwable ex)
         {
             // the machine may be half way through the command: nothing may be applied after it
             fail(ex);
             return Result.TRACKER_FAILED;
+        }
+        if (null == result)
+        {
+            counters.increment(BACK_PRESSURED);
+            return Result.BACK_PRESSURED;
         }
         if (countAsCommand)
         {
@@ -779,11 +876,19 @@ public final class TrackerAgent implements Agent, TrackerCommands
         return result;
     }
 
-    private void onQueuedCommand(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    private ControlledMessageHandler.Action onQueuedCommand(
+        final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
         try
         {
-            final Result result = machine.apply(nowNs, type, buffer, index, length);
+            final Result result = CommandLayout.isAgentOnly(type) ? refusedAgentOnly() :
+                apply(type, buffer, index, length);
+            if (null == result)
+            {
+                // the journal cannot take it now: it stays in the queue, first in line for the next cycle
+                counters.increment(BACK_PRESSURED);
+                return ControlledMessageHandler.Action.ABORT;
+            }
             if (result.isRefusal())
             {
                 final boolean hasWaiter = CommandLayout.TRACK == type &&
@@ -806,6 +911,81 @@ public final class TrackerAgent implements Agent, TrackerCommands
             serviceStartNs = endNs;
         }
         effects.drain(listeners);
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    /**
+     * Apply one command at the cycle's time: first the registry's new destinations, then the command; each
+     * journaled when the state is.
+     *
+     * @return the result, or null when the journal cannot take the command now (nothing was applied).
+     */
+    private Result apply(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return syncKnownDestinations() ? applyJournaled(type, buffer, offset, length) : null;
+    }
+
+    /**
+     * Claim the command's journal frame, apply it, then commit the frame (before anything is told of its effects),
+     * or cancel it for a tick that did nothing or a command that failed half way.
+     *
+     * @return the result, or null when the journal cannot take the command now (nothing was applied).
+     */
+    private Result applyJournaled(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null == journal)
+        {
+            return machine.apply(nowNs, type, buffer, offset, length);
+        }
+        if (!journal.claim(type, nowNs, buffer, offset, length))
+        {
+            return null;
+        }
+        final Result result;
+        try
+        {
+            result = machine.apply(nowNs, type, buffer, offset, length);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            journal.cancel();
+            throw ex;
+        }
+        if (CommandLayout.TICK == type && 0 == machine.lastTickWork())
+        {
+            journal.cancel();
+        }
+        else
+        {
+            journal.commit(result);
+        }
+        return result;
+    }
+
+    /**
+     * Give the machine the registry's destinations when another thread registered one since the last command: a
+     * KNOWN_DESTINATIONS command, applied before the command that may use the new id. A thread that registers a name
+     * and then queues a command publishes the registration first (the registry's volatile snapshot), so the agent,
+     * having read the command, sees the name here.
+     */
+    private boolean syncKnownDestinations()
+    {
+        final long machineKnown = machine.knownDestinations();
+        final long known = registry.knownMask() | machineKnown;
+        if (known == machineKnown)
+        {
+            return true;
+        }
+        knownCommand.putLong(CommandLayout.KNOWN_MASK_OFFSET, known);
+        return null != applyJournaled(
+            CommandLayout.KNOWN_DESTINATIONS, knownCommand, 0, CommandLayout.KNOWN_LENGTH);
+    }
+
+    /** A queued command of a type only the agent applies (OUTCOME_TOLD and the like): refused, state unchanged. */
+    private Result refusedAgentOnly()
+    {
+        counters.increment(INVALID_REQUESTS);
+        return Result.INVALID_ARGUMENT;
     }
 
     /**

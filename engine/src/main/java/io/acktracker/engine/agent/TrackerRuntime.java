@@ -13,6 +13,7 @@ import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.store.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.store.TrackerTables;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -58,6 +59,7 @@ public final class TrackerRuntime implements AutoCloseable
     private final AgentRunner runner;
     private final AgentInvoker invoker;
     private final Thread syncThread;
+    private final CommandJournal journal;
     private volatile boolean closed;
 
     /**
@@ -88,7 +90,10 @@ public final class TrackerRuntime implements AutoCloseable
         DataDirectory dataDirectory = held;
         TrackerTables tables = null;
         Counters counters = null;
+        CommandJournal journal = null;
         long incarnation = 1;
+        long seed;
+        long startNs = config.epochClock().nanoTime();
         List<String> persistedDestinations = List.of();
         try
         {
@@ -96,18 +101,35 @@ public final class TrackerRuntime implements AutoCloseable
             {
                 dataDirectory = DataDirectory.open(config.dataDir());
             }
-            if (null != dataDirectory)
+            if (null != dataDirectory && config.journal())
             {
+                dataDirectory.requireStoreKind(StoreLayout.STORE_JOURNAL);
+                // the journal's first frame before any other file: a directory with files holds a journal to
+                // replay, and one whose start crashed before them holds at most a genesis, which replays to nothing
+                journal = CommandJournal.open(dataDirectory.dir(), config, TrackerStateMachine.seed(config, 1),
+                    startNs, !dataDirectory.isFresh());
+                dataDirectory.recordStoreKind(StoreLayout.STORE_JOURNAL);
+                tables = TrackerTables.open(null, config, false);
+                persistedDestinations = dataDirectory.loadDestinations();
+                incarnation = dataDirectory.nextIncarnation();
+                dataDirectory.markRunning();
+            }
+            else if (null != dataDirectory)
+            {
+                dataDirectory.requireStoreKind(StoreLayout.STORE_TABLES);
                 tables = TrackerTables.open(dataDirectory, config, !dataDirectory.wasCleanShutdown());
                 persistedDestinations = dataDirectory.loadDestinations();
                 dataDirectory.recordSizing(config.capacity(), config.tombstoneCapacity());
                 incarnation = dataDirectory.nextIncarnation();
+                dataDirectory.recordStoreKind(StoreLayout.STORE_TABLES);
                 dataDirectory.markRunning();
             }
             else
             {
                 tables = TrackerTables.open(null, config, false);
             }
+            seed = null != journal ? journal.seed() : TrackerStateMachine.seed(config, incarnation);
+            startNs = null != journal ? journal.startNs() : startNs;
 
             final int maxCounters = TrackerCounter.values().length + 64;
             counters = new Counters(null == config.countersFile() ? CountersFile.inMemory(maxCounters) :
@@ -127,16 +149,17 @@ public final class TrackerRuntime implements AutoCloseable
             final TrackerStateMachine machine = new TrackerStateMachine(config, registry, tables, validator, counters,
                 effects, completionLatency, leaseHoldTime,
                 LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
-                incarnation, config.epochClock().nanoTime());
+                seed, startNs);
             agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
-                commandBuffer, adminQueue, waiters, failure);
+                commandBuffer, adminQueue, waiters, failure, journal);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, null == tables ? null : tables::close,
+            CloseHelper.quietCloseAll(journal, counters, null == tables ? null : tables::close,
                 ownsDataDirectory ? dataDirectory : null);
             throw ex;
         }
+        this.journal = journal;
         this.dataDirectory = dataDirectory;
         this.tables = tables;
         this.counters = counters;
@@ -146,7 +169,7 @@ public final class TrackerRuntime implements AutoCloseable
         runner = ownThread ?
             new AgentRunner(config.idleStrategy(), agentErrors, counters.get(TrackerCounter.ERRORS), agent) : null;
         invoker = ownThread ? null : new AgentInvoker(agentErrors, counters.get(TrackerCounter.ERRORS), agent);
-        syncThread = config.syncIntervalNs() > 0 && null != dataDirectory ?
+        syncThread = config.syncIntervalNs() > 0 && null != dataDirectory && null == journal ?
             new Thread(this::syncLoop, config.name() + "-sync") : null;
         try
         {
@@ -242,6 +265,16 @@ public final class TrackerRuntime implements AutoCloseable
         return validator;
     }
 
+    /**
+     * The command journal, or null when the state is not journaled.
+     *
+     * @return the journal.
+     */
+    public CommandJournal journal()
+    {
+        return journal;
+    }
+
     public TrackerAgent agent()
     {
         return agent;
@@ -326,6 +359,17 @@ public final class TrackerRuntime implements AutoCloseable
         }
 
         waiters.failAll(new TrackerException("tracker closed before the outcome"));
+        if (null != journal)
+        {
+            try
+            {
+                journal.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                config.errorHandler().onError(ex);
+            }
+        }
         tables.close();
         if (null != dataDirectory && started && !failure.isFailed())
         {

@@ -21,9 +21,11 @@ public enum CommandType
     DEAD_LETTER_DELETE(12),
     ORPHAN_SWEEP(13),
     TICK(14),
-    OUTCOME_TOLD(15);
+    OUTCOME_TOLD(15),
+    KNOWN_DESTINATIONS(16),
+    RESTARTED(17);
 
-    private static final CommandType[] BY_ID = new CommandType[16];
+    private static final CommandType[] BY_ID = new CommandType[18];
 
     static
     {

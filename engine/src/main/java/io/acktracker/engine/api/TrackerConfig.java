@@ -48,6 +48,8 @@ public final class TrackerConfig
     private int housekeepingBudget = 1024;
     private long orphanCheckIntervalNs = TimeUnit.SECONDS.toNanos(10);
     private long syncIntervalNs = 0;
+    private boolean journal;
+    private int journalSegmentLength = 64 * 1024 * 1024;
     private EpochNanoClock epochClock = new OffsetEpochNanoClock();
     private NanoClock nanoClock = new SystemNanoClock();
     private long randomSeed = new SecureRandom().nextLong();
@@ -107,6 +109,10 @@ public final class TrackerConfig
             "command buffer length must be a power of two >= 4096: " + commandBufferLength);
         require(orphanCheckIntervalNs > 0, "orphan check interval must be positive");
         require(syncIntervalNs >= 0, "sync interval must not be negative");
+        require(!journal || null != dataDir, "a journal needs a data directory");
+        require(Integer.bitCount(journalSegmentLength) == 1 && journalSegmentLength >= 64 * 1024 &&
+            journalSegmentLength <= 1 << 30, "journal segment length must be a power of two, 64 KiB to 1 GiB: " +
+            journalSegmentLength);
         require(null != name && !name.isBlank(), "name must not be blank");
         require(defaultMaxAttempts >= 1 && defaultMaxAttempts <= TrackRequest.MAX_ATTEMPTS,
             "default max attempts must be 1.." + TrackRequest.MAX_ATTEMPTS);
@@ -453,6 +459,49 @@ public final class TrackerConfig
     public TrackerConfig syncIntervalNs(final long syncIntervalNs)
     {
         this.syncIntervalNs = syncIntervalNs;
+        return this;
+    }
+
+    public boolean journal()
+    {
+        return journal;
+    }
+
+    /**
+     * Durability from a command journal instead of tables written in place: every command the state machine
+     * applies (except ticks that change nothing) is appended, in order, to mapped segment files in the data
+     * directory's {@code journal/} before its effects are told; the tables live in memory, and a start replays the
+     * journal from its first frame, which rebuilds exactly the state before the stop or crash. Outcomes reached but
+     * not known to be told are then told again, as replays. Needs a {@link #dataDir(Path)}; a directory keeps the
+     * kind of store it was created with. The behaviour settings (capacities, timeouts, policies, budgets) are part of
+     * the journal: a start with other values is refused, naming them. With {@link #syncIntervalNs(long)} above 0 a
+     * helper thread msyncs the journal every interval (a power loss takes at most that much); a process crash loses
+     * nothing applied. Default off.
+     *
+     * @param journal whether to keep the state in a journal.
+     * @return this.
+     */
+    public TrackerConfig journal(final boolean journal)
+    {
+        this.journal = journal;
+        return this;
+    }
+
+    public int journalSegmentLength()
+    {
+        return journalSegmentLength;
+    }
+
+    /**
+     * Length of one journal segment file, a power of two from 64 KiB to 1 GiB; each is allocated, zeroed and
+     * touched by a helper thread before the agent writes into it. Default 64 MiB.
+     *
+     * @param journalSegmentLength bytes.
+     * @return this.
+     */
+    public TrackerConfig journalSegmentLength(final int journalSegmentLength)
+    {
+        this.journalSegmentLength = journalSegmentLength;
         return this;
     }
 

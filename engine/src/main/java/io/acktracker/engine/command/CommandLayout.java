@@ -28,9 +28,11 @@ package io.acktracker.engine.command;
  * 64 metadata            bytes          8 flags               (long)
  *                                      16 message ids     40 error code (int)
  *
- * OUTCOME_TOLD (12)
- *  0 message id  long,  8 slot  int
+ * OUTCOME_TOLD (12)                    KNOWN_DESTINATIONS (8)      RESTARTED: no body
+ *  0 message id  long,  8 slot  int     0 known mask  long
  * </pre>
+ * OUTCOME_TOLD, KNOWN_DESTINATIONS and RESTARTED are the agent's own ({@link #isAgentOnly}): a caller cannot queue
+ * them.
  * Track flags: bit 0 has stream, bit 1 has waiter (a per-message listener or future). Priority and max attempts are
  * written saturated to 16 bits, so a value out of range stays out of range and is refused the same on every path.
  * Dead-letter replay flags: bit 0 now (replay the one id at once and answer its result, instead of queueing the
@@ -73,9 +75,26 @@ public final class CommandLayout
      * telling, never queued by a caller, so that this change of state too is a command that can be journaled.
      */
     public static final int OUTCOME_TOLD = 15;
+    /**
+     * The destinations registered so far (a bitset that only grows): applied by the agent before a command when the
+     * registry (written by any thread) has moved on from the machine's copy, so the checks a command's destinations
+     * pass depend only on commands, and a replay sees the registry as it was.
+     */
+    public static final int KNOWN_DESTINATIONS = 16;
+    /**
+     * The state was rebuilt after a start (replayed from the journal): tell again, as replays, the outcomes reached
+     * but not known to be told. Applied by the agent once, before anything else.
+     */
+    public static final int RESTARTED = 17;
 
     /** Highest command type id. */
-    public static final int MAX_TYPE = OUTCOME_TOLD;
+    public static final int MAX_TYPE = RESTARTED;
+
+    /**
+     * The first frame of a journal: the values the state starts from (seed, start time, configuration), so a replay
+     * builds the same state; not a command, never applied by the machine.
+     */
+    public static final int JOURNAL_GENESIS = 64;
 
     public static final int TRACK_FLAG_HAS_STREAM = 1;
     public static final int TRACK_FLAG_HAS_WAITER = 2;
@@ -136,6 +155,9 @@ public final class CommandLayout
     public static final int TOLD_SLOT_OFFSET = 8;
     public static final int TOLD_LENGTH = 12;
 
+    public static final int KNOWN_MASK_OFFSET = 0;
+    public static final int KNOWN_LENGTH = 8;
+
     /** Length of a command without a body. */
     public static final int BARE_LENGTH = 0;
 
@@ -152,6 +174,17 @@ public final class CommandLayout
     public static int deadLetterLength(final int count)
     {
         return DEAD_LETTER_IDS_OFFSET + count * Long.BYTES;
+    }
+
+    /**
+     * Whether only the agent may apply a command of this type (a caller's queued one is refused).
+     *
+     * @param type command type id.
+     * @return true for OUTCOME_TOLD, KNOWN_DESTINATIONS and RESTARTED.
+     */
+    public static boolean isAgentOnly(final int type)
+    {
+        return OUTCOME_TOLD == type || KNOWN_DESTINATIONS == type || RESTARTED == type;
     }
 
     /**
@@ -221,6 +254,9 @@ public final class CommandLayout
             case ORPHAN_SWEEP: return "ORPHAN_SWEEP";
             case TICK: return "TICK";
             case OUTCOME_TOLD: return "OUTCOME_TOLD";
+            case KNOWN_DESTINATIONS: return "KNOWN_DESTINATIONS";
+            case RESTARTED: return "RESTARTED";
+            case JOURNAL_GENESIS: return "JOURNAL_GENESIS";
             default: return "UNKNOWN(" + type + ")";
         }
     }

@@ -19,8 +19,21 @@ import java.util.Set;
  */
 public final class CommandValidator
 {
-    private final DestinationRegistry registry;
-    private final IntHashSet messageClasses = new IntHashSet();
+    /**
+     * The destinations a check accepts: the registry's, on the edges; the state machine's own copy (kept by
+     * KNOWN_DESTINATIONS commands), when it applies a command.
+     */
+    @FunctionalInterface
+    public interface KnownDestinations
+    {
+        /**
+         * @return bitset of registered destination ids; it only grows.
+         */
+        long knownMask();
+    }
+
+    private final KnownDestinations registry;
+    private final IntHashSet messageClasses;
     private final int maxMetadataLength;
     private final long leaseMaxVisibilityNs;
     private final long leaseMaxExtensionNs;
@@ -41,11 +54,32 @@ public final class CommandValidator
         final long leaseMaxVisibilityNs,
         final long leaseMaxExtensionNs)
     {
-        this.registry = registry;
+        this.registry = registry::knownMask;
+        this.messageClasses = new IntHashSet();
         messageClasses.forEach(this.messageClasses::add);
         this.maxMetadataLength = maxMetadataLength;
         this.leaseMaxVisibilityNs = leaseMaxVisibilityNs;
         this.leaseMaxExtensionNs = leaseMaxExtensionNs;
+    }
+
+    private CommandValidator(final CommandValidator checks, final KnownDestinations known)
+    {
+        this.registry = known;
+        this.messageClasses = checks.messageClasses;
+        this.maxMetadataLength = checks.maxMetadataLength;
+        this.leaseMaxVisibilityNs = checks.leaseMaxVisibilityNs;
+        this.leaseMaxExtensionNs = checks.leaseMaxExtensionNs;
+    }
+
+    /**
+     * The same checks over another set of known destinations (the state machine's).
+     *
+     * @param known the known destinations.
+     * @return a validator sharing this one's configuration.
+     */
+    public CommandValidator withKnownDestinations(final KnownDestinations known)
+    {
+        return new CommandValidator(this, known);
     }
 
     /**

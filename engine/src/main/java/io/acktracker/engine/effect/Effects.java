@@ -164,6 +164,16 @@ public final class Effects
     }
 
     /**
+     * Drop every queued effect untold: a replay rebuilds state whose effects were told (or are told again by
+     * RESTARTED) before.
+     */
+    public void discard()
+    {
+        writePosition = 0;
+        readPosition = 0;
+    }
+
+    /**
      * Effects queued and not drained yet.
      *
      * @return the count.

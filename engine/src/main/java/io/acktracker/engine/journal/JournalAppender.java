@@ -14,6 +14,7 @@ import static io.acktracker.engine.journal.JournalFrameDescriptor.HEADER_LENGTH;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.LENGTH_OFFSET;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.PADDING_HEADER_CHECKSUM;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.PADDING_TYPE;
+import static io.acktracker.engine.journal.JournalFrameDescriptor.RESERVED_OFFSET;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.TIMESTAMP_OFFSET;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.TYPE_OFFSET;
 import static io.acktracker.engine.journal.JournalFrameDescriptor.alignedLength;
@@ -174,7 +175,20 @@ public final class JournalAppender
      */
     public long commit()
     {
+        return commit(0);
+    }
+
+    /**
+     * Checksum the claimed frame with a value in its header's reserved field (the tracker keeps there the result
+     * the command had, so a replay can check it gets the same), make it visible and publish the new position.
+     *
+     * @param reserved the value of the header's reserved field.
+     * @return the journal position after the frame.
+     */
+    public long commit(final int reserved)
+    {
         final int frameOffset = requireClaim();
+        buffer.putInt(frameOffset + RESERVED_OFFSET, reserved);
         buffer.putInt(frameOffset + CHECKSUM_OFFSET, checksum.compute(checksumView, frameOffset, claimLength));
         buffer.putIntRelease(frameOffset + LENGTH_OFFSET, claimLength);
         return advance(frameOffset + alignedLength(claimLength));
@@ -192,6 +206,25 @@ public final class JournalAppender
         buffer.setMemory(frameOffset + CHECKSUM_OFFSET, aligned - CHECKSUM_OFFSET, (byte)0);
         writePadding(frameOffset, aligned);
         return advance(frameOffset + aligned);
+    }
+
+    /**
+     * Take the claim back as if it had never been made: nothing is written and the position stays. For a command
+     * that turned out to change nothing (an idle tick), so it costs no journal space. The header fields the claim
+     * wrote and any body bytes are zeroed again, as the segment was before the claim.
+     */
+    public void cancel()
+    {
+        final int frameOffset = requireClaim();
+        buffer.setMemory(frameOffset, alignedLength(claimLength), (byte)0);
+    }
+
+    /**
+     * @return whether a claim is open.
+     */
+    public boolean hasClaim()
+    {
+        return NO_CLAIM != claimOffset;
     }
 
     /**

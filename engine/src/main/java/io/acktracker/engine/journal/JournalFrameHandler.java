@@ -11,7 +11,9 @@ import org.agrona.DirectBuffer;
 public interface JournalFrameHandler
 {
     /**
-     * One journaled command. The buffer is valid only during the call.
+     * One journaled command. The buffer is valid only during the call; the frame's header
+     * ({@link JournalFrameDescriptor}) precedes the body in it, so its reserved field is at
+     * {@code offset - JournalFrameDescriptor.BODY_OFFSET + JournalFrameDescriptor.RESERVED_OFFSET}.
      *
      * @param type           the command's type.
      * @param timestampNs    the time it was applied at.

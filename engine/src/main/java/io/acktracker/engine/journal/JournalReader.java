@@ -1,5 +1,6 @@
 package io.acktracker.engine.journal;
 
+import io.acktracker.engine.store.OwnerOnlyFiles;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -80,7 +81,7 @@ public final class JournalReader
         final Path directory = config.directory();
         try
         {
-            Files.createDirectories(directory);
+            OwnerOnlyFiles.createDirectories(directory);
         }
         catch (final IOException ex)
         {
@@ -141,6 +142,23 @@ public final class JournalReader
      */
     public JournalEnd replay(final long fromPosition, final JournalFrameHandler handler)
     {
+        return replay(fromPosition, handler, Long.MAX_VALUE);
+    }
+
+    /**
+     * Read the journal's first frame (the tracker's genesis), without replaying the rest.
+     *
+     * @param handler receives the frame.
+     * @return true when there was one; false for an empty journal.
+     * @throws JournalCorruptException when the first frame is damaged and not a torn tail.
+     */
+    public boolean readFirst(final JournalFrameHandler handler)
+    {
+        return replay(startPosition(), handler, 1).frameCount() > 0;
+    }
+
+    private JournalEnd replay(final long fromPosition, final JournalFrameHandler handler, final long maxFrames)
+    {
         final long start = startPosition();
         final long end = start + (long)segments.size() * segmentLength;
         if (fromPosition < start || fromPosition > end || 0 != (fromPosition & (FRAME_ALIGNMENT - 1)))
@@ -177,7 +195,11 @@ public final class JournalReader
                             offset + BODY_OFFSET,
                             frameLength - HEADER_LENGTH,
                             file.basePosition() + offset + aligned);
-                        frames++;
+                        if (++frames >= maxFrames)
+                        {
+                            return new JournalEnd(directory, segmentLength, start,
+                                file.basePosition() + offset + aligned, 0, frames);
+                        }
                     }
                     offset += aligned;
                 }

@@ -1,5 +1,6 @@
 package io.acktracker.engine.journal;
 
+import io.acktracker.engine.store.OwnerOnlyFiles;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -102,8 +103,10 @@ final class SegmentPreparer
         this.basePosition = basePosition;
         tmpPath = directory.resolve(SegmentFiles.tmpFileName(basePosition));
         finalPath = directory.resolve(SegmentFiles.fileName(basePosition));
-        channel = FileChannel.open(tmpPath,
-            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        // owner-only from creation: a segment holds receipt handles and message ids
+        channel = FileChannel.open(tmpPath, java.util.EnumSet.of(
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OwnerOnlyFiles.FILE_PERMISSIONS));
         filled = 0;
         touched = 0;
         step = Step.FILLING;

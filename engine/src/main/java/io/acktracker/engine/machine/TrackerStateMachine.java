@@ -17,6 +17,7 @@ import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.BlobBytes;
 import io.acktracker.engine.store.TrackerTables;
@@ -85,6 +86,7 @@ public final class TrackerStateMachine
     private final ReceiptHandle granted = new ReceiptHandle();
     private final BlobBytes extrasCopy = new BlobBytes(1024);
     private final PendingRecord view = new PendingRecord();
+    private long knownDestinations;
     private boolean recovered;
     private int lastDeleted;
     private int lastTickWork;
@@ -101,7 +103,7 @@ public final class TrackerStateMachine
      * @param completionLatency track-to-completion latency.
      * @param leaseHoldTime     lease grant to settlement.
      * @param leaseMac          keyed MAC of receipt handles.
-     * @param incarnation       how many times this state has been started (mixed into the random seed).
+     * @param seed              seed of the machine's random generator (see {@link #seed}).
      * @param startNs           time of the start (epoch ns), before any command.
      */
     public TrackerStateMachine(
@@ -114,12 +116,14 @@ public final class TrackerStateMachine
         final LatencyRecorder completionLatency,
         final LatencyRecorder leaseHoldTime,
         final SipHash leaseMac,
-        final long incarnation,
+        final long seed,
         final long startNs)
     {
         this.clock = new CommandClock(startNs);
-        this.random = new SeededRandom(SeededRandom.mix(config.randomSeed(), incarnation));
-        this.validator = validator;
+        this.random = new SeededRandom(seed);
+        // the machine checks destinations against its own copy of the registry, so a command's result depends only
+        // on the commands before it (KNOWN_DESTINATIONS among them), never on when another thread registered a name
+        this.validator = validator.withKnownDestinations(() -> knownDestinations);
         this.counters = counters;
         this.tables = tables;
         this.timerBudget = config.timerBudget();
@@ -157,6 +161,20 @@ public final class TrackerStateMachine
             deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
         recovery = new Recovery(records, deadlines, streams, tables.streamOffsets(), retries, health, activeLeases,
             deadLetters, tombstones, housekeeping, tables.extras(), counters, startNs);
+    }
+
+    /**
+     * The seed of a machine's random generator: the configured seed mixed with the incarnation (how many times the
+     * state has been started), so a restart that rebuilds the state from tables does not repeat the jitter of the
+     * run before it.
+     *
+     * @param config      the configuration (its seed).
+     * @param incarnation how many times this state has been started.
+     * @return the seed.
+     */
+    public static long seed(final TrackerConfig config, final long incarnation)
+    {
+        return SeededRandom.mix(config.randomSeed(), incarnation);
     }
 
     /**
@@ -274,9 +292,37 @@ public final class TrackerStateMachine
                 }
                 tombstones.onTold(buffer.getLong(offset + TOLD_MESSAGE_ID_OFFSET), buffer.getInt(offset + TOLD_SLOT_OFFSET));
                 return Result.OK;
+            case KNOWN_DESTINATIONS:
+            {
+                if (length < KNOWN_LENGTH)
+                {
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                final long mask = buffer.getLong(offset + KNOWN_MASK_OFFSET);
+                if ((knownDestinations & ~mask) != 0)
+                {
+                    // registrations are never taken back
+                    return invalid(Result.INVALID_ARGUMENT);
+                }
+                knownDestinations = mask;
+                return Result.OK;
+            }
+            case RESTARTED:
+                tellUntold();
+                return Result.OK;
             default:
                 return invalid(Result.INVALID_ARGUMENT);
         }
+    }
+
+    /**
+     * The destinations this machine accepts (as the last KNOWN_DESTINATIONS command set them).
+     *
+     * @return bitset of destination ids.
+     */
+    public long knownDestinations()
+    {
+        return knownDestinations;
     }
 
     /**
@@ -416,6 +462,7 @@ public final class TrackerStateMachine
     public void appendState(final StateImage image)
     {
         image.section("clock").putLong(clock.nowNs()).putLong(random.state());
+        image.section("destinations").putLong(knownDestinations);
         final long[] ids = records.sortedIds();
         image.section("records").putInt(ids.length).putInt(records.pendingCount());
         for (final long messageId : ids)
@@ -450,6 +497,25 @@ public final class TrackerStateMachine
             if (!NOT_STATE.contains(counter))
             {
                 image.putLong(counters.value(counter));
+            }
+        }
+    }
+
+    /**
+     * RESTARTED: every finished record whose outcome was queued to be told ({@link PendingRecord#FLAG_TELLING}) but
+     * not known to be told before the state was rebuilt is told again, as a replay, in slot order. Its record stays
+     * until an OUTCOME_TOLD says the telling happened.
+     */
+    private void tellUntold()
+    {
+        final int slots = records.createdSlots();
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final PendingRecord record = view.wrap(records.address(slot));
+            if (RecordStatus.isFinal(record.status()) && record.hasFlag(PendingRecord.FLAG_TELLING) &&
+                !record.hasFlag(PendingRecord.FLAG_NOTIFIED))
+            {
+                tombstones.tellAgain(slot, record);
             }
         }
     }

@@ -152,6 +152,69 @@ public final class DataDirectory implements AutoCloseable
     }
 
     /**
+     * The kind of store the directory holds: {@link StoreLayout#STORE_TABLES} or {@link StoreLayout#STORE_JOURNAL}
+     * as recorded, else as its files say (a journal start records its kind after writing the journal's first
+     * frame, so a crash between the two leaves a journal and no table), or null for a directory that holds
+     * neither yet.
+     *
+     * @param dir the directory.
+     * @return the kind, or null.
+     */
+    public static String storeKind(final Path dir)
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
+        if (Files.exists(file))
+        {
+            try (var in = Files.newInputStream(file))
+            {
+                properties.load(in);
+            }
+            catch (final IOException ex)
+            {
+                throw new TrackerException("cannot read " + file + ": " + ex.getMessage(), ex);
+            }
+        }
+        final String recorded = properties.getProperty(StoreLayout.STORE_KEY);
+        if (null != recorded)
+        {
+            return recorded;
+        }
+        if (Files.exists(dir.resolve(StoreLayout.PENDING_FILE)))
+        {
+            return StoreLayout.STORE_TABLES;
+        }
+        return Files.isDirectory(dir.resolve(StoreLayout.JOURNAL_DIRECTORY)) ? StoreLayout.STORE_JOURNAL : null;
+    }
+
+    /**
+     * Refuse to open a directory with a store of another kind than the configuration asks for.
+     *
+     * @param expected {@link StoreLayout#STORE_TABLES} or {@link StoreLayout#STORE_JOURNAL}.
+     * @throws TrackerException naming both kinds.
+     */
+    public void requireStoreKind(final String expected)
+    {
+        final String kind = storeKind(dir);
+        if (null != kind && !kind.equals(expected))
+        {
+            throw new TrackerException("data directory " + dir + " holds a " + kind + " store and this " +
+                "configuration asks for a " + expected + " store (TrackerConfig.journal): a directory keeps the " +
+                "kind it was created with; use another directory, or the configuration it was created with");
+        }
+    }
+
+    /**
+     * Record the kind of store, once.
+     *
+     * @param kind {@link StoreLayout#STORE_TABLES} or {@link StoreLayout#STORE_JOURNAL}.
+     */
+    public void recordStoreKind(final String kind)
+    {
+        updateProperties(StoreLayout.STORE_KEY, kind);
+    }
+
+    /**
      * Whether the directory was brand new (held no table, registry, incarnation or clean marker) when opened.
      *
      * @return true when new.
@@ -291,6 +354,34 @@ public final class DataDirectory implements AutoCloseable
         catch (final IOException | NumberFormatException ex)
         {
             throw new TrackerException("cannot record table sizing in " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void updateProperties(final String key, final String value)
+    {
+        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
+        try
+        {
+            final java.util.Properties properties = new java.util.Properties();
+            if (Files.exists(file))
+            {
+                try (var in = Files.newInputStream(file))
+                {
+                    properties.load(in);
+                }
+            }
+            if (value.equals(properties.getProperty(key)))
+            {
+                return;
+            }
+            properties.setProperty(key, value);
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            properties.store(out, "acktracker data directory");
+            OwnerOnlyFiles.replace(file, out.toByteArray());
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("cannot record " + key + " in " + file + ": " + ex.getMessage(), ex);
         }
     }
 

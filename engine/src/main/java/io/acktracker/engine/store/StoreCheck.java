@@ -76,14 +76,41 @@ public final class StoreCheck
      */
     public static void requireWhole(final Path dir)
     {
-        for (final String name : StoreLayout.TABLE_FILES)
+        if (StoreLayout.STORE_JOURNAL.equals(DataDirectory.storeKind(dir)))
         {
-            checkTable(dir.resolve(name));
+            checkJournal(dir.resolve(StoreLayout.JOURNAL_DIRECTORY));
+        }
+        else
+        {
+            for (final String name : StoreLayout.TABLE_FILES)
+            {
+                checkTable(dir.resolve(name));
+            }
         }
         DestinationsFile.read(dir.resolve(StoreLayout.DESTINATIONS_FILE));
         checkIncarnation(dir.resolve(StoreLayout.INCARNATION_FILE));
         checkLeaseSecret(dir.resolve(StoreLayout.LEASE_SECRET_FILE));
         checkSizing(dir.resolve(StoreLayout.PROPERTIES_FILE));
+    }
+
+    /** A journal store's journal: the directory with at least one segment (the reader checks each at open). */
+    private static void checkJournal(final Path journal)
+    {
+        if (!Files.isDirectory(journal))
+        {
+            throw damaged(journal, "is missing");
+        }
+        try (var files = Files.list(journal))
+        {
+            if (files.noneMatch((file) -> file.getFileName().toString().endsWith(".seg")))
+            {
+                throw damaged(journal, "holds no journal segment");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw damaged(journal, "cannot be read (" + ex.getMessage() + ")");
+        }
     }
 
     private static void checkTable(final Path file)

@@ -37,6 +37,14 @@ public final class StoreLayout
     public static final String INCARNATION_FILE = "incarnation";
     public static final String LOCK_FILE = "tracker.lock";
     public static final String CLEAN_MARKER = "clean-shutdown";
+    /** The command journal's directory (a journal store). */
+    public static final String JOURNAL_DIRECTORY = "journal";
+    /** Kind of store: records written in place in the table files. */
+    public static final String STORE_TABLES = "tables";
+    /** Kind of store: a command journal replayed at each start; the tables live in memory. */
+    public static final String STORE_JOURNAL = "journal";
+    /** Key of the store kind in {@link #PROPERTIES_FILE}. */
+    public static final String STORE_KEY = "store";
 
     /** The Chronicle Map tables: each required in a directory that has been used, and each one's space reserved at
      * open ({@link FileSpace}). */

@@ -32,6 +32,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -234,11 +235,12 @@ class DeterminismTest
      * One engine, host-driven, fed either through the synchronous API or through the command queue; every effect
      * recorded as bytes.
      */
-    private static final class Engine implements AutoCloseable, OutcomeListener, RedeliveryListener, RefusalListener,
+    static final class Engine implements AutoCloseable, OutcomeListener, RedeliveryListener, RefusalListener,
         CircuitListener
     {
         private final boolean queued;
-        private final TestClock clock = new TestClock(Trackers.START_NS);
+        private final boolean stepTime;
+        private final TestClock clock;
         private final AckTracker tracker;
         private final TrackerAgent agent;
         private final ByteArrayOutputStream effects = new ByteArrayOutputStream();
@@ -250,7 +252,21 @@ class DeterminismTest
 
         Engine(final boolean queued)
         {
+            this(queued, null, new TestClock(Trackers.START_NS), false);
+        }
+
+        /**
+         * @param queued     feed commands through the command queue where there is a queued way in.
+         * @param journalDir a data directory to keep a journal in, or null for none.
+         * @param clock      the engine's clock (a restarted engine goes on with the clock of the one before).
+         * @param stepTime   let time pass one millisecond per duty cycle (most of them idle ticks at a moving
+         *                   time) instead of in one jump.
+         */
+        Engine(final boolean queued, final Path journalDir, final TestClock clock, final boolean stepTime)
+        {
             this.queued = queued;
+            this.clock = clock;
+            this.stepTime = stepTime;
             final TrackerConfig config = new TrackerConfig()
                 .epochClock(clock)
                 .nanoClock(clock)
@@ -289,6 +305,10 @@ class DeterminismTest
                 .circuitListener(this)
                 .waiterExecutor(Runnable::run)
                 .errorHandler((ex) -> { throw new AssertionError("unexpected error", ex); });
+            if (null != journalDir)
+            {
+                config.dataDir(journalDir).journal(true).journalSegmentLength(64 * 1024);
+            }
             tracker = AckTracker.open(config);
             agent = tracker.agent();
         }
@@ -418,7 +438,19 @@ class DeterminismTest
                 agent.deleteDeadLetters(delete.id());
                 return Result.OK;
             }
-            clock.advanceMs(((Advance)op).ms());
+            if (stepTime)
+            {
+                for (long ms = ((Advance)op).ms(); ms > 1; ms--)
+                {
+                    clock.advanceMs(1);
+                    agent.doWork();
+                }
+                clock.advanceMs(1);
+            }
+            else
+            {
+                clock.advanceMs(((Advance)op).ms());
+            }
             return Result.OK;
         }
 
@@ -471,6 +503,21 @@ class DeterminismTest
             final StateImage before = image();
             assertThat(agent.doWork()).as(where + ": still working").isZero();
             assertThat(before.firstDifference(image())).as(where + ": an idle tick changed the state").isNull();
+        }
+
+        /**
+         * Take over the receipt handles another engine was given (the one this engine restarted from).
+         *
+         * @param before the engine before the restart.
+         */
+        void keepHandles(final Engine before)
+        {
+            handles.addAll(before.handles);
+        }
+
+        AckTracker tracker()
+        {
+            return tracker;
         }
 
         StateImage image()
