@@ -19,6 +19,8 @@ import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.command.CommandLayout;
 import io.acktracker.engine.command.CommandProxy;
 import io.acktracker.engine.command.CommandValidator;
+import io.acktracker.engine.journal.JournalCounters;
+import io.acktracker.engine.journal.JournalStatus;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.MetricsSnapshot;
@@ -476,6 +478,28 @@ public final class AckTracker implements AutoCloseable
     public LatencyRecorder serviceTime()
     {
         return runtime.serviceTime();
+    }
+
+    /**
+     * The command journal's positions and segment preparation health (a failing preparation is what turns into
+     * BACK_PRESSURED answers), or null when the state is not journaled. Any thread.
+     *
+     * @return the status.
+     */
+    public JournalStatus journalStatus()
+    {
+        return null == runtime.journal() ? null : runtime.journal().status();
+    }
+
+    /**
+     * The command journal's counters (refusals by reason, segments prepared, group commits), or null when the state
+     * is not journaled. Any thread.
+     *
+     * @return the counters.
+     */
+    public JournalCounters journalCounters()
+    {
+        return null == runtime.journal() ? null : runtime.journal().counters();
     }
 
     /**

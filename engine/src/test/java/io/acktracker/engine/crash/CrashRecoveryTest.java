@@ -47,21 +47,34 @@ class CrashRecoveryTest
     @Test
     void shouldLoseNothingAcrossKillNineCycles() throws Exception
     {
-        runCycles(10, 42);
+        runCycles(10, 42, false);
     }
 
     @Test
     @Tag("long")
     void shouldLoseNothingAcrossManyKillNineCycles() throws Exception
     {
-        runCycles(Integer.getInteger("crash.cycles", 200), Long.getLong("crash.seed", System.nanoTime()));
+        runCycles(Integer.getInteger("crash.cycles", 200), Long.getLong("crash.seed", System.nanoTime()), false);
+    }
+
+    @Test
+    void shouldLoseNothingAcrossKillNineCyclesWithTheJournal() throws Exception
+    {
+        runCycles(10, 43, true);
+    }
+
+    @Test
+    @Tag("long")
+    void shouldLoseNothingAcrossManyKillNineCyclesWithTheJournal() throws Exception
+    {
+        runCycles(Integer.getInteger("crash.cycles", 200), Long.getLong("crash.seed", System.nanoTime()), true);
     }
 
     @Test
     void shouldRefuseASecondProcessOnTheSameDataDirectory() throws Exception
     {
         final Path dataDir = temp.resolve("data");
-        final Process child = startChild(dataDir, temp.resolve("journal").toFile(), 1, 1);
+        final Process child = startChild(dataDir, temp.resolve("journal").toFile(), 1, 1, false);
         try
         {
             awaitReady(child);
@@ -155,7 +168,7 @@ class CrashRecoveryTest
         }
     }
 
-    private void runCycles(final int cycles, final long seed) throws Exception
+    private void runCycles(final int cycles, final long seed, final boolean journaled) throws Exception
     {
         final Path dataDir = temp.resolve("data");
         final File journalFile = temp.resolve("journal").toFile();
@@ -165,13 +178,14 @@ class CrashRecoveryTest
 
         for (int cycle = 1; cycle <= cycles; cycle++)
         {
-            final Process child = startChild(dataDir, journalFile, random.nextLong(), cycle * 10_000_000L);
+            final Process child =
+                startChild(dataDir, journalFile, random.nextLong(), cycle * 10_000_000L, journaled);
             awaitReady(child);
             Thread.sleep(100 + random.nextInt(900));
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-            verify(dataDir, journalFile, cycle, ledger);
+            verify(dataDir, journalFile, cycle, ledger, journaled);
             if (random.nextBoolean())
             {
                 Files.deleteIfExists(dataDir.resolve(StoreLayout.CLEAN_MARKER));
@@ -184,7 +198,7 @@ class CrashRecoveryTest
             }
         }
 
-        System.out.printf("crash recovery: seed=%d cycles=%d messages=%d acks=%d replayed outcomes=%d " +
+        System.out.printf("crash recovery (" + (journaled ? "journal" : "tables") + "): seed=%d cycles=%d messages=%d acks=%d replayed outcomes=%d " +
             "violations=%d in %ds%n", seed, cycles, ledger.messages, ledger.acks, ledger.replays,
             ledger.violations.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs));
         assertThat(ledger.violations).isEmpty();
@@ -192,14 +206,15 @@ class CrashRecoveryTest
         assertThat(ledger.acks).isPositive();
     }
 
-    private static void verify(final Path dataDir, final File journalFile, final int cycle, final Ledger ledger)
+    private static void verify(
+        final Path dataDir, final File journalFile, final int cycle, final Ledger ledger, final boolean journaled)
     {
         try (Journal journal = new Journal(journalFile, Journal.CAPACITY))
         {
             ledger.finishedThisCycle.clear();
             ledger.read(journal, cycle);
 
-            try (AckTracker tracker = AckTracker.open(CrashWorkload.config(dataDir, journal)))
+            try (AckTracker tracker = AckTracker.open(CrashWorkload.config(dataDir, journal, journaled)))
             {
                 ledger.openAcks.forEach((id, journaledAcks) ->
                 {
@@ -250,12 +265,13 @@ class CrashRecoveryTest
         }
     }
 
-    private static Process startChild(final Path dataDir, final File journal, final long seed, final long firstId)
+    private static Process startChild(
+        final Path dataDir, final File journal, final long seed, final long firstId, final boolean journaled)
         throws Exception
     {
         final List<String> command = ChildJvm.javaCommand(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"),
             CrashWorkload.class, dataDir.toString(), journal.toString(), String.valueOf(seed), String.valueOf(firstId),
-            String.valueOf(THROTTLE_NS));
+            String.valueOf(THROTTLE_NS), journaled ? "journal" : "tables");
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 

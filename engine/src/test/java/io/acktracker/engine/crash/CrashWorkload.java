@@ -25,10 +25,13 @@ public final class CrashWorkload
     {
     }
 
-    static TrackerConfig config(final Path dataDir, final Journal journal)
+    static TrackerConfig config(final Path dataDir, final Journal journal, final boolean journaled)
     {
         return new TrackerConfig()
             .dataDir(dataDir)
+            .journal(journaled)
+            // small segments: a kill often lands during a rollover or while the helper prepares the next segment
+            .journalSegmentLength(1024 * 1024)
             .capacity(200_000)
             .tombstoneCapacity(50_000)
             .tombstoneWindowNs(TimeUnit.MILLISECONDS.toNanos(300))
@@ -51,8 +54,9 @@ public final class CrashWorkload
         final long seed = Long.parseLong(args[2]);
         final long firstId = Long.parseLong(args[3]);
         final long throttleNs = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        final boolean journaled = args.length > 5 && "journal".equals(args[5]);
         try (Journal journal = new Journal(new File(args[1]), Journal.CAPACITY);
-            AckTracker tracker = AckTracker.open(config(dataDir, journal)))
+            AckTracker tracker = AckTracker.open(config(dataDir, journal, journaled)))
         {
             final TrackerAgent agent = tracker.agent();
             final SplittableRandom random = new SplittableRandom(seed);

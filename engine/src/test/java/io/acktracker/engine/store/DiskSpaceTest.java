@@ -3,8 +3,14 @@ package io.acktracker.engine.store;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.Trackers;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.MessageState;
 import io.acktracker.engine.api.Result;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.journal.JournalCounter;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.state.StateImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +108,83 @@ class DiskSpaceTest
         {
             unmount(mount);
         }
+    }
+
+    @Test
+    void shouldRefuseCommandsAndChangeNothingWhileTheJournalHasNoRoomThenCatchUpWhenSpaceIsFreed() throws Exception
+    {
+        final Path mount = mountTmpfs("8m");
+        try
+        {
+            final Path dir = mount.resolve("data");
+            final Trackers.Outcomes outcomes = new Trackers.Outcomes();
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            final TrackerConfig config = Trackers.config(clock, outcomes).capacity(200_000).dataDir(dir)
+                .journal(true).journalSegmentLength(256 * 1024).errorHandler(errors::add);
+            int tracked = 0;
+            try (AckTracker tracker = AckTracker.open(config))
+            {
+                final TrackerAgent agent = tracker.agent();
+                fill(mount.resolve("filler"));
+
+                // the segments prepared before the fill take what fits; then the helper cannot make another
+                Result result = Result.OK;
+                for (long id = 0; id < 200_000 && Result.OK == result; id++)
+                {
+                    result = agent.track(id, 0b1);
+                    tracked += Result.OK == result ? 1 : 0;
+                }
+                assertThat(result).isEqualTo(Result.BACK_PRESSURED);
+                assertThat(tracked).isPositive();
+
+                // refused on every way in, counted, and nothing changes: queued commands wait in the queue
+                final StateImage before = image(agent);
+                assertThat(agent.recordAck(0, 0)).isEqualTo(Result.BACK_PRESSURED);
+                assertThat(tracker.offerAck(1, 0)).isEqualTo(Result.QUEUED);
+                assertThat(tracker.offerAck(2, 0)).isEqualTo(Result.QUEUED);
+                for (int i = 0; i < 100; i++)
+                {
+                    clock.advanceMs(1);
+                    agent.doWork();
+                }
+                assertThat(before.firstDifference(image(agent))).isNull();
+                assertThat(tracker.counters().value(TrackerCounter.BACK_PRESSURED)).isGreaterThan(2);
+                assertThat(tracker.journalCounters().get(JournalCounter.REFUSED_NEXT_SEGMENT_NOT_READY))
+                    .isGreaterThan(2);
+                assertThat(tracker.journalStatus().lastPreparationError()).contains("No space left");
+                assertThat(outcomes.count()).isZero();
+
+                // space freed: the helper's next try prepares the segment and the queued acks go through, in order
+                Files.delete(mount.resolve("filler"));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (outcomes.count() < 2 && System.nanoTime() - deadline < 0)
+                {
+                    agent.doWork();
+                }
+                assertThat(outcomes.count()).isEqualTo(2);
+                assertThat(agent.recordAck(0, 0)).isEqualTo(Result.COMPLETED);
+                assertThat(agent.pendingCount()).isEqualTo(tracked - 3);
+            }
+            assertThat(errors).isEmpty();
+
+            // and the journal holds all of it: a start replays every command applied
+            try (AckTracker tracker = AckTracker.open(config))
+            {
+                assertThat(tracker.agent().pendingCount()).isEqualTo(tracked - 3);
+                assertThat(tracker.status(0).state()).isEqualTo(MessageState.COMPLETED);
+            }
+        }
+        finally
+        {
+            unmount(mount);
+        }
+    }
+
+    private static StateImage image(final TrackerAgent agent)
+    {
+        final StateImage image = new StateImage();
+        agent.appendState(image);
+        return image;
     }
 
     private static long fill(final Path file) throws IOException
