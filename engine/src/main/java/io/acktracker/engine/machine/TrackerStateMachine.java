@@ -54,9 +54,14 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  */
 public final class TrackerStateMachine
 {
+    /**
+     * Counters that are not part of the state: the agent's and the process's own (cycles, errors, back pressure),
+     * and refusals the edges count too, on the caller's thread, for commands that never reach the machine (and so
+     * are never journaled): invalid requests and spoofed cumulative acks.
+     */
     private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
-        INVALID_REQUESTS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS, LISTENER_ERRORS,
-        TRACKER_FAILED, REFUSED_TRACKER_FAILED);
+        INVALID_REQUESTS, SPOOFED_ACKS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS,
+        LISTENER_ERRORS, TRACKER_FAILED, REFUSED_TRACKER_FAILED);
 
     private final CommandClock clock;
     private final SeededRandom random;
