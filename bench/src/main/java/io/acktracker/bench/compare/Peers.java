@@ -41,8 +41,9 @@ public final class Peers
 
     /** Every peer, in table order. */
     public static final List<Entry> ALL = List.of(
-        new Entry("acktracker-memory", () -> new AckTrackerPeer(false), null, true),
-        new Entry("acktracker-persisted", () -> new AckTrackerPeer(true), null, true),
+        new Entry("acktracker-memory", () -> new AckTrackerPeer(AckTrackerPeer.Store.MEMORY), null, true),
+        new Entry("acktracker-persisted", () -> new AckTrackerPeer(AckTrackerPeer.Store.PERSISTED), null, true),
+        new Entry("acktracker-journal", () -> new AckTrackerPeer(AckTrackerPeer.Store.JOURNAL), null, true),
         new Entry("acktracker-queued", AckTrackerQueuedPeer::new, null, true),
         new Entry("acktracker-aeron-ipc", AeronIpcPeer::new, null, true),
         new Entry("kafka-purgatory", KafkaPurgatoryPeer::new, null, true),

@@ -46,8 +46,8 @@ public class AckOnlyBenchmark
     /** Acks per invocation: two non-completing acks per pending message. */
     public static final int ACKS = 2 * PENDING;
 
-    /** In-memory or persisted pending table. */
-    @Param({ "memory", "persisted" })
+    /** In-memory or persisted pending table, or tables in memory and a command journal. */
+    @Param({ "memory", "persisted", "journal" })
     public TrackerFixture.Store store;
 
     /** Whether the engine records its own per-command service time (its default is on). */

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code crash}: the marker {@value DataDirectory#CLEAN_MARKER} is deleted first, as after a kill -9, so the
  *     tracker runs Chronicle's {@code recoverPersistedTo} over the whole file before rebuilding.</li>
  * </ul>
- * The file is in the page cache (it was just written): this is a warm reopen, not a cold read from disk. The data
+ * With {@code store=journal} the tables are in memory and the start replays the command journal from its first
+ * frame: {@code pending} tracks and as many acks (run it with {@code -p stop=clean}; the stop makes no difference).
+ * The files are in the page cache (just written): this is a warm reopen, not a cold read from disk. The data
  * set is built once per trial; each invocation reopens it and closes it again outside the measurement.
  * <p>
  * Single thread.
@@ -47,9 +49,13 @@ public class RecoveryBenchmark
     @Param({ "1000000" })
     public int pending;
 
-    /** Whether the last stop was clean or looks like a crash. */
+    /** Whether the last stop was clean or looks like a crash (the journal replays the same either way). */
     @Param({ "clean", "crash" })
     public String stop;
+
+    /** Records in place in table files, or a command journal replayed from its first frame. */
+    @Param({ "persisted", "journal" })
+    public TrackerFixture.Store store;
 
     private TrackerConfig config;
     private Path dataDir;
@@ -66,8 +72,11 @@ public class RecoveryBenchmark
         {
             throw new IllegalArgumentException("stop must be clean or crash: " + stop);
         }
-        final TrackerFixture fixture = TrackerFixture.open(
-            TrackerFixture.Store.persisted, TrackerFixture.config(pending).recordServiceTime(false));
+        if (TrackerFixture.Store.memory == store)
+        {
+            throw new IllegalArgumentException("recovery needs a store on disk: persisted or journal");
+        }
+        final TrackerFixture fixture = TrackerFixture.open(store, TrackerFixture.config(pending).recordServiceTime(false));
         dataDir = fixture.dataDir();
         fixture.trackRange(0, pending, fixture.mask(3), 2);
         for (int i = 0; i < pending; i++)
@@ -85,8 +94,9 @@ public class RecoveryBenchmark
     @Setup(Level.Invocation)
     public void beforeReopen()
     {
-        config = TrackerFixture.config(pending).recordServiceTime(false).dataDir(dataDir);
-        if ("crash".equals(stop))
+        config = TrackerFixture.config(pending).recordServiceTime(false).dataDir(dataDir)
+            .journal(TrackerFixture.Store.journal == store);
+        if ("crash".equals(stop) && TrackerFixture.Store.persisted == store)
         {
             try
             {

@@ -49,8 +49,8 @@ public class SteadyStateBenchmark
     @Param({ "1", "3q2" })
     public String destinations;
 
-    /** In-memory or persisted pending table. */
-    @Param({ "memory", "persisted" })
+    /** In-memory or persisted pending table, or tables in memory and a command journal. */
+    @Param({ "memory", "persisted", "journal" })
     public TrackerFixture.Store store;
 
     private TrackerFixture fixture;

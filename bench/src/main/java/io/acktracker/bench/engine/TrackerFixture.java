@@ -30,8 +30,10 @@ public final class TrackerFixture implements AutoCloseable
     {
         /** Off-heap Chronicle Map in memory only. */
         memory,
-        /** Chronicle Map persisted to a file in a scratch directory: the real mode. */
-        persisted
+        /** Chronicle Map persisted to a file in a scratch directory, records written in place. */
+        persisted,
+        /** Tables in memory, every command appended to the command journal in a scratch directory. */
+        journal
     }
 
     private final AckTracker tracker;
@@ -74,16 +76,16 @@ public final class TrackerFixture implements AutoCloseable
     /**
      * Open a tracker on a configuration; a persisted store gets a fresh scratch directory.
      *
-     * @param store  memory or persisted.
+     * @param store  memory, persisted or journal.
      * @param config configuration; its data directory is set here.
      * @return the fixture.
      */
     public static TrackerFixture open(final Store store, final TrackerConfig config)
     {
-        final Path dir = Store.persisted == store ? TempDirs.create("acktracker-bench-") : null;
+        final Path dir = Store.memory != store ? TempDirs.create("acktracker-bench-") : null;
         try
         {
-            return new TrackerFixture(AckTracker.open(config.dataDir(dir)), dir);
+            return new TrackerFixture(AckTracker.open(config.dataDir(dir).journal(Store.journal == store)), dir);
         }
         catch (final RuntimeException ex)
         {

@@ -25,14 +25,27 @@ import java.nio.file.Path;
  * peers' timers do: the workload's timeout is the message's TTL, the ack timeout is off, so a never-acked message
  * ends EXPIRED at its deadline with no retry and no dead letter ({@code deadLetterExpired(false)}). The engine's
  * retry path (ack timeout, backoff, redelivery, dead-lettering) is measured on its own in the JMH
- * {@code RetryBenchmark}, not here: no peer has one. {@code persisted} puts the pending table in a Chronicle Map file in a scratch directory (the real
- * mode); otherwise it is off-heap in memory.
+ * {@code RetryBenchmark}, not here: no peer has one. {@code persisted} puts the pending table in a Chronicle Map file in a scratch directory (records written
+ * in place); {@code journal} keeps the tables in memory and appends every command to the command journal in a
+ * scratch directory ({@code -Dacktracker.bench.dir} chooses the filesystem: ext4, tmpfs); {@code memory} is
+ * off-heap memory and nothing else.
  * <p>
  * Driver thread only.
  */
 public final class AckTrackerPeer implements Peer, OutcomeListener
 {
-    private final boolean persisted;
+    /** Where the peer keeps its state. */
+    public enum Store
+    {
+        /** Off-heap memory only. */
+        MEMORY,
+        /** Records written in place in Chronicle Map files. */
+        PERSISTED,
+        /** Tables in memory, every command appended to the command journal. */
+        JOURNAL
+    }
+
+    private final Store store;
     private final TrackRequest request = new TrackRequest();
     private final int[] destinationIds = new int[64];
     private AckTracker tracker;
@@ -45,16 +58,16 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
     /**
      * A peer in memory or persisted.
      *
-     * @param persisted whether the pending table is a file.
+     * @param store where it keeps its state.
      */
-    public AckTrackerPeer(final boolean persisted)
+    public AckTrackerPeer(final Store store)
     {
-        this.persisted = persisted;
+        this.store = store;
     }
 
     public String name()
     {
-        return persisted ? "acktracker-persisted" : "acktracker-memory";
+        return "acktracker-" + store.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public String threading()
@@ -66,8 +79,9 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
     public void open(final PeerSpec spec, final OutcomeSink sink)
     {
         this.sink = sink;
-        dataDir = persisted ? TempDirs.create("acktracker-compare-") : null;
-        tracker = AckTracker.open(config(spec).dataDir(dataDir).outcomeListener(this));
+        dataDir = Store.MEMORY != store ? TempDirs.create("acktracker-compare-") : null;
+        tracker = AckTracker.open(config(spec).dataDir(dataDir).journal(Store.JOURNAL == store)
+            .outcomeListener(this));
         agent = tracker.agent();
         mask = 0;
         for (int i = 0; i < spec.destinations(); i++)
