@@ -623,7 +623,8 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
-     * Take a consistent snapshot of the tables into a new directory; runs on the agent thread.
+     * Take a consistent snapshot of the tables into a new directory; runs on the agent thread. A journal store has
+     * no table files: its snapshot fails (copy the stopped data directory; checkpoints will take this place).
      *
      * @param target directory to create.
      * @return a future completing with what was written.
@@ -631,6 +632,13 @@ public final class AckTracker implements AutoCloseable
     public CompletableFuture<SnapshotInfo> snapshot(final Path target)
     {
         final CompletableFuture<SnapshotInfo> future = new CompletableFuture<>();
+        if (null != runtime.journal())
+        {
+            future.completeExceptionally(new TrackerException("a journal store keeps its state in the journal, " +
+                "not in table files: there is no table snapshot to take (copy the data directory while the " +
+                "tracker is stopped)"));
+            return future;
+        }
         final boolean offered = !closed && !failure.isFailed() && runtime.adminQueue().offer((agent) ->
         {
             try
@@ -663,10 +671,18 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
-     * Flush persisted tables to disk now (msync). Any thread; a no-op in memory.
+     * Flush persisted tables to disk now (msync). Any thread; a no-op in memory. A journal store is synced by its
+     * group commit ({@link TrackerConfig#syncIntervalNs(long)}) and refuses this call.
+     *
+     * @throws TrackerException for a journal store.
      */
     public void sync()
     {
+        if (null != runtime.journal())
+        {
+            throw new TrackerException("a journal store is synced by its group commit (syncIntervalNs), not by " +
+                "sync()");
+        }
         runtime.tables().sync();
     }
 

@@ -221,7 +221,11 @@ public final class TrackerService implements AutoCloseable
         CloseHelper.quietClose(http);
         try
         {
-            tracker.sync();
+            if (null == tracker.journalStatus())
+            {
+                // a journal store is synced by its own group commit, and at its close
+                tracker.sync();
+            }
         }
         finally
         {

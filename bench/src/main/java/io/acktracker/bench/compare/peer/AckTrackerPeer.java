@@ -14,6 +14,7 @@ import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * acktracker's engine in-process, driven by the host: the driver thread is the agent thread. It tracks and acks
@@ -102,7 +103,9 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
             .deadLetterExpired(false)
             .randomSeed(42)
             // for side-by-side runs of the queued peer with and without the first pass over each batch
-            .prefetchCommands(!Boolean.getBoolean("acktracker.bench.noPrefetch"));
+            .prefetchCommands(!Boolean.getBoolean("acktracker.bench.noPrefetch"))
+            // group commit of the journal store (or msync of the tables): what its cost is, side by side
+            .syncIntervalNs(TimeUnit.MILLISECONDS.toNanos(Long.getLong("acktracker.bench.syncIntervalMs", 0)));
         for (int i = 0; i < spec.destinations(); i++)
         {
             config.destinations("d" + i);
