@@ -230,7 +230,7 @@ public final class ServiceConfig
         final StringBuilder help = new StringBuilder();
         for (final String[] key : KEYS)
         {
-            help.append(String.format("  --%-28s %s%s%n", key[0] + "=", key[2],
+            help.append(String.format("  --%-30s %s%s%n", key[0] + "=", key[2],
                 key[1].isEmpty() ? "" : " (default " + key[1] + ")"));
         }
         return help.toString();
