@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -381,7 +380,6 @@ class HttpEdgeSecurityTest
     {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.body()).startsWith("{\"error\":").contains(text).endsWith("}\n");
-        assertThat(new String(response.body().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).lines())
-            .hasSize(1);
+        assertThat(response.body().lines()).hasSize(1);
     }
 }

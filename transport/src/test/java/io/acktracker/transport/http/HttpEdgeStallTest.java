@@ -2,10 +2,10 @@ package io.acktracker.transport.http;
 
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.TrackerConfig;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.agrona.CloseHelper;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
