@@ -52,7 +52,11 @@ public enum TransportCounter
     HTTP_REFUSED(42, "http requests answered 4xx/5xx", false),
     LEASES_GRANTED_SENT(43, "lease grants published", false),
     LEASE_COMMANDS_REFUSED(45, "lease, extend and settle commands refused by the tracker", false),
-    COMMANDS_REFUSED(46, "nacks, rejects and acks refused by the tracker for other than at-least-once reasons", false);
+    COMMANDS_REFUSED(46, "nacks, rejects and acks refused by the tracker for other than at-least-once reasons", false),
+    HTTP_UNAUTHORIZED(47, "http requests refused 401: missing or wrong bearer token", false),
+    HTTP_FORBIDDEN(48, "http requests refused 421/403: Host or Origin not allowed", false),
+    HTTP_OVERLOADED(49, "http requests over the worker queue: answered 503 or closed", false),
+    HTTP_TIMEOUTS(50, "http connections closed: request not read or response not taken in time", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

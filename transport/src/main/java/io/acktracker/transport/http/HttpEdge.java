@@ -1,7 +1,9 @@
 package io.acktracker.transport.http;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.Protocol;
@@ -14,14 +16,15 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * An optional HTTP edge for what cannot speak Aeron, on the JDK's built-in server (no framework), bound to
- * loopback unless configured otherwise. It trusts its callers: anyone who can reach it can ack for any destination.
+ * loopback unless configured otherwise (then only with TLS). See {@link HttpEdgeConfig} for every setting.
  * <pre>
  *   GET  /metrics                  Prometheus text exposition format
  *   GET  /stats                    JSON: counters, percentiles, per-destination health, DLQ stats, errors
@@ -36,62 +39,173 @@ import java.util.function.Function;
  *                                  or  {"receipt_handle":"ack1....","code":9}
  *   POST /messages/lease           {"message_id":1,"visibility_ms":30000,"consumer_id":7}  -> {"receipt_handle":..}
  *   POST /messages/visibility      {"receipt_handle":"ack1....","extension_ms":30000}
+ *   POST /destinations             {"names":["a","b"]}  only with http.register.destinations=true
  * </pre>
- * Commands by message id go to the agent through the tracker's command queue, like every other thread's (202
- * QUEUED). Lease commands run on the agent and answer its verdict (200, or 4xx with the refusal). Bad input gets a
- * 4xx and a one-line JSON error and changes nothing. See {@link MessageCommands}.
+ * Every request passes, in order: the Host check (421), the Origin check (403), the path (404) and method (405,
+ * with {@code Allow}; HEAD wherever GET is allowed), the bearer token (401; every POST, and reads when
+ * {@code http.reads} says so), and for a POST its content type (415, JSON only) and size (413); see
+ * {@link RequestGuard}. Only then is the body read and the command run, so a refused request changes nothing and
+ * no request registers a destination name except {@code POST /destinations} where allowed.
  * <p>
- * Threading: {@link #start} and {@link #close} from one thread; requests on one executor thread.
+ * Commands by message id go to the agent through the tracker's command queue, like every other thread's (202
+ * QUEUED). Lease commands run on the agent and answer its verdict (200, or 4xx with the refusal). See
+ * {@link MessageCommands}. Requests run on a pool of workers with a bounded queue (503 past it) and a read and
+ * write timeout per request; see {@link WorkerPool}. Connection caps, idle timeouts and TCP_NODELAY are the JDK
+ * server's; see {@link JdkServerProperties}.
+ * <p>
+ * Threading: {@link #start} and {@link #close} from one thread; requests on the pool's workers; the rest any thread.
  */
 public final class HttpEdge implements AutoCloseable
 {
+    /** The token file's name in a data directory. */
+    public static final String TOKEN_FILE_NAME = BearerToken.FILE_NAME;
     private static final int MAX_BODY = 64 * 1024;
+    private static final int BACKLOG = 128;
+    private static final String GET = "GET";
+    private static final String HEAD = "HEAD";
+    private static final String POST = "POST";
 
     private final HttpServer server;
-    private final ExecutorService executor;
-    private final Reports reports;
-    private final MessageCommands commands;
+    private final WorkerPool pool;
     private final AeronTransport transport;
+    private final BearerToken token;
+    private final Path temporaryTokenDir;
+    private final RequestGuard guard;
+    private final boolean tls;
+    private final Map<String, Route> routes;
 
-    private HttpEdge(final HttpServer server, final AckTracker tracker, final AeronTransport transport)
+    /**
+     * A path: reads take the URI, commands the parsed JSON body.
+     */
+    private record Route(boolean changesState, Function<URI, HttpResponse> read,
+        Function<RequestBody, HttpResponse> command)
+    {
+        static Route read(final Function<URI, HttpResponse> read)
+        {
+            return new Route(false, read, null);
+        }
+
+        static Route command(final Function<RequestBody, HttpResponse> command)
+        {
+            return new Route(true, null, command);
+        }
+
+        boolean allows(final String method)
+        {
+            return changesState ? POST.equals(method) : GET.equals(method) || HEAD.equals(method);
+        }
+
+        String allow()
+        {
+            return changesState ? POST : GET + ", " + HEAD;
+        }
+    }
+
+    private HttpEdge(
+        final HttpEdgeConfig config,
+        final HttpServer server,
+        final BearerToken token,
+        final Path temporaryTokenDir,
+        final AckTracker tracker,
+        final AeronTransport transport)
     {
         this.server = server;
         this.transport = transport;
-        this.reports = new Reports(tracker, transport);
-        this.commands = new MessageCommands(tracker,
+        this.token = token;
+        this.temporaryTokenDir = temporaryTokenDir;
+        this.tls = server instanceof HttpsServer;
+        this.guard = new RequestGuard(config, token, server.getAddress().getPort(), tls);
+        final Reports reports = new Reports(tracker, transport);
+        final MessageCommands commands = new MessageCommands(tracker,
             null == transport ? Protocol.DEFAULT_LEASE_TIMEOUT_NS : transport.config().leaseTimeoutNs());
-        this.executor = Executors.newSingleThreadExecutor((runnable) ->
-        {
-            final Thread thread = new Thread(runnable, tracker.config().name() + "-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
+        final DestinationCommands destinations =
+            new DestinationCommands(tracker.destinations(), config.registerDestinations());
+        this.routes = Map.ofEntries(
+            Map.entry("/metrics", Route.read((uri) -> new HttpResponse(200, reports.prometheus(),
+                HttpResponse.PROMETHEUS))),
+            Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
+            Map.entry("/messages/status", Route.read((uri) ->
+                commands.status(queryLong(uri.getRawQuery(), "message_id")))),
+            Map.entry("/messages/track", Route.command(commands::track)),
+            Map.entry("/messages/ack", Route.command(commands::ack)),
+            Map.entry("/messages/cumulative-ack", Route.command(commands::cumulativeAck)),
+            Map.entry("/messages/nack", Route.command(commands::nack)),
+            Map.entry("/messages/reject", Route.command(commands::reject)),
+            Map.entry("/messages/lease", Route.command(commands::lease)),
+            Map.entry("/messages/visibility", Route.command(commands::extend)),
+            Map.entry("/destinations", Route.command(destinations::register)));
+        this.pool = new WorkerPool(tracker.config().name(), config.threads(), config.queueCapacity(),
+            config.readTimeoutNs(), this::count);
+        server.setExecutor(pool);
         server.createContext("/", this::handle);
     }
 
     /**
-     * Bind and start serving.
+     * Bind and start serving: checks the configuration, sets the JDK server's JVM-wide properties (first edge
+     * only), opens or makes the token file, loads the keystore, binds. Warns (through the configuration's sink)
+     * when bound off loopback.
      *
-     * @param host      address to bind, e.g. 127.0.0.1.
-     * @param port      port, 0 for any free one.
+     * @param config    the settings; concluded here.
      * @param tracker   the tracker.
      * @param transport its Aeron transport, or null.
      * @return the running edge.
+     * @throws IllegalArgumentException naming the key of a bad setting.
+     * @throws UncheckedIOException     when the token file or the port cannot be used.
      */
-    public static HttpEdge start(final String host, final int port, final AckTracker tracker,
-        final AeronTransport transport)
+    public static HttpEdge start(final HttpEdgeConfig config, final AckTracker tracker, final AeronTransport transport)
     {
+        config.conclude();
+        JdkServerProperties.apply(config).forEach(config.warnings());
+        Path temporaryTokenDir = null;
+        HttpServer server = null;
+        HttpEdge edge = null;
         try
         {
-            final HttpEdge edge = new HttpEdge(
-                HttpServer.create(new InetSocketAddress(host, port), 64), tracker, transport);
-            edge.server.start();
+            final BearerToken token;
+            if (null == config.tokenFile())
+            {
+                // owner-only (0700) on POSIX: Files.createTempDirectory's default
+                temporaryTokenDir = Files.createTempDirectory("acktracker-http-");
+                token = BearerToken.open(temporaryTokenDir.resolve(BearerToken.FILE_NAME));
+            }
+            else
+            {
+                token = BearerToken.open(config.tokenFile());
+            }
+            final TlsConfigurator tls = null == config.keystore() ? null :
+                TlsConfigurator.load(config.keystore(), config.keystorePassword());
+            final InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+            if (null == tls)
+            {
+                server = HttpServer.create(address, BACKLOG);
+            }
+            else
+            {
+                final HttpsServer https = HttpsServer.create(address, BACKLOG);
+                https.setHttpsConfigurator(tls);
+                server = https;
+            }
+            edge = new HttpEdge(config, server, token, temporaryTokenDir, tracker, transport);
+            server.start();
+            if (!config.isLoopback())
+            {
+                config.warnings().accept("the HTTP edge listens on " + config.host() + ":" + edge.port() +
+                    ", not a loopback address: anyone who can reach it and holds the token in " + token.file() +
+                    " can change the tracker's state (HTTPS only" +
+                    (config.readsNeedToken() ? "; reads need the token too)" : "; reads are OPEN: http.reads=open)"));
+            }
             return edge;
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot bind the HTTP edge to " + host + ":" + port, ex);
+            closeQuietly(edge, server, temporaryTokenDir);
+            throw new UncheckedIOException("cannot start the HTTP edge on " + config.host() + ":" + config.port() +
+                " (http.host, http.port): " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(edge, server, temporaryTokenDir);
+            throw ex;
         }
     }
 
@@ -106,93 +220,106 @@ public final class HttpEdge implements AutoCloseable
     }
 
     /**
-     * Stop serving at once and release the port.
+     * The scheme clients use.
+     *
+     * @return https with a keystore, http otherwise.
+     */
+    public String scheme()
+    {
+        return tls ? "https" : "http";
+    }
+
+    /**
+     * The file holding the bearer token (a temporary one, deleted at {@link #close}, when none was configured).
+     *
+     * @return the file.
+     */
+    public Path tokenFile()
+    {
+        return token.file();
+    }
+
+    /**
+     * Whether the token file is this edge's own temporary one.
+     *
+     * @return true when it is deleted at close.
+     */
+    public boolean isTemporaryToken()
+    {
+        return null != temporaryTokenDir;
+    }
+
+    /**
+     * Stop serving at once, release the port and delete a temporary token file.
      */
     public void close()
     {
         server.stop(0);
-        executor.shutdownNow();
-        try
-        {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        pool.close();
+        deleteQuietly(temporaryTokenDir);
     }
 
     private void handle(final HttpExchange exchange) throws IOException
     {
+        count(TransportCounter.HTTP_REQUESTS);
+        final boolean head = HEAD.equals(exchange.getRequestMethod());
         HttpResponse response;
         try
         {
-            count(TransportCounter.HTTP_REQUESTS);
-            response = route(exchange);
+            final Supplier<HttpResponse> action = admit(exchange);
+            WorkerPool.requestRead();
+            response = action.get();
         }
         catch (final BadRequestException ex)
         {
-            response = HttpResponse.error(ex.status(), ex.getMessage());
+            WorkerPool.requestRead();
+            response = ex.response();
         }
         catch (final RuntimeException ex)
         {
+            WorkerPool.requestRead();
             response = HttpResponse.error(500, "internal error: " + ex);
         }
-        if (response.status() >= 400)
-        {
-            count(TransportCounter.HTTP_REFUSED);
-        }
-        send(exchange, response);
+        countStatus(response.status());
+        WorkerPool.responding();
+        send(exchange, response, head);
     }
 
-    private HttpResponse route(final HttpExchange exchange) throws IOException
+    /**
+     * Every check, then the body (under the read timeout); the action that answers runs after, untimed.
+     */
+    private Supplier<HttpResponse> admit(final HttpExchange exchange) throws IOException
     {
-        final String method = exchange.getRequestMethod();
+        if (WorkerPool.isShedding())
+        {
+            throw new BadRequestException(503, "the HTTP edge is busy (every worker and queue slot taken); retry",
+                "Connection", "close");
+        }
+        final Headers headers = exchange.getRequestHeaders();
+        guard.checkHost(headers, exchange.getLocalAddress());
+        guard.checkOrigin(headers);
         final URI uri = exchange.getRequestURI();
-        final String path = uri.getPath();
-        switch (path)
+        final Route route = routes.get(uri.getPath());
+        if (null == route)
         {
-            case "/metrics":
-                requireMethod(method, "GET");
-                return new HttpResponse(200, reports.prometheus(), HttpResponse.PROMETHEUS);
-            case "/stats":
-                requireMethod(method, "GET");
-                return new HttpResponse(200, reports.statsJson());
-            case "/messages/status":
-                requireMethod(method, "GET");
-                return commands.status(queryLong(uri.getRawQuery(), "message_id"));
-            case "/messages/track":
-                return post(exchange, commands::track);
-            case "/messages/ack":
-                return post(exchange, commands::ack);
-            case "/messages/cumulative-ack":
-                return post(exchange, commands::cumulativeAck);
-            case "/messages/nack":
-                return post(exchange, commands::nack);
-            case "/messages/reject":
-                return post(exchange, commands::reject);
-            case "/messages/lease":
-                return post(exchange, commands::lease);
-            case "/messages/visibility":
-                return post(exchange, commands::extend);
-            default:
-                throw new BadRequestException(404, "no such endpoint: " + path);
+            throw new BadRequestException(404, "no such endpoint: " + uri.getPath());
         }
-    }
-
-    private HttpResponse post(final HttpExchange exchange, final Function<RequestBody, HttpResponse> command)
-        throws IOException
-    {
-        requireMethod(exchange.getRequestMethod(), "POST");
-        return command.apply(RequestBody.parse(readBody(exchange)));
-    }
-
-    private static void requireMethod(final String method, final String expected)
-    {
-        if (!expected.equals(method))
+        final String method = exchange.getRequestMethod();
+        if (!route.allows(method))
         {
-            throw new BadRequestException(405, "use " + expected);
+            throw new BadRequestException(405, "use " + route.allow(), "Allow", route.allow());
         }
+        if (route.changesState() || guard.readsNeedToken())
+        {
+            guard.checkToken(headers);
+        }
+        if (!route.changesState())
+        {
+            return () -> route.read().apply(uri);
+        }
+        RequestGuard.checkJson(headers);
+        final RequestBody body = RequestBody.parse(readBody(exchange));
+        return () -> route.command().apply(body);
     }
 
     private static long queryLong(final String query, final String name)
@@ -219,6 +346,12 @@ public final class HttpEdge implements AutoCloseable
 
     private static String readBody(final HttpExchange exchange) throws IOException
     {
+        final String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (null != length && declaredLength(length) > MAX_BODY)
+        {
+            // refused before a byte of it is read
+            throw new BadRequestException(413, "body larger than " + MAX_BODY + " bytes");
+        }
         try (InputStream in = exchange.getRequestBody())
         {
             final byte[] body = in.readNBytes(MAX_BODY + 1);
@@ -230,14 +363,43 @@ public final class HttpEdge implements AutoCloseable
         }
     }
 
-    private static void send(final HttpExchange exchange, final HttpResponse response) throws IOException
+    private static long declaredLength(final String length)
+    {
+        try
+        {
+            return Long.parseLong(length.strip());
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static void send(final HttpExchange exchange, final HttpResponse response, final boolean head)
+        throws IOException
     {
         final byte[] body = (response.body() + (response.body().endsWith("\n") ? "" : "\n"))
             .getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        final Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", response.contentType());
+        headers.set("Cache-Control", "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        response.headers().forEach(headers::set);
         if (503 == response.status())
         {
-            exchange.getResponseHeaders().set("Retry-After", "1");
+            headers.set("Retry-After", "1");
+        }
+        if (401 == response.status())
+        {
+            headers.set("WWW-Authenticate", "Bearer realm=\"acktracker\"");
+        }
+        if (head)
+        {
+            // the JDK server sends no length for HEAD: say what GET would send
+            headers.set("Content-Length", Integer.toString(body.length));
+            exchange.sendResponseHeaders(response.status(), -1);
+            exchange.close();
+            return;
         }
         exchange.sendResponseHeaders(response.status(), body.length);
         try (OutputStream out = exchange.getResponseBody())
@@ -246,11 +408,58 @@ public final class HttpEdge implements AutoCloseable
         }
     }
 
+    private void countStatus(final int status)
+    {
+        if (status >= 400)
+        {
+            count(TransportCounter.HTTP_REFUSED);
+        }
+        if (401 == status)
+        {
+            count(TransportCounter.HTTP_UNAUTHORIZED);
+        }
+        else if (421 == status || 403 == status)
+        {
+            count(TransportCounter.HTTP_FORBIDDEN);
+        }
+    }
+
     private void count(final TransportCounter counter)
     {
         if (null != transport)
         {
             transport.counters().incrementShared(counter);
+        }
+    }
+
+    private static void closeQuietly(final HttpEdge edge, final HttpServer server, final Path temporaryTokenDir)
+    {
+        if (null != edge)
+        {
+            edge.close();
+            return;
+        }
+        if (null != server)
+        {
+            server.stop(0);
+        }
+        deleteQuietly(temporaryTokenDir);
+    }
+
+    private static void deleteQuietly(final Path dir)
+    {
+        if (null == dir)
+        {
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(dir.resolve(BearerToken.FILE_NAME));
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException ex)
+        {
+            // a temporary directory left behind holds nothing once the token file is gone; nothing more to do
         }
     }
 }

@@ -1,13 +1,17 @@
 package io.acktracker.transport.http;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * A response: status and body.
+ * A response: status, body, its media type and any further headers.
  *
  * @param status      HTTP status.
  * @param body        the body.
  * @param contentType its media type.
+ * @param headers     further response headers, name to value.
  */
-record HttpResponse(int status, String body, String contentType)
+record HttpResponse(int status, String body, String contentType, Map<String, String> headers)
 {
     static final String JSON = "application/json; charset=utf-8";
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
@@ -15,6 +19,25 @@ record HttpResponse(int status, String body, String contentType)
     HttpResponse(final int status, final String json)
     {
         this(status, json, JSON);
+    }
+
+    HttpResponse(final int status, final String body, final String contentType)
+    {
+        this(status, body, contentType, Map.of());
+    }
+
+    /**
+     * The same response with one more header.
+     *
+     * @param name  header name.
+     * @param value its value.
+     * @return a new response.
+     */
+    HttpResponse withHeader(final String name, final String value)
+    {
+        final Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new HttpResponse(status, body, contentType, Map.copyOf(more));
     }
 
     /**

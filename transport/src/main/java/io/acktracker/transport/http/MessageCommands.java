@@ -31,7 +31,9 @@ import java.util.function.Function;
  *     conflict (ALREADY_LEASED, INVALID_LEASE, LEASE_EXPIRED, MAX_EXTENSIONS, LATE_ACK when settled already); 503
  *     when the agent does not answer in time.</li>
  * </ul>
- * Receipt handles travel in their printable form ({@code ack1.} + base64url). Bad input is answered 4xx with a
+ * Receipt handles travel in their printable form ({@code ack1.} + base64url); a handle is a bearer credential:
+ * whoever holds it may settle the message, so it is only ever answered to the (authenticated) caller that leased.
+ * Destinations are named by registered name or id; no command registers a name. Bad input is answered 4xx with a
  * one-line JSON error and changes nothing.
  * <p>
  * Threading: the HTTP executor's threads; uses only the tracker's any-thread API.
@@ -73,7 +75,7 @@ final class MessageCommands
         long mask = 0;
         for (final Object destination : destinations)
         {
-            mask |= 1L << destinationId(destination, true);
+            mask |= 1L << destinationId(destination);
         }
         // only parsed here: the tracker's command validator decides, as it does for every other way in
         final TrackRequest request = new TrackRequest().reset()
@@ -319,18 +321,24 @@ final class MessageCommands
         {
             throw new BadRequestException("'" + member + "' is required: a destination name or id");
         }
-        return destinationId(body.raw(member), false);
+        return destinationId(body.raw(member));
     }
 
-    private int destinationId(final Object destination, final boolean register)
+    /**
+     * A registered destination's id, never registering: a name the registry does not hold is refused, and nothing
+     * is registered by any message command (see {@link DestinationCommands} for the explicit way).
+     */
+    private int destinationId(final Object destination)
     {
         if (destination instanceof String)
         {
             final String name = (String)destination;
-            final int id = register ? registry.resolve(name) : registry.id(name);
+            final int id = registry.id(name);
             if (DestinationRegistry.UNKNOWN == id)
             {
-                throw new BadRequestException("unknown destination '" + name + "'");
+                throw new BadRequestException("unknown destination '" + name + "': not registered (name it in the " +
+                    "service's destinations setting, or register it with POST /destinations where " +
+                    "http.register.destinations=true)");
             }
             return id;
         }

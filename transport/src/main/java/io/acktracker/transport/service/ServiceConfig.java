@@ -57,8 +57,31 @@ public final class ServiceConfig
         {"backlog.when.not.connected", "false", "keep outbound frames while no subscriber is connected"},
         {"lease.timeout", "30s", "visibility timeout of a lease that asks for the default (Aeron Lease, HTTP lease)"},
         {"http.enabled", "false", "serve the HTTP edge"},
-        {"http.host", "127.0.0.1", "HTTP bind address (loopback unless set)"},
+        {"http.host", "127.0.0.1", "HTTP bind address; anything but loopback needs http.tls.keystore and is " +
+            "warned about"},
         {"http.port", "8080", "HTTP port (0 picks a free one)"},
+        {"http.token.file", "", "bearer token file (created 0600 with a new random token when missing); " +
+            "default: http.token in data.dir, or with no data.dir a new one per run in a private temporary " +
+            "directory, printed at start and deleted at stop"},
+        {"http.reads", "auto", "who may GET /metrics, /stats, /messages/status: auto (open on loopback, the " +
+            "token elsewhere), open, or token"},
+        {"http.allowed.origins", "", "Origin values allowed on requests (comma separated, e.g. " +
+            "https://ops.example.com); any other Origin is refused 403"},
+        {"http.allowed.hosts", "", "names the Host header may carry besides the bound address and localhost " +
+            "(name: any port, name:port: that port); any other Host is refused 421"},
+        {"http.register.destinations", "false", "allow POST /destinations to register new destination names " +
+            "(no other HTTP request registers one)"},
+        {"http.threads", "8", "HTTP worker threads"},
+        {"http.queue", "128", "HTTP requests waiting for a worker before more are answered 503"},
+        {"http.max.connections", "256", "most open HTTP connections (JVM-wide: the JDK server's)"},
+        {"http.read.timeout", "5s", "a request must arrive within this of its first byte, and a response be " +
+            "taken within it, or the connection is closed"},
+        {"http.idle.timeout", "30s", "an HTTP connection with no request in progress is closed after this " +
+            "(whole seconds; JVM-wide: the JDK server's)"},
+        {"http.tls.keystore", "", "PKCS12 or JKS keystore with the server's key: the edge serves HTTPS " +
+            "(required off loopback)"},
+        {"http.tls.keystore.password", "", "the keystore's (and its key's) password; keep it in a 0600 config " +
+            "file rather than on the command line"},
     };
 
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -207,7 +230,7 @@ public final class ServiceConfig
         final StringBuilder help = new StringBuilder();
         for (final String[] key : KEYS)
         {
-            help.append(String.format("  --%-28s %s%s%n", key[0] + "=", key[2],
+            help.append(String.format("  --%-30s %s%s%n", key[0] + "=", key[2],
                 key[1].isEmpty() ? "" : " (default " + key[1] + ")"));
         }
         return help.toString();

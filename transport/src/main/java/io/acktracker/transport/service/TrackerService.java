@@ -10,6 +10,7 @@ import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.http.HttpEdge;
+import io.acktracker.transport.http.HttpEdgeConfig;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
@@ -50,6 +51,8 @@ public final class TrackerService implements AutoCloseable
         AckTracker tracker = null;
         HttpEdge http = null;
         DataDirectory dataDirectory = null;
+        // every HTTP setting is checked before anything starts
+        final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
         try
         {
             if (null != dataDir)
@@ -99,9 +102,9 @@ public final class TrackerService implements AutoCloseable
             tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
                 AckTracker.launch(trackerConfig, dataDirectory);
 
-            if (config.bool("http.enabled"))
+            if (null != httpConfig)
             {
-                http = HttpEdge.start(config.get("http.host"), config.integer("http.port"), tracker, transport);
+                http = HttpEdge.start(httpConfig, tracker, transport);
             }
         }
         catch (final RuntimeException ex)
@@ -115,6 +118,35 @@ public final class TrackerService implements AutoCloseable
         this.transport = transport;
         this.tracker = tracker;
         this.http = http;
+    }
+
+    /**
+     * The HTTP edge's settings from the service's keys; the token file defaults to {@code http.token} in the data
+     * directory (a new temporary one per run without one).
+     */
+    private static HttpEdgeConfig httpConfig(final ServiceConfig config)
+    {
+        final Path dataDir = config.dataDir();
+        final String tokenFile = config.get("http.token.file");
+        final String keystore = config.get("http.tls.keystore");
+        return new HttpEdgeConfig()
+            .name(config.name())
+            .host(config.get("http.host"))
+            .port(config.integer("http.port"))
+            .tokenFile(!tokenFile.isEmpty() ? Path.of(tokenFile) : null == dataDir ? null :
+                dataDir.resolve(HttpEdge.TOKEN_FILE_NAME))
+            .reads(HttpEdgeConfig.reads(config.get("http.reads")))
+            .allowedOrigins(config.list("http.allowed.origins"))
+            .allowedHosts(config.list("http.allowed.hosts"))
+            .registerDestinations(config.bool("http.register.destinations"))
+            .threads(config.integer("http.threads"))
+            .queueCapacity(config.integer("http.queue"))
+            .maxConnections(config.integer("http.max.connections"))
+            .readTimeoutNs(config.durationNs("http.read.timeout"))
+            .idleTimeoutNs(config.durationNs("http.idle.timeout"))
+            .keystore(keystore.isEmpty() ? null : Path.of(keystore))
+            .keystorePassword(config.get("http.tls.keystore.password"))
+            .conclude();
     }
 
     /**
@@ -168,7 +200,9 @@ public final class TrackerService implements AutoCloseable
             ", inbound " + config.get("inbound.channel") + " stream " + config.get("inbound.stream") +
             ", outbound " + config.get("outbound.channel") + " stream " + config.get("outbound.stream") +
             ", data " + (null == config.dataDir() ? "in memory" : config.dataDir().toString()) +
-            ", http " + (null == http ? "off" : config.get("http.host") + ":" + http.port());
+            ", http " + (null == http ? "off" : config.get("http.host") + ":" + http.port() +
+            (http.scheme().equals("https") ? " (https)" : "") + ", http token in " + http.tokenFile() +
+            (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : ""));
     }
 
     public AckTracker tracker()

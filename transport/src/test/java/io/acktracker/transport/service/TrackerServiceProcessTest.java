@@ -2,6 +2,7 @@ package io.acktracker.transport.service;
 
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.testing.ChildJvm;
+import io.acktracker.transport.http.HttpEdge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,8 +110,9 @@ class TrackerServiceProcessTest
         {
             final HttpClient client = HttpClient.newHttpClient();
             final String base = "http://127.0.0.1:" + port.get(60, TimeUnit.SECONDS);
-            assertThat(post(client, base + "/messages/track", "{\"message_id\":1,\"destinations\":[\"a\",\"b\"]}")
-                .statusCode()).isEqualTo(202);
+            final String token = Files.readString(data.resolve(HttpEdge.TOKEN_FILE_NAME)).strip();
+            assertThat(post(client, token, base + "/messages/track",
+                "{\"message_id\":1,\"destinations\":[\"a\",\"b\"]}").statusCode()).isEqualTo(202);
             assertThat(waitForStatus(client, base, 1)).as("tracked").isTrue();
 
             // the fault: the pending table loses its backing under the running tracker (its record exists, so the
@@ -119,7 +121,7 @@ class TrackerServiceProcessTest
             {
                 file.setLength(0);
             }
-            post(client, base + "/messages/ack", "{\"message_id\":1,\"destination\":\"a\"}");
+            post(client, token, base + "/messages/ack", "{\"message_id\":1,\"destination\":\"a\"}");
 
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("output: %s", output).isTrue();
             assertThat(process.exitValue()).as("output: %s", output).isEqualTo(TrackerService.EXIT_TRACKER_FAILED);
@@ -163,10 +165,11 @@ class TrackerServiceProcessTest
         port.completeExceptionally(new IllegalStateException("the service printed no HTTP port: " + output));
     }
 
-    private static HttpResponse<String> post(final HttpClient client, final String uri, final String body)
-        throws Exception
+    private static HttpResponse<String> post(final HttpClient client, final String token, final String uri,
+        final String body) throws Exception
     {
         return client.send(HttpRequest.newBuilder(URI.create(uri)).header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
             .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString());
     }

@@ -9,6 +9,7 @@ import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
+import io.acktracker.transport.http.HttpEdge;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +72,19 @@ class TrackerServiceTest
 
                 final HttpClient http = HttpClient.newHttpClient();
                 final String base = "http://127.0.0.1:" + service.http().port();
-                final HttpResponse<String> tracked = http.send(HttpRequest.newBuilder(URI.create(
-                    base + "/messages/track")).POST(HttpRequest.BodyPublishers.ofString(
-                    "{\"message_id\":2,\"destinations\":[\"b\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+                final Path tokenFile = data.resolve(HttpEdge.TOKEN_FILE_NAME);
+                assertThat(service.http().tokenFile()).isEqualTo(tokenFile);
+                assertThat(service.describe()).contains("http token in " + tokenFile);
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)))
+                    .isEqualTo("rw-------");
+                final String token = Files.readString(tokenFile).strip();
+                final HttpRequest.Builder track = HttpRequest.newBuilder(URI.create(base + "/messages/track"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"message_id\":2,\"destinations\":[\"b\"]}"));
+                assertThat(http.send(track.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("no token").isEqualTo(401);
+                final HttpResponse<String> tracked = http.send(track.header("Authorization", "Bearer " + token)
+                    .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(tracked.statusCode()).isEqualTo(202);
                 await(() -> MessageState.PENDING == service.tracker().status(2).state(), () -> {});
 
@@ -97,7 +110,45 @@ class TrackerServiceTest
             assertThat(restarted.tracker().status(2).state()).as("pending message survives a restart")
                 .isEqualTo(MessageState.PENDING);
             assertThat(restarted.tracker().destinations().names()).containsExactly("a", "b");
+            assertThat(restarted.http().tokenFile()).as("the same token file after a restart")
+                .isEqualTo(data.resolve(HttpEdge.TOKEN_FILE_NAME));
         }
+    }
+
+    @Test
+    void shouldRefuseABadHttpSettingByItsKeyBeforeStartingAnything()
+    {
+        final Path data = dir.resolve("never");
+        for (final String[] bad : new String[][]{
+            {"--http.threads=0", "invalid http.threads='0'"},
+            {"--http.host=0.0.0.0", "invalid http.host='0.0.0.0': not a loopback address"},
+            {"--http.reads=sometimes", "invalid http.reads='sometimes'"},
+            {"--http.read.timeout=1ms", "invalid http.read.timeout='1ms'"},
+            {"--http.allowed.origins=evil", "invalid http.allowed.origins='evil'"},
+            {"--http.register.destinations=yes", "invalid http.register.destinations='yes'"}})
+        {
+            final ServiceConfig config = ServiceConfig.load(new String[]{"--data.dir=" + data, "--http.enabled=true",
+                bad[0]}, new java.util.Properties());
+            assertThatThrownBy(() -> TrackerService.start(config)).as(bad[0])
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad[1]);
+        }
+        assertThat(data).as("nothing was started").doesNotExist();
+    }
+
+    @Test
+    void shouldMakeAPerRunTokenForAnInMemoryServiceAndSayWhere() throws Exception
+    {
+        final Path tokenFile;
+        try (TrackerService service = TrackerService.start(ServiceConfig.load(new String[]{"--capacity=100",
+            "--destinations=a", "--driver.term.length=64k", "--http.enabled=true", "--http.port=0",
+            "--idle.strategy=sleeping"}, new java.util.Properties())))
+        {
+            tokenFile = service.http().tokenFile();
+            assertThat(service.describe()).contains("http token in " + tokenFile +
+                " (new for this run, deleted at stop)");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+        }
+        assertThat(tokenFile).doesNotExist();
     }
 
     @Test
