@@ -153,6 +153,12 @@ final class DataDirs
     private static void requireUsable(final Path dir, final boolean recover, final boolean clean)
     {
         requireDataDir(dir);
+        if (StoreLayout.STORE_JOURNAL.equals(DataDirectory.storeKind(dir)))
+        {
+            throw new TrackerException(dir + " holds a journal store: its state is rebuilt by replaying the " +
+                "journal with the tracker's own settings, which the offline tools do not read yet; ask the " +
+                "running tracker (HTTP /stats, the admin stream) instead");
+        }
         StoreCheck.requireWhole(dir);
         if (!recover && !clean)
         {

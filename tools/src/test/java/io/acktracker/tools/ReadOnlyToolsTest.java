@@ -1,7 +1,9 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.testing.ChildJvm;
 import io.acktracker.engine.testing.DirectoryState;
@@ -86,6 +88,25 @@ class ReadOnlyToolsTest
         assertThat(CliRunner.run("dlq", "list", dir.toString()).err()).contains("is empty (0 bytes)");
         assertThat(DirectoryState.of(dir)).isEqualTo(before);
         assertThat(Files.size(dir.resolve(StoreLayout.PENDING_FILE))).isZero();
+    }
+
+    @Test
+    void shouldSayAJournalStoreCannotBeReadOfflineYetAndChangeNothing() throws Exception
+    {
+        final Path dir = temp.resolve("journaled");
+        try (AckTracker tracker = AckTracker.open(new TrackerConfig().dataDir(dir).journal(true).destinations("a")
+            .journalSegmentLength(64 * 1024)))
+        {
+            assertThat(tracker.agent().track(1, 0b1)).isEqualTo(Result.OK);
+        }
+        final DirectoryState before = DirectoryState.of(dir);
+        for (final String[] command : new String[][]{{"inspect", dir.toString()}, {"dlq", "list", dir.toString()}})
+        {
+            final CliRunner tool = CliRunner.run(command);
+            assertThat(tool.exitCode).isNotZero();
+            assertThat(tool.err().strip()).contains("holds a journal store").doesNotContain("\n");
+        }
+        assertThat(DirectoryState.of(dir)).isEqualTo(before);
     }
 
     @Test

@@ -43,7 +43,9 @@ public final class ServiceConfig
         {"ttl", "60s", "default time to live"},
         {"tombstone.window", "10s", "how long finished ids are remembered"},
         {"early.ack.window", "50ms", "hold an ack that overtook its Track (another session) this long"},
-        {"sync.interval", "0s", "msync the tables this often (0: leave it to the OS)"},
+        {"store", "tables", "tables (records written in place in data.dir) or journal (tables in memory, every " +
+            "command appended to a journal in data.dir and replayed at start; needs data.dir)"},
+        {"sync.interval", "0s", "msync the tables (or the journal: group commit) this often (0: leave it to the OS)"},
         {"idle.strategy", "backoff", "tracker thread idle strategy: backoff, yielding, sleeping or busy-spin"},
         {"driver", "embedded", "embedded (own media driver) or external (the driver at aeron.dir)"},
         {"driver.threading", "SHARED", "embedded driver threading: SHARED, SHARED_NETWORK or DEDICATED"},
@@ -245,6 +247,26 @@ public final class ServiceConfig
     {
         final String dir = get("data.dir");
         return dir.isEmpty() ? null : Path.of(dir);
+    }
+
+    /**
+     * Whether the state is kept in a command journal ({@code store=journal}) rather than tables.
+     *
+     * @return true for a journal store.
+     * @throws IllegalArgumentException naming the key for any other value, or a journal without a data directory.
+     */
+    boolean journalStore()
+    {
+        final String value = get("store").toLowerCase(Locale.ROOT);
+        if (!"tables".equals(value) && !"journal".equals(value))
+        {
+            throw invalid("store", "expected tables or journal");
+        }
+        if ("journal".equals(value) && null == dataDir())
+        {
+            throw invalid("store", "a journal store needs data.dir");
+        }
+        return "journal".equals(value);
     }
 
     int integer(final String key)

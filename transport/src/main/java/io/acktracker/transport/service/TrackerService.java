@@ -53,6 +53,7 @@ public final class TrackerService implements AutoCloseable
         DataDirectory dataDirectory = null;
         // every HTTP setting is checked before anything starts
         final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
+        final boolean journal = config.journalStore();
         try
         {
             if (null != dataDir)
@@ -96,6 +97,7 @@ public final class TrackerService implements AutoCloseable
                 .tombstoneWindowNs(config.durationNs("tombstone.window"))
                 .earlyAckWindowNs(config.durationNs("early.ack.window"))
                 .syncIntervalNs(config.durationNs("sync.interval"))
+                .journal(journal)
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
                 .extension(transport);

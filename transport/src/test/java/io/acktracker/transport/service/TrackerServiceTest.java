@@ -2,6 +2,7 @@ package io.acktracker.transport.service;
 
 import io.acktracker.engine.api.MessageState;
 import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.StoreLayout;
@@ -133,6 +134,42 @@ class TrackerServiceTest
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad[1]);
         }
         assertThat(data).as("nothing was started").doesNotExist();
+    }
+
+    @Test
+    void shouldKeepItsStateInAJournalWhenAskedAndReplayItAtTheNextStart() throws Exception
+    {
+        final Path data = dir.resolve("journaled");
+        final ServiceConfig config = ServiceConfig.load(new String[]{"--name=journaled", "--data.dir=" + data,
+            "--store=journal", "--capacity=1000", "--destinations=a,b", "--driver.term.length=64k",
+            "--idle.strategy=sleeping"}, new java.util.Properties());
+        try (TrackerService service = TrackerService.start(config))
+        {
+            for (long id = 1; id <= 3; id++)
+            {
+                final long messageId = id;
+                assertThat(service.tracker().submit((agent) -> agent.track(messageId, 0b11))
+                    .get(10, TimeUnit.SECONDS)).isEqualTo(Result.OK);
+            }
+            assertThat(service.tracker().submit((agent) -> agent.recordAck(2, 0)).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Result.OK);
+        }
+        assertThat(data.resolve("journal")).isDirectory();
+        assertThat(data.resolve("pending.cmap")).as("no table files").doesNotExist();
+
+        try (TrackerService restarted = TrackerService.start(config))
+        {
+            assertThat(restarted.tracker().status(3).state()).isEqualTo(MessageState.PENDING);
+            assertThat(restarted.tracker().status(2).acked()).isEqualTo(0b01);
+        }
+
+        final ServiceConfig tables = ServiceConfig.load(new String[]{"--data.dir=" + data, "--capacity=1000"},
+            new java.util.Properties());
+        assertThatThrownBy(() -> TrackerService.start(tables)).isInstanceOf(TrackerException.class)
+            .hasMessageContaining("holds a journal store");
+        final ServiceConfig noDir = ServiceConfig.load(new String[]{"--store=journal"}, new java.util.Properties());
+        assertThatThrownBy(() -> TrackerService.start(noDir)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("invalid store='journal': a journal store needs data.dir");
     }
 
     @Test
