@@ -1,11 +1,16 @@
 package io.acktracker.transport;
 
+import io.acktracker.engine.store.OwnerOnlyFiles;
+import io.aeron.CncFileDescriptor;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,6 +18,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * instance shares and that is deleted when it closes. SHARED threading by default: one driver thread with Aeron's
  * backoff idle strategy, which is what a small (2-core) machine can afford; busy-spinning the driver there starves
  * everything else.
+ * <p>
+ * Owner-only: the driver's directory ({@code .../aeron}) sits in a private parent,
+ * {@code acktracker-<name>-<pid>-<random>}, created {@code 0700} before the driver starts, so no other user can open
+ * its CnC file or read a log buffer (which holds every frame: receipt handles included), whatever the umask gives the
+ * files inside. Processes of the same user connect as before. A launch also deletes the directories that drivers of
+ * dead processes left behind (a kill skips the deletion at close): only directories of this naming whose pid is no
+ * longer alive and whose driver has stopped heartbeating.
+ * <p>
+ * An external driver is the operator's to protect: start it with a umask of 077 (or put {@code aeron.dir} inside a
+ * {@code 0700} directory), since any local user who can map its files can read and write every stream.
  * <pre>{@code
  * try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("tracker"));
  *      Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())))
@@ -23,6 +38,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class EmbeddedDriver implements AutoCloseable
 {
     private static final String SHM = "/dev/shm";
+    private static final String PREFIX = "acktracker-";
+    private static final String DIRECTORY = "aeron";
+    private static final long DRIVER_TIMEOUT_MS = 10_000;
 
     private final MediaDriver driver;
     private final String aeronDirectoryName;
@@ -59,12 +77,95 @@ public final class EmbeddedDriver implements AutoCloseable
      */
     public static EmbeddedDriver launch(final MediaDriver.Context context)
     {
+        final File parent = new File(context.aeronDirectoryName()).getParentFile();
+        if (null != parent && isOwnDirectoryName(parent.getName()))
+        {
+            sweepLeftovers(parent.getParentFile());
+            try
+            {
+                OwnerOnlyFiles.createDirectories(parent.toPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create the driver's private directory " + parent, ex);
+            }
+        }
         return new EmbeddedDriver(MediaDriver.launch(context));
     }
 
     /**
-     * A directory name no other driver uses: {@code /dev/shm/acktracker-<name>-<pid>-<random>}, or under the
-     * temporary directory where there is no {@code /dev/shm}.
+     * Delete what drivers of dead processes left under a directory: entries named as {@link #uniqueDirectoryName}
+     * names them whose pid is not alive and whose driver no longer heartbeats. Only this user's entries can be
+     * deleted at all; an entry that cannot be deleted is left.
+     *
+     * @param base the directory the drivers' parents are in ({@code /dev/shm}).
+     * @return entries deleted.
+     */
+    public static int sweepLeftovers(final File base)
+    {
+        final File[] entries = null == base ? null : base.listFiles(
+            (file) -> file.isDirectory() && isOwnDirectoryName(file.getName()));
+        int deleted = 0;
+        for (final File entry : null == entries ? new File[0] : entries)
+        {
+            final long pid = pidOf(entry.getName());
+            if (pid <= 0 || ProcessHandle.of(pid).isPresent() || isDriverActive(new File(entry, DIRECTORY)))
+            {
+                continue;
+            }
+            IoUtil.delete(entry, true);
+            deleted += entry.exists() ? 0 : 1;
+        }
+        return deleted;
+    }
+
+    private static boolean isDriverActive(final File aeronDir)
+    {
+        if (!new File(aeronDir, CncFileDescriptor.CNC_FILE).exists())
+        {
+            return false;
+        }
+        try
+        {
+            // maps the CnC file for the check and unmaps it again
+            return new CommonContext().aeronDirectoryName(aeronDir.getPath())
+                .isDriverActive(DRIVER_TIMEOUT_MS, (message) -> { });
+        }
+        catch (final RuntimeException ex)
+        {
+            // a CnC file that cannot be read is no live driver's
+            return false;
+        }
+    }
+
+    private static boolean isOwnDirectoryName(final String name)
+    {
+        return name.startsWith(PREFIX) && pidOf(name) > 0;
+    }
+
+    /** The pid in {@code acktracker-<name>-<pid>-<hex>}, read from the end (a name may hold dashes), or -1. */
+    private static long pidOf(final String name)
+    {
+        final int last = name.lastIndexOf('-');
+        final int before = last > 0 ? name.lastIndexOf('-', last - 1) : -1;
+        if (before < PREFIX.length() - 1)
+        {
+            return -1;
+        }
+        try
+        {
+            Long.parseUnsignedLong(name.substring(last + 1), 16);
+            return Long.parseLong(name.substring(before + 1, last));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * A directory name no other driver uses: {@code /dev/shm/acktracker-<name>-<pid>-<random>/aeron}, or under the
+     * temporary directory where there is no {@code /dev/shm}; {@link #launch} creates the parent owner-only.
      *
      * @param name short label.
      * @return the path.
@@ -72,8 +173,9 @@ public final class EmbeddedDriver implements AutoCloseable
     public static String uniqueDirectoryName(final String name)
     {
         final String base = new File(SHM).isDirectory() ? SHM : IoUtil.tmpDirName();
-        return new File(base, "acktracker-" + name + "-" + ProcessHandle.current().pid() + "-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)).getPath();
+        final File parent = new File(base, PREFIX + name + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        return new File(parent, DIRECTORY).getPath();
     }
 
     /**
@@ -106,6 +208,11 @@ public final class EmbeddedDriver implements AutoCloseable
         if (dir.exists())
         {
             IoUtil.delete(dir, true);
+        }
+        final File parent = dir.getParentFile();
+        if (null != parent && isOwnDirectoryName(parent.getName()) && parent.exists())
+        {
+            IoUtil.delete(parent, true);
         }
     }
 }

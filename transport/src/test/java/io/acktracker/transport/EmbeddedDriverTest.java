@@ -1,0 +1,71 @@
+package io.acktracker.transport;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The embedded driver's files are the owner's alone, and what killed drivers leave behind is cleaned up.
+ */
+@Timeout(60)
+class EmbeddedDriverTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldKeepItsDirectoryAndLogBuffersBehindAnOwnerOnlyParent() throws Exception
+    {
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("perm"));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            Publication publication = aeron.addPublication("aeron:ipc", 1001))
+        {
+            final Path aeronDir = Path.of(driver.aeronDirectoryName());
+            final Path parent = aeronDir.getParent();
+            assertThat(parent.getFileName().toString()).startsWith("acktracker-perm-" + ProcessHandle.current().pid());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(parent))).isEqualTo("rwx------");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.isDirectory(aeronDir.resolve("publications")) && System.nanoTime() - deadline < 0)
+            {
+                Thread.onSpinWait();
+            }
+            try (var logBuffers = Files.walk(aeronDir))
+            {
+                assertThat(logBuffers.filter((p) -> p.toString().endsWith(".logbuffer")).toList())
+                    .as("every log buffer is under the private parent").isNotEmpty()
+                    .allSatisfy((p) -> assertThat(p.startsWith(parent)).isTrue());
+            }
+            assertThat(publication.channel()).isEqualTo("aeron:ipc");
+        }
+    }
+
+    @Test
+    void shouldDeleteTheDirectoriesDeadProcessesLeftAndNothingElse() throws Exception
+    {
+        final Process finished = new ProcessBuilder("true").start();
+        assertThat(finished.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        final long deadPid = finished.pid();
+        final File dead = Files.createDirectories(temp.resolve("acktracker-svc-" + deadPid + "-1f2e").resolve("aeron"))
+            .getParent().toFile();
+        final File alive = Files.createDirectories(
+            temp.resolve("acktracker-svc-" + ProcessHandle.current().pid() + "-3a4b")).toFile();
+        final File other = Files.createDirectories(temp.resolve("acktracker-notes")).toFile();
+        final File unrelated = Files.createDirectories(temp.resolve("aeron-root-" + deadPid + "-5c")).toFile();
+
+        assertThat(EmbeddedDriver.sweepLeftovers(temp.toFile())).isEqualTo(1);
+        assertThat(dead).doesNotExist();
+        assertThat(alive).exists();
+        assertThat(other).exists();
+        assertThat(unrelated).exists();
+    }
+}
