@@ -129,8 +129,19 @@ final class EarlyAcks
             final int index = (head + i) % ids.length;
             out.putLong(ids[index]).putLong(times[index]);
         }
-        out.putInt(held.size());
-        held.forEachLong((messageId, mask) -> out.putLong(messageId).putLong(mask));
+        // by ascending id: the map's iteration order depends on its insertion history, the image must not
+        final long[] heldIds = new long[held.size()];
+        final Long2LongHashMap.KeyIterator keys = held.keySet().iterator();
+        for (int i = 0; i < heldIds.length; i++)
+        {
+            heldIds[i] = keys.nextValue();
+        }
+        java.util.Arrays.sort(heldIds);
+        out.putInt(heldIds.length);
+        for (final long messageId : heldIds)
+        {
+            out.putLong(messageId).putLong(held.get(messageId));
+        }
     }
 
     void restore(final ImageReader in)
