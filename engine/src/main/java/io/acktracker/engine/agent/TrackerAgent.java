@@ -320,8 +320,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
-     * Take a checkpoint of the journaled state at the start of the next duty cycle, whatever the intervals say
-     * (tests, operators). Agent thread; nothing without a journal.
+     * Take a checkpoint of the journaled state at the start of the next duty cycle (or of the first one after the
+     * checkpoint in flight), whatever the intervals say (tests, operators); its files are written by a helper
+     * thread. Agent thread; nothing without a journal.
      */
     public void requestCheckpoint()
     {
@@ -332,14 +333,27 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
-     * The last checkpoint, at a clean close: called once the agent stopped, on the closing thread, so the next start
-     * restores it and replays nothing. Nothing without a journal or after a failure.
+     * Whether a checkpoint's files are being written by the helper thread (tests wait for it). Agent thread.
+     *
+     * @return true while one is in flight.
      */
-    public void checkpointAtClose()
+    public boolean checkpointInFlight()
     {
-        if (null != checkpointer && !failed && config.checkpointAtClose())
+        return null != checkpointer && checkpointer.inFlight();
+    }
+
+    /**
+     * At close, once the agent stopped, on the closing thread: wait for the checkpoint in flight, take the last one
+     * (after a clean stop, when {@code checkpointAtClose} is on), so the next start restores it and replays nothing,
+     * and stop the checkpoints' helper thread. Nothing without a journal.
+     *
+     * @param clean whether the tracker stops cleanly (no failure): only then is a checkpoint taken.
+     */
+    public void closeCheckpoints(final boolean clean)
+    {
+        if (null != checkpointer)
         {
-            checkpointer.take(nowNs);
+            checkpointer.close(nowNs, clean && !failed && config.checkpointAtClose());
         }
     }
 

@@ -367,10 +367,7 @@ public final class TrackerRuntime implements AutoCloseable
         {
             try
             {
-                if (started && !failure.isFailed())
-                {
-                    agent.checkpointAtClose();
-                }
+                agent.closeCheckpoints(started && !failure.isFailed());
                 journal.close();
             }
             catch (final RuntimeException ex)

@@ -2,6 +2,7 @@ package io.acktracker.engine.checkpoint;
 
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.store.FileSpace;
@@ -225,7 +226,7 @@ public final class CheckpointStore
         final String settings,
         final DirectBuffer image,
         final int imageLength,
-        final Records slots)
+        final SlotSource slots)
     {
         final Path done = path(position);
         if (Files.isDirectory(done))
@@ -342,7 +343,7 @@ public final class CheckpointStore
         return 0 == positions.length ? -1 : positions[Math.min(keep, positions.length) - 1];
     }
 
-    private void writeRecords(final Path file, final Records slots, final int created) throws IOException
+    private void writeRecords(final Path file, final SlotSource slots, final int created) throws IOException
     {
         OwnerOnlyFiles.createIfMissing(file);
         try (PendingTable table = PendingTable.persisted(file.toFile(), Math.max(1, created), false))

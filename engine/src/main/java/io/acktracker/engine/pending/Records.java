@@ -34,7 +34,7 @@ import java.lang.invoke.VarHandle;
  * the slots, free stack and tombstone ring they own; splitting them would spread one invariant (id index = records
  * holding a message) over several files.
  */
-public final class Records
+public final class Records implements SlotSource
 {
     /** Returned by {@link #slotOf(long)} for an id that is not held, and by {@link #insert} for a duplicate. */
     public static final int MISSING = PendingIndex.MISSING;
