@@ -492,6 +492,17 @@ public final class AckTracker implements AutoCloseable
     }
 
     /**
+     * The journal position of the checkpoint this start restored before replaying the journal after it, or -1 when
+     * it replayed the whole journal (or the state is not journaled). Any thread.
+     *
+     * @return the position.
+     */
+    public long recoveredFromCheckpoint()
+    {
+        return null == runtime.journal() ? -1 : runtime.journal().recoveredFrom();
+    }
+
+    /**
      * The command journal's counters (refusals by reason, segments prepared, group commits), or null when the state
      * is not journaled. Any thread.
      *

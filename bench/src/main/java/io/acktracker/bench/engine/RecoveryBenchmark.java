@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *     tracker runs Chronicle's {@code recoverPersistedTo} over the whole file before rebuilding.</li>
  * </ul>
  * With {@code store=journal} the tables are in memory and the start replays the command journal from its first
- * frame: {@code pending} tracks and as many acks (run it with {@code -p stop=clean}; the stop makes no difference).
+ * frame: {@code pending} tracks and as many acks (run it with {@code -p stop=clean}; the stop makes no difference;
+ * the closing checkpoint is turned off, so this is the replay of the whole journal: {@code CheckpointPauseMain}
+ * measures a start from a checkpoint).
  * The files are in the page cache (just written): this is a warm reopen, not a cold read from disk. The data
  * set is built once per trial; each invocation reopens it and closes it again outside the measurement.
  * <p>
@@ -76,7 +78,8 @@ public class RecoveryBenchmark
         {
             throw new IllegalArgumentException("recovery needs a store on disk: persisted or journal");
         }
-        final TrackerFixture fixture = TrackerFixture.open(store, TrackerFixture.config(pending).recordServiceTime(false));
+        final TrackerFixture fixture = TrackerFixture.open(store,
+            TrackerFixture.config(pending).recordServiceTime(false).checkpointAtClose(false));
         dataDir = fixture.dataDir();
         fixture.trackRange(0, pending, fixture.mask(3), 2);
         for (int i = 0; i < pending; i++)
@@ -94,7 +97,7 @@ public class RecoveryBenchmark
     @Setup(Level.Invocation)
     public void beforeReopen()
     {
-        config = TrackerFixture.config(pending).recordServiceTime(false).dataDir(dataDir)
+        config = TrackerFixture.config(pending).recordServiceTime(false).checkpointAtClose(false).dataDir(dataDir)
             .journal(TrackerFixture.Store.journal == store);
         if ("crash".equals(stop) && TrackerFixture.Store.persisted == store)
         {

@@ -4,6 +4,8 @@ import io.acktracker.engine.api.MessageClass;
 import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.checkpoint.CheckpointManifest;
+import io.acktracker.engine.checkpoint.CheckpointStore;
 import io.acktracker.engine.command.CommandLayout;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.journal.Journal;
@@ -50,9 +52,18 @@ import java.util.concurrent.TimeUnit;
  * did nothing is cancelled instead of committed: replaying without it reaches the same state (the journal replay
  * test checks it). A replay checks every command gets the result it had; a difference is a fault, never ignored.
  * <p>
+ * <b>Checkpoints</b> ({@link CheckpointStore}, taken by the agent's {@code Checkpointer}): a start restores the
+ * newest checkpoint whose manifest and CRCs check (damaged ones are reported to the error handler, counted and
+ * passed over) and replays the journal from its position only. Its manifest carries the genesis values too, since
+ * segments below the older kept checkpoint are deleted, the genesis frame with them; its settings are checked as
+ * the genesis frame's are. A journal whose start was deleted with no valid checkpoint left is refused.
+ * <p>
  * Threading: {@link #open} on the thread building the tracker; {@link #replayInto}, the claims and {@link #close}
  * on the agent thread (or, for close, after it stopped); {@link #status()} and {@link #counters()} from any thread.
  * The journal's helper ({@code <name>-journal}) runs on its own thread from the replay to the close.
+ * <p>
+ * Why this file is long: opening (genesis frame, settings check, choice of the checkpoint to start from) and replay
+ * belong together, since what is replayed depends on what was found; the appending itself is in the journal package.
  */
 public final class CommandJournal implements AutoCloseable
 {
@@ -73,6 +84,10 @@ public final class CommandJournal implements AutoCloseable
     private final boolean fresh;
     private final long seed;
     private final long startNs;
+    private final String settings;
+    private final CheckpointStore checkpoints;
+    private final CheckpointManifest checkpoint;
+    private final int damagedCheckpoints;
     private Journal journal;
     private JournalAppender appender;
     private AgentRunner helperRunner;
@@ -86,8 +101,16 @@ public final class CommandJournal implements AutoCloseable
         final JournalReader reader,
         final boolean fresh,
         final long seed,
-        final long startNs)
+        final long startNs,
+        final String settings,
+        final CheckpointStore checkpoints,
+        final CheckpointManifest checkpoint,
+        final int damagedCheckpoints)
     {
+        this.settings = settings;
+        this.checkpoints = checkpoints;
+        this.checkpoint = checkpoint;
+        this.damagedCheckpoints = damagedCheckpoints;
         this.name = name;
         this.errorHandler = errorHandler;
         this.journalConfig = journalConfig;
@@ -121,14 +144,20 @@ public final class CommandJournal implements AutoCloseable
             .directory(directory)
             .segmentLength(config.journalSegmentLength())
             .syncIntervalNs(config.syncIntervalNs());
+        final CheckpointStore checkpoints = new CheckpointStore(dataDir.resolve(CheckpointStore.DIRECTORY));
         final JournalReader reader;
         final long[] genesis = new long[2];
         final String[] written = new String[1];
         try
         {
+            // a checkpoint a crash interrupted is not a checkpoint
+            checkpoints.removeUnfinished();
             reader = JournalReader.open(journalConfig);
-            reader.readFirst((type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
-                written[0] = readGenesis(directory, type, buffer, offset, length, genesis));
+            if (0 == reader.startPosition())
+            {
+                reader.readFirst((type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
+                    written[0] = readGenesis(directory, type, buffer, offset, length, genesis));
+            }
         }
         catch (final JournalCorruptException | UncheckedIOException ex)
         {
@@ -136,28 +165,87 @@ public final class CommandJournal implements AutoCloseable
         }
 
         final String settings = settings(config);
+        final int[] damaged = new int[1];
+        final CheckpointManifest checkpoint =
+            newestCheckpoint(checkpoints, reader.startPosition(), config.errorHandler(), damaged);
+        if (null != checkpoint)
+        {
+            requireSettings("checkpoint " + checkpoints.path(checkpoint.position()), checkpoint.settings(), settings);
+            if (null != written[0] && (genesis[0] != checkpoint.seed() || genesis[1] != checkpoint.startNs()))
+            {
+                throw new TrackerException("checkpoint " + checkpoints.path(checkpoint.position()) + " was taken " +
+                    "from another journal than the one in " + directory + " (its seed or start time differ)");
+            }
+        }
+        if (null == written[0] && reader.startPosition() != 0)
+        {
+            if (null == checkpoint)
+            {
+                throw new TrackerException("the journal in " + directory + " starts at position " +
+                    reader.startPosition() + " (its start was deleted after a checkpoint) and no valid checkpoint " +
+                    "is left in " + checkpoints.directory() + ": there is nothing to recover the state from; " +
+                    "restore the checkpoints or move the data directory aside");
+            }
+            return new CommandJournal(config.name(), config.errorHandler(), journalConfig, reader, false,
+                checkpoint.seed(), checkpoint.startNs(), settings, checkpoints, checkpoint, damaged[0]);
+        }
         if (null == written[0])
         {
-            if (mustExist || reader.startPosition() != 0)
+            if (mustExist)
             {
                 throw new TrackerException("the journal in " + directory + " holds no genesis frame (it is empty " +
                     "or its start is damaged), but the data directory was used: there is nothing to recover the " +
                     "state from; restore the journal or move the data directory aside");
             }
-            final CommandJournal journal = new CommandJournal(
-                config.name(), config.errorHandler(), journalConfig, reader, true, freshSeed, freshStartNs);
+            final CommandJournal journal = new CommandJournal(config.name(), config.errorHandler(), journalConfig,
+                reader, true, freshSeed, freshStartNs, settings, checkpoints, null, damaged[0]);
             journal.writeGenesis(settings);
             return journal;
         }
-        final String differences = differences(written[0], settings);
+        requireSettings("the journal in " + directory, written[0], settings);
+        return new CommandJournal(config.name(), config.errorHandler(), journalConfig, reader, false,
+            genesis[0], genesis[1], settings, checkpoints, checkpoint, damaged[0]);
+    }
+
+    /**
+     * The newest checkpoint whose manifest and files check and whose position the journal still holds; each damaged
+     * one passed over is reported and counted (recovery then starts from an older one, or from the journal's start).
+     */
+    private static CheckpointManifest newestCheckpoint(
+        final CheckpointStore checkpoints,
+        final long journalStart,
+        final ErrorHandler errorHandler,
+        final int[] damaged)
+    {
+        for (final long position : checkpoints.positions())
+        {
+            if (position < journalStart)
+            {
+                continue;
+            }
+            try
+            {
+                return checkpoints.verify(position);
+            }
+            catch (final TrackerException ex)
+            {
+                damaged[0]++;
+                errorHandler.onError(new TrackerException(ex.getMessage() + "; passed over, recovering from an " +
+                    "older checkpoint or the journal", ex));
+            }
+        }
+        return null;
+    }
+
+    private static void requireSettings(final String what, final String written, final String settings)
+    {
+        final String differences = differences(written, settings);
         if (!differences.isEmpty())
         {
-            throw new TrackerException("the journal in " + directory + " was written with other behaviour " +
+            throw new TrackerException(what + " was written with other behaviour " +
                 "settings, and the same commands under these would reach another state: " + differences +
                 "; start with the journal's settings");
         }
-        return new CommandJournal(
-            config.name(), config.errorHandler(), journalConfig, reader, false, genesis[0], genesis[1]);
     }
 
     /**
@@ -174,6 +262,48 @@ public final class CommandJournal implements AutoCloseable
     public long startNs()
     {
         return startNs;
+    }
+
+    /**
+     * @return the behaviour settings text the journal is bound to.
+     */
+    public String settings()
+    {
+        return settings;
+    }
+
+    /**
+     * @return the checkpoints beside the journal.
+     */
+    public CheckpointStore checkpoints()
+    {
+        return checkpoints;
+    }
+
+    /**
+     * @return the position of the checkpoint this start recovered from, or -1 when it replayed the whole journal.
+     */
+    public long recoveredFrom()
+    {
+        return null == checkpoint ? -1 : checkpoint.position();
+    }
+
+    /**
+     * @return damaged checkpoints passed over at this start.
+     */
+    public int damagedCheckpoints()
+    {
+        return damagedCheckpoints;
+    }
+
+    /**
+     * Ask the journal's helper to delete the segments wholly below a position (a kept checkpoint's). Agent thread.
+     *
+     * @param position the position.
+     */
+    public void deleteSegmentsBelow(final long position)
+    {
+        journal.deleteSegmentsBelow(position);
     }
 
     /**
@@ -199,7 +329,11 @@ public final class CommandJournal implements AutoCloseable
             final JournalEnd end;
             try
             {
-                end = reader.replay(reader.startPosition(),
+                if (null != checkpoint)
+                {
+                    checkpoints.restore(checkpoint, machine::restore);
+                }
+                end = reader.replay(null != checkpoint ? checkpoint.position() : reader.startPosition(),
                     (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
                     {
                         replayPosition = position;
@@ -210,9 +344,10 @@ public final class CommandJournal implements AutoCloseable
                         }
                     });
             }
-            catch (final JournalCorruptException ex)
+            catch (final JournalCorruptException | IllegalArgumentException ex)
             {
-                throw new TrackerException("the journal in " + journalConfig.directory() + " is damaged: " +
+                throw new TrackerException("the journal in " + journalConfig.directory() + " is damaged" +
+                    (null == checkpoint ? "" : " or does not reach checkpoint " + checkpoint.position()) + ": " +
                     ex.getMessage(), ex);
             }
             openForAppending(end);

@@ -21,6 +21,7 @@ import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
 import org.agrona.DirectBuffer;
@@ -97,6 +98,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final TrackerFailure failure;
     private final CommandJournal journal;
     private final LongArrayList toldBacklog = new LongArrayList();
+    private final Checkpointer checkpointer;
     private boolean restartPending;
 
     /**
@@ -152,6 +154,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
         this.nowNs = machine.nowNs();
+        this.checkpointer = null == journal ? null : new Checkpointer(config, machine, journal, counters);
     }
 
     /**
@@ -173,6 +176,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
                     journal.replayInto(machine, effects);
                     requireJournaledDestinations();
                     restartPending = true;
+                    // commands are never stamped before the last one replayed
+                    nowNs = Math.max(nowNs, machine.nowNs());
+                    checkpointer.onStart(nowNs);
                 }
             }
             for (final TrackerExtension extension : extensions)
@@ -277,6 +283,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
             // the journal cannot take the commands that must come first yet: nothing else this cycle
             return 0;
         }
+        if (null != checkpointer)
+        {
+            // the quiescent point: the last cycle's effects are told and no journal claim is open
+            workCount += checkpointer.doWork(nowNs);
+        }
         serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
         if (null != prefetch)
         {
@@ -306,6 +317,44 @@ public final class TrackerAgent implements Agent, TrackerCommands
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
         return workCount;
+    }
+
+    /**
+     * Take a checkpoint of the journaled state at the start of the next duty cycle (or of the first one after the
+     * checkpoint in flight), whatever the intervals say (tests, operators); its files are written by a helper
+     * thread. Agent thread; nothing without a journal.
+     */
+    public void requestCheckpoint()
+    {
+        if (null != checkpointer)
+        {
+            checkpointer.request();
+        }
+    }
+
+    /**
+     * Whether a checkpoint's files are being written by the helper thread (tests wait for it). Agent thread.
+     *
+     * @return true while one is in flight.
+     */
+    public boolean checkpointInFlight()
+    {
+        return null != checkpointer && checkpointer.inFlight();
+    }
+
+    /**
+     * At close, once the agent stopped, on the closing thread: wait for the checkpoint in flight, take the last one
+     * (after a clean stop, when {@code checkpointAtClose} is on), so the next start restores it and replays nothing,
+     * and stop the checkpoints' helper thread. Nothing without a journal.
+     *
+     * @param clean whether the tracker stops cleanly (no failure): only then is a checkpoint taken.
+     */
+    public void closeCheckpoints(final boolean clean)
+    {
+        if (null != checkpointer)
+        {
+            checkpointer.close(nowNs, clean && !failed && config.checkpointAtClose());
+        }
     }
 
     /**
@@ -801,6 +850,17 @@ public final class TrackerAgent implements Agent, TrackerCommands
     public void appendState(final StateImage image)
     {
         machine.appendState(image);
+    }
+
+    /**
+     * Append the machine's exact image (what a checkpoint holds besides the records) to a writer: tests and
+     * diagnostics. Between duty cycles.
+     *
+     * @param out the writer.
+     */
+    public void dumpState(final ImageWriter out)
+    {
+        machine.dump(out);
     }
 
     /**

@@ -134,6 +134,10 @@ public final class TrackerRuntime implements AutoCloseable
             final int maxCounters = TrackerCounter.values().length + 64;
             counters = new Counters(null == config.countersFile() ? CountersFile.inMemory(maxCounters) :
                 CountersFile.create(config.countersFile().toFile(), maxCounters), config.name());
+            if (null != journal)
+            {
+                counters.set(TrackerCounter.CHECKPOINTS_DAMAGED, journal.damagedCheckpoints());
+            }
             registry = new DestinationRegistry(persistedDestinations,
                 null == dataDirectory ? null : dataDirectory::appendDestination,
                 config.openRegistry(),
@@ -363,6 +367,7 @@ public final class TrackerRuntime implements AutoCloseable
         {
             try
             {
+                agent.closeCheckpoints(started && !failure.isFailed());
                 journal.close();
             }
             catch (final RuntimeException ex)

@@ -5,6 +5,8 @@ import io.acktracker.engine.api.DlqStats;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.BlobBytes;
 import io.acktracker.engine.store.BlobTable;
@@ -563,5 +565,55 @@ public final class DeadLetterQueue implements AutoCloseable
         }
         image.putLong(totalMoved).putLong(totalReplayed).putLong(totalDeleted).putLong(refusedFull)
             .putLong(retentionRemoved);
+    }
+
+    /**
+     * Append the queues exactly to an image: each queue in creation order (the retention pass's round-robin order)
+     * with its ids in queue order, stale ones included, and its count; the retention cursor, the totals, the size
+     * and the departures. The dead letters themselves are the dead-letter table's content, written with the other
+     * keyed tables.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.putInt(queueList.size());
+        for (final QueueIndex index : queueList)
+        {
+            out.putInt(index.queue).putLong(index.count).putInt(index.ids.size());
+            index.ids.forEachLong(out::putLong);
+        }
+        out.putInt(retentionCursor).putLong(totalMoved).putLong(totalReplayed).putLong(totalDeleted)
+            .putLong(refusedFull).putLong(retentionRemoved).putLong(size).putLong(departures);
+    }
+
+    /**
+     * Restore the queues from {@link #dump}, replacing what the constructor rebuilt from the table.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     */
+    public void restore(final ImageReader in)
+    {
+        queues.clear();
+        queueList.clear();
+        final int count = in.getInt();
+        for (int q = 0; q < count; q++)
+        {
+            final QueueIndex index = index(in.getInt());
+            index.count = in.getLong();
+            final int ids = in.getInt();
+            for (int i = 0; i < ids; i++)
+            {
+                index.ids.offerLong(in.getLong());
+            }
+        }
+        retentionCursor = in.getInt();
+        totalMoved = in.getLong();
+        totalReplayed = in.getLong();
+        totalDeleted = in.getLong();
+        refusedFull = in.getLong();
+        retentionRemoved = in.getLong();
+        size = in.getLong();
+        departures = in.getLong();
     }
 }

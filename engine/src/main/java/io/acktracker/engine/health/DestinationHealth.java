@@ -5,6 +5,9 @@ import io.acktracker.engine.api.CircuitState;
 import io.acktracker.engine.api.DestinationHealthView;
 import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.effect.Effects;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.LongLongTable;
 import org.agrona.collections.LongArrayQueue;
@@ -21,6 +24,9 @@ import org.agrona.concurrent.status.AtomicCounter;
  * <p>
  * Agent thread only, except {@link #view(int)} which reads plain fields and may be slightly stale from another
  * thread.
+ * <p>
+ * Why this file is long: one destination's health is a dozen parallel arrays, each written by the rules, the
+ * canonical state image, and the exact dump and restore of a checkpoint; they change together.
  */
 public final class DestinationHealth
 {
@@ -456,5 +462,79 @@ public final class DestinationHealth
                 queue.forEachLong(image::putLong);
             }
         }
+    }
+
+    /**
+     * Append every destination's health, exactly, to an image: counts, sliding windows with their cursor, latency,
+     * circuits, probes, parked redeliveries in queue order, and the open and resumable masks.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.HEALTH).putLong(openMask).putLong(resumableMask);
+        for (int d = 0; d < MAX; d++)
+        {
+            out.putInt(consecutiveFailures[d]).putInt(windowIndex[d]).putInt(windowSamples[d])
+                .putInt(windowFailures[d]).putDouble(ewmaLatencyNs[d]).putLong(inFlight[d]).putLong(acks[d])
+                .putLong(failures[d]).putInt(state[d].ordinal()).putLong(openedAtNs[d]).putInt(probesInFlight[d])
+                .putInt(probeSuccesses[d]);
+            final long[] samples = window[d];
+            out.putBoolean(null != samples);
+            if (null != samples)
+            {
+                out.putLongs(samples, samples.length);
+            }
+            final LongArrayQueue queue = parked[d];
+            out.putInt(null == queue ? -1 : queue.size());
+            if (null != queue)
+            {
+                queue.forEachLong(out::putLong);
+            }
+        }
+    }
+
+    /**
+     * Restore every destination's health from {@link #dump}, replacing what the constructor loaded.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     */
+    public void restore(final ImageReader in)
+    {
+        in.section(ImageSections.HEALTH, "health");
+        final long open = in.getLong();
+        resumableMask = in.getLong();
+        for (int d = 0; d < MAX; d++)
+        {
+            consecutiveFailures[d] = in.getInt();
+            windowIndex[d] = in.getInt();
+            windowSamples[d] = in.getInt();
+            windowFailures[d] = in.getInt();
+            ewmaLatencyNs[d] = in.getDouble();
+            inFlight[d] = in.getLong();
+            acks[d] = in.getLong();
+            failures[d] = in.getLong();
+            state[d] = CircuitState.of(in.getInt());
+            openedAtNs[d] = in.getLong();
+            probesInFlight[d] = in.getInt();
+            probeSuccesses[d] = in.getInt();
+            if (in.getBoolean())
+            {
+                final long[] samples = in.getLongs(null);
+                window[d] = java.util.Arrays.copyOf(samples, in.lastCount());
+            }
+            else
+            {
+                window[d] = null;
+            }
+            final int count = in.getInt();
+            parked[d] = count < 0 ? null : new LongArrayQueue(Math.max(64, count), Long.MIN_VALUE);
+            for (int i = 0; i < count; i++)
+            {
+                parked[d].offerLong(in.getLong());
+            }
+        }
+        openMask = open;
+        circuitsOpen.setRelease(Long.bitCount(open));
     }
 }

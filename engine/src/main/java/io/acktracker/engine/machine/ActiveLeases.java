@@ -3,6 +3,9 @@ package io.acktracker.engine.machine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 
 /**
  * The number of messages leased now, and the one way a record stops being leased (settled, expired, or finished
@@ -44,5 +47,17 @@ final class ActiveLeases
     long active()
     {
         return active;
+    }
+
+    void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.LEASES).putLong(active);
+    }
+
+    void restore(final ImageReader in)
+    {
+        in.section(ImageSections.LEASES, "leases");
+        active = in.getLong();
+        counters.set(TrackerCounter.ACTIVE_LEASES, active);
     }
 }

@@ -12,6 +12,9 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.BlobBytes;
 import io.acktracker.engine.store.BlobTable;
@@ -33,6 +36,9 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * queue since the last fruitless pass: a full queue costs an idle duty cycle nothing, however many are held.
  * <p>
  * Agent thread only. The public methods only read; changes arrive as commands.
+ * <p>
+ * Why this file is long: the dead-letter rules (moves, held letters, replays, deletes) with their queries for
+ * operators, and their state image and exact dump beside each other.
  */
 public final class DeadLetters
 {
@@ -487,5 +493,35 @@ public final class DeadLetters
         image.putInt(replays.size());
         replays.forEachLong(image::putLong);
         image.putLong(departuresAtLastPass).putInt(passRemaining);
+    }
+
+    void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.DEAD_LETTERS);
+        queue.dump(out);
+        out.putInt(held.size());
+        held.forEachLong(out::putLong);
+        out.putInt(replays.size());
+        replays.forEachLong(out::putLong);
+        out.putLong(departuresAtLastPass).putInt(passRemaining).putInt(lastVisits);
+    }
+
+    void restore(final ImageReader in)
+    {
+        in.section(ImageSections.DEAD_LETTERS, "dead letters");
+        queue.restore(in);
+        held.clear();
+        for (int i = 0, count = in.getInt(); i < count; i++)
+        {
+            held.offerLong(in.getLong());
+        }
+        replays.clear();
+        for (int i = 0, count = in.getInt(); i < count; i++)
+        {
+            replays.offerLong(in.getLong());
+        }
+        departuresAtLastPass = in.getLong();
+        passRemaining = in.getInt();
+        lastVisits = in.getInt();
     }
 }

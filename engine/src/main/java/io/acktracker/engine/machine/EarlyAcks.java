@@ -1,5 +1,8 @@
 package io.acktracker.engine.machine;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -115,6 +118,51 @@ final class EarlyAcks
         {
             final int index = (head + i) % ids.length;
             image.putLong(ids[index]).putLong(times[index]).putLong(held.get(ids[index]));
+        }
+    }
+
+    void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.EARLY_ACKS).putInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            final int index = (head + i) % ids.length;
+            out.putLong(ids[index]).putLong(times[index]);
+        }
+        // by ascending id: the map's iteration order depends on its insertion history, the image must not
+        final long[] heldIds = new long[held.size()];
+        final Long2LongHashMap.KeyIterator keys = held.keySet().iterator();
+        for (int i = 0; i < heldIds.length; i++)
+        {
+            heldIds[i] = keys.nextValue();
+        }
+        java.util.Arrays.sort(heldIds);
+        out.putInt(heldIds.length);
+        for (final long messageId : heldIds)
+        {
+            out.putLong(messageId).putLong(held.get(messageId));
+        }
+    }
+
+    void restore(final ImageReader in)
+    {
+        in.section(ImageSections.EARLY_ACKS, "early acks");
+        final int restored = in.getInt();
+        if (restored < 0 || restored > ids.length)
+        {
+            throw new IllegalStateException("the image holds " + restored + " early acks, capacity " + ids.length);
+        }
+        head = 0;
+        count = restored;
+        for (int i = 0; i < restored; i++)
+        {
+            ids[i] = in.getLong();
+            times[i] = in.getLong();
+        }
+        held.clear();
+        for (int i = 0, size = in.getInt(); i < size; i++)
+        {
+            held.put(in.getLong(), in.getLong());
         }
     }
 }

@@ -5,6 +5,9 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.Streams;
@@ -217,5 +220,31 @@ final class Housekeeping
     {
         final int slot = records.slotOf(messageId);
         return Records.MISSING != slot && RecordStatus.PENDING == record.wrap(records.address(slot)).status();
+    }
+
+    void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.HOUSEKEEPING).putInt(replayCount - replayCursor);
+        for (int i = replayCursor; i < replayCount; i++)
+        {
+            out.putLong(replayIds[i]);
+        }
+        out.putInt(streamCursor).putBoolean(orphanSweepActive).putInt(orphanCursor).putLong(nextOrphanSweepNs);
+    }
+
+    void restore(final ImageReader in)
+    {
+        in.section(ImageSections.HOUSEKEEPING, "housekeeping");
+        replayCount = in.getInt();
+        replayCursor = 0;
+        replayIds = new long[replayCount];
+        for (int i = 0; i < replayCount; i++)
+        {
+            replayIds[i] = in.getLong();
+        }
+        streamCursor = in.getInt();
+        orphanSweepActive = in.getBoolean();
+        orphanCursor = in.getInt();
+        nextOrphanSweepNs = in.getLong();
     }
 }

@@ -9,6 +9,9 @@ import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.retry.RetryQueue;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
 import io.acktracker.engine.util.SeededRandom;
@@ -344,5 +347,17 @@ final class Retries
         {
             deadlines.schedule(slot, next, clock.nowNs());
         }
+    }
+
+    void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.RETRIES);
+        retryQueue.dump(out);
+    }
+
+    void restore(final ImageReader in)
+    {
+        in.section(ImageSections.RETRIES, "retries");
+        retryQueue.restore(in);
     }
 }

@@ -18,6 +18,9 @@ import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.BlobBytes;
 import io.acktracker.engine.store.TrackerTables;
@@ -61,7 +64,8 @@ public final class TrackerStateMachine
      */
     private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
         INVALID_REQUESTS, SPOOFED_ACKS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS,
-        LISTENER_ERRORS, TRACKER_FAILED, REFUSED_TRACKER_FAILED);
+        LISTENER_ERRORS, TRACKER_FAILED, REFUSED_TRACKER_FAILED, CHECKPOINTS, CHECKPOINT_PAUSE_US,
+        CHECKPOINTS_DAMAGED);
 
     private final CommandClock clock;
     private final SeededRandom random;
@@ -503,6 +507,89 @@ public final class TrackerStateMachine
             {
                 image.putLong(counters.value(counter));
             }
+        }
+    }
+
+    /**
+     * Append the whole state, exactly, to an image a checkpoint restores from ({@link #restore}): unlike
+     * {@link #appendState} nothing is sorted or rebuilt, every order that decides later behaviour is kept (free-slot
+     * stack, bucket order, wheels, rings, queues, cursors, the random state). The records' content is not in it: the
+     * caller copies each of {@code records().createdSlots()} slots from {@code records().address(slot)}. Between
+     * commands only. Allocates while the writer grows; not for the hot path.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.MACHINE).putLong(clock.nowNs()).putLong(random.state()).putLong(knownDestinations)
+            .putInt(lastDeleted).putInt(lastTickWork);
+        records.dump(out);
+        deadlines.dump(out);
+        health.dump(out);
+        streams.dump(out);
+        earlyAcks.dump(out);
+        activeLeases.dump(out);
+        retries.dump(out);
+        deadLetters.dump(out);
+        housekeeping.dump(out);
+        out.section(ImageSections.COUNTERS);
+        for (final TrackerCounter counter : TrackerCounter.values())
+        {
+            if (!NOT_STATE.contains(counter))
+            {
+                out.putInt(counter.id()).putLong(counters.value(counter));
+            }
+        }
+        out.putInt(-1);
+        tables.extras().dump(out);
+        tables.deadLetters().dump(out);
+        tables.state().dump(out);
+        tables.streamOffsets().dump(out);
+        out.section(ImageSections.END);
+    }
+
+    /**
+     * Restore the whole state from a {@link #dump} image, into a machine built from the same genesis (seed, start,
+     * settings) and given no command yet: afterwards it is the machine that was dumped, and the same commands give
+     * the same results, state and effects.
+     *
+     * @param in      the image.
+     * @param created slots the checkpoint's pending table holds.
+     * @param filler  writes each slot's record.
+     * @throws io.acktracker.engine.api.TrackerException when the image does not fit this machine.
+     */
+    public void restore(final ImageReader in, final int created, final Records.SlotFiller filler)
+    {
+        recovered = true;
+        in.section(ImageSections.MACHINE, "machine");
+        clock.set(in.getLong());
+        random.state(in.getLong());
+        knownDestinations = in.getLong();
+        lastDeleted = in.getInt();
+        lastTickWork = in.getInt();
+        records.restore(in, created, filler);
+        deadlines.restore(in);
+        health.restore(in);
+        streams.restore(in);
+        earlyAcks.restore(in);
+        activeLeases.restore(in);
+        retries.restore(in);
+        deadLetters.restore(in);
+        housekeeping.restore(in);
+        in.section(ImageSections.COUNTERS, "counters");
+        for (int id = in.getInt(); id >= 0; id = in.getInt())
+        {
+            counters.set(TrackerCounter.byId(id), in.getLong());
+        }
+        tables.extras().restore(in);
+        tables.deadLetters().restore(in);
+        tables.state().restore(in);
+        tables.streamOffsets().restore(in);
+        in.section(ImageSections.END, "end");
+        if (!in.isAtEnd())
+        {
+            throw new io.acktracker.engine.api.TrackerException("the checkpoint image has " +
+                "bytes after its end: written by another version");
         }
     }
 

@@ -66,7 +66,10 @@ public enum TrackerCounter
     EARLY_ACKS_HELD(57, "acks held because their message was not tracked yet", false),
     EARLY_ACKS_APPLIED(58, "held early acks applied when their message was tracked", false),
     TRACKER_FAILED(59, "1 when the agent stopped on a fault (restart the tracker)", true),
-    REFUSED_TRACKER_FAILED(60, "commands refused: the tracker failed", false, true);
+    REFUSED_TRACKER_FAILED(60, "commands refused: the tracker failed", false, true),
+    CHECKPOINTS(61, "checkpoints of the journal store completed", false),
+    CHECKPOINT_PAUSE_US(62, "the agent's pause for the last checkpoint, microseconds", true),
+    CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;
@@ -98,6 +101,25 @@ public enum TrackerCounter
     public boolean hasSharedWriters()
     {
         return sharedWriters;
+    }
+
+    /**
+     * The counter with an id.
+     *
+     * @param id a counter's {@link #id()}.
+     * @return the counter.
+     * @throws IllegalArgumentException when no counter has it.
+     */
+    public static TrackerCounter byId(final int id)
+    {
+        for (final TrackerCounter counter : values())
+        {
+            if (counter.id == id)
+            {
+                return counter;
+            }
+        }
+        throw new IllegalArgumentException("no counter has id " + id);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.acktracker.engine.pending;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -293,5 +295,63 @@ public final class PendingIndex
     public int tombstoneCount()
     {
         return tombstoneCount;
+    }
+
+    /**
+     * Append the index's order-deciding state to an exact image: created slots, the free-slot stack (bottom first:
+     * the top is the next slot handed out) and the tombstone ring oldest first. The id index is not written: it is
+     * rebuilt from the records' content ({@link #occupy}).
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.putInt(createdSlots).putInt(idToSlot.size()).putInts(freeSlots, freeSlotCount).putInt(tombstoneCount);
+        for (int i = 0; i < tombstoneCount; i++)
+        {
+            out.putLong(tombstones[(tombstoneHead + i) % tombstones.length]);
+        }
+    }
+
+    /**
+     * Restore a fresh index from {@link #dump}: every slot's address first ({@link #restoreSlot}), then this, then
+     * {@link #occupy} for each record that holds a message.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     * @return the number of ids the index held (the caller checks the rebuilt id index against it).
+     */
+    public int restore(final ImageReader in)
+    {
+        final int created = in.getInt();
+        final int size = in.getInt();
+        if (created != createdSlots)
+        {
+            throw new IllegalStateException("restored " + createdSlots + " slots, the image holds " + created);
+        }
+        in.getInts(freeSlots);
+        freeSlotCount = in.lastCount();
+        final int count = in.getInt();
+        if (count < 0 || count > tombstones.length)
+        {
+            throw new IllegalStateException("the image holds " + count + " tombstones, more than the capacity " +
+                tombstones.length);
+        }
+        tombstoneHead = 0;
+        tombstoneCount = count;
+        for (int i = 0; i < count; i++)
+        {
+            tombstones[i] = in.getLong();
+        }
+        return size;
+    }
+
+    /**
+     * At a restore: the next slot was created with this address (slots are restored lowest first).
+     *
+     * @param address its record's address.
+     */
+    public void restoreSlot(final long address)
+    {
+        slotAddress[createdSlots++] = address;
     }
 }

@@ -5,6 +5,9 @@ import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.PendingTable;
 import io.acktracker.engine.store.RecordBytes;
@@ -26,8 +29,12 @@ import java.lang.invoke.VarHandle;
  * so no call can move a flyweight under its owner.
  * <p>
  * Agent thread only, except {@link #readCopy} (any thread).
+ * <p>
+ * Why this file is long: the only way records are created, removed and recovered, plus the exact dump and restore of
+ * the slots, free stack and tombstone ring they own; splitting them would spread one invariant (id index = records
+ * holding a message) over several files.
  */
-public final class Records
+public final class Records implements SlotSource
 {
     /** Returned by {@link #slotOf(long)} for an id that is not held, and by {@link #insert} for a duplicate. */
     public static final int MISSING = PendingIndex.MISSING;
@@ -435,5 +442,83 @@ public final class Records
     public long[] sortedIds()
     {
         return index.sortedIds();
+    }
+
+    /** Fills a restored slot's record, for {@link #restore}. */
+    @FunctionalInterface
+    public interface SlotFiller
+    {
+        /**
+         * Write a slot's record, all {@link PendingRecord#LENGTH} bytes, at an address.
+         *
+         * @param slot    the slot.
+         * @param address its record in the table.
+         */
+        void fill(int slot, long address);
+    }
+
+    /**
+     * Append the records' order-deciding state to an exact image: the pending count, the index's free-slot stack
+     * and tombstone ring. The slots' content is copied separately ({@link #address} of each of
+     * {@link #createdSlots()}), to the checkpoint's pending table.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.RECORDS).putInt(pendingCount);
+        index.dump(out);
+    }
+
+    /**
+     * Restore a fresh records part (nothing created yet): create the image's slots in slot order, let the filler
+     * write each one's record, then the free-slot stack and tombstone ring; the id index is rebuilt from the records
+     * that hold a message.
+     *
+     * @param in      the image, at what {@link #dump} wrote.
+     * @param created how many slots the checkpoint's table holds.
+     * @param filler  writes each slot's record.
+     * @throws TrackerException when the table has no room, or the content does not match the image.
+     */
+    public void restore(final ImageReader in, final int created, final SlotFiller filler)
+    {
+        if (0 != index.createdSlots() || 0 != index.size())
+        {
+            throw new IllegalStateException("records are restored into a fresh machine only");
+        }
+        if (created > index.slotCapacity())
+        {
+            throw new TrackerException("the checkpoint holds " + created + " slots, more than capacity plus " +
+                "tombstone capacity (" + index.slotCapacity() + ")");
+        }
+        in.section(ImageSections.RECORDS, "records");
+        pendingCount = in.getInt();
+        for (int slot = 0; slot < created; slot++)
+        {
+            final long address = table.create(slot);
+            if (address <= 0)
+            {
+                throw new TrackerException("the pending table has no room for slot " + slot + " of the checkpoint");
+            }
+            filler.fill(slot, address);
+            index.restoreSlot(address);
+        }
+        final int size = index.restore(in);
+        final PendingRecord record = new PendingRecord();
+        for (int slot = 0; slot < created; slot++)
+        {
+            record.wrap(index.address(slot));
+            if (RecordStatus.NONE != record.status() && !index.occupy(record.messageId(), slot))
+            {
+                throw new TrackerException("the checkpoint holds message " + record.messageId() + " twice");
+            }
+        }
+        if (size != index.size())
+        {
+            throw new TrackerException("the checkpoint's records hold " + index.size() + " messages, its index " +
+                size);
+        }
+        counters.set(TrackerCounter.PENDING, pendingCount);
+        counters.set(TrackerCounter.TOMBSTONES, index.tombstoneCount());
     }
 }

@@ -1,5 +1,7 @@
 package io.acktracker.engine.retry;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 
 import java.util.Arrays;
@@ -116,6 +118,52 @@ public final class RetryQueue
             {
                 image.putInt(level).putLong(ring[(heads[level] + i) & (ring.length - 1)]);
             }
+        }
+    }
+
+    /**
+     * Append the queue exactly: each level's ring, oldest first, from the lowest level.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.putInt(size);
+        for (int level = 0; level < 256; level++)
+        {
+            final long[] ring = rings[level];
+            out.putInt(null == ring ? -1 : counts[level]);
+            for (int i = 0; i < counts[level]; i++)
+            {
+                out.putLong(ring[(heads[level] + i) & (ring.length - 1)]);
+            }
+        }
+    }
+
+    /**
+     * Restore the queue from {@link #dump}, into an empty one.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     */
+    public void restore(final ImageReader in)
+    {
+        clear();
+        final int expected = in.getInt();
+        for (int level = 0; level < 256; level++)
+        {
+            final int count = in.getInt();
+            if (count >= 0 && null == rings[level])
+            {
+                rings[level] = new long[64];
+            }
+            for (int i = 0; i < count; i++)
+            {
+                add(in.getLong(), level - 128);
+            }
+        }
+        if (size != expected)
+        {
+            throw new IllegalStateException("the image's retry queue holds " + size + " of " + expected);
         }
     }
 }

@@ -1,5 +1,9 @@
 package io.acktracker.engine.store;
 
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -224,5 +228,54 @@ public final class BlobTable implements AutoCloseable
     public void close()
     {
         map.close();
+    }
+
+    /**
+     * Append the table's content to an exact image (the machine only looks keys up, so the order of entries does
+     * not matter; the content does). Allocates a holder; not for the hot path.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        // by ascending key: Chronicle's iteration order depends on the insertion history, the image must not
+        final org.agrona.collections.LongArrayList keys = new org.agrona.collections.LongArrayList();
+        forEach((messageId, blob) -> keys.addLong(messageId));
+        final long[] sorted = keys.toLongArray();
+        java.util.Arrays.sort(sorted);
+        final BlobBytes blob = new BlobBytes(1024);
+        out.section(ImageSections.TABLE).putLong(sorted.length);
+        for (final long messageId : sorted)
+        {
+            get(messageId, blob);
+            out.putLong(messageId).putBytes(blob.buffer(), 0, blob.length());
+        }
+    }
+
+    /**
+     * Replace the table's content with what {@link #dump} wrote.
+     *
+     * @param in the image.
+     * @throws TrackerException when an entry does not fit the table.
+     */
+    public void restore(final ImageReader in)
+    {
+        in.section(ImageSections.TABLE, name);
+        map.clear();
+        final long count = in.getLong();
+        final BlobBytes blob = new BlobBytes(1024);
+        byte[] scratch = new byte[1024];
+        for (long i = 0; i < count; i++)
+        {
+            final long messageId = in.getLong();
+            scratch = in.getBytes(scratch);
+            final int length = in.lastCount();
+            blob.length(length).buffer().putBytes(0, scratch, 0, length);
+            if (!put(messageId, blob))
+            {
+                throw new TrackerException("the checkpoint's " + name + " table does not fit: no room for entry " +
+                    i + " of " + count);
+            }
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.acktracker.engine.store;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -142,5 +145,45 @@ public final class LongLongTable implements AutoCloseable
     public void close()
     {
         map.close();
+    }
+
+    /**
+     * Append the table's content to an exact image (looked up by key only: the order of entries does not matter).
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        // by ascending key: Chronicle's iteration order depends on the insertion history, the image must not
+        final org.agrona.collections.Long2LongHashMap all = new org.agrona.collections.Long2LongHashMap(Long.MIN_VALUE);
+        forEach(all::put);
+        final long[] keys = new long[all.size()];
+        final org.agrona.collections.Long2LongHashMap.KeyIterator iterator = all.keySet().iterator();
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = iterator.nextValue();
+        }
+        java.util.Arrays.sort(keys);
+        out.section(ImageSections.TABLE).putLong(keys.length);
+        for (final long key : keys)
+        {
+            out.putLong(key).putLong(all.get(key));
+        }
+    }
+
+    /**
+     * Replace the table's content with what {@link #dump} wrote.
+     *
+     * @param in the image.
+     */
+    public void restore(final ImageReader in)
+    {
+        in.section(ImageSections.TABLE, name);
+        map.clear();
+        final long count = in.getLong();
+        for (long i = 0; i < count; i++)
+        {
+            put(in.getLong(), in.getLong());
+        }
     }
 }

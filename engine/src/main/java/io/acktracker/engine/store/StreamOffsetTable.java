@@ -1,5 +1,7 @@
 package io.acktracker.engine.store;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -115,5 +117,25 @@ public final class StreamOffsetTable implements AutoCloseable
     public void close()
     {
         table.close();
+    }
+
+    /**
+     * Append the offsets to an exact image.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        table.dump(out);
+    }
+
+    /**
+     * Replace the offsets with what {@link #dump} wrote.
+     *
+     * @param in the image.
+     */
+    public void restore(final ImageReader in)
+    {
+        table.restore(in);
     }
 }

@@ -1,5 +1,7 @@
 package io.acktracker.engine.stream;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.util.ParallelSort;
 
@@ -282,5 +284,39 @@ public final class StreamIndex
         {
             image.putLong(targetOffset[d]).putLong(appliedOffset[d]);
         }
+    }
+
+    /**
+     * Append this stream exactly (entries, live count, offsets, dirty destinations) to an image.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.putInt(streamId).putInt(live).putLong(dirtyDestinations).putLongs(sequences, size)
+            .putLongs(messageIds, size).putLongs(targetOffset, targetOffset.length)
+            .putLongs(appliedOffset, appliedOffset.length);
+    }
+
+    /**
+     * A stream as {@link #dump} wrote it.
+     *
+     * @param in the image.
+     * @return the stream.
+     */
+    public static StreamIndex restore(final ImageReader in)
+    {
+        final StreamIndex stream = new StreamIndex(in.getInt());
+        stream.live = in.getInt();
+        stream.dirtyDestinations = in.getLong();
+        final long[] sequences = in.getLongs(null);
+        stream.size = in.lastCount();
+        final long[] ids = in.getLongs(null);
+        final int capacity = Math.max(64, Integer.highestOneBit(Math.max(1, stream.size)) << 1);
+        stream.sequences = Arrays.copyOf(sequences, capacity);
+        stream.messageIds = Arrays.copyOf(ids, capacity);
+        in.getLongs(stream.targetOffset);
+        in.getLongs(stream.appliedOffset);
+        return stream;
     }
 }

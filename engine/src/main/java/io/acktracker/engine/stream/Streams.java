@@ -1,5 +1,8 @@
 package io.acktracker.engine.stream;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -104,6 +107,39 @@ public final class Streams
         for (final int id : ids)
         {
             byId.get(id).appendState(image);
+        }
+    }
+
+    /**
+     * Append every stream, exactly and in creation order (housekeeping's round-robin order), to an image.
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        out.section(ImageSections.STREAMS).putInt(inOrder.size());
+        for (final StreamIndex stream : inOrder)
+        {
+            stream.dump(out);
+        }
+    }
+
+    /**
+     * Restore every stream from {@link #dump}, in the same creation order, into an empty part.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     */
+    public void restore(final ImageReader in)
+    {
+        in.section(ImageSections.STREAMS, "streams");
+        byId.clear();
+        inOrder.clear();
+        final int count = in.getInt();
+        for (int i = 0; i < count; i++)
+        {
+            final StreamIndex stream = StreamIndex.restore(in);
+            byId.put(stream.streamId(), stream);
+            inOrder.add(stream);
         }
     }
 }

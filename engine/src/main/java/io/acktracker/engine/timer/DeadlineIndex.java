@@ -1,7 +1,11 @@
 package io.acktracker.engine.timer;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageSections;
+import io.acktracker.engine.state.ImageWriter;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongArrayList;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +51,23 @@ public final class DeadlineIndex
     private static final long PENDING_TIMER = Long.MIN_VALUE;
     private static final byte FINE = 0;
     private static final byte COARSE = 1;
+    private static final int FINE_ALLOCATION = 8;
+    private static final int COARSE_ALLOCATION = 16;
 
     private final int fineShift;
     private final int coarseShift;
     private final int fineTicks;
-    private final DeadlineTimerWheel fineWheel;
-    private final DeadlineTimerWheel coarseWheel;
+    private DeadlineTimerWheel fineWheel;
+    private DeadlineTimerWheel coarseWheel;
+    // what an exact image needs of each wheel that Agrona does not expose, mirrored from its rules: the timers per
+    // spoke it has room for (doubled when a spoke overflows) and where a poll that stopped early resumes
+    private int fineAllocation = FINE_ALLOCATION;
+    private int coarseAllocation = COARSE_ALLOCATION;
+    private int finePollIndex;
+    private int coarsePollIndex;
+    private int abortedIndex;
+    private int lastPollIndex;
+    private int lastAllocation;
 
     private final int[] slotNext;
     private final int[] slotPrev;
@@ -125,9 +140,9 @@ public final class DeadlineIndex
         this.coarseShift = coarseShift;
         this.fineTicks = fineTicks;
         fineWheel = new DeadlineTimerWheel(
-            TimeUnit.NANOSECONDS, align(startNs, fineShift), 1L << fineShift, fineTicks, 8);
+            TimeUnit.NANOSECONDS, align(startNs, fineShift), 1L << fineShift, fineTicks, FINE_ALLOCATION);
         coarseWheel = new DeadlineTimerWheel(
-            TimeUnit.NANOSECONDS, align(startNs, coarseShift), 1L << coarseShift, coarseTicks, 16);
+            TimeUnit.NANOSECONDS, align(startNs, coarseShift), 1L << coarseShift, coarseTicks, COARSE_ALLOCATION);
 
         slotNext = new int[slotCapacity];
         slotPrev = new int[slotCapacity];
@@ -304,14 +319,25 @@ public final class DeadlineIndex
                 if (now >= wheel.currentTickTime())
                 {
                     wheel.resetStartTime(align(now, shift));
+                    pollIndex(wheel, 0);
                 }
                 return;
             }
 
             final long tickTime = wheel.currentTickTime();
+            abortedIndex = -1;
             wheel.poll(now, expiry, Integer.MAX_VALUE);
-            if (tickTime == wheel.currentTickTime())
+            if (tickTime != wheel.currentTickTime())
             {
+                pollIndex(wheel, 0);
+            }
+            else
+            {
+                if (abortedIndex >= 0)
+                {
+                    // the wheel stopped at the timer whose bucket ran out of budget and resumes there next poll
+                    pollIndex(wheel, abortedIndex);
+                }
                 return;
             }
         }
@@ -320,13 +346,23 @@ public final class DeadlineIndex
     private boolean onFineExpiry(final TimeUnit timeUnit, final long now, final long timerId)
     {
         final int bucket = (int)fineTimerToBucket.get(timerId);
-        return drain(bucket, now, true) && retire(bucket, fineTimerToBucket, timerId);
+        if (drain(bucket, now, true))
+        {
+            return retire(bucket, fineTimerToBucket, timerId);
+        }
+        abortedIndex = (int)timerId;
+        return false;
     }
 
     private boolean onCoarseExpiry(final TimeUnit timeUnit, final long now, final long timerId)
     {
         final int bucket = (int)coarseTimerToBucket.get(timerId);
-        return drain(bucket, now, false) && retire(bucket, coarseTimerToBucket, timerId);
+        if (drain(bucket, now, false))
+        {
+            return retire(bucket, coarseTimerToBucket, timerId);
+        }
+        abortedIndex = (int)timerId;
+        return false;
     }
 
     private boolean drain(final int bucket, final long now, final boolean fire)
@@ -442,15 +478,42 @@ public final class DeadlineIndex
         final long tick = bucketTick[bucket];
         if (FINE == bucketLevel[bucket])
         {
-            final long timerId = fineWheel.scheduleTimer(((tick + 1) << fineShift) - 1);
+            final long timerId = fineWheel.scheduleTimer(timerDeadline(bucket));
             bucketTimerId[bucket] = timerId;
             fineTimerToBucket.put(timerId, bucket);
+            if ((int)timerId >= fineAllocation)
+            {
+                // the spoke was full: Agrona doubled every spoke and put the timer first in the new half
+                fineAllocation <<= 1;
+            }
         }
         else
         {
-            final long timerId = coarseWheel.scheduleTimer(tick << coarseShift);
+            final long timerId = coarseWheel.scheduleTimer(timerDeadline(bucket));
             bucketTimerId[bucket] = timerId;
             coarseTimerToBucket.put(timerId, bucket);
+            if ((int)timerId >= coarseAllocation)
+            {
+                coarseAllocation <<= 1;
+            }
+        }
+    }
+
+    private long timerDeadline(final int bucket)
+    {
+        final long tick = bucketTick[bucket];
+        return FINE == bucketLevel[bucket] ? ((tick + 1) << fineShift) - 1 : tick << coarseShift;
+    }
+
+    private void pollIndex(final DeadlineTimerWheel wheel, final int index)
+    {
+        if (wheel == fineWheel)
+        {
+            finePollIndex = index;
+        }
+        else
+        {
+            coarsePollIndex = index;
         }
     }
 
@@ -495,6 +558,194 @@ public final class DeadlineIndex
             bucketTimerId[i] = PENDING_TIMER;
         }
         bucketCapacity = newCapacity;
+    }
+
+    /**
+     * Append the whole index, exactly, to an image: every slot's links and deadline, every bucket (tick, level,
+     * timer id, slot order) and the free-bucket stack as they are, and each wheel's start time, current tick time,
+     * spoke allocation, resume index and timer count. Only between polls (the agent's duty cycle start).
+     *
+     * @param out the image.
+     */
+    public void dump(final ImageWriter out)
+    {
+        if (polling || 0 != deferredCount)
+        {
+            throw new IllegalStateException("a deadline index is dumped between polls only");
+        }
+        out.section(ImageSections.DEADLINES).putLong(nowNs).putInt(scheduledCount)
+            .putInts(slotNext, slotNext.length).putInts(slotPrev, slotPrev.length)
+            .putInts(slotBucket, slotBucket.length).putLongs(slotDeadline, slotDeadline.length)
+            .putInt(bucketCapacity).putLongs(bucketTick, bucketCapacity).putLongs(bucketTimerId, bucketCapacity)
+            .putInts(bucketHead, bucketCapacity).putInts(bucketTail, bucketCapacity)
+            .putInts(bucketSize, bucketCapacity).putBytes(bucketLevel, bucketCapacity)
+            .putInts(freeBuckets, freeBucketCount);
+        dumpWheel(out, fineWheel, fineAllocation, finePollIndex);
+        dumpWheel(out, coarseWheel, coarseAllocation, coarsePollIndex);
+    }
+
+    /**
+     * Restore the index from {@link #dump}: the arrays as they were, the tick and timer maps rebuilt from the
+     * buckets, and each wheel rebuilt exactly (see {@link #restoreWheel}). Into an index of the same slot capacity
+     * and tick sizes, before any schedule.
+     *
+     * @param in the image, at what {@link #dump} wrote.
+     * @throws IllegalStateException when the image does not fit this index or a wheel cannot be rebuilt exactly.
+     */
+    public void restore(final ImageReader in)
+    {
+        in.section(ImageSections.DEADLINES, "deadlines");
+        nowNs = in.getLong();
+        scheduledCount = in.getInt();
+        readExactly(in.getInts(slotNext), in.lastCount(), slotNext.length);
+        readExactly(in.getInts(slotPrev), in.lastCount(), slotPrev.length);
+        readExactly(in.getInts(slotBucket), in.lastCount(), slotBucket.length);
+        readExactly(in.getLongs(slotDeadline), in.lastCount(), slotDeadline.length);
+        final int capacity = in.getInt();
+        bucketTick = in.getLongs(new long[capacity]);
+        readExactly(bucketTick, in.lastCount(), capacity);
+        bucketTimerId = in.getLongs(new long[capacity]);
+        bucketHead = in.getInts(new int[capacity]);
+        bucketTail = in.getInts(new int[capacity]);
+        bucketSize = in.getInts(new int[capacity]);
+        bucketLevel = in.getBytes(new byte[capacity]);
+        freeBuckets = in.getInts(new int[capacity]);
+        freeBucketCount = in.lastCount();
+        bucketCapacity = capacity;
+        fineTickToBucket.clear();
+        coarseTickToBucket.clear();
+        fineTimerToBucket.clear();
+        coarseTimerToBucket.clear();
+        for (int bucket = 0; bucket < capacity; bucket++)
+        {
+            if (PENDING_TIMER != bucketTimerId[bucket])
+            {
+                (FINE == bucketLevel[bucket] ? fineTickToBucket : coarseTickToBucket).put(bucketTick[bucket], bucket);
+                (FINE == bucketLevel[bucket] ? fineTimerToBucket : coarseTimerToBucket)
+                    .put(bucketTimerId[bucket], bucket);
+            }
+        }
+        fineWheel = restoreWheel(in, fineTimerToBucket, fineShift, fineWheel.ticksPerWheel());
+        finePollIndex = lastPollIndex;
+        fineAllocation = lastAllocation;
+        coarseWheel = restoreWheel(in, coarseTimerToBucket, coarseShift, coarseWheel.ticksPerWheel());
+        coarsePollIndex = lastPollIndex;
+        coarseAllocation = lastAllocation;
+    }
+
+    private static void dumpWheel(
+        final ImageWriter out, final DeadlineTimerWheel wheel, final int allocation, final int pollIndex)
+    {
+        out.putLong(wheel.startTime()).putLong(wheel.currentTickTime()).putInt(allocation).putInt(pollIndex)
+            .putLong(wheel.timerCount());
+    }
+
+    /**
+     * Rebuild an Agrona wheel (whose arrays cannot be read or set) into exactly the state of the one dumped, through
+     * its public operations only:
+     * <ol>
+     *     <li>the same start time, tick size, spokes and per-spoke allocation; then {@code currentTickTime(t - tick)}
+     *     winds its current tick to the original's, so every deadline maps to the same spoke;</li>
+     *     <li>the resume index of a poll that stopped early: fillers take indices 0 to p of the current spoke, only
+     *     the one at p due, and a poll whose handler refuses it leaves the wheel resuming at p; the fillers are
+     *     cancelled;</li>
+     *     <li>each live timer, spoke by spoke in index order, scheduled with its real deadline: a timer not yet due
+     *     maps to its own spoke, and an overdue one can only be in the current spoke (the wheel leaves a spoke only
+     *     once every due timer in it fired), where it maps again; fillers with the same deadline occupy the holes
+     *     before it, so it takes its original index, and are cancelled afterwards.</li>
+     * </ol>
+     * Every timer id returned is checked against the original, so the wheel's array holds the same deadlines at the
+     * same places, and its start time, current tick, resume index, allocation and timer count are the same: no
+     * residual difference. A wheel that cannot be rebuilt so (another Agrona, a broken mirror) is refused.
+     */
+    private DeadlineTimerWheel restoreWheel(
+        final ImageReader in, final Long2LongHashMap timerToBucket, final int shift, final int ticks)
+    {
+        final long startTime = in.getLong();
+        final long tickTime = in.getLong();
+        final int allocation = in.getInt();
+        final int pollIndex = in.getInt();
+        final long timerCount = in.getLong();
+        final long resolution = 1L << shift;
+        final DeadlineTimerWheel wheel =
+            new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startTime, resolution, ticks, allocation);
+        wheel.currentTickTime(tickTime - resolution);
+        require(wheel.currentTickTime() == tickTime, "current tick time");
+
+        final LongArrayList fillers = new LongArrayList();
+        if (pollIndex > 0)
+        {
+            for (int i = 0; i <= pollIndex; i++)
+            {
+                final long id = wheel.scheduleTimer(i < pollIndex ? tickTime - 1 : tickTime - 2);
+                require((int)id == i, "resume index filler");
+                fillers.addLong(id);
+            }
+            wheel.poll(tickTime - 2, (unit, now, id) -> false, Integer.MAX_VALUE);
+            cancelAll(wheel, fillers);
+        }
+
+        final long[] ids = new long[timerToBucket.size()];
+        final Long2LongHashMap.KeyIterator keys = timerToBucket.keySet().iterator();
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = keys.nextValue();
+        }
+        Arrays.sort(ids);
+        for (int i = 0; i < ids.length; )
+        {
+            final int spoke = (int)(ids[i] >> 32);
+            int end = i;
+            while (end < ids.length && (int)(ids[end] >> 32) == spoke)
+            {
+                end++;
+            }
+            final long spokeDeadline = timerDeadline((int)timerToBucket.get(ids[end - 1]));
+            int next = 0;
+            for (int k = i; k < end; k++)
+            {
+                final int index = (int)ids[k];
+                while (next < index)
+                {
+                    fillers.addLong(wheel.scheduleTimer(spokeDeadline));
+                    next++;
+                }
+                final long id = wheel.scheduleTimer(timerDeadline((int)timerToBucket.get(ids[k])));
+                require(id == ids[k], "timer " + ids[k]);
+                next++;
+            }
+            i = end;
+        }
+        cancelAll(wheel, fillers);
+        require(wheel.timerCount() == timerCount, "timer count");
+        lastPollIndex = pollIndex;
+        lastAllocation = allocation;
+        return wheel;
+    }
+
+    private static void cancelAll(final DeadlineTimerWheel wheel, final LongArrayList ids)
+    {
+        for (int i = 0; i < ids.size(); i++)
+        {
+            wheel.cancelTimer(ids.getLong(i));
+        }
+        ids.clear();
+    }
+
+    private static void require(final boolean condition, final String what)
+    {
+        if (!condition)
+        {
+            throw new IllegalStateException("the deadline wheel cannot be rebuilt exactly: " + what);
+        }
+    }
+
+    private static void readExactly(final Object array, final int count, final int length)
+    {
+        if (count != length)
+        {
+            throw new IllegalStateException("the image holds " + count + " deadline entries, this index " + length);
+        }
     }
 
     private static long align(final long timeNs, final int shift)

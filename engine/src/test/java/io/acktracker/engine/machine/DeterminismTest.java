@@ -264,6 +264,20 @@ class DeterminismTest
          */
         Engine(final boolean queued, final Path journalDir, final TestClock clock, final boolean stepTime)
         {
+            this(queued, journalDir, clock, stepTime, (config) -> { });
+        }
+
+        /**
+         * @param tweak changes to the configuration (checkpoint settings, an error handler that collects): with a
+         *              journal, checkpoints are only taken on request and at a close unless it says otherwise.
+         */
+        Engine(
+            final boolean queued,
+            final Path journalDir,
+            final TestClock clock,
+            final boolean stepTime,
+            final java.util.function.Consumer<TrackerConfig> tweak)
+        {
             this.queued = queued;
             this.clock = clock;
             this.stepTime = stepTime;
@@ -307,8 +321,10 @@ class DeterminismTest
                 .errorHandler((ex) -> { throw new AssertionError("unexpected error", ex); });
             if (null != journalDir)
             {
-                config.dataDir(journalDir).journal(true).journalSegmentLength(64 * 1024);
+                config.dataDir(journalDir).journal(true).journalSegmentLength(64 * 1024)
+                    .checkpointIntervalBytes(0).checkpointIntervalNs(0);
             }
+            tweak.accept(config);
             tracker = AckTracker.open(config);
             agent = tracker.agent();
         }

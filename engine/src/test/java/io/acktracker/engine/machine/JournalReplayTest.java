@@ -66,7 +66,7 @@ class JournalReplayTest
         final Path dir = tempDir();
         final TestClock clock = new TestClock(Trackers.START_NS);
         final int restartEvery = Math.max(10, ops.size() / 3);
-        Engine journaled = new Engine(queued, dir, clock, true);
+        Engine journaled = new Engine(queued, dir, clock, true, (config) -> config.checkpointAtClose(false));
         try (Engine reference = new Engine(false, null, new TestClock(Trackers.START_NS), true))
         {
             int referenceEffectsFrom = 0;
@@ -92,7 +92,7 @@ class JournalReplayTest
                     final StateImage before = journaled.image();
                     final Engine stopped = journaled;
                     stopped.close();
-                    journaled = new Engine(queued, dir, clock, true);
+                    journaled = new Engine(queued, dir, clock, true, (config) -> config.checkpointAtClose(false));
                     journaled.keepHandles(stopped);
                     // the replay ends at the last command the journal holds; the idle ticks after it moved only the
                     // clock, which the first duty cycle (RESTARTED, then an idle tick) moves to the same time
@@ -119,8 +119,9 @@ class JournalReplayTest
         final long[] ticks = new long[2];
         final JournalConfig config =
             new JournalConfig().directory(dir.resolve(CommandJournal.DIRECTORY)).segmentLength(64 * 1024);
-        JournalReader.open(config)
-            .replay(0, (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
+        final JournalReader reader = JournalReader.open(config);
+        reader.replay(reader.startPosition(),
+            (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
             {
                 ticks[0] += CommandLayout.TICK == type ? 1 : 0;
                 ticks[1]++;

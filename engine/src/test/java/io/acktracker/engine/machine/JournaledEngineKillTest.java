@@ -2,6 +2,7 @@ package io.acktracker.engine.machine;
 
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.agent.CommandJournal;
+import io.acktracker.engine.checkpoint.CheckpointStore;
 import io.acktracker.engine.machine.DeterminismTest.Engine;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.testing.ChildJvm;
@@ -72,6 +73,7 @@ class JournaledEngineKillTest
     {
         final SplittableRandom random = new SplittableRandom(seed);
         long checkedLines = 0;
+        int killsInCheckpoints = 0;
         for (int cycle = 1; cycle <= cycles; cycle++)
         {
             final Path dataDir = temp.resolve("data-" + cycle);
@@ -96,6 +98,7 @@ class JournaledEngineKillTest
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
 
+            killsInCheckpoints += hasUnfinishedCheckpoint(dataDir) ? 1 : 0;
             final String[] last = lastCompleteLine(report).split(" ");
             final long position = Long.parseLong(last[0]);
             final long clockNs = Long.parseLong(last[1]);
@@ -113,8 +116,8 @@ class JournaledEngineKillTest
             }
             checkedLines += countLines(report);
         }
-        System.out.printf("journaled engine kills: %d cycles, %d reported states, seed %d%n", cycles, checkedLines,
-            seed);
+        System.out.printf("journaled engine kills: %d cycles (%d during a checkpoint), %d reported states, seed %d%n",
+            cycles, killsInCheckpoints, checkedLines, seed);
     }
 
     /** Copy a data directory, the journal cut at a position: zeros after it, no later segment. */
@@ -128,6 +131,7 @@ class JournaledEngineKillTest
                 Files.copy(file, to.resolve(file.getFileName()));
             }
         }
+        copyCheckpoints(from.resolve(CheckpointStore.DIRECTORY), to.resolve(CheckpointStore.DIRECTORY), position);
         final long segmentBase = position - position % SEGMENT_LENGTH;
         try (Stream<Path> segments = Files.list(from.resolve(CommandJournal.DIRECTORY)))
         {
@@ -150,6 +154,42 @@ class JournaledEngineKillTest
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Copy the checkpoints at or below a position (those above it hold a state after it) and any a kill left
+     * unfinished (which the start must remove).
+     */
+    private static void copyCheckpoints(final Path from, final Path to, final long position) throws IOException
+    {
+        if (!Files.isDirectory(from))
+        {
+            return;
+        }
+        try (Stream<Path> checkpoints = Files.list(from))
+        {
+            for (final Path checkpoint : checkpoints.toList())
+            {
+                final String name = checkpoint.getFileName().toString();
+                if (name.endsWith(".tmp") || Long.parseLong(name.substring("cp-".length())) <= position)
+                {
+                    CheckpointReplayTest.copyRunning(checkpoint, to.resolve(name));
+                }
+            }
+        }
+    }
+
+    private static boolean hasUnfinishedCheckpoint(final Path dataDir) throws IOException
+    {
+        final Path checkpoints = dataDir.resolve(CheckpointStore.DIRECTORY);
+        if (!Files.isDirectory(checkpoints))
+        {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(checkpoints))
+        {
+            return entries.anyMatch((path) -> path.getFileName().toString().endsWith(".tmp"));
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 
 /**
  * A child JVM for {@link JournaledEngineKillTest}: a journaled engine (the {@link DeterminismTest} engine, on a test
- * clock that moves a millisecond per duty cycle) fed random sequences of every kind of command until it is killed.
+ * clock that moves a millisecond per duty cycle) fed random sequences of every kind of command until it is killed,
+ * taking a checkpoint after one command in ten (so kills land in checkpoints too, and old segments are deleted).
  * After each command, once the engine is idle, it appends one line to a report file: the journal position, the
  * clock and a hash of the exact state image at that point. The report is written without a sync: a kill leaves
  * the page cache, and so every line, to the parent.
@@ -45,6 +46,12 @@ public final class JournaledOpsChild
                 {
                     engine.apply(op);
                     engine.assertIdleTickChangesNothing("step " + step++);
+                    if (random.nextInt(10) == 0)
+                    {
+                        // a checkpoint at exactly the position reported next (the cycle taking it is idle)
+                        engine.tracker().agent().requestCheckpoint();
+                        engine.tracker().agent().doWork();
+                    }
                     final String line = engine.tracker().journalStatus().appendPosition() + " " + clock.nanoTime() +
                         " " + JournaledEngineKillTest.hash(engine.image()) + "\n";
                     report.write(line.getBytes(StandardCharsets.US_ASCII));

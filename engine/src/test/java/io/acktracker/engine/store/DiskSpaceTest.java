@@ -165,7 +165,9 @@ class DiskSpaceTest
                 assertThat(agent.recordAck(0, 0)).isEqualTo(Result.COMPLETED);
                 assertThat(agent.pendingCount()).isEqualTo(tracked - 3);
             }
-            assertThat(errors).isEmpty();
+            // the closing checkpoint does not fit the small filesystem: refused and reported, nothing else fails
+            assertThat(errors).allSatisfy((error) -> assertThat(error).hasMessageContaining("checkpoint at journal")
+                .hasMessageContaining("could not be written"));
 
             // and the journal holds all of it: a start replays every command applied
             try (AckTracker tracker = AckTracker.open(config))

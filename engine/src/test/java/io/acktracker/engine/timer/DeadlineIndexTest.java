@@ -1,5 +1,7 @@
 package io.acktracker.engine.timer;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -170,5 +172,94 @@ class DeadlineIndexTest
         assertThat(fired).isEmpty();
         index.poll(START + 101 * MS, recorder, 100);
         assertThat(fired).hasSize(1);
+    }
+
+    @Test
+    void shouldRestoreExactlyAWheelWhosePollWasCutShort()
+    {
+        final long now = START + 50 * MS;
+        final DeadlineIndex original = new DeadlineIndex(64, START);
+        original.poll(now, recorder, 100);
+        // two overdue buckets share the current spoke of the fine wheel (indices 0 and 1); a budget of 4 fires the
+        // first bucket and one slot of the second, so the wheel resumes at index 1 on its next poll
+        for (int slot = 0; slot < 3; slot++)
+        {
+            original.schedule(slot, START + 10 * MS, now);
+            original.schedule(3 + slot, START + 20 * MS, now);
+        }
+        assertThat(original.poll(now, recorder, 4)).isEqualTo(4);
+        assertThat(fired).extracting(f -> f[0]).containsExactly(0L, 1L, 2L, 3L);
+
+        final DeadlineIndex restored = restoredCopy(original);
+
+        // a third overdue bucket takes the freed index 0: resuming at index 1 fires the second bucket's rest first
+        for (final DeadlineIndex index : List.of(original, restored))
+        {
+            fired.clear();
+            index.schedule(6, START + 30 * MS, now);
+            index.schedule(7, START + 30 * MS, now);
+            index.poll(now, recorder, 100);
+            assertThat(fired).extracting(f -> f[0]).containsExactly(4L, 5L, 6L, 7L);
+        }
+        assertThat(dump(restored)).isEqualTo(dump(original));
+    }
+
+    @Test
+    void shouldRestoreExactlyAWheelWhoseSpokesGrewAndHaveHoles()
+    {
+        final long now = START + 50 * MS;
+        final DeadlineIndex original = new DeadlineIndex(64, START);
+        original.poll(now, recorder, 100);
+        // twelve overdue buckets in one spoke: the spoke's 8 timers overflow, Agrona doubles every spoke
+        for (int slot = 0; slot < 12; slot++)
+        {
+            original.schedule(slot, START + slot * MS, now);
+        }
+        // holes in the middle, and far deadlines in other spokes and on the coarse wheel
+        original.cancel(2);
+        original.cancel(5);
+        original.cancel(9);
+        original.schedule(20, now + 3 * MS, now);
+        original.schedule(21, now + 3 * MS, now);
+        original.schedule(22, now + 40_000 * MS, now);
+
+        final DeadlineIndex restored = restoredCopy(original);
+        assertThat(dump(restored)).isEqualTo(dump(original));
+
+        final List<List<Long>> orders = new ArrayList<>();
+        for (final DeadlineIndex index : List.of(original, restored))
+        {
+            fired.clear();
+            // new buckets fill the holes first: the order they fire in depends on where each timer sits
+            index.schedule(30, START + 30 * MS, now);
+            index.schedule(31, START + 31 * MS, now);
+            for (long t = now; t <= now + 41_000 * MS; t += 500 * MS)
+            {
+                index.poll(t, recorder, 3);
+            }
+            orders.add(fired.stream().map(f -> f[0]).toList());
+        }
+        assertThat(orders.get(1)).isEqualTo(orders.get(0));
+        assertThat(orders.get(0)).hasSize(14);
+    }
+
+    private static DeadlineIndex restoredCopy(final DeadlineIndex original)
+    {
+        final ImageWriter image = new ImageWriter(1024);
+        original.dump(image);
+        final DeadlineIndex restored = new DeadlineIndex(64, START);
+        final ImageReader reader = new ImageReader(image.buffer(), image.length());
+        restored.restore(reader);
+        assertThat(reader.isAtEnd()).isTrue();
+        return restored;
+    }
+
+    private static byte[] dump(final DeadlineIndex index)
+    {
+        final ImageWriter image = new ImageWriter(1024);
+        index.dump(image);
+        final byte[] bytes = new byte[image.length()];
+        image.buffer().getBytes(0, bytes);
+        return bytes;
     }
 }
