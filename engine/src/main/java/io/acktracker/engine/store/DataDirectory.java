@@ -162,18 +162,15 @@ public final class DataDirectory implements AutoCloseable
      */
     public static String storeKind(final Path dir)
     {
-        final java.util.Properties properties = new java.util.Properties();
-        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
-        if (Files.exists(file))
+        final java.util.Properties properties;
+        try
         {
-            try (var in = Files.newInputStream(file))
-            {
-                properties.load(in);
-            }
-            catch (final IOException ex)
-            {
-                throw new TrackerException("cannot read " + file + ": " + ex.getMessage(), ex);
-            }
+            properties = readProperties(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("cannot read " + dir.resolve(StoreLayout.PROPERTIES_FILE) + ": " +
+                ex.getMessage(), ex);
         }
         final String recorded = properties.getProperty(StoreLayout.STORE_KEY);
         if (null != recorded)
@@ -328,61 +325,65 @@ public final class DataDirectory implements AutoCloseable
      */
     public void recordSizing(final int capacity, final int tombstoneCapacity)
     {
-        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
         try
         {
-            final java.util.Properties properties = new java.util.Properties();
-            if (Files.exists(file))
-            {
-                try (var in = Files.newInputStream(file))
-                {
-                    properties.load(in);
-                }
-            }
+            final java.util.Properties properties = readProperties(dir);
             final int known = Integer.parseInt(properties.getProperty("capacity", "0"));
             final int knownTombstones = Integer.parseInt(properties.getProperty("tombstoneCapacity", "0"));
-            if (known >= capacity && knownTombstones >= tombstoneCapacity)
+            if (known < capacity || knownTombstones < tombstoneCapacity)
             {
-                return;
+                properties.setProperty("capacity", String.valueOf(Math.max(known, capacity)));
+                properties.setProperty("tombstoneCapacity",
+                    String.valueOf(Math.max(knownTombstones, tombstoneCapacity)));
+                writeProperties(properties);
             }
-            properties.setProperty("capacity", String.valueOf(Math.max(known, capacity)));
-            properties.setProperty("tombstoneCapacity", String.valueOf(Math.max(knownTombstones, tombstoneCapacity)));
-            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            properties.store(out, "acktracker table sizing");
-            OwnerOnlyFiles.replace(file, out.toByteArray());
         }
         catch (final IOException | NumberFormatException ex)
         {
-            throw new TrackerException("cannot record table sizing in " + file + ": " + ex.getMessage(), ex);
+            throw new TrackerException("cannot record table sizing in " + dir.resolve(StoreLayout.PROPERTIES_FILE) +
+                ": " + ex.getMessage(), ex);
         }
     }
 
     private void updateProperties(final String key, final String value)
     {
-        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
         try
         {
-            final java.util.Properties properties = new java.util.Properties();
-            if (Files.exists(file))
+            final java.util.Properties properties = readProperties(dir);
+            if (!value.equals(properties.getProperty(key)))
             {
-                try (var in = Files.newInputStream(file))
-                {
-                    properties.load(in);
-                }
+                properties.setProperty(key, value);
+                writeProperties(properties);
             }
-            if (value.equals(properties.getProperty(key)))
-            {
-                return;
-            }
-            properties.setProperty(key, value);
-            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            properties.store(out, "acktracker data directory");
-            OwnerOnlyFiles.replace(file, out.toByteArray());
         }
         catch (final IOException ex)
         {
-            throw new TrackerException("cannot record " + key + " in " + file + ": " + ex.getMessage(), ex);
+            throw new TrackerException("cannot record " + key + " in " + dir.resolve(StoreLayout.PROPERTIES_FILE) +
+                ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** The directory's {@link StoreLayout#PROPERTIES_FILE}, empty when there is none. */
+    private static java.util.Properties readProperties(final Path dir) throws IOException
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
+        if (Files.exists(file))
+        {
+            try (var in = Files.newInputStream(file))
+            {
+                properties.load(in);
+            }
+        }
+        return properties;
+    }
+
+    /** Replace the properties file whole (owner-only, forced, renamed). */
+    private void writeProperties(final java.util.Properties properties) throws IOException
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        properties.store(out, "acktracker data directory");
+        OwnerOnlyFiles.replace(dir.resolve(StoreLayout.PROPERTIES_FILE), out.toByteArray());
     }
 
     /**
@@ -393,15 +394,13 @@ public final class DataDirectory implements AutoCloseable
      */
     public static int[] recordedSizing(final Path dir)
     {
-        final Path file = dir.resolve(StoreLayout.PROPERTIES_FILE);
-        if (!Files.exists(file))
+        if (!Files.exists(dir.resolve(StoreLayout.PROPERTIES_FILE)))
         {
             return null;
         }
-        final java.util.Properties properties = new java.util.Properties();
-        try (var in = Files.newInputStream(file))
+        try
         {
-            properties.load(in);
+            final java.util.Properties properties = readProperties(dir);
             return new int[]{
                 Integer.parseInt(properties.getProperty("capacity", "0")),
                 Integer.parseInt(properties.getProperty("tombstoneCapacity", "0")) };
