@@ -14,10 +14,7 @@ import io.acktracker.engine.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +74,7 @@ class CrashRecoveryTest
         final Process child = startChild(dataDir, temp.resolve("journal").toFile(), 1, 1, false);
         try
         {
-            awaitReady(child);
+            ChildJvm.awaitReady(child);
             final Throwable refused = catchThrowable(() -> AckTracker.open(new TrackerConfig().dataDir(dataDir)).close());
             assertThat(refused).isInstanceOf(TrackerException.class)
                 .hasMessageContaining("in use by pid " + child.pid());
@@ -180,7 +177,7 @@ class CrashRecoveryTest
         {
             final Process child =
                 startChild(dataDir, journalFile, random.nextLong(), cycle * 10_000_000L, journaled);
-            awaitReady(child);
+            ChildJvm.awaitReady(child);
             Thread.sleep(100 + random.nextInt(900));
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -273,44 +270,5 @@ class CrashRecoveryTest
             CrashWorkload.class, dataDir.toString(), journal.toString(), String.valueOf(seed), String.valueOf(firstId),
             String.valueOf(THROTTLE_NS), journaled ? "journal" : "tables");
         return new ProcessBuilder(command).redirectErrorStream(true).start();
-    }
-
-    private static void awaitReady(final Process child) throws Exception
-    {
-        final BufferedReader reader = new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        final StringBuilder seen = new StringBuilder();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String line;
-        while ((line = reader.readLine()) != null)
-        {
-            if ("READY".equals(line))
-            {
-                final Thread drainer = new Thread(() ->
-                {
-                    try
-                    {
-                        while (reader.readLine() != null)
-                        {
-                            Thread.onSpinWait();
-                        }
-                    }
-                    catch (final java.io.IOException ignore)
-                    {
-                        // the child died
-                    }
-                });
-                drainer.setDaemon(true);
-                drainer.start();
-                return;
-            }
-            seen.append(line).append('\n');
-            if (System.nanoTime() - deadline > 0)
-            {
-                break;
-            }
-        }
-        child.destroyForcibly();
-        throw new AssertionError("child did not start:\n" + seen);
     }
 }

@@ -11,11 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +81,7 @@ class JournaledEngineKillTest
                 String.valueOf(random.nextLong()), report.toString())).redirectErrorStream(true).start();
             try
             {
-                awaitReady(child);
+                ChildJvm.awaitReady(child);
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (countLines(report) < linesBeforeKill && child.isAlive() && System.nanoTime() - deadline < 0)
                 {
@@ -214,38 +211,5 @@ class JournaledEngineKillTest
         final int end = text.lastIndexOf('\n');
         assertThat(end).as("the child reported at least one state").isPositive();
         return text.substring(text.lastIndexOf('\n', end - 1) + 1, end);
-    }
-
-    private static void awaitReady(final Process child) throws IOException
-    {
-        final BufferedReader reader =
-            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        final StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = reader.readLine()) != null)
-        {
-            if ("READY".equals(line))
-            {
-                final Thread drainer = new Thread(() ->
-                {
-                    try
-                    {
-                        while (reader.readLine() != null)
-                        {
-                            Thread.onSpinWait();
-                        }
-                    }
-                    catch (final IOException ignore)
-                    {
-                        // the child died
-                    }
-                });
-                drainer.setDaemon(true);
-                drainer.start();
-                return;
-            }
-            seen.append(line).append('\n');
-        }
-        throw new UncheckedIOException(new IOException("child did not start:\n" + seen));
     }
 }

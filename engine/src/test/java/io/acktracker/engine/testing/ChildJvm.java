@@ -83,6 +83,55 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * Wait until a child started with {@link #javaCommand} prints {@code READY} on its own line, then keep draining
+     * its output on a daemon thread (so it never blocks on a full pipe). Bounded by the child: a child that dies
+     * ends the wait.
+     *
+     * @param child the child, its error stream redirected to its output.
+     * @throws AssertionError with what the child printed when it ends without being ready.
+     */
+    public static void awaitReady(final Process child)
+    {
+        final java.io.BufferedReader reader = new java.io.BufferedReader(
+            new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        final StringBuilder seen = new StringBuilder();
+        try
+        {
+            String line;
+            while ((line = reader.readLine()) != null)
+            {
+                if ("READY".equals(line))
+                {
+                    final Thread drainer = new Thread(() ->
+                    {
+                        try
+                        {
+                            while (reader.readLine() != null)
+                            {
+                                Thread.onSpinWait();
+                            }
+                        }
+                        catch (final IOException ignore)
+                        {
+                            // the child died
+                        }
+                    });
+                    drainer.setDaemon(true);
+                    drainer.start();
+                    return;
+                }
+                seen.append(line).append('\n');
+            }
+        }
+        catch (final IOException ex)
+        {
+            seen.append(ex);
+        }
+        child.destroyForcibly();
+        throw new AssertionError("child did not start:\n" + seen);
+    }
+
+    /**
      * Start a child running a main class.
      *
      * @param openUmask start it under umask 000.
