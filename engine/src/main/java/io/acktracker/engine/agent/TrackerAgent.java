@@ -24,9 +24,7 @@ import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
-import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
@@ -83,8 +81,6 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final boolean recordServiceTime;
     private final int commandLimit;
     private final MutableDirectBuffer command;
-    private final MutableDirectBuffer toldCommand = new UnsafeBuffer(new byte[CommandLayout.TOLD_LENGTH]);
-    private final MutableDirectBuffer knownCommand = new UnsafeBuffer(new byte[CommandLayout.KNOWN_LENGTH]);
     private final TrackRequest defaults = new TrackRequest();
     private final ControlledMessageHandler queuedCommand = this::onQueuedCommand;
     private final Consumer<Consumer<TrackerAgent>> adminRunner = this::runAdmin;
@@ -97,7 +93,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final OutcomeWaiters waiters;
     private final TrackerFailure failure;
     private final CommandJournal journal;
-    private final LongArrayList toldBacklog = new LongArrayList();
+    private final CommandApplier applier;
     private final Checkpointer checkpointer;
     private boolean restartPending;
 
@@ -150,6 +146,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.commandLimit = config.commandLimit();
         this.prefetch = config.prefetchCommands() ?
             new BatchPrefetch(commandBuffer, machine.records(), config.commandLimit()) : null;
+        this.applier = new CommandApplier(machine, journal, registry, counters);
         this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
@@ -278,7 +275,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         nowNs = Math.max(nowNs, epochClock.nanoTime());
         int workCount = 0;
 
-        if (!toldBacklog.isEmpty() && !applyToldBacklog() || restartPending && !applyRestarted())
+        if (!applier.applyToldBacklog(nowNs) || restartPending && !applyRestarted())
         {
             // the journal cannot take the commands that must come first yet: nothing else this cycle
             return 0;
@@ -386,46 +383,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      */
     private void applyOutcomeTold(final long messageId, final int slot)
     {
-        if (!toldBacklog.isEmpty() || !applyOutcomeToldNow(messageId, slot))
-        {
-            // the journal cannot take it now: kept, in order, for the next cycles (the record stays till then)
-            toldBacklog.addLong(messageId);
-            toldBacklog.addLong(slot);
-        }
-    }
-
-    private boolean applyOutcomeToldNow(final long messageId, final int slot)
-    {
-        toldCommand.putLong(CommandLayout.TOLD_MESSAGE_ID_OFFSET, messageId);
-        toldCommand.putInt(CommandLayout.TOLD_SLOT_OFFSET, slot);
-        return null != applyJournaled(CommandLayout.OUTCOME_TOLD, toldCommand, 0, CommandLayout.TOLD_LENGTH);
-    }
-
-    /**
-     * OUTCOME_TOLD commands the journal could not take when their outcomes were told, oldest first.
-     *
-     * @return true when none is left.
-     */
-    private boolean applyToldBacklog()
-    {
-        int applied = 0;
-        final int size = toldBacklog.size();
-        while (applied < size &&
-            applyOutcomeToldNow(toldBacklog.getLong(applied), (int)toldBacklog.getLong(applied + 1)))
-        {
-            applied += 2;
-        }
-        if (applied == size)
-        {
-            toldBacklog.clear();
-            return true;
-        }
-        if (applied > 0)
-        {
-            toldBacklog.subList(0, applied).clear();
-        }
-        counters.increment(BACK_PRESSURED);
-        return false;
+        applier.outcomeTold(nowNs, messageId, slot);
     }
 
     /**
@@ -903,7 +861,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         final Result result;
         try
         {
-            result = apply(type, command, 0, length);
+            result = applier.apply(nowNs, type, command, 0, length);
         }
         catch (final Throwable ex)
         {
@@ -942,7 +900,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         try
         {
             final Result result = CommandLayout.isAgentOnly(type) ? refusedAgentOnly() :
-                apply(type, buffer, index, length);
+                applier.apply(nowNs, type, buffer, index, length);
             if (null == result)
             {
                 // the journal cannot take it now: it stays in the queue, first in line for the next cycle
@@ -972,73 +930,6 @@ public final class TrackerAgent implements Agent, TrackerCommands
         }
         effects.drain(listeners);
         return ControlledMessageHandler.Action.CONTINUE;
-    }
-
-    /**
-     * Apply one command at the cycle's time: first the registry's new destinations, then the command; each
-     * journaled when the state is.
-     *
-     * @return the result, or null when the journal cannot take the command now (nothing was applied).
-     */
-    private Result apply(final int type, final DirectBuffer buffer, final int offset, final int length)
-    {
-        return syncKnownDestinations() ? applyJournaled(type, buffer, offset, length) : null;
-    }
-
-    /**
-     * Claim the command's journal frame, apply it, then commit the frame (before anything is told of its effects),
-     * or cancel it for a tick that did nothing or a command that failed half way.
-     *
-     * @return the result, or null when the journal cannot take the command now (nothing was applied).
-     */
-    private Result applyJournaled(final int type, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (null == journal)
-        {
-            return machine.apply(nowNs, type, buffer, offset, length);
-        }
-        if (!journal.claim(type, nowNs, buffer, offset, length))
-        {
-            return null;
-        }
-        final Result result;
-        try
-        {
-            result = machine.apply(nowNs, type, buffer, offset, length);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            journal.cancel();
-            throw ex;
-        }
-        if (CommandLayout.TICK == type && 0 == machine.lastTickWork())
-        {
-            journal.cancel();
-        }
-        else
-        {
-            journal.commit(result);
-        }
-        return result;
-    }
-
-    /**
-     * Give the machine the registry's destinations when another thread registered one since the last command: a
-     * KNOWN_DESTINATIONS command, applied before the command that may use the new id. A thread that registers a name
-     * and then queues a command publishes the registration first (the registry's volatile snapshot), so the agent,
-     * having read the command, sees the name here.
-     */
-    private boolean syncKnownDestinations()
-    {
-        final long machineKnown = machine.knownDestinations();
-        final long known = registry.knownMask() | machineKnown;
-        if (known == machineKnown)
-        {
-            return true;
-        }
-        knownCommand.putLong(CommandLayout.KNOWN_MASK_OFFSET, known);
-        return null != applyJournaled(
-            CommandLayout.KNOWN_DESTINATIONS, knownCommand, 0, CommandLayout.KNOWN_LENGTH);
     }
 
     /** A queued command of a type only the agent applies (OUTCOME_TOLD and the like): refused, state unchanged. */
