@@ -31,6 +31,7 @@ import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.RecordBytes;
 import io.acktracker.engine.store.SnapshotInfo;
 import io.acktracker.engine.store.Snapshots;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
 
 import java.nio.file.Path;
@@ -304,6 +305,35 @@ public final class AckTracker implements AutoCloseable
         }
         final Result invalid = validator.answer(destination);
         return Result.OK != invalid ? refused(invalid) : proxy.ack(messageId, destination);
+    }
+
+    /**
+     * Queue a command already in the command layout from any thread: the session commands (SESSION_OPEN,
+     * OUTBOX_CONFIRM) and commands numbered by a client (see {@link io.acktracker.engine.api.TrackerCommands#apply}). Only the machine checks
+     * it, so a numbered command always reaches its client's session; its result, when a refusal, is told to the
+     * refusal listener (and kept in the client's outbox when the command used its sequence).
+     *
+     * @param type   the command's type.
+     * @param body   its body.
+     * @param offset where the body starts.
+     * @param length the body's length.
+     * @return QUEUED, BACK_PRESSURED, CLOSED, or INVALID_ARGUMENT for a type only the agent applies or a body longer
+     *         than the queue takes.
+     */
+    public Result offerCommand(final int type, final DirectBuffer body, final int offset, final int length)
+    {
+        final Result stopped = stopped();
+        if (null != stopped)
+        {
+            return stopped;
+        }
+        final int baseType = type & ~CommandLayout.SEQUENCED;
+        if (baseType < CommandLayout.TRACK || baseType > CommandLayout.MAX_TYPE || CommandLayout.isAgentOnly(baseType) ||
+            length < 0 || length > proxy.maxLength())
+        {
+            return refused(Result.INVALID_ARGUMENT);
+        }
+        return proxy.command(type, body, offset, length);
     }
 
     /**

@@ -341,6 +341,7 @@ public final class CommandJournal implements AutoCloseable
                         {
                             replay(machine, type, timestampNs, buffer, offset, length, position);
                             effects.discard();
+                            machine.sessions().discardConfirmations();
                         }
                     });
             }
@@ -488,6 +489,8 @@ public final class CommandJournal implements AutoCloseable
         values.put("leaseMaxVisibilityNs", config.leaseMaxVisibilityNs());
         values.put("earlyAckWindowNs", config.earlyAckWindowNs());
         values.put("earlyAckCapacity", config.earlyAckCapacity());
+        values.put("maxClients", config.maxClients());
+        values.put("outboxCapacity", config.outboxCapacity());
         final StringBuilder text = new StringBuilder();
         values.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         return text.toString();

@@ -1,5 +1,6 @@
 package io.acktracker.engine.agent;
 
+import io.acktracker.engine.api.ConfirmationListener;
 import io.acktracker.engine.api.DestinationHealthView;
 import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.api.OutcomeListener;
@@ -17,6 +18,7 @@ import io.acktracker.engine.command.CommandValidator;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.machine.DeadLetters;
 import io.acktracker.engine.machine.Leases;
+import io.acktracker.engine.machine.ClientSessions;
 import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
@@ -24,6 +26,7 @@ import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -94,6 +97,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final TrackerFailure failure;
     private final CommandJournal journal;
     private final CommandApplier applier;
+    private final ConfirmationListener confirmationListener;
     private final Checkpointer checkpointer;
     private boolean restartPending;
 
@@ -147,6 +151,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.prefetch = config.prefetchCommands() ?
             new BatchPrefetch(commandBuffer, machine.records(), config.commandLimit()) : null;
         this.applier = new CommandApplier(machine, journal, registry, counters);
+        this.confirmationListener = config.confirmationListener();
         this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
@@ -310,6 +315,15 @@ public final class TrackerAgent implements Agent, TrackerCommands
             throw new AgentTerminationException(failure.describe());
         }
         workCount += machine.lastTickWork();
+        // one confirmation per client that had numbered commands this cycle, never one per command
+        if (null != confirmationListener)
+        {
+            machine.sessions().drainConfirmations(confirmationListener);
+        }
+        else
+        {
+            machine.sessions().discardConfirmations();
+        }
 
         counters.increment(DUTY_CYCLES);
         counters.set(HEARTBEAT_MS, nowNs / 1_000_000);
@@ -781,6 +795,17 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
+     * The client sessions and their outboxes: a transport on the agent thread reads the outboxes (changes go
+     * through commands). Agent thread.
+     *
+     * @return the sessions.
+     */
+    public ClientSessions sessions()
+    {
+        return machine.sessions();
+    }
+
+    /**
      * Dead-letter queries, on the agent thread (replay and delete go through the methods above).
      *
      * @return the dead letters.
@@ -848,6 +873,22 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
+     * {@inheritDoc}
+     * <p>
+     * Agent thread.
+     */
+    @Override
+    public Result apply(final int type, final DirectBuffer body, final int offset, final int length)
+    {
+        if (CommandLayout.isAgentOnly(type & ~CommandLayout.SEQUENCED) || length < 0 || length > command.capacity())
+        {
+            return refusedAgentOnly();
+        }
+        command.putBytes(0, body, offset, length);
+        return execute(type, length, true);
+    }
+
+    /**
      * Apply the command whose body is in the scratch buffer with the cycle's time, then tell its effects.
      */
     private Result execute(final int type, final int length, final boolean countAsCommand)
@@ -909,10 +950,13 @@ public final class TrackerAgent implements Agent, TrackerCommands
             }
             if (result.isRefusal())
             {
-                final boolean hasWaiter = CommandLayout.TRACK == type &&
+                // a numbered command's refusal is told as its command type's (the machine also keeps it in the
+                // client's outbox when the command used its sequence)
+                final int commandType = type & ~CommandLayout.SEQUENCED;
+                final boolean hasWaiter = CommandLayout.TRACK == commandType &&
                     (buffer.getInt(index + CommandLayout.TRACK_FLAGS_OFFSET) &
                     CommandLayout.TRACK_FLAG_HAS_WAITER) != 0;
-                effects.refusal(type, CommandLayout.subjectId(buffer, index, type), result.ordinal(),
+                effects.refusal(commandType, CommandLayout.subjectId(buffer, index, commandType), result.ordinal(),
                     hasWaiter ? Effects.FLAG_WAITER : 0);
             }
         }

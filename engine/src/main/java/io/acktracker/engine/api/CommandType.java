@@ -23,9 +23,13 @@ public enum CommandType
     TICK(14),
     OUTCOME_TOLD(15),
     KNOWN_DESTINATIONS(16),
-    RESTARTED(17);
+    RESTARTED(17),
+    /** A client opens or binds again its session. */
+    SESSION_OPEN(18),
+    /** A client confirms its outbox through an entry. */
+    OUTBOX_CONFIRM(19);
 
-    private static final CommandType[] BY_ID = new CommandType[18];
+    private static final CommandType[] BY_ID = new CommandType[20];
 
     static
     {

@@ -58,7 +58,23 @@ public enum Result
     /** The destination is not one of the message's destinations. Counted as spoofed. */
     SPOOFED_DESTINATION(true, "the destination is not one of the message's destinations"),
     /** The agent stopped on a fault it cannot go on from (a damaged or lost file, say): restart the tracker. */
-    TRACKER_FAILED(true, "the tracker stopped on a fault and must be restarted (see its error log)");
+    TRACKER_FAILED(true, "the tracker stopped on a fault and must be restarted (see its error log)"),
+    /**
+     * A client's numbered command at or below the highest it had applied: a resend, already applied once. Changes
+     * nothing; counted; the client is confirmed again.
+     */
+    DUPLICATE_COMMAND(true, "a command with this client sequence was applied already (a resend)"),
+    /** A client's numbered command skips a sequence: one before it was lost. Changes nothing; resend from the gap. */
+    SEQUENCE_GAP(true, "the client sequence skips one: resend from the first unconfirmed command"),
+    /** A numbered command from a client without a session: open it first (SESSION_OPEN). */
+    UNKNOWN_CLIENT(true, "the client has no session: open one first"),
+    /** No room for another client session. */
+    CLIENTS_FULL(true, "every client session is taken (maxClients)"),
+    /**
+     * The client's outbox has no room for what the command may owe it: confirm the outbox, then send the command
+     * again (its sequence was not used).
+     */
+    OUTBOX_FULL(true, "the client's outbox is full: confirm what it was sent, then resend");
 
     private final boolean refusal;
     private final String description;

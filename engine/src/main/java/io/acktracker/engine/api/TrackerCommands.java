@@ -127,4 +127,19 @@ public interface TrackerCommands
      * @return the registry.
      */
     DestinationRegistry registry();
+
+    /**
+     * Apply a command already encoded in the command layout ({@code io.acktracker.engine.command.CommandLayout}):
+     * how a transport that decodes client frames applies the session commands (SESSION_OPEN, OUTBOX_CONFIRM) and
+     * commands numbered by a client (type plus {@code SEQUENCED}, the body followed by the client id and sequence).
+     * Nothing is checked before the machine: its checks are the only ones, so a numbered command always reaches the
+     * client's session and its sequence. Commands only the agent applies are refused.
+     *
+     * @param type   the command's type.
+     * @param body   its body.
+     * @param offset where the body starts.
+     * @param length the body's length.
+     * @return the result (null never: back pressure from a full journal is {@link Result#BACK_PRESSURED}).
+     */
+    Result apply(int type, org.agrona.DirectBuffer body, int offset, int length);
 }

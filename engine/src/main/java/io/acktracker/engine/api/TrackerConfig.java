@@ -82,6 +82,9 @@ public final class TrackerConfig
     private long leaseMaxVisibilityNs = TimeUnit.HOURS.toNanos(12);
     private long earlyAckWindowNs = 0;
     private int earlyAckCapacity = 65_536;
+    private int maxClients = 256;
+    private int outboxCapacity = 8192;
+    private ConfirmationListener confirmationListener;
     private Executor waiterExecutor = ForkJoinPool.commonPool();
     private byte[] leaseSecret;
     private boolean concluded;
@@ -134,6 +137,9 @@ public final class TrackerConfig
         require(leaseMaxExtensions >= 0 && leaseMaxExtensions <= 0xFFFF, "lease max extensions must be 0..65535");
         require(leaseMaxExtensionNs > 0 && leaseMaxVisibilityNs > 0, "lease limits must be positive");
         require(earlyAckWindowNs >= 0 && earlyAckCapacity > 0, "early ack window and capacity must not be negative");
+        require(maxClients >= 0 && maxClients <= 65_536, "max clients must be 0..65536: " + maxClients);
+        require(Integer.bitCount(outboxCapacity) == 1 && outboxCapacity >= 16 && outboxCapacity <= 1 << 24,
+            "outbox capacity must be a power of two, 16..16777216: " + outboxCapacity);
         require(null != waiterExecutor, "waiter executor is required");
         require(null == leaseSecret || 16 == leaseSecret.length, "lease secret must be 16 bytes");
         if (null == circuitListener)
@@ -1040,6 +1046,65 @@ public final class TrackerConfig
     public TrackerConfig earlyAckCapacity(final int earlyAckCapacity)
     {
         this.earlyAckCapacity = earlyAckCapacity;
+        return this;
+    }
+
+    public int maxClients()
+    {
+        return maxClients;
+    }
+
+    /**
+     * Most client sessions (senders, destinations and consumers that number their commands to have each applied
+     * exactly once; see {@code SESSION_OPEN}). Each session costs its outbox ({@link #outboxCapacity(int)} × 32
+     * bytes, off-heap, allocated when it opens) and the tracker keeps 4 bytes per slot to know which client tracked
+     * each message. 0 turns sessions off. Part of a journal's settings. Default 256.
+     *
+     * @param maxClients sessions.
+     * @return this.
+     */
+    public TrackerConfig maxClients(final int maxClients)
+    {
+        this.maxClients = maxClients;
+        return this;
+    }
+
+    public ConfirmationListener confirmationListener()
+    {
+        return confirmationListener;
+    }
+
+    /**
+     * Who hears, once per duty cycle, which client sessions had commands applied (a transport sends these back as
+     * confirmations). Default none.
+     *
+     * @param confirmationListener the listener, or null.
+     * @return this.
+     */
+    public TrackerConfig confirmationListener(final ConfirmationListener confirmationListener)
+    {
+        this.confirmationListener = confirmationListener;
+        return this;
+    }
+
+    public int outboxCapacity()
+    {
+        return outboxCapacity;
+    }
+
+    /**
+     * Entries in each client's outbox, a power of two: what the tracker keeps for a client until the client confirms
+     * it (its messages' outcomes and redeliveries, the refusals of its numbered commands). A client's messages
+     * without an outcome each hold one entry, so this also bounds a sender's messages in flight plus outcomes it has
+     * not confirmed: beyond it its next command is refused OUTBOX_FULL, without using its sequence. Part of a
+     * journal's settings. Default 8192 (256 KiB per client).
+     *
+     * @param outboxCapacity entries.
+     * @return this.
+     */
+    public TrackerConfig outboxCapacity(final int outboxCapacity)
+    {
+        this.outboxCapacity = outboxCapacity;
         return this;
     }
 

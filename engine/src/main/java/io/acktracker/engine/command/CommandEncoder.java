@@ -271,6 +271,63 @@ public final class CommandEncoder
     }
 
     /**
+     * Write a SESSION_OPEN.
+     *
+     * @param buffer          destination.
+     * @param offset          where the command starts.
+     * @param clientId        the client.
+     * @param appliedThrough  the highest sequence a tracker confirmed to the client (0 for none).
+     * @param outboxConfirmed the outbox entry through which the client received its outbox (0 for none).
+     * @return the length written.
+     */
+    public static int sessionOpen(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long appliedThrough,
+        final long outboxConfirmed)
+    {
+        buffer.putLong(offset + SESSION_CLIENT_OFFSET, clientId);
+        buffer.putLong(offset + SESSION_APPLIED_OFFSET, appliedThrough);
+        buffer.putLong(offset + SESSION_OUTBOX_CONFIRMED_OFFSET, outboxConfirmed);
+        return SESSION_LENGTH;
+    }
+
+    /**
+     * Write an OUTBOX_CONFIRM.
+     *
+     * @param buffer   destination.
+     * @param offset   where the command starts.
+     * @param clientId the client.
+     * @param through  the outbox entry through which it received its outbox.
+     * @return the length written.
+     */
+    public static int outboxConfirm(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long through)
+    {
+        buffer.putLong(offset + OUTBOX_CONFIRM_CLIENT_OFFSET, clientId);
+        buffer.putLong(offset + OUTBOX_CONFIRM_THROUGH_OFFSET, through);
+        return OUTBOX_CONFIRM_LENGTH;
+    }
+
+    /**
+     * Number a command written at {@code offset} with {@code bodyLength} bytes: append the client's trailer. Apply
+     * or queue it with its type plus {@link CommandLayout#SEQUENCED}.
+     *
+     * @param buffer     holding the command.
+     * @param offset     where the command starts.
+     * @param bodyLength its length so far.
+     * @param clientId   the client.
+     * @param sequence   the client's sequence of the command, from 1.
+     * @return the numbered command's length.
+     */
+    public static int numbered(
+        final MutableDirectBuffer buffer, final int offset, final int bodyLength, final long clientId,
+        final long sequence)
+    {
+        buffer.putLong(offset + bodyLength + TRAILER_CLIENT_OFFSET, clientId);
+        buffer.putLong(offset + bodyLength + TRAILER_SEQUENCE_OFFSET, sequence);
+        return bodyLength + SEQUENCE_TRAILER_LENGTH;
+    }
+
+    /**
      * A value saturated to 16 bits: one out of a field's range stays out of it.
      */
     private static short saturated(final int value)

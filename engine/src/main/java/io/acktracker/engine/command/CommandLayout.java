@@ -30,6 +30,11 @@ package io.acktracker.engine.command;
  *
  * OUTCOME_TOLD (12)                    KNOWN_DESTINATIONS (8)      RESTARTED: no body
  *  0 message id  long,  8 slot  int     0 known mask  long
+ *
+ * SESSION_OPEN (24)                    OUTBOX_CONFIRM (16)         numbered (type + SEQUENCED): body, then
+ *  0 client id            long          0 client id     long       +0 client id   long
+ *  8 applied through      long          8 through       long       +8 sequence    long
+ * 16 outbox confirmed     long
  * </pre>
  * OUTCOME_TOLD, KNOWN_DESTINATIONS and RESTARTED are the agent's own ({@link #isAgentOnly}): a caller cannot queue
  * them.
@@ -87,8 +92,30 @@ public final class CommandLayout
      */
     public static final int RESTARTED = 17;
 
+    /**
+     * A client opens (or binds again) its session: the tracker keeps, from then on, the highest sequence of its
+     * numbered commands it applied and an outbox of what it owes the client; see
+     * {@code io.acktracker.engine.machine.ClientSessions}.
+     */
+    public static final int SESSION_OPEN = 18;
+    /** A client received its outbox through an entry: those are released. Idempotent, so not numbered. */
+    public static final int OUTBOX_CONFIRM = 19;
+
     /** Highest command type id. */
-    public static final int MAX_TYPE = RESTARTED;
+    public static final int MAX_TYPE = OUTBOX_CONFIRM;
+
+    /**
+     * Added to a command's type when the command is numbered by a client: its body ends with a
+     * {@link #SEQUENCE_TRAILER_LENGTH}-byte trailer (client id, sequence), after the command's own fields, so every
+     * offset above stays; the machine applies it at most once ({@code ClientSessions}).
+     */
+    public static final int SEQUENCED = 0x100;
+    /** Length of a numbered command's trailer. */
+    public static final int SEQUENCE_TRAILER_LENGTH = 16;
+    /** Trailer field: the client id (from the trailer's start). */
+    public static final int TRAILER_CLIENT_OFFSET = 0;
+    /** Trailer field: the client's sequence of the command, from 1. */
+    public static final int TRAILER_SEQUENCE_OFFSET = 8;
 
     /**
      * The first frame of a journal: the values the state starts from (seed, start time, configuration), so a replay
@@ -157,6 +184,15 @@ public final class CommandLayout
 
     public static final int KNOWN_MASK_OFFSET = 0;
     public static final int KNOWN_LENGTH = 8;
+
+    public static final int SESSION_CLIENT_OFFSET = 0;
+    public static final int SESSION_APPLIED_OFFSET = 8;
+    public static final int SESSION_OUTBOX_CONFIRMED_OFFSET = 16;
+    public static final int SESSION_LENGTH = 24;
+
+    public static final int OUTBOX_CONFIRM_CLIENT_OFFSET = 0;
+    public static final int OUTBOX_CONFIRM_THROUGH_OFFSET = 8;
+    public static final int OUTBOX_CONFIRM_LENGTH = 16;
 
     /** Length of a command without a body. */
     public static final int BARE_LENGTH = 0;
@@ -256,8 +292,11 @@ public final class CommandLayout
             case OUTCOME_TOLD: return "OUTCOME_TOLD";
             case KNOWN_DESTINATIONS: return "KNOWN_DESTINATIONS";
             case RESTARTED: return "RESTARTED";
+            case SESSION_OPEN: return "SESSION_OPEN";
+            case OUTBOX_CONFIRM: return "OUTBOX_CONFIRM";
             case JOURNAL_GENESIS: return "JOURNAL_GENESIS";
-            default: return "UNKNOWN(" + type + ")";
+            default: return (type & SEQUENCED) != 0 && type != (type & ~SEQUENCED) ?
+                name(type & ~SEQUENCED) + "#" : "UNKNOWN(" + type + ")";
         }
     }
 }

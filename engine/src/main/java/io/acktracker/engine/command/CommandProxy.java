@@ -46,6 +46,27 @@ public final class CommandProxy
     }
 
     /**
+     * Queue a command already in the {@link CommandLayout}, numbered by a client or not.
+     *
+     * @param type   its type (with {@link CommandLayout#SEQUENCED} when numbered).
+     * @param body   its body (with the trailer when numbered).
+     * @param offset where the body starts.
+     * @param length the body's length.
+     * @return QUEUED or BACK_PRESSURED.
+     */
+    public Result command(final int type, final org.agrona.DirectBuffer body, final int offset, final int length)
+    {
+        final int index = ringBuffer.tryClaim(type, length);
+        if (index <= 0)
+        {
+            return backPressured();
+        }
+        ringBuffer.buffer().putBytes(index, body, offset, length);
+        ringBuffer.commit(index);
+        return Result.QUEUED;
+    }
+
+    /**
      * Queue a track.
      *
      * @param request   arguments.

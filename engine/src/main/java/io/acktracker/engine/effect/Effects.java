@@ -1,6 +1,8 @@
 package io.acktracker.engine.effect;
 
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * What applying a command produced for the outside world, queued in order until the command is complete: outcomes,
@@ -22,9 +24,13 @@ import org.agrona.ExpandableArrayBuffer;
  *  OUTCOME     a = outcome | reason &lt;&lt; 8 | flags &lt;&lt; 16, id = message, time = latency, b = attempts,
  *              c = the record's slot (so the record is found again without a lookup once told)
  *  REDELIVERY  a = destination, id = message, b = attempt
- *  REFUSAL     a = command type, id = message or stream, b = result ordinal, c = flags
+ *  REFUSAL     a = command type, id = message or stream, b = result ordinal, c = flags (time = the refused
+ *              command's client sequence, in a client's outbox only)
  *  CIRCUIT     a = destination, time = when, b = from ordinal, c = to ordinal
  * </pre>
+ * A client's outbox ({@code machine.Outboxes}) keeps entries in this same layout, so the static {@link #decode} reads
+ * both.
+ * <p>
  * The buffer grows when one command produces more effects than ever before (bounded by the per-cycle budgets), then
  * stays: steady state allocates nothing.
  * <p>
@@ -45,6 +51,12 @@ public final class Effects
     public static final int FLAG_REPLAY = 1;
     /** Outcome flag: a per-message listener or future waits for it. Refusal flag: a future waits for the track. */
     public static final int FLAG_WAITER = 2;
+
+    /**
+     * Outcome flag: the outcome is kept in its sender's outbox (a client session), which is how that sender is told
+     * of it; other listeners hear it as before.
+     */
+    public static final int FLAG_OUTBOX = 4;
 
     /** Length of one entry. */
     public static final int ENTRY_LENGTH = 32;
@@ -217,14 +229,118 @@ public final class Effects
         return count;
     }
 
-    private void deliver(final int offset, final Handler handler)
+    /**
+     * The write position, to find the effects queued after it ({@link #typeAt} and the like, positions from the mark
+     * to the next mark in steps of {@link #ENTRY_LENGTH}).
+     *
+     * @return the position.
+     */
+    public int mark()
     {
-        final int a = buffer.getInt(offset + A_OFFSET);
-        final long id = buffer.getLong(offset + ID_OFFSET);
-        final long time = buffer.getLong(offset + TIME_OFFSET);
-        final int b = buffer.getInt(offset + B_OFFSET);
-        final int c = buffer.getInt(offset + C_OFFSET);
-        switch (buffer.getInt(offset + TYPE_OFFSET))
+        return writePosition;
+    }
+
+    public int typeAt(final int position)
+    {
+        return buffer.getInt(position + TYPE_OFFSET);
+    }
+
+    public long idAt(final int position)
+    {
+        return buffer.getLong(position + ID_OFFSET);
+    }
+
+    /**
+     * The slot an outcome effect carries.
+     *
+     * @param position the entry's position.
+     * @return the slot.
+     */
+    public int slotAt(final int position)
+    {
+        return buffer.getInt(position + C_OFFSET);
+    }
+
+    /**
+     * Add a flag to a queued outcome.
+     *
+     * @param position the entry's position.
+     * @param flag     the flag.
+     */
+    public void addOutcomeFlag(final int position, final int flag)
+    {
+        buffer.putInt(position + A_OFFSET, buffer.getInt(position + A_OFFSET) | (flag << 16));
+    }
+
+    /**
+     * The queue's buffer, to copy entries from.
+     *
+     * @return the buffer.
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Write a refusal entry, with the sequence of the refused command (kept in the time field), into another buffer
+     * in this layout.
+     *
+     * @param target      the buffer.
+     * @param offset      where the entry starts.
+     * @param commandType the refused command's type.
+     * @param id          its message or stream id.
+     * @param result      the result ordinal.
+     * @param sequence    its client sequence.
+     */
+    public static void encodeRefusal(
+        final MutableDirectBuffer target, final int offset, final int commandType, final long id, final int result,
+        final long sequence)
+    {
+        encode(target, offset, REFUSAL, commandType, id, sequence, result, 0);
+    }
+
+    /**
+     * The sequence a refusal entry written by {@link #encodeRefusal} holds.
+     *
+     * @param source the buffer.
+     * @param offset the entry.
+     * @return the sequence, 0 for any other entry.
+     */
+    public static long refusalSequence(final DirectBuffer source, final int offset)
+    {
+        return REFUSAL == source.getInt(offset + TYPE_OFFSET) ? source.getLong(offset + TIME_OFFSET) : 0;
+    }
+
+    /**
+     * Zero the slot field of an entry in this layout.
+     *
+     * @param target the buffer.
+     * @param offset the entry.
+     */
+    public static void clearSlot(final MutableDirectBuffer target, final int offset)
+    {
+        if (OUTCOME == target.getInt(offset + TYPE_OFFSET))
+        {
+            target.putInt(offset + C_OFFSET, 0);
+        }
+    }
+
+    /**
+     * Hand one entry in this layout, from any buffer, to a handler.
+     *
+     * @param source  the buffer.
+     * @param offset  the entry.
+     * @param handler receives it.
+     */
+    public static void decode(final DirectBuffer source, final int offset, final Handler handler)
+    {
+        final int a = source.getInt(offset + A_OFFSET);
+        final long id = source.getLong(offset + ID_OFFSET);
+        final long time = source.getLong(offset + TIME_OFFSET);
+        final int b = source.getInt(offset + B_OFFSET);
+        final int c = source.getInt(offset + C_OFFSET);
+        switch (source.getInt(offset + TYPE_OFFSET))
         {
             case OUTCOME:
                 handler.onOutcome(id, a & 0xFF, (a >>> 8) & 0xFF, time, b, a >>> 16, c);
@@ -240,15 +356,28 @@ public final class Effects
         }
     }
 
+    private void deliver(final int offset, final Handler handler)
+    {
+        decode(buffer, offset, handler);
+    }
+
+    private static void encode(
+        final MutableDirectBuffer target, final int offset, final int type, final int a, final long id,
+        final long time, final int b, final int c)
+    {
+        target.putInt(offset + TYPE_OFFSET, type);
+        target.putInt(offset + A_OFFSET, a);
+        target.putLong(offset + ID_OFFSET, id);
+        target.putLong(offset + TIME_OFFSET, time);
+        target.putInt(offset + B_OFFSET, b);
+        target.putInt(offset + C_OFFSET, c);
+    }
+
     private void append(final int type, final int a, final long id, final long time, final int b, final int c)
     {
         final int offset = writePosition;
-        buffer.putInt(offset + TYPE_OFFSET, type);
-        buffer.putInt(offset + A_OFFSET, a);
-        buffer.putLong(offset + ID_OFFSET, id);
-        buffer.putLong(offset + TIME_OFFSET, time);
-        buffer.putInt(offset + B_OFFSET, b);
-        buffer.putInt(offset + C_OFFSET, c);
+        buffer.checkLimit(offset + ENTRY_LENGTH);
+        encode(buffer, offset, type, a, id, time, b, c);
         writePosition = offset + ENTRY_LENGTH;
     }
 }

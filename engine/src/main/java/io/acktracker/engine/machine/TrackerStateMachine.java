@@ -88,6 +88,8 @@ public final class TrackerStateMachine
     private final Timeouts timeouts;
     private final Housekeeping housekeeping;
     private final Recovery recovery;
+    private final ClientSessions sessions;
+    private final Effects effects;
     private final int timerBudget;
     private final int retryBudget;
     private final TrackRequest track = new TrackRequest();
@@ -135,6 +137,7 @@ public final class TrackerStateMachine
         this.validator = validator.withKnownDestinations(() -> knownDestinations);
         this.counters = counters;
         this.tables = tables;
+        this.effects = effects;
         this.timerBudget = config.timerBudget();
         this.retryBudget = config.retryBudget();
         final int housekeepingBudget = config.housekeepingBudget();
@@ -168,6 +171,7 @@ public final class TrackerStateMachine
         timeouts = new Timeouts(records, deadlines, finisher, leases, retries);
         housekeeping = new Housekeeping(records, tombstones, streams, streamAcks, health, deadLetters, earlyAcks,
             deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
+        sessions = new ClientSessions(config.maxClients(), config.outboxCapacity(), records.slotCapacity(), counters);
         recovery = new Recovery(records, deadlines, streams, tables.streamOffsets(), retries, health, activeLeases,
             deadLetters, tombstones, housekeeping, tables.extras(), counters, startNs);
     }
@@ -213,10 +217,65 @@ public final class TrackerStateMachine
         final long timestampNs, final int type, final DirectBuffer buffer, final int offset, final int length)
     {
         clock.set(timestampNs);
+        final int mark = effects.mark();
+        final Result result = (type & SEQUENCED) != 0 ?
+            applyNumbered(type & ~SEQUENCED, buffer, offset, length) : applyCommand(type, buffer, offset, length, -1);
+        sessions.route(effects, mark, records);
+        return result;
+    }
+
+    /**
+     * A command numbered by a client: applied only if its sequence is the next one the client's session expects and
+     * its outbox has room for what it may owe (a refusal, or a tracked message's outcome); then the sequence is used
+     * whatever the result, and a refusal is kept in the client's outbox. A resend, a gap, an unknown client or a full
+     * outbox changes nothing and is counted.
+     */
+    private Result applyNumbered(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < SEQUENCE_TRAILER_LENGTH || type < TRACK || type > ORPHAN_SWEEP)
+        {
+            return invalid(Result.INVALID_ARGUMENT);
+        }
+        final int bodyLength = length - SEQUENCE_TRAILER_LENGTH;
+        final long sequence = buffer.getLong(offset + bodyLength + TRAILER_SEQUENCE_OFFSET);
+        final int index = sessions.admit(buffer.getLong(offset + bodyLength + TRAILER_CLIENT_OFFSET), sequence);
+        switch (index)
+        {
+            case ClientSessions.UNKNOWN:
+                return Result.UNKNOWN_CLIENT;
+            case ClientSessions.DUPLICATE:
+                return Result.DUPLICATE_COMMAND;
+            case ClientSessions.GAP:
+                return Result.SEQUENCE_GAP;
+            case ClientSessions.FULL:
+                return Result.OUTBOX_FULL;
+            default:
+                break;
+        }
+        final Result result = applyCommand(type, buffer, offset, bodyLength, index);
+        sessions.applied(index, sequence);
+        if (result.isRefusal())
+        {
+            // every client command that has a subject has at least 16 bytes of body; a shorter one was refused
+            sessions.refused(index, type, bodyLength >= 16 ? subjectId(buffer, offset, type) : 0, result, sequence);
+        }
+        return result;
+    }
+
+    private Result applyCommand(
+        final int type, final DirectBuffer buffer, final int offset, final int length, final int client)
+    {
         switch (type)
         {
             case TRACK:
-                return applyTrack(buffer, offset, length);
+            {
+                final Result result = applyTrack(buffer, offset, length);
+                if (Result.OK == result)
+                {
+                    sessions.tracked(tracking.lastSlot(), client);
+                }
+                return result;
+            }
             case ACK:
             {
                 if (length < ACK_LENGTH)
@@ -319,9 +378,27 @@ public final class TrackerStateMachine
             case RESTARTED:
                 tellUntold();
                 return Result.OK;
+            case SESSION_OPEN:
+                return length < SESSION_LENGTH ? invalid(Result.INVALID_ARGUMENT) : sessions.open(
+                    buffer.getLong(offset + SESSION_CLIENT_OFFSET), buffer.getLong(offset + SESSION_APPLIED_OFFSET),
+                    buffer.getLong(offset + SESSION_OUTBOX_CONFIRMED_OFFSET));
+            case OUTBOX_CONFIRM:
+                return length < OUTBOX_CONFIRM_LENGTH ? invalid(Result.INVALID_ARGUMENT) : sessions.confirmOutbox(
+                    buffer.getLong(offset + OUTBOX_CONFIRM_CLIENT_OFFSET),
+                    buffer.getLong(offset + OUTBOX_CONFIRM_THROUGH_OFFSET));
             default:
                 return invalid(Result.INVALID_ARGUMENT);
         }
+    }
+
+    /**
+     * The client sessions: confirmations to drain once per duty cycle, outboxes to read.
+     *
+     * @return the sessions.
+     */
+    public ClientSessions sessions()
+    {
+        return sessions;
     }
 
     /**
@@ -500,6 +577,7 @@ public final class TrackerStateMachine
         earlyAcks.appendState(image);
         image.section("leases").putLong(activeLeases.active());
         housekeeping.appendState(image);
+        sessions.appendState(image, records);
         image.section("counters");
         for (final TrackerCounter counter : TrackerCounter.values())
         {
@@ -532,6 +610,7 @@ public final class TrackerStateMachine
         retries.dump(out);
         deadLetters.dump(out);
         housekeeping.dump(out);
+        sessions.dump(out);
         out.section(ImageSections.COUNTERS);
         for (final TrackerCounter counter : TrackerCounter.values())
         {
@@ -576,6 +655,7 @@ public final class TrackerStateMachine
         retries.restore(in);
         deadLetters.restore(in);
         housekeeping.restore(in);
+        sessions.restore(in);
         in.section(ImageSections.COUNTERS, "counters");
         for (int id = in.getInt(); id >= 0; id = in.getInt())
         {

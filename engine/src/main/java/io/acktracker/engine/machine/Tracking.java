@@ -39,6 +39,8 @@ final class Tracking
     private final BlobBytes extrasBlob = new BlobBytes(1024);
     private final PendingRecord record = new PendingRecord();
 
+    private int lastSlot = -1;
+
     Tracking(
         final Policies policies,
         final Records records,
@@ -61,6 +63,16 @@ final class Tracking
         this.finisher = finisher;
         this.counters = counters;
         this.clock = clock;
+    }
+
+    /**
+     * The slot the last accepted track went into.
+     *
+     * @return the slot.
+     */
+    int lastSlot()
+    {
+        return lastSlot;
     }
 
     Result track(final TrackRequest request, final boolean hasWaiter)
@@ -133,6 +145,7 @@ final class Tracking
         }
 
         final int slot = admission.insert(messageId, record);
+        lastSlot = slot;
         if (slot < 0)
         {
             if (metadataLength > 0)

@@ -69,7 +69,17 @@ public enum TrackerCounter
     REFUSED_TRACKER_FAILED(60, "commands refused: the tracker failed", false, true),
     CHECKPOINTS(61, "checkpoints of the journal store completed", false),
     CHECKPOINT_PAUSE_US(62, "the agent's pause for the last checkpoint, microseconds", true),
-    CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false);
+    CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false),
+    CLIENT_SESSIONS(70, "client sessions", true),
+    SESSIONS_OPENED(71, "client sessions opened or bound again", false),
+    SESSIONS_ADOPTED(72, "client sessions that claimed more applied commands than this state holds", false),
+    SESSIONS_REFUSED(73, "client sessions refused: maxClients reached", false),
+    UNKNOWN_CLIENT_COMMANDS(74, "numbered commands refused: client without a session", false),
+    DUPLICATE_COMMANDS(75, "numbered commands already applied (resends), ignored and confirmed again", false),
+    SEQUENCE_GAPS(76, "numbered commands refused: sequence gap", false),
+    OUTBOX_FULL_REFUSALS(77, "numbered commands refused: the client's outbox is full", false),
+    OUTBOX_ENTRIES(78, "entries written to client outboxes", false),
+    OUTBOX_REDELIVERIES_NOT_KEPT(79, "redeliveries not kept in a full outbox (the next timeout redelivers)", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

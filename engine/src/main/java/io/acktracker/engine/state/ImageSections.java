@@ -29,6 +29,8 @@ public final class ImageSections
     public static final int COUNTERS = 0x4D41_000B;
     /** A keyed table's content. */
     public static final int TABLE = 0x4D41_000C;
+    /** Client sessions: applied sequences, outboxes, the client of each owned slot. */
+    public static final int SESSIONS = 0x4D41_000D;
     /** The end of the image. */
     public static final int END = 0x4D41_00FF;
 

@@ -20,6 +20,8 @@ import io.acktracker.engine.api.ReplayMode;
 import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.command.CommandEncoder;
+import io.acktracker.engine.command.CommandLayout;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.testing.Gen;
@@ -60,7 +62,8 @@ class DeterminismTest
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final byte[] LEASE_SECRET = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    sealed interface Op permits Track, Ack, Nack, Reject, Cumulative, Lease, Settle, Replay, Delete, Advance
+    sealed interface Op permits Track, Ack, Nack, Reject, Cumulative, Lease, Settle, Replay, Delete, Advance,
+        Open, Numbered, ConfirmOutbox
     {
     }
 
@@ -106,6 +109,23 @@ class DeterminismTest
     {
     }
 
+    /** A client (1..3; the engines take 2) opens its session, claiming what an earlier tracker confirmed. */
+    record Open(long client, long appliedThrough, long outboxConfirmed) implements Op
+    {
+    }
+
+    /**
+     * A command numbered by a client: {@code skip} 0 is the client's next sequence, below 0 a resend that many
+     * back, above 0 a gap of that many.
+     */
+    record Numbered(long client, int skip, Op command) implements Op
+    {
+    }
+
+    record ConfirmOutbox(long client, long through) implements Op
+    {
+    }
+
     static Gen<List<Op>> ops()
     {
         final Gen<Long> id = Gen.longs(1, 24);
@@ -132,7 +152,21 @@ class DeterminismTest
         final Gen<Op> replay = (random) -> new Replay(id.next(random), random.nextBoolean(), random.nextBoolean());
         final Gen<Op> delete = (random) -> new Delete(id.next(random));
         final Gen<Op> advance = Gen.longs(1, 120).map(Advance::new);
+        final Gen<Op> open = (random) -> new Open(random.nextLong(1, 4),
+            random.nextInt(6) == 0 ? random.nextLong(0, 6) : 0, random.nextInt(3) == 0 ? random.nextLong(0, 12) : 0);
+        final Gen<Op> numbered = (random) ->
+        {
+            final int kind = random.nextInt(10);
+            final Op command = kind < 5 ? track.next(random) : kind < 8 ? ack.next(random) :
+                kind < 9 ? nack.next(random) : random.nextBoolean() ? reject.next(random) : cumulative.next(random);
+            final int skip = random.nextInt(8) == 0 ? -random.nextInt(1, 4) : random.nextInt(12) == 0 ? 1 : 0;
+            return new Numbered(random.nextInt(12) == 0 ? 3 : random.nextLong(1, 3), skip, command);
+        };
+        final Gen<Op> confirmOutbox = (random) -> new ConfirmOutbox(random.nextLong(1, 4), random.nextLong(0, 40));
         return Gen.list(Gen.frequency(
+            Gen.weighted(2, open),
+            Gen.weighted(8, numbered),
+            Gen.weighted(1, confirmOutbox),
             Gen.weighted(8, track),
             Gen.weighted(8, ack),
             Gen.weighted(3, nack),
@@ -173,7 +207,10 @@ class DeterminismTest
             TrackerCounter.DLQ_MOVED, TrackerCounter.DLQ_FULL, TrackerCounter.DLQ_REPLAYED,
             TrackerCounter.CIRCUIT_TRANSITIONS, TrackerCounter.EARLY_ACKS_APPLIED,
             TrackerCounter.CUMULATIVE_MESSAGES_ACKED, TrackerCounter.TOMBSTONES_EVICTED_EARLY,
-            TrackerCounter.CAPACITY_EXCEEDED, TrackerCounter.INVALID_REQUESTS))
+            TrackerCounter.CAPACITY_EXCEEDED, TrackerCounter.INVALID_REQUESTS, TrackerCounter.SESSIONS_OPENED,
+            TrackerCounter.SESSIONS_REFUSED, TrackerCounter.SESSIONS_ADOPTED, TrackerCounter.DUPLICATE_COMMANDS,
+            TrackerCounter.SEQUENCE_GAPS, TrackerCounter.UNKNOWN_CLIENT_COMMANDS, TrackerCounter.OUTBOX_ENTRIES,
+            TrackerCounter.OUTBOX_FULL_REFUSALS))
         {
             assertThat(EXERCISED.getOrDefault(counter, 0L)).as("sequences that reached " + counter).isPositive();
         }
@@ -248,6 +285,8 @@ class DeterminismTest
         private final List<ReceiptHandle> handles = new ArrayList<>();
         private final TrackRequest request = new TrackRequest();
         private final UnsafeBuffer metadata = new UnsafeBuffer(new byte[64]);
+        private final UnsafeBuffer encoded = new UnsafeBuffer(new byte[256]);
+        private final long[] sent = new long[4];
         private Result lastRefusal;
 
         Engine(final boolean queued)
@@ -313,6 +352,9 @@ class DeterminismTest
                 .retryBudget(2)
                 .orphanCheckIntervalNs(250 * MS)
                 .destinations("a", "b", "c", "d", "e")
+                .maxClients(2)
+                .outboxCapacity(16)
+                .confirmationListener(this::onConfirmed)
                 .outcomeListener(this)
                 .redeliveryListener(this)
                 .refusalListener(this)
@@ -343,6 +385,11 @@ class DeterminismTest
 
         private Result applySync(final Op op)
         {
+            if (op instanceof Open || op instanceof Numbered || op instanceof ConfirmOutbox)
+            {
+                final int type = encode(op);
+                return agent.apply(type, encoded, 0, encodedLength);
+            }
             if (op instanceof Track track)
             {
                 return agent.track(request(track));
@@ -387,6 +434,11 @@ class DeterminismTest
 
         private Result applyQueued(final Op op)
         {
+            if (op instanceof Open || op instanceof Numbered || op instanceof ConfirmOutbox)
+            {
+                final int type = encode(op);
+                return tracker.offerCommand(type, encoded, 0, encodedLength);
+            }
             if (op instanceof Track track)
             {
                 return tracker.offerTrack(request(track));
@@ -470,6 +522,69 @@ class DeterminismTest
             return Result.OK;
         }
 
+        private int encodedLength;
+
+        /**
+         * Encode a session command into {@link #encoded}: the same bytes on every path.
+         *
+         * @return its type.
+         */
+        private int encode(final Op op)
+        {
+            if (op instanceof Open open)
+            {
+                encodedLength = CommandEncoder.sessionOpen(encoded, 0, open.client(), open.appliedThrough(),
+                    open.outboxConfirmed());
+                return CommandLayout.SESSION_OPEN;
+            }
+            if (op instanceof ConfirmOutbox confirm)
+            {
+                encodedLength = CommandEncoder.outboxConfirm(encoded, 0, confirm.client(), confirm.through());
+                return CommandLayout.OUTBOX_CONFIRM;
+            }
+            final Numbered numbered = (Numbered)op;
+            final int client = (int)numbered.client();
+            final long sequence = 0 == numbered.skip() ? ++sent[client] :
+                numbered.skip() < 0 ? Math.max(1, sent[client] + 1 + numbered.skip()) : sent[client] + 1 + numbered.skip();
+            final int type;
+            final int length;
+            final Op command = numbered.command();
+            if (command instanceof Track track)
+            {
+                length = CommandEncoder.track(encoded, 0, request(track), false);
+                type = CommandLayout.TRACK;
+            }
+            else if (command instanceof Ack ack)
+            {
+                length = CommandEncoder.ack(encoded, 0, ack.id(), ack.destination());
+                type = CommandLayout.ACK;
+            }
+            else if (command instanceof Nack nack)
+            {
+                length = CommandEncoder.nack(encoded, 0, nack.id(), nack.destination(), nack.delayMs() * MS, 5);
+                type = CommandLayout.NACK;
+            }
+            else if (command instanceof Reject reject)
+            {
+                length = CommandEncoder.reject(encoded, 0, reject.id(), reject.destination(), 9);
+                type = CommandLayout.REJECT;
+            }
+            else
+            {
+                final Cumulative cumulative = (Cumulative)command;
+                length = CommandEncoder.cumulativeAck(encoded, 0, cumulative.stream(), cumulative.destination(),
+                    cumulative.offset());
+                type = CommandLayout.CUMULATIVE_ACK;
+            }
+            encodedLength = CommandEncoder.numbered(encoded, 0, length, numbered.client(), sequence);
+            return type | CommandLayout.SEQUENCED;
+        }
+
+        private void onConfirmed(final long clientId, final long appliedThrough, final long outboxWritten)
+        {
+            record(true, 5, clientId, 0, 0, appliedThrough, (int)outboxWritten, 0);
+        }
+
         private TrackRequest request(final Track track)
         {
             request.reset()
@@ -522,13 +637,15 @@ class DeterminismTest
         }
 
         /**
-         * Take over the receipt handles another engine was given (the one this engine restarted from).
+         * Take over what the clients of another engine hold (the one this engine restarted from): the receipt handles
+         * they were given and the sequences they used; the clients did not restart.
          *
          * @param before the engine before the restart.
          */
         void keepHandles(final Engine before)
         {
             handles.addAll(before.handles);
+            System.arraycopy(before.sent, 0, sent, 0, sent.length);
         }
 
         AckTracker tracker()
