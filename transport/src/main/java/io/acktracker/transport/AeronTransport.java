@@ -1,5 +1,7 @@
 package io.acktracker.transport;
 
+import io.acktracker.engine.api.ClientOutboxes;
+import io.acktracker.engine.api.ConfirmationListener;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.OutcomeListener;
@@ -9,11 +11,14 @@ import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.EngineCommands;
 import io.acktracker.transport.outbound.OutboundProxy;
+import io.acktracker.transport.outbound.OutboxSender;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import org.agrona.CloseHelper;
+
+import java.security.SecureRandom;
 
 /**
  * The tracker's Aeron transport, run inside the tracker agent's own duty cycle (no hand-off thread): each
@@ -34,7 +39,8 @@ import org.agrona.CloseHelper;
  * Threading: {@code onStart}, {@code doWork}, {@code onOutcome}, {@code onRedeliver} and {@code onClose} on the
  * agent thread; counters, stats and {@link #close()} from any thread.
  */
-public final class AeronTransport implements TrackerExtension, OutcomeListener, RedeliveryListener, AutoCloseable
+public final class AeronTransport
+    implements TrackerExtension, OutcomeListener, RedeliveryListener, ConfirmationListener, AutoCloseable
 {
     private final TransportConfig config;
     private final boolean ownsAeron;
@@ -45,10 +51,13 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     private final Subscription subscription;
     private final ExclusivePublication publication;
     private final OutboundProxy outbound;
+    private final OutboxSender outboxSender;
+    private final long incarnation;
     private final int fragmentLimit;
     private final int backlogDrainLimit;
 
     private CommandAdapter adapter;
+    private ClientOutboxes outboxes;
     private boolean paused;
     private boolean streamsClosed;
     private volatile boolean closed;
@@ -92,8 +101,22 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
         this.errors = errors;
         this.outbound = new OutboundProxy(publication::offer, counters, config.backlogCapacity(),
             config.outboundRetries(), config.backlogWhenNotConnected());
+        this.outboxSender = new OutboxSender(outbound);
+        this.incarnation = newIncarnation();
         this.fragmentLimit = config.fragmentLimit();
         this.backlogDrainLimit = config.backlogDrainLimit();
+    }
+
+    /** A random id of this start, never 0, so clients tell a restarted tracker from the one they knew. */
+    private static long newIncarnation()
+    {
+        final SecureRandom random = new SecureRandom();
+        long incarnation = 0;
+        while (0 == incarnation)
+        {
+            incarnation = random.nextLong();
+        }
+        return incarnation;
     }
 
     private static Aeron connect(final TransportConfig config, final TransportErrors errors)
@@ -109,7 +132,8 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     public void onStart(final TrackerCommands tracker)
     {
         final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
-            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId));
+            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId), outboxSender);
+        outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
     }
 
@@ -126,8 +150,42 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
             return workCount;
         }
         paused = false;
+        // what clients are owed goes first: a restarted tracker resends every unconfirmed entry from here
+        workCount += outboxSender.doWork(outboxes, backlogDrainLimit);
         workCount += subscription.poll(adapter, fragmentLimit);
         return workCount;
+    }
+
+    /**
+     * The cycle's confirmation of a client's numbered commands: a SessionConfirm frame with this start's
+     * incarnation. Agent thread.
+     */
+    public void onConfirmed(final long clientId, final long appliedThrough, final long outboxWritten)
+    {
+        final int index = outboxes.indexOf(clientId);
+        outbound.sessionConfirm(clientId, incarnation, appliedThrough, outboxWritten,
+            index < 0 ? 0 : outboxes.outboxConfirmed(index));
+    }
+
+    /**
+     * Outcomes kept in a client's outbox go out from there ({@link OutboxSender}), with their entry numbers, not as
+     * outcomes told to everyone.
+     *
+     * @return false.
+     */
+    public boolean hearsOutboxOutcomes()
+    {
+        return false;
+    }
+
+    /**
+     * This start's incarnation id, which clients see in every SessionConfirm. Any thread.
+     *
+     * @return the id, never 0.
+     */
+    public long incarnation()
+    {
+        return incarnation;
     }
 
     public void onOutcome(

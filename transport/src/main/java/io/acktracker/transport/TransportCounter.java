@@ -56,7 +56,14 @@ public enum TransportCounter
     HTTP_UNAUTHORIZED(47, "http requests refused 401: missing or wrong bearer token", false),
     HTTP_FORBIDDEN(48, "http requests refused 421/403: Host or Origin not allowed", false),
     HTTP_OVERLOADED(49, "http requests over the worker queue: answered 503 or closed", false),
-    HTTP_TIMEOUTS(50, "http connections closed: request not read or response not taken in time", false);
+    HTTP_TIMEOUTS(50, "http connections closed: request not read or response not taken in time", false),
+    SESSION_OPENS(70, "client sessions opened or bound again over Aeron", false),
+    SESSION_OPENS_REFUSED(71, "client session opens refused (maxClients reached, bad numbers)", false),
+    NUMBERED_COMMANDS(72, "numbered client commands received", false),
+    SESSION_REFUSALS_SENT(73, "numbered commands answered at once: gap, unknown client, full outbox", false),
+    SESSION_CONFIRMS_SENT(74, "session confirmations published (one per client per duty cycle with work)", false),
+    OUTBOX_ENTRIES_SENT(75, "client outbox entries published (first sends and resends)", false),
+    OUTBOX_SEND_DEFERRED(76, "outbox sends deferred to a later duty cycle (back pressure, no subscriber)", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

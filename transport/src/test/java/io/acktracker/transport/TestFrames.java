@@ -8,7 +8,9 @@ import io.acktracker.transport.codecs.ExtendEncoder;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
+import io.acktracker.transport.codecs.OutboxConfirmEncoder;
 import io.acktracker.transport.codecs.RejectEncoder;
+import io.acktracker.transport.codecs.SessionOpenEncoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleEncoder;
 import io.acktracker.transport.codecs.TrackEncoder;
@@ -46,7 +48,8 @@ public final class TestFrames
     {
         final TrackEncoder encoder = new TrackEncoder().wrapAndApplyHeader(buffer, 0, header)
             .messageId(messageId).ackTimeoutNs(0).ttlNs(0).sequence(0).streamId(TrackEncoder.streamIdNullValue())
-            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)maxAttempts);
+            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)maxAttempts)
+            .clientId(0).clientSequence(0);
         final TrackEncoder.DestinationsEncoder entries = encoder.destinationsCount(destinations.length);
         for (final int destination : destinations)
         {
@@ -59,26 +62,29 @@ public final class TestFrames
     public int ack(final long messageId, final int destinationId)
     {
         return HEADER + new AckEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .messageId(messageId).destinationId((short)destinationId).encodedLength();
+            .messageId(messageId).destinationId((short)destinationId).clientId(0).clientSequence(0).encodedLength();
     }
 
     public int nack(final long messageId, final int destinationId, final String reason)
     {
         return HEADER + new NackEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .messageId(messageId).redeliverDelayNs(0).errorCode(7).destinationId((short)destinationId).reason(reason)
+            .messageId(messageId).redeliverDelayNs(0).errorCode(7).destinationId((short)destinationId).clientId(0)
+            .clientSequence(0).reason(reason)
             .encodedLength();
     }
 
     public int reject(final long messageId, final int destinationId, final String reason)
     {
         return HEADER + new RejectEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .messageId(messageId).errorCode(9).destinationId((short)destinationId).reason(reason).encodedLength();
+            .messageId(messageId).errorCode(9).destinationId((short)destinationId).clientId(0).clientSequence(0)
+            .reason(reason).encodedLength();
     }
 
     public int cumulativeAck(final int streamId, final int destinationId, final long offset)
     {
         return HEADER + new CumulativeAckEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .streamOffset(offset).streamId(streamId).destinationId((short)destinationId).encodedLength();
+            .streamOffset(offset).streamId(streamId).destinationId((short)destinationId).clientId(0).clientSequence(0)
+            .encodedLength();
     }
 
     public int lease(final long correlationId, final long messageId, final int destinationId)
@@ -102,6 +108,20 @@ public final class TestFrames
             .redeliverDelayNs(0).errorCode(0).action(action).destinationId((short)destinationId).reason("");
         handle.encode(buffer, HEADER + SettleEncoder.receiptHandleEncodingOffset());
         return HEADER + encoder.encodedLength();
+    }
+
+    public int sessionOpen(final long clientId, final long appliedThrough, final long outboxConfirmed,
+        final String name)
+    {
+        return HEADER + new SessionOpenEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .clientId(clientId).appliedThrough(appliedThrough).outboxConfirmed(outboxConfirmed).clientName(name)
+            .encodedLength();
+    }
+
+    public int outboxConfirm(final long clientId, final long through)
+    {
+        return HEADER + new OutboxConfirmEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .clientId(clientId).through(through).encodedLength();
     }
 
     /**

@@ -107,8 +107,13 @@ final class Listeners implements Effects.Handler
         final Outcome outcome = OUTCOMES[outcomeCode];
         final FailureReason reason = FailureReason.of(reasonCode);
         final boolean replay = (flags & Effects.FLAG_REPLAY) != 0;
+        final boolean kept = (flags & Effects.FLAG_OUTBOX) != 0;
         for (final OutcomeListener listener : outcomeListeners)
         {
+            if (kept && !listener.hearsOutboxOutcomes())
+            {
+                continue;
+            }
             try
             {
                 listener.onOutcome(messageId, outcome, reason, latencyNs, attempts, replay);

@@ -1,5 +1,6 @@
 package io.acktracker.engine.agent;
 
+import io.acktracker.engine.api.ClientOutboxes;
 import io.acktracker.engine.api.ConfirmationListener;
 import io.acktracker.engine.api.DestinationHealthView;
 import io.acktracker.engine.api.DestinationRegistry;
@@ -100,6 +101,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final ConfirmationListener confirmationListener;
     private final Checkpointer checkpointer;
     private boolean restartPending;
+    private boolean numbering;
+    private long numberedClient;
+    private long numberedSequence;
 
     /**
      * An agent over a state machine; nothing is recovered until {@link #onStart()}.
@@ -151,10 +155,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.prefetch = config.prefetchCommands() ?
             new BatchPrefetch(commandBuffer, machine.records(), config.commandLimit()) : null;
         this.applier = new CommandApplier(machine, journal, registry, counters);
-        this.confirmationListener = config.confirmationListener();
+        this.confirmationListener = confirmationListener(config);
         this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
         this.command = new UnsafeBuffer(ByteBuffer.allocateDirect(
-            Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength())));
+            Math.max(4096, CommandLayout.TRACK_LENGTH + config.maxMetadataLength() +
+            CommandLayout.SEQUENCE_TRAILER_LENGTH)));
         this.nowNs = machine.nowNs();
         this.checkpointer = null == journal ? null : new Checkpointer(config, machine, journal, counters);
     }
@@ -873,6 +878,50 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
+     * The configured confirmation listener, else the first extension that is one (a transport).
+     */
+    private static ConfirmationListener confirmationListener(final TrackerConfig config)
+    {
+        if (null != config.confirmationListener())
+        {
+            return config.confirmationListener();
+        }
+        for (final TrackerExtension extension : config.extensions())
+        {
+            if (extension instanceof ConfirmationListener)
+            {
+                return (ConfirmationListener)extension;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Agent thread.
+     */
+    @Override
+    public TrackerCommands numbered(final long clientId, final long sequence)
+    {
+        numbering = true;
+        numberedClient = clientId;
+        numberedSequence = sequence;
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Agent thread.
+     */
+    @Override
+    public ClientOutboxes clientOutboxes()
+    {
+        return machine.sessions();
+    }
+
+    /**
      * {@inheritDoc}
      * <p>
      * Agent thread.
@@ -880,8 +929,10 @@ public final class TrackerAgent implements Agent, TrackerCommands
     @Override
     public Result apply(final int type, final DirectBuffer body, final int offset, final int length)
     {
-        if (CommandLayout.isAgentOnly(type & ~CommandLayout.SEQUENCED) || length < 0 || length > command.capacity())
+        if (CommandLayout.isAgentOnly(type & ~CommandLayout.SEQUENCED) || length < 0 ||
+            length + CommandLayout.SEQUENCE_TRAILER_LENGTH > command.capacity())
         {
+            numbering = false;
             return refusedAgentOnly();
         }
         command.putBytes(0, body, offset, length);
@@ -891,8 +942,20 @@ public final class TrackerAgent implements Agent, TrackerCommands
     /**
      * Apply the command whose body is in the scratch buffer with the cycle's time, then tell its effects.
      */
-    private Result execute(final int type, final int length, final boolean countAsCommand)
+    private Result execute(final int commandType, final int commandLength, final boolean countAsCommand)
     {
+        int type = commandType;
+        int length = commandLength;
+        if (numbering && countAsCommand)
+        {
+            // the host numbered this command for a client: its trailer follows the body
+            numbering = false;
+            if ((type & CommandLayout.SEQUENCED) == 0)
+            {
+                length = CommandEncoder.numbered(command, 0, length, numberedClient, numberedSequence);
+                type |= CommandLayout.SEQUENCED;
+            }
+        }
         if (failed)
         {
             counters.increment(REFUSED_TRACKER_FAILED);

@@ -20,4 +20,16 @@ public interface OutcomeListener
      *                  after recovery (at least once, never lost).
      */
     void onOutcome(long messageId, Outcome outcome, FailureReason reason, long latencyNs, int attempts, boolean replay);
+
+    /**
+     * Whether this listener is told the outcomes of messages tracked by a client session (numbered tracks), which
+     * are also kept in that client's outbox until it confirms them. A transport that sends clients their outboxes
+     * answers false, so such an outcome is not sent twice. Per-message listeners and futures are told either way.
+     *
+     * @return true (the default) to be told every outcome.
+     */
+    default boolean hearsOutboxOutcomes()
+    {
+        return true;
+    }
 }

@@ -142,4 +142,23 @@ public interface TrackerCommands
      * @return the result (null never: back pressure from a full journal is {@link Result#BACK_PRESSURED}).
      */
     Result apply(int type, org.agrona.DirectBuffer body, int offset, int length);
+
+    /**
+     * Number the next command applied through this interface (or {@link #apply}): it becomes the client's command
+     * with that sequence, applied at most once (see {@code SESSION_OPEN}). Used by a transport that decoded a
+     * numbered frame: {@code commands.numbered(client, sequence).recordAck(id, destination)}. The numbering applies
+     * to exactly the next command, whatever its result.
+     *
+     * @param clientId the client, which must have opened its session.
+     * @param sequence its sequence of the command, from 1.
+     * @return this.
+     */
+    TrackerCommands numbered(long clientId, long sequence);
+
+    /**
+     * The client sessions and their outboxes, to read.
+     *
+     * @return the sessions.
+     */
+    ClientOutboxes clientOutboxes();
 }

@@ -1,6 +1,10 @@
 package io.acktracker.engine.machine;
 
+import io.acktracker.engine.api.ClientOutboxes;
+import io.acktracker.engine.api.CommandType;
 import io.acktracker.engine.api.ConfirmationListener;
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.Result;
 import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.metrics.Counters;
@@ -42,7 +46,7 @@ import static io.acktracker.engine.metrics.TrackerCounter.*;
  * <p>
  * Machine (agent) thread only; the read methods are for a transport running on the agent thread.
  */
-public final class ClientSessions
+public final class ClientSessions implements ClientOutboxes
 {
     /** {@link #admit}: the client has no session. (Any value >= 0 is the client's index: apply the command.) */
     static final int UNKNOWN = -1;
@@ -62,6 +66,7 @@ public final class ClientSessions
     private final boolean[] confirmationDue;
     private final IntArrayList confirmationsDue = new IntArrayList();
     private final int[] clientOfSlot;
+    private final EntryDecoder entryDecoder = new EntryDecoder();
     private int clients;
 
     /**
@@ -297,12 +302,6 @@ public final class ClientSessions
         confirmationsDue.clear();
     }
 
-    /**
-     * The index of a client.
-     *
-     * @param clientId the client.
-     * @return its index, or -1 when it has no session.
-     */
     public int indexOf(final long clientId)
     {
         return (int)indexById.get(clientId);
@@ -321,6 +320,23 @@ public final class ClientSessions
     public long appliedThrough(final int index)
     {
         return appliedThrough[index];
+    }
+
+    public long outboxWritten(final int index)
+    {
+        return outboxes.written(index);
+    }
+
+    public long outboxConfirmed(final int index)
+    {
+        return outboxes.confirmed(index);
+    }
+
+    public void readEntry(final int index, final long number, final EntryHandler handler)
+    {
+        entryDecoder.handler = handler;
+        entryDecoder.sequence = outboxes.refusalSequence(index, number);
+        outboxes.read(index, number, entryDecoder);
     }
 
     /**
@@ -417,6 +433,38 @@ public final class ClientSessions
         {
             confirmationDue[index] = true;
             confirmationsDue.addInt(index);
+        }
+    }
+
+    /** From the effect layout of an outbox entry to the API's types, allocation-free. */
+    private static final class EntryDecoder implements Effects.Handler
+    {
+        private static final Outcome[] OUTCOMES = Outcome.values();
+        private static final Result[] RESULTS = Result.values();
+
+        private EntryHandler handler;
+        private long sequence;
+
+        public void onOutcome(
+            final long messageId, final int outcome, final int reason, final long latencyNs, final int attempts,
+            final int flags, final int slot)
+        {
+            handler.onOutcome(messageId, OUTCOMES[outcome], FailureReason.of(reason), latencyNs, attempts);
+        }
+
+        public void onRedelivery(final long messageId, final int destination, final int attempt)
+        {
+            handler.onRedelivery(messageId, destination, attempt);
+        }
+
+        public void onRefusal(final int commandType, final long id, final int result, final int flags)
+        {
+            handler.onRefusal(CommandType.of(commandType), id, RESULTS[result], sequence);
+        }
+
+        public void onCircuit(final int destination, final int from, final int to, final long nowNs)
+        {
+            // never in an outbox
         }
     }
 }

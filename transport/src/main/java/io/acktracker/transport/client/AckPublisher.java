@@ -110,7 +110,9 @@ public final class AckPublisher implements AutoCloseable
     {
         ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
-            .destinationId(destinationId);
+            .destinationId(destinationId)
+            .clientId(0)
+            .clientSequence(0);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
     }
 
@@ -144,6 +146,8 @@ public final class AckPublisher implements AutoCloseable
             .redeliverDelayNs(redeliverDelayNs)
             .errorCode(errorCode)
             .destinationId(destinationId)
+            .clientId(0)
+            .clientSequence(0)
             .reason(reason);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + nackEncoder.encodedLength());
     }
@@ -174,6 +178,8 @@ public final class AckPublisher implements AutoCloseable
             .messageId(messageId)
             .errorCode(errorCode)
             .destinationId(destinationId)
+            .clientId(0)
+            .clientSequence(0)
             .reason(reason);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
     }
@@ -190,7 +196,9 @@ public final class AckPublisher implements AutoCloseable
         cumulativeAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .streamOffset(offset)
             .streamId(streamId)
-            .destinationId(destinationId);
+            .destinationId(destinationId)
+            .clientId(0)
+            .clientSequence(0);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + cumulativeAckEncoder.encodedLength());
     }
 

@@ -11,6 +11,7 @@ import io.acktracker.transport.codecs.OutcomeDecoder;
 import io.acktracker.transport.codecs.RedeliverDecoder;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.RefusedDecoder;
+import io.acktracker.transport.codecs.SessionConfirmDecoder;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -38,8 +39,10 @@ public final class OutboundAdapter implements FragmentHandler
     private final LeaseGrantedDecoder leaseGrantedDecoder = new LeaseGrantedDecoder();
     private final ReceiptHandle receiptHandle = new ReceiptHandle();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final SessionConfirmDecoder sessionConfirmDecoder = new SessionConfirmDecoder();
     private final TrackerClientHandler handler;
     private final int sessionId;
+    private final ClientSession session;
     private long unknownFrames;
 
     /**
@@ -50,8 +53,24 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId)
     {
+        this(handler, sessionId, null);
+    }
+
+    /**
+     * An adapter for a client with a session: outcomes, redeliveries and refusals reach the handler only as entries
+     * of this client's outbox, each once and in order ({@link ClientSession#onEntry}); frames told to every
+     * subscriber and other clients' entries are skipped; SessionConfirm frames and refusals that did not use a
+     * sequence go to the session.
+     *
+     * @param handler   receives what is decoded.
+     * @param sessionId session id of the publication whose commands' answers to keep.
+     * @param session   the client's session, or null for a client without one.
+     */
+    public OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final ClientSession session)
+    {
         this.handler = handler;
         this.sessionId = sessionId;
+        this.session = session;
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -100,8 +119,14 @@ public final class OutboundAdapter implements FragmentHandler
                 {
                     return false;
                 }
-                handler.onOutcome(decoder.messageId(), outcome, WireCodes.reason(decoder.reasonRaw()), decoder.latencyNs(),
-                    decoder.attempts(), 1 == decoder.replayRaw());
+                final int take = take(blockLength, OutcomeDecoder.clientIdEncodingOffset(),
+                    OutcomeDecoder.entryEncodingOffset());
+                if (take > 0)
+                {
+                    handler.onOutcome(decoder.messageId(), outcome, WireCodes.reason(decoder.reasonRaw()),
+                        decoder.latencyNs(), decoder.attempts(),
+                        1 == decoder.replayRaw() || ClientSession.NEW_MAYBE_SEEN == take);
+                }
                 return true;
             }
             case RedeliverDecoder.TEMPLATE_ID:
@@ -112,6 +137,11 @@ public final class OutboundAdapter implements FragmentHandler
                 }
                 final RedeliverDecoder decoder = redeliverDecoder.wrap(frame, bodyOffset, blockLength, version);
                 final int destinationId = decoder.destinationId();
+                if (take(blockLength, RedeliverDecoder.clientIdEncodingOffset(),
+                    RedeliverDecoder.entryEncodingOffset()) <= 0)
+                {
+                    return true;
+                }
                 handler.onRedeliver(decoder.messageId(),
                     Protocol.CONSUMER_DESTINATION == destinationId ? RedeliveryListener.CONSUMER : destinationId,
                     decoder.attempt());
@@ -124,6 +154,12 @@ public final class OutboundAdapter implements FragmentHandler
                     return false;
                 }
                 final RefusedDecoder decoder = refusedDecoder.wrap(frame, bodyOffset, blockLength, version);
+                final long clientId = longField(blockLength, RefusedDecoder.clientIdEncodingOffset());
+                if (null != session && 0 != clientId)
+                {
+                    refusedInSession(decoder, blockLength, clientId);
+                    return true;
+                }
                 if (decoder.sessionId() == sessionId)
                 {
                     final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
@@ -147,8 +183,71 @@ public final class OutboundAdapter implements FragmentHandler
                 }
                 return true;
             }
+            case SessionConfirmDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < SessionConfirmDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final SessionConfirmDecoder decoder = sessionConfirmDecoder.wrap(frame, bodyOffset, blockLength,
+                    version);
+                if (null != session && decoder.clientId() == session.clientId())
+                {
+                    session.onSessionConfirm(decoder.incarnation(), decoder.appliedThrough(), decoder.outboxWritten(),
+                        decoder.outboxConfirmed());
+                }
+                return true;
+            }
             default:
                 return false;
         }
+    }
+
+    /**
+     * Whether an Outcome, Redeliver or Refused frame is for this client: without a session, every frame (as
+     * before sessions); with one, only the next entry of its own outbox.
+     *
+     * @return a {@link ClientSession#onEntry} answer (above 0 to hand it on).
+     */
+    private int take(final int blockLength, final int clientIdOffset, final int entryOffset)
+    {
+        if (null == session)
+        {
+            return ClientSession.NEW;
+        }
+        final long entry = longField(blockLength, entryOffset);
+        if (0 == entry || longField(blockLength, clientIdOffset) != session.clientId())
+        {
+            return ClientSession.SEEN;
+        }
+        return session.onEntry(entry);
+    }
+
+    private void refusedInSession(final RefusedDecoder decoder, final int blockLength, final long clientId)
+    {
+        if (clientId != session.clientId())
+        {
+            return;
+        }
+        final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
+        final long entry = longField(blockLength, RefusedDecoder.entryEncodingOffset());
+        if (0 == entry)
+        {
+            // refused without using its sequence: the session resends or binds again
+            session.onSessionRefused(null != code ? code : RefusalCode.OTHER,
+                longField(blockLength, RefusedDecoder.clientSequenceEncodingOffset()));
+        }
+        else if (session.onEntry(entry) > 0)
+        {
+            handler.onRefused(decoder.refusedTemplateId(), decoder.correlationId(),
+                null != code ? code : RefusalCode.OTHER, decoder.destinationId());
+        }
+    }
+
+    /** A version 3 field at the end of a block: 0 when the writer's block does not hold it. */
+    private long longField(final int blockLength, final int offset)
+    {
+        return blockLength >= offset + Long.BYTES ?
+            frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH + offset, java.nio.ByteOrder.LITTLE_ENDIAN) : 0;
     }
 }

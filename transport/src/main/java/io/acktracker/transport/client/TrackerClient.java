@@ -6,6 +6,7 @@ import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.TrackEncoder;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -31,6 +32,7 @@ public final class TrackerClient implements AutoCloseable
     private final ExclusivePublication publication;
     private final Subscription subscription;
     private final OutboundAdapter adapter;
+    private final ClientSession session;
 
     /**
      * A client over IPC on the default stream ids.
@@ -62,6 +64,34 @@ public final class TrackerClient implements AutoCloseable
         final int outcomeStreamId,
         final TrackerClientHandler handler)
     {
+        this(aeron, trackerChannel, trackerStreamId, outcomeChannel, outcomeStreamId, handler, null);
+    }
+
+    /**
+     * A client with a session (exactly once end to end): every Track is numbered and kept until the tracker
+     * confirms it, sent again whenever it may not have arrived (a reconnect, a tracker restart, a lost frame, the
+     * resend timeout), and applied once; the outcomes, redeliveries and refusals of this client's Tracks come from
+     * its outbox, each handed to the handler once and in order (marked replay when a process of this client before
+     * this one may have had it). Call {@link #poll} from the client's duty cycle: it also binds, resends and
+     * confirms.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param trackerChannel  channel to send commands on.
+     * @param trackerStreamId the tracker's inbound stream id.
+     * @param outcomeChannel  channel the tracker publishes on, as seen from here.
+     * @param outcomeStreamId the tracker's outbound stream id.
+     * @param handler         receives outcomes, redeliveries and refusals.
+     * @param session         who this client is, or null for a client without a session.
+     */
+    public TrackerClient(
+        final Aeron aeron,
+        final String trackerChannel,
+        final int trackerStreamId,
+        final String outcomeChannel,
+        final int outcomeStreamId,
+        final TrackerClientHandler handler,
+        final ClientSession.Settings session)
+    {
         this.subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
         try
         {
@@ -72,7 +102,8 @@ public final class TrackerClient implements AutoCloseable
             CloseHelper.quietClose(subscription);
             throw ex;
         }
-        this.adapter = new OutboundAdapter(handler, publication.sessionId());
+        this.session = null == session ? null : new ClientSession(session, publication);
+        this.adapter = new OutboundAdapter(handler, publication.sessionId(), this.session);
     }
 
     /**
@@ -81,7 +112,9 @@ public final class TrackerClient implements AutoCloseable
      *
      * @param request the track; destinations as a bitset of the tracker's destination ids.
      * @return the new stream position, or Aeron's NOT_CONNECTED, BACK_PRESSURED, ADMIN_ACTION, CLOSED or
-     * MAX_POSITION_EXCEEDED: nothing was sent, try again.
+     * MAX_POSITION_EXCEEDED: nothing was sent, try again. With a session: the Track's sequence (above 0: it is kept
+     * and sent until the tracker confirms it, see {@link ClientSession#isApplied}), or NOT_CONNECTED before the
+     * session is bound, BACK_PRESSURED while the retransmit buffer is full: not taken, try again.
      * @throws IllegalArgumentException when a field cannot be encoded (priority outside -128..127, required acks or
      *                                  max attempts outside 0..255, message class outside 0..65535, metadata
      *                                  longer than the protocol's bound).
@@ -98,7 +131,7 @@ public final class TrackerClient implements AutoCloseable
      * @param metadata up to {@link Protocol#MAX_METADATA_LENGTH} bytes, or null.
      * @param offset   where the metadata starts.
      * @param length   its length.
-     * @return the new stream position, or a negative Aeron offer result: nothing was sent.
+     * @return as {@link #tryTrack(TrackRequest)}.
      * @throws IllegalArgumentException when a field cannot be encoded.
      */
     public long tryTrack(final TrackRequest request, final DirectBuffer metadata, final int offset, final int length)
@@ -122,6 +155,18 @@ public final class TrackerClient implements AutoCloseable
             .requiredAcks((short)request.requiredAcks())
             .priority((byte)request.priority())
             .maxAttempts((short)request.maxAttempts());
+        if (null != session)
+        {
+            if (!session.canSend())
+            {
+                return session.isBound() ? Publication.BACK_PRESSURED : Publication.NOT_CONNECTED;
+            }
+            trackEncoder.clientId(session.clientId()).clientSequence(session.nextSequence());
+        }
+        else
+        {
+            trackEncoder.clientId(0).clientSequence(0);
+        }
 
         long destinations = request.destinations();
         final TrackEncoder.DestinationsEncoder entries = trackEncoder.destinationsCount(Long.bitCount(destinations));
@@ -139,7 +184,8 @@ public final class TrackerClient implements AutoCloseable
             trackEncoder.putMetadata(metadata, offset, length);
         }
 
-        return publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + trackEncoder.encodedLength());
+        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + trackEncoder.encodedLength();
+        return null == session ? publication.offer(buffer, 0, frameLength) : session.send(buffer, 0, frameLength);
     }
 
     /**
@@ -150,7 +196,18 @@ public final class TrackerClient implements AutoCloseable
      */
     public int poll(final int fragmentLimit)
     {
-        return subscription.poll(adapter, fragmentLimit);
+        final int work = subscription.poll(adapter, fragmentLimit);
+        return null == session ? work : work + session.doWork();
+    }
+
+    /**
+     * The client's session, or null for a client without one.
+     *
+     * @return the session.
+     */
+    public ClientSession session()
+    {
+        return session;
     }
 
     /**

@@ -14,6 +14,8 @@ import io.acktracker.transport.codecs.ExtendDecoder;
 import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
+import io.acktracker.transport.codecs.OutboxConfirmDecoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.codecs.RejectDecoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleDecoder;
@@ -64,6 +66,8 @@ public final class CommandAdapter implements FragmentHandler
     private final LeaseDecoder leaseDecoder = new LeaseDecoder();
     private final ExtendDecoder extendDecoder = new ExtendDecoder();
     private final SettleDecoder settleDecoder = new SettleDecoder();
+    private final SessionOpenDecoder sessionOpenDecoder = new SessionOpenDecoder();
+    private final OutboxConfirmDecoder outboxConfirmDecoder = new OutboxConfirmDecoder();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer text = new UnsafeBuffer(0, 0);
     private final TrackRequest trackRequest = new TrackRequest();
@@ -166,6 +170,12 @@ public final class CommandAdapter implements FragmentHandler
                 return onExtend(header, blockLength, version);
             case SettleDecoder.TEMPLATE_ID:
                 return onSettle(header, blockLength, version, length);
+            case SessionOpenDecoder.TEMPLATE_ID:
+                return onSessionOpen(header, blockLength, version, length);
+            case OutboxConfirmDecoder.TEMPLATE_ID:
+                outboxConfirmDecoder.wrap(frame, HEADER_LENGTH, blockLength, version);
+                handler.onOutboxConfirm(header, outboxConfirmDecoder.clientId(), outboxConfirmDecoder.through());
+                return null;
             case Protocol.RETIRED_EXTEND_TEMPLATE_ID:
             case Protocol.RETIRED_SETTLE_TEMPLATE_ID:
                 handler.onRetired(header, templateId, frame.getLong(HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN));
@@ -175,6 +185,10 @@ public final class CommandAdapter implements FragmentHandler
         }
     }
 
+    /**
+     * The shortest root block of a template a reader accepts: version 2's for the messages version 3 numbered (their
+     * block ended where the client id starts), so older writers are read.
+     */
     private static int minBlockLength(final int templateId)
     {
         switch (templateId)
@@ -182,21 +196,25 @@ public final class CommandAdapter implements FragmentHandler
             case DestinationHelloDecoder.TEMPLATE_ID:
                 return DestinationHelloDecoder.BLOCK_LENGTH;
             case TrackDecoder.TEMPLATE_ID:
-                return TrackDecoder.BLOCK_LENGTH;
+                return TrackDecoder.clientIdEncodingOffset();
             case AckDecoder.TEMPLATE_ID:
-                return AckDecoder.BLOCK_LENGTH;
+                return AckDecoder.clientIdEncodingOffset();
             case NackDecoder.TEMPLATE_ID:
-                return NackDecoder.BLOCK_LENGTH;
+                return NackDecoder.clientIdEncodingOffset();
             case RejectDecoder.TEMPLATE_ID:
-                return RejectDecoder.BLOCK_LENGTH;
+                return RejectDecoder.clientIdEncodingOffset();
             case CumulativeAckDecoder.TEMPLATE_ID:
-                return CumulativeAckDecoder.BLOCK_LENGTH;
+                return CumulativeAckDecoder.clientIdEncodingOffset();
             case LeaseDecoder.TEMPLATE_ID:
                 return LeaseDecoder.BLOCK_LENGTH;
             case ExtendDecoder.TEMPLATE_ID:
                 return ExtendDecoder.BLOCK_LENGTH;
             case SettleDecoder.TEMPLATE_ID:
                 return SettleDecoder.BLOCK_LENGTH;
+            case SessionOpenDecoder.TEMPLATE_ID:
+                return SessionOpenDecoder.BLOCK_LENGTH;
+            case OutboxConfirmDecoder.TEMPLATE_ID:
+                return OutboxConfirmDecoder.BLOCK_LENGTH;
             case Protocol.RETIRED_EXTEND_TEMPLATE_ID:
             case Protocol.RETIRED_SETTLE_TEMPLATE_ID:
                 return Long.BYTES;
@@ -282,6 +300,7 @@ public final class CommandAdapter implements FragmentHandler
         {
             request.stream(streamId, decoder.sequence());
         }
+        numbering(blockLength, TrackDecoder.clientIdEncodingOffset(), TrackDecoder.clientSequenceEncodingOffset());
         decoder.wrapMetadata(text);
         if (text.capacity() > 0)
         {
@@ -299,6 +318,7 @@ public final class CommandAdapter implements FragmentHandler
         {
             return BAD_FIELD;
         }
+        numbering(blockLength, AckDecoder.clientIdEncodingOffset(), AckDecoder.clientSequenceEncodingOffset());
         handler.onAck(header, decoder.messageId(), destinationId);
         return null;
     }
@@ -319,6 +339,7 @@ public final class CommandAdapter implements FragmentHandler
         final long messageId = decoder.messageId();
         final long redeliverDelayNs = decoder.redeliverDelayNs();
         final int errorCode = decoder.errorCode();
+        numbering(blockLength, NackDecoder.clientIdEncodingOffset(), NackDecoder.clientSequenceEncodingOffset());
         decoder.wrapReason(text);
         handler.onNack(header, messageId, destinationId, redeliverDelayNs, errorCode, text);
         return null;
@@ -339,6 +360,8 @@ public final class CommandAdapter implements FragmentHandler
         }
         final long messageId = decoder.messageId();
         final int errorCode = decoder.errorCode();
+        numbering(blockLength, RejectDecoder.clientIdEncodingOffset(),
+            RejectDecoder.clientSequenceEncodingOffset());
         decoder.wrapReason(text);
         handler.onReject(header, messageId, destinationId, errorCode, text);
         return null;
@@ -352,6 +375,8 @@ public final class CommandAdapter implements FragmentHandler
         {
             return BAD_FIELD;
         }
+        numbering(blockLength, CumulativeAckDecoder.clientIdEncodingOffset(),
+            CumulativeAckDecoder.clientSequenceEncodingOffset());
         handler.onCumulativeAck(header, decoder.streamId(), destinationId, decoder.streamOffset());
         return null;
     }
@@ -402,6 +427,42 @@ public final class CommandAdapter implements FragmentHandler
         handler.onSettle(header, SettleAction.get(actionRaw), receiptHandle, destinationId, redeliverDelayNs,
             errorCode, text);
         return null;
+    }
+
+    private ProtocolError onSessionOpen(
+        final Header header, final int blockLength, final int version, final int length)
+    {
+        final SessionOpenDecoder decoder = sessionOpenDecoder.wrap(frame, HEADER_LENGTH, blockLength, version);
+        final int limit = decoder.limit();
+        final int end = checkVarData(limit, length, 0, Protocol.MAX_NAME_LENGTH);
+        if (end < 0)
+        {
+            return varDataError(end);
+        }
+        final long clientId = decoder.clientId();
+        final long appliedThrough = decoder.appliedThrough();
+        final long outboxConfirmed = decoder.outboxConfirmed();
+        if (appliedThrough < 0 || outboxConfirmed < 0)
+        {
+            return BAD_FIELD;
+        }
+        decoder.wrapClientName(text);
+        handler.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, text);
+        return null;
+    }
+
+    /**
+     * Tell the handler the frame's client numbering: a version 3 frame whose block holds the fields and whose
+     * sequence is above 0 is numbered; anything else (older writers, sequence 0) is not.
+     */
+    private void numbering(final int blockLength, final int clientIdOffset, final int sequenceOffset)
+    {
+        // read from the frame only when the sender's block holds the fields (the frame holds the block: checked)
+        final long sequence = blockLength >= sequenceOffset + Long.BYTES ?
+            frame.getLong(HEADER_LENGTH + sequenceOffset, ByteOrder.LITTLE_ENDIAN) : 0;
+        final boolean numbered = sequence > 0 && blockLength >= clientIdOffset + Long.BYTES;
+        handler.onNumbering(numbered ? frame.getLong(HEADER_LENGTH + clientIdOffset, ByteOrder.LITTLE_ENDIAN) : 0,
+            numbered ? sequence : 0);
     }
 
     /**

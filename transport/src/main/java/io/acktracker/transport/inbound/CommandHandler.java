@@ -128,4 +128,40 @@ public interface CommandHandler
      * @param correlationId the message id the frame begins with.
      */
     void onRetired(Header header, int templateId, long correlationId);
+
+    /**
+     * The client numbering of the frame about to be handed over (version 3): called before every Track, Ack, Nack,
+     * Reject and CumulativeAck, with sequence 0 for an unnumbered one.
+     *
+     * @param clientId the client.
+     * @param sequence its sequence of the command, 0 when unnumbered.
+     */
+    default void onNumbering(long clientId, long sequence)
+    {
+    }
+
+    /**
+     * A client opens or binds again its session (version 3).
+     *
+     * @param header          the frame's header (its session).
+     * @param clientId        the client.
+     * @param appliedThrough  the highest sequence a tracker confirmed to it.
+     * @param outboxConfirmed the entry through which it received its outbox.
+     * @param name            its name, for logs.
+     */
+    default void onSessionOpen(
+        Header header, long clientId, long appliedThrough, long outboxConfirmed, DirectBuffer name)
+    {
+    }
+
+    /**
+     * A client received its outbox through an entry (version 3).
+     *
+     * @param header   the frame's header.
+     * @param clientId the client.
+     * @param through  the entry.
+     */
+    default void onOutboxConfirm(Header header, long clientId, long through)
+    {
+    }
 }

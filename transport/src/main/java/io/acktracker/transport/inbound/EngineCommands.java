@@ -20,7 +20,13 @@ import io.acktracker.transport.codecs.RejectDecoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
+import io.acktracker.engine.command.CommandEncoder;
+import io.acktracker.engine.command.CommandLayout;
+import io.acktracker.transport.codecs.OutboxConfirmDecoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.outbound.OutboundProxy;
+import io.acktracker.transport.outbound.OutboxSender;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 
@@ -57,6 +63,11 @@ public final class EngineCommands implements CommandHandler
     private final DestinationStats stats;
     private final long defaultLeaseTimeoutNs;
     private final ReceiptHandle grantedHandle = new ReceiptHandle();
+    private final UnsafeBuffer sessionCommand = new UnsafeBuffer(new byte[CommandLayout.SESSION_LENGTH]);
+    private final OutboxSender outboxSender;
+    private long numberedClient;
+    private long numberedSequence;
+    private long lastSequence;
 
     /**
      * A bridge from the wire to one tracker agent.
@@ -68,6 +79,7 @@ public final class EngineCommands implements CommandHandler
      * @param maxSessions           most sessions bound at once.
      * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
      * @param isLive                whether a session still has an image.
+     * @param outboxSender          rewound when a client opens its session again.
      */
     public EngineCommands(
         final TrackerCommands agent,
@@ -76,9 +88,11 @@ public final class EngineCommands implements CommandHandler
         final DestinationStats stats,
         final int maxSessions,
         final long defaultLeaseTimeoutNs,
-        final IntPredicate isLive)
+        final IntPredicate isLive,
+        final OutboxSender outboxSender)
     {
         this.agent = agent;
+        this.outboxSender = outboxSender;
         this.registry = agent.registry();
         this.outbound = outbound;
         this.counters = counters;
@@ -119,11 +133,60 @@ public final class EngineCommands implements CommandHandler
         stats.onHello(registeredId, header.sessionId());
     }
 
+    public void onNumbering(final long clientId, final long sequence)
+    {
+        numberedClient = clientId;
+        numberedSequence = sequence;
+        lastSequence = 0;
+        if (0 != sequence)
+        {
+            counters.increment(TransportCounter.NUMBERED_COMMANDS);
+        }
+    }
+
+    public void onSessionOpen(
+        final Header header,
+        final long clientId,
+        final long appliedThrough,
+        final long outboxConfirmed,
+        final DirectBuffer name)
+    {
+        final int length = CommandEncoder.sessionOpen(sessionCommand, 0, clientId, appliedThrough, outboxConfirmed);
+        final Result result = agent.apply(CommandLayout.SESSION_OPEN, sessionCommand, 0, length);
+        if (result.isRefusal())
+        {
+            counters.increment(TransportCounter.SESSION_OPENS_REFUSED);
+            outbound.refusedNumbered(clientId, header.sessionId(), SessionOpenDecoder.TEMPLATE_ID,
+                OutboundProxy.refusalCode(result), clientId, 0);
+            return;
+        }
+        counters.increment(TransportCounter.SESSION_OPENS);
+        // the client may have lost what was sent to it: everything after its confirmation goes out again
+        outboxSender.rewind(agent.clientOutboxes().indexOf(clientId));
+    }
+
+    public void onOutboxConfirm(final Header header, final long clientId, final long through)
+    {
+        final int length = CommandEncoder.outboxConfirm(sessionCommand, 0, clientId, through);
+        final Result result = agent.apply(CommandLayout.OUTBOX_CONFIRM, sessionCommand, 0, length);
+        if (result.isRefusal())
+        {
+            counters.increment(TransportCounter.COMMANDS_REFUSED);
+            outbound.refusedNumbered(through, header.sessionId(), OutboxConfirmDecoder.TEMPLATE_ID,
+                OutboundProxy.refusalCode(result), clientId, 0);
+        }
+    }
+
     public void onTrack(final Header header, final TrackRequest request)
     {
         counters.increment(TransportCounter.TRACKS_RECEIVED);
-        final Result result = agent.track(request);
-        if (result.isRefusal())
+        final long sequence = numberedSequence;
+        final Result result = commands().track(request);
+        if (0 != sequence)
+        {
+            answerNumbered(header, TrackDecoder.TEMPLATE_ID, request.messageId(), result, sequence);
+        }
+        else if (result.isRefusal())
         {
             counters.increment(TransportCounter.TRACKS_REFUSED);
             outbound.refused(request.messageId(), header.sessionId(), TrackDecoder.TEMPLATE_ID,
@@ -137,7 +200,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, AckDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            final Result result = agent.recordAck(messageId, destination);
+            final Result result = commands().recordAck(messageId, destination);
             stats.onAck(destination, result, agent.nowNs() / 1_000_000);
             answerRefusal(header, AckDecoder.TEMPLATE_ID, messageId, destination, result);
         }
@@ -149,7 +212,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, CumulativeAckDecoder.TEMPLATE_ID, streamId);
         if (destination >= 0)
         {
-            final Result result = agent.recordCumulativeAck(streamId, destination, offset);
+            final Result result = commands().recordCumulativeAck(streamId, destination, offset);
             stats.onAck(destination, result, agent.nowNs() / 1_000_000);
             answerRefusal(header, CumulativeAckDecoder.TEMPLATE_ID, streamId, destination, result);
         }
@@ -167,7 +230,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, NackDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            final Result result = agent.recordNack(messageId, destination, redeliverDelayNs, errorCode);
+            final Result result = commands().recordNack(messageId, destination, redeliverDelayNs, errorCode);
             stats.onNack(destination, result);
             answerRefusal(header, NackDecoder.TEMPLATE_ID, messageId, destination, result);
         }
@@ -184,7 +247,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, RejectDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            final Result result = agent.recordReject(messageId, destination, errorCode);
+            final Result result = commands().recordReject(messageId, destination, errorCode);
             stats.onReject(destination, result);
             answerRefusal(header, RejectDecoder.TEMPLATE_ID, messageId, destination, result);
         }
@@ -279,6 +342,44 @@ public final class EngineCommands implements CommandHandler
         return bindings.size();
     }
 
+    /**
+     * The agent for the next command: numbered for the frame's client when the frame was numbered (used once).
+     */
+    private TrackerCommands commands()
+    {
+        if (0 == numberedSequence)
+        {
+            return agent;
+        }
+        lastSequence = numberedSequence;
+        numberedSequence = 0;
+        return agent.numbered(numberedClient, lastSequence);
+    }
+
+    /**
+     * The answer to a numbered command: nothing when applied (the cycle's confirmation covers it) or when refused
+     * with its sequence used (the refusal is in the client's outbox and goes out from there) or as a resend (the
+     * confirmation is due again); at once when refused without using its sequence, so the client acts on it.
+     */
+    private void answerNumbered(
+        final Header header, final int templateId, final long correlationId, final Result result, final long sequence)
+    {
+        switch (result)
+        {
+            case SEQUENCE_GAP:
+            case UNKNOWN_CLIENT:
+            case OUTBOX_FULL:
+            case BACK_PRESSURED:
+            case TRACKER_FAILED:
+                counters.increment(TransportCounter.SESSION_REFUSALS_SENT);
+                outbound.refusedNumbered(correlationId, header.sessionId(), templateId,
+                    OutboundProxy.refusalCode(result), numberedClient, sequence);
+                break;
+            default:
+                break;
+        }
+    }
+
     private int authorise(final Header header, final int claimedId, final int templateId, final long correlationId)
     {
         final int destination = bindings.authorise(header, claimedId);
@@ -305,7 +406,11 @@ public final class EngineCommands implements CommandHandler
     private void answerRefusal(
         final Header header, final int templateId, final long correlationId, final int destination, final Result result)
     {
-        if (result.isRefusal() && !isAtLeastOnceNoise(result))
+        if (0 != lastSequence)
+        {
+            answerNumbered(header, templateId, correlationId, result, lastSequence);
+        }
+        else if (result.isRefusal() && !isAtLeastOnceNoise(result))
         {
             counters.increment(TransportCounter.COMMANDS_REFUSED);
             outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),

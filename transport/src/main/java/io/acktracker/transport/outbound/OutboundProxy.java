@@ -16,6 +16,7 @@ import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.RedeliverEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.RefusedEncoder;
+import io.acktracker.transport.codecs.SessionConfirmEncoder;
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -46,6 +47,7 @@ public final class OutboundProxy
     private final RedeliverEncoder redeliverEncoder = new RedeliverEncoder();
     private final RefusedEncoder refusedEncoder = new RefusedEncoder();
     private final LeaseGrantedEncoder leaseGrantedEncoder = new LeaseGrantedEncoder();
+    private final SessionConfirmEncoder sessionConfirmEncoder = new SessionConfirmEncoder();
 
     private final FrameSink sink;
     private final OutboundBacklog backlog;
@@ -101,8 +103,112 @@ public final class OutboundProxy
             .attempts(attempts)
             .outcome(WireCodes.outcomeCode(outcome))
             .reason(WireCodes.reasonCode(reason))
-            .replay(replay ? BooleanType.TRUE : BooleanType.FALSE);
+            .replay(replay ? BooleanType.TRUE : BooleanType.FALSE)
+            .clientId(0)
+            .entry(0);
         send(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
+    }
+
+    /**
+     * Publish the outcome kept as an entry of a client's outbox, now, or not at all: the outbox keeps it, so a frame
+     * that cannot go now goes in a later duty cycle (never through the backlog, never ahead of it).
+     *
+     * @param clientId  the client.
+     * @param entry     the entry's number.
+     * @param messageId message.
+     * @param outcome   final state.
+     * @param reason    why it failed or expired.
+     * @param latencyNs track to outcome.
+     * @param attempts  delivery attempts.
+     * @return true when published.
+     */
+    public boolean tryOutboxOutcome(
+        final long clientId,
+        final long entry,
+        final long messageId,
+        final Outcome outcome,
+        final FailureReason reason,
+        final long latencyNs,
+        final int attempts)
+    {
+        outcomeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .messageId(messageId)
+            .latencyNs(latencyNs)
+            .attempts(attempts)
+            .outcome(WireCodes.outcomeCode(outcome))
+            .reason(WireCodes.reasonCode(reason))
+            .replay(BooleanType.FALSE)
+            .clientId(clientId)
+            .entry(entry);
+        return tryNow(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
+    }
+
+    /**
+     * Publish a redelivery kept in a client's outbox, now or not at all (see {@link #tryOutboxOutcome}).
+     *
+     * @param clientId      the client.
+     * @param entry         the entry's number.
+     * @param messageId     message.
+     * @param destinationId destination, or {@link RedeliveryListener#CONSUMER}.
+     * @param attempt       the attempt.
+     * @return true when published.
+     */
+    public boolean tryOutboxRedelivery(
+        final long clientId, final long entry, final long messageId, final int destinationId, final int attempt)
+    {
+        encodeRedeliver(messageId, destinationId, attempt, clientId, entry);
+        return tryNow(MessageHeaderEncoder.ENCODED_LENGTH + redeliverEncoder.encodedLength());
+    }
+
+    /**
+     * Publish the refusal of a client's numbered command kept in its outbox, now or not at all (see
+     * {@link #tryOutboxOutcome}).
+     *
+     * @param clientId          the client.
+     * @param entry             the entry's number.
+     * @param correlationId     the command's message or stream id.
+     * @param refusedTemplateId the command's template.
+     * @param code              why.
+     * @param clientSequence    the command's sequence.
+     * @return true when published.
+     */
+    public boolean tryOutboxRefusal(
+        final long clientId,
+        final long entry,
+        final long correlationId,
+        final int refusedTemplateId,
+        final RefusalCode code,
+        final long clientSequence)
+    {
+        encodeRefused(correlationId, 0, refusedTemplateId, code, Protocol.BOUND_DESTINATION, clientId, entry,
+            clientSequence);
+        return tryNow(MessageHeaderEncoder.ENCODED_LENGTH + refusedEncoder.encodedLength());
+    }
+
+    /**
+     * Tell a client that its commands are applied through a sequence (cumulative: a lost one is made good by the
+     * next), with the tracker's incarnation and how far its outbox was written.
+     *
+     * @param clientId       the client.
+     * @param incarnation    this tracker start's id.
+     * @param appliedThrough the client's highest applied sequence.
+     * @param outboxWritten   its outbox's newest entry.
+     * @param outboxConfirmed the entry through which it confirmed its outbox.
+     */
+    public void sessionConfirm(
+        final long clientId,
+        final long incarnation,
+        final long appliedThrough,
+        final long outboxWritten,
+        final long outboxConfirmed)
+    {
+        sessionConfirmEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clientId(clientId)
+            .incarnation(incarnation)
+            .appliedThrough(appliedThrough)
+            .outboxWritten(outboxWritten)
+            .outboxConfirmed(outboxConfirmed);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + sessionConfirmEncoder.encodedLength());
     }
 
     /**
@@ -116,12 +222,20 @@ public final class OutboundProxy
      */
     public void redeliver(final long messageId, final int destinationId, final int attempt)
     {
+        encodeRedeliver(messageId, destinationId, attempt, 0, 0);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + redeliverEncoder.encodedLength());
+    }
+
+    private void encodeRedeliver(
+        final long messageId, final int destinationId, final int attempt, final long clientId, final long entry)
+    {
         redeliverEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
             .attempt(attempt)
             .destinationId((short)(RedeliveryListener.CONSUMER == destinationId ?
-                Protocol.CONSUMER_DESTINATION : destinationId));
-        send(MessageHeaderEncoder.ENCODED_LENGTH + redeliverEncoder.encodedLength());
+                Protocol.CONSUMER_DESTINATION : destinationId))
+            .clientId(clientId)
+            .entry(entry);
     }
 
     /**
@@ -140,13 +254,53 @@ public final class OutboundProxy
         final RefusalCode code,
         final int destinationId)
     {
+        encodeRefused(correlationId, sessionId, refusedTemplateId, code, destinationId, 0, 0, 0);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + refusedEncoder.encodedLength());
+    }
+
+    /**
+     * Tell a client at once that its numbered command was refused without using its sequence (a gap, no session,
+     * a full outbox): not kept, the client acts on it (resends, opens its session, confirms its outbox).
+     *
+     * @param correlationId     message id or stream id of the command.
+     * @param sessionId         Aeron session the command came from.
+     * @param refusedTemplateId template of the command.
+     * @param code              why.
+     * @param clientId          the client.
+     * @param clientSequence    the command's sequence.
+     */
+    public void refusedNumbered(
+        final long correlationId,
+        final int sessionId,
+        final int refusedTemplateId,
+        final RefusalCode code,
+        final long clientId,
+        final long clientSequence)
+    {
+        encodeRefused(correlationId, sessionId, refusedTemplateId, code, Protocol.BOUND_DESTINATION, clientId, 0,
+            clientSequence);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + refusedEncoder.encodedLength());
+    }
+
+    private void encodeRefused(
+        final long correlationId,
+        final int sessionId,
+        final int refusedTemplateId,
+        final RefusalCode code,
+        final int destinationId,
+        final long clientId,
+        final long entry,
+        final long clientSequence)
+    {
         refusedEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .sessionId(sessionId)
             .refusedTemplateId(refusedTemplateId)
             .code(code)
-            .destinationId((short)destinationId);
-        send(MessageHeaderEncoder.ENCODED_LENGTH + refusedEncoder.encodedLength());
+            .destinationId((short)destinationId)
+            .clientId(clientId)
+            .entry(entry)
+            .clientSequence(clientSequence);
     }
 
     /**
@@ -247,6 +401,26 @@ public final class OutboundProxy
         return backlog.frames();
     }
 
+    /** One offer, only behind an empty backlog; counted either way. */
+    private boolean tryNow(final int length)
+    {
+        if (backlog.isEmpty())
+        {
+            final long result = sink.offer(buffer, 0, length);
+            if (result > 0)
+            {
+                counters.increment(TransportCounter.OUTBOX_ENTRIES_SENT);
+                return true;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                counters.increment(TransportCounter.OUTBOUND_ERRORS);
+            }
+        }
+        counters.increment(TransportCounter.OUTBOX_SEND_DEFERRED);
+        return false;
+    }
+
     private void send(final int length)
     {
         if (!backlog.isEmpty())
@@ -313,6 +487,8 @@ public final class OutboundProxy
                 return TransportCounter.REDELIVERS_SENT;
             case LeaseGrantedEncoder.TEMPLATE_ID:
                 return TransportCounter.LEASES_GRANTED_SENT;
+            case SessionConfirmEncoder.TEMPLATE_ID:
+                return TransportCounter.SESSION_CONFIRMS_SENT;
             default:
                 return TransportCounter.REFUSALS_SENT;
         }

@@ -7,7 +7,9 @@ import io.acktracker.transport.codecs.ExtendEncoder;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
+import io.acktracker.transport.codecs.OutboxConfirmEncoder;
 import io.acktracker.transport.codecs.RejectEncoder;
+import io.acktracker.transport.codecs.SessionOpenEncoder;
 import io.acktracker.transport.codecs.SettleEncoder;
 import io.acktracker.transport.codecs.TrackEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -33,6 +35,8 @@ final class FrameBuilder
     private final LeaseEncoder lease = new LeaseEncoder();
     private final ExtendEncoder extend = new ExtendEncoder();
     private final SettleEncoder settle = new SettleEncoder();
+    private final SessionOpenEncoder sessionOpen = new SessionOpenEncoder();
+    private final OutboxConfirmEncoder outboxConfirm = new OutboxConfirmEncoder();
 
     WireFrame hello(final int destinationId, final byte[] name)
     {
@@ -57,7 +61,7 @@ final class FrameBuilder
         track.wrapAndApplyHeader(scratch, 0, header)
             .messageId(messageId).ackTimeoutNs(ackTimeoutNs).ttlNs(ttlNs).sequence(sequence).streamId(streamId)
             .messageClass(messageClass).requiredAcks((short)requiredAcks).priority((byte)priority)
-            .maxAttempts((short)maxAttempts);
+            .maxAttempts((short)maxAttempts).clientId(0).clientSequence(0);
         final TrackEncoder.DestinationsEncoder entries = track.destinationsCount(destinations.length);
         for (final int destination : destinations)
         {
@@ -69,7 +73,8 @@ final class FrameBuilder
 
     WireFrame ack(final long messageId, final int destinationId)
     {
-        ack.wrapAndApplyHeader(scratch, 0, header).messageId(messageId).destinationId((short)destinationId);
+        ack.wrapAndApplyHeader(scratch, 0, header).messageId(messageId).destinationId((short)destinationId)
+            .clientId(0).clientSequence(0);
         return frame(AckEncoder.TEMPLATE_ID, ack.encodedLength());
     }
 
@@ -78,21 +83,22 @@ final class FrameBuilder
         final byte[] reason)
     {
         nack.wrapAndApplyHeader(scratch, 0, header).messageId(messageId).redeliverDelayNs(redeliverDelayNs)
-            .errorCode(errorCode).destinationId((short)destinationId).putReason(reason, 0, reason.length);
+            .errorCode(errorCode).destinationId((short)destinationId).clientId(0).clientSequence(0)
+            .putReason(reason, 0, reason.length);
         return frame(NackEncoder.TEMPLATE_ID, nack.encodedLength());
     }
 
     WireFrame reject(final long messageId, final int errorCode, final int destinationId, final byte[] reason)
     {
         reject.wrapAndApplyHeader(scratch, 0, header).messageId(messageId).errorCode(errorCode)
-            .destinationId((short)destinationId).putReason(reason, 0, reason.length);
+            .destinationId((short)destinationId).clientId(0).clientSequence(0).putReason(reason, 0, reason.length);
         return frame(RejectEncoder.TEMPLATE_ID, reject.encodedLength());
     }
 
     WireFrame cumulativeAck(final long streamOffset, final int streamId, final int destinationId)
     {
         cumulativeAck.wrapAndApplyHeader(scratch, 0, header).streamOffset(streamOffset).streamId(streamId)
-            .destinationId((short)destinationId);
+            .destinationId((short)destinationId).clientId(0).clientSequence(0);
         return frame(CumulativeAckEncoder.TEMPLATE_ID, cumulativeAck.encodedLength());
     }
 
@@ -126,6 +132,28 @@ final class FrameBuilder
         scratch.putByte(HEADER + SettleEncoder.actionEncodingOffset(), (byte)action);
         settle.putReason(reason, 0, reason.length);
         return frame(SettleEncoder.TEMPLATE_ID, settle.encodedLength());
+    }
+
+    WireFrame sessionOpen(final long clientId, final long appliedThrough, final long outboxConfirmed,
+        final byte[] name)
+    {
+        sessionOpen.wrapAndApplyHeader(scratch, 0, header).clientId(clientId).appliedThrough(appliedThrough)
+            .outboxConfirmed(outboxConfirmed).putClientName(name, 0, name.length);
+        return frame(SessionOpenEncoder.TEMPLATE_ID, sessionOpen.encodedLength());
+    }
+
+    WireFrame outboxConfirm(final long clientId, final long through)
+    {
+        outboxConfirm.wrapAndApplyHeader(scratch, 0, header).clientId(clientId).through(through);
+        return frame(OutboxConfirmEncoder.TEMPLATE_ID, outboxConfirm.encodedLength());
+    }
+
+    /** An Ack numbered by a client (version 3). */
+    WireFrame numberedAck(final long messageId, final int destinationId, final long clientId, final long sequence)
+    {
+        ack.wrapAndApplyHeader(scratch, 0, header).messageId(messageId).destinationId((short)destinationId)
+            .clientId(clientId).clientSequence(sequence);
+        return frame(AckEncoder.TEMPLATE_ID, ack.encodedLength());
     }
 
     /**

@@ -31,8 +31,8 @@ final class FrameOracle
     private static final int NONE = -1;
 
     /** Per inbound template id: minimum root block, destination id offset, var-data kind. */
-    private static final int[] MIN_BLOCK = new int[12];
-    private static final int[] DESTINATION_AT = new int[12];
+    private static final int[] MIN_BLOCK = new int[14];
+    private static final int[] DESTINATION_AT = new int[14];
 
     static
     {
@@ -49,6 +49,8 @@ final class FrameOracle
         define(9, 8, NONE);    // retired version 1 Settle: likewise
         define(10, 41, 40);    // Extend: receiptHandle[32], extensionNs @32, destinationId @40
         define(11, 46, 45);    // Settle: receiptHandle[32], redeliverDelayNs @32, errorCode @40, action @44, dest @45
+        define(12, 24, NONE);  // SessionOpen (version 3): clientId, appliedThrough @8, outboxConfirmed @16, name
+        define(13, 16, NONE);  // OutboxConfirm (version 3): clientId, through
     }
 
     private static void define(final int templateId, final int minBlock, final int destinationAt)
@@ -140,10 +142,27 @@ final class FrameOracle
                 }
                 checkText(bytes, length, blockEnd, 0, MAX_REASON, false, defects);
                 break;
+            case 12:
+                if (i64(bytes, HEADER + 8) < 0 || i64(bytes, HEADER + 16) < 0)
+                {
+                    defects.add(BAD_FIELD);
+                }
+                checkText(bytes, length, blockEnd, 0, MAX_NAME, false, defects);
+                break;
             default:
                 break;
         }
         return defects;
+    }
+
+    private static long i64(final byte[] bytes, final int at)
+    {
+        long value = 0;
+        for (int i = 7; i >= 0; i--)
+        {
+            value = (value << 8) | (bytes[at + i] & 0xFF);
+        }
+        return value;
     }
 
     private static void checkTrack(

@@ -22,11 +22,14 @@ import io.acktracker.transport.codecs.NackDecoder;
 import io.acktracker.transport.codecs.RejectDecoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleDecoder;
+import io.acktracker.transport.codecs.OutboxConfirmDecoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.CommandHandler;
 import io.acktracker.transport.inbound.EngineCommands;
 import io.acktracker.transport.outbound.OutboundProxy;
+import io.acktracker.transport.outbound.OutboxSender;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
 import org.agrona.CloseHelper;
@@ -139,7 +142,7 @@ final class InboundHarness implements AutoCloseable
         final OutboundProxy outbound = new OutboundProxy(
             (frameBuffer, offset, length) -> ++outboundFrames * 64, counters, 1 << 20, 0, false);
         this.commands = new EngineCommands(agent, outbound, counters, new DestinationStats(), 16,
-            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true);
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, new OutboxSender(outbound));
         this.recording = new Recording(commands);
         this.adapter = new CommandAdapter(recording, counters, errors);
 
@@ -479,6 +482,28 @@ final class InboundHarness implements AutoCloseable
         {
             called(TrackDecoder.TEMPLATE_ID);
             delegate.onTrack(header, request);
+        }
+
+        public void onNumbering(final long clientId, final long sequence)
+        {
+            delegate.onNumbering(clientId, sequence);
+        }
+
+        public void onSessionOpen(
+            final Header header,
+            final long clientId,
+            final long appliedThrough,
+            final long outboxConfirmed,
+            final DirectBuffer name)
+        {
+            called(SessionOpenDecoder.TEMPLATE_ID);
+            delegate.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, name);
+        }
+
+        public void onOutboxConfirm(final Header header, final long clientId, final long through)
+        {
+            called(OutboxConfirmDecoder.TEMPLATE_ID);
+            delegate.onOutboxConfirm(header, clientId, through);
         }
 
         public void onAck(final Header header, final long messageId, final int destinationId)

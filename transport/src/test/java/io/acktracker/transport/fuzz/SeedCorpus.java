@@ -54,6 +54,14 @@ final class SeedCorpus
             frames.retired(Protocol.RETIRED_EXTEND_TEMPLATE_ID, 9, 25)));
         seeds.put("valid-11-retired-settle", input(SESSION_A,
             frames.retired(Protocol.RETIRED_SETTLE_TEMPLATE_ID, 9, 25)));
+        seeds.put("valid-12-session-open", input(SESSION_A, frames.sessionOpen(42, 0, 0, ascii("sender-1"))));
+        seeds.put("valid-13-outbox-confirm", input(SESSION_A, frames.outboxConfirm(42, 0)));
+        seeds.put("sequence-session-numbered-acks", concat(
+            input(SESSION_C, frames.sessionOpen(43, 0, 0, ascii("c"))),
+            input(SESSION_C, frames.hello(2, ascii("c"))),
+            input(SESSION_C, frames.numberedAck(200, 2, 43, 1)),
+            input(SESSION_C, frames.numberedAck(200, 2, 43, 1)),
+            input(SESSION_C, frames.numberedAck(201, 2, 43, 3))));
         seeds.put("sequence-hello-track-lease-ack", concat(
             input(SESSION_C, frames.hello(2, ascii("c"))),
             input(SESSION_C, frames.track(200, 0, 0, noStream, 0, 0, 1, 0, 0, new int[]{2, 3}, new byte[0])),

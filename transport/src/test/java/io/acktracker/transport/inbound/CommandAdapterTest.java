@@ -147,7 +147,8 @@ class CommandAdapterTest
         frames.putShort(TestFrames.TEMPLATE_ID_OFFSET, OutcomeEncoder.TEMPLATE_ID);
         feed(length);
         length = frames.ack(1, 1);
-        frames.putShort(TestFrames.BLOCK_LENGTH_OFFSET, AckDecoder.BLOCK_LENGTH - 1);
+        // shorter than version 2's block (version 3 appended the client numbering after it)
+        frames.putShort(TestFrames.BLOCK_LENGTH_OFFSET, AckDecoder.clientIdEncodingOffset() - 1);
         feed(length);
 
         assertThat(calls).isEmpty();
@@ -255,6 +256,63 @@ class CommandAdapterTest
         assertThat(error.counter()).isEqualTo(counter);
         assertThat(counters.value(counter)).isEqualTo(count);
         assertThat(counters.value(MALFORMED_FRAMES)).isEqualTo(count);
+    }
+
+    @Test
+    void shouldTellTheNumberingOfVersion3FramesAndReadOlderOnesAsUnnumbered()
+    {
+        final List<String> numbering = new ArrayList<>();
+        final CommandAdapter numbered = new CommandAdapter(new Recorder()
+        {
+            public void onNumbering(final long clientId, final long sequence)
+            {
+                numbering.add(clientId + "#" + sequence);
+            }
+
+            public void onSessionOpen(
+                final Header header, final long clientId, final long appliedThrough, final long outboxConfirmed,
+                final DirectBuffer name)
+            {
+                calls.add("open " + clientId + " " + appliedThrough + " " + outboxConfirmed + " " +
+                    name.getStringWithoutLengthAscii(0, name.capacity()));
+            }
+
+            public void onOutboxConfirm(final Header header, final long clientId, final long through)
+            {
+                calls.add("outbox " + clientId + " " + through);
+            }
+        }, counters, errors);
+        final UnsafeBuffer term = new UnsafeBuffer(new byte[8192]);
+        final java.util.function.IntConsumer feedNumbered = (length) ->
+        {
+            term.putBytes(64, frames.buffer, 0, length);
+            numbered.onFragment(term, 64, length, header);
+        };
+
+        int length = frames.ack(1, 1);
+        frames.buffer.putLong(TestFrames.HEADER + AckDecoder.clientIdEncodingOffset(), 77, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putLong(TestFrames.HEADER + AckDecoder.clientSequenceEncodingOffset(), 5,
+            ByteOrder.LITTLE_ENDIAN);
+        feedNumbered.accept(length);
+        // a version 2 writer: its block ends before the numbering, whatever bytes follow
+        frames.putShort(TestFrames.BLOCK_LENGTH_OFFSET, AckDecoder.clientIdEncodingOffset());
+        frames.putShort(TestFrames.VERSION_OFFSET, 2);
+        feedNumbered.accept(length);
+        // a block holding the client id but not the sequence: unnumbered
+        length = frames.ack(1, 1);
+        frames.buffer.putLong(TestFrames.HEADER + AckDecoder.clientSequenceEncodingOffset(), 5,
+            ByteOrder.LITTLE_ENDIAN);
+        frames.putShort(TestFrames.BLOCK_LENGTH_OFFSET, AckDecoder.clientSequenceEncodingOffset());
+        feedNumbered.accept(length);
+        feedNumbered.accept(frames.sessionOpen(77, 4, 2, "sender-1"));
+        feedNumbered.accept(frames.outboxConfirm(77, 3));
+        length = frames.sessionOpen(77, -1, 0, "x");
+        feedNumbered.accept(length);
+
+        assertThat(numbering).containsExactly("77#5", "0#0", "0#0");
+        assertThat(calls).containsExactly("ack 42 1 1", "ack 42 1 1", "ack 42 1 1", "open 77 4 2 sender-1",
+            "outbox 77 3");
+        assertThat(counters.value(MALFORMED_FRAMES)).as("a negative sequence in SessionOpen").isEqualTo(1);
     }
 
     private class Recorder implements CommandHandler

@@ -1,0 +1,508 @@
+package io.acktracker.transport.client;
+
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
+import io.acktracker.transport.codecs.OutboxConfirmEncoder;
+import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.SessionOpenEncoder;
+import io.aeron.ExclusivePublication;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client half of a session with a tracker (see PROTOCOL.md, "Sessions"): numbers the client's commands, keeps
+ * each until the tracker confirms it applied it ({@link RetransmitBuffer}), and sends them again whenever they may
+ * not have arrived; takes the client's outbox entries once each, in order; and binds again by itself when the
+ * tracker restarts (a new incarnation), when the connection comes back, or when nothing it sent was confirmed for
+ * the resend timeout.
+ * <p>
+ * The rules that make it exactly once:
+ * <ul>
+ *   <li>The tracker applies a client's sequence once and in order; a resend is answered by confirmation only. So
+ *   everything unconfirmed may be sent again at any time, in order, after a SessionOpen.</li>
+ *   <li>Outbox entries are numbered; an entry is handed on only when it is the next one. An older one is a resend
+ *   (skipped); a newer one means one was lost on the way, and binding again makes the tracker send everything after
+ *   what this client has.</li>
+ *   <li>A fresh client (a new process) has no sequence yet: it sends nothing numbered until the tracker's first
+ *   SessionConfirm tells it where its sequence and outbox stand. Entries the tracker had written before that are
+ *   handed on marked as possibly told to the process before (at least once across a crash of the client).</li>
+ * </ul>
+ * Allocation-free per command and per frame. Threading: one thread, the client's.
+ */
+public final class ClientSession
+{
+    /** {@link #onEntry}: hand the entry on. */
+    public static final int NEW = 1;
+    /** {@link #onEntry}: hand the entry on, marked: the client process before this one may have had it. */
+    public static final int NEW_MAYBE_SEEN = 2;
+    /** {@link #onEntry}: already had it; skip. */
+    public static final int SEEN = 0;
+    /** {@link #onEntry}: not the next one (one was lost, or the session is not bound yet); skip. */
+    public static final int OUT_OF_ORDER = -1;
+
+    /** What a session needs: who the client is and how it resends. */
+    public static final class Settings
+    {
+        private final long clientId;
+        private final String name;
+        private int maxUnconfirmed = 4096;
+        private long resendTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+        private NanoClock clock = SystemNanoClock.INSTANCE;
+
+        /**
+         * @param clientId the client's stable id: the same for every run of the same client, unique among the
+         *                 tracker's clients (derive it from a configured name with {@link #idOf(String)}).
+         * @param name     its name, for the tracker's logs.
+         */
+        public Settings(final long clientId, final String name)
+        {
+            if (0 == clientId)
+            {
+                throw new IllegalArgumentException("client id 0 means no client");
+            }
+            this.clientId = clientId;
+            this.name = name;
+        }
+
+        /**
+         * Most commands sent and not yet confirmed: beyond it, sending is refused (back pressure). A power of two.
+         * Default 4096 (2 MiB off-heap).
+         *
+         * @param maxUnconfirmed commands.
+         * @return this.
+         */
+        public Settings maxUnconfirmed(final int maxUnconfirmed)
+        {
+            this.maxUnconfirmed = maxUnconfirmed;
+            return this;
+        }
+
+        /**
+         * How long commands may stay unconfirmed with no progress before the session binds again and resends them
+         * (what recovers commands offered into a driver or tracker that died). Default 1 s.
+         *
+         * @param resendTimeoutNs nanoseconds.
+         * @return this.
+         */
+        public Settings resendTimeoutNs(final long resendTimeoutNs)
+        {
+            this.resendTimeoutNs = resendTimeoutNs;
+            return this;
+        }
+
+        /**
+         * The clock of the resend timeout (tests inject one).
+         *
+         * @param clock the clock.
+         * @return this.
+         */
+        public Settings clock(final NanoClock clock)
+        {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * A stable 64-bit client id from a configured name: FNV-1a over its UTF-8 bytes (never 0).
+         *
+         * @param name the client's name.
+         * @return its id.
+         */
+        public static long idOf(final String name)
+        {
+            long hash = 0xcbf29ce484222325L;
+            for (final byte b : name.getBytes(StandardCharsets.UTF_8))
+            {
+                hash ^= b & 0xFF;
+                hash *= 0x100000001b3L;
+            }
+            return 0 == hash ? 1 : hash;
+        }
+    }
+
+    private final long clientId;
+    private final byte[] name;
+    private final long resendTimeoutNs;
+    private final NanoClock clock;
+    private final ExclusivePublication publication;
+    private final RetransmitBuffer unconfirmed;
+    private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final SessionOpenEncoder openEncoder = new SessionOpenEncoder();
+    private final OutboxConfirmEncoder outboxConfirmEncoder = new OutboxConfirmEncoder();
+
+    private long incarnation;
+    private boolean bound;
+    private boolean wasConnected;
+    private boolean openDue = true;
+    private long resendNext;
+    private long outboxReceived;
+    private long outboxConfirmSent;
+    private long maybeSeenThrough;
+    private long lastProgressNs;
+    private long lastOpenNs;
+    private long resends;
+    private long reopens;
+    private long entriesSkipped;
+
+    /**
+     * The session of one client over its exclusive publication to the tracker.
+     *
+     * @param settings    who the client is.
+     * @param publication the client's publication to the tracker (only this session's owner offers on it).
+     */
+    public ClientSession(final Settings settings, final ExclusivePublication publication)
+    {
+        this.clientId = settings.clientId;
+        this.name = settings.name.getBytes(StandardCharsets.US_ASCII);
+        this.resendTimeoutNs = settings.resendTimeoutNs;
+        this.clock = settings.clock;
+        this.publication = publication;
+        this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
+        this.lastProgressNs = clock.nanoTime();
+    }
+
+    public long clientId()
+    {
+        return clientId;
+    }
+
+    /**
+     * Whether a command can be numbered and sent now: the session is bound (its sequence is known) and the
+     * retransmit buffer has room.
+     *
+     * @return true when {@link #send} will take a command.
+     */
+    public boolean canSend()
+    {
+        return bound && !unconfirmed.isFull();
+    }
+
+    /**
+     * The sequence the next command gets: encode it into the frame before {@link #send}.
+     *
+     * @return the sequence.
+     */
+    public long nextSequence()
+    {
+        return unconfirmed.lastSequence() + 1;
+    }
+
+    /**
+     * Keep a numbered frame until it is confirmed, and offer it now unless a resend is under way (then the resend
+     * reaches it, in order).
+     *
+     * @param frame  the encoded frame, numbered {@link #nextSequence()}.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return its sequence.
+     * @throws IllegalStateException when {@link #canSend()} is false.
+     */
+    public long send(final DirectBuffer frame, final int offset, final int length)
+    {
+        if (!canSend())
+        {
+            throw new IllegalStateException("session not bound or retransmit buffer full");
+        }
+        final long sequence = unconfirmed.append(frame, offset, length);
+        if (0 == unconfirmed.size() - 1)
+        {
+            lastProgressNs = clock.nanoTime();
+        }
+        if (0 == resendNext && publication.offer(frame, offset, length) < 0)
+        {
+            // not sent now: the resend loop takes it from here, in order
+            resendNext = sequence;
+        }
+        return sequence;
+    }
+
+    /**
+     * Whether the tracker confirmed a command as applied.
+     *
+     * @param sequence the command's sequence.
+     * @return true once applied (whatever its result; a refusal arrives as an outbox entry).
+     */
+    public boolean isApplied(final long sequence)
+    {
+        return sequence <= unconfirmed.confirmedThrough();
+    }
+
+    /**
+     * A SessionConfirm for this client: the first after an open binds the session; a new incarnation (the tracker
+     * restarted) makes the session bind again and resend.
+     */
+    public void onSessionConfirm(
+        final long trackerIncarnation, final long appliedThrough, final long outboxWritten, final long outboxConfirmed)
+    {
+        if (0 != incarnation && trackerIncarnation != incarnation)
+        {
+            // a restarted tracker: what it applied is in its journal; everything unconfirmed goes again
+            openDue = true;
+        }
+        incarnation = trackerIncarnation;
+        if (!bound)
+        {
+            bound = true;
+            if (unconfirmed.lastSequence() < appliedThrough)
+            {
+                // a fresh client: the tracker applied this client's commands through here, from an earlier process
+                unconfirmed.reset(appliedThrough);
+            }
+            if (outboxReceived < outboxConfirmed)
+            {
+                outboxReceived = outboxConfirmed;
+                outboxConfirmSent = outboxConfirmed;
+                maybeSeenThrough = outboxWritten;
+            }
+            resendNext = unconfirmed.confirmedThrough() < unconfirmed.lastSequence() ?
+                unconfirmed.confirmedThrough() + 1 : 0;
+        }
+        if (appliedThrough > unconfirmed.confirmedThrough())
+        {
+            unconfirmed.confirm(appliedThrough);
+            lastProgressNs = clock.nanoTime();
+            if (0 != resendNext && resendNext <= unconfirmed.confirmedThrough())
+            {
+                resendNext = unconfirmed.confirmedThrough() < unconfirmed.lastSequence() ?
+                    unconfirmed.confirmedThrough() + 1 : 0;
+            }
+        }
+    }
+
+    /**
+     * An outbox entry for this client arrived: hand it on only if it is the next one.
+     *
+     * @param entry its number.
+     * @return {@link #NEW}, {@link #NEW_MAYBE_SEEN}, {@link #SEEN} or {@link #OUT_OF_ORDER}.
+     */
+    public int onEntry(final long entry)
+    {
+        if (!bound)
+        {
+            entriesSkipped++;
+            return OUT_OF_ORDER;
+        }
+        if (entry <= outboxReceived)
+        {
+            entriesSkipped++;
+            return SEEN;
+        }
+        if (entry != outboxReceived + 1)
+        {
+            // one was lost on the way: binding again makes the tracker send everything after what we have
+            entriesSkipped++;
+            openDue = true;
+            return OUT_OF_ORDER;
+        }
+        outboxReceived = entry;
+        return entry <= maybeSeenThrough ? NEW_MAYBE_SEEN : NEW;
+    }
+
+    /**
+     * The tracker refused a numbered command without using its sequence.
+     *
+     * @param code     why.
+     * @param sequence the command's sequence.
+     */
+    public void onSessionRefused(final RefusalCode code, final long sequence)
+    {
+        switch (code)
+        {
+            case UNKNOWN_CLIENT:
+            case CLIENTS_FULL:
+                openDue = true;
+                bound = false;
+                break;
+            case SEQUENCE_GAP:
+            case OUTBOX_FULL:
+            case BACK_PRESSURED:
+                // resend from the first unconfirmed (a full outbox: once this client confirmed what it was sent)
+                if (0 == resendNext || sequence < resendNext)
+                {
+                    resendNext = Math.max(sequence, unconfirmed.confirmedThrough() + 1);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Bind, resend and confirm as due; called from the client's duty cycle.
+     *
+     * @return work done.
+     */
+    public int doWork()
+    {
+        final long nowNs = clock.nanoTime();
+        if (!publication.isConnected())
+        {
+            wasConnected = false;
+            return 0;
+        }
+        if (!wasConnected)
+        {
+            wasConnected = true;
+            openDue = true;
+        }
+        if (!openDue && nowNs - lastOpenNs > resendTimeoutNs &&
+            (!bound || unconfirmed.size() > 0 && nowNs - lastProgressNs > resendTimeoutNs))
+        {
+            // nothing confirmed for a while (or never bound): frames may have gone into a driver or tracker that died
+            openDue = true;
+        }
+        int work = 0;
+        if (openDue)
+        {
+            if (!sendOpen())
+            {
+                return work;
+            }
+            work++;
+            openDue = false;
+            lastOpenNs = nowNs;
+            lastProgressNs = nowNs;
+            reopens++;
+            if (bound && unconfirmed.size() > 0)
+            {
+                resendNext = unconfirmed.confirmedThrough() + 1;
+            }
+        }
+        if (outboxReceived > outboxConfirmSent && sendOutboxConfirm())
+        {
+            outboxConfirmSent = outboxReceived;
+            work++;
+        }
+        if (bound && 0 != resendNext)
+        {
+            work += resend();
+        }
+        return work;
+    }
+
+    private int resend()
+    {
+        int work = 0;
+        long sequence = Math.max(resendNext, unconfirmed.confirmedThrough() + 1);
+        while (sequence <= unconfirmed.lastSequence())
+        {
+            final DirectBuffer frame = unconfirmed.frame(sequence);
+            if (publication.offer(frame, 0, frame.capacity()) < 0)
+            {
+                resendNext = sequence;
+                return work;
+            }
+            resends++;
+            work++;
+            sequence++;
+        }
+        resendNext = 0;
+        return work;
+    }
+
+    private boolean sendOpen()
+    {
+        openEncoder.wrapAndApplyHeader(control, 0, headerEncoder)
+            .clientId(clientId)
+            .appliedThrough(unconfirmed.confirmedThrough())
+            .outboxConfirmed(outboxReceived)
+            .putClientName(name, 0, Math.min(name.length, Protocol.MAX_NAME_LENGTH));
+        return publication.offer(control, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength()) > 0;
+    }
+
+    private boolean sendOutboxConfirm()
+    {
+        outboxConfirmEncoder.wrapAndApplyHeader(control, 0, headerEncoder)
+            .clientId(clientId)
+            .through(outboxReceived);
+        return publication.offer(control, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + outboxConfirmEncoder.encodedLength()) > 0;
+    }
+
+    /**
+     * Whether the session is bound: the tracker confirmed it since the last open.
+     *
+     * @return true when bound.
+     */
+    public boolean isBound()
+    {
+        return bound;
+    }
+
+    /**
+     * The incarnation of the tracker last heard from (0 before any).
+     *
+     * @return the id.
+     */
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    /**
+     * Commands sent and not yet confirmed.
+     *
+     * @return the count.
+     */
+    public int unconfirmed()
+    {
+        return unconfirmed.size();
+    }
+
+    /**
+     * The highest sequence the tracker confirmed applied.
+     *
+     * @return the sequence.
+     */
+    public long appliedThrough()
+    {
+        return unconfirmed.confirmedThrough();
+    }
+
+    /**
+     * The highest outbox entry handed on.
+     *
+     * @return the number.
+     */
+    public long outboxReceived()
+    {
+        return outboxReceived;
+    }
+
+    /**
+     * Commands sent again (after a reconnect, a tracker restart, a gap, a timeout).
+     *
+     * @return the count.
+     */
+    public long resends()
+    {
+        return resends;
+    }
+
+    /**
+     * SessionOpen frames sent (the first bind and every bind again).
+     *
+     * @return the count.
+     */
+    public long opens()
+    {
+        return reopens;
+    }
+
+    /**
+     * Outbox entries skipped: already had, or out of order.
+     *
+     * @return the count.
+     */
+    public long entriesSkipped()
+    {
+        return entriesSkipped;
+    }
+}
