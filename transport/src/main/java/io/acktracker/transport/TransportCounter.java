@@ -56,7 +56,19 @@ public enum TransportCounter
     HTTP_UNAUTHORIZED(47, "http requests refused 401: missing or wrong bearer token", false),
     HTTP_FORBIDDEN(48, "http requests refused 421/403: Host or Origin not allowed", false),
     HTTP_OVERLOADED(49, "http requests over the worker queue: answered 503 or closed", false),
-    HTTP_TIMEOUTS(50, "http connections closed: request not read or response not taken in time", false);
+    HTTP_TIMEOUTS(50, "http connections closed: request not read or response not taken in time", false),
+    ADMIN_COMMANDS(51, "admin commands accepted: signed with the service's secret, counter fresh", false),
+    ADMIN_REFUSED(52, "admin commands refused (all reasons)", false),
+    ADMIN_UNSIGNED(53, "admin refused: not signed (an older tool, or no secret)", false),
+    ADMIN_BAD_SIGNATURE(54, "admin refused: signature does not match the service's secret and nonce", false),
+    ADMIN_REPLAYED(55, "admin refused: counter not above the last accepted (replayed or stale)", false),
+    ADMIN_MALFORMED(56, "admin refused: not an admin frame", false),
+    HELLO_CHALLENGES(57, "destination hello challenges sent (destination has a key)", false),
+    HELLOS_AUTHENTICATED(58, "destination hellos bound by a valid credential", false),
+    HELLOS_NO_CREDENTIAL(59, "hellos refused: destination has a key, hello carries no credential", false),
+    HELLOS_BAD_CREDENTIAL(60, "hellos refused: wrong credential, or no challenge outstanding", false),
+    OUTBOUND_STALLS(61, "outbound stalls: publication back pressured longer than outbound.stall.timeout", false),
+    OUTBOUND_STALLED(62, "outbound publication stalled now (1) or not (0)", true);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;
