@@ -23,7 +23,9 @@ import org.agrona.CloseHelper;
  * every retry after an ack timeout or a nack, and of every leased message available again), refusals and lease
  * grants go out on one exclusive publication (only the agent thread publishes); when the backlog behind it reaches
  * its cap, inbound polling stops until it drains, so back pressure reaches senders and destinations and nothing is
- * dropped.
+ * dropped. A publication that makes no progress for longer than {@code outboundStallTimeoutNs} (a subscriber that
+ * does not read: Aeron's IPC flow control follows the slowest one) is reported once per episode
+ * ({@link OutboundStallWatch}).
  * <pre>{@code
  * AeronTransport transport = new AeronTransport(new TransportConfig().aeron(aeron));
  * AckTracker tracker = AckTracker.launch(new TrackerConfig().extension(transport));
@@ -47,6 +49,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     private final OutboundProxy outbound;
     private final int fragmentLimit;
     private final int backlogDrainLimit;
+    private final OutboundStallWatch stallWatch;
 
     private CommandAdapter adapter;
     private boolean paused;
@@ -94,6 +97,8 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
             config.outboundRetries(), config.backlogWhenNotConnected());
         this.fragmentLimit = config.fragmentLimit();
         this.backlogDrainLimit = config.backlogDrainLimit();
+        this.stallWatch = new OutboundStallWatch(publication, aeron.countersReader(), counters, config.warnings(),
+            config.outboundStallTimeoutNs());
     }
 
     private static Aeron connect(final TransportConfig config, final TransportErrors errors)
@@ -116,6 +121,7 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     public int doWork(final long nowNs)
     {
         int workCount = outbound.drainBacklog(backlogDrainLimit);
+        workCount += stallWatch.onDutyCycle(nowNs, workCount, outbound.backlogFrames());
         if (outbound.isBacklogFull())
         {
             if (!paused)

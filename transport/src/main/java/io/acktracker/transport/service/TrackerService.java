@@ -90,6 +90,7 @@ public final class TrackerService implements AutoCloseable
                 .fragmentLimit(config.integer("fragment.limit"))
                 .backlogCapacity(config.integer("backlog.capacity"))
                 .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
+                .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))
                 .leaseTimeoutNs(config.durationNs("lease.timeout"))
                 .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
