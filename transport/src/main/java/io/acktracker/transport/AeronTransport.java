@@ -114,7 +114,8 @@ public final class AeronTransport implements TrackerExtension, OutcomeListener, 
     public void onStart(final TrackerCommands tracker)
     {
         final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
-            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId));
+            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId),
+            config.destinationKeys());
         adapter = new CommandAdapter(commands, counters, errors);
     }
 

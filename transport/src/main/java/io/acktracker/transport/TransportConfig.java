@@ -1,5 +1,6 @@
 package io.acktracker.transport;
 
+import io.acktracker.transport.auth.DestinationKeys;
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 
@@ -35,6 +36,7 @@ public final class TransportConfig
     private long leaseTimeoutNs = Protocol.DEFAULT_LEASE_TIMEOUT_NS;
     private long outboundStallTimeoutNs = TimeUnit.SECONDS.toNanos(2);
     private Consumer<String> warnings = (line) -> System.err.println("acktracker transport: WARNING: " + line);
+    private DestinationKeys destinationKeys = DestinationKeys.none();
     private boolean concluded;
 
     /**
@@ -63,6 +65,7 @@ public final class TransportConfig
         require(leaseTimeoutNs > 0, "lease timeout must be positive: " + leaseTimeoutNs);
         require(outboundStallTimeoutNs > 0, "outbound stall timeout must be positive: " + outboundStallTimeoutNs);
         require(null != warnings, "warnings must not be null");
+        require(null != destinationKeys, "destination keys must not be null");
         concluded = true;
         return this;
     }
@@ -415,6 +418,29 @@ public final class TransportConfig
     public TransportConfig warnings(final Consumer<String> warnings)
     {
         this.warnings = warnings;
+        return this;
+    }
+
+    /**
+     * Destinations that must prove their name at hello, with their keys (service key {@code destination.keys.file});
+     * default none: every destination is bound on its word, unauthenticated.
+     *
+     * @return the keys.
+     */
+    public DestinationKeys destinationKeys()
+    {
+        return destinationKeys;
+    }
+
+    /**
+     * Set the destinations' keys.
+     *
+     * @param destinationKeys the keys.
+     * @return this.
+     */
+    public TransportConfig destinationKeys(final DestinationKeys destinationKeys)
+    {
+        this.destinationKeys = destinationKeys;
         return this;
     }
 }

@@ -63,7 +63,7 @@ public enum TransportCounter
     ADMIN_BAD_SIGNATURE(54, "admin refused: signature does not match the service's secret and nonce", false),
     ADMIN_REPLAYED(55, "admin refused: counter not above the last accepted (replayed or stale)", false),
     ADMIN_MALFORMED(56, "admin refused: not an admin frame", false),
-    HELLO_CHALLENGES(57, "destination hello challenges sent (destination has a key)", false),
+    HELLO_CHALLENGES(57, "destination hello challenges published", false),
     HELLOS_AUTHENTICATED(58, "destination hellos bound by a valid credential", false),
     HELLOS_NO_CREDENTIAL(59, "hellos refused: destination has a key, hello carries no credential", false),
     HELLOS_BAD_CREDENTIAL(60, "hellos refused: wrong credential, or no challenge outstanding", false),

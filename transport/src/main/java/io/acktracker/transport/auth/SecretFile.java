@@ -85,21 +85,7 @@ public final class SecretFile
     {
         try
         {
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
-            {
-                throw invalid(file, key, "no such file");
-            }
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
-            {
-                throw invalid(file, key, "not a regular file");
-            }
-            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains))
-            {
-                throw invalid(file, key, "readable or writable by other users (" +
-                    PosixFilePermissions.toString(permissions) + "): chmod 600 it, and use a new secret if others " +
-                    "may have read it");
-            }
+            requireOwnerOnly(file, key);
             final String token = Files.readString(file, StandardCharsets.US_ASCII).strip();
             if (!isToken(token))
             {
@@ -111,6 +97,34 @@ public final class SecretFile
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read the secret file " + file + " (" + key + ")", ex);
+        }
+    }
+
+    /**
+     * Check that a file exists, is a regular file (not a link) and that neither group nor others may read or write
+     * it.
+     *
+     * @param file the file.
+     * @param key  the setting or flag that names it, for error messages.
+     * @throws IllegalArgumentException naming {@code key} otherwise.
+     * @throws IOException              when its permissions cannot be read.
+     */
+    public static void requireOwnerOnly(final Path file, final String key) throws IOException
+    {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw invalid(file, key, "no such file");
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw invalid(file, key, "not a regular file");
+        }
+        final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+        if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains))
+        {
+            throw invalid(file, key, "readable or writable by other users (" +
+                PosixFilePermissions.toString(permissions) + "): chmod 600 it, and use a new secret if others " +
+                "may have read it");
         }
     }
 

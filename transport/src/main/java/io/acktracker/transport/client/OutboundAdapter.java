@@ -5,6 +5,7 @@ import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.WireCodes;
+import io.acktracker.transport.codecs.HelloChallengeDecoder;
 import io.acktracker.transport.codecs.LeaseGrantedDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.OutcomeDecoder;
@@ -18,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Decodes what a tracker publishes on its outbound stream (Outcome, Redeliver, Refused, LeaseGranted) and hands it
- * to a {@link TrackerClientHandler}. Refused and LeaseGranted frames answer one session's commands: only those
+ * to a {@link TrackerClientHandler}; a HelloChallenge to this session goes to its {@link AckPublisher}. Refused and LeaseGranted frames answer one session's commands: only those
  * carrying this adapter's session id are handed on. Outcome and Redeliver frames go to everyone. Frames it does not
  * know (a newer tracker's, or not acktracker's) are skipped and counted.
  * <p>
@@ -38,8 +39,10 @@ public final class OutboundAdapter implements FragmentHandler
     private final LeaseGrantedDecoder leaseGrantedDecoder = new LeaseGrantedDecoder();
     private final ReceiptHandle receiptHandle = new ReceiptHandle();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final HelloChallengeDecoder helloChallengeDecoder = new HelloChallengeDecoder();
     private final TrackerClientHandler handler;
     private final int sessionId;
+    private final AckPublisher challenged;
     private long unknownFrames;
 
     /**
@@ -50,8 +53,21 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId)
     {
+        this(handler, sessionId, null);
+    }
+
+    /**
+     * An adapter that also hands the tracker's hello challenges to this session's publisher.
+     *
+     * @param handler    receives what is decoded.
+     * @param sessionId  session id of the publication whose commands' answers to keep.
+     * @param challenged the publisher that answers challenges, or null.
+     */
+    OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final AckPublisher challenged)
+    {
         this.handler = handler;
         this.sessionId = sessionId;
+        this.challenged = challenged;
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -144,6 +160,20 @@ public final class OutboundAdapter implements FragmentHandler
                     receiptHandle.decode(frame, bodyOffset + LeaseGrantedDecoder.receiptHandleEncodingOffset());
                     handler.onLeaseGranted(decoder.correlationId(), decoder.messageId(), receiptHandle,
                         decoder.leaseDeadlineNs(), decoder.delivery(), decoder.destinationId());
+                }
+                return true;
+            }
+            case HelloChallengeDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < HelloChallengeDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final HelloChallengeDecoder decoder = helloChallengeDecoder.wrap(frame, bodyOffset, blockLength,
+                    version);
+                if (decoder.sessionId() == sessionId && null != challenged)
+                {
+                    challenged.onHelloChallenge(frame, bodyOffset + HelloChallengeDecoder.nonceEncodingOffset());
                 }
                 return true;
             }

@@ -9,6 +9,7 @@ import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
+import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.auth.SecretFile;
 import io.acktracker.transport.http.HttpEdge;
 import io.acktracker.transport.http.HttpEdgeConfig;
@@ -61,6 +62,7 @@ public final class TrackerService implements AutoCloseable
         // every HTTP setting is checked before anything starts
         final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
         final boolean journal = config.journalStore();
+        final DestinationKeys destinationKeys = destinationKeys(config);
         try
         {
             if (null != dataDir)
@@ -91,6 +93,7 @@ public final class TrackerService implements AutoCloseable
                 .backlogCapacity(config.integer("backlog.capacity"))
                 .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
                 .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))
+                .destinationKeys(destinationKeys)
                 .leaseTimeoutNs(config.durationNs("lease.timeout"))
                 .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
@@ -128,6 +131,12 @@ public final class TrackerService implements AutoCloseable
         this.transport = transport;
         this.tracker = tracker;
         this.http = http;
+    }
+
+    private static DestinationKeys destinationKeys(final ServiceConfig config)
+    {
+        final String file = config.get("destination.keys.file");
+        return file.isEmpty() ? DestinationKeys.none() : DestinationKeys.load(Path.of(file), "destination.keys.file");
     }
 
     /**
