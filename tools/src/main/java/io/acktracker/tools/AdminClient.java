@@ -105,7 +105,7 @@ final class AdminClient implements AutoCloseable
     static String secret(final ServiceRegistration.Service service, final Path keyFile)
     {
         final Path file = null != keyFile ? keyFile : null != service.keyFile() ? service.keyFile() :
-            null != service.dataDir() ? service.dataDir().resolve("http.token") : null;
+            null != service.dataDir() ? service.dataDir().resolve(io.acktracker.transport.http.HttpEdge.TOKEN_FILE_NAME) : null;
         if (null == file)
         {
             throw new TrackerException(service.describe() + " registered no secret file: give --admin-key FILE " +
@@ -154,6 +154,7 @@ final class AdminClient implements AutoCloseable
     void challenge()
     {
         nonce = null;
+        unauthenticReplies = 0;
         final AdminServer.Reply answer = exchange(aeron.nextCorrelationId(), List.of(AdminFrame.CHALLENGE), false);
         nonce = AdminFrame.nonce(answer.out());
         if (0 != answer.exitCode() || null == nonce)
@@ -238,6 +239,13 @@ final class AdminClient implements AutoCloseable
         reply = null;
         while (null == reply)
         {
+            if (!signed && unauthenticReplies > 0)
+            {
+                // the service answered its challenge with a signature this secret does not make: the secret is not
+                // the service's (or another process answers on its stream); nothing was sent that could run
+                throw new TrackerException(service.describe() + " did not sign its challenge with the secret given: " +
+                    "is it the service's secret (--admin-key, or the service's http.token)?");
+            }
             if (System.nanoTime() - replyDeadlineNs > 0)
             {
                 throw new TrackerException("no reply from " + service.describe() + " within " +

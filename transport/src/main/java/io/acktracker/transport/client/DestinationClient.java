@@ -21,6 +21,10 @@ import org.agrona.CloseHelper;
  *     consumer.publisher().tryAck(keptHandle);
  * }
  * }</pre>
+ * A destination that has a key at the tracker passes it ({@link #DestinationClient(Aeron, String, byte[],
+ * TrackerClientHandler)}): its publisher then proves the name at hello, answering the tracker's HelloChallenge that
+ * {@link #poll(int)} reads, and its commands answer {@code BACK_PRESSURED} until that is done.
+ * <p>
  * Zero allocation per command and per frame received. Threading: one thread (the publication is exclusive).
  */
 public final class DestinationClient implements AutoCloseable

@@ -129,16 +129,6 @@ final class HelloAuthenticator
         return HmacSha256.isEqual(expected, presented) & echoed;
     }
 
-    /**
-     * Challenges outstanding.
-     *
-     * @return the count.
-     */
-    int outstanding()
-    {
-        return challenges.size();
-    }
-
     private static boolean nonceMatches(final byte[] issued, final DirectBuffer echoed)
     {
         int difference = 0;
