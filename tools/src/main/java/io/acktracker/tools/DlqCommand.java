@@ -113,6 +113,11 @@ final class DlqCommand implements Runnable
                 "through its admin stream instead of reading a data directory.")
         Path aeronDir;
 
+        @Option(names = "--admin-key", paramLabel = "FILE",
+            description = "With --aeron-dir: the service's secret (its http.token.file) to sign the command with " +
+                "(default: the file the service registered).")
+        Path adminKey;
+
         @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly (offline: " +
             "list, peek and stats recover a private copy; replay and delete recover the directory).")
         boolean recover;
@@ -132,7 +137,7 @@ final class DlqCommand implements Runnable
                 }
                 final List<String> arguments = new ArrayList<>(List.of("dlq"));
                 arguments.addAll(remoteArguments());
-                final AdminServer.Reply reply = AdminClient.call(aeronDir, arguments);
+                final AdminServer.Reply reply = AdminClient.call(aeronDir, adminKey, arguments);
                 spec.commandLine().getOut().print(reply.out());
                 spec.commandLine().getOut().flush();
                 spec.commandLine().getErr().print(reply.err());

@@ -47,6 +47,11 @@ final class LoadCommand implements Callable<Integer>
         description = "The service's Aeron directory ('acktracker run' prints it; default: Aeron's default).")
     Path aeronDir;
 
+    @Option(names = "--admin-key", paramLabel = "FILE",
+        description = "The service's secret (its http.token.file) to sign the destination lookup with (default: the " +
+            "file the service registered).")
+    Path adminKey;
+
     @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
     int rate;
 
@@ -194,7 +199,7 @@ final class LoadCommand implements Callable<Integer>
         }
         final List<String> arguments = new ArrayList<>(List.of("destinations"));
         arguments.addAll(destinations);
-        final AdminServer.Reply reply = AdminClient.call(dir, arguments);
+        final AdminServer.Reply reply = AdminClient.call(dir, adminKey, arguments);
         if (0 != reply.exitCode())
         {
             throw new TrackerException("the service cannot use these destinations: " +

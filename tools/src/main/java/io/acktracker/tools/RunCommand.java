@@ -76,14 +76,15 @@ final class RunCommand implements Callable<Integer>
             if (!noAdmin)
             {
                 admin = new AgentRunner(new SleepingMillisIdleStrategy(1), (ex) -> { }, null,
-                    new AdminServer(aeron, service.tracker(), adminStreamId, adminStreamId + 1));
+                    new AdminServer(aeron, service.tracker(), service.transport().counters(), service.secret(),
+                    adminStreamId, adminStreamId + 1));
                 AgentRunner.startOnThread(admin);
             }
             registration = ServiceRegistration.register(aeron, new ServiceRegistration.Service(
                 Path.of(service.aeronDirectoryName()), config.get("name"), ProcessHandle.current().pid(),
                 service.tracker().dataDir(), service.transport().config().inboundStreamId(),
                 service.transport().config().outboundStreamId(), noAdmin ? 0 : adminStreamId,
-                noAdmin ? 0 : adminStreamId + 1));
+                noAdmin ? 0 : adminStreamId + 1, noAdmin ? null : service.secretFile()));
         }
         catch (final RuntimeException ex)
         {
@@ -107,7 +108,8 @@ final class RunCommand implements Callable<Integer>
 
         out.println(service.describe());
         out.println(noAdmin ? "admin stream off" : "admin stream: aeron:ipc streams " + adminStreamId + "/" +
-            (adminStreamId + 1) + " (acktracker dlq ... --aeron-dir " + service.aeronDirectoryName() + ")");
+            (adminStreamId + 1) + " (acktracker dlq ... --aeron-dir " + service.aeronDirectoryName() + "), " +
+            "commands signed with the secret in " + service.secretFile());
         out.println("stop with Ctrl-C or SIGTERM");
         out.flush();
         try

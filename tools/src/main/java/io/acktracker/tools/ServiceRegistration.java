@@ -41,10 +41,11 @@ import java.util.List;
  *  +---------------------------------------------------------------+
  *  |                   admin response stream id                    |
  *  +---------------------------------------------------------------+
- * label: "acktracker service: name=NAME data=DIR" (DIR "-" when the service keeps everything in memory)
+ * label: "acktracker service: name=NAME data=DIR key=FILE" (DIR "-" when the service keeps everything in memory;
+ *        FILE the service's owner-only secret, which signs admin commands; " key=FILE" absent from older services)
  * </pre>
- * The counter's key is its contract; the label is for people (and carries the data directory, which does not fit
- * the key).
+ * The counter's key is its contract; the label is for people (and carries the data directory and the secret's
+ * path, which do not fit the key). The path is no secret: the file is owner-only.
  * <p>
  * Threading: any thread; stateless.
  */
@@ -63,6 +64,7 @@ final class ServiceRegistration
 
     private static final String LABEL_PREFIX = "acktracker service: name=";
     private static final String DATA_MARK = " data=";
+    private static final String KEY_MARK = " key=";
     private static final String IN_MEMORY = "-";
     private static final long DRIVER_TIMEOUT_MS = 10_000;
 
@@ -81,6 +83,7 @@ final class ServiceRegistration
      * @param outboundStreamId     stream its outcomes leave on.
      * @param adminRequestStreamId admin request stream (IPC), 0 when it has none.
      * @param adminResponseStreamId admin response stream (IPC).
+     * @param keyFile              the service's secret file, or null when it registered none.
      */
     record Service(
         Path aeronDir,
@@ -90,7 +93,8 @@ final class ServiceRegistration
         int inboundStreamId,
         int outboundStreamId,
         int adminRequestStreamId,
-        int adminResponseStreamId)
+        int adminResponseStreamId,
+        Path keyFile)
     {
         boolean hasAdmin()
         {
@@ -121,7 +125,8 @@ final class ServiceRegistration
         key.putInt(ADMIN_REQUEST_STREAM_OFFSET, service.adminRequestStreamId());
         key.putInt(ADMIN_RESPONSE_STREAM_OFFSET, service.adminResponseStreamId());
         String label = LABEL_PREFIX + service.name() + DATA_MARK +
-            (null == service.dataDir() ? IN_MEMORY : service.dataDir().toAbsolutePath().toString());
+            (null == service.dataDir() ? IN_MEMORY : service.dataDir().toAbsolutePath().toString()) +
+            (null == service.keyFile() ? "" : KEY_MARK + service.keyFile().toAbsolutePath());
         if (label.length() > CountersReader.MAX_LABEL_LENGTH)
         {
             label = label.substring(0, CountersReader.MAX_LABEL_LENGTH);
@@ -196,10 +201,15 @@ final class ServiceRegistration
                         final int dataAt = label.indexOf(DATA_MARK);
                         final String name = dataAt < 0 ? label.substring(LABEL_PREFIX.length()) :
                             label.substring(LABEL_PREFIX.length(), dataAt);
-                        final String data = dataAt < 0 ? IN_MEMORY : label.substring(dataAt + DATA_MARK.length());
+                        final int keyAt = label.lastIndexOf(KEY_MARK);
+                        final String data = dataAt < 0 ? IN_MEMORY : label.substring(dataAt + DATA_MARK.length(),
+                            keyAt > dataAt ? keyAt : label.length());
+                        final Path keyFile = keyAt > dataAt && dataAt >= 0 ?
+                            Path.of(label.substring(keyAt + KEY_MARK.length())) : null;
                         services.add(new Service(aeronDir, name, pid, IN_MEMORY.equals(data) ? null : Path.of(data),
                             key.getInt(INBOUND_STREAM_OFFSET), key.getInt(OUTBOUND_STREAM_OFFSET),
-                            key.getInt(ADMIN_REQUEST_STREAM_OFFSET), key.getInt(ADMIN_RESPONSE_STREAM_OFFSET)));
+                            key.getInt(ADMIN_REQUEST_STREAM_OFFSET), key.getInt(ADMIN_RESPONSE_STREAM_OFFSET),
+                            keyFile));
                     }
                 }
             });

@@ -167,6 +167,35 @@ class ServiceCommandsTest
     }
 
     @Test
+    @Timeout(120)
+    void shouldSignAdminCommandsWithTheSecretTheServiceRegistered() throws Exception
+    {
+        final Path config = Files.writeString(temp.resolve("memory.yaml"), "name: in-memory\ncapacity: 100\n");
+        final String aeronDir = startService(config);
+        final Matcher secret = Pattern.compile("commands signed with the secret in (\\S+)")
+            .matcher(serviceOut.toString());
+        assertThat(secret.find()).as(serviceOut.toString()).isTrue();
+        final Path secretFile = Path.of(secret.group(1));
+        assertThat(Files.getPosixFilePermissions(secretFile))
+            .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        CliRunner cli = CliRunner.run("dlq", "stats", "--aeron-dir", aeronDir);
+        assertThat(cli.exitCode).as(cli.err()).isZero();
+
+        final Path wrong = temp.resolve("wrong.token");
+        Files.writeString(wrong, io.acktracker.transport.auth.SecretFile.newToken() + "\n");
+        Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        cli = CliRunner.run("dlq", "delete", "--aeron-dir", aeronDir, "--admin-key", wrong.toString(), "1");
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err().strip()).endsWith("did not sign its challenge with the secret given: is it the " +
+            "service's secret (--admin-key, or the service's http.token)?");
+
+        service.interrupt();
+        service.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(Files.exists(secretFile)).as("the per-run secret is deleted at stop").isFalse();
+    }
+
+    @Test
     @Timeout(60)
     void shouldSayClearlyWhenThereIsNoServiceOrDriver() throws Exception
     {

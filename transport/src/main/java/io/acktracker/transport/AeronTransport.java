@@ -28,7 +28,9 @@ import java.security.SecureRandom;
  * every retry after an ack timeout or a nack, and of every leased message available again), refusals and lease
  * grants go out on one exclusive publication (only the agent thread publishes); when the backlog behind it reaches
  * its cap, inbound polling stops until it drains, so back pressure reaches senders and destinations and nothing is
- * dropped.
+ * dropped. A publication that makes no progress for longer than {@code outboundStallTimeoutNs} (a subscriber that
+ * does not read: Aeron's IPC flow control follows the slowest one) is reported once per episode
+ * ({@link OutboundStallWatch}).
  * <pre>{@code
  * AeronTransport transport = new AeronTransport(new TransportConfig().aeron(aeron));
  * AckTracker tracker = AckTracker.launch(new TrackerConfig().extension(transport));
@@ -55,6 +57,7 @@ public final class AeronTransport
     private final long incarnation;
     private final int fragmentLimit;
     private final int backlogDrainLimit;
+    private final OutboundStallWatch stallWatch;
 
     private CommandAdapter adapter;
     private ClientOutboxes outboxes;
@@ -105,6 +108,8 @@ public final class AeronTransport
         this.incarnation = newIncarnation();
         this.fragmentLimit = config.fragmentLimit();
         this.backlogDrainLimit = config.backlogDrainLimit();
+        this.stallWatch = new OutboundStallWatch(publication, aeron.countersReader(), counters, config.warnings(),
+            config.outboundStallTimeoutNs());
     }
 
     /** A random id of this start, never 0, so clients tell a restarted tracker from the one they knew. */
@@ -132,7 +137,8 @@ public final class AeronTransport
     public void onStart(final TrackerCommands tracker)
     {
         final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
-            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId), outboxSender);
+            config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId),
+            config.destinationKeys(), outboxSender);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
     }
@@ -140,6 +146,7 @@ public final class AeronTransport
     public int doWork(final long nowNs)
     {
         int workCount = outbound.drainBacklog(backlogDrainLimit);
+        workCount += stallWatch.onDutyCycle(nowNs, workCount, outbound.backlogFrames());
         if (outbound.isBacklogFull())
         {
             if (!paused)

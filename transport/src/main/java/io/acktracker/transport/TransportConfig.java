@@ -1,10 +1,12 @@
 package io.acktracker.transport;
 
+import io.acktracker.transport.auth.DestinationKeys;
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Everything the tracker's Aeron transport is built from, with defaults; validated once by {@link #conclude()}.
@@ -32,6 +34,9 @@ public final class TransportConfig
     private int errorLogLength = 1 << 20;
     private long closeDrainTimeoutNs = TimeUnit.SECONDS.toNanos(1);
     private long leaseTimeoutNs = Protocol.DEFAULT_LEASE_TIMEOUT_NS;
+    private long outboundStallTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+    private Consumer<String> warnings = (line) -> System.err.println("acktracker transport: WARNING: " + line);
+    private DestinationKeys destinationKeys = DestinationKeys.none();
     private boolean concluded;
 
     /**
@@ -58,6 +63,9 @@ public final class TransportConfig
             "error log length must be a multiple of 8 and at least 4096: " + errorLogLength);
         require(closeDrainTimeoutNs >= 0, "close drain timeout must not be negative");
         require(leaseTimeoutNs > 0, "lease timeout must be positive: " + leaseTimeoutNs);
+        require(outboundStallTimeoutNs > 0, "outbound stall timeout must be positive: " + outboundStallTimeoutNs);
+        require(null != warnings, "warnings must not be null");
+        require(null != destinationKeys, "destination keys must not be null");
         concluded = true;
         return this;
     }
@@ -361,6 +369,78 @@ public final class TransportConfig
     public TransportConfig leaseTimeoutNs(final long leaseTimeoutNs)
     {
         this.leaseTimeoutNs = leaseTimeoutNs;
+        return this;
+    }
+
+    /**
+     * How long the outbound publication may make no progress, with frames waiting in the backlog, before the
+     * transport calls it a stall: a subscriber on the outbound stream is not reading, and on IPC (and UDP with min
+     * flow control) the publication cannot move past the slowest subscriber. A stall is counted
+     * ({@link TransportCounter#OUTBOUND_STALLS}), shown by the {@link TransportCounter#OUTBOUND_STALLED} gauge and
+     * told once per episode through {@link #warnings()}, naming the slowest subscriber. Default 2 s.
+     *
+     * @return the bound.
+     */
+    public long outboundStallTimeoutNs()
+    {
+        return outboundStallTimeoutNs;
+    }
+
+    /**
+     * Set the outbound stall bound.
+     *
+     * @param outboundStallTimeoutNs positive.
+     * @return this.
+     */
+    public TransportConfig outboundStallTimeoutNs(final long outboundStallTimeoutNs)
+    {
+        this.outboundStallTimeoutNs = outboundStallTimeoutNs;
+        return this;
+    }
+
+    /**
+     * Where the transport's warnings go, one line each (stalls and their end); default standard error. Called on
+     * the agent thread: keep it short and non-blocking.
+     *
+     * @return the consumer.
+     */
+    public Consumer<String> warnings()
+    {
+        return warnings;
+    }
+
+    /**
+     * Set where warnings go.
+     *
+     * @param warnings one line per warning.
+     * @return this.
+     */
+    public TransportConfig warnings(final Consumer<String> warnings)
+    {
+        this.warnings = warnings;
+        return this;
+    }
+
+    /**
+     * Destinations that must prove their name at hello, with their keys (service key {@code destination.keys.file});
+     * default none: every destination is bound on its word, unauthenticated.
+     *
+     * @return the keys.
+     */
+    public DestinationKeys destinationKeys()
+    {
+        return destinationKeys;
+    }
+
+    /**
+     * Set the destinations' keys.
+     *
+     * @param destinationKeys the keys.
+     * @return this.
+     */
+    public TransportConfig destinationKeys(final DestinationKeys destinationKeys)
+    {
+        this.destinationKeys = destinationKeys;
         return this;
     }
 }

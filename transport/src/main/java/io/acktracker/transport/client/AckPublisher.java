@@ -5,7 +5,10 @@ import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
+import io.acktracker.transport.auth.HelloProof;
+import io.acktracker.transport.auth.HmacSha256;
 import io.acktracker.transport.codecs.ExtendEncoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
@@ -15,9 +18,12 @@ import io.acktracker.transport.codecs.SettleEncoder;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /**
  * A destination's publisher of commands to a tracker: acks, nacks, rejects and cumulative acks by message id, and,
@@ -30,6 +36,11 @@ import java.nio.ByteBuffer;
  * The publisher introduces itself with a DestinationHello before its first command and again after it has seen
  * its publication disconnected, so the tracker binds its session to the destination. Each publisher uses its own
  * exclusive publication (its own session): use one per thread.
+ * <p>
+ * A destination with a key at the tracker proves its name: use a {@link DestinationClient} with the key. Its
+ * publisher first asks for a challenge, answers {@code BACK_PRESSURED} (nothing sent: try again, and keep polling
+ * the client) until the tracker's nonce arrives, then sends the proof ahead of the command. The key never goes on
+ * the wire; a proof is good for one nonce of one session.
  * <p>
  * Threading: one thread.
  */
@@ -47,8 +58,22 @@ public final class AckPublisher implements AutoCloseable
     private final SettleEncoder settleEncoder = new SettleEncoder();
     private final ExclusivePublication publication;
     private final short destinationId;
-    private final int helloLength;
-    private boolean helloPending = true;
+    private final DestinationHelloEncoder helloEncoder = new DestinationHelloEncoder();
+    private final UnsafeBuffer name;
+    private final HmacSha256 mac;
+    private final byte[] proof = new byte[HelloProof.LENGTH];
+    private BooleanSupplier answersReachable = () -> true;
+    private int helloLength;
+    private int helloState = HELLO_PENDING;
+
+    /** The hello (or, with a key, the challenge request) goes before the next command. */
+    private static final int HELLO_PENDING = 0;
+    /** With a key: challenge requested, commands wait for the tracker's nonce. */
+    private static final int AWAITING_CHALLENGE = 1;
+    /** With a key: the proof goes before the next command. */
+    private static final int PROOF_PENDING = 2;
+    /** Hello sent. */
+    private static final int HELLO_SENT = 3;
 
     /**
      * A publisher over IPC on the default inbound stream, identified by name only.
@@ -80,6 +105,23 @@ public final class AckPublisher implements AutoCloseable
         final String destinationName,
         final int destinationId)
     {
+        this(aeron, channel, streamId, destinationName, destinationId, null);
+    }
+
+    /**
+     * A publisher that proves its destination's name with a key: created by {@link DestinationClient}, which reads
+     * the tracker's challenge for it.
+     *
+     * @param key the destination's key (the same as in the tracker's destination key file), or null for none.
+     */
+    AckPublisher(
+        final Aeron aeron,
+        final String channel,
+        final int streamId,
+        final String destinationName,
+        final int destinationId,
+        final byte[] key)
+    {
         if (null == destinationName || destinationName.isEmpty() ||
             destinationName.length() > Protocol.MAX_NAME_LENGTH)
         {
@@ -92,12 +134,67 @@ public final class AckPublisher implements AutoCloseable
             throw new IllegalArgumentException("destination id out of range: " + destinationId);
         }
         this.destinationId = (short)destinationId;
-        final DestinationHelloEncoder hello = new DestinationHelloEncoder()
-            .wrapAndApplyHeader(helloBuffer, 0, new MessageHeaderEncoder())
-            .destinationId(this.destinationId)
-            .name(destinationName);
-        this.helloLength = MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength();
+        this.name = new UnsafeBuffer(destinationName.getBytes(StandardCharsets.US_ASCII));
+        this.mac = null == key ? null : new HmacSha256(key);
+        encodeHello(null == key ? HelloCredential.NONE : HelloCredential.CHALLENGE);
         this.publication = aeron.addExclusivePublication(channel, streamId);
+    }
+
+    /**
+     * With a key: ask for a challenge only when the tracker's answers can reach this process (the
+     * {@link DestinationClient}'s subscription is connected), so the nonce is not lost.
+     *
+     * @param answersReachable whether the tracker's outbound stream is connected here.
+     */
+    void answersReachable(final BooleanSupplier answersReachable)
+    {
+        this.answersReachable = answersReachable;
+    }
+
+    /**
+     * The tracker's challenge to this session arrived: the proof goes before the next command. Ignored unless this
+     * publisher has a key and is waiting for one.
+     *
+     * @param buffer      holding the nonce.
+     * @param nonceOffset where it starts.
+     */
+    void onHelloChallenge(final DirectBuffer buffer, final int nonceOffset)
+    {
+        if (null == mac || AWAITING_CHALLENGE != helloState)
+        {
+            return;
+        }
+        HelloProof.compute(mac, buffer, nonceOffset, publication.sessionId(), name, 0, name.capacity(), proof);
+        encodeHello(HelloCredential.PROOF);
+        helloEncoder.putNonce(buffer, nonceOffset, HelloProof.NONCE_LENGTH).putProof(proof, 0, proof.length);
+        helloState = PROOF_PENDING;
+    }
+
+    /**
+     * Whether this publisher proves its name with a key.
+     *
+     * @return true with a key.
+     */
+    public boolean hasKey()
+    {
+        return null != mac;
+    }
+
+    private void encodeHello(final HelloCredential credential)
+    {
+        helloEncoder.wrapAndApplyHeader(helloBuffer, 0, new MessageHeaderEncoder())
+            .destinationId(destinationId)
+            .credential(credential);
+        for (int i = 0; i < HelloProof.NONCE_LENGTH; i++)
+        {
+            helloEncoder.nonce(i, (short)0);
+        }
+        for (int i = 0; i < HelloProof.LENGTH; i++)
+        {
+            helloEncoder.proof(i, (short)0);
+        }
+        helloEncoder.putName(name, 0, name.capacity());
+        helloLength = MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength();
     }
 
     /**
@@ -329,21 +426,61 @@ public final class AckPublisher implements AutoCloseable
 
     private long offer(final int length)
     {
-        if (helloPending)
+        if (HELLO_SENT != helloState)
         {
-            final long result = publication.offer(helloBuffer, 0, helloLength);
+            final long result = hello();
             if (result < 0)
             {
                 return result;
             }
-            helloPending = false;
         }
         final long result = publication.offer(buffer, 0, length);
         if (Publication.NOT_CONNECTED == result)
         {
-            helloPending = true;
+            rehello();
         }
         return result;
+    }
+
+    /**
+     * Send what the hello state asks for before a command. Without a key: the hello. With a key: the challenge
+     * request (then BACK_PRESSURED until the nonce arrives: nothing of the command was sent), then the proof.
+     */
+    private long hello()
+    {
+        if (AWAITING_CHALLENGE == helloState)
+        {
+            return Publication.BACK_PRESSURED;
+        }
+        if (null != mac && HELLO_PENDING == helloState && !answersReachable.getAsBoolean())
+        {
+            return Publication.NOT_CONNECTED;
+        }
+        final long result = publication.offer(helloBuffer, 0, helloLength);
+        if (result < 0)
+        {
+            return result;
+        }
+        if (null != mac && HELLO_PENDING == helloState)
+        {
+            helloState = AWAITING_CHALLENGE;
+            return Publication.BACK_PRESSURED;
+        }
+        helloState = HELLO_SENT;
+        return result;
+    }
+
+    /**
+     * Say hello again before the next command (the publication was disconnected, or the tracker no longer knows
+     * this session): with a key, that means a new challenge.
+     */
+    void rehello()
+    {
+        if (null != mac)
+        {
+            encodeHello(HelloCredential.CHALLENGE);
+        }
+        helloState = HELLO_PENDING;
     }
 
     private static void checkReason(final CharSequence reason)

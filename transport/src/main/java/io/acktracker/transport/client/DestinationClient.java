@@ -21,6 +21,10 @@ import org.agrona.CloseHelper;
  *     consumer.publisher().tryAck(keptHandle);
  * }
  * }</pre>
+ * A destination that has a key at the tracker passes it ({@link #DestinationClient(Aeron, String, byte[],
+ * TrackerClientHandler)}): its publisher then proves the name at hello, answering the tracker's HelloChallenge that
+ * {@link #poll(int)} reads, and its commands answer {@code BACK_PRESSURED} until that is done.
+ * <p>
  * Zero allocation per command and per frame received. Threading: one thread (the publication is exclusive).
  */
 public final class DestinationClient implements AutoCloseable
@@ -64,17 +68,65 @@ public final class DestinationClient implements AutoCloseable
         final int destinationId,
         final TrackerClientHandler handler)
     {
+        this(aeron, trackerChannel, trackerStreamId, outboundChannel, outboundStream, destinationName, destinationId,
+            handler, null);
+    }
+
+    /**
+     * A client over IPC on the default stream ids that proves its destination's name with a key.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param destinationName the destination's registered name.
+     * @param key             the destination's key, as in the tracker's destination key file (read it from an
+     *                        owner-only file, e.g. with {@code DestinationKeys.load}), or null for none.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     */
+    public DestinationClient(
+        final Aeron aeron, final String destinationName, final byte[] key, final TrackerClientHandler handler)
+    {
+        this(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL,
+            Protocol.DEFAULT_OUTBOUND_STREAM_ID, destinationName, Protocol.BOUND_DESTINATION, handler, key);
+    }
+
+    /**
+     * A client on given channels, proving its destination's name with a key when it has one: its publisher asks
+     * the tracker for a challenge and answers it (read by {@link #poll(int)}) before its first command.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param trackerChannel  the tracker's inbound channel as seen from here.
+     * @param trackerStreamId the tracker's inbound stream id.
+     * @param outboundChannel the channel the tracker publishes on, as seen from here.
+     * @param outboundStream  the tracker's outbound stream id.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     * @param key             the destination's key, or null for none (the tracker then binds it only when it has
+     *                        no key for the name either).
+     */
+    public DestinationClient(
+        final Aeron aeron,
+        final String trackerChannel,
+        final int trackerStreamId,
+        final String outboundChannel,
+        final int outboundStream,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler,
+        final byte[] key)
+    {
         this.subscription = aeron.addSubscription(outboundChannel, outboundStream);
         try
         {
-            this.publisher = new AckPublisher(aeron, trackerChannel, trackerStreamId, destinationName, destinationId);
+            this.publisher = new AckPublisher(aeron, trackerChannel, trackerStreamId, destinationName, destinationId,
+                key);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(subscription);
             throw ex;
         }
-        this.adapter = new OutboundAdapter(handler, publisher.sessionId());
+        publisher.answersReachable(subscription::isConnected);
+        this.adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.WireCodes;
+import io.acktracker.transport.codecs.HelloChallengeDecoder;
 import io.acktracker.transport.codecs.LeaseGrantedDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.OutcomeDecoder;
@@ -19,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Decodes what a tracker publishes on its outbound stream (Outcome, Redeliver, Refused, LeaseGranted) and hands it
- * to a {@link TrackerClientHandler}. Refused and LeaseGranted frames answer one session's commands: only those
+ * to a {@link TrackerClientHandler}; a HelloChallenge to this session goes to its {@link AckPublisher}. Refused and LeaseGranted frames answer one session's commands: only those
  * carrying this adapter's session id are handed on. Outcome and Redeliver frames go to everyone. Frames it does not
  * know (a newer tracker's, or not acktracker's) are skipped and counted.
  * <p>
@@ -40,9 +41,11 @@ public final class OutboundAdapter implements FragmentHandler
     private final ReceiptHandle receiptHandle = new ReceiptHandle();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final SessionConfirmDecoder sessionConfirmDecoder = new SessionConfirmDecoder();
+    private final HelloChallengeDecoder helloChallengeDecoder = new HelloChallengeDecoder();
     private final TrackerClientHandler handler;
     private final int sessionId;
     private final ClientSession session;
+    private final AckPublisher challenged;
     private long unknownFrames;
 
     /**
@@ -53,7 +56,7 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId)
     {
-        this(handler, sessionId, null);
+        this(handler, sessionId, null, null);
     }
 
     /**
@@ -68,9 +71,31 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final ClientSession session)
     {
+        this(handler, sessionId, session, null);
+    }
+
+    /**
+     * An adapter that also hands the tracker's hello challenges to this session's publisher.
+     *
+     * @param handler    receives what is decoded.
+     * @param sessionId  session id of the publication whose commands' answers to keep.
+     * @param challenged the publisher that answers challenges, or null.
+     */
+    OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final AckPublisher challenged)
+    {
+        this(handler, sessionId, null, challenged);
+    }
+
+    private OutboundAdapter(
+        final TrackerClientHandler handler,
+        final int sessionId,
+        final ClientSession session,
+        final AckPublisher challenged)
+    {
         this.handler = handler;
         this.sessionId = sessionId;
         this.session = session;
+        this.challenged = challenged;
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -195,6 +220,20 @@ public final class OutboundAdapter implements FragmentHandler
                 {
                     session.onSessionConfirm(decoder.incarnation(), decoder.appliedThrough(), decoder.outboxWritten(),
                         decoder.outboxConfirmed());
+                }
+                return true;
+            }
+            case HelloChallengeDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < HelloChallengeDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final HelloChallengeDecoder decoder = helloChallengeDecoder.wrap(frame, bodyOffset, blockLength,
+                    version);
+                if (decoder.sessionId() == sessionId && null != challenged)
+                {
+                    challenged.onHelloChallenge(frame, bodyOffset + HelloChallengeDecoder.nonceEncodingOffset());
                 }
                 return true;
             }

@@ -11,6 +11,7 @@ import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.CumulativeAckDecoder;
 import io.acktracker.transport.codecs.DestinationHelloDecoder;
 import io.acktracker.transport.codecs.ExtendDecoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
@@ -55,6 +56,8 @@ public final class CommandAdapter implements FragmentHandler
     private static final int GROUP_HEADER = 4;
     private static final int TOO_SHORT = -1;
     private static final int OUT_OF_BOUNDS = -2;
+    /** A version 2 hello's block: the destination id alone. Its credential fields came in version 3. */
+    private static final int HELLO_V2_BLOCK_LENGTH = 1;
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final DestinationHelloDecoder helloDecoder = new DestinationHelloDecoder();
@@ -70,6 +73,8 @@ public final class CommandAdapter implements FragmentHandler
     private final OutboxConfirmDecoder outboxConfirmDecoder = new OutboxConfirmDecoder();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer text = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer nonce = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer proof = new UnsafeBuffer(0, 0);
     private final TrackRequest trackRequest = new TrackRequest();
     private final ReceiptHandle receiptHandle = new ReceiptHandle();
 
@@ -194,7 +199,7 @@ public final class CommandAdapter implements FragmentHandler
         switch (templateId)
         {
             case DestinationHelloDecoder.TEMPLATE_ID:
-                return DestinationHelloDecoder.BLOCK_LENGTH;
+                return HELLO_V2_BLOCK_LENGTH;
             case TrackDecoder.TEMPLATE_ID:
                 return TrackDecoder.clientIdEncodingOffset();
             case AckDecoder.TEMPLATE_ID:
@@ -245,8 +250,24 @@ public final class CommandAdapter implements FragmentHandler
                 return BAD_FIELD;
             }
         }
+        // a hello from a version 2 writer (or any shorter block) carries no credential
+        HelloCredential credential = HelloCredential.NONE;
+        if (version >= DestinationHelloDecoder.credentialSinceVersion() &&
+            blockLength >= DestinationHelloDecoder.BLOCK_LENGTH)
+        {
+            final short raw = decoder.credentialRaw();
+            if (raw > HelloCredential.PROOF.value())
+            {
+                return BAD_FIELD;
+            }
+            credential = HelloCredential.get(raw);
+            nonce.wrap(frame, HEADER_LENGTH + DestinationHelloDecoder.nonceEncodingOffset(),
+                DestinationHelloDecoder.nonceEncodingLength());
+            proof.wrap(frame, HEADER_LENGTH + DestinationHelloDecoder.proofEncodingOffset(),
+                DestinationHelloDecoder.proofEncodingLength());
+        }
         decoder.wrapName(text);
-        handler.onHello(header, destinationId, text);
+        handler.onHello(header, destinationId, text, credential, nonce, proof);
         return null;
     }
 

@@ -2,6 +2,7 @@ package io.acktracker.transport.inbound;
 
 import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.SettleAction;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -24,8 +25,19 @@ public interface CommandHandler
      * @param header        Aeron header of the frame: session and image.
      * @param destinationId id the destination claims, or BOUND_DESTINATION to take the registry's id for the name.
      * @param name          destination name, printable ASCII.
+     * @param credential    what the hello carries: NONE (also every version 2 hello), CHALLENGE or PROOF.
+     * @param nonce         for PROOF: the {@link io.acktracker.transport.auth.HelloProof#NONCE_LENGTH} bytes of the
+     *                      challenge it answers (a view; unspecified otherwise).
+     * @param proof         for PROOF: the {@link io.acktracker.transport.auth.HelloProof#LENGTH} bytes of its HMAC
+     *                      (a view; unspecified otherwise).
      */
-    void onHello(Header header, int destinationId, DirectBuffer name);
+    void onHello(
+        Header header,
+        int destinationId,
+        DirectBuffer name,
+        HelloCredential credential,
+        DirectBuffer nonce,
+        DirectBuffer proof);
 
     /**
      * A sender asked to track a message.

@@ -9,10 +9,13 @@ import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.CumulativeAckDecoder;
 import io.acktracker.transport.codecs.DestinationHelloDecoder;
 import io.acktracker.transport.codecs.ExtendDecoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -35,7 +38,10 @@ import java.util.function.IntPredicate;
 /**
  * Applies decoded commands to the tracker through the agent's synchronous API, on the agent thread, after checking
  * the sending session's identity: a destination command is accepted only from a session bound by its hello, and
- * only for the destination it is bound to (an id that does not match is refused as spoofed and counted).
+ * only for the destination it is bound to (an id that does not match is refused as spoofed and counted). A
+ * destination with a key configured is bound only by a hello that proves its name ({@link HelloAuthenticator}: a
+ * challenge, then a proof); a hello without a credential for it, or with a wrong one, is refused UNAUTHENTICATED and
+ * counted by reason, and binds nothing.
  * <p>
  * What is answered: a refused Track and every refused Lease, Extend or Settle get a Refused frame to the sending
  * session (a consumer waits on its lease, and a refused settle means its work may be done again). An Ack, Nack,
@@ -63,11 +69,15 @@ public final class EngineCommands implements CommandHandler
     private final DestinationStats stats;
     private final long defaultLeaseTimeoutNs;
     private final ReceiptHandle grantedHandle = new ReceiptHandle();
+    private final HelloAuthenticator authenticator;
     private final UnsafeBuffer sessionCommand = new UnsafeBuffer(new byte[CommandLayout.SESSION_LENGTH]);
     private final OutboxSender outboxSender;
     private long numberedClient;
     private long numberedSequence;
     private long lastSequence;
+
+    /** The nonce sent to a client that asks a challenge for a destination without a key: nothing will check it. */
+    private static final byte[] NO_KEY_NONCE = new byte[HelloProof.NONCE_LENGTH];
 
     /**
      * A bridge from the wire to one tracker agent.
@@ -79,6 +89,7 @@ public final class EngineCommands implements CommandHandler
      * @param maxSessions           most sessions bound at once.
      * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
      * @param isLive                whether a session still has an image.
+     * @param keys                  destinations that must prove their name at hello, with their keys.
      * @param outboxSender          rewound when a client opens its session again.
      */
     public EngineCommands(
@@ -89,6 +100,7 @@ public final class EngineCommands implements CommandHandler
         final int maxSessions,
         final long defaultLeaseTimeoutNs,
         final IntPredicate isLive,
+        final DestinationKeys keys,
         final OutboxSender outboxSender)
     {
         this.agent = agent;
@@ -99,13 +111,21 @@ public final class EngineCommands implements CommandHandler
         this.stats = stats;
         this.defaultLeaseTimeoutNs = defaultLeaseTimeoutNs;
         this.bindings = new SessionBindings(maxSessions, isLive, counters);
+        this.authenticator = new HelloAuthenticator(keys, maxSessions, isLive);
     }
 
-    public void onHello(final Header header, final int destinationId, final DirectBuffer name)
+    public void onHello(
+        final Header header,
+        final int destinationId,
+        final DirectBuffer name,
+        final HelloCredential credential,
+        final DirectBuffer nonce,
+        final DirectBuffer proof)
     {
         final String destinationName = name.getStringWithoutLengthAscii(0, name.capacity());
         final int registeredId = registry.resolve(destinationName);
-        final RefusalCode refusal;
+        RefusalCode refusal = null;
+        boolean authenticated = false;
         if (DestinationRegistry.UNKNOWN == registeredId)
         {
             refusal = RefusalCode.UNKNOWN_DESTINATION;
@@ -114,9 +134,45 @@ public final class EngineCommands implements CommandHandler
         {
             refusal = RefusalCode.DESTINATION_MISMATCH;
         }
-        else
+        else if (authenticator.hasKey(destinationName))
         {
-            final int bound = bindings.bind(header, registeredId);
+            switch (credential)
+            {
+                case CHALLENGE:
+                {
+                    final byte[] challenge = authenticator.challenge(header, registeredId);
+                    if (null != challenge)
+                    {
+                        outbound.helloChallenge(header.sessionId(), registeredId, challenge);
+                        return;
+                    }
+                    refusal = RefusalCode.CAPACITY_EXCEEDED;
+                    break;
+                }
+                case PROOF:
+                    authenticated = authenticator.verify(header, registeredId, destinationName, name, nonce, proof);
+                    if (!authenticated)
+                    {
+                        counters.increment(TransportCounter.HELLOS_BAD_CREDENTIAL);
+                        refusal = RefusalCode.UNAUTHENTICATED;
+                    }
+                    break;
+                default:
+                    counters.increment(TransportCounter.HELLOS_NO_CREDENTIAL);
+                    refusal = RefusalCode.UNAUTHENTICATED;
+                    break;
+            }
+        }
+        else if (HelloCredential.CHALLENGE == credential)
+        {
+            // no key here: bound on its word as any destination without one; the challenge lets a client that holds
+            // a key go on (its proof is then not checked)
+            outbound.helloChallenge(header.sessionId(), registeredId, NO_KEY_NONCE);
+        }
+
+        if (null == refusal)
+        {
+            final int bound = bindings.bind(header, registeredId, authenticated);
             refusal = bound >= 0 ? null :
                 SessionBindings.FULL == bound ? RefusalCode.CAPACITY_EXCEEDED : RefusalCode.SPOOFED_DESTINATION;
         }
@@ -129,6 +185,10 @@ public final class EngineCommands implements CommandHandler
             return;
         }
         counters.increment(TransportCounter.HELLOS);
+        if (authenticated)
+        {
+            counters.increment(TransportCounter.HELLOS_AUTHENTICATED);
+        }
         counters.set(TransportCounter.BOUND_SESSIONS, bindings.size());
         stats.onHello(registeredId, header.sessionId());
     }

@@ -19,8 +19,10 @@ import java.util.function.IntPredicate;
  * saying hello again. From a different source it does not: that is another publisher that happens to share the
  * session id, and it must say hello itself.
  * <p>
- * This keeps destinations honest, not hostile: any process that can write to the media driver can claim a
- * name. Over UDP, restrict who can reach the tracker's endpoint.
+ * A destination with no key configured is bound on its word: any process that can write to the media driver can
+ * claim its name (over UDP, restrict who can reach the tracker's endpoint). A destination with a key is bound only
+ * after its hello proved the name ({@link HelloAuthenticator}); that binding is marked authenticated and holds for its
+ * image only.
  * <p>
  * Threading: agent thread only.
  */
@@ -43,12 +45,18 @@ final class SessionBindings
     private static final class Binding
     {
         final int destinationId;
+        final boolean authenticated;
         long imageCorrelationId;
         String sourceIdentity;
 
-        Binding(final int destinationId, final long imageCorrelationId, final String sourceIdentity)
+        Binding(
+            final int destinationId,
+            final boolean authenticated,
+            final long imageCorrelationId,
+            final String sourceIdentity)
         {
             this.destinationId = destinationId;
+            this.authenticated = authenticated;
             this.imageCorrelationId = imageCorrelationId;
             this.sourceIdentity = sourceIdentity;
         }
@@ -73,9 +81,11 @@ final class SessionBindings
      *
      * @param header        header of the hello.
      * @param destinationId registry id of the destination.
+     * @param authenticated whether the hello proved the destination's name with its key: such a binding holds for
+     *                      this image only (a new image must prove it again).
      * @return the id, or {@link #SPOOFED} when the same image is bound to another destination, or {@link #FULL}.
      */
-    int bind(final Header header, final int destinationId)
+    int bind(final Header header, final int destinationId, final boolean authenticated)
     {
         final int sessionId = header.sessionId();
         final Binding existing = bySession.get(sessionId);
@@ -88,7 +98,7 @@ final class SessionBindings
         {
             return FULL;
         }
-        bySession.put(sessionId, new Binding(destinationId, imageId, sourceIdentity(header)));
+        bySession.put(sessionId, new Binding(destinationId, authenticated, imageId, sourceIdentity(header)));
         return destinationId;
     }
 
@@ -109,7 +119,9 @@ final class SessionBindings
         final long imageId = imageId(header);
         if (imageId != binding.imageCorrelationId)
         {
-            if (!sourceIdentity(header).equals(binding.sourceIdentity))
+            // an authenticated binding does not carry over: on IPC every source looks alike, and a session id can be
+            // chosen by whoever creates the publication
+            if (binding.authenticated || !sourceIdentity(header).equals(binding.sourceIdentity))
             {
                 return UNBOUND;
             }
@@ -139,7 +151,13 @@ final class SessionBindings
         return bySession.size() < maxSessions;
     }
 
-    private static long imageId(final Header header)
+    /**
+     * Which image a frame arrived on.
+     *
+     * @param header the frame's header.
+     * @return the image's correlation id, or a fixed value when the header names no image (tests).
+     */
+    static long imageId(final Header header)
     {
         final Object context = header.context();
         return context instanceof Image ? ((Image)context).correlationId() : NO_IMAGE;

@@ -10,6 +10,7 @@ import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.WireCodes;
 import io.acktracker.transport.codecs.BooleanType;
+import io.acktracker.transport.codecs.HelloChallengeEncoder;
 import io.acktracker.transport.codecs.LeaseGrantedEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.OutcomeEncoder;
@@ -24,7 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * Encodes the tracker's outbound frames (Outcome, Redeliver, Refused, LeaseGranted) with SBE encoders kept as
+ * Encodes the tracker's outbound frames (Outcome, Redeliver, Refused, LeaseGranted, HelloChallenge) with SBE encoders kept as
  * fields, and publishes them without loss under back pressure:
  * <ol>
  *     <li>offer, retrying a bounded number of times within the duty cycle on BACK_PRESSURED or ADMIN_ACTION;</li>
@@ -48,6 +49,7 @@ public final class OutboundProxy
     private final RefusedEncoder refusedEncoder = new RefusedEncoder();
     private final LeaseGrantedEncoder leaseGrantedEncoder = new LeaseGrantedEncoder();
     private final SessionConfirmEncoder sessionConfirmEncoder = new SessionConfirmEncoder();
+    private final HelloChallengeEncoder helloChallengeEncoder = new HelloChallengeEncoder();
 
     private final FrameSink sink;
     private final OutboundBacklog backlog;
@@ -331,6 +333,22 @@ public final class OutboundProxy
     }
 
     /**
+     * Challenge a session's hello: it proves its destination's name with this nonce.
+     *
+     * @param sessionId     Aeron session of the hello, so only its sender answers.
+     * @param destinationId the destination it named.
+     * @param nonce         {@link io.acktracker.transport.auth.HelloProof#NONCE_LENGTH} random bytes.
+     */
+    public void helloChallenge(final int sessionId, final int destinationId, final byte[] nonce)
+    {
+        helloChallengeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .destinationId((short)destinationId)
+            .putNonce(nonce, 0, nonce.length);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + helloChallengeEncoder.encodedLength());
+    }
+
+    /**
      * The refusal code for an engine result.
      *
      * @param result an engine refusal.
@@ -489,6 +507,8 @@ public final class OutboundProxy
                 return TransportCounter.LEASES_GRANTED_SENT;
             case SessionConfirmEncoder.TEMPLATE_ID:
                 return TransportCounter.SESSION_CONFIRMS_SENT;
+            case HelloChallengeEncoder.TEMPLATE_ID:
+                return TransportCounter.HELLO_CHALLENGES;
             default:
                 return TransportCounter.REFUSALS_SENT;
         }

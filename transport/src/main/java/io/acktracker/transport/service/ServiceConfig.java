@@ -57,6 +57,11 @@ public final class ServiceConfig
         {"fragment.limit", "256", "most inbound frames per duty cycle"},
         {"backlog.capacity", "1m", "outbound backlog bytes at which inbound polling stops"},
         {"backlog.when.not.connected", "false", "keep outbound frames while no subscriber is connected"},
+        {"outbound.stall.timeout", "2s", "report a stall (counter, gauge, one warning naming the slowest " +
+            "subscriber) when the outbound publication publishes nothing for this long with frames waiting"},
+        {"destination.keys.file", "", "owner-only file of per-destination keys, one name=key per line: a " +
+            "destination with a key must prove its name at hello (HMAC over a tracker nonce); others are bound " +
+            "unauthenticated"},
         {"lease.timeout", "30s", "visibility timeout of a lease that asks for the default (Aeron Lease, HTTP lease)"},
         {"http.enabled", "false", "serve the HTTP edge"},
         {"http.host", "127.0.0.1", "HTTP bind address; anything but loopback needs http.tls.keystore and is " +

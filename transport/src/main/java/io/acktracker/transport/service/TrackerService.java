@@ -9,6 +9,8 @@ import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
+import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.SecretFile;
 import io.acktracker.transport.http.HttpEdge;
 import io.acktracker.transport.http.HttpEdgeConfig;
 import io.aeron.Aeron;
@@ -16,6 +18,9 @@ import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -38,6 +43,9 @@ public final class TrackerService implements AutoCloseable
     private final AckTracker tracker;
     private final HttpEdge http;
     private final DataDirectory dataDirectory;
+    private Path secretFile;
+    private String secret;
+    private Path temporarySecretDir;
     private boolean closed;
 
     private TrackerService(final ServiceConfig config)
@@ -54,6 +62,7 @@ public final class TrackerService implements AutoCloseable
         // every HTTP setting is checked before anything starts
         final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
         final boolean journal = config.journalStore();
+        final DestinationKeys destinationKeys = destinationKeys(config);
         try
         {
             if (null != dataDir)
@@ -83,6 +92,8 @@ public final class TrackerService implements AutoCloseable
                 .fragmentLimit(config.integer("fragment.limit"))
                 .backlogCapacity(config.integer("backlog.capacity"))
                 .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
+                .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))
+                .destinationKeys(destinationKeys)
                 .leaseTimeoutNs(config.durationNs("lease.timeout"))
                 .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
@@ -120,6 +131,12 @@ public final class TrackerService implements AutoCloseable
         this.transport = transport;
         this.tracker = tracker;
         this.http = http;
+    }
+
+    private static DestinationKeys destinationKeys(final ServiceConfig config)
+    {
+        final String file = config.get("destination.keys.file");
+        return file.isEmpty() ? DestinationKeys.none() : DestinationKeys.load(Path.of(file), "destination.keys.file");
     }
 
     /**
@@ -207,6 +224,57 @@ public final class TrackerService implements AutoCloseable
             (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : ""));
     }
 
+    /**
+     * The service's secret: its HTTP bearer token, which also keys the signatures of admin commands (the tools'
+     * admin stream). Read from {@code http.token.file}, else {@code http.token} in the data directory, else the
+     * HTTP edge's token for this run; with none of these, a new one in a private temporary directory that is
+     * deleted at close. The file is created owner-only when missing. From the thread that started the service.
+     *
+     * @return the secret's file.
+     */
+    public Path secretFile()
+    {
+        loadSecret();
+        return secretFile;
+    }
+
+    /**
+     * The secret in {@link #secretFile()}. From the thread that started the service.
+     *
+     * @return the token.
+     */
+    public String secret()
+    {
+        loadSecret();
+        return secret;
+    }
+
+    private void loadSecret()
+    {
+        if (null != secret)
+        {
+            return;
+        }
+        final String configured = config.get("http.token.file");
+        Path file = !configured.isEmpty() ? Path.of(configured) : null != config.dataDir() ?
+            config.dataDir().resolve(HttpEdge.TOKEN_FILE_NAME) : null != http ? http.tokenFile() : null;
+        if (null == file)
+        {
+            try
+            {
+                // POSIX temporary directories are created rwx------
+                temporarySecretDir = Files.createTempDirectory("acktracker-secret-");
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create a private directory for the service's secret", ex);
+            }
+            file = temporarySecretDir.resolve(HttpEdge.TOKEN_FILE_NAME);
+        }
+        secret = SecretFile.readOrCreate(file, "http.token.file");
+        secretFile = file;
+    }
+
     public AckTracker tracker()
     {
         return tracker;
@@ -265,7 +333,30 @@ public final class TrackerService implements AutoCloseable
         }
         finally
         {
-            CloseHelper.closeAll(tracker, transport, aeron, driver, dataDirectory);
+            try
+            {
+                CloseHelper.closeAll(tracker, transport, aeron, driver, dataDirectory);
+            }
+            finally
+            {
+                deleteTemporarySecret();
+            }
+        }
+    }
+
+    private void deleteTemporarySecret()
+    {
+        if (null != temporarySecretDir)
+        {
+            try
+            {
+                Files.deleteIfExists(temporarySecretDir.resolve(HttpEdge.TOKEN_FILE_NAME));
+                Files.deleteIfExists(temporarySecretDir);
+            }
+            catch (final IOException ignore)
+            {
+                // a temporary directory the OS cleans up; nothing else depends on it
+            }
         }
     }
 }

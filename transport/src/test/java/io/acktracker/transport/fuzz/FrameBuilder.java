@@ -3,6 +3,7 @@ package io.acktracker.transport.fuzz;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.ExtendEncoder;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
@@ -40,8 +41,20 @@ final class FrameBuilder
 
     WireFrame hello(final int destinationId, final byte[] name)
     {
-        hello.wrapAndApplyHeader(scratch, 0, header).destinationId((short)destinationId)
-            .putName(name, 0, name.length);
+        return hello(destinationId, name, HelloCredential.NONE.value());
+    }
+
+    /**
+     * A hello; {@code credential} is written as a raw byte (0 NONE, 1 CHALLENGE, 2 PROOF are valid), the nonce and
+     * proof as zeros (the harness's tracker has no keys, so they are not checked).
+     */
+    WireFrame hello(final int destinationId, final byte[] name, final int credential)
+    {
+        hello.wrapAndApplyHeader(scratch, 0, header).destinationId((short)destinationId);
+        scratch.putByte(HEADER + DestinationHelloEncoder.credentialEncodingOffset(), (byte)credential);
+        scratch.setMemory(HEADER + DestinationHelloEncoder.nonceEncodingOffset(),
+            DestinationHelloEncoder.nonceEncodingLength() + DestinationHelloEncoder.proofEncodingLength(), (byte)0);
+        hello.putName(name, 0, name.length);
         return frame(DestinationHelloEncoder.TEMPLATE_ID, hello.encodedLength());
     }
 

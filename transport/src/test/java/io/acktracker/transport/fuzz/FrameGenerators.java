@@ -136,7 +136,8 @@ final class FrameGenerators
     {
         final Gen<Integer> ids = destinationIds();
         final Gen<byte[]> names = names();
-        return (random) -> BUILDER.get().hello(ids.next(random), names.next(random));
+        final Gen<Integer> credentials = Gen.ints(0, 2);
+        return (random) -> BUILDER.get().hello(ids.next(random), names.next(random), credentials.next(random));
     }
 
     static Gen<WireFrame> track()

@@ -38,7 +38,7 @@ final class FrameOracle
     {
         java.util.Arrays.fill(MIN_BLOCK, NONE);
         java.util.Arrays.fill(DESTINATION_AT, NONE);
-        define(1, 1, 0);       // DestinationHello: destinationId u8 @0, name
+        define(1, 1, 0);       // DestinationHello: destinationId u8 @0 (version 3: credential, nonce, proof), name
         define(2, 41, NONE);   // Track: ..., maxAttempts u8 @40, destinations group, metadata
         define(3, 9, 8);       // Ack: messageId @0, destinationId @8
         define(4, 21, 20);     // Nack: messageId, redeliverDelayNs, errorCode @16, destinationId @20, reason
@@ -126,6 +126,11 @@ final class FrameOracle
         switch (templateId)
         {
             case 1:
+                // version 3: credential u8 @1 (0 none, 1 challenge, 2 proof), nonce[16] @2, proof[32] @18
+                if (u16(bytes, 6) >= 3 && blockLength >= 50 && u8(bytes, HEADER + 1) > 2)
+                {
+                    defects.add(BAD_FIELD);
+                }
                 checkText(bytes, length, blockEnd, 1, MAX_NAME, true, defects);
                 break;
             case 2:

@@ -16,7 +16,9 @@ import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.CumulativeAckDecoder;
 import io.acktracker.transport.codecs.DestinationHelloDecoder;
+import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.codecs.ExtendDecoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
 import io.acktracker.transport.codecs.RejectDecoder;
@@ -142,7 +144,8 @@ final class InboundHarness implements AutoCloseable
         final OutboundProxy outbound = new OutboundProxy(
             (frameBuffer, offset, length) -> ++outboundFrames * 64, counters, 1 << 20, 0, false);
         this.commands = new EngineCommands(agent, outbound, counters, new DestinationStats(), 16,
-            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, new OutboxSender(outbound));
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
+            new OutboxSender(outbound));
         this.recording = new Recording(commands);
         this.adapter = new CommandAdapter(recording, counters, errors);
 
@@ -472,10 +475,16 @@ final class InboundHarness implements AutoCloseable
             lastTemplate = templateId;
         }
 
-        public void onHello(final Header header, final int destinationId, final DirectBuffer name)
+        public void onHello(
+            final Header header,
+            final int destinationId,
+            final DirectBuffer name,
+            final HelloCredential credential,
+            final DirectBuffer nonce,
+            final DirectBuffer proof)
         {
             called(DestinationHelloDecoder.TEMPLATE_ID);
-            delegate.onHello(header, destinationId, name);
+            delegate.onHello(header, destinationId, name, credential, nonce, proof);
         }
 
         public void onTrack(final Header header, final TrackRequest request)

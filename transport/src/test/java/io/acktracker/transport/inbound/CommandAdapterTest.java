@@ -8,6 +8,7 @@ import io.acktracker.transport.TestFrames;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.SettleAction;
@@ -317,9 +318,16 @@ class CommandAdapterTest
 
     private class Recorder implements CommandHandler
     {
-        public void onHello(final Header header, final int destinationId, final DirectBuffer name)
+        public void onHello(
+            final Header header,
+            final int destinationId,
+            final DirectBuffer name,
+            final HelloCredential credential,
+            final DirectBuffer nonce,
+            final DirectBuffer proof)
         {
-            calls.add("hello " + header.sessionId() + " " + destinationId + " " + text(name));
+            calls.add("hello " + header.sessionId() + " " + destinationId + " " + text(name) +
+                (HelloCredential.NONE == credential ? "" : " " + credential));
         }
 
         public void onTrack(final Header header, final TrackRequest request)

@@ -1,0 +1,141 @@
+package io.acktracker.transport.inbound;
+
+import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.HelloProof;
+import io.acktracker.transport.auth.HmacSha256;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntPredicate;
+
+/**
+ * Challenges and checks the hellos of destinations that have a key ({@link DestinationKeys}):
+ * <ol>
+ *     <li>a hello asking for a CHALLENGE gets a random nonce, remembered for that session, that image and that
+ *     destination (one outstanding per session: a new request replaces it);</li>
+ *     <li>a hello with a PROOF binds only when a nonce is outstanding for its session, on the same image and for the
+ *     same destination, the nonce it echoes is that one, and its proof is {@link HelloProof} of it with the
+ *     destination's key (compared in constant time). The nonce is used up either way, so a proof is good once.</li>
+ * </ol>
+ * The hot ack path is not involved: once bound, the session's commands go through {@link SessionBindings} as
+ * before. Outstanding challenges are bounded by the session limit; to make room, those of sessions whose image is
+ * gone are dropped.
+ * <p>
+ * Allocates per challenge (the nonce and its entry): once per hello, not per message. Threading: agent thread only.
+ */
+final class HelloAuthenticator
+{
+    private final Map<String, HmacSha256> macs = new HashMap<>();
+    private final Int2ObjectHashMap<Challenge> challenges = new Int2ObjectHashMap<>();
+    private final int maxChallenges;
+    private final IntPredicate isLive;
+    private final SecureRandom random = new SecureRandom();
+    private final UnsafeBuffer nonceView = new UnsafeBuffer(0, 0);
+    private final byte[] expected = new byte[HelloProof.LENGTH];
+    private final byte[] presented = new byte[HelloProof.LENGTH];
+
+    private record Challenge(byte[] nonce, long imageId, int destinationId)
+    {
+    }
+
+    /**
+     * An authenticator for some keys.
+     *
+     * @param keys          destinations' keys.
+     * @param maxChallenges most challenges outstanding at once.
+     * @param isLive        whether a session still has an image, to make room.
+     */
+    HelloAuthenticator(final DestinationKeys keys, final int maxChallenges, final IntPredicate isLive)
+    {
+        for (final String name : keys.names())
+        {
+            macs.put(name, new HmacSha256(keys.key(name)));
+        }
+        this.maxChallenges = maxChallenges;
+        this.isLive = isLive;
+    }
+
+    /**
+     * Whether a destination must prove its name.
+     *
+     * @param name the destination's name.
+     * @return true when it has a key.
+     */
+    boolean hasKey(final String name)
+    {
+        return macs.containsKey(name);
+    }
+
+    /**
+     * Issue a challenge to the hello's session.
+     *
+     * @param header        the hello's header.
+     * @param destinationId the registry id of the destination it names.
+     * @return the nonce to send, or null when no more challenges can be outstanding.
+     */
+    byte[] challenge(final Header header, final int destinationId)
+    {
+        final int sessionId = header.sessionId();
+        if (!challenges.containsKey(sessionId) && challenges.size() >= maxChallenges)
+        {
+            challenges.keySet().removeIf((session) -> !isLive.test(session));
+            if (challenges.size() >= maxChallenges)
+            {
+                return null;
+            }
+        }
+        final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
+        random.nextBytes(nonce);
+        challenges.put(sessionId, new Challenge(nonce, SessionBindings.imageId(header), destinationId));
+        return nonce;
+    }
+
+    /**
+     * Check a proof, using up the session's challenge.
+     *
+     * @param header        the hello's header.
+     * @param destinationId the registry id of the destination it names.
+     * @param destination   the name as a string (the key's lookup).
+     * @param name          the name as it came (what the proof covers).
+     * @param nonce         the nonce it echoes.
+     * @param proof         its proof.
+     * @return true when it proves the name.
+     */
+    boolean verify(
+        final Header header,
+        final int destinationId,
+        final String destination,
+        final DirectBuffer name,
+        final DirectBuffer nonce,
+        final DirectBuffer proof)
+    {
+        final Challenge challenge = challenges.remove(header.sessionId());
+        final HmacSha256 mac = macs.get(destination);
+        if (null == challenge || null == mac || challenge.destinationId() != destinationId ||
+            challenge.imageId() != SessionBindings.imageId(header))
+        {
+            return false;
+        }
+        // the proof is computed over the nonce we issued, so a nonce echoed wrongly fails the comparison below
+        nonceView.wrap(challenge.nonce());
+        HelloProof.compute(mac, nonceView, 0, header.sessionId(), name, 0, name.capacity(), expected);
+        proof.getBytes(0, presented);
+        final boolean echoed = nonceMatches(challenge.nonce(), nonce);
+        return HmacSha256.isEqual(expected, presented) & echoed;
+    }
+
+    private static boolean nonceMatches(final byte[] issued, final DirectBuffer echoed)
+    {
+        int difference = 0;
+        for (int i = 0; i < issued.length; i++)
+        {
+            difference |= issued[i] ^ echoed.getByte(i);
+        }
+        return 0 == difference;
+    }
+}
