@@ -7,12 +7,18 @@ import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.client.ClientSession;
+import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
+import io.acktracker.transport.codecs.SessionOpenEncoder;
+import io.acktracker.transport.codecs.TrackEncoder;
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -199,9 +205,90 @@ class SessionEndToEndTest
         assertThat(refusals).isEmpty();
         assertThat(engineCounter(TrackerCounter.TRACKED)).as("each Track applied once").isEqualTo(320);
         assertThat(engineCounter(TrackerCounter.DUPLICATE_TRACKS)).isZero();
-        assertThat(engineCounter(TrackerCounter.DUPLICATE_COMMANDS)).as("resends of applied Tracks")
-            .isPositive();
-        assertThat(sender.session().resends()).isPositive();
+        // the 20 offered while no tracker ran went again; whether some applied ones went again too (answered as
+        // DUPLICATE_COMMAND) depends on whether the old tracker's confirmations were read: either way, once
+        assertThat(sender.session().resends()).isGreaterThanOrEqualTo(20);
         assertThat(tracker.agent().pendingCount()).isZero();
+    }
+
+    @Test
+    void shouldBindADestinationAgainWhenARestartedTrackerRefusesItsSessionAsUnbound()
+    {
+        final List<RefusalCode> destinationRefusals = new ArrayList<>();
+        final TrackerClientHandler recordRefusals = new TrackerClientHandler()
+        {
+            public void onOutcome(
+                final long messageId, final Outcome outcome, final FailureReason reason, final long latencyNs,
+                final int attempts, final boolean replay)
+            {
+            }
+
+            public void onRefused(
+                final int refusedTemplateId, final long correlationId, final RefusalCode code, final int destinationId)
+            {
+                destinationRefusals.add(code);
+            }
+        };
+        try (DestinationClient destination = new DestinationClient(clientAeron, "a", recordRefusals))
+        {
+            await("session bound", () -> sender.session().isBound());
+            track(1, 2);
+            await("tracks confirmed", () -> 0 == sender.session().unconfirmed());
+            await("ack of 1 applied", () -> destination.publisher().tryAck(1) > 0);
+            await("outcome of 1", () -> outcomes.contains(1L), destination);
+
+            stopTracker();
+            startTracker();
+            // the first ack after the restart reaches a tracker that does not know the session
+            await("ack of 2 offered", () -> destination.publisher().tryAck(2) > 0);
+            await("the restarted tracker refuses the unbound session",
+                () -> destinationRefusals.contains(RefusalCode.UNBOUND_SESSION), destination);
+            assertThat(tracker.agent().pendingCount()).isEqualTo(1);
+            // the destination acks again, as it would on the redelivery: the hello goes first now
+            await("ack of 2 applied", () -> destination.publisher().tryAck(2) > 0);
+            await("outcome of 2", () -> outcomes.contains(2L), destination);
+            assertThat(tracker.agent().pendingCount()).isZero();
+            assertThat(outcomes).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void shouldApplyANumberedFrameReadTwiceOnceAndConfirmItAgain()
+    {
+        final ExclusivePublication raw = clientAeron.addExclusivePublication(Protocol.DEFAULT_CHANNEL,
+            Protocol.DEFAULT_INBOUND_STREAM_ID);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[512]);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final long client = 991;
+        final int open = MessageHeaderEncoder.ENCODED_LENGTH +
+            new SessionOpenEncoder().wrapAndApplyHeader(frame, 0, header)
+                .clientId(client).appliedThrough(0).outboxConfirmed(0).clientName("raw").encodedLength();
+        await("session open offered", () -> raw.offer(frame, 0, open) > 0);
+        final TrackEncoder track = new TrackEncoder()
+            .wrapAndApplyHeader(frame, 0, header).messageId(77).ackTimeoutNs(0).ttlNs(0).sequence(0)
+            .streamId(TrackEncoder.streamIdNullValue()).messageClass(0)
+            .requiredAcks((short)0).priority((byte)0).maxAttempts((short)0).clientId(client).clientSequence(1);
+        track.destinationsCount(1).next().destinationId((short)0);
+        track.putMetadata(new byte[0], 0, 0);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + track.encodedLength();
+        for (int i = 0; i < 3; i++)
+        {
+            await("numbered track offered", () -> raw.offer(frame, 0, length) > 0);
+        }
+        await("applied once, the copies counted", () ->
+            2 == tracker.counters().value(TrackerCounter.DUPLICATE_COMMANDS));
+        assertThat(engineCounter(TrackerCounter.TRACKED)).isEqualTo(1);
+        assertThat(engineCounter(TrackerCounter.DUPLICATE_TRACKS)).isZero();
+        assertThat(transport.counters().value(TransportCounter.NUMBERED_COMMANDS)).isEqualTo(3);
+        raw.close();
+    }
+
+    private void await(final String what, final BooleanSupplier condition, final DestinationClient destination)
+    {
+        await(what, () ->
+        {
+            destination.poll(16);
+            return condition.getAsBoolean();
+        });
     }
 }

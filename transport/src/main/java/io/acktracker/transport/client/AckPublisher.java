@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
  * {@link DestinationClient} reads them for this publisher's session.
  * <p>
  * The publisher introduces itself with a DestinationHello before its first command and again after it has seen
- * its publication disconnected, so the tracker binds its session to the destination. Each publisher uses its own
+ * its publication disconnected or (through its {@link DestinationClient}) a Refused UNBOUND_SESSION for its session,
+ * which is what a restarted tracker answers, so the tracker binds its session to the destination again. Each publisher uses its own
  * exclusive publication (its own session): use one per thread.
  * <p>
  * A destination with a key at the tracker proves its name: use a {@link DestinationClient} with the key. Its

@@ -188,6 +188,12 @@ public final class OutboundAdapter implements FragmentHandler
                 if (decoder.sessionId() == sessionId)
                 {
                     final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
+                    if (RefusalCode.UNBOUND_SESSION == code && null != challenged)
+                    {
+                        // the tracker does not know this session (it restarted, or the binding lapsed): the
+                        // publisher introduces itself again before its next command
+                        challenged.rehello();
+                    }
                     handler.onRefused(decoder.refusedTemplateId(), decoder.correlationId(),
                         null != code ? code : RefusalCode.OTHER, decoder.destinationId());
                 }
