@@ -39,6 +39,7 @@ public final class EmbeddedDriver implements AutoCloseable
 {
     private static final String SHM = "/dev/shm";
     private static final String PREFIX = "acktracker-";
+    private static final String STABLE_MARK = "-dd-";
     private static final String DIRECTORY = "aeron";
     private static final long DRIVER_TIMEOUT_MS = 10_000;
 
@@ -78,12 +79,15 @@ public final class EmbeddedDriver implements AutoCloseable
     public static EmbeddedDriver launch(final MediaDriver.Context context)
     {
         final File parent = new File(context.aeronDirectoryName()).getParentFile();
-        if (null != parent && isOwnDirectoryName(parent.getName()))
+        if (null != parent && (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())))
         {
             sweepLeftovers(parent.getParentFile());
             try
             {
                 OwnerOnlyFiles.createDirectories(parent.toPath());
+                // owner-only even when it was there before (a stable directory, or one made by someone else:
+                // then this fails, loudly, rather than putting log buffers where another user can read them)
+                java.nio.file.Files.setPosixFilePermissions(parent.toPath(), OwnerOnlyFiles.DIRECTORY_PERMISSIONS);
             }
             catch (final IOException ex)
             {
@@ -179,6 +183,44 @@ public final class EmbeddedDriver implements AutoCloseable
     }
 
     /**
+     * The directory of the embedded driver of the tracker that owns a data directory: the same on every start of
+     * that tracker ({@code /dev/shm/acktracker-<name>-dd-<hash of the data directory's real path>/aeron}), so clients
+     * find a restarted service where they found it before, without a manual step. Only the holder of the data
+     * directory's lock launches a driver there, so the context's delete-on-start only ever removes what a dead
+     * predecessor left; a clean stop deletes it.
+     *
+     * @param name    short label.
+     * @param dataDir the tracker's data directory.
+     * @return the path.
+     */
+    public static String stableDirectoryName(final String name, final java.nio.file.Path dataDir)
+    {
+        java.nio.file.Path path;
+        try
+        {
+            path = dataDir.toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            path = dataDir.toAbsolutePath().normalize();
+        }
+        long hash = 0xcbf29ce484222325L;
+        for (final byte b : path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        {
+            hash ^= b & 0xFF;
+            hash *= 0x100000001b3L;
+        }
+        final String base = new File(SHM).isDirectory() ? SHM : IoUtil.tmpDirName();
+        final File parent = new File(base, PREFIX + name + STABLE_MARK + Long.toHexString(hash));
+        return new File(parent, DIRECTORY).getPath();
+    }
+
+    private static boolean isStableDirectoryName(final String name)
+    {
+        return name.startsWith(PREFIX) && name.contains(STABLE_MARK);
+    }
+
+    /**
      * The driver's directory, for clients to connect to.
      *
      * @return the directory.
@@ -210,7 +252,8 @@ public final class EmbeddedDriver implements AutoCloseable
             IoUtil.delete(dir, true);
         }
         final File parent = dir.getParentFile();
-        if (null != parent && isOwnDirectoryName(parent.getName()) && parent.exists())
+        if (null != parent && (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())) &&
+            parent.exists())
         {
             IoUtil.delete(parent, true);
         }

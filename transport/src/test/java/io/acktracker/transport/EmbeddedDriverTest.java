@@ -50,6 +50,33 @@ class EmbeddedDriverTest
     }
 
     @Test
+    void shouldUseOneDirectoryPerDataDirectoryOnEveryStartAndTakeOverWhatADeadOneLeft() throws Exception
+    {
+        final Path dataDir = Files.createDirectory(temp.resolve("data"));
+        final String first = EmbeddedDriver.stableDirectoryName("svc", dataDir);
+        assertThat(EmbeddedDriver.stableDirectoryName("svc", temp.resolve("data/../data"))).isEqualTo(first);
+        assertThat(EmbeddedDriver.stableDirectoryName("svc", Files.createDirectory(temp.resolve("other"))))
+            .isNotEqualTo(first);
+
+        // what a killed service left: a directory with files in it, under the same private parent
+        final Path left = Path.of(first);
+        Files.createDirectories(left);
+        Files.writeString(left.resolve("leftover.logbuffer"), "from a driver killed with -9");
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("svc").aeronDirectoryName(first)))
+        {
+            assertThat(driver.aeronDirectoryName()).isEqualTo(first);
+            assertThat(left.resolve("leftover.logbuffer")).doesNotExist();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(left.getParent())))
+                .isEqualTo("rwx------");
+        }
+        assertThat(left.getParent()).as("a clean stop leaves nothing").doesNotExist();
+        try (EmbeddedDriver again = EmbeddedDriver.launch(EmbeddedDriver.context("svc").aeronDirectoryName(first)))
+        {
+            assertThat(again.aeronDirectoryName()).as("the next start is where clients look").isEqualTo(first);
+        }
+    }
+
+    @Test
     void shouldDeleteTheDirectoriesDeadProcessesLeftAndNothingElse() throws Exception
     {
         final Process finished = new ProcessBuilder("true").start();

@@ -14,6 +14,7 @@ import io.acktracker.transport.auth.SecretFile;
 import io.acktracker.transport.http.HttpEdge;
 import io.acktracker.transport.http.HttpEdgeConfig;
 import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.OffsetEpochNanoClock;
@@ -74,7 +75,13 @@ public final class TrackerService implements AutoCloseable
             if (config.embeddedDriver())
             {
                 final int termLength = config.integer("driver.term.length");
-                driver = EmbeddedDriver.launch(EmbeddedDriver.context(name)
+                final MediaDriver.Context driverContext = EmbeddedDriver.context(name);
+                if (null != dataDir)
+                {
+                    // the same directory on every start: clients find a restarted service where they found it
+                    driverContext.aeronDirectoryName(EmbeddedDriver.stableDirectoryName(name, dataDir));
+                }
+                driver = EmbeddedDriver.launch(driverContext
                     .threadingMode(config.threadingMode())
                     .ipcTermBufferLength(termLength)
                     .publicationTermBufferLength(termLength));
