@@ -142,6 +142,7 @@ public final class ClientSession
     private boolean wasConnected;
     private boolean openDue = true;
     private long resendNext;
+    private long resentThrough;
     private long outboxReceived;
     private long outboxConfirmSent;
     private long maybeSeenThrough;
@@ -323,10 +324,12 @@ public final class ClientSession
             case SEQUENCE_GAP:
             case OUTBOX_FULL:
             case BACK_PRESSURED:
-                // resend from the first unconfirmed (a full outbox: once this client confirmed what it was sent)
-                if (0 == resendNext || sequence < resendNext)
+                // resend from the first unconfirmed, once for every frame sent before the resend starts: the
+                // frames after a lost one are all refused, and each refusal must not start a resend of its own
+                if (sequence > resentThrough)
                 {
-                    resendNext = Math.max(sequence, unconfirmed.confirmedThrough() + 1);
+                    resendNext = unconfirmed.confirmedThrough() + 1;
+                    resentThrough = unconfirmed.lastSequence();
                 }
                 break;
             default:
@@ -373,6 +376,7 @@ public final class ClientSession
             if (bound && unconfirmed.size() > 0)
             {
                 resendNext = unconfirmed.confirmedThrough() + 1;
+                resentThrough = unconfirmed.lastSequence();
             }
         }
         if (outboxReceived > outboxConfirmSent && sendOutboxConfirm())

@@ -1,5 +1,7 @@
 package io.acktracker.transport.service;
 
+import io.acktracker.engine.store.DataDirectory;
+import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.Protocol;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -43,8 +45,14 @@ public final class ServiceConfig
         {"ttl", "60s", "default time to live"},
         {"tombstone.window", "10s", "how long finished ids are remembered"},
         {"early.ack.window", "50ms", "hold an ack that overtook its Track (another session) this long"},
-        {"store", "tables", "tables (records written in place in data.dir) or journal (tables in memory, every " +
-            "command appended to a journal in data.dir and replayed at start; needs data.dir)"},
+        {"max.clients", "256", "most client sessions (senders, destinations, consumers numbering their commands for " +
+            "exactly once); each holds an outbox of outbox.capacity x 32 bytes off-heap"},
+        {"outbox.capacity", "8192", "entries each client's outbox keeps until the client confirms them (power of " +
+            "two): its messages without an outcome plus outcomes it has not confirmed; beyond, its commands are " +
+            "refused OUTBOX_FULL and it resends"},
+        {"store", "auto", "journal (state in memory, every command appended to a journal in data.dir, checkpoints, " +
+            "replayed at start: what exactly once across restarts needs), tables (records written in place in " +
+            "data.dir), or auto: the kind an existing data.dir holds, journal for a new one"},
         {"sync.interval", "0s", "msync the tables (or the journal: group commit) this often (0: leave it to the OS)"},
         {"idle.strategy", "backoff", "tracker thread idle strategy: backoff, yielding, sleeping or busy-spin"},
         {"driver", "embedded", "embedded (own media driver) or external (the driver at aeron.dir)"},
@@ -263,15 +271,25 @@ public final class ServiceConfig
     boolean journalStore()
     {
         final String value = get("store").toLowerCase(Locale.ROOT);
-        if (!"tables".equals(value) && !"journal".equals(value))
+        if (!"tables".equals(value) && !"journal".equals(value) && !"auto".equals(value))
         {
-            throw invalid("store", "expected tables or journal");
+            throw invalid("store", "expected auto, journal or tables");
         }
         if ("journal".equals(value) && null == dataDir())
         {
             throw invalid("store", "a journal store needs data.dir");
         }
+        if ("auto".equals(value))
+        {
+            // a directory keeps the kind it was created with; a new one gets the journal
+            return null != dataDir() && !StoreLayout.STORE_TABLES.equals(existingStoreKind());
+        }
         return "journal".equals(value);
+    }
+
+    private String existingStoreKind()
+    {
+        return java.nio.file.Files.isDirectory(dataDir()) ? DataDirectory.storeKind(dataDir()) : null;
     }
 
     int integer(final String key)

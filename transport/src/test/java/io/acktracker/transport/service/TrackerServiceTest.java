@@ -163,10 +163,21 @@ class TrackerServiceTest
             assertThat(restarted.tracker().status(2).acked()).isEqualTo(0b01);
         }
 
-        final ServiceConfig tables = ServiceConfig.load(new String[]{"--data.dir=" + data, "--capacity=1000"},
-            new java.util.Properties());
+        final ServiceConfig tables = ServiceConfig.load(
+            new String[]{"--data.dir=" + data, "--capacity=1000", "--store=tables"}, new java.util.Properties());
         assertThatThrownBy(() -> TrackerService.start(tables)).isInstanceOf(TrackerException.class)
             .hasMessageContaining("holds a journal store");
+        // the default, store=auto, takes the kind the directory holds, and a journal for a new directory
+        assertThat(ServiceConfig.load(new String[]{"--data.dir=" + data}, new java.util.Properties())
+            .journalStore()).isTrue();
+        assertThat(ServiceConfig.load(new String[]{"--data.dir=" + dir.resolve("new")}, new java.util.Properties())
+            .journalStore()).isTrue();
+        assertThat(ServiceConfig.load(new String[0], new java.util.Properties()).journalStore())
+            .as("no data directory: in memory").isFalse();
+        final Path tablesDir = Files.createDirectories(dir.resolve("tables-dir"));
+        Files.writeString(tablesDir.resolve(StoreLayout.PROPERTIES_FILE), "store=tables\n");
+        assertThat(ServiceConfig.load(new String[]{"--data.dir=" + tablesDir}, new java.util.Properties())
+            .journalStore()).as("a tables directory stays one").isFalse();
         final ServiceConfig noDir = ServiceConfig.load(new String[]{"--store=journal"}, new java.util.Properties());
         assertThatThrownBy(() -> TrackerService.start(noDir)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("invalid store='journal': a journal store needs data.dir");
