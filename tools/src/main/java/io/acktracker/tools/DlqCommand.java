@@ -447,8 +447,8 @@ final class DlqCommand implements Runnable
 
         int run(final AckTracker tracker, final DeadLetters dlq, final PrintWriter out)
         {
-            out.printf("%-10s %10s %12s %12s %12s %12s %10s %12s  %s%n", "queue", "held", "moved", "replayed",
-                "deleted", "refused", "waiting", "retention", "oldest");
+            out.printf("%-10s %10s %12s %12s %12s %12s %12s %10s %12s  %s%n", "queue", "held", "moved", "replayed",
+                "deleted", "refused", "evicted", "waiting", "retention", "oldest");
             print(out, "all", dlq.stats(null));
             for (final int queue : dlq.queues())
             {
@@ -459,9 +459,9 @@ final class DlqCommand implements Runnable
 
         private static void print(final PrintWriter out, final String name, final DlqStats stats)
         {
-            out.printf("%-10s %,10d %,12d %,12d %,12d %,12d %,10d %,12d  %s%n", name, stats.count(),
+            out.printf("%-10s %,10d %,12d %,12d %,12d %,12d %,12d %,10d %,12d  %s%n", name, stats.count(),
                 stats.totalMoved(), stats.totalReplayed(), stats.totalDeleted(), stats.refusedFull(),
-                stats.heldForRoom(), stats.retentionRemoved(),
+                stats.evictedOldest(), stats.heldForRoom(), stats.retentionRemoved(),
                 0 == stats.oldestDeadNs() ? "-" : InspectCommand.time(stats.oldestDeadNs()));
         }
     }

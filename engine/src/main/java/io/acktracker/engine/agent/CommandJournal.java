@@ -480,6 +480,7 @@ public final class CommandJournal implements AutoCloseable
         values.put("dlqCapacity", config.dlqCapacity());
         values.put("dlqRetentionNs", config.dlqRetentionNs());
         values.put("dlqReplayBudget", config.dlqReplayBudget());
+        values.put("dlqEvictOldest", config.dlqEvictOldest());
         values.put("deadLetterExpired", config.deadLetterExpired());
         values.put("maxMetadataLength", config.maxMetadataLength());
         values.put("recordAttemptHistory", config.recordAttemptHistory());

@@ -8,6 +8,7 @@ package io.acktracker.engine.api;
  * @param totalReplayed       replayed back into tracking.
  * @param totalDeleted        deleted by an operator.
  * @param refusedFull         dead letters refused because the queue was full (the message stayed FAILED).
+ * @param evictedOldest       oldest dead letters removed from full queues to make room for newer ones.
  * @param heldForRoom         failed messages waiting for room in their queue now.
  * @param retentionRemoved    removed by retention.
  * @param retentionViolations held now although older than the retention (removal pending).
@@ -19,6 +20,7 @@ public record DlqStats(
     long totalReplayed,
     long totalDeleted,
     long refusedFull,
+    long evictedOldest,
     long heldForRoom,
     long retentionRemoved,
     long retentionViolations,

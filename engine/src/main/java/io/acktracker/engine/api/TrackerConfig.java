@@ -74,6 +74,7 @@ public final class TrackerConfig
     private long dlqRetentionNs = TimeUnit.DAYS.toNanos(7);
     private int dlqReplayBudget = 256;
     private boolean deadLetterExpired = true;
+    private boolean dlqEvictOldest = true;
     private int maxMetadataLength = 256;
     private boolean recordAttemptHistory = true;
     private int leaseMaxDeliveries = 5;
@@ -889,6 +890,28 @@ public final class TrackerConfig
     public TrackerConfig dlqReplayBudget(final int dlqReplayBudget)
     {
         this.dlqReplayBudget = dlqReplayBudget;
+        return this;
+    }
+
+    public boolean dlqEvictOldest()
+    {
+        return dlqEvictOldest;
+    }
+
+    /**
+     * What a full dead-letter queue does with a new dead letter. True (the default): it removes its oldest dead
+     * letter to make room, counted ({@code DLQ_EVICTED}, and {@code evictedOldest} in the queue's stats), so failed
+     * messages never pile up in the pending table. False: it refuses the new one and the message stays FAILED in the
+     * pending table (held, {@code DLQ_HELD}) until room appears: no dead letter is ever lost, but an operator who
+     * does not replay or delete dead letters lets held messages fill the table until every Track is refused. Part of
+     * a journal's settings.
+     *
+     * @param dlqEvictOldest true to evict the oldest, false to hold.
+     * @return this.
+     */
+    public TrackerConfig dlqEvictOldest(final boolean dlqEvictOldest)
+    {
+        this.dlqEvictOldest = dlqEvictOldest;
         return this;
     }
 

@@ -28,8 +28,10 @@ import java.util.function.Predicate;
  * Map keyed by message id. A dead letter is the message's final record followed by its extras (attempt history,
  * last error per destination, user metadata).
  * <p>
- * Each queue has a capacity: a full queue refuses a new dead letter (the caller keeps the message FAILED in the
- * pending table and offers it again when room appears). Entries past the retention are removed in bounded slices.
+ * Each queue has a capacity. A full queue makes room by removing its oldest dead letter (counted, the default: a
+ * full queue can never hold failed messages in the pending table until the table is full), or, when configured to
+ * hold, refuses the new one (the caller keeps the message FAILED in the pending table and offers it again when room
+ * appears). Entries past the retention are removed in bounded slices.
  * Lifetime totals persist in the tracker's state table.
  * <p>
  * Agent thread only.
@@ -47,11 +49,13 @@ public final class DeadLetterQueue implements AutoCloseable
     private static final long TOTAL_DELETED_KEY = 2_002;
     private static final long REFUSED_FULL_KEY = 2_003;
     private static final long RETENTION_REMOVED_KEY = 2_004;
+    private static final long EVICTED_OLDEST_KEY = 2_005;
 
     private final BlobTable table;
     private final LongLongTable state;
     private final int capacity;
     private final long retentionNs;
+    private final boolean evictOldestWhenFull;
     private final Int2ObjectHashMap<QueueIndex> queues = new Int2ObjectHashMap<>();
     private final ArrayList<QueueIndex> queueList = new ArrayList<>();
     private final BlobBytes blob = new BlobBytes(1024);
@@ -62,6 +66,7 @@ public final class DeadLetterQueue implements AutoCloseable
     private long totalDeleted;
     private long refusedFull;
     private long retentionRemoved;
+    private long evictedOldest;
     private long size;
     private long departures;
 
@@ -84,13 +89,21 @@ public final class DeadLetterQueue implements AutoCloseable
      * @param state       persisted lifetime totals.
      * @param capacity    most dead letters per queue.
      * @param retentionNs how long a dead letter is kept.
+     * @param evictOldestWhenFull make room in a full queue by removing its oldest dead letter (counted), rather
+     *                            than refusing the new one (the caller then holds the message in the pending table).
      */
-    public DeadLetterQueue(final BlobTable table, final LongLongTable state, final int capacity, final long retentionNs)
+    public DeadLetterQueue(
+        final BlobTable table,
+        final LongLongTable state,
+        final int capacity,
+        final long retentionNs,
+        final boolean evictOldestWhenFull)
     {
         this.table = table;
         this.state = state;
         this.capacity = capacity;
         this.retentionNs = retentionNs;
+        this.evictOldestWhenFull = evictOldestWhenFull;
         state.forEach((key, value) ->
         {
             if (TOTAL_MOVED_KEY == key)
@@ -112,6 +125,10 @@ public final class DeadLetterQueue implements AutoCloseable
             else if (RETENTION_REMOVED_KEY == key)
             {
                 retentionRemoved = value;
+            }
+            else if (EVICTED_OLDEST_KEY == key)
+            {
+                evictedOldest = value;
             }
         });
         rebuildIndex();
@@ -189,7 +206,7 @@ public final class DeadLetterQueue implements AutoCloseable
     public boolean add(final PendingRecord record, final BlobBytes extras)
     {
         final int queue = queueOf(record);
-        if (!hasRoom(queue))
+        if (!hasRoom(queue) && !(evictOldestWhenFull && evictOldest(queue)))
         {
             refusedFull++;
             state.put(REFUSED_FULL_KEY, refusedFull);
@@ -308,6 +325,37 @@ public final class DeadLetterQueue implements AutoCloseable
     public long departures()
     {
         return departures;
+    }
+
+    /**
+     * Remove a full queue's oldest dead letter to make room for a new one. The queue's ids are in the order they
+     * were added; ids already gone (replayed, deleted, retired) are skipped on the way.
+     *
+     * @return true when one was removed.
+     */
+    private boolean evictOldest(final int queue)
+    {
+        final QueueIndex index = queues.get(queue);
+        while (null != index && !index.ids.isEmpty())
+        {
+            if (removeEntry(index.ids.pollLong(), queue))
+            {
+                evictedOldest++;
+                state.put(EVICTED_OLDEST_KEY, evictedOldest);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Dead letters removed from full queues to make room for newer ones, since the directory was created.
+     *
+     * @return the count.
+     */
+    public long evictedOldest()
+    {
+        return evictedOldest;
     }
 
     private boolean removeEntry(final long messageId, final int queue)
@@ -463,7 +511,8 @@ public final class DeadLetterQueue implements AutoCloseable
                 }
             }
         });
-        return new DlqStats(count[0], totalMoved, totalReplayed, totalDeleted, refusedFull, held, retentionRemoved,
+        return new DlqStats(count[0], totalMoved, totalReplayed, totalDeleted, refusedFull, evictedOldest, held,
+            retentionRemoved,
             violations[0], oldest[0]);
     }
 
@@ -564,7 +613,7 @@ public final class DeadLetterQueue implements AutoCloseable
             index.ids.forEachLong(image::putLong);
         }
         image.putLong(totalMoved).putLong(totalReplayed).putLong(totalDeleted).putLong(refusedFull)
-            .putLong(retentionRemoved);
+            .putLong(retentionRemoved).putLong(evictedOldest);
     }
 
     /**
@@ -584,7 +633,7 @@ public final class DeadLetterQueue implements AutoCloseable
             index.ids.forEachLong(out::putLong);
         }
         out.putInt(retentionCursor).putLong(totalMoved).putLong(totalReplayed).putLong(totalDeleted)
-            .putLong(refusedFull).putLong(retentionRemoved).putLong(size).putLong(departures);
+            .putLong(refusedFull).putLong(retentionRemoved).putLong(evictedOldest).putLong(size).putLong(departures);
     }
 
     /**
@@ -613,6 +662,7 @@ public final class DeadLetterQueue implements AutoCloseable
         totalDeleted = in.getLong();
         refusedFull = in.getLong();
         retentionRemoved = in.getLong();
+        evictedOldest = in.getLong();
         size = in.getLong();
         departures = in.getLong();
     }

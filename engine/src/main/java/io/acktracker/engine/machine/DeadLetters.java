@@ -137,9 +137,14 @@ public final class DeadLetters
     {
         final long messageId = record.messageId();
         final boolean hasExtras = record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS) && extras.get(messageId, extrasBlob);
+        final long evictedBefore = queue.evictedOldest();
         if (!queue.add(record, hasExtras ? extrasBlob : null))
         {
             return false;
+        }
+        if (queue.evictedOldest() != evictedBefore)
+        {
+            counters.increment(DLQ_EVICTED);
         }
         record.clearFlag2(PendingRecord.FLAG2_DLQ_PENDING);
         if (record.hasFlag2(PendingRecord.FLAG2_HAS_EXTRAS))

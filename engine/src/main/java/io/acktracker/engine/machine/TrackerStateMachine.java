@@ -154,7 +154,7 @@ public final class TrackerStateMachine
             config.tombstoneWindowNs());
         final Admission admission = new Admission(records, tombstones, deadlines, clock);
         final DeadLetterQueue queue = new DeadLetterQueue(tables.deadLetters(), tables.state(), config.dlqCapacity(),
-            config.dlqRetentionNs());
+            config.dlqRetentionNs(), config.dlqEvictOldest());
         deadLetters = new DeadLetters(records, queue, tables.extras(), admission, streams, health, tombstones, effects,
             counters, clock, config.dlqReplayBudget());
         final Finisher finisher = new Finisher(config.deadLetterExpired(), records, deadlines, health, activeLeases,

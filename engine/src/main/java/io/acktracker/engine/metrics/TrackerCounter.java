@@ -79,7 +79,8 @@ public enum TrackerCounter
     SEQUENCE_GAPS(76, "numbered commands refused: sequence gap", false),
     OUTBOX_FULL_REFUSALS(77, "numbered commands refused: the client's outbox is full", false),
     OUTBOX_ENTRIES(78, "entries written to client outboxes", false),
-    OUTBOX_REDELIVERIES_NOT_KEPT(79, "redeliveries not kept in a full outbox (the next timeout redelivers)", false);
+    OUTBOX_REDELIVERIES_NOT_KEPT(79, "redeliveries not kept in a full outbox (the next timeout redelivers)", false),
+    DLQ_EVICTED(80, "oldest dead letters removed from a full queue to make room (dlqEvictOldest)", false);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

@@ -88,9 +88,34 @@ class DeadLetterTest
     }
 
     @Test
+    void shouldMakeRoomInAFullQueueByEvictingItsOldestSoFailedMessagesNeverPileUpInThePendingTable()
+    {
+        open(config().capacity(8).tombstoneCapacity(8).tombstoneWindowNs(0));
+        // far more failures than the queue holds, through a pending table of 8: none may stay behind
+        for (int id = 1; id <= 50; id++)
+        {
+            reject(id);
+        }
+        drain(agent);
+        assertThat(dlq.stats(null).count()).isEqualTo(3);
+        assertThat(dlq.held()).isZero();
+        assertThat(agent.pendingCount()).as("nothing wedged in the pending table").isZero();
+        assertThat(agent.track(51, mask(0))).as("the table still takes Tracks").isEqualTo(Result.OK);
+        assertThat(tracker.counters().value(TrackerCounter.DLQ_EVICTED)).isEqualTo(47);
+        assertThat(tracker.counters().value(TrackerCounter.DLQ_FULL)).isZero();
+        assertThat(dlq.stats(null).evictedOldest()).isEqualTo(47);
+        assertThat(dlq.stats(null).totalMoved()).isEqualTo(50);
+        // the newest three are kept, the oldest went first
+        assertThat(dlq.get(48)).isNotNull();
+        assertThat(dlq.get(50)).isNotNull();
+        assertThat(dlq.get(47)).isNull();
+        assertThat(outcomes.count()).as("every failure told").isEqualTo(50);
+    }
+
+    @Test
     void shouldRefuseWhenFullKeepTheMessageFailedAndMoveItWhenRoomAppears()
     {
-        open(config());
+        open(config().dlqEvictOldest(false));
         for (int id = 1; id <= 5; id++)
         {
             reject(id);
@@ -277,8 +302,8 @@ class DeadLetterTest
     void shouldKeepDeadLettersTotalsAndPendingRetriesAcrossARestart()
     {
         final Path dir = temp.resolve("data");
-        open(config().dataDir(dir).dlqCapacity(2).defaultMaxAttempts(3).defaultAckTimeoutNs(50 * MS)
-            .defaultBackoff(io.acktracker.engine.api.Backoff.fixed(100 * MS)));
+        open(config().dataDir(dir).dlqCapacity(2).dlqEvictOldest(false).defaultMaxAttempts(3)
+            .defaultAckTimeoutNs(50 * MS).defaultBackoff(io.acktracker.engine.api.Backoff.fixed(100 * MS)));
         reject(1);
         reject(2);
         reject(3);
@@ -290,7 +315,8 @@ class DeadLetterTest
         tracker.close();
         tracker = null;
 
-        open(config().dataDir(dir).dlqCapacity(2).defaultMaxAttempts(3).defaultAckTimeoutNs(50 * MS));
+        open(config().dataDir(dir).dlqCapacity(2).dlqEvictOldest(false).defaultMaxAttempts(3)
+            .defaultAckTimeoutNs(50 * MS));
         assertThat(dlq.stats(null).count()).isEqualTo(2);
         assertThat(dlq.stats(null).totalMoved()).isEqualTo(2);
         assertThat(dlq.stats(null).refusedFull()).isEqualTo(1);

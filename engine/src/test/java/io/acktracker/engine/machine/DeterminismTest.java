@@ -204,7 +204,7 @@ class DeterminismTest
         for (final TrackerCounter counter : List.of(TrackerCounter.COMPLETED, TrackerCounter.FAILED,
             TrackerCounter.EXPIRED, TrackerCounter.REDELIVERIES, TrackerCounter.PARKED, TrackerCounter.LEASES_GRANTED,
             TrackerCounter.LEASE_EXTENSIONS, TrackerCounter.LEASE_EXPIRIES, TrackerCounter.LEASE_REFUSED_INVALID,
-            TrackerCounter.DLQ_MOVED, TrackerCounter.DLQ_FULL, TrackerCounter.DLQ_REPLAYED,
+            TrackerCounter.DLQ_MOVED, TrackerCounter.DLQ_FULL, TrackerCounter.DLQ_EVICTED, TrackerCounter.DLQ_REPLAYED,
             TrackerCounter.CIRCUIT_TRANSITIONS, TrackerCounter.EARLY_ACKS_APPLIED,
             TrackerCounter.CUMULATIVE_MESSAGES_ACKED, TrackerCounter.TOMBSTONES_EVICTED_EARLY,
             TrackerCounter.CAPACITY_EXCEEDED, TrackerCounter.INVALID_REQUESTS, TrackerCounter.SESSIONS_OPENED,
@@ -236,8 +236,15 @@ class DeterminismTest
         run(ops);
     }
 
+    /**
+     * What a full dead-letter queue does in the engines of the sequence running now: both policies are exercised,
+     * by alternate sequences (the same for every engine of one sequence).
+     */
+    static boolean evictOldest = true;
+
     private static void run(final List<Op> ops)
     {
+        evictOldest = (ops.size() & 1) == 0;
         try (Engine first = new Engine(false);
             Engine second = new Engine(false);
             Engine queued = new Engine(true))
@@ -338,6 +345,7 @@ class DeterminismTest
                     Backoff.fixed(10 * MS).withJitter(Backoff.Jitter.EQUAL)))
                 .circuitBreaker(new CircuitBreakerConfig(3, 0.5, 10, 6, 80 * MS, 1, 1, 0.5))
                 .dlqCapacity(3)
+                .dlqEvictOldest(evictOldest)
                 .dlqRetentionNs(700 * MS)
                 .dlqReplayBudget(2)
                 .maxMetadataLength(16)

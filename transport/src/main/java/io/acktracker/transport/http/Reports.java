@@ -220,6 +220,7 @@ final class Reports
                 .append(",\"total_replayed\":").append(stats.totalReplayed())
                 .append(",\"total_deleted\":").append(stats.totalDeleted())
                 .append(",\"refused_full\":").append(stats.refusedFull())
+                .append(",\"evicted_oldest\":").append(stats.evictedOldest())
                 .append(",\"held_for_room\":").append(stats.heldForRoom())
                 .append(",\"retention_removed\":").append(stats.retentionRemoved())
                 .append(",\"retention_violations\":").append(stats.retentionViolations())
