@@ -75,7 +75,8 @@ public enum TransportCounter
     SESSION_REFUSALS_SENT(73, "numbered commands answered at once: gap, unknown client, full outbox", false),
     SESSION_CONFIRMS_SENT(74, "session confirmations published (one per client per duty cycle with work)", false),
     OUTBOX_ENTRIES_SENT(75, "client outbox entries published (first sends and resends)", false),
-    OUTBOX_SEND_DEFERRED(76, "outbox sends deferred to a later duty cycle (back pressure, no subscriber)", false);
+    OUTBOX_SEND_DEFERRED(76, "outbox sends deferred to a later duty cycle (back pressure, no subscriber)", false),
+    HTTP_IDEMPOTENT_REPLAYS(77, "http requests answered again from their Idempotency-Key, not applied again", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

@@ -57,6 +57,11 @@ import java.util.function.Supplier;
  */
 public final class HttpEdge implements AutoCloseable
 {
+    /** The header a client sets to have a retried state-changing request answered, not applied, again. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Keys remembered (the newest; within one run). */
+    static final int IDEMPOTENCY_KEYS = 16_384;
+
     /** The token file's name in a data directory. */
     public static final String TOKEN_FILE_NAME = BearerToken.FILE_NAME;
     private static final int MAX_BODY = 64 * 1024;
@@ -71,6 +76,7 @@ public final class HttpEdge implements AutoCloseable
     private final BearerToken token;
     private final Path temporaryTokenDir;
     private final RequestGuard guard;
+    private final IdempotencyKeys idempotencyKeys;
     private final boolean tls;
     private final Map<String, Route> routes;
 
@@ -134,6 +140,7 @@ public final class HttpEdge implements AutoCloseable
             Map.entry("/messages/lease", Route.command(commands::lease)),
             Map.entry("/messages/visibility", Route.command(commands::extend)),
             Map.entry("/destinations", Route.command(destinations::register)));
+        this.idempotencyKeys = new IdempotencyKeys(IDEMPOTENCY_KEYS, MessageCommands.VERDICT_TIMEOUT_MS);
         this.pool = new WorkerPool(tracker.config().name(), config.threads(), config.queueCapacity(),
             config.readTimeoutNs(), this::count);
         server.setExecutor(pool);
@@ -318,8 +325,18 @@ public final class HttpEdge implements AutoCloseable
             return () -> route.read().apply(uri);
         }
         RequestGuard.checkJson(headers);
-        final RequestBody body = RequestBody.parse(readBody(exchange));
-        return () -> route.command().apply(body);
+        final String text = readBody(exchange);
+        final RequestBody body = RequestBody.parse(text);
+        final String key = headers.getFirst(IDEMPOTENCY_KEY);
+        if (null == key)
+        {
+            return () -> route.command().apply(body);
+        }
+        IdempotencyKeys.check(key);
+        // the key is bound to what it asks: the endpoint and the body as sent
+        final String request = uri.getPath() + "\n" + text;
+        return () -> idempotencyKeys.answer(key, request, () -> route.command().apply(body),
+            () -> count(TransportCounter.HTTP_IDEMPOTENT_REPLAYS));
     }
 
     private static long queryLong(final String query, final String name)

@@ -21,10 +21,11 @@ import java.util.function.Function;
 /**
  * The HTTP edge's message commands, for clients that cannot speak Aeron (the GoQueue-style API).
  * <ul>
- *     <li>By message id (track, ack, nack, reject, cumulative ack): checked, then handed to the agent through the
- *     tracker's command queue like any other thread's commands, answering 202 QUEUED (the agent decides; its
- *     refusals are counted by the engine), or 503 when the queue is full. The same fire-and-forget semantics as
- *     the Aeron commands.</li>
+ *     <li>By message id (track, ack, nack, reject, cumulative ack): checked, then applied on the agent thread
+ *     through {@link AckTracker#submit} and answered after it was applied, with the engine's result: 200 with
+ *     OK, COMPLETED or HELD; 400, 404 or 409 for a refusal (nothing changed); 503 when the agent does not answer in
+ *     time (the command may still be applied: retry with the same {@code Idempotency-Key}, see
+ *     {@link IdempotencyKeys}).</li>
  *     <li>Leases (lease, and extend, ack, nack, reject by receipt handle): run on the agent thread through
  *     {@link AckTracker#submit} and answered with the engine's verdict, because a consumer must know whether it
  *     holds the message: 200 on success; 400 for a bad timeout, 404 for an unknown message, 409 for a lease
@@ -40,7 +41,7 @@ import java.util.function.Function;
  */
 final class MessageCommands
 {
-    private static final long VERDICT_TIMEOUT_MS = 5_000;
+    static final long VERDICT_TIMEOUT_MS = 5_000;
     private static final Set<String> TRACK_MEMBERS = Set.of("message_id", "destinations", "required_acks",
         "ack_timeout_ms", "ttl_ms", "priority", "message_class", "max_attempts", "metadata", "stream_id", "sequence");
     private static final Set<String> ACK_MEMBERS = Set.of("message_id", "destination", "receipt_handle");
@@ -100,7 +101,7 @@ final class MessageCommands
         {
             throw new BadRequestException("'sequence' needs 'stream_id'");
         }
-        return queued(tracker.offerTrack(request), messageId);
+        return verdict(messageId, (agent) -> agent.track(request));
     }
 
     HttpResponse ack(final RequestBody body)
@@ -112,7 +113,8 @@ final class MessageCommands
             return verdict(handle.messageId(), (agent) -> agent.leaseAck(handle));
         }
         final long messageId = body.requiredLong("message_id");
-        return queued(tracker.offerAck(messageId, destinationId(body, "destination")), messageId);
+        final int destination = destinationId(body, "destination");
+        return verdict(messageId, (agent) -> agent.recordAck(messageId, destination));
     }
 
     HttpResponse cumulativeAck(final RequestBody body)
@@ -120,7 +122,8 @@ final class MessageCommands
         body.allowOnly(CUMULATIVE_MEMBERS);
         final int streamId = body.requiredInt("stream_id");
         final long offset = body.requiredLong("offset");
-        return queued(tracker.offerCumulativeAck(streamId, destinationId(body, "destination"), offset), streamId);
+        final int destination = destinationId(body, "destination");
+        return verdict("stream_id", streamId, (agent) -> agent.recordCumulativeAck(streamId, destination, offset));
     }
 
     HttpResponse nack(final RequestBody body)
@@ -139,7 +142,8 @@ final class MessageCommands
             return verdict(handle.messageId(), (agent) -> agent.leaseNack(handle, delayNs));
         }
         final long messageId = body.requiredLong("message_id");
-        return queued(tracker.offerNack(messageId, destinationId(body, "destination"), delayNs, code), messageId);
+        final int destination = destinationId(body, "destination");
+        return verdict(messageId, (agent) -> agent.recordNack(messageId, destination, delayNs, code));
     }
 
     HttpResponse reject(final RequestBody body)
@@ -153,7 +157,8 @@ final class MessageCommands
             return verdict(handle.messageId(), (agent) -> agent.leaseReject(handle, code));
         }
         final long messageId = body.requiredLong("message_id");
-        return queued(tracker.offerReject(messageId, destinationId(body, "destination"), code), messageId);
+        final int destination = destinationId(body, "destination");
+        return verdict(messageId, (agent) -> agent.recordReject(messageId, destination, code));
     }
 
     HttpResponse extend(final RequestBody body)
@@ -210,12 +215,21 @@ final class MessageCommands
 
     private HttpResponse verdict(final long messageId, final Function<TrackerAgent, Result> command)
     {
+        return verdict("message_id", messageId, command);
+    }
+
+    /**
+     * Apply a command on the agent thread and answer with what the engine decided: 200 with the result when applied,
+     * the refusal's status otherwise (or 503 when the agent does not answer in time: it may still apply it).
+     */
+    private HttpResponse verdict(final String idName, final long id, final Function<TrackerAgent, Result> command)
+    {
         final Result result = await(tracker.submit(command));
         if (result.isRefusal())
         {
             return refused(result);
         }
-        return new HttpResponse(200, "{\"result\":" + Json.quote(result.name()) + ",\"message_id\":" + messageId +
+        return new HttpResponse(200, "{\"result\":" + Json.quote(result.name()) + ",\"" + idName + "\":" + id +
             "}");
     }
 
@@ -360,23 +374,5 @@ final class MessageCommands
     private static long millisToNanos(final long millis)
     {
         return TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    private static HttpResponse queued(final Result result, final long id)
-    {
-        switch (result)
-        {
-            case QUEUED:
-                return new HttpResponse(202, "{\"result\":\"QUEUED\",\"id\":" + id + "}");
-            case BACK_PRESSURED:
-                return HttpResponse.error(503, "back pressured: the tracker's command queue is full, retry");
-            case CLOSED:
-                return HttpResponse.error(503, "the tracker is closed");
-            case TRACKER_FAILED:
-                return HttpResponse.error(503, refusal(result));
-            default:
-                return new HttpResponse(400, "{\"error\":" + Json.quote(refusal(result)) + ",\"result\":" +
-                    Json.quote(result.name()) + "}");
-        }
     }
 }
