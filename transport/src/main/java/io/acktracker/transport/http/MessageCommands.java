@@ -262,6 +262,12 @@ final class MessageCommands
         {
             case INVALID_TIMEOUT:
             case INVALID_ARGUMENT:
+            case INVALID_REQUIRED_ACKS:
+            case NO_DESTINATIONS:
+            case TOO_MANY_DESTINATIONS:
+            case UNKNOWN_DESTINATION:
+            case METADATA_TOO_LARGE:
+            case UNKNOWN_MESSAGE_CLASS:
                 status = 400;
                 break;
             case UNKNOWN_MESSAGE:
@@ -270,6 +276,7 @@ final class MessageCommands
             case BACK_PRESSURED:
             case CLOSED:
             case TRACKER_FAILED:
+            case CAPACITY_EXCEEDED:
                 status = 503;
                 break;
             default:

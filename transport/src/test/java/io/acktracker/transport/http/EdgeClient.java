@@ -25,6 +25,7 @@ final class EdgeClient
     private final HttpClient client;
     private final HttpEdge edge;
     private final String token;
+    private final Runnable dutyCycle;
 
     EdgeClient(final HttpEdge edge)
     {
@@ -32,10 +33,26 @@ final class EdgeClient
             .connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    /**
+     * A client of an edge over a host-driven tracker: while a request waits for its answer, the calling thread runs
+     * the tracker's duty cycle (the edge applies commands on the agent thread and answers after).
+     */
+    EdgeClient(final HttpEdge edge, final io.acktracker.engine.AckTracker driven)
+    {
+        this(edge, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build(), () -> driven.invoker().invoke());
+    }
+
     EdgeClient(final HttpEdge edge, final HttpClient client)
+    {
+        this(edge, client, null);
+    }
+
+    EdgeClient(final HttpEdge edge, final HttpClient client, final Runnable dutyCycle)
     {
         this.edge = edge;
         this.client = client;
+        this.dutyCycle = dutyCycle;
         try
         {
             this.token = Files.readString(edge.tokenFile(), StandardCharsets.US_ASCII).strip();
@@ -72,6 +89,12 @@ final class EdgeClient
             .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
+    HttpRequest postRequestWithKey(final String path, final String body, final String idempotencyKey)
+    {
+        return authorized(path).header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
     HttpResponse<String> post(final String path, final String body) throws IOException, InterruptedException
     {
         return send(postRequest(path, body));
@@ -94,6 +117,29 @@ final class EdgeClient
 
     HttpResponse<String> send(final HttpRequest request) throws IOException, InterruptedException
     {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (null == dutyCycle)
+        {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        final CompletableFuture<HttpResponse<String>> answer =
+            client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        final long deadlineNs = System.nanoTime() + TIMEOUT.toNanos();
+        while (!answer.isDone() && System.nanoTime() - deadlineNs < 0)
+        {
+            dutyCycle.run();
+            Thread.yield();
+        }
+        try
+        {
+            return answer.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            throw new IOException(ex.getCause());
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            throw new IOException("no answer within " + TIMEOUT, ex);
+        }
     }
 }

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The HTTP edge over a host-driven tracker with no Aeron: commands by message id reach the agent through its
- * command queue (202), lease commands are answered with the agent's verdict (the test drives the agent while the
- * request waits), and bad input is answered 4xx with one line of JSON and changes nothing. Every request here is a
+ * The HTTP edge over a host-driven tracker with no Aeron: every command is applied on the agent thread and answered
+ * with the engine's verdict after it was applied (the test drives the agent while a request waits), a retry with
+ * the same Idempotency-Key is answered again without applying the command twice, and bad input is answered 4xx with one line of JSON and changes nothing. Every request here is a
  * well-behaved one (token, JSON, right Host); {@link HttpEdgeSecurityTest} sends the others.
  */
 @Timeout(60)
@@ -43,7 +43,7 @@ class HttpEdgeTest
             .openRegistry(false).maxMetadataLength(32)
             .defaultBackoff(Backoff.fixed(TimeUnit.SECONDS.toNanos(60))));
         edge = HttpEdge.start(new HttpEdgeConfig().port(0), tracker, null);
-        client = new EdgeClient(edge);
+        client = new EdgeClient(edge, tracker);
     }
 
     @AfterEach
@@ -54,19 +54,20 @@ class HttpEdgeTest
     }
 
     @Test
-    void shouldTrackAndAckThroughTheCommandQueue() throws Exception
+    void shouldTrackAndAckAndAnswerOnceApplied() throws Exception
     {
         final HttpResponse<String> tracked = post("/messages/track",
             "{\"message_id\": 7, \"destinations\": [\"a\", 1], \"required_acks\": 2, \"ack_timeout_ms\": 5000}");
-        assertThat(tracked.statusCode()).isEqualTo(202);
-        assertThat(tracked.body()).isEqualTo("{\"result\":\"QUEUED\",\"id\":7}\n");
-        assertThat(tracker.status(7).state()).as("only queued until the agent runs").isEqualTo(MessageState.UNKNOWN);
-        drain();
-        assertThat(tracker.status(7).state()).isEqualTo(MessageState.PENDING);
+        assertThat(tracked.statusCode()).isEqualTo(200);
+        assertThat(tracked.body()).isEqualTo("{\"result\":\"OK\",\"message_id\":7}\n");
+        assertThat(tracker.status(7).state()).as("applied when answered").isEqualTo(MessageState.PENDING);
 
-        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":\"a\"}").statusCode()).isEqualTo(202);
-        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":1}").statusCode()).isEqualTo(202);
-        drain();
+        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":\"a\"}").body())
+            .isEqualTo("{\"result\":\"OK\",\"message_id\":7}\n");
+        assertThat(post("/messages/ack", "{\"message_id\":7,\"destination\":1}").body())
+            .isEqualTo("{\"result\":\"COMPLETED\",\"message_id\":7}\n");
+        assertError(post("/messages/ack", "{\"message_id\":7,\"destination\":1}"), 409, "LATE_ACK");
+        assertError(post("/messages/track", "{\"message_id\":7,\"destinations\":[\"a\"]}"), 409, "DUPLICATE_TRACK");
 
         final HttpResponse<String> status = get("/messages/status?message_id=7");
         assertThat(status.statusCode()).isEqualTo(200);
@@ -79,7 +80,7 @@ class HttpEdgeTest
         post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"],\"stream_id\":3,\"sequence\":10}");
         drain();
         assertThat(post("/messages/cumulative-ack", "{\"stream_id\":3,\"destination\":\"a\",\"offset\":10}")
-            .statusCode()).isEqualTo(202);
+            .body()).isEqualTo("{\"result\":\"OK\",\"stream_id\":3}\n");
         drain();
         assertThat(tracker.status(1).state()).isEqualTo(MessageState.COMPLETED);
     }
@@ -108,11 +109,13 @@ class HttpEdgeTest
         drain();
 
         assertThat(tracker.counters().value(TrackerCounter.TRACKED)).isZero();
-        assertThat(tracker.counters().value(TrackerCounter.COMMANDS)).isZero();
+        // only the one refused by the engine's rules reached the agent (and changed nothing but the counters)
+        assertThat(tracker.counters().value(TrackerCounter.COMMANDS)).isEqualTo(1);
+        assertThat(tracker.counters().value(TrackerCounter.INVALID_REQUESTS)).isEqualTo(1);
     }
 
     @Test
-    void shouldNackAndRejectByMessageIdThroughTheCommandQueue() throws Exception
+    void shouldNackAndRejectByMessageIdWithTheEnginesVerdict() throws Exception
     {
         post("/messages/track", "{\"message_id\":1,\"destinations\":[\"a\"]}");
         post("/messages/track",
@@ -121,11 +124,11 @@ class HttpEdgeTest
 
         final HttpResponse<String> nacked = post("/messages/nack",
             "{\"message_id\":1,\"destination\":\"a\",\"delay_ms\":100,\"code\":7,\"reason\":\"busy\"}");
-        assertThat(nacked.statusCode()).isEqualTo(202);
-        assertThat(nacked.body()).isEqualTo("{\"result\":\"QUEUED\",\"id\":1}\n");
+        assertThat(nacked.statusCode()).isEqualTo(200);
+        assertThat(nacked.body()).isEqualTo("{\"result\":\"OK\",\"message_id\":1}\n");
         final HttpResponse<String> rejected = post("/messages/reject",
             "{\"message_id\":2,\"destination\":\"b\",\"code\":9,\"reason\":\"poison\"}");
-        assertThat(rejected.statusCode()).isEqualTo(202);
+        assertThat(rejected.statusCode()).isEqualTo(200);
         drain();
 
         assertThat(tracker.counters().value(TrackerCounter.NACKS)).isEqualTo(1);
@@ -137,6 +140,29 @@ class HttpEdgeTest
         assertThat(deadLetter.reason()).isEqualTo(FailureReason.REJECTED);
         assertThat(new String(deadLetter.metadata(), StandardCharsets.UTF_8)).isEqualTo("order-2");
         assertThat(deadLetter.lastErrors().get(1).code()).isEqualTo(9);
+    }
+
+    @Test
+    void shouldAnswerARetryWithTheSameIdempotencyKeyFromTheFirstAttemptAndApplyItOnce() throws Exception
+    {
+        final String track = "{\"message_id\":9,\"destinations\":[\"a\"]}";
+        final HttpResponse<String> first = client.send(client.postRequestWithKey("/messages/track", track, "k-1"));
+        final HttpResponse<String> retry = client.send(client.postRequestWithKey("/messages/track", track, "k-1"));
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).as("applied once").isEqualTo(1);
+        assertThat(tracker.counters().value(TrackerCounter.DUPLICATE_TRACKS)).isZero();
+
+        // the same key for another request is refused and changes nothing; a bad key is refused
+        assertError(client.send(client.postRequestWithKey("/messages/track",
+            "{\"message_id\":10,\"destinations\":[\"a\"]}", "k-1")), 422, "another request");
+        assertThat(tracker.status(10).state()).isEqualTo(MessageState.UNKNOWN);
+        assertError(client.send(client.postRequestWithKey("/messages/track", track, "bad key")), 400,
+            "Idempotency-Key");
+        // without a key, a retry is the command again: refused as a duplicate, still applied once
+        assertError(post("/messages/track", track), 409, "DUPLICATE_TRACK");
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).isEqualTo(1);
     }
 
     @Test
@@ -274,7 +300,8 @@ class HttpEdgeTest
     @Test
     void shouldReportDlqCountersWhenTheAgentDoesNotAnswer() throws Exception
     {
-        final HttpResponse<String> stats = get("/stats");
+        // a client that does not drive the host-driven tracker: nobody runs the agent while it waits
+        final HttpResponse<String> stats = new EdgeClient(edge).get("/stats");
         assertThat(stats.statusCode()).isEqualTo(200);
         assertThat(stats.body()).contains("\"dlq\":{\"complete\":false,\"note\":\"the tracker did not answer within");
     }

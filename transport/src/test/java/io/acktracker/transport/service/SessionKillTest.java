@@ -217,6 +217,7 @@ class SessionKillTest
             List.of("-Daeron.dir=" + driver.aeronDirectoryName()), TrackerServiceMain.class, "--config=" + config))
             .redirectErrorStream(true).start();
         final CompletableFuture<String> ready = new CompletableFuture<>();
+        final List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Thread reader = new Thread(() ->
         {
             try (BufferedReader lines = new BufferedReader(
@@ -225,6 +226,10 @@ class SessionKillTest
                 String line;
                 while (null != (line = lines.readLine()))
                 {
+                    if (output.size() < 200)
+                    {
+                        output.add(line);
+                    }
                     if (line.startsWith("acktracker '" + NAME + "' running"))
                     {
                         ready.complete(line);
@@ -243,7 +248,15 @@ class SessionKillTest
         }, "service-output");
         reader.setDaemon(true);
         reader.start();
-        ready.get(READY_SECONDS, TimeUnit.SECONDS);
+        try
+        {
+            ready.get(READY_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+        {
+            stop(process);
+            throw new AssertionError("the service did not start: " + output, ex);
+        }
         return process;
     }
 

@@ -86,7 +86,7 @@ class TrackerServiceTest
                     .as("no token").isEqualTo(401);
                 final HttpResponse<String> tracked = http.send(track.header("Authorization", "Bearer " + token)
                     .build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(tracked.statusCode()).isEqualTo(202);
+                assertThat(tracked.statusCode()).isEqualTo(200);
                 await(() -> MessageState.PENDING == service.tracker().status(2).state(), () -> {});
 
                 final String stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
