@@ -37,7 +37,13 @@ import java.nio.ByteBuffer;
  * With no subscriber connected (NOT_CONNECTED) there is nobody to deliver to: the frame is counted and not kept,
  * unless the proxy is configured to backlog it for a subscriber that joins later.
  * <p>
+ * Outbox entries of client sessions (version 3) are offered once and never backlogged ({@code tryOutbox*}): the
+ * outbox keeps them, and {@link OutboxSender} offers them again in a later duty cycle.
+ * <p>
  * Zero allocation per frame below the cap. Threading: agent thread only.
+ * <p>
+ * Why this file is long: every outbound frame's encoding, beside the one path that publishes them (offer, retry,
+ * backlog, counters), which they share.
  */
 public final class OutboundProxy
 {
@@ -99,15 +105,7 @@ public final class OutboundProxy
         final int attempts,
         final boolean replay)
     {
-        outcomeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .messageId(messageId)
-            .latencyNs(latencyNs)
-            .attempts(attempts)
-            .outcome(WireCodes.outcomeCode(outcome))
-            .reason(WireCodes.reasonCode(reason))
-            .replay(replay ? BooleanType.TRUE : BooleanType.FALSE)
-            .clientId(0)
-            .entry(0);
+        encodeOutcome(messageId, outcome, reason, latencyNs, attempts, replay, 0, 0);
         send(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
     }
 
@@ -133,16 +131,29 @@ public final class OutboundProxy
         final long latencyNs,
         final int attempts)
     {
+        encodeOutcome(messageId, outcome, reason, latencyNs, attempts, false, clientId, entry);
+        return tryNow(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
+    }
+
+    private void encodeOutcome(
+        final long messageId,
+        final Outcome outcome,
+        final FailureReason reason,
+        final long latencyNs,
+        final int attempts,
+        final boolean replay,
+        final long clientId,
+        final long entry)
+    {
         outcomeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
             .latencyNs(latencyNs)
             .attempts(attempts)
             .outcome(WireCodes.outcomeCode(outcome))
             .reason(WireCodes.reasonCode(reason))
-            .replay(BooleanType.FALSE)
+            .replay(replay ? BooleanType.TRUE : BooleanType.FALSE)
             .clientId(clientId)
             .entry(entry);
-        return tryNow(MessageHeaderEncoder.ENCODED_LENGTH + outcomeEncoder.encodedLength());
     }
 
     /**
