@@ -84,6 +84,7 @@ class BoundedWorkTest
             .capacity(count + 16)
             .tombstoneCapacity(16)
             .dlqCapacity(1)
+            .dlqEvictOldest(false)
             .housekeepingBudget(BUDGET)
             .recordAttemptHistory(false)
             .recordServiceTime(false)))
