@@ -83,13 +83,15 @@ final class Checkpointer
     }
 
     /**
-     * The journal was replayed: intervals count from here.
+     * The journal was replayed: the byte interval counts from the checkpoint the start restored (or the journal's
+     * start), not from this start, so a tracker restarted often still takes checkpoints and its starts replay at
+     * most about an interval; the time interval counts from now.
      *
      * @param nowNs the time.
      */
     void onStart(final long nowNs)
     {
-        lastPosition = journal.position();
+        lastPosition = journal.replayedFrom();
         lastTimeNs = nowNs;
     }
 

@@ -92,6 +92,7 @@ public final class CommandJournal implements AutoCloseable
     private JournalAppender appender;
     private AgentRunner helperRunner;
     private long replayedFrames;
+    private long replayedFrom;
     private long replayPosition;
 
     private CommandJournal(
@@ -333,7 +334,8 @@ public final class CommandJournal implements AutoCloseable
                 {
                     checkpoints.restore(checkpoint, machine::restore);
                 }
-                end = reader.replay(null != checkpoint ? checkpoint.position() : reader.startPosition(),
+                replayedFrom = null != checkpoint ? checkpoint.position() : reader.startPosition();
+                end = reader.replay(replayedFrom,
                     (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
                     {
                         replayPosition = position;
@@ -408,6 +410,14 @@ public final class CommandJournal implements AutoCloseable
     public long position()
     {
         return appender.position();
+    }
+
+    /**
+     * @return where the start's replay began: the restored checkpoint's position, or the journal's start.
+     */
+    public long replayedFrom()
+    {
+        return replayedFrom;
     }
 
     /**

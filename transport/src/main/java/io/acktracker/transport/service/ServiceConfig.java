@@ -53,6 +53,10 @@ public final class ServiceConfig
         {"store", "auto", "journal (state in memory, every command appended to a journal in data.dir, checkpoints, " +
             "replayed at start: what exactly once across restarts needs), tables (records written in place in " +
             "data.dir), or auto: the kind an existing data.dir holds, journal for a new one"},
+        {"checkpoint.interval", "256m", "journal store: take a checkpoint once the journal grew this much since the " +
+            "last one (counted across restarts), so a start replays at most about this much; 0 for none"},
+        {"checkpoint.interval.time", "5m", "journal store: also take one this long after the last when the journal " +
+            "grew; 0 for none"},
         {"sync.interval", "0s", "msync the tables (or the journal: group commit) this often (0: leave it to the OS)"},
         {"idle.strategy", "backoff", "tracker thread idle strategy: backoff, yielding, sleeping or busy-spin"},
         {"driver", "embedded", "embedded (own media driver) or external (the driver at aeron.dir)"},

@@ -114,6 +114,8 @@ public final class TrackerService implements AutoCloseable
                 .defaultTtlNs(config.durationNs("ttl"))
                 .tombstoneWindowNs(config.durationNs("tombstone.window"))
                 .earlyAckWindowNs(config.durationNs("early.ack.window"))
+                .checkpointIntervalBytes(config.size("checkpoint.interval"))
+                .checkpointIntervalNs(config.durationNs("checkpoint.interval.time"))
                 .maxClients(config.integer("max.clients"))
                 .outboxCapacity(config.integer("outbox.capacity"))
                 .syncIntervalNs(config.durationNs("sync.interval"))

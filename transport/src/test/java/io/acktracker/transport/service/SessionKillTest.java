@@ -78,6 +78,7 @@ class SessionKillTest
             "data:",
             "  dir: " + data,
             "store: journal",
+            "checkpoint.interval: 16m",
             "destinations: [a]",
             "capacity: 100000",
             "ack.timeout: 120s",

@@ -1,0 +1,84 @@
+package io.acktracker.engine.machine;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.TestClock;
+import io.acktracker.engine.Trackers;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.metrics.TrackerCounter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.acktracker.engine.Trackers.START_NS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A journaled tracker restarted more often than its checkpoint intervals still takes checkpoints: the byte interval
+ * counts from the checkpoint the start restored, not from the start, so a start never replays much more than an
+ * interval however often the process is killed (found by killing the service every 1-2 s: no checkpoint was ever
+ * taken and each start replayed the whole journal, until one took over a minute).
+ */
+class CheckpointIntervalTest
+{
+    private static final long INTERVAL_BYTES = 96 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private final TestClock clock = new TestClock(START_NS);
+
+    private TrackerConfig config()
+    {
+        return Trackers.config(clock, new Trackers.Outcomes())
+            .capacity(8192)
+            .dataDir(dir)
+            .journal(true)
+            .journalSegmentLength(1 << 20)
+            .checkpointIntervalBytes(INTERVAL_BYTES)
+            .checkpointIntervalNs(0)
+            .checkpointAtClose(false);
+    }
+
+    /**
+     * One run of a "process" that never checkpoints at close: track messages until the journal grew by
+     * {@code bytes}, then a few more duty cycles.
+     *
+     * @return whether a checkpoint began (its files are written by a helper thread; a close waits for them).
+     */
+    private boolean run(final long firstId, final long bytes)
+    {
+        try (AckTracker tracker = AckTracker.open(config()))
+        {
+            final TrackerAgent agent = tracker.agent();
+            final long start = tracker.journalStatus().appendPosition();
+            long id = firstId;
+            boolean began = false;
+            for (int i = 0; i < 1_000_000 && !began; i++)
+            {
+                final boolean more = tracker.journalStatus().appendPosition() - start < bytes;
+                if (!more && i > 200_000)
+                {
+                    break;
+                }
+                if (more)
+                {
+                    agent.track(id++, 0b1);
+                }
+                agent.doWork();
+                began = agent.checkpointInFlight() || tracker.counters().value(TrackerCounter.CHECKPOINTS) > 0;
+            }
+            return began;
+        }
+    }
+
+    @Test
+    void shouldCountTheByteIntervalFromTheLastCheckpointAcrossRestarts()
+    {
+        // each run writes 60% of the interval: no run alone reaches it
+        final long perRun = INTERVAL_BYTES * 6 / 10;
+        assertThat(run(1, perRun)).as("the first run stays below the interval").isFalse();
+        assertThat(run(1_000_000, perRun)).as("the second passes it, counted from the genesis").isTrue();
+    }
+}
