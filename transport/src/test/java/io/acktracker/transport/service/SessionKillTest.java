@@ -41,7 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>
  * Quick: 5 kills. Long ({@code -Plong}): {@code -Dsession.kills} (default 200).
  */
-@Timeout(600)
 class SessionKillTest
 {
     private static final String NAME = "soak";
@@ -57,6 +56,7 @@ class SessionKillTest
     private long replays;
 
     @Test
+    @Timeout(300)
     void shouldTellEveryConfirmedTrackItsOutcomeOnceAcrossKills() throws Exception
     {
         run(5, 3);
@@ -64,6 +64,7 @@ class SessionKillTest
 
     @Test
     @Tag("long")
+    @Timeout(4 * 3600)
     void shouldTellEveryConfirmedTrackItsOutcomeOnceAcrossManyKills() throws Exception
     {
         run(Integer.getInteger("session.kills", 200), 11);
