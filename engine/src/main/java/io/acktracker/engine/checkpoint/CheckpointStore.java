@@ -216,6 +216,8 @@ public final class CheckpointStore
      * @param image       the exact image of the rest of the state.
      * @param imageLength its length.
      * @param slots       the records, copied slot by slot from each created slot's address.
+     * @param beforeManifest run after the records and the image are forced, before the manifest is written (the
+     *                    wait for the journal's sync to the position); what it throws refuses the checkpoint.
      * @return the checkpoint's directory.
      * @throws UncheckedIOException when it cannot be written (the unfinished directory is removed).
      */
@@ -226,7 +228,8 @@ public final class CheckpointStore
         final String settings,
         final DirectBuffer image,
         final int imageLength,
-        final SlotSource slots)
+        final SlotSource slots,
+        final Runnable beforeManifest)
     {
         final Path done = path(position);
         if (Files.isDirectory(done))
@@ -247,6 +250,7 @@ public final class CheckpointStore
             final Map<String, long[]> files = new LinkedHashMap<>();
             files.put(PENDING_FILE, new long[]{ Files.size(pending), crc32c(pending) });
             files.put(STATE_FILE, new long[]{ Files.size(state), crc32c(state) });
+            beforeManifest.run();
             final byte[] manifest =
                 new CheckpointManifest(position, seed, startNs, settings, created, files).toBytes();
             writeBytes(temp.resolve(MANIFEST_FILE), new UnsafeBuffer(manifest), manifest.length);
@@ -358,7 +362,7 @@ public final class CheckpointStore
                 {
                     throw new IOException("the checkpoint's pending table has no room for slot " + slot);
                 }
-                from.wrap(slots.address(slot), PendingRecord.LENGTH);
+                from.wrap(slots.recordAddress(slot), PendingRecord.LENGTH);
                 to.wrap(address, PendingRecord.LENGTH);
                 to.putBytes(0, from, 0, PendingRecord.LENGTH);
             }

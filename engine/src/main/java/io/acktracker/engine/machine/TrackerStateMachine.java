@@ -65,7 +65,7 @@ public final class TrackerStateMachine
     private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
         INVALID_REQUESTS, SPOOFED_ACKS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS,
         LISTENER_ERRORS, TRACKER_FAILED, REFUSED_TRACKER_FAILED, CHECKPOINTS, CHECKPOINT_PAUSE_US,
-        CHECKPOINTS_DAMAGED);
+        CHECKPOINTS_DAMAGED, CHECKPOINT_AGENT_COPIES);
 
     private final CommandClock clock;
     private final SeededRandom random;

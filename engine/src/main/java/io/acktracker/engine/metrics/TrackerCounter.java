@@ -69,7 +69,9 @@ public enum TrackerCounter
     REFUSED_TRACKER_FAILED(60, "commands refused: the tracker failed", false, true),
     CHECKPOINTS(61, "checkpoints of the journal store completed", false),
     CHECKPOINT_PAUSE_US(62, "the agent's pause for the last checkpoint, microseconds", true),
-    CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false);
+    CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false),
+    CHECKPOINT_AGENT_COPIES(64, "chunks of 64 records the agent copied itself during the last checkpoint " +
+        "(copy-on-write; the helper copied the rest)", true);
 
     /** Counter type id shared by every acktracker counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B00;

@@ -1,0 +1,203 @@
+package io.acktracker.engine.machine;
+
+import io.acktracker.engine.TestClock;
+import io.acktracker.engine.Trackers;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.checkpoint.CheckpointStore;
+import io.acktracker.engine.machine.DeterminismTest.Ack;
+import io.acktracker.engine.machine.DeterminismTest.Engine;
+import io.acktracker.engine.machine.DeterminismTest.Nack;
+import io.acktracker.engine.machine.DeterminismTest.Reject;
+import io.acktracker.engine.machine.DeterminismTest.Track;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.state.StateImage;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Copy-on-write checkpoints: records changed while a checkpoint's copy is under way end up in the checkpoint as they
+ * were at its position P. The checkpoint helper's tasks run on an executor the test steps (a few chunks copied by
+ * the helper, then commands that change records in copied and uncopied chunks, reuse free slots and create new
+ * ones, then the rest of the copy and the files), so every interleaving here is the same on every run. Checked:
+ * <ul>
+ *     <li>the agent copied some chunks itself and the helper the others;</li>
+ *     <li>the checkpoint's {@code state.bin} is the exact image at P, byte for byte;</li>
+ *     <li>an engine started on the directory with the journal cut at P (so it restores the checkpoint and replays
+ *     nothing) holds, before its first duty cycle, the exact image and the records at P: same SHA-256;</li>
+ *     <li>an engine started on a copy taken later (the checkpoint plus the journal's tail) reaches the state of the
+ *     engine that never stopped, and goes on as it does.</li>
+ * </ul>
+ */
+class CopyOnWriteCheckpointTest
+{
+    private final Path root = CheckpointReplayTest.tempDir();
+
+    @AfterEach
+    void deleteRoot()
+    {
+        CheckpointReplayTest.delete(root);
+    }
+
+    @Test
+    void shouldWriteTheStateAtTheCheckpointWhileRecordsChangeDuringTheCopy() throws Exception
+    {
+        final Path dir = root.resolve("data");
+        final TestClock clock = new TestClock(Trackers.START_NS);
+        final SteppedExecutor helper = new SteppedExecutor();
+        final Consumer<TrackerConfig> sizes = (config) -> config.capacity(700).tombstoneCapacity(60);
+        try (Engine engine = new Engine(false, dir, clock, false, sizes))
+        {
+            engine.tracker().agent().checkpointExecutor(helper);
+            for (long id = 1; id <= 640; id++)
+            {
+                engine.apply(new Track(id, 0b111, 2, 0, 0, 0, (int)(id % 9), 0));
+            }
+            for (long id = 1; id <= 120; id++)
+            {
+                // completed: tombstones, the oldest removed (free slots)
+                engine.apply(new Ack(id, 0));
+                engine.apply(new Ack(id, 1));
+            }
+            helper.runAll();
+            engine.assertIdleTickChangesNothing("before the checkpoint");
+            assertThat(engine.tracker().agent().checkpointInFlight()).as("the copy block has grown").isFalse();
+
+            final StateImage canonicalAtP = engine.image();
+            final byte[] exactAtP = exactImage(engine);
+            final String hashAtP = exactHash(engine);
+            final long clockAtP = clock.nanoTime();
+            engine.tracker().agent().requestCheckpoint();
+            engine.tracker().agent().doWork();
+            assertThat(engine.tracker().agent().checkpointInFlight()).isTrue();
+            final int tasks = helper.size();
+            assertThat(tasks).as("copy tasks and the write").isGreaterThan(4);
+
+            helper.runOne();
+            helper.runOne();
+            for (long id = 121; id <= 640; id += 37)
+            {
+                engine.apply(new Ack(id, 2));
+            }
+            engine.apply(new Nack(300, 0, 5));
+            engine.apply(new Reject(500, 1));
+            for (long id = 1000; id < 1060; id++)
+            {
+                // reuse freed slots (in copied and uncopied chunks) and create new ones past the checkpoint's
+                engine.apply(new Track(id, 0b11, 1, 0, 0, 0, 3, 0));
+            }
+            helper.runOne();
+            engine.apply(new Ack(630, 0));
+            engine.apply(new Ack(630, 1));
+            helper.runAll();
+            engine.tracker().agent().doWork();
+            assertThat(engine.tracker().agent().checkpointInFlight()).isFalse();
+            assertThat(engine.tracker().counters().values().get(TrackerCounter.CHECKPOINTS)).isEqualTo(1);
+            final long agentCopies =
+                engine.tracker().counters().values().get(TrackerCounter.CHECKPOINT_AGENT_COPIES);
+            assertThat(agentCopies).as("chunks the agent copied itself").isPositive().isLessThan(tasks - 1);
+
+            final long position = new CheckpointStore(dir.resolve(CheckpointStore.DIRECTORY)).positions()[0];
+            final Path checkpoint = dir.resolve(CheckpointStore.DIRECTORY).resolve("cp-" + position);
+            assertThat(Files.readAllBytes(checkpoint.resolve(CheckpointStore.STATE_FILE)))
+                .as("the exact image at P").isEqualTo(exactAtP);
+
+            final Path cut = root.resolve("cut");
+            JournaledEngineKillTest.copyCut(dir, cut, position);
+            try (Engine restored = new Engine(false, cut, new TestClock(clockAtP), false, sizes))
+            {
+                assertThat(restored.tracker().recoveredFromCheckpoint()).isEqualTo(position);
+                assertThat(exactHash(restored)).as("the exact image and records restored from P").isEqualTo(hashAtP);
+                restored.assertIdleTickChangesNothing("restored at P");
+                assertThat(canonicalAtP.firstDifference(restored.image())).isNull();
+            }
+
+            clock.advanceMs(30);
+            engine.tracker().agent().doWork();
+            engine.apply(new Ack(1001, 0));
+            engine.assertIdleTickChangesNothing("after the checkpoint");
+            final Path crashed = root.resolve("crashed");
+            CheckpointReplayTest.copyRunning(dir, crashed);
+            try (Engine recovered = new Engine(false, crashed, new TestClock(clock.nanoTime()), false, sizes))
+            {
+                assertThat(recovered.tracker().recoveredFromCheckpoint()).isEqualTo(position);
+                recovered.assertIdleTickChangesNothing("recovered");
+                assertThat(engine.image().firstDifference(recovered.image())).isNull();
+                for (long id = 1001; id < 1010; id++)
+                {
+                    assertThat(recovered.apply(new Ack(id, 1))).isEqualTo(engine.apply(new Ack(id, 1)));
+                    assertThat(engine.image().firstDifference(recovered.image())).isNull();
+                }
+            }
+        }
+    }
+
+    private static byte[] exactImage(final Engine engine)
+    {
+        final ImageWriter image = new ImageWriter(1 << 16);
+        engine.tracker().agent().dumpState(image);
+        final byte[] bytes = new byte[image.length()];
+        image.buffer().getBytes(0, bytes);
+        return bytes;
+    }
+
+    /** SHA-256 of the exact image and every created slot's record bytes, free slots included. */
+    private static String exactHash(final Engine engine) throws NoSuchAlgorithmException
+    {
+        final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(exactImage(engine));
+        final Records records = engine.tracker().agent().records();
+        final UnsafeBuffer record = new UnsafeBuffer(0, 0);
+        final byte[] bytes = new byte[PendingRecord.LENGTH];
+        for (int slot = 0; slot < records.createdSlots(); slot++)
+        {
+            record.wrap(records.recordAddress(slot), PendingRecord.LENGTH);
+            record.getBytes(0, bytes);
+            digest.update(bytes);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The checkpoint helper's tasks, queued until the test runs them on its own thread. */
+    private static final class SteppedExecutor implements Executor
+    {
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+        public void execute(final Runnable task)
+        {
+            tasks.add(task);
+        }
+
+        int size()
+        {
+            return tasks.size();
+        }
+
+        void runOne()
+        {
+            tasks.remove().run();
+        }
+
+        void runAll()
+        {
+            while (!tasks.isEmpty())
+            {
+                runOne();
+            }
+        }
+    }
+}
