@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * When: every {@link TrackerConfig#checkpointIntervalBytes()} of journal, every
  * {@link TrackerConfig#checkpointIntervalNs()} of time, on request, and at a clean close (written on the closing
- * thread from the live records, after the one in flight). After each: the helper keeps only the two newest
+ * thread from the live records, after the one in flight; with group commit on, after the journal is closed, which
+ * msyncs it to its end). After each: the helper keeps only the two newest
  * checkpoints, and the agent asks the journal's helper to delete the segments wholly below the older kept one (with
  * group commit on, only once the journal is synced at or beyond the new checkpoint's position; the manifest itself
  * waits for that sync, see {@link CheckpointWriter}).
@@ -218,6 +219,12 @@ final class Checkpointer
                 }
             }
             take &= helperIdle;
+            if (take && groupCommit)
+            {
+                // closed (and so msynced to its end) first: the closing checkpoint's manifest needs the journal
+                // synced to its position, and waiting for the helper's next interval would hold the close
+                journal.close();
+            }
             if (take)
             {
                 lastTimeNs = nowNs;
