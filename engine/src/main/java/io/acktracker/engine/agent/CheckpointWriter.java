@@ -26,11 +26,13 @@ final class CheckpointWriter
 
     private final CommandJournal journal;
     private final long syncIntervalNs;
+    private final long tableEntries;
 
-    CheckpointWriter(final CommandJournal journal, final long syncIntervalNs)
+    CheckpointWriter(final CommandJournal journal, final long syncIntervalNs, final long tableEntries)
     {
         this.journal = journal;
         this.syncIntervalNs = syncIntervalNs;
+        this.tableEntries = tableEntries;
     }
 
     /**
@@ -45,7 +47,7 @@ final class CheckpointWriter
     long write(final long position, final DirectBuffer image, final int imageLength, final SlotSource slots)
     {
         journal.checkpoints().write(position, journal.seed(), journal.startNs(), journal.settings(), image,
-            imageLength, slots, () -> awaitJournalSynced(position));
+            imageLength, slots, tableEntries, () -> awaitJournalSynced(position));
         return journal.checkpoints().retain(KEEP);
     }
 

@@ -8,6 +8,7 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.store.StoreLayout;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 
@@ -89,7 +90,7 @@ final class Checkpointer
         this.machine = machine;
         this.live = machine.records();
         this.journal = journal;
-        this.writer = new CheckpointWriter(journal, config.syncIntervalNs());
+        this.writer = new CheckpointWriter(journal, config.syncIntervalNs(), StoreLayout.pendingEntries(config));
         this.counters = counters;
         this.errorHandler = config.errorHandler();
         this.nanoClock = config.nanoClock();

@@ -8,6 +8,7 @@ import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.store.FileSpace;
 import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.engine.store.PendingTable;
+import io.acktracker.engine.store.TableBulkLoad;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,6 +35,9 @@ import java.util.zip.CRC32C;
  *     <li>{@value #PENDING_FILE}: the records, one Chronicle Map entry per slot, built with the pending table's own
  *     builder (so the tools open it as they open a table store's);</li>
  *     <li>{@value #STATE_FILE}: the exact image of everything else ({@code TrackerStateMachine.dump});</li>
+ *     <li>{@value #SLOTS_FILE}, when {@value #PENDING_FILE} is built like the tracker's own table (at least half its
+ *     slots created): each slot's record offset in it, one long per slot, so a start loads the table in one block
+ *     ({@link CheckpointRestore});</li>
  *     <li>{@value #MANIFEST_FILE}, written last: see {@link CheckpointManifest}.</li>
  * </ul>
  * A checkpoint is written into {@code cp-<P>.tmp/}, every file forced, then renamed: a directory without the suffix
@@ -50,6 +54,8 @@ public final class CheckpointStore
     public static final String PENDING_FILE = "pending.cmap";
     /** The exact image of the rest. */
     public static final String STATE_FILE = "state.bin";
+    /** Each slot's record offset in the records' table, when it is built like the tracker's (optional). */
+    public static final String SLOTS_FILE = "slots.bin";
     /** Format, position, genesis values, CRCs; written last. */
     public static final String MANIFEST_FILE = "manifest.properties";
 
@@ -216,6 +222,8 @@ public final class CheckpointStore
      * @param image       the exact image of the rest of the state.
      * @param imageLength its length.
      * @param slots       the records, copied slot by slot from each created slot's address.
+     * @param tableEntries the entries the tracker's pending table is built for: the records' table is built the same
+     *                    way (and {@value #SLOTS_FILE} written) when at least half of them are created.
      * @param beforeManifest run after the records and the image are forced, before the manifest is written (the
      *                    wait for the journal's sync to the position); what it throws refuses the checkpoint.
      * @return the checkpoint's directory.
@@ -229,6 +237,7 @@ public final class CheckpointStore
         final DirectBuffer image,
         final int imageLength,
         final SlotSource slots,
+        final long tableEntries,
         final Runnable beforeManifest)
     {
         final Path done = path(position);
@@ -244,12 +253,23 @@ public final class CheckpointStore
             OwnerOnlyFiles.createDirectories(temp);
             final int created = slots.createdSlots();
             final Path pending = temp.resolve(PENDING_FILE);
-            writeRecords(pending, slots, created);
+            final long[] offsets = writeRecords(pending, slots, created, tableEntries);
             final Path state = temp.resolve(STATE_FILE);
             writeBytes(state, image, imageLength);
             final Map<String, long[]> files = new LinkedHashMap<>();
             files.put(PENDING_FILE, new long[]{ Files.size(pending), crc32c(pending) });
             files.put(STATE_FILE, new long[]{ Files.size(state), crc32c(state) });
+            if (null != offsets)
+            {
+                final Path slotsFile = temp.resolve(SLOTS_FILE);
+                final UnsafeBuffer bytes = new UnsafeBuffer(new byte[created * Long.BYTES]);
+                for (int slot = 0; slot < created; slot++)
+                {
+                    bytes.putLong(slot * Long.BYTES, offsets[slot]);
+                }
+                writeBytes(slotsFile, bytes, bytes.capacity());
+                files.put(SLOTS_FILE, new long[]{ Files.size(slotsFile), crc32c(slotsFile) });
+            }
             beforeManifest.run();
             final byte[] manifest =
                 new CheckpointManifest(position, seed, startNs, settings, created, files).toBytes();
@@ -268,8 +288,7 @@ public final class CheckpointStore
     }
 
     /**
-     * Restore a machine from a verified checkpoint: the image read into memory, the records copied slot by slot from
-     * the checkpoint's Chronicle Map file (opened, read, closed; never written).
+     * Restore a machine from a verified checkpoint ({@link CheckpointRestore}).
      *
      * @param manifest what {@link #verify} returned.
      * @param restorer the machine's restore.
@@ -277,46 +296,7 @@ public final class CheckpointStore
      */
     public void restore(final CheckpointManifest manifest, final Restorer restorer)
     {
-        final Path dir = path(manifest.position());
-        final int created = manifest.createdSlots();
-        final byte[] image;
-        try
-        {
-            image = Files.readAllBytes(dir.resolve(STATE_FILE));
-        }
-        catch (final IOException ex)
-        {
-            throw new TrackerException("checkpoint " + dir + ": " + STATE_FILE + " cannot be read (" + ex + ")", ex);
-        }
-        final long[] addresses = new long[created];
-        try (PendingTable table = PendingTable.persisted(dir.resolve(PENDING_FILE).toFile(), Math.max(1, created),
-            false))
-        {
-            table.forEachSlot((slot, address) ->
-            {
-                if (slot < 0 || slot >= created)
-                {
-                    throw new TrackerException("checkpoint " + dir + ": its pending table holds slot " + slot +
-                        ", beyond the " + created + " its manifest names");
-                }
-                addresses[slot] = address;
-            });
-            for (int slot = 0; slot < created; slot++)
-            {
-                if (0 == addresses[slot])
-                {
-                    throw new TrackerException("checkpoint " + dir + ": its pending table misses slot " + slot);
-                }
-            }
-            final UnsafeBuffer source = new UnsafeBuffer(0, 0);
-            final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-            restorer.restore(new ImageReader(new UnsafeBuffer(image), image.length), created, (slot, address) ->
-            {
-                source.wrap(addresses[slot], PendingRecord.LENGTH);
-                target.wrap(address, PendingRecord.LENGTH);
-                target.putBytes(0, source, 0, PendingRecord.LENGTH);
-            });
-        }
+        CheckpointRestore.restore(path(manifest.position()), manifest, restorer);
     }
 
     /**
@@ -347,10 +327,20 @@ public final class CheckpointStore
         return 0 == positions.length ? -1 : positions[Math.min(keep, positions.length) - 1];
     }
 
-    private void writeRecords(final Path file, final SlotSource slots, final int created) throws IOException
+    /**
+     * Write the records' table: built like the tracker's ({@code tableEntries}) when at least half its slots are
+     * created, so a start can load it in one block, else for the created slots only (a small file).
+     *
+     * @return each slot's record offset when built like the tracker's table, else null.
+     */
+    private long[] writeRecords(final Path file, final SlotSource slots, final int created, final long tableEntries)
+        throws IOException
     {
         OwnerOnlyFiles.createIfMissing(file);
-        try (PendingTable table = PendingTable.persisted(file.toFile(), Math.max(1, created), false))
+        final boolean likeTracker = tableEntries > 0 && 2L * created >= tableEntries;
+        long[] offsets = likeTracker ? new long[created] : null;
+        try (PendingTable table = PendingTable.persisted(file.toFile(), likeTracker ? tableEntries :
+            Math.max(1, created), false))
         {
             // the file is mapped and sparse: without its blocks reserved, a full disk would be a SIGBUS on the
             // agent thread while the records are copied in, not a checkpoint refused
@@ -365,9 +355,19 @@ public final class CheckpointStore
                 from.wrap(slots.recordAddress(slot), PendingRecord.LENGTH);
                 to.wrap(address, PendingRecord.LENGTH);
                 to.putBytes(0, from, 0, PendingRecord.LENGTH);
+                if (null != offsets && (offsets[slot] = TableBulkLoad.offsetOf(table, address)) < 0)
+                {
+                    offsets = null;
+                }
+            }
+            if (!TableBulkLoad.mainAreaOnly(table))
+            {
+                // a segment overflowed into an extra tier: loaded slot by slot
+                offsets = null;
             }
         }
         force(file);
+        return offsets;
     }
 
     private static void writeBytes(final Path file, final DirectBuffer bytes, final int length) throws IOException

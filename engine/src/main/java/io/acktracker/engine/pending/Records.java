@@ -469,17 +469,19 @@ public final class Records implements SlotSource
         return index.sortedIds();
     }
 
-    /** Fills a restored slot's record, for {@link #restore}. */
+    /** Creates a restored slot's table entry holding its record, for {@link #restore}. */
     @FunctionalInterface
     public interface SlotFiller
     {
         /**
-         * Write a slot's record, all {@link PendingRecord#LENGTH} bytes, at an address.
+         * Create slot {@code slot}'s entry in the table (slots come lowest first) with its record, all
+         * {@link PendingRecord#LENGTH} bytes.
          *
-         * @param slot    the slot.
-         * @param address its record in the table.
+         * @param slot  the slot.
+         * @param table the fresh table being restored.
+         * @return the address of its record in the table, 0 or less when it could not be created.
          */
-        void fill(int slot, long address);
+        long fill(int slot, PendingTable table);
     }
 
     /**
@@ -496,8 +498,8 @@ public final class Records implements SlotSource
     }
 
     /**
-     * Restore a fresh records part (nothing created yet): create the image's slots in slot order, let the filler
-     * write each one's record, then the free-slot stack and tombstone ring; the id index is rebuilt from the records
+     * Restore a fresh records part (nothing created yet): the filler creates the image's slots in slot order, each
+     * with its record, then the free-slot stack and tombstone ring are read; the id index is rebuilt from the records
      * that hold a message.
      *
      * @param in      the image, at what {@link #dump} wrote.
@@ -520,12 +522,11 @@ public final class Records implements SlotSource
         pendingCount = in.getInt();
         for (int slot = 0; slot < created; slot++)
         {
-            final long address = table.create(slot);
+            final long address = filler.fill(slot, table);
             if (address <= 0)
             {
                 throw new TrackerException("the pending table has no room for slot " + slot + " of the checkpoint");
             }
-            filler.fill(slot, address);
             index.restoreSlot(address);
         }
         final int size = index.restore(in);

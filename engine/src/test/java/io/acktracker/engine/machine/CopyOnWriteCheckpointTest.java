@@ -2,6 +2,7 @@ package io.acktracker.engine.machine;
 
 import io.acktracker.engine.TestClock;
 import io.acktracker.engine.Trackers;
+import io.acktracker.engine.api.Result;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.checkpoint.CheckpointStore;
 import io.acktracker.engine.machine.DeterminismTest.Ack;
@@ -23,9 +24,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,14 +121,57 @@ class CopyOnWriteCheckpointTest
             assertThat(Files.readAllBytes(checkpoint.resolve(CheckpointStore.STATE_FILE)))
                 .as("the exact image at P").isEqualTo(exactAtP);
 
-            final Path cut = root.resolve("cut");
-            JournaledEngineKillTest.copyCut(dir, cut, position);
-            try (Engine restored = new Engine(false, cut, new TestClock(clockAtP), false, sizes))
+            assertThat(checkpoint.resolve(CheckpointStore.SLOTS_FILE)).as("built like the tracker's table").exists();
+            for (final boolean inOneBlock : new boolean[]{ true, false })
             {
-                assertThat(restored.tracker().recoveredFromCheckpoint()).isEqualTo(position);
-                assertThat(exactHash(restored)).as("the exact image and records restored from P").isEqualTo(hashAtP);
-                restored.assertIdleTickChangesNothing("restored at P");
-                assertThat(canonicalAtP.firstDifference(restored.image())).isNull();
+                final Path cut = root.resolve("cut-" + inOneBlock);
+                JournaledEngineKillTest.copyCut(dir, cut, position);
+                if (!inOneBlock)
+                {
+                    // an older checkpoint's layout: no slot offsets, so the table is loaded slot by slot
+                    final Path copied = cut.resolve(CheckpointStore.DIRECTORY).resolve("cp-" + position);
+                    Files.delete(copied.resolve(CheckpointStore.SLOTS_FILE));
+                    final Path manifest = copied.resolve(CheckpointStore.MANIFEST_FILE);
+                    Files.writeString(manifest, Files.readString(manifest).lines()
+                        .filter((line) -> !line.contains(CheckpointStore.SLOTS_FILE + "."))
+                        .map((line) -> line.replace("," + CheckpointStore.SLOTS_FILE, ""))
+                        .collect(Collectors.joining("\n", "", "\n")));
+                }
+                try (Engine restored = new Engine(false, cut, new TestClock(clockAtP), false, sizes))
+                {
+                    assertThat(restored.tracker().recoveredFromCheckpoint()).isEqualTo(position);
+                    assertThat(exactHash(restored)).as("the exact image and records restored from P (in one " +
+                        "block: %s)", inOneBlock).isEqualTo(hashAtP);
+                    restored.assertIdleTickChangesNothing("restored at P");
+                    assertThat(canonicalAtP.firstDifference(restored.image())).isNull();
+                    // the loaded table takes new slots as a table built slot by slot does
+                    for (long id = 2000; id < 2100; id++)
+                    {
+                        assertThat(restored.apply(new Track(id, 0b1, 0, 0, 0, 0, 0, 0))).isEqualTo(Result.OK);
+                    }
+                }
+            }
+
+            int damage = 0;
+            final List<Consumer<Path>> damages = List.of(
+                CopyOnWriteCheckpointTest::flipAByte, CopyOnWriteCheckpointTest::truncate, CopyOnWriteCheckpointTest::remove);
+            for (final Consumer<Path> damageSlots : damages)
+            {
+                // a damaged slot offsets file is refused as any damaged checkpoint file is: passed over, in one line
+                final Path cut = root.resolve("damaged-" + damage++);
+                JournaledEngineKillTest.copyCut(dir, cut, position);
+                damageSlots.accept(cut.resolve(CheckpointStore.DIRECTORY).resolve("cp-" + position)
+                    .resolve(CheckpointStore.SLOTS_FILE));
+                final List<Throwable> errors = new ArrayList<>();
+                try (Engine restored = new Engine(false, cut, new TestClock(clockAtP), false,
+                    sizes.andThen((config) -> config.errorHandler(errors::add))))
+                {
+                    assertThat(restored.tracker().recoveredFromCheckpoint()).as("damage %d", damage).isEqualTo(-1);
+                    assertThat(errors).singleElement().asString().contains(CheckpointStore.SLOTS_FILE)
+                        .contains("passed over");
+                    restored.assertIdleTickChangesNothing("replayed from the journal's start");
+                    assertThat(canonicalAtP.firstDifference(restored.image())).isNull();
+                }
             }
 
             clock.advanceMs(30);
@@ -143,6 +191,44 @@ class CopyOnWriteCheckpointTest
                     assertThat(engine.image().firstDifference(recovered.image())).isNull();
                 }
             }
+        }
+    }
+
+    private static void flipAByte(final Path file)
+    {
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 3] ^= 0x40;
+            Files.write(file, bytes);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static void truncate(final Path file)
+    {
+        try
+        {
+            Files.write(file, Arrays.copyOf(Files.readAllBytes(file), (int)(Files.size(file) / 2)));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static void remove(final Path file)
+    {
+        try
+        {
+            Files.delete(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
