@@ -1,7 +1,7 @@
 package io.acktracker.engine.checkpoint;
 
 import io.acktracker.engine.api.TrackerException;
-import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.store.PendingTable;
@@ -29,7 +29,7 @@ import java.nio.file.StandardOpenOption;
  * </ul>
  * Threading: the thread building the tracker, before its agent runs.
  */
-final class CheckpointRestore implements Records.SlotFiller
+final class CheckpointRestore implements SlotFiller
 {
     /** Every this many slots one is checked against Chronicle's lookup, and the first and last. */
     private static final int SAMPLE_EVERY = 256;

@@ -1,7 +1,7 @@
 package io.acktracker.engine.checkpoint;
 
 import io.acktracker.engine.api.TrackerException;
-import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.ImageReader;
@@ -10,6 +10,7 @@ import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.engine.store.PendingTable;
 import io.acktracker.engine.store.TableBulkLoad;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -73,11 +74,13 @@ public final class CheckpointStore
          * @param created slots in the pending table.
          * @param filler  writes a slot's record from the checkpoint.
          */
-        void restore(ImageReader image, int created, Records.SlotFiller filler);
+        void restore(ImageReader image, int created, SlotFiller filler);
     }
 
     private final Path directory;
     private final UnsafeBuffer from = new UnsafeBuffer(0, 0);
+    /** Each slot's record offset while a checkpoint is written; kept, so a steady run allocates it once. */
+    private final ExpandableDirectByteBuffer offsets = new ExpandableDirectByteBuffer(4096);
     private final UnsafeBuffer to = new UnsafeBuffer(0, 0);
 
     /**
@@ -253,21 +256,16 @@ public final class CheckpointStore
             OwnerOnlyFiles.createDirectories(temp);
             final int created = slots.createdSlots();
             final Path pending = temp.resolve(PENDING_FILE);
-            final long[] offsets = writeRecords(pending, slots, created, tableEntries);
+            final boolean withOffsets = writeRecords(pending, slots, created, tableEntries);
             final Path state = temp.resolve(STATE_FILE);
             writeBytes(state, image, imageLength);
             final Map<String, long[]> files = new LinkedHashMap<>();
             files.put(PENDING_FILE, new long[]{ Files.size(pending), crc32c(pending) });
             files.put(STATE_FILE, new long[]{ Files.size(state), crc32c(state) });
-            if (null != offsets)
+            if (withOffsets)
             {
                 final Path slotsFile = temp.resolve(SLOTS_FILE);
-                final UnsafeBuffer bytes = new UnsafeBuffer(new byte[created * Long.BYTES]);
-                for (int slot = 0; slot < created; slot++)
-                {
-                    bytes.putLong(slot * Long.BYTES, offsets[slot]);
-                }
-                writeBytes(slotsFile, bytes, bytes.capacity());
+                writeBytes(slotsFile, offsets, created * Long.BYTES);
                 files.put(SLOTS_FILE, new long[]{ Files.size(slotsFile), crc32c(slotsFile) });
             }
             beforeManifest.run();
@@ -331,15 +329,14 @@ public final class CheckpointStore
      * Write the records' table: built like the tracker's ({@code tableEntries}) when at least half its slots are
      * created, so a start can load it in one block, else for the created slots only (a small file).
      *
-     * @return each slot's record offset when built like the tracker's table, else null.
+     * @return whether it was built like the tracker's table, each slot's record offset in {@link #offsets}.
      */
-    private long[] writeRecords(final Path file, final SlotSource slots, final int created, final long tableEntries)
+    private boolean writeRecords(final Path file, final SlotSource slots, final int created, final long tableEntries)
         throws IOException
     {
         OwnerOnlyFiles.createIfMissing(file);
-        final boolean likeTracker = tableEntries > 0 && 2L * created >= tableEntries;
-        long[] offsets = likeTracker ? new long[created] : null;
-        try (PendingTable table = PendingTable.persisted(file.toFile(), likeTracker ? tableEntries :
+        boolean withOffsets = tableEntries > 0 && 2L * created >= tableEntries;
+        try (PendingTable table = PendingTable.persisted(file.toFile(), withOffsets ? tableEntries :
             Math.max(1, created), false))
         {
             // the file is mapped and sparse: without its blocks reserved, a full disk would be a SIGBUS on the
@@ -355,19 +352,18 @@ public final class CheckpointStore
                 from.wrap(slots.recordAddress(slot), PendingRecord.LENGTH);
                 to.wrap(address, PendingRecord.LENGTH);
                 to.putBytes(0, from, 0, PendingRecord.LENGTH);
-                if (null != offsets && (offsets[slot] = TableBulkLoad.offsetOf(table, address)) < 0)
+                if (withOffsets)
                 {
-                    offsets = null;
+                    final long offset = TableBulkLoad.offsetOf(table, address);
+                    offsets.putLong(slot * Long.BYTES, offset);
+                    withOffsets = offset >= 0;
                 }
             }
-            if (!TableBulkLoad.mainAreaOnly(table))
-            {
-                // a segment overflowed into an extra tier: loaded slot by slot
-                offsets = null;
-            }
+            // a segment that overflowed into an extra tier: loaded slot by slot
+            withOffsets &= TableBulkLoad.mainAreaOnly(table);
         }
         force(file);
-        return offsets;
+        return withOffsets;
     }
 
     private static void writeBytes(final Path file, final DirectBuffer bytes, final int length) throws IOException

@@ -16,6 +16,7 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.ImageReader;
@@ -558,7 +559,7 @@ public final class TrackerStateMachine
      * @param filler  writes each slot's record.
      * @throws io.acktracker.engine.api.TrackerException when the image does not fit this machine.
      */
-    public void restore(final ImageReader in, final int created, final Records.SlotFiller filler)
+    public void restore(final ImageReader in, final int created, final SlotFiller filler)
     {
         recovered = true;
         in.section(ImageSections.MACHINE, "machine");

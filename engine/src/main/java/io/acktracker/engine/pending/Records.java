@@ -469,21 +469,6 @@ public final class Records implements SlotSource
         return index.sortedIds();
     }
 
-    /** Creates a restored slot's table entry holding its record, for {@link #restore}. */
-    @FunctionalInterface
-    public interface SlotFiller
-    {
-        /**
-         * Create slot {@code slot}'s entry in the table (slots come lowest first) with its record, all
-         * {@link PendingRecord#LENGTH} bytes.
-         *
-         * @param slot  the slot.
-         * @param table the fresh table being restored.
-         * @return the address of its record in the table, 0 or less when it could not be created.
-         */
-        long fill(int slot, PendingTable table);
-    }
-
     /**
      * Append the records' order-deciding state to an exact image: the pending count, the index's free-slot stack
      * and tombstone ring. The slots' content is copied separately ({@link #address} of each of
