@@ -9,6 +9,8 @@ import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.engine.timer.DeadlineIndex;
+import io.acktracker.engine.timer.SlotArraysCopy;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 
@@ -69,6 +71,7 @@ final class Checkpointer
     private final boolean groupCommit;
     private final ImageWriter image = new ImageWriter(1 << 16);
     private final RecordsCopy copy = new RecordsCopy();
+    private SlotArraysCopy arrays;
     private Executor helper;
     private ExecutorService ownHelper;
     private FutureTask<Long> inFlight;
@@ -158,7 +161,7 @@ final class Checkpointer
         }
         if (null != inFlight)
         {
-            if (copyOnWrite && copy.isComplete())
+            if (copyOnWrite && copy.isComplete() && arrays.isComplete())
             {
                 endCopyOnWrite();
             }
@@ -272,17 +275,24 @@ final class Checkpointer
         lastTimeNs = nowNs;
         lastPosition = position;
         final long startNs = nanoClock.nanoTime();
+        final DeadlineIndex deadlines = machine.deadlines();
+        final SlotArraysCopy arrays = deadlines.copyOnWrite(true, false);
+        this.arrays = arrays;
         try
         {
-            // the pause: the exact image of everything but the records' content, which is copied on write
+            // the pause: the exact image of everything but the records' content and the deadline slot arrays,
+            // whose places it only reserves: both are copied on write
             image.reset();
             machine.dump(image);
         }
         catch (final RuntimeException ex)
         {
+            deadlines.copyOnWrite(false, false);
             report(position, ex);
             return;
         }
+        arrays.begin(image);
+        deadlines.copyOnWrite(false, true);
         copy.begin(live);
         live.copyOnWrite(copy, copy.createdSlots());
         copyOnWrite = true;
@@ -291,14 +301,21 @@ final class Checkpointer
         inFlight = new FutureTask<>(() ->
         {
             copy.awaitCopied();
+            arrays.awaitCopied();
             return writer.write(position, image.buffer(), image.length(), copy);
         });
         final int chunks = copy.chunks();
         final int perTask = Math.max(1, (chunks + COPY_TASKS - 1) / COPY_TASKS);
-        for (int from = 0; from < chunks; from += perTask)
+        final int arrayChunksPerTask = Math.max(1, (arrays.chunks() + COPY_TASKS - 1) / COPY_TASKS);
+        for (int task = 0; task < COPY_TASKS; task++)
         {
-            final int first = from;
-            helper().execute(() -> copy.copyChunks(first, first + perTask));
+            final int first = task * perTask;
+            final int firstArrayChunk = task * arrayChunksPerTask;
+            helper().execute(() ->
+            {
+                copy.copyChunks(first, first + perTask);
+                arrays.copyChunks(firstArrayChunk, firstArrayChunk + arrayChunksPerTask);
+            });
         }
         helper().execute(inFlight);
     }
@@ -358,6 +375,7 @@ final class Checkpointer
     private void endCopyOnWrite()
     {
         live.copyOnWrite(null, 0);
+        machine.deadlines().copyOnWrite(false, false);
         copyOnWrite = false;
         counters.set(TrackerCounter.CHECKPOINT_AGENT_COPIES, copy.copiedByAgent());
     }

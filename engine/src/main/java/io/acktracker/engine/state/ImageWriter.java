@@ -185,6 +185,26 @@ public final class ImageWriter
         return this;
     }
 
+    /**
+     * Leave room for {@code count} elements another thread fills in later (a checkpoint's copy-on-write).
+     *
+     * @param count        elements.
+     * @param elementBytes bytes each.
+     * @return the offset of the room.
+     */
+    public int skip(final int count, final int elementBytes)
+    {
+        final long bytes = (long)count * elementBytes;
+        if (length + bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("an image cannot exceed 2 GiB");
+        }
+        buffer.checkLimit(length + (int)bytes);
+        final int offset = length;
+        length += (int)bytes;
+        return offset;
+    }
+
     private ImageWriter putArray(final Object array, final long baseOffset, final long bytes)
     {
         if (length + bytes > Integer.MAX_VALUE)
