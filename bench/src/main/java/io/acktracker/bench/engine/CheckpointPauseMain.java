@@ -5,18 +5,21 @@ import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The journal store's checkpoint costs at scale, as a timed main (a checkpoint is a single long event, not an
  * operation JMH can repeat in a loop): a journaled tracker with {@code pending} pending messages (three
- * destinations, quorum two, one ack each) takes {@code samples} stop-the-world checkpoints, one more message
+ * destinations, quorum two, one ack each) takes {@code samples} checkpoints, one more message
  * tracked between each so every one is new; then it is closed (its closing checkpoint leaves no journal to replay)
  * and reopened {@code samples} times, each start restoring that checkpoint alone.
  * <p>
- * Printed per sample: the agent's pause (the duty cycle that took the checkpoint, wall clock, and the
- * {@code CHECKPOINT_PAUSE_US} counter), the time until the helper thread had written it, and each reopen's time
- * until the tracker serves; then min, median, max.
+ * Printed per sample: the agent's pause ({@code CHECKPOINT_PAUSE_US}: the image, the records are copied on
+ * write), the longest duty cycle and the longest single ack while the checkpoint was in flight (64 duplicate acks
+ * at random messages between duty cycles, so the agent reads records the helper may not have copied yet and copies
+ * their chunk first), the chunks the agent copied, the time until the helper thread had written it, and each
+ * reopen's time until the tracker serves; then min, median, max.
  * The checkpoint's files are written and forced to the data directory's disk ({@code acktracker.bench.dir} picks
  * it): the pause includes the fsyncs.
  * <p>
@@ -48,24 +51,67 @@ public final class CheckpointPauseMain
             System.out.printf("data set: %,d pending in %,d ms%n", fixture.agent().pendingCount(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - buildStartNs));
 
+            // the copy block grows on the helper as the slots are created: wait for it, as a running tracker would
+            while (fixture.agent().checkpointInFlight())
+            {
+                fixture.agent().doWork();
+            }
+            // the control: the same acks with no checkpoint in flight (journal rollovers, the VM's own stalls)
+            long controlCycleNs = 0;
+            long controlAckNs = 0;
+            final SplittableRandom controlRandom = new SplittableRandom(7);
+            for (int round = 0; round < 20_000; round++)
+            {
+                final long cycleStartNs = System.nanoTime();
+                fixture.agent().doWork();
+                controlCycleNs = Math.max(controlCycleNs, System.nanoTime() - cycleStartNs);
+                for (int i = 0; i < 64; i++)
+                {
+                    final int id = controlRandom.nextInt(pending);
+                    final long ackStartNs = System.nanoTime();
+                    fixture.agent().recordAck(id, fixture.destination(id % 3));
+                    controlAckNs = Math.max(controlAckNs, System.nanoTime() - ackStartNs);
+                }
+            }
+            System.out.printf("control, no checkpoint: longest duty cycle %,d us, longest ack %,d us (%,d acks)%n",
+                controlCycleNs / 1000, controlAckNs / 1000, 20_000L * 64);
             final long[] pauses = new long[samples];
+            final long[] cycles = new long[samples];
+            final long[] acks = new long[samples];
             final long[] writes = new long[samples];
+            final SplittableRandom random = new SplittableRandom(42);
             for (int s = 0; s < samples; s++)
             {
                 fixture.trackRange(pending + s, 1, fixture.mask(3), 2);
                 fixture.agent().requestCheckpoint();
                 final long startNs = System.nanoTime();
-                fixture.agent().doWork();
-                pauses[s] = System.nanoTime() - startNs;
-                // the helper writes the files meanwhile; idle duty cycles until it is done
-                while (fixture.agent().checkpointInFlight())
+                long ackCount = 0;
+                while (true)
                 {
+                    final long cycleStartNs = System.nanoTime();
                     fixture.agent().doWork();
+                    cycles[s] = Math.max(cycles[s], System.nanoTime() - cycleStartNs);
+                    if (!fixture.agent().checkpointInFlight())
+                    {
+                        break;
+                    }
+                    // while the helper copies and writes: acks at random messages (duplicates, the state stays the
+                    // same) whose records the agent reads and may copy first (copy-on-write)
+                    for (int i = 0; i < 64; i++)
+                    {
+                        final int id = random.nextInt(pending);
+                        final long ackStartNs = System.nanoTime();
+                        fixture.agent().recordAck(id, fixture.destination(id % 3));
+                        acks[s] = Math.max(acks[s], System.nanoTime() - ackStartNs);
+                    }
+                    ackCount += 64;
                 }
                 writes[s] = System.nanoTime() - startNs;
-                System.out.printf("checkpoint %d: duty cycle %,d us (counter %,d us), written after %,d ms, " +
-                    "checkpoints %d%n", s + 1, pauses[s] / 1000,
-                    fixture.tracker().counters().value(TrackerCounter.CHECKPOINT_PAUSE_US), writes[s] / 1_000_000,
+                pauses[s] = fixture.tracker().counters().value(TrackerCounter.CHECKPOINT_PAUSE_US) * 1000;
+                System.out.printf("checkpoint %d: pause %,d us, longest duty cycle %,d us, longest ack %,d us " +
+                    "(%,d acks during it, %,d chunks copied by the agent), written after %,d ms, checkpoints %d%n",
+                    s + 1, pauses[s] / 1000, cycles[s] / 1000, acks[s] / 1000, ackCount,
+                    fixture.tracker().counters().value(TrackerCounter.CHECKPOINT_AGENT_COPIES), writes[s] / 1_000_000,
                     fixture.tracker().counters().value(TrackerCounter.CHECKPOINTS));
             }
             final long closeStartNs = System.nanoTime();
@@ -90,8 +136,8 @@ public final class CheckpointPauseMain
                     throw new IllegalStateException("recovered " + recovered + " from checkpoint " + from);
                 }
             }
-            System.out.printf("pause ms: %s%nwritten ms: %s%nreopen ms: %s%n", summary(pauses), summary(writes),
-                summary(reopens));
+            System.out.printf("pause ms: %s%nlongest duty cycle ms: %s%nlongest ack ms: %s%nwritten ms: %s%n" +
+                "reopen ms: %s%n", summary(pauses), summary(cycles), summary(acks), summary(writes), summary(reopens));
         }
         finally
         {

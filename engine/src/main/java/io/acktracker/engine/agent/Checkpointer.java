@@ -6,47 +6,62 @@ import io.acktracker.engine.checkpoint.RecordsCopy;
 import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
-import io.acktracker.engine.pending.SlotSource;
+import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.engine.timer.DeadlineIndex;
+import io.acktracker.engine.timer.SlotArraysCopy;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Checkpoints of a journaled machine: at a quiescent point (the start of a duty cycle: the previous command's
- * effects told, no journal claim open) the agent stops only to copy the state, the machine's exact image and every
- * slot's record into a {@link RecordsCopy}, with the journal position P they correspond to; a helper thread
- * ({@code <name>-checkpoint}) then writes them to {@code checkpoints/cp-<P>/}
- * ({@link io.acktracker.engine.checkpoint.CheckpointStore}) while the agent goes on. A start restores the newest and
- * replays the journal from P only. One checkpoint is in flight at a time; one falling due meanwhile waits for it.
+ * effects told, no journal claim open) the agent stops only to write the machine's exact image (the small
+ * structures and the order-deciding arrays) and to note the journal position P; the records are copied by
+ * copy-on-write ({@link RecordsCopy}): the helper thread ({@code <name>-checkpoint}) copies them chunk by chunk while
+ * the agent goes on, and the agent, before it changes a record whose chunk is not copied yet, copies that chunk
+ * itself. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
+ * ({@link CheckpointWriter}). A start restores the newest and replays the journal from P only. One checkpoint is in
+ * flight at a time; one falling due meanwhile waits for it.
+ * <p>
+ * The copy block and the image's memory are sized and their pages touched by the helper between checkpoints, as the
+ * created slots grow (to 1.5 times them, at most the slot capacity): neither the pause nor the agent's copies pay
+ * for allocation or page faults, and a checkpoint that falls due before the block fits waits for its growth.
  * <p>
  * When: every {@link TrackerConfig#checkpointIntervalBytes()} of journal, every
  * {@link TrackerConfig#checkpointIntervalNs()} of time, on request, and at a clean close (written on the closing
- * thread, after the one in flight). After each: the helper keeps only the two newest checkpoints, and the agent asks
- * the journal's helper to delete the segments wholly below the older kept one (with group commit on, only once the
- * journal is synced at or beyond the new checkpoint's position, so a power loss cannot leave a checkpoint the
- * journal does not reach). Two are kept so that a newest checkpoint found damaged at a start still has an older one
- * and the journal from there.
+ * thread from the live records, after the one in flight; with group commit on, after the journal is closed, which
+ * msyncs it to its end). After each: the helper keeps only the two newest
+ * checkpoints, and the agent asks the journal's helper to delete the segments wholly below the older kept one (with
+ * group commit on, only once the journal is synced at or beyond the new checkpoint's position; the manifest itself
+ * waits for that sync, see {@link CheckpointWriter}).
  * <p>
  * A checkpoint that cannot be written (a full disk) is reported to the error handler and counted in {@code ERRORS};
  * the tracker goes on and the next interval tries again: the journal still holds everything.
  * <p>
- * Agent thread only (or the closing thread once the agent stopped); the helper thread only runs the writes handed
+ * Agent thread only (or the closing thread once the agent stopped); the helper thread only runs the tasks handed
  * to it.
  */
 final class Checkpointer
 {
-    private static final int KEEP = 2;
     private static final long CLOSE_WAIT_SECONDS = 300;
+    /** The helper's copy is handed over as this many tasks, so a test's executor can run it in steps. */
+    private static final int COPY_TASKS = 16;
+    /** Image bytes reserved per slot before the first image's length is known: deadline arrays 20, free stack 4. */
+    private static final int IMAGE_BYTES_PER_SLOT = 24;
 
     private final TrackerStateMachine machine;
+    private final Records live;
     private final CommandJournal journal;
+    private final CheckpointWriter writer;
     private final Counters counters;
     private final ErrorHandler errorHandler;
     private final NanoClock nanoClock;
@@ -55,9 +70,13 @@ final class Checkpointer
     private final long intervalNs;
     private final boolean groupCommit;
     private final ImageWriter image = new ImageWriter(1 << 16);
-    private final RecordsCopy records = new RecordsCopy();
-    private ExecutorService writer;
-    private Future<Long> inFlight;
+    private final RecordsCopy copy = new RecordsCopy();
+    private SlotArraysCopy arrays;
+    private Executor helper;
+    private ExecutorService ownHelper;
+    private FutureTask<Long> inFlight;
+    private FutureTask<Void> growing;
+    private boolean copyOnWrite;
     private long inFlightPosition;
     private long lastPosition = -1;
     private long lastTimeNs;
@@ -72,7 +91,9 @@ final class Checkpointer
         final Counters counters)
     {
         this.machine = machine;
+        this.live = machine.records();
         this.journal = journal;
+        this.writer = new CheckpointWriter(journal, config.syncIntervalNs(), StoreLayout.pendingEntries(config));
         this.counters = counters;
         this.errorHandler = config.errorHandler();
         this.nanoClock = config.nanoClock();
@@ -80,6 +101,21 @@ final class Checkpointer
         this.intervalBytes = config.checkpointIntervalBytes();
         this.intervalNs = config.checkpointIntervalNs();
         this.groupCommit = config.syncIntervalNs() > 0;
+    }
+
+    /**
+     * Run the helper's tasks on an executor instead of the {@code <name>-checkpoint} thread (tests step them). Before
+     * the first task.
+     *
+     * @param executor runs each task once, in the order given, one at a time.
+     */
+    void executor(final Executor executor)
+    {
+        if (null != helper)
+        {
+            throw new IllegalStateException("the checkpoint helper is already running");
+        }
+        helper = executor;
     }
 
     /**
@@ -104,35 +140,51 @@ final class Checkpointer
     }
 
     /**
-     * @return whether a checkpoint's files are being written.
+     * @return whether the helper has work under way: a checkpoint being copied or written, or the copy block growing.
      */
     boolean inFlight()
     {
-        return null != inFlight;
+        return null != inFlight || null != growing;
     }
 
     /**
-     * At the start of a duty cycle: note a checkpoint the helper finished, start one when one is due and none is in
-     * flight, and pass on a deletion waiting for the journal's sync.
+     * At the start of a duty cycle: drop the copy-on-write check once the copy is complete, note a checkpoint the
+     * helper finished or a growth it did, start a checkpoint when one is due and none is in flight (or the growth it
+     * needs), and pass on a deletion waiting for the journal's sync.
      *
      * @param nowNs the cycle's time.
      * @return 0: checkpoints change no state, so they are not work an idle strategy should spin for.
      */
     int doWork(final long nowNs)
     {
-        if (null != inFlight && inFlight.isDone())
+        if (null != growing && growing.isDone())
         {
-            finish();
+            grown(nowNs);
         }
-        if (null == inFlight)
+        if (null != inFlight)
+        {
+            if (copyOnWrite && copy.isComplete() && arrays.isComplete())
+            {
+                endCopyOnWrite();
+            }
+            if (inFlight.isDone())
+            {
+                finish();
+            }
+        }
+        if (null == inFlight && null == growing)
         {
             final long position = journal.position();
             if (requested ||
                 (intervalBytes > 0 && position - lastPosition >= intervalBytes) ||
                 (intervalNs > 0 && nowNs - lastTimeNs >= intervalNs && position != lastPosition))
             {
-                // not counted as work: a checkpoint changes no state, and an idle strategy need not spin for it
-                begin(nowNs);
+                begin(nowNs, position);
+            }
+            else if (live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
+                copy.capacitySlots() < live.slotCapacity())
+            {
+                grow();
             }
         }
         requestDeletion();
@@ -140,8 +192,8 @@ final class Checkpointer
     }
 
     /**
-     * The closing checkpoint, once the agent stopped: wait for the one in flight, write this one on the calling
-     * thread (no copy needed, nothing changes the records now), then stop the helper and free the copy.
+     * The closing checkpoint, once the agent stopped: wait for the helper's work under way, write this one on the
+     * calling thread from the live records (nothing changes them now), then stop the helper and free the copy.
      *
      * @param nowNs the time.
      * @param clean whether to take one (false after a failure, or when turned off): the helper is stopped anyway.
@@ -149,30 +201,35 @@ final class Checkpointer
     void close(final long nowNs, final boolean clean)
     {
         boolean take = clean;
+        boolean helperIdle = true;
         try
         {
+            if (null != growing)
+            {
+                helperIdle = await(growing);
+                growing = null;
+            }
             if (null != inFlight)
             {
-                try
-                {
-                    inFlight.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-                    finish();
-                }
-                catch (final ExecutionException ex)
+                if (await(inFlight))
                 {
                     finish();
                 }
-                catch (final TimeoutException | InterruptedException ex)
+                else
                 {
-                    if (ex instanceof InterruptedException)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                    report(inFlightPosition, ex);
+                    report(inFlightPosition, new IllegalStateException("the helper did not finish in " +
+                        CLOSE_WAIT_SECONDS + " s"));
                     inFlight.cancel(true);
                     inFlight = null;
-                    take = false;
+                    helperIdle = false;
                 }
+            }
+            take &= helperIdle;
+            if (take && groupCommit)
+            {
+                // closed (and so msynced to its end) first: the closing checkpoint's manifest needs the journal
+                // synced to its position, and waiting for the helper's next interval would hold the close
+                journal.close();
             }
             if (take)
             {
@@ -183,7 +240,7 @@ final class Checkpointer
                 {
                     image.reset();
                     machine.dump(image);
-                    completed(position, write(position, machine.records()));
+                    completed(position, writer.write(position, image.buffer(), image.length(), live));
                     counters.set(TrackerCounter.CHECKPOINT_PAUSE_US, (nanoClock.nanoTime() - startNs) / 1000);
                 }
                 catch (final RuntimeException ex)
@@ -195,64 +252,145 @@ final class Checkpointer
         }
         finally
         {
-            if (null != writer)
+            if (null != ownHelper)
             {
-                writer.shutdownNow();
-                writer = null;
+                ownHelper.shutdownNow();
+                ownHelper = null;
             }
-            records.close();
+            if (helperIdle)
+            {
+                // a helper still running may still read the block: leaked then, never freed under it
+                copy.close();
+            }
         }
     }
 
-    private void begin(final long nowNs)
+    private void begin(final long nowNs, final long position)
     {
+        if (copy.capacitySlots() < live.createdSlots())
+        {
+            // it waits for the block to grow (on the helper): a due checkpoint stays due
+            grow();
+            return;
+        }
         requested = false;
         lastTimeNs = nowNs;
-        final long position = journal.position();
         lastPosition = position;
         final long startNs = nanoClock.nanoTime();
+        final DeadlineIndex deadlines = machine.deadlines();
+        final SlotArraysCopy arrays = deadlines.copyOnWrite(true, false);
+        this.arrays = arrays;
         try
         {
-            // the pause: the small structures and every record copied; the files are the helper's
+            // the pause: the exact image of everything but the records' content and the deadline slot arrays,
+            // whose places it only reserves: both are copied on write
             image.reset();
             machine.dump(image);
-            records.copyFrom(machine.records());
         }
         catch (final RuntimeException ex)
         {
+            deadlines.copyOnWrite(false, false);
             report(position, ex);
             return;
         }
+        arrays.begin(image);
+        deadlines.copyOnWrite(false, true);
+        copy.begin(live);
+        live.copyOnWrite(copy, copy.createdSlots());
+        copyOnWrite = true;
         counters.set(TrackerCounter.CHECKPOINT_PAUSE_US, (nanoClock.nanoTime() - startNs) / 1000);
-        if (null == writer)
+        inFlightPosition = position;
+        inFlight = new FutureTask<>(() ->
         {
-            writer = Executors.newSingleThreadExecutor((task) ->
+            copy.awaitCopied();
+            arrays.awaitCopied();
+            return writer.write(position, image.buffer(), image.length(), copy);
+        });
+        final int chunks = copy.chunks();
+        final int perTask = Math.max(1, (chunks + COPY_TASKS - 1) / COPY_TASKS);
+        final int arrayChunksPerTask = Math.max(1, (arrays.chunks() + COPY_TASKS - 1) / COPY_TASKS);
+        for (int task = 0; task < COPY_TASKS; task++)
+        {
+            final int first = task * perTask;
+            final int firstArrayChunk = task * arrayChunksPerTask;
+            helper().execute(() ->
+            {
+                copy.copyChunks(first, first + perTask);
+                arrays.copyChunks(firstArrayChunk, firstArrayChunk + arrayChunksPerTask);
+            });
+        }
+        helper().execute(inFlight);
+    }
+
+    private void grow()
+    {
+        final int created = live.createdSlots();
+        final int slots = (int)Math.min(live.slotCapacity(), created + (created >> 1) + 1024L);
+        final int imageBytes = (int)Math.min(1 << 30, Math.max(image.length() + (image.length() >> 2),
+            (long)IMAGE_BYTES_PER_SLOT * live.slotCapacity() + 65536));
+        growing = new FutureTask<>(() ->
+        {
+            copy.grow(slots);
+            image.reserve(imageBytes);
+            return null;
+        });
+        helper().execute(growing);
+    }
+
+    private void grown(final long nowNs)
+    {
+        final FutureTask<Void> done = growing;
+        growing = null;
+        try
+        {
+            done.get();
+        }
+        catch (final ExecutionException | InterruptedException ex)
+        {
+            if (ex instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            // as a checkpoint that failed: the next interval tries again
+            requested = false;
+            lastTimeNs = nowNs;
+            lastPosition = journal.position();
+            report(lastPosition, ex instanceof ExecutionException ? ex.getCause() : ex);
+        }
+    }
+
+    private Executor helper()
+    {
+        if (null == helper)
+        {
+            ownHelper = Executors.newSingleThreadExecutor((task) ->
             {
                 final Thread thread = new Thread(task, threadName);
                 thread.setDaemon(true);
                 return thread;
             });
+            helper = ownHelper;
         }
-        inFlightPosition = position;
-        inFlight = writer.submit(() -> write(position, records));
+        return helper;
     }
 
-    /**
-     * Write the checkpoint and keep the two newest (helper thread, or the closing thread).
-     *
-     * @return the position of the oldest checkpoint kept.
-     */
-    private long write(final long position, final SlotSource slots)
+    private void endCopyOnWrite()
     {
-        journal.checkpoints().write(position, journal.seed(), journal.startNs(), journal.settings(),
-            image.buffer(), image.length(), slots);
-        return journal.checkpoints().retain(KEEP);
+        live.copyOnWrite(null, 0);
+        machine.deadlines().copyOnWrite(false, false);
+        copyOnWrite = false;
+        counters.set(TrackerCounter.CHECKPOINT_AGENT_COPIES, copy.copiedByAgent());
     }
 
     private void finish()
     {
-        final Future<Long> done = inFlight;
+        final FutureTask<Long> done = inFlight;
         inFlight = null;
+        if (copyOnWrite)
+        {
+            // the task ended (failed before the copy was complete, say): the helper no longer copies
+            endCopyOnWrite();
+        }
         try
         {
             completed(inFlightPosition, done.get());
@@ -265,6 +403,27 @@ final class Checkpointer
         {
             Thread.currentThread().interrupt();
             report(inFlightPosition, ex);
+        }
+    }
+
+    private static boolean await(final FutureTask<?> task)
+    {
+        try
+        {
+            task.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            return true;
+        }
+        catch (final ExecutionException ex)
+        {
+            return true;
+        }
+        catch (final TimeoutException | InterruptedException ex)
+        {
+            if (ex instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            return false;
         }
     }
 

@@ -349,7 +349,19 @@ public final class TrackerAgent implements Agent, TrackerCommands
     }
 
     /**
-     * Whether a checkpoint's files are being written by the helper thread (tests wait for it). Agent thread.
+     * Tests: run the checkpoint helper's tasks (the copy in steps, the files, the copy block's growth) on an
+     * executor the test controls instead of the {@code <name>-checkpoint} thread. Before the first checkpoint.
+     *
+     * @param executor runs each task once, in order, one at a time.
+     */
+    public void checkpointExecutor(final java.util.concurrent.Executor executor)
+    {
+        checkpointer.executor(executor);
+    }
+
+    /**
+     * Whether the checkpoint helper has work under way: a checkpoint being copied or written, or its copy block
+     * growing (tests wait for it). Agent thread.
      *
      * @return true while one is in flight.
      */

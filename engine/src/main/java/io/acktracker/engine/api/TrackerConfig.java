@@ -528,9 +528,9 @@ public final class TrackerConfig
      * With a {@link #journal(boolean) journal}: take a checkpoint (the whole state, exactly, in the data directory's
      * {@code checkpoints/}) once the journal has grown this much since the last one, so a start restores it and
      * replays only the journal after it, and segments below the older of the two kept checkpoints are deleted. The
-     * agent pauses to copy the state (224 bytes per slot into an off-heap block kept between checkpoints, plus the
-     * small structures; about 55-75 ms at 1M pending measured); a helper thread writes the files. 0 for none (then
-     * the journal grows until a time-based or closing checkpoint). Default 256 MiB.
+     * agent pauses for the image of the small structures; the records (224 bytes per slot) are copied on write into
+     * an off-heap block the helper thread keeps (up to 1.5x the slots, touched ahead), and the helper writes the
+     * files. 0 for none (then the journal grows until a time-based or closing checkpoint). Default 256 MiB.
      *
      * @param checkpointIntervalBytes journal bytes, 0 for none.
      * @return this.

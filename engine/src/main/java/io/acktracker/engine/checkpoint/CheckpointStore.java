@@ -1,14 +1,16 @@
 package io.acktracker.engine.checkpoint;
 
 import io.acktracker.engine.api.TrackerException;
-import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.store.FileSpace;
 import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.engine.store.PendingTable;
+import io.acktracker.engine.store.TableBulkLoad;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -34,6 +36,9 @@ import java.util.zip.CRC32C;
  *     <li>{@value #PENDING_FILE}: the records, one Chronicle Map entry per slot, built with the pending table's own
  *     builder (so the tools open it as they open a table store's);</li>
  *     <li>{@value #STATE_FILE}: the exact image of everything else ({@code TrackerStateMachine.dump});</li>
+ *     <li>{@value #SLOTS_FILE}, when {@value #PENDING_FILE} is built like the tracker's own table (at least half its
+ *     slots created): each slot's record offset in it, one long per slot, so a start loads the table in one block
+ *     ({@link CheckpointRestore});</li>
  *     <li>{@value #MANIFEST_FILE}, written last: see {@link CheckpointManifest}.</li>
  * </ul>
  * A checkpoint is written into {@code cp-<P>.tmp/}, every file forced, then renamed: a directory without the suffix
@@ -50,6 +55,8 @@ public final class CheckpointStore
     public static final String PENDING_FILE = "pending.cmap";
     /** The exact image of the rest. */
     public static final String STATE_FILE = "state.bin";
+    /** Each slot's record offset in the records' table, when it is built like the tracker's (optional). */
+    public static final String SLOTS_FILE = "slots.bin";
     /** Format, position, genesis values, CRCs; written last. */
     public static final String MANIFEST_FILE = "manifest.properties";
 
@@ -67,11 +74,13 @@ public final class CheckpointStore
          * @param created slots in the pending table.
          * @param filler  writes a slot's record from the checkpoint.
          */
-        void restore(ImageReader image, int created, Records.SlotFiller filler);
+        void restore(ImageReader image, int created, SlotFiller filler);
     }
 
     private final Path directory;
     private final UnsafeBuffer from = new UnsafeBuffer(0, 0);
+    /** Each slot's record offset while a checkpoint is written; kept, so a steady run allocates it once. */
+    private final ExpandableDirectByteBuffer offsets = new ExpandableDirectByteBuffer(4096);
     private final UnsafeBuffer to = new UnsafeBuffer(0, 0);
 
     /**
@@ -216,6 +225,10 @@ public final class CheckpointStore
      * @param image       the exact image of the rest of the state.
      * @param imageLength its length.
      * @param slots       the records, copied slot by slot from each created slot's address.
+     * @param tableEntries the entries the tracker's pending table is built for: the records' table is built the same
+     *                    way (and {@value #SLOTS_FILE} written) when at least half of them are created.
+     * @param beforeManifest run after the records and the image are forced, before the manifest is written (the
+     *                    wait for the journal's sync to the position); what it throws refuses the checkpoint.
      * @return the checkpoint's directory.
      * @throws UncheckedIOException when it cannot be written (the unfinished directory is removed).
      */
@@ -226,7 +239,9 @@ public final class CheckpointStore
         final String settings,
         final DirectBuffer image,
         final int imageLength,
-        final SlotSource slots)
+        final SlotSource slots,
+        final long tableEntries,
+        final Runnable beforeManifest)
     {
         final Path done = path(position);
         if (Files.isDirectory(done))
@@ -241,12 +256,19 @@ public final class CheckpointStore
             OwnerOnlyFiles.createDirectories(temp);
             final int created = slots.createdSlots();
             final Path pending = temp.resolve(PENDING_FILE);
-            writeRecords(pending, slots, created);
+            final boolean withOffsets = writeRecords(pending, slots, created, tableEntries);
             final Path state = temp.resolve(STATE_FILE);
             writeBytes(state, image, imageLength);
             final Map<String, long[]> files = new LinkedHashMap<>();
             files.put(PENDING_FILE, new long[]{ Files.size(pending), crc32c(pending) });
             files.put(STATE_FILE, new long[]{ Files.size(state), crc32c(state) });
+            if (withOffsets)
+            {
+                final Path slotsFile = temp.resolve(SLOTS_FILE);
+                writeBytes(slotsFile, offsets, created * Long.BYTES);
+                files.put(SLOTS_FILE, new long[]{ Files.size(slotsFile), crc32c(slotsFile) });
+            }
+            beforeManifest.run();
             final byte[] manifest =
                 new CheckpointManifest(position, seed, startNs, settings, created, files).toBytes();
             writeBytes(temp.resolve(MANIFEST_FILE), new UnsafeBuffer(manifest), manifest.length);
@@ -264,8 +286,7 @@ public final class CheckpointStore
     }
 
     /**
-     * Restore a machine from a verified checkpoint: the image read into memory, the records copied slot by slot from
-     * the checkpoint's Chronicle Map file (opened, read, closed; never written).
+     * Restore a machine from a verified checkpoint ({@link CheckpointRestore}).
      *
      * @param manifest what {@link #verify} returned.
      * @param restorer the machine's restore.
@@ -273,46 +294,7 @@ public final class CheckpointStore
      */
     public void restore(final CheckpointManifest manifest, final Restorer restorer)
     {
-        final Path dir = path(manifest.position());
-        final int created = manifest.createdSlots();
-        final byte[] image;
-        try
-        {
-            image = Files.readAllBytes(dir.resolve(STATE_FILE));
-        }
-        catch (final IOException ex)
-        {
-            throw new TrackerException("checkpoint " + dir + ": " + STATE_FILE + " cannot be read (" + ex + ")", ex);
-        }
-        final long[] addresses = new long[created];
-        try (PendingTable table = PendingTable.persisted(dir.resolve(PENDING_FILE).toFile(), Math.max(1, created),
-            false))
-        {
-            table.forEachSlot((slot, address) ->
-            {
-                if (slot < 0 || slot >= created)
-                {
-                    throw new TrackerException("checkpoint " + dir + ": its pending table holds slot " + slot +
-                        ", beyond the " + created + " its manifest names");
-                }
-                addresses[slot] = address;
-            });
-            for (int slot = 0; slot < created; slot++)
-            {
-                if (0 == addresses[slot])
-                {
-                    throw new TrackerException("checkpoint " + dir + ": its pending table misses slot " + slot);
-                }
-            }
-            final UnsafeBuffer source = new UnsafeBuffer(0, 0);
-            final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-            restorer.restore(new ImageReader(new UnsafeBuffer(image), image.length), created, (slot, address) ->
-            {
-                source.wrap(addresses[slot], PendingRecord.LENGTH);
-                target.wrap(address, PendingRecord.LENGTH);
-                target.putBytes(0, source, 0, PendingRecord.LENGTH);
-            });
-        }
+        CheckpointRestore.restore(path(manifest.position()), manifest, restorer);
     }
 
     /**
@@ -343,10 +325,19 @@ public final class CheckpointStore
         return 0 == positions.length ? -1 : positions[Math.min(keep, positions.length) - 1];
     }
 
-    private void writeRecords(final Path file, final SlotSource slots, final int created) throws IOException
+    /**
+     * Write the records' table: built like the tracker's ({@code tableEntries}) when at least half its slots are
+     * created, so a start can load it in one block, else for the created slots only (a small file).
+     *
+     * @return whether it was built like the tracker's table, each slot's record offset in {@link #offsets}.
+     */
+    private boolean writeRecords(final Path file, final SlotSource slots, final int created, final long tableEntries)
+        throws IOException
     {
         OwnerOnlyFiles.createIfMissing(file);
-        try (PendingTable table = PendingTable.persisted(file.toFile(), Math.max(1, created), false))
+        boolean withOffsets = tableEntries > 0 && 2L * created >= tableEntries;
+        try (PendingTable table = PendingTable.persisted(file.toFile(), withOffsets ? tableEntries :
+            Math.max(1, created), false))
         {
             // the file is mapped and sparse: without its blocks reserved, a full disk would be a SIGBUS on the
             // agent thread while the records are copied in, not a checkpoint refused
@@ -358,12 +349,21 @@ public final class CheckpointStore
                 {
                     throw new IOException("the checkpoint's pending table has no room for slot " + slot);
                 }
-                from.wrap(slots.address(slot), PendingRecord.LENGTH);
+                from.wrap(slots.recordAddress(slot), PendingRecord.LENGTH);
                 to.wrap(address, PendingRecord.LENGTH);
                 to.putBytes(0, from, 0, PendingRecord.LENGTH);
+                if (withOffsets)
+                {
+                    final long offset = TableBulkLoad.offsetOf(table, address);
+                    offsets.putLong(slot * Long.BYTES, offset);
+                    withOffsets = offset >= 0;
+                }
             }
+            // a segment that overflowed into an extra tier: loaded slot by slot
+            withOffsets &= TableBulkLoad.mainAreaOnly(table);
         }
         force(file);
+        return withOffsets;
     }
 
     private static void writeBytes(final Path file, final DirectBuffer bytes, final int length) throws IOException

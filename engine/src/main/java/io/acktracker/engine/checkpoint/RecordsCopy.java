@@ -1,49 +1,260 @@
 package io.acktracker.engine.checkpoint;
 
+import io.acktracker.engine.pending.BeforeWrite;
 import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
 import org.agrona.UnsafeApi;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.IntConsumer;
+
 /**
- * The records of every created slot copied, at one moment, into one block of off-heap memory, slot after slot: what
- * a checkpoint's helper thread writes the Chronicle Map file from while the agent goes on changing the live
- * records. The block is kept and grown, never shrunk, so a steady run allocates it once.
+ * The records of every slot created at a checkpoint, as they were at that moment, copied into one block of off-heap
+ * memory slot after slot, by copy-on-write: what the checkpoint's helper thread writes the Chronicle Map file from
+ * while the agent goes on changing the live records.
  * <p>
- * Threading: {@link #copyFrom} by the agent; the reads by the one helper thread the agent hands it to, and not again
- * by the agent until the helper is done with it.
+ * The idea: at the checkpoint the agent only notes how many slots exist ({@link #begin}); the helper then copies
+ * them chunk by chunk ({@link #copyChunks}); meanwhile the agent, before it may change a record
+ * ({@link #beforeWrite}, called by {@code Records.address}), makes sure that record's chunk is in the copy, copying
+ * it itself when the helper has not. Each chunk of {@code 2^chunkShift} slots has one state, moved by compare and
+ * set:
+ * <pre>
+ *   agent:  NOT_COPIED --CAS--&gt; AGENT --copy live to block, release--&gt; COPIED
+ *   helper: copy live to scratch, then NOT_COPIED --CAS--&gt; HELPER --scratch to block, release--&gt; COPIED
+ * </pre>
+ * The agent never waits for the helper (a helper the OS descheduled mid-copy would otherwise stall it): the helper
+ * reads the live records into its own scratch before it claims the chunk, and since the agent claims a chunk before
+ * it writes any record in it, a claim that succeeds proves the scratch holds the records as they were at the
+ * checkpoint. An agent that finds a chunk HELPER copies the live records into the block itself (it has not written
+ * them since the checkpoint, so they are the very bytes the helper is putting there: the two copies race, but only
+ * ever write identical bytes) and marks it COPIED, so a later write to the chunk is not copied again. The release
+ * store of COPIED and the acquire load that sees it order the block's bytes before the helper reads them; the helper
+ * waits for every chunk to be COPIED ({@link #awaitCopied}) before it reads the block.
+ * <p>
+ * The block is sized and its pages touched by {@link #grow}, on the helper thread, between checkpoints, so neither
+ * the agent's pause nor its copies pay for allocation or page faults. It is kept and grown, never shrunk.
+ * <p>
+ * Threading: {@link #begin} and {@link #beforeWrite} on the agent thread; {@link #grow}, {@link #copyChunks},
+ * {@link #awaitCopied} and the reads ({@link #recordAddress}) on the one helper thread the agent hands the copy to,
+ * {@link #grow} only while no checkpoint is under way.
  */
-public final class RecordsCopy implements SlotSource, AutoCloseable
+public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
 {
+    /** Slots per chunk, log2, by default: 64 slots, 14 KiB. */
+    public static final int DEFAULT_CHUNK_SHIFT = 6;
+
+    private static final int NOT_COPIED = 0;
+    private static final int AGENT = 1;
+    private static final int HELPER = 2;
+    private static final int COPIED = 3;
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
+
+    private final int chunkShift;
+    private SlotSource live;
     private long address;
-    private long capacity;
+    private int capacitySlots;
+    private int[] states = new int[0];
+    private long scratch;
     private int created;
+    private int chunks;
+    private int copiedByAgent;
+    private volatile boolean complete;
+    private IntConsumer onHelperClaim;
+
+    /** A copy with 64-slot chunks. */
+    public RecordsCopy()
+    {
+        this(DEFAULT_CHUNK_SHIFT);
+    }
 
     /**
-     * Copy every created slot's record.
+     * A copy with chunks of {@code 2^chunkShift} slots.
+     *
+     * @param chunkShift log2 of the slots per chunk, 0 to 16.
+     */
+    public RecordsCopy(final int chunkShift)
+    {
+        if (chunkShift < 0 || chunkShift > 16)
+        {
+            throw new IllegalArgumentException("chunk shift must be 0 to 16: " + chunkShift);
+        }
+        this.chunkShift = chunkShift;
+    }
+
+    /**
+     * @return slots the block has room for.
+     */
+    public int capacitySlots()
+    {
+        return capacitySlots;
+    }
+
+    /**
+     * Replace the block with one for at least {@code slots} slots, every page touched (helper thread, no checkpoint
+     * under way).
+     *
+     * @param slots slots to hold.
+     */
+    public void grow(final int slots)
+    {
+        if (slots <= capacitySlots)
+        {
+            return;
+        }
+        final long bytes = (long)slots * PendingRecord.LENGTH;
+        final long grown = UnsafeApi.allocateMemory(bytes);
+        // written, not just reserved: the pages are faulted in here, not in the agent's copies
+        UnsafeApi.setMemory(grown, bytes, (byte)0);
+        final int[] grownStates = new int[chunksFor(slots)];
+        freeBlock();
+        scratch = UnsafeApi.allocateMemory((long)PendingRecord.LENGTH << chunkShift);
+        address = grown;
+        states = grownStates;
+        capacitySlots = slots;
+    }
+
+    /**
+     * The checkpoint: from now on the copy stands for the live records as they are (agent thread). The caller
+     * installs this as the records' copy-on-write hook for {@link #createdSlots()} slots and hands the copy to the
+     * helper, which publishes the states set here.
      *
      * @param records the live records.
+     * @throws IllegalStateException when the block is too small ({@link #grow} first).
      */
-    public void copyFrom(final SlotSource records)
+    public void begin(final SlotSource records)
     {
         final int count = records.createdSlots();
-        final long bytes = (long)count * PendingRecord.LENGTH;
-        if (bytes > capacity)
+        if (count > capacitySlots)
         {
-            if (0 != address)
-            {
-                UnsafeApi.freeMemory(address);
-                address = 0;
-            }
-            capacity = Math.max(bytes, capacity + (capacity >> 1));
-            address = UnsafeApi.allocateMemory(capacity);
+            throw new IllegalStateException("the copy holds " + capacitySlots + " slots, " + count + " exist");
         }
-        // records are not contiguous (Chronicle entries, one per slot): one copy each
-        for (int slot = 0; slot < count; slot++)
-        {
-            UnsafeApi.copyMemory(records.address(slot), address + (long)slot * PendingRecord.LENGTH,
-                PendingRecord.LENGTH);
-        }
+        live = records;
         created = count;
+        chunks = chunksFor(count);
+        copiedByAgent = 0;
+        complete = false;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            states[chunk] = NOT_COPIED;
+        }
+    }
+
+    /**
+     * Copy-on-write (agent thread): return once the slot's chunk is in the copy, never waiting for the helper.
+     *
+     * @param slot a slot below {@link #createdSlots()}.
+     */
+    public void beforeWrite(final int slot)
+    {
+        final int chunk = slot >>> chunkShift;
+        final int state = (int)STATE.getAcquire(states, chunk);
+        if (COPIED == state)
+        {
+            return;
+        }
+        if (NOT_COPIED == state && STATE.compareAndSet(states, chunk, NOT_COPIED, AGENT))
+        {
+            copyChunk(chunk, address);
+            STATE.setRelease(states, chunk, COPIED);
+            copiedByAgent++;
+            return;
+        }
+        if (COPIED != (int)STATE.getAcquire(states, chunk))
+        {
+            // HELPER: it is putting these very bytes into the block; put them there too rather than wait for it
+            copyChunk(chunk, address);
+            STATE.setRelease(states, chunk, COPIED);
+        }
+    }
+
+    /**
+     * Copy the chunks of a range that nobody copied yet (helper thread).
+     *
+     * @param fromChunk first chunk.
+     * @param toChunk   one past the last (clamped to {@link #chunks()}).
+     * @return chunks this call copied.
+     */
+    public int copyChunks(final int fromChunk, final int toChunk)
+    {
+        int copied = 0;
+        final long chunkBytes = (long)PendingRecord.LENGTH << chunkShift;
+        for (int chunk = fromChunk, end = Math.min(toChunk, chunks); chunk < end; chunk++)
+        {
+            if (NOT_COPIED != (int)STATE.getAcquire(states, chunk))
+            {
+                continue;
+            }
+            // into the scratch first: only a claim that succeeds after the reads proves the agent wrote none of them
+            final long offset = ((long)chunk << chunkShift) * PendingRecord.LENGTH;
+            copyChunk(chunk, scratch - offset);
+            if (STATE.compareAndSet(states, chunk, NOT_COPIED, HELPER))
+            {
+                if (null != onHelperClaim)
+                {
+                    onHelperClaim.accept(chunk);
+                }
+                UnsafeApi.copyMemory(scratch, address + offset, Math.min(chunkBytes,
+                    (long)(created - (chunk << chunkShift)) * PendingRecord.LENGTH));
+                STATE.setRelease(states, chunk, COPIED);
+                copied++;
+            }
+        }
+        return copied;
+    }
+
+    /**
+     * Copy what is left and wait until every chunk is copied (helper thread; it waits only for a chunk the agent is
+     * copying): then the copy is the records at the checkpoint, and {@link #isComplete()} tells the agent it may
+     * drop the hook.
+     */
+    public void awaitCopied()
+    {
+        copyChunks(0, chunks);
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            while (COPIED != (int)STATE.getAcquire(states, chunk))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        complete = true;
+    }
+
+    /**
+     * Tests: called on the helper's thread each time it has claimed a chunk, before it puts the chunk into the
+     * block, so a test can play the agent's write at exactly that moment.
+     *
+     * @param hook given the chunk, or null for none.
+     */
+    void onHelperClaim(final IntConsumer hook)
+    {
+        onHelperClaim = hook;
+    }
+
+    /**
+     * @return whether every chunk is in the copy (any thread).
+     */
+    public boolean isComplete()
+    {
+        return complete;
+    }
+
+    /**
+     * @return chunks of the checkpoint under way.
+     */
+    public int chunks()
+    {
+        return chunks;
+    }
+
+    /**
+     * @return chunks the agent copied itself for the checkpoint under way (agent thread; a figure for tests and
+     * benchmarks).
+     */
+    public int copiedByAgent()
+    {
+        return copiedByAgent;
     }
 
     public int createdSlots()
@@ -51,7 +262,7 @@ public final class RecordsCopy implements SlotSource, AutoCloseable
         return created;
     }
 
-    public long address(final int slot)
+    public long recordAddress(final int slot)
     {
         return address + (long)slot * PendingRecord.LENGTH;
     }
@@ -61,18 +272,43 @@ public final class RecordsCopy implements SlotSource, AutoCloseable
      */
     public long capacity()
     {
-        return capacity;
+        return (long)capacitySlots * PendingRecord.LENGTH;
     }
 
-    /** Free the memory. */
+    /** Free the memory (no checkpoint under way). */
     public void close()
+    {
+        freeBlock();
+        capacitySlots = 0;
+        created = 0;
+        chunks = 0;
+    }
+
+    /** Copy a chunk's live records to {@code to + slot * LENGTH} for each of its slots. */
+    private void copyChunk(final int chunk, final long to)
+    {
+        // records are not contiguous (Chronicle entries, one per slot): one copy each
+        final int from = chunk << chunkShift;
+        for (int slot = from, end = Math.min(created, from + (1 << chunkShift)); slot < end; slot++)
+        {
+            UnsafeApi.copyMemory(live.recordAddress(slot), to + (long)slot * PendingRecord.LENGTH,
+                PendingRecord.LENGTH);
+        }
+    }
+
+    private int chunksFor(final int slots)
+    {
+        return (int)(((long)slots + (1 << chunkShift) - 1) >>> chunkShift);
+    }
+
+    private void freeBlock()
     {
         if (0 != address)
         {
             UnsafeApi.freeMemory(address);
+            UnsafeApi.freeMemory(scratch);
             address = 0;
-            capacity = 0;
-            created = 0;
+            scratch = 0;
         }
     }
 }

@@ -142,6 +142,11 @@ public final class JournalHelperAgent implements Agent
             segment.unmap();
         }
         handedOut.clear();
+        if (syncIntervalNs > 0)
+        {
+            // a closing checkpoint written after this needs to know the journal reaches it
+            publishSynced(appendPosition);
+        }
     }
 
     /**

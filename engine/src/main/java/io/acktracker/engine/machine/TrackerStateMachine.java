@@ -16,6 +16,7 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
 import io.acktracker.engine.state.ImageReader;
@@ -65,7 +66,7 @@ public final class TrackerStateMachine
     private static final EnumSet<TrackerCounter> NOT_STATE = EnumSet.of(
         INVALID_REQUESTS, SPOOFED_ACKS, BACK_PRESSURED, COMMANDS, DUTY_CYCLES, HEARTBEAT_MS, SNAPSHOTS, ERRORS,
         LISTENER_ERRORS, TRACKER_FAILED, REFUSED_TRACKER_FAILED, CHECKPOINTS, CHECKPOINT_PAUSE_US,
-        CHECKPOINTS_DAMAGED);
+        CHECKPOINTS_DAMAGED, CHECKPOINT_AGENT_COPIES);
 
     private final CommandClock clock;
     private final SeededRandom random;
@@ -637,7 +638,7 @@ public final class TrackerStateMachine
      * @param filler  writes each slot's record.
      * @throws io.acktracker.engine.api.TrackerException when the image does not fit this machine.
      */
-    public void restore(final ImageReader in, final int created, final Records.SlotFiller filler)
+    public void restore(final ImageReader in, final int created, final SlotFiller filler)
     {
         recovered = true;
         in.section(ImageSections.MACHINE, "machine");

@@ -70,6 +70,8 @@ public enum TrackerCounter
     CHECKPOINTS(61, "checkpoints of the journal store completed", false),
     CHECKPOINT_PAUSE_US(62, "the agent's pause for the last checkpoint, microseconds", true),
     CHECKPOINTS_DAMAGED(63, "damaged checkpoints passed over at the start (recovered from an older one)", false),
+    CHECKPOINT_AGENT_COPIES(64, "chunks of 64 records the agent copied itself during the last checkpoint " +
+        "(copy-on-write; the helper copied the rest)", true),
     CLIENT_SESSIONS(70, "client sessions", true),
     SESSIONS_OPENED(71, "client sessions opened or bound again", false),
     SESSIONS_ADOPTED(72, "client sessions that claimed more applied commands than this state holds", false),

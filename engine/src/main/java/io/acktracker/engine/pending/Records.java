@@ -48,6 +48,8 @@ public final class Records implements SlotSource
     private final RecordBytes fresh = new RecordBytes();
     private final PendingRecord target = new PendingRecord();
     private int pendingCount;
+    private BeforeWrite beforeWrite;
+    private int copyOnWriteSlots;
 
     /**
      * Records over a table.
@@ -77,14 +79,37 @@ public final class Records implements SlotSource
     }
 
     /**
-     * Address of a slot's record, to point a flyweight at.
+     * Address of a slot's record, to point a flyweight at (which may write it): while a checkpoint's copy is under
+     * way, the record's bytes at the checkpoint are copied first ({@link #copyOnWrite}).
      *
      * @param slot a live slot.
      * @return the off-heap address, 0 when the slot is free.
      */
     public long address(final int slot)
     {
+        // 0 unless a copy is under way: one predictable branch on a plain field
+        if (slot < copyOnWriteSlots)
+        {
+            beforeWrite.beforeWrite(slot);
+        }
         return index.address(slot);
+    }
+
+    public long recordAddress(final int slot)
+    {
+        return index.address(slot);
+    }
+
+    /**
+     * Install (or, with 0 slots, remove) the copy-on-write hook {@link #address} calls for slots below a count.
+     *
+     * @param hook  called before a slot's record may change.
+     * @param slots slots it covers (those created at the checkpoint), 0 for none.
+     */
+    public void copyOnWrite(final BeforeWrite hook, final int slots)
+    {
+        beforeWrite = hook;
+        copyOnWriteSlots = null == hook ? 0 : slots;
     }
 
     /**
@@ -124,7 +149,7 @@ public final class Records implements SlotSource
         final PendingRecord record = fresh.record();
         final byte status = record.status();
         record.status(RecordStatus.NONE);
-        target.wrap(index.address(slot)).buffer().putBytes(0, record.buffer(), 0, PendingRecord.LENGTH);
+        target.wrap(address(slot)).buffer().putBytes(0, record.buffer(), 0, PendingRecord.LENGTH);
         // the status last, after the rest of the record (a store-store fence: ordering, not the full fence of a
         // volatile store, which would cost every track)
         VarHandle.storeStoreFence();
@@ -163,7 +188,7 @@ public final class Records implements SlotSource
      */
     public void remove(final int slot, final long messageId)
     {
-        target.wrap(index.address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
+        target.wrap(address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
         index.release(messageId, slot);
     }
 
@@ -345,7 +370,7 @@ public final class Records implements SlotSource
      */
     public void discardStored(final int slot)
     {
-        target.wrap(index.address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
+        target.wrap(address(slot)).buffer().putByte(PendingRecord.STATUS_OFFSET, RecordStatus.NONE);
     }
 
     /**
@@ -444,19 +469,6 @@ public final class Records implements SlotSource
         return index.sortedIds();
     }
 
-    /** Fills a restored slot's record, for {@link #restore}. */
-    @FunctionalInterface
-    public interface SlotFiller
-    {
-        /**
-         * Write a slot's record, all {@link PendingRecord#LENGTH} bytes, at an address.
-         *
-         * @param slot    the slot.
-         * @param address its record in the table.
-         */
-        void fill(int slot, long address);
-    }
-
     /**
      * Append the records' order-deciding state to an exact image: the pending count, the index's free-slot stack
      * and tombstone ring. The slots' content is copied separately ({@link #address} of each of
@@ -471,8 +483,8 @@ public final class Records implements SlotSource
     }
 
     /**
-     * Restore a fresh records part (nothing created yet): create the image's slots in slot order, let the filler
-     * write each one's record, then the free-slot stack and tombstone ring; the id index is rebuilt from the records
+     * Restore a fresh records part (nothing created yet): the filler creates the image's slots in slot order, each
+     * with its record, then the free-slot stack and tombstone ring are read; the id index is rebuilt from the records
      * that hold a message.
      *
      * @param in      the image, at what {@link #dump} wrote.
@@ -495,12 +507,11 @@ public final class Records implements SlotSource
         pendingCount = in.getInt();
         for (int slot = 0; slot < created; slot++)
         {
-            final long address = table.create(slot);
+            final long address = filler.fill(slot, table);
             if (address <= 0)
             {
                 throw new TrackerException("the pending table has no room for slot " + slot + " of the checkpoint");
             }
-            filler.fill(slot, address);
             index.restoreSlot(address);
         }
         final int size = index.restore(in);

@@ -14,8 +14,11 @@ public interface SlotSource
     int createdSlots();
 
     /**
+     * The record to copy from: unlike {@link Records#address(int)}, which a writer calls, this never runs the
+     * copy-on-write check, so a checkpoint's copy may read through it.
+     *
      * @param slot a created slot.
      * @return the off-heap address of its {@code PendingRecord.LENGTH}-byte record.
      */
-    long address(int slot);
+    long recordAddress(int slot);
 }

@@ -3,6 +3,7 @@ package io.acktracker.engine.state;
 import io.acktracker.engine.api.TrackerException;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * The reading side of an {@link ImageWriter} image: the same values in the same order. A section tag that is not
@@ -13,6 +14,9 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class ImageReader
 {
+    private static final long INTS_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long LONGS_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+
     private final DirectBuffer buffer;
     private final int limit;
     private int position;
@@ -98,11 +102,7 @@ public final class ImageReader
     {
         final int count = count(Long.BYTES);
         final long[] values = null == into || into.length < count ? new long[count] : into;
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = buffer.getLong(position);
-            position += Long.BYTES;
-        }
+        readArray(values, LONGS_BASE, (long)count * Long.BYTES);
         return values;
     }
 
@@ -116,11 +116,7 @@ public final class ImageReader
     {
         final int count = count(Integer.BYTES);
         final int[] values = null == into || into.length < count ? new int[count] : into;
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = buffer.getInt(position);
-            position += Integer.BYTES;
-        }
+        readArray(values, INTS_BASE, (long)count * Integer.BYTES);
         return values;
     }
 
@@ -176,6 +172,13 @@ public final class ImageReader
     public int position()
     {
         return position;
+    }
+
+    private void readArray(final Object array, final long baseOffset, final long bytes)
+    {
+        // one block copy in the platform's byte order, the order ImageWriter wrote in (count() checked the bounds)
+        UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + position, array, baseOffset, bytes);
+        position += (int)bytes;
     }
 
     private int count(final int elementBytes)

@@ -3,6 +3,7 @@ package io.acktracker.engine.state;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * The writing side of an exact, restorable image of the machine (a checkpoint's state file): each part appends its
@@ -18,6 +19,9 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class ImageWriter
 {
+    private static final long INTS_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long LONGS_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+
     private final ExpandableDirectByteBuffer buffer;
     private int length;
 
@@ -29,6 +33,29 @@ public final class ImageWriter
     public ImageWriter(final int initialCapacity)
     {
         buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /**
+     * Grow the memory to at least a size and touch every page of it, so the next images up to that size neither
+     * grow nor fault pages in (a checkpoint's helper calls it between checkpoints, off the agent's pause).
+     *
+     * @param bytes capacity wanted.
+     */
+    public void reserve(final int bytes)
+    {
+        if (bytes > buffer.capacity())
+        {
+            buffer.checkLimit(bytes);
+            buffer.setMemory(0, buffer.capacity(), (byte)0);
+        }
+    }
+
+    /**
+     * @return bytes of memory held.
+     */
+    public int capacity()
+    {
+        return buffer.capacity();
     }
 
     /**
@@ -111,13 +138,7 @@ public final class ImageWriter
     public ImageWriter putLongs(final long[] values, final int count)
     {
         putInt(count);
-        buffer.checkLimit(length + count * Long.BYTES);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putLong(length, values[i]);
-            length += Long.BYTES;
-        }
-        return this;
+        return putArray(values, LONGS_BASE, (long)count * Long.BYTES);
     }
 
     /**
@@ -130,13 +151,7 @@ public final class ImageWriter
     public ImageWriter putInts(final int[] values, final int count)
     {
         putInt(count);
-        buffer.checkLimit(length + count * Integer.BYTES);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putInt(length, values[i]);
-            length += Integer.BYTES;
-        }
-        return this;
+        return putArray(values, INTS_BASE, (long)count * Integer.BYTES);
     }
 
     /**
@@ -167,6 +182,39 @@ public final class ImageWriter
         putInt(count);
         buffer.putBytes(length, source, offset, count);
         length += count;
+        return this;
+    }
+
+    /**
+     * Leave room for {@code count} elements another thread fills in later (a checkpoint's copy-on-write).
+     *
+     * @param count        elements.
+     * @param elementBytes bytes each.
+     * @return the offset of the room.
+     */
+    public int skip(final int count, final int elementBytes)
+    {
+        final long bytes = (long)count * elementBytes;
+        if (length + bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("an image cannot exceed 2 GiB");
+        }
+        buffer.checkLimit(length + (int)bytes);
+        final int offset = length;
+        length += (int)bytes;
+        return offset;
+    }
+
+    private ImageWriter putArray(final Object array, final long baseOffset, final long bytes)
+    {
+        if (length + bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("an image cannot exceed 2 GiB");
+        }
+        buffer.checkLimit(length + (int)bytes);
+        // one block copy in the platform's byte order, the order putInt and putLong write in
+        UnsafeApi.copyMemory(array, baseOffset, null, buffer.addressOffset() + length, bytes);
+        length += (int)bytes;
         return this;
     }
 

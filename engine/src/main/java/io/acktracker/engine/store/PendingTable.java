@@ -161,6 +161,27 @@ public final class PendingTable implements AutoCloseable
     }
 
     /**
+     * Look a slot's record up through Chronicle (not the hot path: checks of a loaded table).
+     *
+     * @param slot the slot.
+     * @return the address of its record, or 0 when the slot was not created.
+     */
+    public long lookup(final int slot)
+    {
+        writerKey.setValue(slot);
+        try (ExternalMapQueryContext<IntValue, RecordBytes, ?> context = map.queryContext(writerKey))
+        {
+            final MapEntry<IntValue, RecordBytes> entry = context.entry();
+            if (null == entry)
+            {
+                return 0;
+            }
+            final Data<RecordBytes> value = entry.value();
+            return value.bytes().addressForRead(value.offset());
+        }
+    }
+
+    /**
      * Visit every created slot with its record's off-heap address, free or not (in Chronicle's order, not by slot).
      *
      * @param visitor called per slot.

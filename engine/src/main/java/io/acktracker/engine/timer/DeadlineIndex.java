@@ -5,7 +5,6 @@ import io.acktracker.engine.state.ImageSections;
 import io.acktracker.engine.state.ImageWriter;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.LongArrayList;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -66,8 +65,6 @@ public final class DeadlineIndex
     private int finePollIndex;
     private int coarsePollIndex;
     private int abortedIndex;
-    private int lastPollIndex;
-    private int lastAllocation;
 
     private final int[] slotNext;
     private final int[] slotPrev;
@@ -98,6 +95,11 @@ public final class DeadlineIndex
     private int budget;
     private long nowNs;
     private int scheduledCount;
+
+    // a checkpoint's copy-on-write of the slot arrays (SlotArraysCopy): 0 slots when none is under way
+    private SlotArraysCopy arraysCopy;
+    private int copyOnWriteSlots;
+    private boolean deferArrays;
 
     private final DeadlineTimerWheel.TimerHandler fineExpiry = this::onFineExpiry;
     private final DeadlineTimerWheel.TimerHandler coarseExpiry = this::onCoarseExpiry;
@@ -187,6 +189,7 @@ public final class DeadlineIndex
             bucket = bucketFor(COARSE, effectiveNs >> coarseShift);
         }
 
+        beforeWrite(slot);
         slotDeadline[slot] = deadlineNs;
         slotBucket[slot] = bucket;
         slotNext[slot] = NONE;
@@ -198,6 +201,7 @@ public final class DeadlineIndex
         }
         else
         {
+            beforeWrite(tail);
             slotNext[tail] = slot;
         }
         bucketTail[bucket] = slot;
@@ -410,12 +414,14 @@ public final class DeadlineIndex
         final int bucket = slotBucket[slot];
         final int prev = slotPrev[slot];
         final int next = slotNext[slot];
+        beforeWrite(slot);
         if (NONE == prev)
         {
             bucketHead[bucket] = next;
         }
         else
         {
+            beforeWrite(prev);
             slotNext[prev] = next;
         }
         if (NONE == next)
@@ -424,6 +430,7 @@ public final class DeadlineIndex
         }
         else
         {
+            beforeWrite(next);
             slotPrev[next] = prev;
         }
 
@@ -433,6 +440,15 @@ public final class DeadlineIndex
         bucketSize[bucket]--;
         scheduledCount--;
         return bucket;
+    }
+
+    private void beforeWrite(final int slot)
+    {
+        // 0 unless a checkpoint's copy is under way: one predictable branch on a plain field
+        if (slot < copyOnWriteSlots)
+        {
+            arraysCopy.beforeWrite(slot);
+        }
     }
 
     private int bucketFor(final byte level, final long tick)
@@ -573,10 +589,17 @@ public final class DeadlineIndex
         {
             throw new IllegalStateException("a deadline index is dumped between polls only");
         }
-        out.section(ImageSections.DEADLINES).putLong(nowNs).putInt(scheduledCount)
-            .putInts(slotNext, slotNext.length).putInts(slotPrev, slotPrev.length)
-            .putInts(slotBucket, slotBucket.length).putLongs(slotDeadline, slotDeadline.length)
-            .putInt(bucketCapacity).putLongs(bucketTick, bucketCapacity).putLongs(bucketTimerId, bucketCapacity)
+        out.section(ImageSections.DEADLINES).putLong(nowNs).putInt(scheduledCount);
+        if (deferArrays)
+        {
+            arraysCopy.reserve(out);
+        }
+        else
+        {
+            out.putInts(slotNext, slotNext.length).putInts(slotPrev, slotPrev.length)
+                .putInts(slotBucket, slotBucket.length).putLongs(slotDeadline, slotDeadline.length);
+        }
+        out.putInt(bucketCapacity).putLongs(bucketTick, bucketCapacity).putLongs(bucketTimerId, bucketCapacity)
             .putInts(bucketHead, bucketCapacity).putInts(bucketTail, bucketCapacity)
             .putInts(bucketSize, bucketCapacity).putBytes(bucketLevel, bucketCapacity)
             .putInts(freeBuckets, freeBucketCount);
@@ -585,8 +608,27 @@ public final class DeadlineIndex
     }
 
     /**
+     * A checkpoint's copy-on-write of the slot arrays ({@link SlotArraysCopy}): while deferred, {@link #dump} only
+     * reserves their place in the image; while on, every change of a slot's entries copies its chunk first.
+     *
+     * @param defer whether {@link #dump} reserves instead of copying.
+     * @param on    whether changes are copied first.
+     * @return the copy, to begin and hand to the helper.
+     */
+    public SlotArraysCopy copyOnWrite(final boolean defer, final boolean on)
+    {
+        if (null == arraysCopy)
+        {
+            arraysCopy = new SlotArraysCopy(slotNext, slotPrev, slotBucket, slotDeadline);
+        }
+        deferArrays = defer;
+        copyOnWriteSlots = on ? slotNext.length : 0;
+        return arraysCopy;
+    }
+
+    /**
      * Restore the index from {@link #dump}: the arrays as they were, the tick and timer maps rebuilt from the
-     * buckets, and each wheel rebuilt exactly (see {@link #restoreWheel}). Into an index of the same slot capacity
+     * buckets, and each wheel rebuilt exactly (see {@link WheelRebuild#restore}). Into an index of the same slot capacity
      * and tick sizes, before any schedule.
      *
      * @param in the image, at what {@link #dump} wrote.
@@ -625,12 +667,13 @@ public final class DeadlineIndex
                     .put(bucketTimerId[bucket], bucket);
             }
         }
-        fineWheel = restoreWheel(in, fineTimerToBucket, fineShift, fineWheel.ticksPerWheel());
-        finePollIndex = lastPollIndex;
-        fineAllocation = lastAllocation;
-        coarseWheel = restoreWheel(in, coarseTimerToBucket, coarseShift, coarseWheel.ticksPerWheel());
-        coarsePollIndex = lastPollIndex;
-        coarseAllocation = lastAllocation;
+        final WheelRebuild rebuild = new WheelRebuild(this::timerDeadline);
+        fineWheel = rebuild.restore(in, fineTimerToBucket, fineShift, fineWheel.ticksPerWheel());
+        finePollIndex = rebuild.pollIndex();
+        fineAllocation = rebuild.allocation();
+        coarseWheel = rebuild.restore(in, coarseTimerToBucket, coarseShift, coarseWheel.ticksPerWheel());
+        coarsePollIndex = rebuild.pollIndex();
+        coarseAllocation = rebuild.allocation();
     }
 
     private static void dumpWheel(
@@ -638,106 +681,6 @@ public final class DeadlineIndex
     {
         out.putLong(wheel.startTime()).putLong(wheel.currentTickTime()).putInt(allocation).putInt(pollIndex)
             .putLong(wheel.timerCount());
-    }
-
-    /**
-     * Rebuild an Agrona wheel (whose arrays cannot be read or set) into exactly the state of the one dumped, through
-     * its public operations only:
-     * <ol>
-     *     <li>the same start time, tick size, spokes and per-spoke allocation; then {@code currentTickTime(t - tick)}
-     *     winds its current tick to the original's, so every deadline maps to the same spoke;</li>
-     *     <li>the resume index of a poll that stopped early: fillers take indices 0 to p of the current spoke, only
-     *     the one at p due, and a poll whose handler refuses it leaves the wheel resuming at p; the fillers are
-     *     cancelled;</li>
-     *     <li>each live timer, spoke by spoke in index order, scheduled with its real deadline: a timer not yet due
-     *     maps to its own spoke, and an overdue one can only be in the current spoke (the wheel leaves a spoke only
-     *     once every due timer in it fired), where it maps again; fillers with the same deadline occupy the holes
-     *     before it, so it takes its original index, and are cancelled afterwards.</li>
-     * </ol>
-     * Every timer id returned is checked against the original, so the wheel's array holds the same deadlines at the
-     * same places, and its start time, current tick, resume index, allocation and timer count are the same: no
-     * residual difference. A wheel that cannot be rebuilt so (another Agrona, a broken mirror) is refused.
-     */
-    private DeadlineTimerWheel restoreWheel(
-        final ImageReader in, final Long2LongHashMap timerToBucket, final int shift, final int ticks)
-    {
-        final long startTime = in.getLong();
-        final long tickTime = in.getLong();
-        final int allocation = in.getInt();
-        final int pollIndex = in.getInt();
-        final long timerCount = in.getLong();
-        final long resolution = 1L << shift;
-        final DeadlineTimerWheel wheel =
-            new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startTime, resolution, ticks, allocation);
-        wheel.currentTickTime(tickTime - resolution);
-        require(wheel.currentTickTime() == tickTime, "current tick time");
-
-        final LongArrayList fillers = new LongArrayList();
-        if (pollIndex > 0)
-        {
-            for (int i = 0; i <= pollIndex; i++)
-            {
-                final long id = wheel.scheduleTimer(i < pollIndex ? tickTime - 1 : tickTime - 2);
-                require((int)id == i, "resume index filler");
-                fillers.addLong(id);
-            }
-            wheel.poll(tickTime - 2, (unit, now, id) -> false, Integer.MAX_VALUE);
-            cancelAll(wheel, fillers);
-        }
-
-        final long[] ids = new long[timerToBucket.size()];
-        final Long2LongHashMap.KeyIterator keys = timerToBucket.keySet().iterator();
-        for (int i = 0; i < ids.length; i++)
-        {
-            ids[i] = keys.nextValue();
-        }
-        Arrays.sort(ids);
-        for (int i = 0; i < ids.length; )
-        {
-            final int spoke = (int)(ids[i] >> 32);
-            int end = i;
-            while (end < ids.length && (int)(ids[end] >> 32) == spoke)
-            {
-                end++;
-            }
-            final long spokeDeadline = timerDeadline((int)timerToBucket.get(ids[end - 1]));
-            int next = 0;
-            for (int k = i; k < end; k++)
-            {
-                final int index = (int)ids[k];
-                while (next < index)
-                {
-                    fillers.addLong(wheel.scheduleTimer(spokeDeadline));
-                    next++;
-                }
-                final long id = wheel.scheduleTimer(timerDeadline((int)timerToBucket.get(ids[k])));
-                require(id == ids[k], "timer " + ids[k]);
-                next++;
-            }
-            i = end;
-        }
-        cancelAll(wheel, fillers);
-        require(wheel.timerCount() == timerCount, "timer count");
-        lastPollIndex = pollIndex;
-        lastAllocation = allocation;
-        return wheel;
-    }
-
-    private static void cancelAll(final DeadlineTimerWheel wheel, final LongArrayList ids)
-    {
-        for (int i = 0; i < ids.size(); i++)
-        {
-            wheel.cancelTimer(ids.getLong(i));
-        }
-        ids.clear();
-    }
-
-    private static void require(final boolean condition, final String what)
-    {
-        if (!condition)
-        {
-            throw new IllegalStateException("the deadline wheel cannot be rebuilt exactly: " + what);
-        }
     }
 
     private static void readExactly(final Object array, final int count, final int length)

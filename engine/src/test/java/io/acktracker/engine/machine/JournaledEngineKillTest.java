@@ -118,7 +118,7 @@ class JournaledEngineKillTest
     }
 
     /** Copy a data directory, the journal cut at a position: zeros after it, no later segment. */
-    private static void copyCut(final Path from, final Path to, final long position) throws IOException
+    static void copyCut(final Path from, final Path to, final long position) throws IOException
     {
         Files.createDirectories(to.resolve(CommandJournal.DIRECTORY));
         try (Stream<Path> files = Files.list(from))
