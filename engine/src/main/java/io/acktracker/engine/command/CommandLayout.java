@@ -295,8 +295,7 @@ public final class CommandLayout
             case SESSION_OPEN: return "SESSION_OPEN";
             case OUTBOX_CONFIRM: return "OUTBOX_CONFIRM";
             case JOURNAL_GENESIS: return "JOURNAL_GENESIS";
-            default: return (type & SEQUENCED) != 0 && type != (type & ~SEQUENCED) ?
-                name(type & ~SEQUENCED) + "#" : "UNKNOWN(" + type + ")";
+            default: return (type & SEQUENCED) != 0 ? name(type & ~SEQUENCED) + "#" : "UNKNOWN(" + type + ")";
         }
     }
 }
