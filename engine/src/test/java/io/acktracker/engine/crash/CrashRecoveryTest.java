@@ -5,6 +5,7 @@ import io.acktracker.engine.api.MessageState;
 import io.acktracker.engine.api.MessageStatus;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.checkpoint.CheckpointStore;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.store.StoreLayout;
 import org.agrona.collections.Long2LongHashMap;
@@ -102,8 +103,35 @@ class CrashRecoveryTest
         long messages;
         long acks;
         long replays;
+        long killsDuringACheckpoint;
+        long killsWithACheckpoint;
         long pendingAtLastCheck;
         long deadLettersAtLastCheck;
+
+        /**
+         * After a kill: did it land while a checkpoint was being written (an unfinished {@code cp-<P>.tmp} left
+         * behind), and is there a complete one to restore?
+         */
+        void countCheckpointFiles(final Path checkpoints) throws java.io.IOException
+        {
+            if (!Files.isDirectory(checkpoints))
+            {
+                return;
+            }
+            boolean unfinished = false;
+            boolean complete = false;
+            try (java.util.stream.Stream<Path> entries = Files.list(checkpoints))
+            {
+                for (final Path entry : (Iterable<Path>)entries::iterator)
+                {
+                    final String name = entry.getFileName().toString();
+                    unfinished |= name.endsWith(".tmp");
+                    complete |= !name.endsWith(".tmp");
+                }
+            }
+            killsDuringACheckpoint += unfinished ? 1 : 0;
+            killsWithACheckpoint += complete ? 1 : 0;
+        }
 
         void read(final Journal journal, final int cycle)
         {
@@ -182,6 +210,10 @@ class CrashRecoveryTest
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
+            if (journaled)
+            {
+                ledger.countCheckpointFiles(dataDir.resolve(CheckpointStore.DIRECTORY));
+            }
             verify(dataDir, journalFile, cycle, ledger, journaled);
             if (random.nextBoolean())
             {
@@ -198,6 +230,17 @@ class CrashRecoveryTest
         System.out.printf("crash recovery (" + (journaled ? "journal" : "tables") + "): seed=%d cycles=%d messages=%d acks=%d replayed outcomes=%d " +
             "violations=%d in %ds%n", seed, cycles, ledger.messages, ledger.acks, ledger.replays,
             ledger.violations.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs));
+        if (journaled)
+        {
+            System.out.printf("crash recovery (journal): %d kills found a complete checkpoint to restore, %d landed " +
+                "while one was being written%n", ledger.killsWithACheckpoint, ledger.killsDuringACheckpoint);
+            assertThat(ledger.killsWithACheckpoint).as("starts restored from a checkpoint").isPositive();
+            if (cycles >= 100)
+            {
+                // at a checkpoint every 150 ms or 256 KiB, about one kill in ten lands in one
+                assertThat(ledger.killsDuringACheckpoint).as("kills while a checkpoint was written").isPositive();
+            }
+        }
         assertThat(ledger.violations).isEmpty();
         assertThat(ledger.messages).isPositive();
         assertThat(ledger.acks).isPositive();

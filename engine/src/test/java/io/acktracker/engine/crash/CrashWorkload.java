@@ -32,6 +32,10 @@ public final class CrashWorkload
             .journal(journaled)
             // small segments: a kill often lands during a rollover or while the helper prepares the next segment
             .journalSegmentLength(1024 * 1024)
+            // frequent checkpoints: a cycle lives 0.1-1 s, so many kills land while one is copied or written, and
+            // every start restores one and replays only the journal after it
+            .checkpointIntervalBytes(256 * 1024)
+            .checkpointIntervalNs(TimeUnit.MILLISECONDS.toNanos(150))
             .capacity(200_000)
             .tombstoneCapacity(50_000)
             .tombstoneWindowNs(TimeUnit.MILLISECONDS.toNanos(300))
