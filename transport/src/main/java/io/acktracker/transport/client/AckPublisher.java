@@ -43,6 +43,13 @@ import java.util.function.BooleanSupplier;
  * the client) until the tracker's nonce arrives, then sends the proof ahead of the command. The key never goes on
  * the wire; a proof is good for one nonce of one session.
  * <p>
+ * A publisher with a client session ({@link DestinationClient} with {@link ClientSession.Settings}) numbers its
+ * acks, nacks, rejects, cumulative acks, extensions and settlements: each {@code try*} of those then returns the
+ * command's sequence (kept and sent until the tracker confirms it applied it: {@link ClientSession#isApplied}), or
+ * NOT_CONNECTED / BACK_PRESSURED when not taken; their refusals arrive once each, from the client's outbox. A
+ * Lease request is not numbered: its answer is a grant to this session, and a lost request or grant ends as an
+ * expired lease and a new delivery, never as a lost or doubled outcome.
+ * <p>
  * Threading: one thread.
  */
 public final class AckPublisher implements AutoCloseable
@@ -63,7 +70,9 @@ public final class AckPublisher implements AutoCloseable
     private final UnsafeBuffer name;
     private final HmacSha256 mac;
     private final byte[] proof = new byte[HelloProof.LENGTH];
+    private final ClientSession session;
     private BooleanSupplier answersReachable = () -> true;
+    private long incarnationSeen;
     private int helloLength;
     private int helloState = HELLO_PENDING;
 
@@ -123,6 +132,28 @@ public final class AckPublisher implements AutoCloseable
         final int destinationId,
         final byte[] key)
     {
+        this(aeron, channel, streamId, destinationName, destinationId, key, null);
+    }
+
+    /**
+     * A publisher with a client session (exactly once): its acks, nacks, rejects, cumulative acks, extensions and
+     * settlements are numbered and kept until the tracker confirms it applied them, and sent again whenever they
+     * may not have arrived (a reconnect, a tracker restart, a refusal of an unknown session, the resend timeout);
+     * created by {@link DestinationClient}, which reads the confirmations and the outbox for it and calls
+     * {@link #doWork()}.
+     *
+     * @param key     the destination's key, or null for none.
+     * @param session who this client is, or null for a publisher without a session.
+     */
+    AckPublisher(
+        final Aeron aeron,
+        final String channel,
+        final int streamId,
+        final String destinationName,
+        final int destinationId,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
         if (null == destinationName || destinationName.isEmpty() ||
             destinationName.length() > Protocol.MAX_NAME_LENGTH)
         {
@@ -139,6 +170,54 @@ public final class AckPublisher implements AutoCloseable
         this.mac = null == key ? null : new HmacSha256(key);
         encodeHello(null == key ? HelloCredential.NONE : HelloCredential.CHALLENGE);
         this.publication = aeron.addExclusivePublication(channel, streamId);
+        this.session = null == session ? null : new ClientSession(session, publication);
+    }
+
+    /**
+     * The publisher's client session, or null without one.
+     *
+     * @return the session.
+     */
+    public ClientSession session()
+    {
+        return session;
+    }
+
+    /**
+     * With a session: introduce this publisher again when the tracker restarted or the connection came back, then
+     * let the session bind, resend and confirm. Called from {@link DestinationClient#poll(int)}.
+     *
+     * @return work done.
+     */
+    int doWork()
+    {
+        if (null == session)
+        {
+            return 0;
+        }
+        if (!publication.isConnected())
+        {
+            if (HELLO_SENT == helloState)
+            {
+                rehello();
+            }
+            return session.doWork();
+        }
+        if (session.incarnation() != incarnationSeen)
+        {
+            if (0 != incarnationSeen)
+            {
+                // a restarted tracker binds sessions to destinations anew
+                rehello();
+            }
+            incarnationSeen = session.incarnation();
+        }
+        if (HELLO_SENT != helloState && hello() < 0)
+        {
+            // the session's frames wait for the hello (or, with a key, for the challenge's answer)
+            return 0;
+        }
+        return session.doWork();
     }
 
     /**
@@ -209,9 +288,9 @@ public final class AckPublisher implements AutoCloseable
         ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .messageId(messageId)
             .destinationId(destinationId)
-            .clientId(0)
-            .clientSequence(0);
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
+            .clientId(clientId())
+            .clientSequence(nextSequence());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
     }
 
     /**
@@ -244,10 +323,10 @@ public final class AckPublisher implements AutoCloseable
             .redeliverDelayNs(redeliverDelayNs)
             .errorCode(errorCode)
             .destinationId(destinationId)
-            .clientId(0)
-            .clientSequence(0)
+            .clientId(clientId())
+            .clientSequence(nextSequence())
             .reason(reason);
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + nackEncoder.encodedLength());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + nackEncoder.encodedLength());
     }
 
     /**
@@ -276,10 +355,10 @@ public final class AckPublisher implements AutoCloseable
             .messageId(messageId)
             .errorCode(errorCode)
             .destinationId(destinationId)
-            .clientId(0)
-            .clientSequence(0)
+            .clientId(clientId())
+            .clientSequence(nextSequence())
             .reason(reason);
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
     }
 
     /**
@@ -295,9 +374,9 @@ public final class AckPublisher implements AutoCloseable
             .streamOffset(offset)
             .streamId(streamId)
             .destinationId(destinationId)
-            .clientId(0)
-            .clientSequence(0);
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + cumulativeAckEncoder.encodedLength());
+            .clientId(clientId())
+            .clientSequence(nextSequence());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + cumulativeAckEncoder.encodedLength());
     }
 
     /**
@@ -330,9 +409,11 @@ public final class AckPublisher implements AutoCloseable
     {
         extendEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .extensionNs(extensionNs)
-            .destinationId(destinationId);
+            .destinationId(destinationId)
+            .clientId(clientId())
+            .clientSequence(nextSequence());
         handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + ExtendEncoder.receiptHandleEncodingOffset());
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + extendEncoder.encodedLength());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + extendEncoder.encodedLength());
     }
 
     /**
@@ -395,9 +476,11 @@ public final class AckPublisher implements AutoCloseable
             .errorCode(errorCode)
             .action(action)
             .destinationId(destinationId)
+            .clientId(clientId())
+            .clientSequence(nextSequence())
             .reason(reason);
         handle.encode(buffer, MessageHeaderEncoder.ENCODED_LENGTH + SettleEncoder.receiptHandleEncodingOffset());
-        return offer(MessageHeaderEncoder.ENCODED_LENGTH + settleEncoder.encodedLength());
+        return offerNumbered(MessageHeaderEncoder.ENCODED_LENGTH + settleEncoder.encodedLength());
     }
 
     /**
@@ -423,6 +506,45 @@ public final class AckPublisher implements AutoCloseable
     public void close()
     {
         publication.close();
+    }
+
+    /**
+     * Send a command that a session numbers: without a session, offer it once; with one, keep it until confirmed
+     * (after the hello, which goes first).
+     *
+     * @return without a session, Aeron's offer result; with one, the command's sequence (above 0), or
+     * NOT_CONNECTED before the session is bound, BACK_PRESSURED while the hello waits or the retransmit buffer is
+     * full: not taken, try again.
+     */
+    private long offerNumbered(final int length)
+    {
+        if (null == session)
+        {
+            return offer(length);
+        }
+        if (HELLO_SENT != helloState)
+        {
+            final long result = hello();
+            if (result < 0)
+            {
+                return result;
+            }
+        }
+        if (!session.canSend())
+        {
+            return session.isBound() ? Publication.BACK_PRESSURED : Publication.NOT_CONNECTED;
+        }
+        return session.send(buffer, 0, length);
+    }
+
+    private long clientId()
+    {
+        return null == session ? 0 : session.clientId();
+    }
+
+    private long nextSequence()
+    {
+        return null == session ? 0 : session.nextSequence();
     }
 
     private long offer(final int length)

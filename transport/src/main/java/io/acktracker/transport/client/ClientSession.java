@@ -324,6 +324,7 @@ public final class ClientSession
             case SEQUENCE_GAP:
             case OUTBOX_FULL:
             case BACK_PRESSURED:
+            case UNBOUND_SESSION:
                 // resend from the first unconfirmed, once for every frame sent before the resend starts: the
                 // frames after a lost one are all refused, and each refusal must not start a resend of its own
                 if (sequence > resentThrough)

@@ -114,11 +114,46 @@ public final class DestinationClient implements AutoCloseable
         final TrackerClientHandler handler,
         final byte[] key)
     {
+        this(aeron, trackerChannel, trackerStreamId, outboundChannel, outboundStream, destinationName, destinationId,
+            handler, key, null);
+    }
+
+    /**
+     * A client with a session (exactly once end to end): its acks, nacks, rejects, cumulative acks, extensions and
+     * settlements are numbered, kept until the tracker confirms it applied them and sent again whenever they may
+     * not have arrived, so a confirmed ack is never needed again and none is applied twice; the refusals of those
+     * commands come from its outbox, once each and in order. {@link #poll(int)} also binds, resends and confirms.
+     * The tracker needs a journal store (it keeps the session's state with its commands).
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param trackerChannel  the tracker's inbound channel as seen from here.
+     * @param trackerStreamId the tracker's inbound stream id.
+     * @param outboundChannel the channel the tracker publishes on, as seen from here.
+     * @param outboundStream  the tracker's outbound stream id.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     * @param key             the destination's key, or null for none.
+     * @param session         who this client is (a stable id, e.g. {@code ClientSession.Settings.idOf(name)}), or
+     *                        null for a client without a session.
+     */
+    public DestinationClient(
+        final Aeron aeron,
+        final String trackerChannel,
+        final int trackerStreamId,
+        final String outboundChannel,
+        final int outboundStream,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
         this.subscription = aeron.addSubscription(outboundChannel, outboundStream);
         try
         {
             this.publisher = new AckPublisher(aeron, trackerChannel, trackerStreamId, destinationName, destinationId,
-                key);
+                key, session);
         }
         catch (final RuntimeException ex)
         {
@@ -126,7 +161,7 @@ public final class DestinationClient implements AutoCloseable
             throw ex;
         }
         publisher.answersReachable(subscription::isConnected);
-        this.adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher);
+        this.adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher.session(), publisher);
     }
 
     /**
@@ -147,7 +182,7 @@ public final class DestinationClient implements AutoCloseable
      */
     public int poll(final int fragmentLimit)
     {
-        return subscription.poll(adapter, fragmentLimit);
+        return subscription.poll(adapter, fragmentLimit) + publisher.doWork();
     }
 
     /**

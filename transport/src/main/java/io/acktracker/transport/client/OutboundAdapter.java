@@ -46,6 +46,8 @@ public final class OutboundAdapter implements FragmentHandler
     private final int sessionId;
     private final ClientSession session;
     private final AckPublisher challenged;
+    /** With a session: whether Outcome and Redeliver frames told to every subscriber are handed on too. */
+    private final boolean hearsBroadcast;
     private long unknownFrames;
 
     /**
@@ -56,7 +58,7 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId)
     {
-        this(handler, sessionId, null, null);
+        this(handler, sessionId, null, null, true);
     }
 
     /**
@@ -71,7 +73,7 @@ public final class OutboundAdapter implements FragmentHandler
      */
     public OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final ClientSession session)
     {
-        this(handler, sessionId, session, null);
+        this(handler, sessionId, session, null, false);
     }
 
     /**
@@ -83,19 +85,40 @@ public final class OutboundAdapter implements FragmentHandler
      */
     OutboundAdapter(final TrackerClientHandler handler, final int sessionId, final AckPublisher challenged)
     {
-        this(handler, sessionId, null, challenged);
+        this(handler, sessionId, null, challenged, true);
+    }
+
+    /**
+     * An adapter for a destination's or consumer's publisher, with or without a session. With one, the Redeliver
+     * (and Outcome) frames told to every subscriber are still handed on, as without one: a destination's outbox
+     * holds only the refusals of its numbered commands; senders' outbox entries are skipped.
+     *
+     * @param handler    receives what is decoded.
+     * @param sessionId  session id of the publisher's publication.
+     * @param session    the publisher's client session, or null.
+     * @param challenged the publisher: answers challenges, and introduces itself again when refused unbound.
+     */
+    OutboundAdapter(
+        final TrackerClientHandler handler,
+        final int sessionId,
+        final ClientSession session,
+        final AckPublisher challenged)
+    {
+        this(handler, sessionId, session, challenged, true);
     }
 
     private OutboundAdapter(
         final TrackerClientHandler handler,
         final int sessionId,
         final ClientSession session,
-        final AckPublisher challenged)
+        final AckPublisher challenged,
+        final boolean hearsBroadcast)
     {
         this.handler = handler;
         this.sessionId = sessionId;
         this.session = session;
         this.challenged = challenged;
+        this.hearsBroadcast = hearsBroadcast;
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -261,7 +284,11 @@ public final class OutboundAdapter implements FragmentHandler
             return ClientSession.NEW;
         }
         final long entry = longField(blockLength, entryOffset);
-        if (0 == entry || longField(blockLength, clientIdOffset) != session.clientId())
+        if (0 == entry)
+        {
+            return hearsBroadcast ? ClientSession.NEW : ClientSession.SEEN;
+        }
+        if (longField(blockLength, clientIdOffset) != session.clientId())
         {
             return ClientSession.SEEN;
         }
@@ -278,6 +305,12 @@ public final class OutboundAdapter implements FragmentHandler
         final long entry = longField(blockLength, RefusedDecoder.entryEncodingOffset());
         if (0 == entry)
         {
+            if (RefusalCode.UNBOUND_SESSION == code && null != challenged)
+            {
+                // a destination's numbered command reached a tracker that does not know its session (it restarted):
+                // introduce it again before the session sends that command again
+                challenged.rehello();
+            }
             // refused without using its sequence: the session resends or binds again
             session.onSessionRefused(null != code ? code : RefusalCode.OTHER,
                 longField(blockLength, RefusedDecoder.clientSequenceEncodingOffset()));

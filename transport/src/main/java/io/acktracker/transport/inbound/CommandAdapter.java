@@ -213,9 +213,9 @@ public final class CommandAdapter implements FragmentHandler
             case LeaseDecoder.TEMPLATE_ID:
                 return LeaseDecoder.BLOCK_LENGTH;
             case ExtendDecoder.TEMPLATE_ID:
-                return ExtendDecoder.BLOCK_LENGTH;
+                return ExtendDecoder.clientIdEncodingOffset();
             case SettleDecoder.TEMPLATE_ID:
-                return SettleDecoder.BLOCK_LENGTH;
+                return SettleDecoder.clientIdEncodingOffset();
             case SessionOpenDecoder.TEMPLATE_ID:
                 return SessionOpenDecoder.BLOCK_LENGTH;
             case OutboxConfirmDecoder.TEMPLATE_ID:
@@ -423,6 +423,7 @@ public final class CommandAdapter implements FragmentHandler
             return BAD_FIELD;
         }
         receiptHandle.decode(frame, HEADER_LENGTH + ExtendDecoder.receiptHandleEncodingOffset());
+        numbering(blockLength, ExtendDecoder.clientIdEncodingOffset(), ExtendDecoder.clientSequenceEncodingOffset());
         handler.onExtend(header, receiptHandle, destinationId, decoder.extensionNs());
         return null;
     }
@@ -445,6 +446,7 @@ public final class CommandAdapter implements FragmentHandler
         final long redeliverDelayNs = decoder.redeliverDelayNs();
         final int errorCode = decoder.errorCode();
         decoder.wrapReason(text);
+        numbering(blockLength, SettleDecoder.clientIdEncodingOffset(), SettleDecoder.clientSequenceEncodingOffset());
         handler.onSettle(header, SettleAction.get(actionRaw), receiptHandle, destinationId, redeliverDelayNs,
             errorCode, text);
         return null;

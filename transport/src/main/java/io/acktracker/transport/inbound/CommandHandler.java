@@ -143,7 +143,7 @@ public interface CommandHandler
 
     /**
      * The client numbering of the frame about to be handed over (version 3): called before every Track, Ack, Nack,
-     * Reject and CumulativeAck, with sequence 0 for an unnumbered one.
+     * Reject, CumulativeAck, Extend and Settle, with sequence 0 for an unnumbered one.
      *
      * @param clientId the client.
      * @param sequence its sequence of the command, 0 when unnumbered.

@@ -347,7 +347,7 @@ public final class EngineCommands implements CommandHandler
         final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
         if (destination >= 0)
         {
-            final Result result = agent.leaseExtend(handle, extensionNs);
+            final Result result = commands().leaseExtend(handle, extensionNs);
             stats.onLeaseCommand(destination, result);
             leaseRefused(header, ExtendDecoder.TEMPLATE_ID, messageId, destination, result);
         }
@@ -371,13 +371,13 @@ public final class EngineCommands implements CommandHandler
             switch (action)
             {
                 case ACK:
-                    result = agent.leaseAck(handle);
+                    result = commands().leaseAck(handle);
                     break;
                 case NACK:
-                    result = agent.leaseNack(handle, redeliverDelayNs);
+                    result = commands().leaseNack(handle, redeliverDelayNs);
                     break;
                 default:
-                    result = agent.leaseReject(handle, errorCode);
+                    result = commands().leaseReject(handle, errorCode);
                     break;
             }
             stats.onLeaseCommand(destination, result);
@@ -459,7 +459,18 @@ public final class EngineCommands implements CommandHandler
             counters.increment(TransportCounter.SPOOFED_REFUSED);
             code = RefusalCode.SPOOFED_DESTINATION;
         }
-        outbound.refused(correlationId, header.sessionId(), templateId, code, claimedId);
+        if (0 != numberedSequence)
+        {
+            // a numbered frame refused before the engine saw it: its sequence is not used, and the client's session
+            // must know which one to send again (after it introduced itself again)
+            outbound.refusedNumbered(correlationId, header.sessionId(), templateId, code, numberedClient,
+                numberedSequence);
+            numberedSequence = 0;
+        }
+        else
+        {
+            outbound.refused(correlationId, header.sessionId(), templateId, code, claimedId);
+        }
         return -1;
     }
 
@@ -481,7 +492,11 @@ public final class EngineCommands implements CommandHandler
     private void leaseRefused(
         final Header header, final int templateId, final long correlationId, final int destination, final Result result)
     {
-        if (result.isRefusal())
+        if (0 != lastSequence)
+        {
+            answerNumbered(header, templateId, correlationId, result, lastSequence);
+        }
+        else if (result.isRefusal())
         {
             counters.increment(TransportCounter.LEASE_COMMANDS_REFUSED);
             outbound.refused(correlationId, header.sessionId(), templateId, OutboundProxy.refusalCode(result),
