@@ -148,6 +148,7 @@ public final class ClientSession
     private long maybeSeenThrough;
     private long lastProgressNs;
     private long lastOpenNs;
+    private long resendNotBeforeNs;
     private long resends;
     private long reopens;
     private long entriesSkipped;
@@ -167,6 +168,7 @@ public final class ClientSession
         this.publication = publication;
         this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
         this.lastProgressNs = clock.nanoTime();
+        this.resendNotBeforeNs = lastProgressNs;
     }
 
     public long clientId()
@@ -321,9 +323,9 @@ public final class ClientSession
                 openDue = true;
                 bound = false;
                 break;
-            case SEQUENCE_GAP:
             case OUTBOX_FULL:
             case BACK_PRESSURED:
+            case SEQUENCE_GAP:
             case UNBOUND_SESSION:
                 // resend from the first unconfirmed, once for every frame sent before the resend starts: the
                 // frames after a lost one are all refused, and each refusal must not start a resend of its own
@@ -331,6 +333,12 @@ public final class ClientSession
                 {
                     resendNext = unconfirmed.confirmedThrough() + 1;
                     resentThrough = unconfirmed.lastSequence();
+                    if (RefusalCode.OUTBOX_FULL == code || RefusalCode.BACK_PRESSURED == code)
+                    {
+                        // the tracker has no room now: resending at once would only be refused again (and flood
+                        // both streams with frames and refusals), so the resend waits a tenth of the resend timeout
+                        resendNotBeforeNs = clock.nanoTime() + resendTimeoutNs / 10;
+                    }
                 }
                 break;
             default:
@@ -385,7 +393,7 @@ public final class ClientSession
             outboxConfirmSent = outboxReceived;
             work++;
         }
-        if (bound && 0 != resendNext)
+        if (bound && 0 != resendNext && nowNs - resendNotBeforeNs >= 0)
         {
             work += resend();
         }

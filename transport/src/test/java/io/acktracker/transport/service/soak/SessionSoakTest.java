@@ -1,0 +1,366 @@
+package io.acktracker.transport.service.soak;
+
+import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.codecs.RefusalCode;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly once end to end with every party a process of its own: the real service (journal store) on an external
+ * media driver, a sender and two destinations, each client with a session and a journal of what its helper
+ * confirmed and what it handed to its application ({@link SoakSender}, {@link SoakDestination}). The service is
+ * SIGKILLed at random moments and started again; in some cycles the sender or a destination is SIGKILLed too and a
+ * new process of it takes over from its journal. Messages need both destinations' acks, each destination acks a
+ * message once (again only when the tracker had not applied its predecessor's ack, or refused it as overtaking its
+ * Track), and acks never time out during the run: a confirmed ack the tracker lost would leave its message without
+ * an outcome.
+ * <p>
+ * At the end, from the journals: every Track the sender offered reached one outcome, told once to the sender
+ * process that lived then, and again only marked as a replay to a later process of the sender (at least once across
+ * the sender's own crash); no Track was refused (none was applied twice); completions resumed after each restart
+ * (the figures are printed). Over IPC and over UDP (loopback; the outbound stream as multi-destination-cast).
+ * Every loop is bounded in count and time, every process stopped by its own pid.
+ * <p>
+ * Quick: 5 kills over IPC, 3 over UDP. Long ({@code -Plong}): {@code -Dsoak.kills} (default 200),
+ * {@code -Dsoak.transport=ipc|udp}.
+ */
+class SessionSoakTest
+{
+    private static final String NAME = "soak";
+    private static final long RATE = 1000;
+    private static final long DRAIN_SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(600)
+    void shouldTellEveryTrackItsOutcomeOnceWithEveryPartyKilledOverIpc() throws Exception
+    {
+        run(false, 5, 7);
+    }
+
+    @Test
+    @Timeout(600)
+    void shouldTellEveryTrackItsOutcomeOnceWithEveryPartyKilledOverUdp() throws Exception
+    {
+        run(true, 3, 8);
+    }
+
+    @Test
+    @Tag("long")
+    @Timeout(8 * 3600)
+    void shouldTellEveryTrackItsOutcomeOnceAcrossManyKills() throws Exception
+    {
+        run("udp".equals(System.getProperty("soak.transport")), Integer.getInteger("soak.kills", 200),
+            Long.getLong("soak.seed", System.nanoTime()));
+    }
+
+    private void run(final boolean udp, final int kills, final long seed) throws Exception
+    {
+        final Random random = new Random(seed);
+        // -Dsoak.dir keeps the journals and the data directory for a look afterwards
+        final Path dir = null == System.getProperty("soak.dir") ? this.dir :
+            Files.createDirectories(Path.of(System.getProperty("soak.dir")).resolve(udp ? "udp" : "ipc"));
+        final Path clients = Files.createDirectories(dir.resolve("clients"));
+        final Path senderLog = clients.resolve("sender.log");
+        final Path[] destinationLogs = {clients.resolve("a.log"), clients.resolve("b.log")};
+        final String[] destinationNames = {"a", "b"};
+
+        final String commandChannel;
+        final String serviceOutbound;
+        final String clientOutbound;
+        if (udp)
+        {
+            final int inbound = freePort();
+            final int control = freePort();
+            commandChannel = "aeron:udp?endpoint=127.0.0.1:" + inbound;
+            serviceOutbound = "aeron:udp?control=127.0.0.1:" + control + "|control-mode=dynamic";
+            clientOutbound = "aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:" + control;
+        }
+        else
+        {
+            commandChannel = "aeron:ipc";
+            serviceOutbound = "aeron:ipc";
+            clientOutbound = "aeron:ipc";
+        }
+        final Path config = Files.writeString(dir.resolve("tracker.yaml"), String.join("\n",
+            "name: " + NAME,
+            "data:",
+            "  dir: " + dir.resolve("data"),
+            "store: journal",
+            "checkpoint.interval: 16m",
+            "destinations: [a, b]",
+            "capacity: 200000",
+            "ack.timeout: 600s",
+            "ttl: 1200s",
+            "driver: external",
+            "inbound.channel: " + commandChannel,
+            "outbound.channel: " + serviceOutbound,
+            "idle.strategy: backoff"));
+
+        final EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("soak")
+            .ipcTermBufferLength(1 << 20)
+            .publicationTermBufferLength(1 << 20));
+        final String aeronDir = driver.aeronDirectoryName();
+        final String[] senderArgs = {aeronDir, senderLog.toString(), "sender-1", String.valueOf(RATE), commandChannel,
+            clientOutbound};
+        Process service = null;
+        Process sender = null;
+        final Process[] destinations = new Process[2];
+        final List<Long> resumedMs = new ArrayList<>();
+        int senderKills = 0;
+        int destinationKills = 0;
+        final long startNs = System.nanoTime();
+        try
+        {
+            service = SoakProcesses.startService(config, aeronDir, NAME);
+            sender = SoakProcesses.startClient(clients.resolve("sender.out"), SoakSender.class, senderArgs);
+            for (int d = 0; d < 2; d++)
+            {
+                destinations[d] = startDestination(aeronDir, destinationLogs[d], destinationNames[d], senderLog,
+                    commandChannel, clientOutbound);
+            }
+
+            final SoakLog.Cursor watch = new SoakLog.Cursor();
+            for (int cycle = 0; cycle <= kills; cycle++)
+            {
+                final long restartedNs = System.nanoTime();
+                long resumed = -1;
+                final long cycleEndNs = restartedNs + TimeUnit.MILLISECONDS.toNanos(500 + random.nextInt(1500));
+                do
+                {
+                    Thread.sleep(20);
+                    for (final String[] line : SoakLog.readNew(senderLog, watch))
+                    {
+                        if (resumed < 0 && SoakLog.is(line, "O", 5, watch))
+                        {
+                            resumed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedNs);
+                        }
+                    }
+                }
+                while (System.nanoTime() - cycleEndNs < 0 || (cycle > 0 && resumed < 0 &&
+                    System.nanoTime() - restartedNs < TimeUnit.SECONDS.toNanos(30)));
+                if (cycle > 0)
+                {
+                    resumedMs.add(resumed);
+                }
+                if (cycle == kills)
+                {
+                    break;
+                }
+
+                SoakProcesses.kill(service);
+                final boolean killSender = random.nextInt(5) == 0;
+                final int killDestination = random.nextInt(5) == 0 ? random.nextInt(2) : -1;
+                if (killSender)
+                {
+                    SoakProcesses.kill(sender);
+                    senderKills++;
+                }
+                if (killDestination >= 0)
+                {
+                    SoakProcesses.kill(destinations[killDestination]);
+                    destinationKills++;
+                }
+                service = SoakProcesses.startService(config, aeronDir, NAME);
+                if (killSender)
+                {
+                    sender = SoakProcesses.startClient(clients.resolve("sender.out"), SoakSender.class, senderArgs);
+                }
+                if (killDestination >= 0)
+                {
+                    destinations[killDestination] = startDestination(aeronDir, destinationLogs[killDestination],
+                        destinationNames[killDestination], senderLog, commandChannel, clientOutbound);
+                }
+            }
+
+            // no new Tracks: wait (bounded) until every Track the sender journaled has an outcome
+            Files.createFile(clients.resolve("stop-tracks"));
+            final long drainDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+            SenderJournal journal = SenderJournal.read(senderLog);
+            while (!journal.missing().isEmpty() && System.nanoTime() - drainDeadlineNs < 0)
+            {
+                Thread.sleep(100);
+                journal = SenderJournal.read(senderLog);
+            }
+            Files.createFile(clients.resolve("exit"));
+            for (final Process client : new Process[] {sender, destinations[0], destinations[1]})
+            {
+                if (!client.waitFor(30, TimeUnit.SECONDS))
+                {
+                    SoakProcesses.kill(client);
+                }
+            }
+
+            journal = SenderJournal.read(senderLog);
+            final Map<Integer, Integer> destinationRefusals = new TreeMap<>();
+            for (final Path log : destinationLogs)
+            {
+                final SoakLog.Cursor cursor = new SoakLog.Cursor();
+                for (final String[] line : SoakLog.readNew(log, cursor))
+                {
+                    if (SoakLog.is(line, "R", 3, cursor))
+                    {
+                        destinationRefusals.merge(Integer.parseInt(line[2]), 1, Integer::sum);
+                    }
+                }
+            }
+            final List<Long> sorted = new ArrayList<>(resumedMs);
+            Collections.sort(sorted);
+            System.out.printf("session soak (%s, seed %d): %d service kills (%d of the sender, %d of a " +
+                "destination), %d Tracks, %d outcomes (%d told again, marked, to a later sender process), " +
+                "destination refusals by code %s, %d s; completions resumed after each restart in (ms) median %d, " +
+                "90%% %d, max %d: %s%n", udp ? "udp" : "ipc", seed, kills, senderKills, destinationKills,
+                journal.tracks(), journal.outcomes(), journal.replaysToALaterProcess(), destinationRefusals,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs), percentile(sorted, 50),
+                percentile(sorted, 90), percentile(sorted, 100), resumedMs);
+
+            final boolean destinationKilled = destinationKills > 0;
+            assertThat(journal.tracks()).as("Tracks offered").isGreaterThan(kills * 100L);
+            assertThat(journal.missing()).as("Tracks without an outcome").isEmpty();
+            assertThat(journal.violations()).as("outcomes told twice, or unmarked to a later process").isEmpty();
+            assertThat(journal.refusals()).as("Tracks refused (applied twice?)").isEmpty();
+            assertThat(destinationRefusals.keySet()).as("destination refusals other than an ack overtaking its " +
+                "Track, or (after a destination's kill) an ack its predecessor's refusal made it send again")
+                .allMatch((code) -> code == RefusalCode.UNKNOWN_MESSAGE.value() ||
+                    destinationKilled && (code == RefusalCode.DUPLICATE_ACK.value() ||
+                    code == RefusalCode.LATE_ACK.value()));
+            assertThat(resumedMs).as("completions resumed after every restart").doesNotContain(-1L);
+        }
+        finally
+        {
+            for (final Process process : new Process[] {sender, destinations[0], destinations[1], service})
+            {
+                SoakProcesses.stop(process);
+            }
+            CloseHelper.close(driver);
+        }
+    }
+
+    private static Process startDestination(
+        final String aeronDir, final Path log, final String name, final Path senderLog, final String commandChannel,
+        final String outboundChannel) throws Exception
+    {
+        return SoakProcesses.startClient(log.resolveSibling(name + ".out"), SoakDestination.class, aeronDir, log.toString(), name, senderLog.toString(),
+            commandChannel, outboundChannel);
+    }
+
+    private static long percentile(final List<Long> sorted, final int percent)
+    {
+        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (sorted.size() * percent) / 100));
+    }
+
+    private static int freePort() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** What the sender's processes journaled, checked: each Track's outcomes by process. */
+    private static final class SenderJournal
+    {
+        private final Map<Long, List<long[]>> outcomesOf = new HashMap<>();
+        private final List<String> refusals = new ArrayList<>();
+        private long outcomes;
+
+        static SenderJournal read(final Path log)
+        {
+            final SenderJournal journal = new SenderJournal();
+            final SoakLog.Cursor cursor = new SoakLog.Cursor();
+            for (final String[] line : SoakLog.readNew(log, cursor))
+            {
+                if (SoakLog.is(line, "T", 3, cursor))
+                {
+                    journal.outcomesOf.computeIfAbsent(Long.parseLong(line[1]), (id) -> new ArrayList<>());
+                }
+                else if (SoakLog.is(line, "O", 5, cursor))
+                {
+                    journal.outcomes++;
+                    journal.outcomesOf.computeIfAbsent(Long.parseLong(line[1]), (id) -> new ArrayList<>())
+                        .add(new long[] {Long.parseLong(line[3]), Long.parseLong(line[4])});
+                }
+                else if (SoakLog.is(line, "R", 3, cursor))
+                {
+                    journal.refusals.add(line[1] + " code " + line[2]);
+                }
+            }
+            return journal;
+        }
+
+        long tracks()
+        {
+            return outcomesOf.size();
+        }
+
+        long outcomes()
+        {
+            return outcomes;
+        }
+
+        List<String> refusals()
+        {
+            return refusals;
+        }
+
+        List<Long> missing()
+        {
+            final List<Long> missing = new ArrayList<>();
+            outcomesOf.forEach((id, told) ->
+            {
+                if (told.isEmpty())
+                {
+                    missing.add(id);
+                }
+            });
+            return missing;
+        }
+
+        /** Each entry: {replay flag, process}. Told once per process; to a later process only marked. */
+        List<String> violations()
+        {
+            final List<String> violations = new ArrayList<>();
+            outcomesOf.forEach((id, told) ->
+            {
+                for (int i = 1; i < told.size(); i++)
+                {
+                    final long[] first = told.get(0);
+                    final long[] again = told.get(i);
+                    if (again[1] == first[1])
+                    {
+                        violations.add(id + " told twice to process " + again[1]);
+                    }
+                    else if (0 == again[0])
+                    {
+                        violations.add(id + " told again, unmarked, to process " + again[1]);
+                    }
+                }
+            });
+            return violations;
+        }
+
+        long replaysToALaterProcess()
+        {
+            return outcomesOf.values().stream().mapToLong((told) -> Math.max(0, told.size() - 1)).sum();
+        }
+    }
+}
