@@ -42,6 +42,8 @@ public final class EmbeddedDriver implements AutoCloseable
     private static final String STABLE_MARK = "-dd-";
     private static final String DIRECTORY = "aeron";
     private static final long DRIVER_TIMEOUT_MS = 10_000;
+    /** A stable directory has no pid to check: its driver must have been silent this long (a live one never is). */
+    private static final long STABLE_DEAD_AFTER_MS = 60_000;
 
     private final MediaDriver driver;
     private final String aeronDirectoryName;
@@ -99,21 +101,47 @@ public final class EmbeddedDriver implements AutoCloseable
 
     /**
      * Delete what drivers of dead processes left under a directory: entries named as {@link #uniqueDirectoryName}
-     * names them whose pid is not alive and whose driver no longer heartbeats. Only this user's entries can be
-     * deleted at all; an entry that cannot be deleted is left.
+     * names them whose pid is not alive and whose driver no longer heartbeats, and entries named as
+     * {@link #stableDirectoryName} names them whose driver left a CnC file and no longer heartbeats (a service killed
+     * and never started again on its data directory; one that starts again makes its directory anew). Only this
+     * user's entries can be deleted at all; an entry that cannot be deleted is left.
      *
      * @param base the directory the drivers' parents are in ({@code /dev/shm}).
      * @return entries deleted.
      */
     public static int sweepLeftovers(final File base)
     {
+        return sweepLeftovers(base, STABLE_DEAD_AFTER_MS);
+    }
+
+    /**
+     * {@link #sweepLeftovers(File)} with the time a stable directory's driver must have been silent.
+     *
+     * @param base              the directory the drivers' parents are in.
+     * @param stableDeadAfterMs how long a stable directory's driver has not heartbeated before it counts as dead.
+     * @return entries deleted.
+     */
+    static int sweepLeftovers(final File base, final long stableDeadAfterMs)
+    {
         final File[] entries = null == base ? null : base.listFiles(
-            (file) -> file.isDirectory() && isOwnDirectoryName(file.getName()));
+            (file) -> file.isDirectory() && (isOwnDirectoryName(file.getName()) || isStableDirectoryName(file.getName())));
         int deleted = 0;
         for (final File entry : null == entries ? new File[0] : entries)
         {
+            if (isStableDirectoryName(entry.getName()))
+            {
+                // no pid in the name: a CnC file whose driver stopped heartbeating is a dead one's (a directory
+                // without one may be a driver starting right now, and is left)
+                final File aeronDir = new File(entry, DIRECTORY);
+                if (new File(aeronDir, CncFileDescriptor.CNC_FILE).exists() && !isDriverActive(aeronDir, stableDeadAfterMs))
+                {
+                    IoUtil.delete(entry, true);
+                    deleted += entry.exists() ? 0 : 1;
+                }
+                continue;
+            }
             final long pid = pidOf(entry.getName());
-            if (pid <= 0 || ProcessHandle.of(pid).isPresent() || isDriverActive(new File(entry, DIRECTORY)))
+            if (pid <= 0 || ProcessHandle.of(pid).isPresent() || isDriverActive(new File(entry, DIRECTORY), DRIVER_TIMEOUT_MS))
             {
                 continue;
             }
@@ -123,7 +151,7 @@ public final class EmbeddedDriver implements AutoCloseable
         return deleted;
     }
 
-    private static boolean isDriverActive(final File aeronDir)
+    private static boolean isDriverActive(final File aeronDir, final long timeoutMs)
     {
         if (!new File(aeronDir, CncFileDescriptor.CNC_FILE).exists())
         {
@@ -132,8 +160,7 @@ public final class EmbeddedDriver implements AutoCloseable
         try
         {
             // maps the CnC file for the check and unmaps it again
-            return new CommonContext().aeronDirectoryName(aeronDir.getPath())
-                .isDriverActive(DRIVER_TIMEOUT_MS, (message) -> { });
+            return CommonContext.isDriverActive(aeronDir, timeoutMs, (message) -> { });
         }
         catch (final RuntimeException ex)
         {

@@ -2,6 +2,8 @@ package io.acktracker.transport;
 
 import io.aeron.Aeron;
 import io.aeron.Publication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,5 +96,29 @@ class EmbeddedDriverTest
         assertThat(alive).exists();
         assertThat(other).exists();
         assertThat(unrelated).exists();
+    }
+
+    @Test
+    void shouldDeleteAStableDirectoryOnlyWhenItsDriverLeftACncFileAndWentSilent() throws Exception
+    {
+        final Path data = Files.createDirectories(temp.resolve("data"));
+        final File stable = new File(EmbeddedDriver.stableDirectoryName("gone", data)).getParentFile();
+        final File dead = temp.resolve(stable.getName()).toFile();
+        try (MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(new File(dead, "aeron").getPath())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(false)
+            .threadingMode(ThreadingMode.SHARED)))
+        {
+            assertThat(new File(driver.aeronDirectoryName())).exists();
+            assertThat(EmbeddedDriver.sweepLeftovers(temp.toFile(), 5_000)).as("its driver heartbeats").isZero();
+        }
+        final File starting = Files.createDirectories(temp.resolve(stable.getName() + "0").resolve("aeron"))
+            .getParent().toFile();
+        Thread.sleep(300);
+
+        assertThat(EmbeddedDriver.sweepLeftovers(temp.toFile(), 200)).isEqualTo(1);
+        assertThat(dead).as("a killed service's, never started again").doesNotExist();
+        assertThat(starting).as("no CnC file yet: maybe a driver starting now").exists();
     }
 }

@@ -64,7 +64,9 @@ public final class AckPublisher implements AutoCloseable
     private final LeaseEncoder leaseEncoder = new LeaseEncoder();
     private final ExtendEncoder extendEncoder = new ExtendEncoder();
     private final SettleEncoder settleEncoder = new SettleEncoder();
-    private final ExclusivePublication publication;
+    private final String channel;
+    private final int streamId;
+    private ExclusivePublication publication;
     private final short destinationId;
     private final DestinationHelloEncoder helloEncoder = new DestinationHelloEncoder();
     private final UnsafeBuffer name;
@@ -169,8 +171,28 @@ public final class AckPublisher implements AutoCloseable
         this.name = new UnsafeBuffer(destinationName.getBytes(StandardCharsets.US_ASCII));
         this.mac = null == key ? null : new HmacSha256(key);
         encodeHello(null == key ? HelloCredential.NONE : HelloCredential.CHALLENGE);
+        this.channel = channel;
+        this.streamId = streamId;
         this.publication = aeron.addExclusivePublication(channel, streamId);
         this.session = null == session ? null : new ClientSession(session, publication);
+    }
+
+    /**
+     * Go on over a new Aeron client (the old one's driver died): a new publication, which introduces itself again
+     * before its next command; with a session, everything unconfirmed goes again once bound. Called by
+     * {@link DestinationClient#reconnect}.
+     *
+     * @param aeron the new client.
+     */
+    void reconnect(final Aeron aeron)
+    {
+        org.agrona.CloseHelper.quietClose(publication);
+        publication = aeron.addExclusivePublication(channel, streamId);
+        rehello();
+        if (null != session)
+        {
+            session.reconnect(publication);
+        }
     }
 
     /**

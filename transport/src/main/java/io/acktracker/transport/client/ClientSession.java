@@ -130,7 +130,7 @@ public final class ClientSession
     private final byte[] name;
     private final long resendTimeoutNs;
     private final NanoClock clock;
-    private final ExclusivePublication publication;
+    private ExclusivePublication publication;
     private final RetransmitBuffer unconfirmed;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -174,6 +174,21 @@ public final class ClientSession
     public long clientId()
     {
         return clientId;
+    }
+
+    /**
+     * Go on over a new publication: the old one went with its Aeron client (the media driver died, as an embedded
+     * driver does with the tracker process that ran it). The session binds again once it is connected and sends
+     * everything unconfirmed again, in order: a command offered into the dead driver is never lost.
+     *
+     * @param publication the client's new publication to the tracker.
+     */
+    public void reconnect(final ExclusivePublication publication)
+    {
+        this.publication = publication;
+        wasConnected = false;
+        openDue = true;
+        resendNext = 0;
     }
 
     /**

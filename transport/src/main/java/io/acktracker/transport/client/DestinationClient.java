@@ -30,8 +30,11 @@ import org.agrona.CloseHelper;
 public final class DestinationClient implements AutoCloseable
 {
     private final AckPublisher publisher;
-    private final Subscription subscription;
-    private final OutboundAdapter adapter;
+    private final String outboundChannel;
+    private final int outboundStream;
+    private final TrackerClientHandler handler;
+    private Subscription subscription;
+    private OutboundAdapter adapter;
 
     /**
      * A client over IPC on the default stream ids, identified by name.
@@ -149,6 +152,9 @@ public final class DestinationClient implements AutoCloseable
         final byte[] key,
         final ClientSession.Settings session)
     {
+        this.outboundChannel = outboundChannel;
+        this.outboundStream = outboundStream;
+        this.handler = handler;
         this.subscription = aeron.addSubscription(outboundChannel, outboundStream);
         try
         {
@@ -162,6 +168,23 @@ public final class DestinationClient implements AutoCloseable
         }
         publisher.answersReachable(subscription::isConnected);
         this.adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher.session(), publisher);
+    }
+
+    /**
+     * Go on over a new Aeron client, after the old one closed because its media driver died (as an embedded driver
+     * does with the tracker process that ran it). The publisher introduces itself again; with a session,
+     * everything unconfirmed goes again once bound, so an ack offered into the dead driver is never lost. Allocates.
+     *
+     * @param aeron the new client, connected to the tracker's (restarted) driver; not closed by this.
+     */
+    public void reconnect(final Aeron aeron)
+    {
+        CloseHelper.quietClose(subscription);
+        subscription = aeron.addSubscription(outboundChannel, outboundStream);
+        publisher.reconnect(aeron);
+        final Subscription answers = subscription;
+        publisher.answersReachable(answers::isConnected);
+        adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher.session(), publisher);
     }
 
     /**

@@ -29,10 +29,15 @@ public final class TrackerClient implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final TrackEncoder trackEncoder = new TrackEncoder();
 
-    private final ExclusivePublication publication;
-    private final Subscription subscription;
-    private final OutboundAdapter adapter;
+    private final String trackerChannel;
+    private final int trackerStreamId;
+    private final String outcomeChannel;
+    private final int outcomeStreamId;
+    private final TrackerClientHandler handler;
     private final ClientSession session;
+    private ExclusivePublication publication;
+    private Subscription subscription;
+    private OutboundAdapter adapter;
 
     /**
      * A client over IPC on the default stream ids.
@@ -92,6 +97,11 @@ public final class TrackerClient implements AutoCloseable
         final TrackerClientHandler handler,
         final ClientSession.Settings session)
     {
+        this.trackerChannel = trackerChannel;
+        this.trackerStreamId = trackerStreamId;
+        this.outcomeChannel = outcomeChannel;
+        this.outcomeStreamId = outcomeStreamId;
+        this.handler = handler;
         this.subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
         try
         {
@@ -198,6 +208,26 @@ public final class TrackerClient implements AutoCloseable
     {
         final int work = subscription.poll(adapter, fragmentLimit);
         return null == session ? work : work + session.doWork();
+    }
+
+    /**
+     * Go on over a new Aeron client, after the old one closed because its media driver died (as an embedded driver
+     * does with the tracker process that ran it: {@code aeron.isClosed()}, or a {@code DriverTimeoutException} from
+     * its error handler). With a session, everything unconfirmed is sent again once the session is bound again; a
+     * Track offered into the dead driver is never lost. Allocates (new publication, subscription and decoder).
+     *
+     * @param aeron the new client, connected to the tracker's (restarted) driver; not closed by this.
+     */
+    public void reconnect(final Aeron aeron)
+    {
+        CloseHelper.quietCloseAll(publication, subscription);
+        subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
+        publication = aeron.addExclusivePublication(trackerChannel, trackerStreamId);
+        adapter = new OutboundAdapter(handler, publication.sessionId(), session);
+        if (null != session)
+        {
+            session.reconnect(publication);
+        }
     }
 
     /**

@@ -346,11 +346,20 @@ public final class TrackerService implements AutoCloseable
         {
             try
             {
-                CloseHelper.closeAll(tracker, transport, aeron, driver, dataDirectory);
+                CloseHelper.closeAll(tracker, transport, aeron);
             }
             finally
             {
-                deleteTemporarySecret();
+                // the driver and its directory go even when a failed tracker throws an Error as it closes (a SIGBUS
+                // surfaced as InternalError): a driver directory is never left behind by a service that exits
+                try
+                {
+                    CloseHelper.closeAll(driver, dataDirectory);
+                }
+                finally
+                {
+                    deleteTemporarySecret();
+                }
             }
         }
     }

@@ -131,6 +131,11 @@ class TrackerServiceProcessTest
             assertThat(String.join("\n", output)).contains("the tracker stopped on a fault and the service exits")
                 .contains("InternalError");
             assertThat(data.resolve(StoreLayout.CLEAN_MARKER)).doesNotExist();
+            final String driverDir = output.stream().map(DRIVER_DIR::matcher).filter(Matcher::find)
+                .map((matcher) -> matcher.group(1)).findFirst().orElse(null);
+            assertThat(driverDir).as("output: %s", output).isNotNull();
+            assertThat(new File(driverDir)).as("the embedded driver's directory after the failed tracker's exit")
+                .doesNotExist();
         }
         finally
         {

@@ -54,14 +54,21 @@ class SessionSoakTest
     @Timeout(600)
     void shouldTellEveryTrackItsOutcomeOnceWithEveryPartyKilledOverIpc() throws Exception
     {
-        run(false, 5, 7);
+        run(false, false, 5, 7);
     }
 
     @Test
     @Timeout(600)
     void shouldTellEveryTrackItsOutcomeOnceWithEveryPartyKilledOverUdp() throws Exception
     {
-        run(true, 3, 8);
+        run(true, false, 3, 8);
+    }
+
+    @Test
+    @Timeout(600)
+    void shouldTellEveryTrackItsOutcomeOnceWithEveryPartyKilledOnTheServicesEmbeddedDriver() throws Exception
+    {
+        run(false, true, 3, 9);
     }
 
     @Test
@@ -69,16 +76,18 @@ class SessionSoakTest
     @Timeout(8 * 3600)
     void shouldTellEveryTrackItsOutcomeOnceAcrossManyKills() throws Exception
     {
-        run("udp".equals(System.getProperty("soak.transport")), Integer.getInteger("soak.kills", 200),
+        run("udp".equals(System.getProperty("soak.transport")), "embedded".equals(System.getProperty("soak.driver")),
+            Integer.getInteger("soak.kills", 200),
             Long.getLong("soak.seed", System.nanoTime()));
     }
 
-    private void run(final boolean udp, final int kills, final long seed) throws Exception
+    private void run(final boolean udp, final boolean embedded, final int kills, final long seed) throws Exception
     {
         final Random random = new Random(seed);
         // -Dsoak.dir keeps the journals and the data directory for a look afterwards
         final Path dir = null == System.getProperty("soak.dir") ? this.dir :
-            Files.createDirectories(Path.of(System.getProperty("soak.dir")).resolve(udp ? "udp" : "ipc"));
+            Files.createDirectories(Path.of(System.getProperty("soak.dir")).resolve((udp ? "udp" : "ipc") +
+                (embedded ? "-embedded" : "")));
         final Path clients = Files.createDirectories(dir.resolve("clients"));
         final Path senderLog = clients.resolve("sender.log");
         final Path[] destinationLogs = {clients.resolve("a.log"), clients.resolve("b.log")};
@@ -101,25 +110,29 @@ class SessionSoakTest
             serviceOutbound = "aeron:ipc";
             clientOutbound = "aeron:ipc";
         }
+        final Path data = Files.createDirectories(dir.resolve("data"));
         final Path config = Files.writeString(dir.resolve("tracker.yaml"), String.join("\n",
             "name: " + NAME,
             "data:",
-            "  dir: " + dir.resolve("data"),
+            "  dir: " + data,
             "store: journal",
             "checkpoint.interval: 16m",
             "destinations: [a, b]",
             "capacity: 200000",
             "ack.timeout: 600s",
             "ttl: 1200s",
-            "driver: external",
+            "driver: " + (embedded ? "embedded" : "external"),
             "inbound.channel: " + commandChannel,
             "outbound.channel: " + serviceOutbound,
             "idle.strategy: backoff"));
 
-        final EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("soak")
+        // the service's own driver dies with each SIGKILL and comes back at the same directory with the next start;
+        // otherwise a driver in this JVM is the external one every process shares
+        final EmbeddedDriver driver = embedded ? null : EmbeddedDriver.launch(EmbeddedDriver.context("soak")
             .ipcTermBufferLength(1 << 20)
             .publicationTermBufferLength(1 << 20));
-        final String aeronDir = driver.aeronDirectoryName();
+        final String aeronDir = embedded ? EmbeddedDriver.stableDirectoryName(NAME, data) :
+            driver.aeronDirectoryName();
         final String[] senderArgs = {aeronDir, senderLog.toString(), "sender-1", String.valueOf(RATE), commandChannel,
             clientOutbound};
         Process service = null;
@@ -225,10 +238,10 @@ class SessionSoakTest
             }
             final List<Long> sorted = new ArrayList<>(resumedMs);
             Collections.sort(sorted);
-            System.out.printf("session soak (%s, seed %d): %d service kills (%d of the sender, %d of a " +
+            System.out.printf("session soak (%s%s, seed %d): %d service kills (%d of the sender, %d of a " +
                 "destination), %d Tracks, %d outcomes (%d told again, marked, to a later sender process), " +
                 "destination refusals by code %s, %d s; completions resumed after each restart in (ms) median %d, " +
-                "90%% %d, max %d: %s%n", udp ? "udp" : "ipc", seed, kills, senderKills, destinationKills,
+                "90%% %d, max %d: %s%n", udp ? "udp" : "ipc", embedded ? ", the service's embedded driver" : "", seed, kills, senderKills, destinationKills,
                 journal.tracks(), journal.outcomes(), journal.replaysToALaterProcess(), destinationRefusals,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs), percentile(sorted, 50),
                 percentile(sorted, 90), percentile(sorted, 100), resumedMs);
@@ -244,6 +257,12 @@ class SessionSoakTest
                     destinationKilled && (code == RefusalCode.DUPLICATE_ACK.value() ||
                     code == RefusalCode.LATE_ACK.value()));
             assertThat(resumedMs).as("completions resumed after every restart").doesNotContain(-1L);
+            SoakProcesses.stop(service);
+            if (embedded)
+            {
+                assertThat(Path.of(aeronDir).getParent()).as("the embedded driver's directory, after a clean stop")
+                    .doesNotExist();
+            }
         }
         finally
         {

@@ -77,8 +77,9 @@ public final class SoakDestination implements TrackerClientHandler
         }
 
         try (SoakLog log = new SoakLog(journal);
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)))
+            AeronHolder connection = new AeronHolder(SoakAeron.connect(aeronDir)))
         {
+            final Aeron aeron = connection.aeron;
             log.write("S", 0);
             final SoakDestination handler = new SoakDestination(log);
             final DestinationClient client = new DestinationClient(aeron, commandChannel,
@@ -94,6 +95,11 @@ public final class SoakDestination implements TrackerClientHandler
                 if (System.nanoTime() - bindDeadlineNs > 0)
                 {
                     throw new IllegalStateException("never bound");
+                }
+                if (connection.aeron.isClosed())
+                {
+                    connection.aeron = SoakAeron.connect(aeronDir);
+                    client.reconnect(connection.aeron);
                 }
                 if (0 == client.poll(64))
                 {
@@ -126,6 +132,13 @@ public final class SoakDestination implements TrackerClientHandler
             long lastStatusNs = 0;
             while (true)
             {
+                if (connection.aeron.isClosed())
+                {
+                    // the driver died (an embedded driver dies with the service): connect again, go on
+                    connection.aeron = SoakAeron.connect(aeronDir);
+                    client.reconnect(connection.aeron);
+                    System.out.println("reconnected to a new driver");
+                }
                 int work = client.poll(256);
                 if (session.appliedThrough() > confirmedLogged)
                 {

@@ -91,8 +91,9 @@ public final class SoakSender implements TrackerClientHandler
 
         final int process = processes + 1;
         try (SoakLog log = new SoakLog(journal);
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)))
+            AeronHolder connection = new AeronHolder(SoakAeron.connect(aeronDir)))
         {
+            final Aeron aeron = connection.aeron;
             log.write("S", process);
             final TrackerClient client = new TrackerClient(aeron, commandChannel, Protocol.DEFAULT_INBOUND_STREAM_ID,
                 outcomeChannel, Protocol.DEFAULT_OUTBOUND_STREAM_ID, new SoakSender(log, process),
@@ -106,6 +107,11 @@ public final class SoakSender implements TrackerClientHandler
                 if (System.nanoTime() - bindDeadlineNs > 0)
                 {
                     throw new IllegalStateException("never bound");
+                }
+                if (connection.aeron.isClosed())
+                {
+                    connection.aeron = SoakAeron.connect(aeronDir);
+                    client.reconnect(connection.aeron);
                 }
                 if (0 == client.poll(64))
                 {
@@ -140,6 +146,13 @@ public final class SoakSender implements TrackerClientHandler
             long lastStatusNs = 0;
             while (true)
             {
+                if (connection.aeron.isClosed())
+                {
+                    // the driver died (an embedded driver dies with the service): connect again, go on
+                    connection.aeron = SoakAeron.connect(aeronDir);
+                    client.reconnect(connection.aeron);
+                    System.out.println("reconnected to a new driver");
+                }
                 int work = client.poll(256);
                 if (session.appliedThrough() > confirmedLogged)
                 {
