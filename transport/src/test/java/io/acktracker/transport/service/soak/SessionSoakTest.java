@@ -139,6 +139,7 @@ class SessionSoakTest
         Process sender = null;
         final Process[] destinations = new Process[2];
         final List<Long> resumedMs = new ArrayList<>();
+        final List<Long> startsMs = new ArrayList<>();
         int senderKills = 0;
         int destinationKills = 0;
         final long startNs = System.nanoTime();
@@ -193,7 +194,9 @@ class SessionSoakTest
                     SoakProcesses.kill(destinations[killDestination]);
                     destinationKills++;
                 }
+                final long startingNs = System.nanoTime();
                 service = SoakProcesses.startService(config, aeronDir, NAME);
+                startsMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startingNs));
                 if (killSender)
                 {
                     sender = SoakProcesses.startClient(clients.resolve("sender.out"), SoakSender.class, senderArgs);
@@ -238,13 +241,16 @@ class SessionSoakTest
             }
             final List<Long> sorted = new ArrayList<>(resumedMs);
             Collections.sort(sorted);
+            final List<Long> starts = new ArrayList<>(startsMs);
+            Collections.sort(starts);
             System.out.printf("session soak (%s%s, seed %d): %d service kills (%d of the sender, %d of a " +
                 "destination), %d Tracks, %d outcomes (%d told again, marked, to a later sender process), " +
                 "destination refusals by code %s, %d s; completions resumed after each restart in (ms) median %d, " +
-                "90%% %d, max %d: %s%n", udp ? "udp" : "ipc", embedded ? ", the service's embedded driver" : "", seed, kills, senderKills, destinationKills,
+                "90%% %d, max %d: %s; each start (kill to running, ms) median %d, max %d%n", udp ? "udp" : "ipc", embedded ? ", the service's embedded driver" : "", seed, kills, senderKills, destinationKills,
                 journal.tracks(), journal.outcomes(), journal.replaysToALaterProcess(), destinationRefusals,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs), percentile(sorted, 50),
-                percentile(sorted, 90), percentile(sorted, 100), resumedMs);
+                percentile(sorted, 90), percentile(sorted, 100), resumedMs, percentile(starts, 50),
+                percentile(starts, 100));
 
             final boolean destinationKilled = destinationKills > 0;
             assertThat(journal.tracks()).as("Tracks offered").isGreaterThan(kills * 100L);

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SoakProcesses
 {
-    private static final long READY_SECONDS = 60;
+    /** A start replays the journal after the last checkpoint; on a loaded 2-core machine that can take a while. */
+    private static final long READY_SECONDS = 180;
 
     private SoakProcesses()
     {
