@@ -52,6 +52,10 @@ final class LoadCommand implements Callable<Integer>
             "file the service registered).")
     Path adminKey;
 
+    @Option(names = "--sessions", description = "The sender and the destinations use client sessions: every Track " +
+        "and ack numbered and confirmed, outcomes from the sender's outbox (exactly once; see PROTOCOL.md, Sessions).")
+    boolean sessions;
+
     @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
     int rate;
 
@@ -132,11 +136,12 @@ final class LoadCommand implements Callable<Integer>
                 destinations, ids);
             final LoadGenerator generator = new LoadGenerator(target, target.destinationMask(), quorum, ackTimeoutNs,
                 rate, trackAheadNs, warmupNs, durationNs,
-                (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32, tracksRead(transportCounters));
+                (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32, tracksRead(transportCounters), sessions);
             awaitConnected(generator, dir, inbound, outbound);
-            out.printf("load: %,d msg/s for %s (after %s of warm-up) to %s; destinations %s; %s stream %d%n",
+            out.printf("load: %,d msg/s for %s (after %s of warm-up) to %s; destinations %s; %s stream %d%s%n",
                 rate, Durations.format(durationNs), Durations.format(warmupNs),
-                null == service ? "the tracker at " + dir : service.describe(), destinations, channel, inbound);
+                null == service ? "the tracker at " + dir : service.describe(), destinations, channel, inbound,
+                sessions ? "; with client sessions" : "");
             out.flush();
 
             runner = new AgentRunner(new YieldingIdleStrategy(), (ex) -> { }, null, generator);

@@ -5,6 +5,8 @@ import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.ClientSession;
+import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -55,6 +57,10 @@ final class LoadGenerator implements Agent, TrackerClientHandler
 
     private final TrackerClient client;
     private final AckPublisher[] publishers;
+    /** With sessions: the destinations' clients (polled for their confirmations), else null. */
+    private final DestinationClient[] destinationClients;
+    private final ClientSession session;
+    private long firstSequence;
     private final TrackRequest request = new TrackRequest();
     private final long destinationMask;
     private final int quorum;
@@ -103,7 +109,8 @@ final class LoadGenerator implements Agent, TrackerClientHandler
         final long warmupNs,
         final long durationNs,
         final long firstId,
-        final LongSupplier tracksRead)
+        final LongSupplier tracksRead,
+        final boolean sessions)
     {
         this.tracksRead = tracksRead;
         java.util.Arrays.fill(publisherOfDestination, -1);
@@ -111,10 +118,23 @@ final class LoadGenerator implements Agent, TrackerClientHandler
         {
             publisherOfDestination[target.ids()[i]] = i;
         }
-        this.client = target.newClient(this);
+        this.client = target.newClient(this, sessions);
+        this.session = client.session();
         try
         {
-            this.publishers = target.newPublishers();
+            this.destinationClients = sessions ? target.newDestinationClients(this) : null;
+            if (sessions)
+            {
+                this.publishers = new AckPublisher[destinationClients.length];
+                for (int i = 0; i < publishers.length; i++)
+                {
+                    publishers[i] = destinationClients[i].publisher();
+                }
+            }
+            else
+            {
+                this.publishers = target.newPublishers();
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -142,7 +162,7 @@ final class LoadGenerator implements Agent, TrackerClientHandler
     public int doWork()
     {
         final long nowNs = System.nanoTime();
-        int work = client.poll(POLL_LIMIT);
+        int work = pollClients();
         work += track(nowNs);
         work += ack(nowNs);
         work += reack(nowNs);
@@ -153,7 +173,27 @@ final class LoadGenerator implements Agent, TrackerClientHandler
     public void onClose()
     {
         CloseHelper.quietClose(client);
-        CloseHelper.quietCloseAll(publishers);
+        if (null != destinationClients)
+        {
+            CloseHelper.quietCloseAll(destinationClients);
+        }
+        else
+        {
+            CloseHelper.quietCloseAll(publishers);
+        }
+    }
+
+    private int pollClients()
+    {
+        int work = client.poll(POLL_LIMIT);
+        if (null != destinationClients)
+        {
+            for (final DestinationClient destination : destinationClients)
+            {
+                work += destination.poll(POLL_LIMIT);
+            }
+        }
+        return work;
     }
 
     public String roleName()
@@ -186,10 +226,16 @@ final class LoadGenerator implements Agent, TrackerClientHandler
             {
                 request.ackTimeoutNs(ackTimeoutNs);
             }
-            if (client.tryTrack(request) < 0)
+            final long taken = client.tryTrack(request);
+            if (taken < 0)
             {
                 increment(TRACK_BACK_PRESSURE);
                 break;
+            }
+            if (null != session && nextTrackId == firstId)
+            {
+                // with a session every Track taken uses the next sequence: the id's sequence follows from this one
+                firstSequence = taken;
             }
             lastAckNs.put(nextTrackId, 0);
             nextTrackId++;
@@ -204,8 +250,11 @@ final class LoadGenerator implements Agent, TrackerClientHandler
 
     private int ack(final long nowNs)
     {
-        final long readUpTo = null == tracksRead ? Long.MAX_VALUE :
-            firstId + tracksRead.getAsLong() - tracksReadAtStart;
+        // a destination acks what was tracked: with a session, what the tracker confirmed applied; without one, what
+        // its transport read (or, without its counters, what was sent)
+        final long readUpTo = null != session ? (0 == firstSequence ? firstId :
+            firstId + session.appliedThrough() - firstSequence + 1) :
+            null == tracksRead ? Long.MAX_VALUE : firstId + tracksRead.getAsLong() - tracksReadAtStart;
         int work = 0;
         while (work < BURST && nextAckId < nextTrackId && nextAckId < readUpTo && nowNs - dueNs(nextAckId) >= 0)
         {
@@ -318,9 +367,21 @@ final class LoadGenerator implements Agent, TrackerClientHandler
      */
     String notConnected()
     {
+        pollClients();
         if (!client.isConnected())
         {
             return "sender";
+        }
+        if (null != session && !session.isBound())
+        {
+            return "sender's session";
+        }
+        for (int i = 0; null != destinationClients && i < destinationClients.length; i++)
+        {
+            if (!destinationClients[i].publisher().session().isBound())
+            {
+                return "destination's session";
+            }
         }
         for (final AckPublisher publisher : publishers)
         {

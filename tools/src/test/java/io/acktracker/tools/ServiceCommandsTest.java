@@ -151,8 +151,17 @@ class ServiceCommandsTest
         }
         assertThat(logged).isEqualTo(3000);
 
+        // the same with client sessions: every Track and ack numbered and confirmed, outcomes from the outbox
+        cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--sessions", "--rate", "2000", "--duration", "1s",
+            "--warmup", "200ms", "--destinations", "venue-a,load-x", "--hgrm", hgrm.toString(), "--hlog",
+            hlog.toString());
+        assertThat(cli.exitCode).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("with client sessions")
+            .contains("tracked 2,400, acked 2,400; completed 2,400, failed 0, expired 0, refused 0, no outcome 0");
+
         cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
-        assertThat(cli.out()).containsPattern("tracks received: tools-test\\s+3,6\\d\\d")
+        assertThat(cli.out()).containsPattern("tracks received: tools-test\\s+6,0\\d\\d")
+            .containsPattern("numbered client commands received: tools-test\\s+\\d")
             .containsPattern("sessions bound to a destination: tools-test\\s+\\d");
 
         service.interrupt();
