@@ -77,9 +77,9 @@ public final class SoakDestination implements TrackerClientHandler
         }
 
         try (SoakLog log = new SoakLog(journal);
-            AeronHolder connection = new AeronHolder(SoakAeron.connect(aeronDir)))
+            SoakConnection connection = new SoakConnection(aeronDir))
         {
-            final Aeron aeron = connection.aeron;
+            final Aeron aeron = connection.aeron();
             log.write("S", 0);
             final SoakDestination handler = new SoakDestination(log);
             final DestinationClient client = new DestinationClient(aeron, commandChannel,
@@ -89,23 +89,8 @@ public final class SoakDestination implements TrackerClientHandler
                     .maxUnconfirmed(8192)
                     .resendTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
             final ClientSession session = client.publisher().session();
-            final long bindDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!session.isBound())
-            {
-                if (System.nanoTime() - bindDeadlineNs > 0)
-                {
-                    throw new IllegalStateException("never bound");
-                }
-                if (connection.aeron.isClosed())
-                {
-                    connection.aeron = SoakAeron.connect(aeronDir);
-                    client.reconnect(connection.aeron);
-                }
-                if (0 == client.poll(64))
-                {
-                    Thread.sleep(1);
-                }
-            }
+            connection.onReconnect(client::reconnect);
+            connection.awaitBound(session, () -> client.poll(64));
 
             // acks the predecessors offered that the tracker did not apply are acked again; the rest never
             final long applied = session.appliedThrough();
@@ -132,13 +117,8 @@ public final class SoakDestination implements TrackerClientHandler
             long lastStatusNs = 0;
             while (true)
             {
-                if (connection.aeron.isClosed())
-                {
-                    // the driver died (an embedded driver dies with the service): connect again, go on
-                    connection.aeron = SoakAeron.connect(aeronDir);
-                    client.reconnect(connection.aeron);
-                    System.out.println("reconnected to a new driver");
-                }
+                // the driver may have died (an embedded driver dies with the service): connect again, go on
+                connection.checkDriver();
                 int work = client.poll(256);
                 if (session.appliedThrough() > confirmedLogged)
                 {

@@ -91,9 +91,9 @@ public final class SoakSender implements TrackerClientHandler
 
         final int process = processes + 1;
         try (SoakLog log = new SoakLog(journal);
-            AeronHolder connection = new AeronHolder(SoakAeron.connect(aeronDir)))
+            SoakConnection connection = new SoakConnection(aeronDir))
         {
-            final Aeron aeron = connection.aeron;
+            final Aeron aeron = connection.aeron();
             log.write("S", process);
             final TrackerClient client = new TrackerClient(aeron, commandChannel, Protocol.DEFAULT_INBOUND_STREAM_ID,
                 outcomeChannel, Protocol.DEFAULT_OUTBOUND_STREAM_ID, new SoakSender(log, process),
@@ -101,23 +101,8 @@ public final class SoakSender implements TrackerClientHandler
                     .maxUnconfirmed(8192)
                     .resendTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
             final ClientSession session = client.session();
-            final long bindDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!session.isBound())
-            {
-                if (System.nanoTime() - bindDeadlineNs > 0)
-                {
-                    throw new IllegalStateException("never bound");
-                }
-                if (connection.aeron.isClosed())
-                {
-                    connection.aeron = SoakAeron.connect(aeronDir);
-                    client.reconnect(connection.aeron);
-                }
-                if (0 == client.poll(64))
-                {
-                    Thread.sleep(1);
-                }
-            }
+            connection.onReconnect(client::reconnect);
+            connection.awaitBound(session, () -> client.poll(64));
 
             // the predecessors' Tracks above the tracker's applied-through were never applied: track them again
             final long applied = session.appliedThrough();
@@ -146,13 +131,8 @@ public final class SoakSender implements TrackerClientHandler
             long lastStatusNs = 0;
             while (true)
             {
-                if (connection.aeron.isClosed())
-                {
-                    // the driver died (an embedded driver dies with the service): connect again, go on
-                    connection.aeron = SoakAeron.connect(aeronDir);
-                    client.reconnect(connection.aeron);
-                    System.out.println("reconnected to a new driver");
-                }
+                // the driver may have died (an embedded driver dies with the service): connect again, go on
+                connection.checkDriver();
                 int work = client.poll(256);
                 if (session.appliedThrough() > confirmedLogged)
                 {
