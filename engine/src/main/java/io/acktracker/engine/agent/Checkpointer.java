@@ -8,6 +8,8 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.store.BlobTable;
+import io.acktracker.engine.store.BlobTableCopy;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.timer.DeadlineIndex;
 import io.acktracker.engine.timer.SlotArraysCopy;
@@ -28,7 +30,10 @@ import java.util.concurrent.TimeoutException;
  * structures and the order-deciding arrays) and to note the journal position P; the records are copied by
  * copy-on-write ({@link RecordsCopy}): the helper thread ({@code <name>-checkpoint}) copies them chunk by chunk while
  * the agent goes on, and the agent, before it changes a record whose chunk is not copied yet, copies that chunk
- * itself. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
+ * itself; the deadline index's slot arrays likewise ({@link SlotArraysCopy}), and the message-keyed tables (extras,
+ * dead letters) key by key ({@link BlobTableCopy}: a key's pre-image saved before its first change, the helper
+ * walking the live table), their place in the image after the arrays, the small tables after them set aside in the
+ * pause. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
  * ({@link CheckpointWriter}). A start restores the newest and replays the journal from P only. One checkpoint is in
  * flight at a time; one falling due meanwhile waits for it.
  * <p>
@@ -55,6 +60,8 @@ final class Checkpointer
     private static final long CLOSE_WAIT_SECONDS = 300;
     /** The helper's copy is handed over as this many tasks, so a test's executor can run it in steps. */
     private static final int COPY_TASKS = 16;
+    /** Each keyed table's values are read in this many tasks, after a task that collects its keys. */
+    private static final int TABLE_TASKS = 4;
     /** Image bytes reserved per slot before the first image's length is known: deadline arrays 20, free stack 4. */
     private static final int IMAGE_BYTES_PER_SLOT = 24;
 
@@ -70,6 +77,9 @@ final class Checkpointer
     private final long intervalNs;
     private final boolean groupCommit;
     private final ImageWriter image = new ImageWriter(1 << 16);
+    /** The image's last part (the small tables and the end), written in the pause, appended after the copied tables. */
+    private final ImageWriter tail = new ImageWriter(1 << 16);
+    private final BlobTableCopy[] tables;
     private final RecordsCopy copy = new RecordsCopy();
     private SlotArraysCopy arrays;
     private Executor helper;
@@ -92,6 +102,12 @@ final class Checkpointer
     {
         this.machine = machine;
         this.live = machine.records();
+        final BlobTable[] copied = machine.copiedTables();
+        this.tables = new BlobTableCopy[copied.length];
+        for (int i = 0; i < copied.length; i++)
+        {
+            tables[i] = copied[i].copy();
+        }
         this.journal = journal;
         this.writer = new CheckpointWriter(journal, config.syncIntervalNs(), StoreLayout.pendingEntries(config));
         this.counters = counters;
@@ -163,7 +179,7 @@ final class Checkpointer
         }
         if (null != inFlight)
         {
-            if (copyOnWrite && copy.isComplete() && arrays.isComplete())
+            if (copyOnWrite && copy.isComplete() && arrays.isComplete() && tablesComplete())
             {
                 endCopyOnWrite();
             }
@@ -181,8 +197,8 @@ final class Checkpointer
             {
                 begin(nowNs, position);
             }
-            else if (live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
-                copy.capacitySlots() < live.slotCapacity())
+            else if ((live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
+                copy.capacitySlots() < live.slotCapacity()) || tablesNeedReserve())
             {
                 grow();
             }
@@ -283,9 +299,11 @@ final class Checkpointer
         try
         {
             // the pause: the exact image of everything but the records' content and the deadline slot arrays,
-            // whose places it only reserves: both are copied on write
+            // whose places it only reserves, and the message-keyed tables: all copied on write
             image.reset();
-            machine.dump(image);
+            machine.dumpParts(image);
+            tail.reset();
+            machine.dumpLastTables(tail);
         }
         catch (final RuntimeException ex)
         {
@@ -297,6 +315,10 @@ final class Checkpointer
         deadlines.copyOnWrite(false, true);
         copy.begin(live);
         live.copyOnWrite(copy, copy.createdSlots());
+        for (final BlobTableCopy table : tables)
+        {
+            table.begin();
+        }
         copyOnWrite = true;
         counters.set(TrackerCounter.CHECKPOINT_PAUSE_US, (nanoClock.nanoTime() - startNs) / 1000);
         inFlightPosition = position;
@@ -304,6 +326,12 @@ final class Checkpointer
         {
             copy.awaitCopied();
             arrays.awaitCopied();
+            // the arrays are in place: the image may grow (move) now
+            for (final BlobTableCopy table : tables)
+            {
+                table.write(image);
+            }
+            image.append(tail);
             return writer.write(position, image.buffer(), image.length(), copy);
         });
         final int chunks = copy.chunks();
@@ -319,6 +347,15 @@ final class Checkpointer
                 arrays.copyChunks(firstArrayChunk, firstArrayChunk + arrayChunksPerTask);
             });
         }
+        for (final BlobTableCopy table : tables)
+        {
+            helper().execute(table::collectKeys);
+            for (int part = 0; part < TABLE_TASKS; part++)
+            {
+                final int readPart = part;
+                helper().execute(() -> table.readValues(readPart, TABLE_TASKS));
+            }
+        }
         helper().execute(inFlight);
     }
 
@@ -332,6 +369,10 @@ final class Checkpointer
         {
             copy.grow(slots);
             image.reserve(imageBytes);
+            for (final BlobTableCopy table : tables)
+            {
+                table.reserve();
+            }
             return null;
         });
         helper().execute(growing);
@@ -374,9 +415,37 @@ final class Checkpointer
         return helper;
     }
 
+    private boolean tablesComplete()
+    {
+        for (final BlobTableCopy table : tables)
+        {
+            if (!table.isComplete())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean tablesNeedReserve()
+    {
+        for (final BlobTableCopy table : tables)
+        {
+            if (table.needsReserve())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void endCopyOnWrite()
     {
         live.copyOnWrite(null, 0);
+        for (final BlobTableCopy table : tables)
+        {
+            table.end();
+        }
         machine.deadlines().copyOnWrite(false, false);
         copyOnWrite = false;
         counters.set(TrackerCounter.CHECKPOINT_AGENT_COPIES, copy.copiedByAgent());
