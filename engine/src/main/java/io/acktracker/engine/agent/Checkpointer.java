@@ -8,8 +8,6 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.state.ImageWriter;
-import io.acktracker.engine.store.BlobTable;
-import io.acktracker.engine.store.BlobTableCopy;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.engine.timer.DeadlineIndex;
 import io.acktracker.engine.timer.SlotArraysCopy;
@@ -31,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * copy-on-write ({@link RecordsCopy}): the helper thread ({@code <name>-checkpoint}) copies them chunk by chunk while
  * the agent goes on, and the agent, before it changes a record whose chunk is not copied yet, copies that chunk
  * itself; the deadline index's slot arrays likewise ({@link SlotArraysCopy}), and the message-keyed tables (extras,
- * dead letters) key by key ({@link BlobTableCopy}: a key's pre-image saved before its first change, the helper
+ * dead letters) key by key ({@link KeyedTablesCopy}: a key's pre-image saved before its first change, the helper
  * walking the live table), their place in the image after the arrays, the small tables after them set aside in the
  * pause. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
  * ({@link CheckpointWriter}). A start restores the newest and replays the journal from P only. One checkpoint is in
@@ -60,8 +58,6 @@ final class Checkpointer
     private static final long CLOSE_WAIT_SECONDS = 300;
     /** The helper's copy is handed over as this many tasks, so a test's executor can run it in steps. */
     private static final int COPY_TASKS = 16;
-    /** Each keyed table's values are read in this many tasks, after a task that collects its keys. */
-    private static final int TABLE_TASKS = 4;
     /** Image bytes reserved per slot before the first image's length is known: deadline arrays 20, free stack 4. */
     private static final int IMAGE_BYTES_PER_SLOT = 24;
 
@@ -77,9 +73,7 @@ final class Checkpointer
     private final long intervalNs;
     private final boolean groupCommit;
     private final ImageWriter image = new ImageWriter(1 << 16);
-    /** The image's last part (the small tables and the end), written in the pause, appended after the copied tables. */
-    private final ImageWriter tail = new ImageWriter(1 << 16);
-    private final BlobTableCopy[] tables;
+    private final KeyedTablesCopy tables;
     private final RecordsCopy copy = new RecordsCopy();
     private SlotArraysCopy arrays;
     private Executor helper;
@@ -102,12 +96,7 @@ final class Checkpointer
     {
         this.machine = machine;
         this.live = machine.records();
-        final BlobTable[] copied = machine.copiedTables();
-        this.tables = new BlobTableCopy[copied.length];
-        for (int i = 0; i < copied.length; i++)
-        {
-            tables[i] = copied[i].copy();
-        }
+        this.tables = new KeyedTablesCopy(machine);
         this.journal = journal;
         this.writer = new CheckpointWriter(journal, config.syncIntervalNs(), StoreLayout.pendingEntries(config));
         this.counters = counters;
@@ -179,7 +168,7 @@ final class Checkpointer
         }
         if (null != inFlight)
         {
-            if (copyOnWrite && copy.isComplete() && arrays.isComplete() && tablesComplete())
+            if (copyOnWrite && copy.isComplete() && arrays.isComplete() && tables.isComplete())
             {
                 endCopyOnWrite();
             }
@@ -198,7 +187,7 @@ final class Checkpointer
                 begin(nowNs, position);
             }
             else if ((live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
-                copy.capacitySlots() < live.slotCapacity()) || tablesNeedReserve())
+                copy.capacitySlots() < live.slotCapacity()) || tables.needsReserve())
             {
                 grow();
             }
@@ -302,8 +291,7 @@ final class Checkpointer
             // whose places it only reserves, and the message-keyed tables: all copied on write
             image.reset();
             machine.dumpParts(image);
-            tail.reset();
-            machine.dumpLastTables(tail);
+            tables.dumpTail();
         }
         catch (final RuntimeException ex)
         {
@@ -315,10 +303,7 @@ final class Checkpointer
         deadlines.copyOnWrite(false, true);
         copy.begin(live);
         live.copyOnWrite(copy, copy.createdSlots());
-        for (final BlobTableCopy table : tables)
-        {
-            table.begin();
-        }
+        tables.begin();
         copyOnWrite = true;
         counters.set(TrackerCounter.CHECKPOINT_PAUSE_US, (nanoClock.nanoTime() - startNs) / 1000);
         inFlightPosition = position;
@@ -327,11 +312,7 @@ final class Checkpointer
             copy.awaitCopied();
             arrays.awaitCopied();
             // the arrays are in place: the image may grow (move) now
-            for (final BlobTableCopy table : tables)
-            {
-                table.write(image);
-            }
-            image.append(tail);
+            tables.write(image);
             return writer.write(position, image.buffer(), image.length(), copy);
         });
         final int chunks = copy.chunks();
@@ -347,15 +328,7 @@ final class Checkpointer
                 arrays.copyChunks(firstArrayChunk, firstArrayChunk + arrayChunksPerTask);
             });
         }
-        for (final BlobTableCopy table : tables)
-        {
-            helper().execute(table::collectKeys);
-            for (int part = 0; part < TABLE_TASKS; part++)
-            {
-                final int readPart = part;
-                helper().execute(() -> table.readValues(readPart, TABLE_TASKS));
-            }
-        }
+        tables.submit(helper());
         helper().execute(inFlight);
     }
 
@@ -369,10 +342,7 @@ final class Checkpointer
         {
             copy.grow(slots);
             image.reserve(imageBytes);
-            for (final BlobTableCopy table : tables)
-            {
-                table.reserve();
-            }
+            tables.reserve();
             return null;
         });
         helper().execute(growing);
@@ -415,37 +385,10 @@ final class Checkpointer
         return helper;
     }
 
-    private boolean tablesComplete()
-    {
-        for (final BlobTableCopy table : tables)
-        {
-            if (!table.isComplete())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean tablesNeedReserve()
-    {
-        for (final BlobTableCopy table : tables)
-        {
-            if (table.needsReserve())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void endCopyOnWrite()
     {
         live.copyOnWrite(null, 0);
-        for (final BlobTableCopy table : tables)
-        {
-            table.end();
-        }
+        tables.end();
         machine.deadlines().copyOnWrite(false, false);
         copyOnWrite = false;
         counters.set(TrackerCounter.CHECKPOINT_AGENT_COPIES, copy.copiedByAgent());
