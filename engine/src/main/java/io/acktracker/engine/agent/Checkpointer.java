@@ -28,7 +28,10 @@ import java.util.concurrent.TimeoutException;
  * structures and the order-deciding arrays) and to note the journal position P; the records are copied by
  * copy-on-write ({@link RecordsCopy}): the helper thread ({@code <name>-checkpoint}) copies them chunk by chunk while
  * the agent goes on, and the agent, before it changes a record whose chunk is not copied yet, copies that chunk
- * itself. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
+ * itself; the deadline index's slot arrays likewise ({@link SlotArraysCopy}), and the message-keyed tables (extras,
+ * dead letters) key by key ({@link KeyedTablesCopy}: a key's pre-image saved before its first change, the helper
+ * walking the live table), their place in the image after the arrays, the small tables after them set aside in the
+ * pause. Once every chunk is copied the agent drops the check; the helper writes {@code checkpoints/cp-<P>/}
  * ({@link CheckpointWriter}). A start restores the newest and replays the journal from P only. One checkpoint is in
  * flight at a time; one falling due meanwhile waits for it.
  * <p>
@@ -70,6 +73,7 @@ final class Checkpointer
     private final long intervalNs;
     private final boolean groupCommit;
     private final ImageWriter image = new ImageWriter(1 << 16);
+    private final KeyedTablesCopy tables;
     private final RecordsCopy copy = new RecordsCopy();
     private SlotArraysCopy arrays;
     private Executor helper;
@@ -92,6 +96,7 @@ final class Checkpointer
     {
         this.machine = machine;
         this.live = machine.records();
+        this.tables = new KeyedTablesCopy(machine);
         this.journal = journal;
         this.writer = new CheckpointWriter(journal, config.syncIntervalNs(), StoreLayout.pendingEntries(config));
         this.counters = counters;
@@ -163,7 +168,7 @@ final class Checkpointer
         }
         if (null != inFlight)
         {
-            if (copyOnWrite && copy.isComplete() && arrays.isComplete())
+            if (copyOnWrite && copy.isComplete() && arrays.isComplete() && tables.isComplete())
             {
                 endCopyOnWrite();
             }
@@ -181,8 +186,8 @@ final class Checkpointer
             {
                 begin(nowNs, position);
             }
-            else if (live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
-                copy.capacitySlots() < live.slotCapacity())
+            else if ((live.createdSlots() > copy.capacitySlots() - (copy.capacitySlots() >> 3) &&
+                copy.capacitySlots() < live.slotCapacity()) || tables.needsReserve())
             {
                 grow();
             }
@@ -283,9 +288,10 @@ final class Checkpointer
         try
         {
             // the pause: the exact image of everything but the records' content and the deadline slot arrays,
-            // whose places it only reserves: both are copied on write
+            // whose places it only reserves, and the message-keyed tables: all copied on write
             image.reset();
-            machine.dump(image);
+            machine.dumpParts(image);
+            tables.dumpTail();
         }
         catch (final RuntimeException ex)
         {
@@ -297,6 +303,7 @@ final class Checkpointer
         deadlines.copyOnWrite(false, true);
         copy.begin(live);
         live.copyOnWrite(copy, copy.createdSlots());
+        tables.begin();
         copyOnWrite = true;
         counters.set(TrackerCounter.CHECKPOINT_PAUSE_US, (nanoClock.nanoTime() - startNs) / 1000);
         inFlightPosition = position;
@@ -304,6 +311,8 @@ final class Checkpointer
         {
             copy.awaitCopied();
             arrays.awaitCopied();
+            // the arrays are in place: the image may grow (move) now
+            tables.write(image);
             return writer.write(position, image.buffer(), image.length(), copy);
         });
         final int chunks = copy.chunks();
@@ -319,6 +328,7 @@ final class Checkpointer
                 arrays.copyChunks(firstArrayChunk, firstArrayChunk + arrayChunksPerTask);
             });
         }
+        tables.submit(helper());
         helper().execute(inFlight);
     }
 
@@ -332,6 +342,7 @@ final class Checkpointer
         {
             copy.grow(slots);
             image.reserve(imageBytes);
+            tables.reserve();
             return null;
         });
         helper().execute(growing);
@@ -377,6 +388,7 @@ final class Checkpointer
     private void endCopyOnWrite()
     {
         live.copyOnWrite(null, 0);
+        tables.end();
         machine.deadlines().copyOnWrite(false, false);
         copyOnWrite = false;
         counters.set(TrackerCounter.CHECKPOINT_AGENT_COPIES, copy.copiedByAgent());

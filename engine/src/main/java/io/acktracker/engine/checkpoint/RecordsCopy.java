@@ -5,8 +5,6 @@ import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
 import org.agrona.UnsafeApi;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.function.IntConsumer;
 
 /**
@@ -15,22 +13,12 @@ import java.util.function.IntConsumer;
  * while the agent goes on changing the live records.
  * <p>
  * The idea: at the checkpoint the agent only notes how many slots exist ({@link #begin}); the helper then copies
- * them chunk by chunk ({@link #copyChunks}); meanwhile the agent, before it may change a record
- * ({@link #beforeWrite}, called by {@code Records.address}), makes sure that record's chunk is in the copy, copying
- * it itself when the helper has not. Each chunk of {@code 2^chunkShift} slots has one state, moved by compare and
- * set:
- * <pre>
- *   agent:  NOT_COPIED --CAS--&gt; AGENT --copy live to block, release--&gt; COPIED
- *   helper: copy live to scratch, then NOT_COPIED --CAS--&gt; HELPER --scratch to block, release--&gt; COPIED
- * </pre>
- * The agent never waits for the helper (a helper the OS descheduled mid-copy would otherwise stall it): the helper
- * reads the live records into its own scratch before it claims the chunk, and since the agent claims a chunk before
- * it writes any record in it, a claim that succeeds proves the scratch holds the records as they were at the
- * checkpoint. An agent that finds a chunk HELPER copies the live records into the block itself (it has not written
- * them since the checkpoint, so they are the very bytes the helper is putting there: the two copies race, but only
- * ever write identical bytes) and marks it COPIED, so a later write to the chunk is not copied again. The release
- * store of COPIED and the acquire load that sees it order the block's bytes before the helper reads them; the helper
- * waits for every chunk to be COPIED ({@link #awaitCopied}) before it reads the block.
+ * them chunk by chunk of {@code 2^chunkShift} slots ({@link #copyChunks}); meanwhile the agent, before it may change
+ * a record ({@link #beforeWrite}, called by {@code Records.address}), makes sure that record's chunk is in the copy,
+ * copying it itself when the helper has not. Who copies each chunk, and why the copy is the records at the
+ * checkpoint without the agent ever waiting, is {@link ChunkCopyClaims}'s protocol; this class only says how a chunk
+ * of records is copied (one 224-byte copy per slot: Chronicle entries are not contiguous), through the helper's
+ * scratch or straight into the block.
  * <p>
  * The block is sized and its pages touched by {@link #grow}, on the helper thread, between checkpoints, so neither
  * the agent's pause nor its copies pay for allocation or page faults. It is kept and grown, never shrunk.
@@ -44,23 +32,13 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
     /** Slots per chunk, log2, by default: 64 slots, 14 KiB. */
     public static final int DEFAULT_CHUNK_SHIFT = 6;
 
-    private static final int NOT_COPIED = 0;
-    private static final int AGENT = 1;
-    private static final int HELPER = 2;
-    private static final int COPIED = 3;
-    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
-
     private final int chunkShift;
+    private final ChunkCopyClaims claims = new ChunkCopyClaims(new Copier(), 0);
     private SlotSource live;
     private long address;
     private int capacitySlots;
-    private int[] states = new int[0];
     private long scratch;
     private int created;
-    private int chunks;
-    private int copiedByAgent;
-    private volatile boolean complete;
-    private IntConsumer onHelperClaim;
 
     /** A copy with 64-slot chunks. */
     public RecordsCopy()
@@ -106,11 +84,10 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
         final long grown = UnsafeApi.allocateMemory(bytes);
         // written, not just reserved: the pages are faulted in here, not in the agent's copies
         UnsafeApi.setMemory(grown, bytes, (byte)0);
-        final int[] grownStates = new int[chunksFor(slots)];
+        claims.capacity(chunksFor(slots));
         freeBlock();
         scratch = UnsafeApi.allocateMemory((long)PendingRecord.LENGTH << chunkShift);
         address = grown;
-        states = grownStates;
         capacitySlots = slots;
     }
 
@@ -131,13 +108,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
         }
         live = records;
         created = count;
-        chunks = chunksFor(count);
-        copiedByAgent = 0;
-        complete = false;
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            states[chunk] = NOT_COPIED;
-        }
+        claims.begin(chunksFor(count));
     }
 
     /**
@@ -147,25 +118,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public void beforeWrite(final int slot)
     {
-        final int chunk = slot >>> chunkShift;
-        final int state = (int)STATE.getAcquire(states, chunk);
-        if (COPIED == state)
-        {
-            return;
-        }
-        if (NOT_COPIED == state && STATE.compareAndSet(states, chunk, NOT_COPIED, AGENT))
-        {
-            copyChunk(chunk, address);
-            STATE.setRelease(states, chunk, COPIED);
-            copiedByAgent++;
-            return;
-        }
-        if (COPIED != (int)STATE.getAcquire(states, chunk))
-        {
-            // HELPER: it is putting these very bytes into the block; put them there too rather than wait for it
-            copyChunk(chunk, address);
-            STATE.setRelease(states, chunk, COPIED);
-        }
+        claims.beforeWrite(slot >>> chunkShift);
     }
 
     /**
@@ -177,30 +130,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public int copyChunks(final int fromChunk, final int toChunk)
     {
-        int copied = 0;
-        final long chunkBytes = (long)PendingRecord.LENGTH << chunkShift;
-        for (int chunk = fromChunk, end = Math.min(toChunk, chunks); chunk < end; chunk++)
-        {
-            if (NOT_COPIED != (int)STATE.getAcquire(states, chunk))
-            {
-                continue;
-            }
-            // into the scratch first: only a claim that succeeds after the reads proves the agent wrote none of them
-            final long offset = ((long)chunk << chunkShift) * PendingRecord.LENGTH;
-            copyChunk(chunk, scratch - offset);
-            if (STATE.compareAndSet(states, chunk, NOT_COPIED, HELPER))
-            {
-                if (null != onHelperClaim)
-                {
-                    onHelperClaim.accept(chunk);
-                }
-                UnsafeApi.copyMemory(scratch, address + offset, Math.min(chunkBytes,
-                    (long)(created - (chunk << chunkShift)) * PendingRecord.LENGTH));
-                STATE.setRelease(states, chunk, COPIED);
-                copied++;
-            }
-        }
-        return copied;
+        return claims.copyChunks(fromChunk, toChunk);
     }
 
     /**
@@ -210,15 +140,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public void awaitCopied()
     {
-        copyChunks(0, chunks);
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            while (COPIED != (int)STATE.getAcquire(states, chunk))
-            {
-                Thread.onSpinWait();
-            }
-        }
-        complete = true;
+        claims.awaitCopied();
     }
 
     /**
@@ -229,7 +151,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     void onHelperClaim(final IntConsumer hook)
     {
-        onHelperClaim = hook;
+        claims.onHelperClaim(hook);
     }
 
     /**
@@ -237,7 +159,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public boolean isComplete()
     {
-        return complete;
+        return claims.isComplete();
     }
 
     /**
@@ -245,7 +167,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public int chunks()
     {
-        return chunks;
+        return claims.chunks();
     }
 
     /**
@@ -254,7 +176,7 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
      */
     public int copiedByAgent()
     {
-        return copiedByAgent;
+        return claims.copiedByAgent();
     }
 
     public int createdSlots()
@@ -281,7 +203,28 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
         freeBlock();
         capacitySlots = 0;
         created = 0;
-        chunks = 0;
+        claims.begin(0);
+    }
+
+    /** How a chunk of records is copied, for {@link ChunkCopyClaims}. */
+    private final class Copier implements ChunkCopyClaims.Copier
+    {
+        public void liveToTarget(final int chunk)
+        {
+            copyChunk(chunk, address);
+        }
+
+        public void liveToScratch(final int chunk)
+        {
+            copyChunk(chunk, scratch - ((long)chunk << chunkShift) * PendingRecord.LENGTH);
+        }
+
+        public void scratchToTarget(final int chunk)
+        {
+            final long offset = ((long)chunk << chunkShift) * PendingRecord.LENGTH;
+            UnsafeApi.copyMemory(scratch, address + offset,
+                (long)Math.min(1 << chunkShift, created - (chunk << chunkShift)) * PendingRecord.LENGTH);
+        }
     }
 
     /** Copy a chunk's live records to {@code to + slot * LENGTH} for each of its slots. */

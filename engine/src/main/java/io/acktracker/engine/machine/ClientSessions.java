@@ -357,19 +357,27 @@ public final class ClientSessions implements ClientOutboxes
             out.putLong(clientIds[index]).putLong(appliedThrough[index]);
             outboxes.dump(out, index);
         }
-        int owned = 0;
-        for (final int owner : clientOfSlot)
+        if (0 == clients)
         {
-            owned += 0 != owner ? 1 : 0;
+            // no client ever had a session: no slot has an owner (tracked() writes 0), so the table-sized array is
+            // not scanned in the checkpoint's pause (about 1 ms at 1M slots)
+            out.putInt(0);
+            return;
         }
-        out.putInt(owned);
+        // one pass: the count goes before the pairs, so its place is filled in after them
+        final int countAt = out.length();
+        out.putInt(0);
+        int owned = 0;
         for (int slot = 0; slot < clientOfSlot.length; slot++)
         {
-            if (0 != clientOfSlot[slot])
+            final int owner = clientOfSlot[slot];
+            if (0 != owner)
             {
-                out.putInt(slot).putInt(clientOfSlot[slot]);
+                out.putInt(slot).putInt(owner);
+                owned++;
             }
         }
+        out.buffer().putInt(countAt, owned);
     }
 
     void restore(final ImageReader in)

@@ -24,6 +24,7 @@ import io.acktracker.engine.state.ImageSections;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.store.BlobBytes;
+import io.acktracker.engine.store.BlobTable;
 import io.acktracker.engine.store.TrackerTables;
 import io.acktracker.engine.stream.Streams;
 import io.acktracker.engine.timer.DeadlineIndex;
@@ -600,6 +601,20 @@ public final class TrackerStateMachine
      */
     public void dump(final ImageWriter out)
     {
+        dumpParts(out);
+        tables.extras().dump(out);
+        tables.deadLetters().dump(out);
+        dumpLastTables(out);
+    }
+
+    /**
+     * The first part of {@link #dump}: everything before the message-keyed tables ({@link #copiedTables()}), which a
+     * checkpoint copies on write instead of in its pause. Between commands only.
+     *
+     * @param out the image.
+     */
+    public void dumpParts(final ImageWriter out)
+    {
         out.section(ImageSections.MACHINE).putLong(clock.nowNs()).putLong(random.state()).putLong(knownDestinations)
             .putInt(lastDeleted).putInt(lastTickWork);
         records.dump(out);
@@ -621,11 +636,28 @@ public final class TrackerStateMachine
             }
         }
         out.putInt(-1);
-        tables.extras().dump(out);
-        tables.deadLetters().dump(out);
+    }
+
+    /**
+     * The last part of {@link #dump}, after the message-keyed tables: the small keyed tables (circuit states and
+     * totals, at most {@code StoreLayout.STATE_ENTRIES}; stream offsets) and the end. Between commands only.
+     *
+     * @param out the image.
+     */
+    public void dumpLastTables(final ImageWriter out)
+    {
         tables.state().dump(out);
         tables.streamOffsets().dump(out);
         out.section(ImageSections.END);
+    }
+
+    /**
+     * @return the message-keyed tables, in the order {@link #dump} writes them between {@link #dumpParts} and
+     * {@link #dumpLastTables}: extras, then dead letters.
+     */
+    public BlobTable[] copiedTables()
+    {
+        return new BlobTable[]{ tables.extras(), tables.deadLetters() };
     }
 
     /**

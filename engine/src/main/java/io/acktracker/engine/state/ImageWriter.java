@@ -19,11 +19,25 @@ import org.agrona.UnsafeApi;
  */
 public final class ImageWriter
 {
+    /** Told when a part starts: benchmarks time the parts of an image (see {@link #sectionListener}). */
+    @FunctionalInterface
+    public interface SectionListener
+    {
+        /**
+         * A part starts.
+         *
+         * @param tag    its tag.
+         * @param offset where its tag goes.
+         */
+        void onSection(int tag, int offset);
+    }
+
     private static final long INTS_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONGS_BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
     private final ExpandableDirectByteBuffer buffer;
     private int length;
+    private SectionListener sectionListener;
 
     /**
      * A writer with an initial capacity.
@@ -77,7 +91,23 @@ public final class ImageWriter
      */
     public ImageWriter section(final int tag)
     {
+        if (null != sectionListener)
+        {
+            sectionListener.onSection(tag, length);
+        }
         return putInt(tag);
+    }
+
+    /**
+     * Be told of each part as it starts (benchmarks and diagnostics: the time each part of an image takes).
+     *
+     * @param listener the listener, or null for none.
+     * @return this.
+     */
+    public ImageWriter sectionListener(final SectionListener listener)
+    {
+        sectionListener = listener;
+        return this;
     }
 
     /**
@@ -182,6 +212,20 @@ public final class ImageWriter
         putInt(count);
         buffer.putBytes(length, source, offset, count);
         length += count;
+        return this;
+    }
+
+    /**
+     * Append another writer's bytes as they are, no count before them (a checkpoint's helper puts the parts the
+     * agent wrote aside after the ones it copied).
+     *
+     * @param other the writer.
+     * @return this.
+     */
+    public ImageWriter append(final ImageWriter other)
+    {
+        buffer.putBytes(length, other.buffer, 0, other.length);
+        length += other.length;
         return this;
     }
 

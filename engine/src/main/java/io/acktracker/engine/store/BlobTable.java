@@ -21,7 +21,8 @@ import java.io.UncheckedIOException;
  * (metadata and attempt history while pending) and for dead letters. Allocation-free once the reused holders have
  * grown to the largest value.
  * <p>
- * Writes on the agent thread only; {@link #get} from any thread with its own holder.
+ * Writes on the agent thread only; {@link #read} from any thread. While a checkpoint's copy is under way
+ * ({@link #copy()}), each key's first change saves its pre-image first, under the key's segment lock.
  */
 public final class BlobTable implements AutoCloseable
 {
@@ -42,12 +43,21 @@ public final class BlobTable implements AutoCloseable
     private final String name;
     private final int averageLength;
     private final LongValue key = Values.newHeapInstance(LongValue.class);
+    private final BlobTableCopy copy = new BlobTableCopy(this);
 
     private BlobTable(final ChronicleMap<LongValue, BlobBytes> map, final String name, final int averageLength)
     {
         this.map = map;
         this.name = name;
         this.averageLength = averageLength;
+    }
+
+    /**
+     * @return the copy-on-write of this table for checkpoints (see {@link BlobTableCopy} for who calls what).
+     */
+    public BlobTableCopy copy()
+    {
+        return copy;
     }
 
     /**
@@ -101,6 +111,10 @@ public final class BlobTable implements AutoCloseable
         {
             context.writeLock().lock();
             final MapEntry<LongValue, BlobBytes> entry = context.entry();
+            if (copy.isActive() && copy.firstChange(messageId))
+            {
+                copy.save(messageId, null == entry ? null : entry.value().getUsing(copy.preImageHolder()));
+            }
             if (null != entry)
             {
                 context.replaceValue(entry, context.wrapValueAsData(blob));
@@ -145,6 +159,18 @@ public final class BlobTable implements AutoCloseable
     }
 
     /**
+     * Read a value with the caller's own key holder (a checkpoint's helper thread).
+     *
+     * @param readKey the caller's key holder, set to the key.
+     * @param into    holder.
+     * @return true when present.
+     */
+    boolean readUsing(final LongValue readKey, final BlobBytes into)
+    {
+        return null != map.getUsing(readKey, into);
+    }
+
+    /**
      * Remove a value.
      *
      * @param messageId key.
@@ -160,6 +186,10 @@ public final class BlobTable implements AutoCloseable
             if (null == entry)
             {
                 return false;
+            }
+            if (copy.isActive() && copy.firstChange(messageId))
+            {
+                copy.save(messageId, entry.value().getUsing(copy.preImageHolder()));
             }
             context.remove(entry);
             return true;
@@ -227,6 +257,7 @@ public final class BlobTable implements AutoCloseable
 
     public void close()
     {
+        copy.close();
         map.close();
     }
 
@@ -239,6 +270,7 @@ public final class BlobTable implements AutoCloseable
     public void dump(final ImageWriter out)
     {
         // by ascending key: Chronicle's iteration order depends on the insertion history, the image must not
+        out.section(ImageSections.TABLE);
         final org.agrona.collections.LongArrayList keys = new org.agrona.collections.LongArrayList();
         if (map.longSize() > 0)
         {
@@ -248,7 +280,7 @@ public final class BlobTable implements AutoCloseable
         final long[] sorted = keys.toLongArray();
         java.util.Arrays.sort(sorted);
         final BlobBytes blob = new BlobBytes(1024);
-        out.section(ImageSections.TABLE).putLong(sorted.length);
+        out.putLong(sorted.length);
         for (final long messageId : sorted)
         {
             get(messageId, blob);

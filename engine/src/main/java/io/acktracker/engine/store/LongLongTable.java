@@ -155,6 +155,7 @@ public final class LongLongTable implements AutoCloseable
     public void dump(final ImageWriter out)
     {
         // by ascending key: Chronicle's iteration order depends on the insertion history, the image must not
+        out.section(ImageSections.TABLE);
         final org.agrona.collections.Long2LongHashMap all = new org.agrona.collections.Long2LongHashMap(Long.MIN_VALUE);
         forEach(all::put);
         final long[] keys = new long[all.size()];
@@ -164,7 +165,7 @@ public final class LongLongTable implements AutoCloseable
             keys[i] = iterator.nextValue();
         }
         java.util.Arrays.sort(keys);
-        out.section(ImageSections.TABLE).putLong(keys.length);
+        out.putLong(keys.length);
         for (final long key : keys)
         {
             out.putLong(key).putLong(all.get(key));

@@ -1,12 +1,11 @@
 package io.acktracker.engine.timer;
 
+import io.acktracker.engine.checkpoint.ChunkCopyClaims;
 import io.acktracker.engine.pending.BeforeWrite;
 import io.acktracker.engine.state.ImageWriter;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,11 +15,10 @@ import java.nio.ByteBuffer;
  * place, and the agent, before the index changes a slot's entries ({@link #beforeWrite}, called by
  * {@link DeadlineIndex}), copies that slot's chunk first when the helper has not.
  * <p>
- * The protocol is {@code checkpoint.RecordsCopy}'s (see there for why it is sound): the helper reads a chunk into a
- * scratch before it claims it (NOT_COPIED to HELPER by compare and set), so a claim that succeeds proves the agent
- * changed none of it; the agent claims (NOT_COPIED to AGENT) and copies, or copies a chunk it finds HELPER itself
- * (the same bytes) and marks it COPIED, and never waits for the helper. The helper reads the image only after every
- * chunk is COPIED ({@link #awaitCopied}).
+ * Who copies each chunk, and why the image then holds the arrays at the checkpoint without the agent ever waiting,
+ * is {@link ChunkCopyClaims}'s protocol, shared with the records' copy; this class only says how a chunk of the four
+ * arrays is copied, into the image or through the helper's scratch. The helper reads the image only after every
+ * chunk is copied ({@link #awaitCopied}).
  * <p>
  * Threading: {@link #reserve}, {@link #begin} and {@link #beforeWrite} on the agent thread; {@link #copyChunks} and
  * {@link #awaitCopied} on the one helper thread the checkpoint is handed to.
@@ -29,11 +27,6 @@ public final class SlotArraysCopy implements BeforeWrite
 {
     private static final int CHUNK_SHIFT = 10;
     private static final int CHUNK_SLOTS = 1 << CHUNK_SHIFT;
-    private static final int NOT_COPIED = 0;
-    private static final int AGENT = 1;
-    private static final int HELPER = 2;
-    private static final int COPIED = 3;
-    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
     private static final long INTS = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONGS = UnsafeApi.arrayBaseOffset(long[].class);
     /** Bytes per slot across the four arrays. */
@@ -45,13 +38,11 @@ public final class SlotArraysCopy implements BeforeWrite
     private final long[] deadline;
     private final int slots;
     private final int chunks;
-    private final int[] states;
+    private final ChunkCopyClaims claims;
     private final ByteBuffer scratchBuffer;
     private final long scratch;
     private final int[] offsets = new int[4];
     private final long[] targets = new long[4];
-    private int copiedByAgent;
-    private volatile boolean complete;
 
     SlotArraysCopy(final int[] next, final int[] prev, final int[] bucket, final long[] deadline)
     {
@@ -61,7 +52,7 @@ public final class SlotArraysCopy implements BeforeWrite
         this.deadline = deadline;
         this.slots = next.length;
         this.chunks = (slots + CHUNK_SLOTS - 1) >>> CHUNK_SHIFT;
-        this.states = new int[chunks];
+        this.claims = new ChunkCopyClaims(new Copier(), chunks);
         // a direct buffer the GC frees with this copy (the index keeps it for its life)
         this.scratchBuffer = ByteBuffer.allocateDirect(CHUNK_SLOTS * SLOT_BYTES);
         this.scratch = BufferUtil.address(scratchBuffer);
@@ -93,12 +84,7 @@ public final class SlotArraysCopy implements BeforeWrite
         {
             targets[i] = base + offsets[i];
         }
-        copiedByAgent = 0;
-        complete = false;
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            states[chunk] = NOT_COPIED;
-        }
+        claims.begin(chunks);
     }
 
     /**
@@ -108,25 +94,7 @@ public final class SlotArraysCopy implements BeforeWrite
      */
     public void beforeWrite(final int slot)
     {
-        final int chunk = slot >>> CHUNK_SHIFT;
-        final int state = (int)STATE.getAcquire(states, chunk);
-        if (COPIED == state)
-        {
-            return;
-        }
-        if (NOT_COPIED == state && STATE.compareAndSet(states, chunk, NOT_COPIED, AGENT))
-        {
-            copyLive(chunk, false);
-            STATE.setRelease(states, chunk, COPIED);
-            copiedByAgent++;
-            return;
-        }
-        if (COPIED != (int)STATE.getAcquire(states, chunk))
-        {
-            // HELPER: it is putting these very values into the image; put them there too rather than wait for it
-            copyLive(chunk, false);
-            STATE.setRelease(states, chunk, COPIED);
-        }
+        claims.beforeWrite(slot >>> CHUNK_SHIFT);
     }
 
     /**
@@ -137,19 +105,7 @@ public final class SlotArraysCopy implements BeforeWrite
      */
     public void copyChunks(final int fromChunk, final int toChunk)
     {
-        for (int chunk = fromChunk, end = Math.min(toChunk, chunks); chunk < end; chunk++)
-        {
-            if (NOT_COPIED == (int)STATE.getAcquire(states, chunk))
-            {
-                // into the scratch first: only a claim that succeeds after the reads proves the agent changed none
-                copyLive(chunk, true);
-                if (STATE.compareAndSet(states, chunk, NOT_COPIED, HELPER))
-                {
-                    copyScratch(chunk);
-                    STATE.setRelease(states, chunk, COPIED);
-                }
-            }
-        }
+        claims.copyChunks(fromChunk, toChunk);
     }
 
     /**
@@ -157,15 +113,7 @@ public final class SlotArraysCopy implements BeforeWrite
      */
     public void awaitCopied()
     {
-        copyChunks(0, chunks);
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            while (COPIED != (int)STATE.getAcquire(states, chunk))
-            {
-                Thread.onSpinWait();
-            }
-        }
-        complete = true;
+        claims.awaitCopied();
     }
 
     /**
@@ -173,7 +121,7 @@ public final class SlotArraysCopy implements BeforeWrite
      */
     public boolean isComplete()
     {
-        return complete;
+        return claims.isComplete();
     }
 
     /**
@@ -189,7 +137,26 @@ public final class SlotArraysCopy implements BeforeWrite
      */
     public int copiedByAgent()
     {
-        return copiedByAgent;
+        return claims.copiedByAgent();
+    }
+
+    /** How a chunk of the arrays is copied, for {@link ChunkCopyClaims}. */
+    private final class Copier implements ChunkCopyClaims.Copier
+    {
+        public void liveToTarget(final int chunk)
+        {
+            copyLive(chunk, false);
+        }
+
+        public void liveToScratch(final int chunk)
+        {
+            copyLive(chunk, true);
+        }
+
+        public void scratchToTarget(final int chunk)
+        {
+            copyScratch(chunk);
+        }
     }
 
     /** The chunk's live values, into the image or into the scratch (laid out as in the image, per array). */

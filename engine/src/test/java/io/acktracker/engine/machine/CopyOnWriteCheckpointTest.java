@@ -211,7 +211,7 @@ class CopyOnWriteCheckpointTest
      * Apply a command, again while the journal answers BACK_PRESSURED (its next segment is prepared by a thread of its
      * own, late on a loaded machine): the sequence, and so every figure checked, is then the same on every run.
      */
-    private static Result apply(final Engine engine, final DeterminismTest.Op op)
+    static Result apply(final Engine engine, final DeterminismTest.Op op)
     {
         final long deadlineNs = System.nanoTime() + 60_000_000_000L;
         Result result = engine.apply(op);
@@ -261,7 +261,7 @@ class CopyOnWriteCheckpointTest
         }
     }
 
-    private static byte[] exactImage(final Engine engine)
+    static byte[] exactImage(final Engine engine)
     {
         final ImageWriter image = new ImageWriter(1 << 16);
         engine.tracker().agent().dumpState(image);
@@ -271,7 +271,7 @@ class CopyOnWriteCheckpointTest
     }
 
     /** SHA-256 of the exact image and every created slot's record bytes, free slots included. */
-    private static String exactHash(final Engine engine) throws NoSuchAlgorithmException
+    static String exactHash(final Engine engine) throws NoSuchAlgorithmException
     {
         final MessageDigest digest = MessageDigest.getInstance("SHA-256");
         digest.update(exactImage(engine));
@@ -288,7 +288,7 @@ class CopyOnWriteCheckpointTest
     }
 
     /** The checkpoint helper's tasks, queued until the test runs them on its own thread. */
-    private static final class SteppedExecutor implements Executor
+    static final class SteppedExecutor implements Executor
     {
         private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
