@@ -214,6 +214,43 @@ class SessionEndToEndTest
     }
 
     @Test
+    void shouldSendAnOutboxEntryInTheDutyCycleThatReadTheAckOverAeron()
+    {
+        try (DestinationClient destination = new DestinationClient(clientAeron, "a", new TrackerClientHandler()
+        {
+            public void onOutcome(
+                final long messageId, final Outcome outcome, final FailureReason reason, final long latencyNs,
+                final int attempts, final boolean replay)
+            {
+            }
+        }))
+        {
+            await("session bound", () -> sender.session().isBound());
+            track(1, 2);
+            await("tracks confirmed", () -> 0 == sender.session().unconfirmed());
+            await("ack of 1 applied", () -> destination.publisher().tryAck(1) > 0, destination);
+            await("outcome of 1", () -> outcomes.contains(1L), destination);
+            for (int i = 0; i < 100; i++)
+            {
+                tracker.invoker().invoke();
+                sender.poll(64);
+                destination.poll(16);
+            }
+
+            // the ack is in the tracker's image: one duty cycle reads it, applies it and, like a plain outcome told
+            // inline, sends the entry it wrote to the sender's outbox; a later cycle is not needed
+            assertThat(destination.publisher().tryAck(2)).isPositive();
+            tracker.invoker().invoke();
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (!outcomes.contains(2L) && System.nanoTime() - deadlineNs < 0)
+            {
+                sender.poll(64);
+            }
+            assertThat(outcomes).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
     void shouldBindADestinationAgainWhenARestartedTrackerRefusesItsSessionAsUnbound()
     {
         final List<RefusalCode> destinationRefusals = new ArrayList<>();
