@@ -7,7 +7,7 @@
 # Throughput: the compare harness's 1M row (3 destinations quorum 2, random order, 1% never acked; 5 s warm-up,
 # 10 s measured) for acktracker-aeron-ipc-journal (off) and acktracker-aeron-ipc-sessions (on). Latency:
 # EndToEndLatency at 10,000 and 100,000 acks/s (3 s warm-up, 10 s measured), --store=journal (off) or --sessions.
-# Usage: session.sh OUT JAR_B JAR_A REPS [throughput|latency|both]
+# Usage: [RATES="10000 100000"] [FIRST_REP=1] session.sh OUT JAR_B JAR_A REPS [throughput|latency|both]
 set -u
 OUT=$1; JARB=$2; JARA=$3; REPS=$4; WHAT=${5:-both}
 mkdir -p $OUT
@@ -39,12 +39,12 @@ e2e_run() { # variant jar rate rep
   log "$(grep -h 'load average\|outcomes\|session:\|corrected' $dir/$id.out | tr -s ' ' | tr '\n' ' ')"
 }
 orders=("off on onA" "on onA off" "onA off on")
-for rep in $(seq 1 $REPS); do
+for rep in $(seq ${FIRST_REP:-1} $REPS); do
   for variant in ${orders[$(( (rep - 1) % 3 ))]}; do
     jar=$JARB; [ $variant = onA ] && jar=$JARA
     peer=acktracker-aeron-ipc-journal; [ $variant != off ] && peer=acktracker-aeron-ipc-sessions
     if [ $WHAT != latency ]; then peer_run $variant $jar $peer $rep; fi
-    if [ $WHAT != throughput ]; then e2e_run $variant $jar 10000 $rep; e2e_run $variant $jar 100000 $rep; fi
+    if [ $WHAT != throughput ]; then for rate in ${RATES:-10000 100000}; do e2e_run $variant $jar $rate $rep; done; fi
   done
 done
 log "session end $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,10 +5,12 @@ import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.TrackerClient;
@@ -71,6 +73,7 @@ public final class EndToEndLatency implements TrackerClientHandler
     private long firstMeasuredId;
     private long outcomes;
     private long failed;
+    private String trackerCounters = "";
 
     private EndToEndLatency()
     {
@@ -148,6 +151,14 @@ public final class EndToEndLatency implements TrackerClientHandler
             {
                 session = client.session();
                 measure(client, publisher, settings.rate(), settings.seconds(), settings.warmup());
+                trackerCounters = String.format(Locale.ROOT, "tracker: tracked %d, duplicate commands %d, sequence " +
+                    "gaps %d, back pressured %d, outbox full %d; session refusals sent %d",
+                    tracker.counters().value(TrackerCounter.TRACKED),
+                    tracker.counters().value(TrackerCounter.DUPLICATE_COMMANDS),
+                    tracker.counters().value(TrackerCounter.SEQUENCE_GAPS),
+                    tracker.counters().value(TrackerCounter.BACK_PRESSURED),
+                    tracker.counters().value(TrackerCounter.OUTBOX_FULL_REFUSALS),
+                    transport.counters().value(TransportCounter.SESSION_REFUSALS_SENT));
             }
         }
         finally
@@ -264,6 +275,7 @@ public final class EndToEndLatency implements TrackerClientHandler
         System.out.printf(Locale.ROOT, "load average (1 5 15 min) before: %s, after: %s%n", load, loadAverage());
         System.out.printf(Locale.ROOT, "outcomes %d (not completed: %d), measured %d%n",
             outcomes, failed, corrected.getTotalCount());
+        System.out.println(trackerCounters);
         if (null != session)
         {
             System.out.printf(Locale.ROOT, "session: applied through %d, outbox entries taken %d, resends %d, " +

@@ -168,9 +168,9 @@ class SessionKillTest
 
             final long tracks = sequenceOfMessage.size();
             System.out.printf("session kill test: %d kills, %d Tracks, %d outcomes, %d told again after a restart " +
-                "(marked), %d resends, %d binds; first outcome after each restart (ms, from the kill's restart): %s%n",
-                kills, tracks, outcomesSeen.size(), replays, sender.session().resends(), sender.session().opens(),
-                gapsAfterRestartMs);
+                "(marked), %d resends, %d first sends deferred, %d binds; first outcome after each restart (ms, from " +
+                "the kill's restart): %s%n", kills, tracks, outcomesSeen.size(), replays, sender.session().resends(),
+                sender.session().deferredSends(), sender.session().opens(), gapsAfterRestartMs);
             assertThat(tracks).as("Tracks offered").isGreaterThan(kills * 10L);
             assertThat(sender.session().unconfirmed()).as("every Track confirmed applied").isZero();
             final List<Long> missing = new ArrayList<>();
