@@ -48,7 +48,7 @@ for rate in ["10000", "100000"]:
             text = open(f).read()
             m = pat.search(text)
             if not m:
-                notes.append(os.path.basename(f) + ": no result")
+                notes.append(os.path.basename(f) + ": no result (did not finish within the script's limit)")
                 continue
             p50.append(float(m.group(1))); p99.append(float(m.group(3))); p999.append(float(m.group(4)))
             lm = re.search(r"before: ([\d.]+)", text)
@@ -56,6 +56,11 @@ for rate in ["10000", "100000"]:
             sm = re.search(r"session: (.*)", text)
             om = re.search(r"outcomes (\d+) \(not completed: (\d+)\), measured (\d+)", text)
             notes.append((om.group(0) if om else "") + ("; " + sm.group(1) if sm else ""))
+        if not p50:
+            print(f"| {v} | no run finished | | | | |")
+            for n in notes:
+                print("   ", n)
+            continue
         print(f"| {v} | {' '.join(f'{x:.1f}' for x in p50)} | {statistics.median(p50):.1f} | "
               f"{' '.join(f'{x:,.0f}' for x in p99)} | {' '.join(f'{x:,.0f}' for x in p999)} | load {' '.join(loads)} |")
         for n in notes:
