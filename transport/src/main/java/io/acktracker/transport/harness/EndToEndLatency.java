@@ -58,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  * they take the plain path (outcomes told to every subscriber). Sessions need the journal store to mean what they
  * promise (exactly once across a tracker's crash), so {@code --sessions} defaults the store to {@code journal}; to
  * see what sessions cost, compare it with {@code --store=journal} alone, the same store both ways.
+ * {@code --early-ack-window-ms} holds an ack that overtook its Track (default 0: none): a session's Track can be
+ * applied after its ack when the session sends it again, and without a window such an ack is an orphan.
  */
 public final class EndToEndLatency implements TrackerClientHandler
 {
@@ -83,7 +85,7 @@ public final class EndToEndLatency implements TrackerClientHandler
      * Run the harness.
      *
      * @param args {@code --rate=}, {@code --seconds=}, {@code --warmup=}, {@code --idle=}, {@code --hgrm=},
-     *             {@code --store=}, {@code --dir=}, {@code --sessions}.
+     *             {@code --store=}, {@code --dir=}, {@code --sessions}, {@code --early-ack-window-ms=}.
      * @throws Exception when it cannot run.
      */
     public static void main(final String[] args) throws Exception
@@ -105,12 +107,22 @@ public final class EndToEndLatency implements TrackerClientHandler
             throw new IllegalArgumentException("--sessions needs --store=journal: a session's promise (each Track " +
                 "applied once, each outcome told once, across a crash of the tracker) rests on the journal");
         }
-        new EndToEndLatency().run(new Settings(rate, seconds, warmup, idle, hgrm, store, dir, sessions));
+        final long earlyAckWindowMs = Long.parseLong(option(args, "early-ack-window-ms", "0"));
+        new EndToEndLatency().run(
+            new Settings(rate, seconds, warmup, idle, hgrm, store, dir, sessions, earlyAckWindowMs));
     }
 
     /** What one run does. */
     private record Settings(
-        int rate, int seconds, int warmup, String idle, String hgrm, String store, Path dir, boolean sessions)
+        int rate,
+        int seconds,
+        int warmup,
+        String idle,
+        String hgrm,
+        String store,
+        Path dir,
+        boolean sessions,
+        long earlyAckWindowMs)
     {
         boolean journal()
         {
@@ -137,6 +149,7 @@ public final class EndToEndLatency implements TrackerClientHandler
                 .name("latency")
                 .capacity(64 * 1024)
                 .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(1))
+                .earlyAckWindowNs(TimeUnit.MILLISECONDS.toNanos(settings.earlyAckWindowMs()))
                 .destinations("venue")
                 .dataDir(dataDir)
                 .journal(settings.journal())
