@@ -159,8 +159,14 @@ public final class AeronTransport
         paused = false;
         // what clients are owed goes first: a restarted tracker resends every unconfirmed entry from here
         workCount += outboxSender.doWork(outboxes, backlogDrainLimit);
-        workCount += subscription.poll(adapter, fragmentLimit);
-        return workCount;
+        final int fragments = subscription.poll(adapter, fragmentLimit);
+        if (fragments > 0)
+        {
+            // the entries these commands wrote, in this cycle as a plain outcome is told inline (their journal frames
+            // are committed: a command is journaled before anything is told of it), not a duty cycle later
+            workCount += outboxSender.doWork(outboxes, backlogDrainLimit);
+        }
+        return workCount + fragments;
     }
 
     /**

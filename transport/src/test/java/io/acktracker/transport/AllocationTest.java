@@ -4,7 +4,10 @@ import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.ReceiptHandle;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
@@ -12,15 +15,22 @@ import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The steady-state paths allocate nothing: a destination's ack encoded and offered, read by the tracker's duty
  * cycle, decoded, applied, the outcome encoded and published, then read and decoded by the sender's client; and a
- * consumer's lease, the LeaseGranted with its receipt handle, and the settle by handle.
+ * consumer's lease, the LeaseGranted with its receipt handle, and the settle by handle; and with a client session
+ * over the journal store, the whole of a message's life on the sender's and the agent's side: the Track numbered,
+ * kept and offered by the session, journaled and applied with its outbox entry reserved, the SessionConfirm, the ack,
+ * the outcome written to the outbox and sent as an entry, taken by the session and confirmed back (OutboxConfirm).
+ * The tracker is driven by the test thread, so one thread's count covers the client and the agent (the journal's
+ * segment helper is a thread of its own).
  * <p>
  * Measured in rounds. Escape analysis is a C2 feature, so until the path is compiled by C2 the interpreter and C1
  * allocate what C2 would not; on a loaded machine that can take many thousands of messages. The warm-up therefore
@@ -73,6 +83,87 @@ class AllocationTest
             assertThat(java.util.Arrays.stream(allocated).sum())
                 .as("less than a byte per message over all rounds %s", java.util.Arrays.toString(allocated))
                 .isLessThan((long)ROUNDS * PER_ROUND);
+        }
+    }
+
+    @Test
+    void shouldNotAllocateFromTrackToConfirmedOutcomeWithASessionInSteadyState(@TempDir final Path dataDir)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final MutableLong outcomes = new MutableLong();
+        final TrackerClientHandler handler = (id, outcome, reason, latencyNs, attempts, replay) -> outcomes.increment();
+        try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
+            (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
+                .epochClock(new OffsetEpochNanoClock())
+                .recordServiceTime(false)
+                .dataDir(dataDir)
+                .journal(true)
+                .journalSegmentLength(64 * 1024 * 1024)
+                .tombstoneWindowNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1)));
+            TrackerClient client = new TrackerClient(rig.aeron, Protocol.DEFAULT_CHANNEL,
+                Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_OUTBOUND_STREAM_ID,
+                handler, new ClientSession.Settings(ClientSession.Settings.idOf("sender"), "sender"));
+            AckPublisher destination = new AckPublisher(rig.aeron, "a"))
+        {
+            final ClientSession session = client.session();
+            rig.awaitUntil("bound", () -> client.isConnected() && destination.isConnected() && session.isBound(),
+                () -> client.poll(10));
+
+            final TrackRequest request = new TrackRequest();
+            final long[] nextId = {1};
+            // made once: a lambda capturing the test's locals is an allocation of the test's own in every round
+            final Runnable poll = () -> client.poll(64);
+            final java.util.function.BooleanSupplier tracksConfirmed = () -> 0 == session.unconfirmed();
+            final java.util.function.BooleanSupplier outboxConfirmed =
+                () -> session.outboxReceived() == rig.tracker.agent().sessions().outboxConfirmed(0);
+            final RoundRunner round = () ->
+            {
+                final long from = nextId[0];
+                final long to = from + PER_ROUND - 1;
+                nextId[0] = to + 1;
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                trackRangeInSession(rig, client, request, from, to);
+                // an ack travels on another publication and may overtake its Track: ack once every Track is applied
+                rig.awaitUntil("tracks confirmed", tracksConfirmed, poll);
+                ackRange(rig, client, destination, outcomes, from, to);
+                rig.awaitUntil("outbox confirmed", outboxConfirmed, poll);
+                return threads.getCurrentThreadAllocatedBytes() - before;
+            };
+            final long[] allocated = measure(round);
+
+            assertThat(outcomes.get()).isEqualTo(nextId[0] - 1);
+            assertThat(session.outboxReceived()).as("every outcome came from the outbox").isEqualTo(nextId[0] - 1);
+            assertThat(session.appliedThrough()).as("every Track numbered and confirmed").isEqualTo(nextId[0] - 1);
+            assertThat(rig.tracker.counters().value(TrackerCounter.TRACKED)).as("each Track applied once")
+                .isEqualTo(nextId[0] - 1);
+            // 4,000 Tracks a round into a 32 KiB publication window: most wait for the tracker, and a first offer
+            // that went later is no resend
+            assertThat(session.deferredSends()).as("Tracks offered later, in order").isPositive();
+            assertThat(session.resends()).as("nothing offered twice").isZero();
+            assertThat(java.util.Arrays.stream(allocated).sum())
+                .as("less than a byte per message over all rounds %s", java.util.Arrays.toString(allocated))
+                .isLessThan((long)ROUNDS * PER_ROUND);
+        }
+    }
+
+    private static void trackRangeInSession(
+        final TrackerRig rig, final TrackerClient client, final TrackRequest request, final long from, final long to)
+    {
+        final long deadlineNs = System.nanoTime() + TrackerRig.DEADLINE_NS;
+        final long destinations = 1L;
+        for (long id = from; id <= to; id++)
+        {
+            request.reset().messageId(id).destinations(destinations);
+            while (client.tryTrack(request) < 0)
+            {
+                rig.doWork();
+                client.poll(64);
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new AssertionError("timed out tracking " + id);
+                }
+            }
         }
     }
 

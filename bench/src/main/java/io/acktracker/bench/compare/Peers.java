@@ -46,6 +46,8 @@ public final class Peers
         new Entry("acktracker-journal", () -> new AckTrackerPeer(AckTrackerPeer.Store.JOURNAL), null, true),
         new Entry("acktracker-queued", AckTrackerQueuedPeer::new, null, true),
         new Entry("acktracker-aeron-ipc", AeronIpcPeer::new, null, true),
+        new Entry("acktracker-aeron-ipc-journal", () -> new AeronIpcPeer(true, false), null, true),
+        new Entry("acktracker-aeron-ipc-sessions", () -> new AeronIpcPeer(true, true), null, true),
         new Entry("kafka-purgatory", KafkaPurgatoryPeer::new, null, true),
         new Entry("netty-wheel", NettyWheelPeer::new, null, true),
         new Entry("jdk-baseline", JdkBaselinePeer::new, null, true),

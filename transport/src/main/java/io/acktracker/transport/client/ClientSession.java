@@ -143,6 +143,7 @@ public final class ClientSession
     private boolean openDue = true;
     private long resendNext;
     private long resentThrough;
+    private long offeredThrough;
     private long outboxReceived;
     private long outboxConfirmSent;
     private long maybeSeenThrough;
@@ -150,6 +151,7 @@ public final class ClientSession
     private long lastOpenNs;
     private long resendNotBeforeNs;
     private long resends;
+    private long deferredSends;
     private long reopens;
     private long entriesSkipped;
 
@@ -233,10 +235,19 @@ public final class ClientSession
         {
             lastProgressNs = clock.nanoTime();
         }
-        if (0 == resendNext && publication.offer(frame, offset, length) < 0)
+        if (0 != resendNext)
+        {
+            // a resend is under way: it reaches this one, in order
+            return sequence;
+        }
+        if (publication.offer(frame, offset, length) < 0)
         {
             // not sent now: the resend loop takes it from here, in order
             resendNext = sequence;
+        }
+        else
+        {
+            offeredThrough = sequence;
         }
         return sequence;
     }
@@ -427,7 +438,16 @@ public final class ClientSession
                 resendNext = sequence;
                 return work;
             }
-            resends++;
+            if (sequence <= offeredThrough)
+            {
+                resends++;
+            }
+            else
+            {
+                // its first offer: it waited behind back pressure, a reconnect or a resend under way
+                deferredSends++;
+                offeredThrough = sequence;
+            }
             work++;
             sequence++;
         }
@@ -505,13 +525,25 @@ public final class ClientSession
     }
 
     /**
-     * Commands sent again (after a reconnect, a tracker restart, a gap, a timeout).
+     * Commands offered again, after an earlier offer of the same command (a reconnect, a tracker restart, a gap, a
+     * timeout). First offers that went later are {@link #deferredSends()}, not counted here.
      *
      * @return the count.
      */
     public long resends()
     {
         return resends;
+    }
+
+    /**
+     * Commands offered for the first time from the resend loop, in order, because they could not be offered when
+     * taken: the publication was back pressured or not connected, or a resend was under way. Each was offered once.
+     *
+     * @return the count.
+     */
+    public long deferredSends()
+    {
+        return deferredSends;
     }
 
     /**

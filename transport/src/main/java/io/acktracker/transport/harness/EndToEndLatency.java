@@ -5,10 +5,14 @@ import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.aeron.Aeron;
@@ -25,7 +29,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,13 +51,22 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Options: {@code --rate} acks per second, {@code --seconds} measured, {@code --warmup} seconds not recorded,
  * {@code --idle} the tracker thread's idle strategy (yielding, backoff, busy-spin), {@code --hgrm} a file for the
- * full percentile distribution.
+ * full percentile distribution, {@code --store} where the tracker keeps its state ({@code memory}, or
+ * {@code journal}: tables in memory and every command appended to a journal in a scratch directory under
+ * {@code --dir}, deleted after the run), {@code --sessions} the sender's Tracks go through a client session
+ * (numbered, kept until the tracker confirms them, outcomes from the sender's outbox, confirmed back); without it
+ * they take the plain path (outcomes told to every subscriber). Sessions need the journal store to mean what they
+ * promise (exactly once across a tracker's crash), so {@code --sessions} defaults the store to {@code journal}; to
+ * see what sessions cost, compare it with {@code --store=journal} alone, the same store both ways.
+ * {@code --early-ack-window-ms} holds an ack that overtook its Track (default 0: none): a session's Track can be
+ * applied after its ack when the session sends it again, and without a window such an ack is an orphan.
  */
 public final class EndToEndLatency implements TrackerClientHandler
 {
     private static final int LOOKAHEAD = 512;
     private static final int RING = 8192;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final String SENDER = "latency-sender";
 
     private final long[] dueNs = new long[RING];
     private final long[] sentNs = new long[RING];
@@ -60,6 +75,7 @@ public final class EndToEndLatency implements TrackerClientHandler
     private long firstMeasuredId;
     private long outcomes;
     private long failed;
+    private String trackerCounters = "";
 
     private EndToEndLatency()
     {
@@ -68,7 +84,8 @@ public final class EndToEndLatency implements TrackerClientHandler
     /**
      * Run the harness.
      *
-     * @param args {@code --rate=}, {@code --seconds=}, {@code --warmup=}, {@code --idle=}, {@code --hgrm=}.
+     * @param args {@code --rate=}, {@code --seconds=}, {@code --warmup=}, {@code --idle=}, {@code --hgrm=},
+     *             {@code --store=}, {@code --dir=}, {@code --sessions}, {@code --early-ack-window-ms=}.
      * @throws Exception when it cannot run.
      */
     public static void main(final String[] args) throws Exception
@@ -78,17 +95,51 @@ public final class EndToEndLatency implements TrackerClientHandler
         final int warmup = Integer.parseInt(option(args, "warmup", "3"));
         final String idle = option(args, "idle", "yielding");
         final String hgrm = option(args, "hgrm", "");
-        new EndToEndLatency().run(rate, seconds, warmup, idle, hgrm);
+        final boolean sessions = Boolean.parseBoolean(option(args, "sessions", "false"));
+        final String store = option(args, "store", sessions ? "journal" : "memory");
+        final Path dir = Path.of(option(args, "dir", System.getProperty("java.io.tmpdir")));
+        if (!"memory".equals(store) && !"journal".equals(store))
+        {
+            throw new IllegalArgumentException("--store must be memory or journal: " + store);
+        }
+        if (sessions && !"journal".equals(store))
+        {
+            throw new IllegalArgumentException("--sessions needs --store=journal: a session's promise (each Track " +
+                "applied once, each outcome told once, across a crash of the tracker) rests on the journal");
+        }
+        final long earlyAckWindowMs = Long.parseLong(option(args, "early-ack-window-ms", "0"));
+        new EndToEndLatency().run(
+            new Settings(rate, seconds, warmup, idle, hgrm, store, dir, sessions, earlyAckWindowMs));
     }
 
-    private void run(final int rate, final int seconds, final int warmup, final String idle, final String hgrm)
-        throws IOException
+    /** What one run does. */
+    private record Settings(
+        int rate,
+        int seconds,
+        int warmup,
+        String idle,
+        String hgrm,
+        String store,
+        Path dir,
+        boolean sessions,
+        long earlyAckWindowMs)
+    {
+        boolean journal()
+        {
+            return "journal".equals(store);
+        }
+    }
+
+    private void run(final Settings settings) throws IOException
     {
         final String loadBefore = loadAverage();
+        final Path dataDir = settings.journal() ?
+            Files.createTempDirectory(Files.createDirectories(settings.dir()), "acktracker-e2e-") : null;
         EmbeddedDriver driver = null;
         Aeron aeron = null;
         AeronTransport transport = null;
         AckTracker tracker = null;
+        ClientSession session = null;
         try
         {
             driver = EmbeddedDriver.launch(EmbeddedDriver.context("latency").ipcTermBufferLength(8 * 1024 * 1024));
@@ -98,22 +149,39 @@ public final class EndToEndLatency implements TrackerClientHandler
                 .name("latency")
                 .capacity(64 * 1024)
                 .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(1))
+                .earlyAckWindowNs(TimeUnit.MILLISECONDS.toNanos(settings.earlyAckWindowMs()))
                 .destinations("venue")
+                .dataDir(dataDir)
+                .journal(settings.journal())
                 .epochClock(new OffsetEpochNanoClock())
-                .idleStrategy(idleStrategy(idle))
+                .idleStrategy(idleStrategy(settings.idle()))
                 .extension(transport));
-            try (TrackerClient client = new TrackerClient(aeron, this);
+            try (TrackerClient client = new TrackerClient(aeron, Protocol.DEFAULT_CHANNEL,
+                    Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_OUTBOUND_STREAM_ID,
+                    this, settings.sessions() ? new ClientSession.Settings(ClientSession.Settings.idOf(SENDER),
+                    SENDER) : null);
                 AckPublisher publisher = new AckPublisher(aeron, "venue"))
             {
-                measure(client, publisher, rate, seconds, warmup);
+                session = client.session();
+                measure(client, publisher, settings.rate(), settings.seconds(), settings.warmup());
+                trackerCounters = String.format(Locale.ROOT, "tracker: tracked %d, duplicate commands %d, sequence " +
+                    "gaps %d, back pressured %d, outbox full %d; session refusals sent %d",
+                    tracker.counters().value(TrackerCounter.TRACKED),
+                    tracker.counters().value(TrackerCounter.DUPLICATE_COMMANDS),
+                    tracker.counters().value(TrackerCounter.SEQUENCE_GAPS),
+                    tracker.counters().value(TrackerCounter.BACK_PRESSURED),
+                    tracker.counters().value(TrackerCounter.OUTBOX_FULL_REFUSALS),
+                    transport.counters().value(TransportCounter.SESSION_REFUSALS_SENT));
             }
         }
         finally
         {
             CloseHelper.quietCloseAll(tracker, transport, aeron, driver);
+            deleteRecursively(dataDir);
         }
 
-        report(rate, seconds, warmup, idle, loadBefore);
+        report(settings, loadBefore, session);
+        final String hgrm = settings.hgrm();
         if (!hgrm.isEmpty())
         {
             try (PrintStream out = new PrintStream(new FileOutputStream(hgrm), false, "UTF-8"))
@@ -127,7 +195,8 @@ public final class EndToEndLatency implements TrackerClientHandler
         final TrackerClient client, final AckPublisher publisher, final int rate, final int seconds, final int warmup)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!client.isConnected() || !publisher.isConnected())
+        while (!client.isConnected() || !publisher.isConnected() ||
+            null != client.session() && !client.session().isBound())
         {
             client.poll(10);
             if (System.nanoTime() - deadlineNs > 0)
@@ -210,14 +279,23 @@ public final class EndToEndLatency implements TrackerClientHandler
         }
     }
 
-    private void report(final int rate, final int seconds, final int warmup, final String idle, final String load)
+    private void report(final Settings settings, final String load, final ClientSession session)
     {
         System.out.printf(Locale.ROOT, "ack -> Outcome over Aeron IPC: rate %d/s, %d s measured after %d s warm-up, " +
-            "tracker idle strategy %s, %d cores%n", rate, seconds, warmup, idle,
+            "tracker idle strategy %s, store %s, sessions %s, %d cores%n", settings.rate(), settings.seconds(),
+            settings.warmup(), settings.idle(), settings.store(), settings.sessions() ? "on" : "off",
             Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "load average (1 5 15 min) before: %s, after: %s%n", load, loadAverage());
         System.out.printf(Locale.ROOT, "outcomes %d (not completed: %d), measured %d%n",
             outcomes, failed, corrected.getTotalCount());
+        System.out.println(trackerCounters);
+        if (null != session)
+        {
+            System.out.printf(Locale.ROOT, "session: applied through %d, outbox entries taken %d, resends %d, " +
+                "deferred first sends %d, opens %d, entries skipped %d%n", session.appliedThrough(),
+                session.outboxReceived(), session.resends(), session.deferredSends(), session.opens(),
+                session.entriesSkipped());
+        }
         line("corrected  ", corrected);
         line("uncorrected", uncorrected);
     }
@@ -264,6 +342,22 @@ public final class EndToEndLatency implements TrackerClientHandler
         }
     }
 
+    private static void deleteRecursively(final Path dir) throws IOException
+    {
+        if (null == dir)
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** {@code --name=value}, or {@code --name} alone for true. */
     private static String option(final String[] args, final String name, final String defaultValue)
     {
         for (final String arg : args)
@@ -271,6 +365,10 @@ public final class EndToEndLatency implements TrackerClientHandler
             if (arg.startsWith("--" + name + "="))
             {
                 return arg.substring(name.length() + 3);
+            }
+            if (arg.equals("--" + name))
+            {
+                return "true";
             }
         }
         return defaultValue;

@@ -4,6 +4,7 @@ import io.acktracker.bench.compare.OutcomeSink;
 import io.acktracker.bench.compare.Peer;
 import io.acktracker.bench.compare.PeerSpec;
 import io.acktracker.bench.compare.RunResult;
+import io.acktracker.bench.support.TempDirs;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
@@ -12,16 +13,20 @@ import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.aeron.Aeron;
+import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +41,15 @@ import java.util.concurrent.TimeUnit;
  * letter, no tombstones) plus an early-ack window: tracks and acks travel on different publications, and an ack for
  * a just-tracked message may overtake its Track (see {@link #EARLY_ACK_WINDOW_NS}). How many acks took that path is
  * in the results ({@code earlyAcksHeld}, {@code earlyAcksApplied}, {@code orphanAcks}).
+ * <p>
+ * Three variants, to see what each layer costs: {@code acktracker-aeron-ipc} (tables in memory, the plain v2 path:
+ * Tracks unnumbered, outcomes told to every subscriber), {@code acktracker-aeron-ipc-journal} (the same path, the
+ * journal store in a scratch directory, {@code -Dacktracker.bench.dir} chooses where) and
+ * {@code acktracker-aeron-ipc-sessions} (the journal store, and the sender's Tracks through a client session:
+ * numbered, kept until the tracker confirms them, outcomes from the sender's outbox, confirmed back). Sessions are
+ * measured against the journal variant: the same store both ways, since a session's promise rests on the journal.
+ * With a session each pending message holds an outbox entry, so the outbox is sized to the tracker's capacity, in
+ * every variant (an outbox is allocated only when a session opens): the tracker's settings are the same on and off.
  * <p>
  * {@link #track}, {@link #ack}, {@link #doWork()}: driver thread only; the tracker runs on its own thread.
  */
@@ -59,7 +73,12 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
     private static final long EARLY_ACK_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
+    private static final String SENDER = "compare-sender";
+
     private final TrackRequest request = new TrackRequest();
+    private final boolean journal;
+    private final boolean sessions;
+    private Path dataDir;
     private EmbeddedDriver driver;
     private Aeron aeron;
     private AeronTransport transport;
@@ -72,9 +91,32 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
     private long refused;
     private RefusalCode lastRefusal;
 
+    /** Tables in memory, the plain path. */
+    public AeronIpcPeer()
+    {
+        this(false, false);
+    }
+
+    /**
+     * A variant.
+     *
+     * @param journal  the journal store instead of tables in memory.
+     * @param sessions the sender's Tracks through a client session (needs the journal store).
+     */
+    public AeronIpcPeer(final boolean journal, final boolean sessions)
+    {
+        if (sessions && !journal)
+        {
+            throw new IllegalArgumentException("sessions are measured with the journal store");
+        }
+        this.journal = journal;
+        this.sessions = sessions;
+    }
+
     public String name()
     {
-        return "acktracker-aeron-ipc";
+        return sessions ? "acktracker-aeron-ipc-sessions" : journal ? "acktracker-aeron-ipc-journal" :
+            "acktracker-aeron-ipc";
     }
 
     public String threading()
@@ -92,8 +134,12 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
             driver = EmbeddedDriver.launch(EmbeddedDriver.context("bench").ipcTermBufferLength(IPC_TERM_LENGTH));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
             transport = new AeronTransport(new TransportConfig().aeron(aeron).closeDrainTimeoutNs(0));
+            dataDir = journal ? TempDirs.create("acktracker-compare-") : null;
             tracker = AckTracker.launch(AckTrackerPeer.config(spec)
                 .earlyAckWindowNs(EARLY_ACK_WINDOW_NS)
+                .dataDir(dataDir)
+                .journal(journal)
+                .outboxCapacity(outboxCapacity(spec))
                 .idleStrategy(new YieldingIdleStrategy())
                 .extension(transport));
             mask = 0;
@@ -104,7 +150,9 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
                 publishers[i] = new AckPublisher(aeron, "d" + i);
             }
             requiredAcks = spec.requiredAcks();
-            client = new TrackerClient(aeron, this);
+            client = new TrackerClient(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID,
+                Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_OUTBOUND_STREAM_ID, this,
+                sessions ? new ClientSession.Settings(ClientSession.Settings.idOf(SENDER), SENDER) : null);
             awaitConnected();
         }
         catch (final RuntimeException ex)
@@ -112,6 +160,12 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
             close();
             throw ex;
         }
+    }
+
+    /** Every pending message of the sender holds an entry until its outcome is confirmed: room for all, and more. */
+    private static int outboxCapacity(final PeerSpec spec)
+    {
+        return Math.min(1 << 24, BitUtil.findNextPositivePowerOfTwo(spec.capacity() + 64 * 1024));
     }
 
     private void awaitConnected()
@@ -130,7 +184,7 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
 
     private boolean connected()
     {
-        if (!client.isConnected())
+        if (!client.isConnected() || null != client.session() && !client.session().isBound())
         {
             return false;
         }
@@ -195,7 +249,23 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
         result.put("earlyAcksHeld", metrics.get(TrackerCounter.EARLY_ACKS_HELD))
             .put("earlyAcksApplied", metrics.get(TrackerCounter.EARLY_ACKS_APPLIED))
             .put("orphanAcks", metrics.get(TrackerCounter.ORPHAN_ACKS))
-            .put("inboundPauses", transport.counters().value(TransportCounter.INBOUND_PAUSES));
+            .put("inboundPauses", transport.counters().value(TransportCounter.INBOUND_PAUSES))
+            .put("trackerCommands", metrics.get(TrackerCounter.COMMANDS))
+            .put("dutyCycles", metrics.get(TrackerCounter.DUTY_CYCLES))
+            .put("duplicateCommands", metrics.get(TrackerCounter.DUPLICATE_COMMANDS))
+            .put("sessionConfirmsSent", transport.counters().value(TransportCounter.SESSION_CONFIRMS_SENT))
+            .put("outboxEntriesSent", transport.counters().value(TransportCounter.OUTBOX_ENTRIES_SENT))
+            .put("outboxSendsDeferred", transport.counters().value(TransportCounter.OUTBOX_SEND_DEFERRED));
+        final ClientSession session = client.session();
+        if (null != session)
+        {
+            result.put("sessionAppliedThrough", session.appliedThrough())
+                .put("sessionOutboxReceived", session.outboxReceived())
+                .put("sessionResends", session.resends())
+                .put("sessionDeferredSends", session.deferredSends())
+                .put("sessionOpens", session.opens())
+                .put("sessionEntriesSkipped", session.entriesSkipped());
+        }
     }
 
     public void onOutcome(
@@ -231,6 +301,8 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
             publishers = null;
         }
         CloseHelper.quietCloseAll(client, tracker, transport, aeron, driver);
+        TempDirs.delete(dataDir);
+        dataDir = null;
         client = null;
         tracker = null;
         transport = null;
