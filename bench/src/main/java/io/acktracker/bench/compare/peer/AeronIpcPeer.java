@@ -58,6 +58,12 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
      */
     private static final long EARLY_ACK_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The transport's first pass over each poll ({@code TransportConfig.inboundPrefetch}): its default unless
+     * {@code -Dacktracker.bench.inboundPrefetch=true|false} says otherwise (to measure it on and off, same jar).
+     */
+    private static final boolean INBOUND_PREFETCH = Boolean.parseBoolean(System.getProperty(
+        "acktracker.bench.inboundPrefetch", String.valueOf(new TransportConfig().inboundPrefetch())));
 
     private final TrackRequest request = new TrackRequest();
     private EmbeddedDriver driver;
@@ -91,7 +97,8 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
         {
             driver = EmbeddedDriver.launch(EmbeddedDriver.context("bench").ipcTermBufferLength(IPC_TERM_LENGTH));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            transport = new AeronTransport(new TransportConfig().aeron(aeron).closeDrainTimeoutNs(0));
+            transport = new AeronTransport(new TransportConfig().aeron(aeron).closeDrainTimeoutNs(0)
+                .inboundPrefetch(INBOUND_PREFETCH));
             tracker = AckTracker.launch(AckTrackerPeer.config(spec)
                 .earlyAckWindowNs(EARLY_ACK_WINDOW_NS)
                 .idleStrategy(new YieldingIdleStrategy())
@@ -195,7 +202,8 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
         result.put("earlyAcksHeld", metrics.get(TrackerCounter.EARLY_ACKS_HELD))
             .put("earlyAcksApplied", metrics.get(TrackerCounter.EARLY_ACKS_APPLIED))
             .put("orphanAcks", metrics.get(TrackerCounter.ORPHAN_ACKS))
-            .put("inboundPauses", transport.counters().value(TransportCounter.INBOUND_PAUSES));
+            .put("inboundPauses", transport.counters().value(TransportCounter.INBOUND_PAUSES))
+            .put("inboundPrefetch", INBOUND_PREFETCH);
     }
 
     public void onOutcome(
