@@ -1,14 +1,22 @@
 package io.acktracker.transport;
 
 import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.api.TrackerCommands;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.transport.inbound.InboundPrefetch;
+import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.reflect.Proxy;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -16,10 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The first pass over an inbound poll ({@code inboundPrefetch}, {@link InboundPrefetch}) reads and changes nothing:
- * it walks at most the poll's fragment limit, across images, without moving any image's position; and two
- * trackers, one with the pass and one without, fed the same frames over Aeron IPC (good commands, refused ones,
- * malformed frames, frames too long for one fragment) with the same small fragment limit and the same manual
- * clock, tell the same outcomes, count the same, and reach the same engine state byte for byte.
+ * it walks at most the poll's fragment limit, across images, without moving any image's position, and exactly the
+ * frames the next poll reads; and two trackers, one with the pass and one without, fed the same frames over Aeron
+ * IPC (good commands, refused ones, malformed frames, frames too long for one fragment) with the same small fragment
+ * limit and the same manual clock, tell the same outcomes, count the same, and reach the same engine state byte for
+ * byte.
  */
 @Timeout(120)
 class InboundPrefetchTest
@@ -72,6 +81,74 @@ class InboundPrefetchTest
             assertThat(rig.tracker.agent().pendingCount()).as("acks from a; b's session is unbound").isEqualTo(60);
             assertThat(rig.tracker.status(1).hasAcked(0)).isTrue();
             assertThat(rig.counter(TransportCounter.UNBOUND_REFUSED)).isEqualTo(30);
+        }
+    }
+
+    /**
+     * Cycle after cycle, the pass touches exactly the messages the poll that follows it applies, in the same order:
+     * the same images from the same round-robin start, the same fragment limit.
+     */
+    @Test
+    void shouldWalkExactlyWhatTheNextPollTakes()
+    {
+        final List<Long> touched = new ArrayList<>();
+        final TrackerCommands recorder = (TrackerCommands)Proxy.newProxyInstance(
+            TrackerCommands.class.getClassLoader(), new Class<?>[] {TrackerCommands.class},
+            (proxy, method, args) ->
+            {
+                if ("touch".equals(method.getName()))
+                {
+                    touched.add((Long)args[0]);
+                    return 0L;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+        final List<Long> polled = new ArrayList<>();
+        final FragmentHandler poller = (buffer, offset, length, header) ->
+            polled.add(buffer.getLong(offset + TestFrames.HEADER, ByteOrder.LITTLE_ENDIAN));
+        final int[] counts = {70, 20, 45};
+        final ExclusivePublication[] publications = new ExclusivePublication[counts.length];
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("test"));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            Subscription subscription = aeron.addSubscription(Protocol.DEFAULT_CHANNEL,
+                Protocol.DEFAULT_INBOUND_STREAM_ID))
+        {
+            for (int i = 0; i < counts.length; i++)
+            {
+                publications[i] = aeron.addExclusivePublication(Protocol.DEFAULT_CHANNEL,
+                    Protocol.DEFAULT_INBOUND_STREAM_ID);
+            }
+            final long deadlineNs = System.nanoTime() + TrackerRig.DEADLINE_NS;
+            while (subscription.imageCount() < counts.length)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("images").isNegative();
+                Thread.yield();
+            }
+            for (int i = 0; i < counts.length; i++)
+            {
+                for (int j = 0; j < counts[i]; j++)
+                {
+                    offer(publications[i], frames.ack(1000L * (i + 1) + j, 0));
+                }
+            }
+
+            final InboundPrefetch prefetch = new InboundPrefetch(subscription, recorder, 25);
+            int total = 0;
+            for (int cycle = 0; cycle < 20; cycle++)
+            {
+                touched.clear();
+                polled.clear();
+                final int walked = prefetch.run();
+                final int read = subscription.poll(poller, 25);
+                assertThat(walked).isEqualTo(read);
+                assertThat(touched).as("cycle %d", cycle).isEqualTo(polled);
+                total += read;
+            }
+            assertThat(total).isEqualTo(70 + 20 + 45);
+        }
+        finally
+        {
+            CloseHelper.closeAll(publications);
         }
     }
 
