@@ -10,6 +10,7 @@ import io.acktracker.engine.api.TrackerCommands;
 import io.acktracker.engine.api.TrackerExtension;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.EngineCommands;
+import io.acktracker.transport.inbound.InboundPrefetch;
 import io.acktracker.transport.outbound.OutboundProxy;
 import io.acktracker.transport.outbound.OutboxSender;
 import io.aeron.Aeron;
@@ -23,7 +24,9 @@ import java.security.SecureRandom;
 /**
  * The tracker's Aeron transport, run inside the tracker agent's own duty cycle (no hand-off thread): each
  * {@link #doWork(long)} first publishes what the outbound backlog holds, then polls the inbound subscription with a
- * fragment limit, decoding each frame with SBE flyweights and applying it through the agent's synchronous API.
+ * fragment limit, decoding each frame with SBE flyweights and applying it through the agent's synchronous API
+ * (with {@code inboundPrefetch}, after a first pass that touches the records the poll's frames name:
+ * {@link InboundPrefetch}).
  * Outcomes (this is an {@link OutcomeListener}), redeliveries (a {@link RedeliveryListener}: the engine tells it of
  * every retry after an ack timeout or a nack, and of every leased message available again), refusals and lease
  * grants go out on one exclusive publication (only the agent thread publishes); when the backlog behind it reaches
@@ -60,6 +63,7 @@ public final class AeronTransport
     private final OutboundStallWatch stallWatch;
 
     private CommandAdapter adapter;
+    private InboundPrefetch prefetch;
     private ClientOutboxes outboxes;
     private boolean paused;
     private boolean streamsClosed;
@@ -141,6 +145,7 @@ public final class AeronTransport
             config.destinationKeys(), outboxSender);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
+        prefetch = config.inboundPrefetch() ? new InboundPrefetch(subscription, tracker, fragmentLimit) : null;
     }
 
     public int doWork(final long nowNs)
@@ -159,6 +164,10 @@ public final class AeronTransport
         paused = false;
         // what clients are owed goes first: a restarted tracker resends every unconfirmed entry from here
         workCount += outboxSender.doWork(outboxes, backlogDrainLimit);
+        if (null != prefetch)
+        {
+            prefetch.run();
+        }
         final int fragments = subscription.poll(adapter, fragmentLimit);
         if (fragments > 0)
         {

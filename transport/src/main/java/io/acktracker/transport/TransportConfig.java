@@ -24,6 +24,7 @@ public final class TransportConfig
     private String outboundChannel = Protocol.DEFAULT_CHANNEL;
     private int outboundStreamId = Protocol.DEFAULT_OUTBOUND_STREAM_ID;
     private int fragmentLimit = 256;
+    private boolean inboundPrefetch = false;
     private int outboundRetries = 3;
     private int backlogCapacity = 1 << 20;
     private int backlogDrainLimit = 1024;
@@ -202,6 +203,26 @@ public final class TransportConfig
     public TransportConfig fragmentLimit(final int fragmentLimit)
     {
         this.fragmentLimit = fragmentLimit;
+        return this;
+    }
+
+    public boolean inboundPrefetch()
+    {
+        return inboundPrefetch;
+    }
+
+    /**
+     * Whether each duty cycle first walks the inbound frames its poll will read (without consuming them) and touches
+     * the index entry and record of every message they name, so the poll finds them in cache
+     * ({@link io.acktracker.transport.inbound.InboundPrefetch}). Changes no result. Off by default: see BENCHMARKS.md,
+     * "The first pass over an Aeron poll".
+     *
+     * @param inboundPrefetch whether to make the first pass.
+     * @return this.
+     */
+    public TransportConfig inboundPrefetch(final boolean inboundPrefetch)
+    {
+        this.inboundPrefetch = inboundPrefetch;
         return this;
     }
 

@@ -55,11 +55,26 @@ class AllocationTest
     @Test
     void shouldNotAllocateFromAckToOutcomeInSteadyState()
     {
+        ackToOutcome(false);
+    }
+
+    /**
+     * The same with the first pass over each poll ({@code inboundPrefetch}): the peek, its handler and the touches
+     * allocate nothing either.
+     */
+    @Test
+    void shouldNotAllocateFromAckToOutcomeWithTheInboundFirstPass()
+    {
+        ackToOutcome(true);
+    }
+
+    private static void ackToOutcome(final boolean inboundPrefetch)
+    {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final MutableLong outcomes = new MutableLong();
         final TrackerClientHandler handler = (id, outcome, reason, latencyNs, attempts, replay) -> outcomes.increment();
-        try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> {},
+        try (TrackerRig rig = new TrackerRig((driver) -> {}, (transport) -> transport.inboundPrefetch(inboundPrefetch),
             (tracker) -> tracker.outcomeListener((id, outcome, reason, latencyNs, attempts, replay) -> {})
                 .epochClock(new OffsetEpochNanoClock())
                 .recordServiceTime(false)

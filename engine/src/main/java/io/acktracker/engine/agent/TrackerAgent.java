@@ -928,6 +928,17 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * Agent thread.
      */
     @Override
+    public long touch(final long messageId)
+    {
+        return machine.records().touch(messageId);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Agent thread.
+     */
+    @Override
     public ClientOutboxes clientOutboxes()
     {
         return machine.sessions();

@@ -156,6 +156,21 @@ public interface TrackerCommands
     TrackerCommands numbered(long clientId, long sequence);
 
     /**
+     * Read a message's id index entry and the first cache lines of its record, changing nothing: the first pass over
+     * a batch of commands a transport is about to apply (see {@code TrackerConfig.prefetchCommands} for the queued
+     * path), so the batch's cache misses are taken together instead of one per command. Any id may be passed, also
+     * one that is not pending (then only its index entry is read).
+     *
+     * @param messageId the message.
+     * @return a value that depends on what was read: keep it (sum it into a field) so the reads are not optimised
+     * away. 0 from a tracker that has nothing to read.
+     */
+    default long touch(final long messageId)
+    {
+        return 0;
+    }
+
+    /**
      * The client sessions and their outboxes, to read.
      *
      * @return the sessions.

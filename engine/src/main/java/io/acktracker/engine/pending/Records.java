@@ -390,8 +390,9 @@ public final class Records implements SlotSource
 
     /**
      * Read a message's index entry and the two cache lines of its record an ack reads first, changing nothing: the
-     * first pass over a batch of commands ({@code TrackerConfig.prefetchCommands}), so the misses of a batch are
-     * taken together. Agent thread.
+     * first pass over a batch of commands ({@code TrackerConfig.prefetchCommands}; the Aeron transport's
+     * {@code inboundPrefetch} through {@code TrackerCommands.touch}), so the misses of a batch are taken together.
+     * Agent thread.
      *
      * @param messageId the message.
      * @return a value depending on what was read (the caller keeps it, so the reads are not optimised away).

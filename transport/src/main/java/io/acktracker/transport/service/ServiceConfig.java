@@ -3,6 +3,7 @@ package io.acktracker.transport.service;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportConfig;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -67,6 +68,9 @@ public final class ServiceConfig
         {"outbound.channel", Protocol.DEFAULT_CHANNEL, "channel outcomes and redeliveries leave on"},
         {"outbound.stream", Integer.toString(Protocol.DEFAULT_OUTBOUND_STREAM_ID), "outbound stream id"},
         {"fragment.limit", "256", "most inbound frames per duty cycle"},
+        {"inbound.prefetch", Boolean.toString(new TransportConfig().inboundPrefetch()), "before each inbound poll, " +
+            "walk its frames once and touch the records they name, so the poll finds them in cache (changes no " +
+            "result; see BENCHMARKS.md)"},
         {"backlog.capacity", "1m", "outbound backlog bytes at which inbound polling stops"},
         {"backlog.when.not.connected", "false", "keep outbound frames while no subscriber is connected"},
         {"outbound.stall.timeout", "2s", "report a stall (counter, gauge, one warning naming the slowest " +

@@ -97,6 +97,7 @@ public final class TrackerService implements AutoCloseable
                 .outboundChannel(config.get("outbound.channel"))
                 .outboundStreamId(config.integer("outbound.stream"))
                 .fragmentLimit(config.integer("fragment.limit"))
+                .inboundPrefetch(config.bool("inbound.prefetch"))
                 .backlogCapacity(config.integer("backlog.capacity"))
                 .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
                 .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))

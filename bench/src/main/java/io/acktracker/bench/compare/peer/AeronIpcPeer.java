@@ -72,6 +72,12 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
      */
     private static final long EARLY_ACK_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The transport's first pass over each poll ({@code TransportConfig.inboundPrefetch}): its default unless
+     * {@code -Dacktracker.bench.inboundPrefetch=true|false} says otherwise (to measure it on and off, same jar).
+     */
+    private static final boolean INBOUND_PREFETCH = Boolean.parseBoolean(System.getProperty(
+        "acktracker.bench.inboundPrefetch", String.valueOf(new TransportConfig().inboundPrefetch())));
 
     private static final String SENDER = "compare-sender";
 
@@ -133,7 +139,8 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
         {
             driver = EmbeddedDriver.launch(EmbeddedDriver.context("bench").ipcTermBufferLength(IPC_TERM_LENGTH));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            transport = new AeronTransport(new TransportConfig().aeron(aeron).closeDrainTimeoutNs(0));
+            transport = new AeronTransport(new TransportConfig().aeron(aeron).closeDrainTimeoutNs(0)
+                .inboundPrefetch(INBOUND_PREFETCH));
             dataDir = journal ? TempDirs.create("acktracker-compare-") : null;
             tracker = AckTracker.launch(AckTrackerPeer.config(spec)
                 .earlyAckWindowNs(EARLY_ACK_WINDOW_NS)
@@ -255,7 +262,8 @@ public final class AeronIpcPeer implements Peer, TrackerClientHandler
             .put("duplicateCommands", metrics.get(TrackerCounter.DUPLICATE_COMMANDS))
             .put("sessionConfirmsSent", transport.counters().value(TransportCounter.SESSION_CONFIRMS_SENT))
             .put("outboxEntriesSent", transport.counters().value(TransportCounter.OUTBOX_ENTRIES_SENT))
-            .put("outboxSendsDeferred", transport.counters().value(TransportCounter.OUTBOX_SEND_DEFERRED));
+            .put("outboxSendsDeferred", transport.counters().value(TransportCounter.OUTBOX_SEND_DEFERRED))
+            .put("inboundPrefetch", INBOUND_PREFETCH);
         final ClientSession session = client.session();
         if (null != session)
         {
