@@ -4,11 +4,7 @@ import io.acktracker.engine.api.ReceiptHandle;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
-import io.acktracker.transport.codecs.DestinationHelloEncoder;
-import io.acktracker.transport.auth.HelloProof;
-import io.acktracker.transport.auth.HmacSha256;
 import io.acktracker.transport.codecs.ExtendEncoder;
-import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
@@ -22,7 +18,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -55,7 +50,6 @@ import java.util.function.BooleanSupplier;
 public final class AckPublisher implements AutoCloseable
 {
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
-    private final UnsafeBuffer helloBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final AckEncoder ackEncoder = new AckEncoder();
     private final NackEncoder nackEncoder = new NackEncoder();
@@ -68,24 +62,9 @@ public final class AckPublisher implements AutoCloseable
     private final int streamId;
     private ExclusivePublication publication;
     private final short destinationId;
-    private final DestinationHelloEncoder helloEncoder = new DestinationHelloEncoder();
-    private final UnsafeBuffer name;
-    private final HmacSha256 mac;
-    private final byte[] proof = new byte[HelloProof.LENGTH];
+    private final DestinationHello hello;
     private final ClientSession session;
-    private BooleanSupplier answersReachable = () -> true;
     private long incarnationSeen;
-    private int helloLength;
-    private int helloState = HELLO_PENDING;
-
-    /** The hello (or, with a key, the challenge request) goes before the next command. */
-    private static final int HELLO_PENDING = 0;
-    /** With a key: challenge requested, commands wait for the tracker's nonce. */
-    private static final int AWAITING_CHALLENGE = 1;
-    /** With a key: the proof goes before the next command. */
-    private static final int PROOF_PENDING = 2;
-    /** Hello sent. */
-    private static final int HELLO_SENT = 3;
 
     /**
      * A publisher over IPC on the default inbound stream, identified by name only.
@@ -168,9 +147,7 @@ public final class AckPublisher implements AutoCloseable
             throw new IllegalArgumentException("destination id out of range: " + destinationId);
         }
         this.destinationId = (short)destinationId;
-        this.name = new UnsafeBuffer(destinationName.getBytes(StandardCharsets.US_ASCII));
-        this.mac = null == key ? null : new HmacSha256(key);
-        encodeHello(null == key ? HelloCredential.NONE : HelloCredential.CHALLENGE);
+        this.hello = new DestinationHello(destinationName, destinationId, key);
         this.channel = channel;
         this.streamId = streamId;
         this.publication = aeron.addExclusivePublication(channel, streamId);
@@ -219,7 +196,7 @@ public final class AckPublisher implements AutoCloseable
         }
         if (!publication.isConnected())
         {
-            if (HELLO_SENT == helloState)
+            if (hello.isSent())
             {
                 rehello();
             }
@@ -234,7 +211,7 @@ public final class AckPublisher implements AutoCloseable
             }
             incarnationSeen = session.incarnation();
         }
-        if (HELLO_SENT != helloState && hello() < 0)
+        if (!hello.isSent() && hello.send(publication) < 0)
         {
             // the session's frames wait for the hello (or, with a key, for the challenge's answer)
             return 0;
@@ -250,7 +227,7 @@ public final class AckPublisher implements AutoCloseable
      */
     void answersReachable(final BooleanSupplier answersReachable)
     {
-        this.answersReachable = answersReachable;
+        hello.answersReachable(answersReachable);
     }
 
     /**
@@ -262,14 +239,7 @@ public final class AckPublisher implements AutoCloseable
      */
     void onHelloChallenge(final DirectBuffer buffer, final int nonceOffset)
     {
-        if (null == mac || AWAITING_CHALLENGE != helloState)
-        {
-            return;
-        }
-        HelloProof.compute(mac, buffer, nonceOffset, publication.sessionId(), name, 0, name.capacity(), proof);
-        encodeHello(HelloCredential.PROOF);
-        helloEncoder.putNonce(buffer, nonceOffset, HelloProof.NONCE_LENGTH).putProof(proof, 0, proof.length);
-        helloState = PROOF_PENDING;
+        hello.onChallenge(buffer, nonceOffset, publication.sessionId());
     }
 
     /**
@@ -279,24 +249,7 @@ public final class AckPublisher implements AutoCloseable
      */
     public boolean hasKey()
     {
-        return null != mac;
-    }
-
-    private void encodeHello(final HelloCredential credential)
-    {
-        helloEncoder.wrapAndApplyHeader(helloBuffer, 0, new MessageHeaderEncoder())
-            .destinationId(destinationId)
-            .credential(credential);
-        for (int i = 0; i < HelloProof.NONCE_LENGTH; i++)
-        {
-            helloEncoder.nonce(i, (short)0);
-        }
-        for (int i = 0; i < HelloProof.LENGTH; i++)
-        {
-            helloEncoder.proof(i, (short)0);
-        }
-        helloEncoder.putName(name, 0, name.capacity());
-        helloLength = MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength();
+        return hello.hasKey();
     }
 
     /**
@@ -544,9 +497,9 @@ public final class AckPublisher implements AutoCloseable
         {
             return offer(length);
         }
-        if (HELLO_SENT != helloState)
+        if (!hello.isSent())
         {
-            final long result = hello();
+            final long result = hello.send(publication);
             if (result < 0)
             {
                 return result;
@@ -571,9 +524,9 @@ public final class AckPublisher implements AutoCloseable
 
     private long offer(final int length)
     {
-        if (HELLO_SENT != helloState)
+        if (!hello.isSent())
         {
-            final long result = hello();
+            final long result = hello.send(publication);
             if (result < 0)
             {
                 return result;
@@ -588,44 +541,12 @@ public final class AckPublisher implements AutoCloseable
     }
 
     /**
-     * Send what the hello state asks for before a command. Without a key: the hello. With a key: the challenge
-     * request (then BACK_PRESSURED until the nonce arrives: nothing of the command was sent), then the proof.
-     */
-    private long hello()
-    {
-        if (AWAITING_CHALLENGE == helloState)
-        {
-            return Publication.BACK_PRESSURED;
-        }
-        if (null != mac && HELLO_PENDING == helloState && !answersReachable.getAsBoolean())
-        {
-            return Publication.NOT_CONNECTED;
-        }
-        final long result = publication.offer(helloBuffer, 0, helloLength);
-        if (result < 0)
-        {
-            return result;
-        }
-        if (null != mac && HELLO_PENDING == helloState)
-        {
-            helloState = AWAITING_CHALLENGE;
-            return Publication.BACK_PRESSURED;
-        }
-        helloState = HELLO_SENT;
-        return result;
-    }
-
-    /**
      * Say hello again before the next command (the publication was disconnected, or the tracker no longer knows
      * this session): with a key, that means a new challenge.
      */
     void rehello()
     {
-        if (null != mac)
-        {
-            encodeHello(HelloCredential.CHALLENGE);
-        }
-        helloState = HELLO_PENDING;
+        hello.reset();
     }
 
     private static void checkReason(final CharSequence reason)
