@@ -20,8 +20,8 @@ import java.util.concurrent.Executor;
  */
 final class KeyedTablesCopy
 {
-    /** Each table's values are read in this many tasks, after a task that collects its keys. */
-    private static final int READ_TASKS = 4;
+    /** Each table's segments are walked in this many tasks. */
+    private static final int WALK_TASKS = 8;
 
     private final TrackerStateMachine machine;
     private final BlobTableCopy[] tables;
@@ -59,8 +59,8 @@ final class KeyedTablesCopy
     }
 
     /**
-     * Hand the helper each table's steps (its keys, then its values in parts), so a test's executor can run them
-     * between commands.
+     * Hand the helper each table's steps (its segments walked in parts), so a test's executor can run them between
+     * commands.
      *
      * @param helper the checkpoint's helper.
      */
@@ -68,11 +68,10 @@ final class KeyedTablesCopy
     {
         for (final BlobTableCopy table : tables)
         {
-            helper.execute(table::collectKeys);
-            for (int part = 0; part < READ_TASKS; part++)
+            for (int part = 0; part < WALK_TASKS; part++)
             {
-                final int readPart = part;
-                helper.execute(() -> table.readValues(readPart, READ_TASKS));
+                final int walkPart = part;
+                helper.execute(() -> table.collect(walkPart, WALK_TASKS));
             }
         }
     }

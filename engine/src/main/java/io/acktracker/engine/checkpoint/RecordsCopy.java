@@ -3,6 +3,7 @@ package io.acktracker.engine.checkpoint;
 import io.acktracker.engine.pending.BeforeWrite;
 import io.acktracker.engine.pending.SlotSource;
 import io.acktracker.engine.record.PendingRecord;
+import io.acktracker.engine.util.ChunkedMemory;
 import org.agrona.UnsafeApi;
 
 import java.util.function.IntConsumer;
@@ -82,8 +83,9 @@ public final class RecordsCopy implements SlotSource, BeforeWrite, AutoCloseable
         }
         final long bytes = (long)slots * PendingRecord.LENGTH;
         final long grown = UnsafeApi.allocateMemory(bytes);
-        // written, not just reserved: the pages are faulted in here, not in the agent's copies
-        UnsafeApi.setMemory(grown, bytes, (byte)0);
+        // written, not just reserved: the pages are faulted in here, not in the agent's copies; in steps, so the
+        // agent never waits at a safepoint behind one long call
+        ChunkedMemory.zero(grown, bytes);
         claims.capacity(chunksFor(slots));
         freeBlock();
         scratch = UnsafeApi.allocateMemory((long)PendingRecord.LENGTH << chunkShift);

@@ -1,9 +1,12 @@
 package io.acktracker.engine.state;
 
+import io.acktracker.engine.util.ChunkedMemory;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.ref.Cleaner;
 
 /**
  * The writing side of an exact, restorable image of the machine (a checkpoint's state file): each part appends its
@@ -15,7 +18,12 @@ import org.agrona.UnsafeApi;
  * parts out differently fails at the first part that moved, naming it, instead of restoring garbage.
  * <p>
  * Off-heap and growing (it doubles when full): allocates while it grows, so a writer is kept and {@link #reset()}
- * for the next checkpoint. Agent thread only while being written.
+ * for the next checkpoint. Its memory comes from {@code malloc}, not {@code ByteBuffer.allocateDirect}: a direct
+ * buffer is zeroed in one uninterruptible call when allocated (and may call {@code System.gc()} when the direct
+ * memory limit is near), which on a checkpoint's helper growing the image by hundreds of megabytes held every
+ * thread, the agent too, at a safepoint for seconds; here growing copies the bytes written in steps
+ * ({@link ChunkedMemory}) and touches nothing else. The memory is freed when the writer becomes unreachable.
+ * Agent thread only while being written.
  */
 public final class ImageWriter
 {
@@ -35,7 +43,27 @@ public final class ImageWriter
     private static final long INTS_BASE = UnsafeApi.arrayBaseOffset(int[].class);
     private static final long LONGS_BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
-    private final ExpandableDirectByteBuffer buffer;
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** The largest image: the reader and the files address it with an int. */
+    private static final long MAX_CAPACITY = Integer.MAX_VALUE - 8;
+
+    /** The block, freed by the cleaner once the writer is unreachable (it must not refer to the writer). */
+    private static final class Block implements Runnable
+    {
+        long address;
+
+        public void run()
+        {
+            if (0 != address)
+            {
+                UnsafeApi.freeMemory(address);
+                address = 0;
+            }
+        }
+    }
+
+    private final Block block = new Block();
+    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private int length;
     private SectionListener sectionListener;
 
@@ -46,7 +74,10 @@ public final class ImageWriter
      */
     public ImageWriter(final int initialCapacity)
     {
-        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        final int capacity = Math.max(64, initialCapacity);
+        block.address = UnsafeApi.allocateMemory(capacity);
+        buffer.wrap(block.address, capacity);
+        CLEANER.register(this, block);
     }
 
     /**
@@ -59,8 +90,8 @@ public final class ImageWriter
     {
         if (bytes > buffer.capacity())
         {
-            buffer.checkLimit(bytes);
-            buffer.setMemory(0, buffer.capacity(), (byte)0);
+            ensure(bytes);
+            ChunkedMemory.zero(block.address, buffer.capacity());
         }
     }
 
@@ -118,6 +149,7 @@ public final class ImageWriter
      */
     public ImageWriter putLong(final long value)
     {
+        ensure((long)length + Long.BYTES);
         buffer.putLong(length, value);
         length += Long.BYTES;
         return this;
@@ -131,6 +163,7 @@ public final class ImageWriter
      */
     public ImageWriter putInt(final int value)
     {
+        ensure((long)length + Integer.BYTES);
         buffer.putInt(length, value);
         length += Integer.BYTES;
         return this;
@@ -194,6 +227,7 @@ public final class ImageWriter
     public ImageWriter putBytes(final byte[] values, final int count)
     {
         putInt(count);
+        ensure((long)length + count);
         buffer.putBytes(length, values, 0, count);
         length += count;
         return this;
@@ -210,6 +244,7 @@ public final class ImageWriter
     public ImageWriter putBytes(final DirectBuffer source, final int offset, final int count)
     {
         putInt(count);
+        ensure((long)length + count);
         buffer.putBytes(length, source, offset, count);
         length += count;
         return this;
@@ -224,6 +259,7 @@ public final class ImageWriter
      */
     public ImageWriter append(final ImageWriter other)
     {
+        ensure((long)length + other.length);
         buffer.putBytes(length, other.buffer, 0, other.length);
         length += other.length;
         return this;
@@ -243,7 +279,7 @@ public final class ImageWriter
         {
             throw new IllegalStateException("an image cannot exceed 2 GiB");
         }
-        buffer.checkLimit(length + (int)bytes);
+        ensure(length + bytes);
         final int offset = length;
         length += (int)bytes;
         return offset;
@@ -255,7 +291,7 @@ public final class ImageWriter
         {
             throw new IllegalStateException("an image cannot exceed 2 GiB");
         }
-        buffer.checkLimit(length + (int)bytes);
+        ensure(length + bytes);
         // one block copy in the platform's byte order, the order putInt and putLong write in
         UnsafeApi.copyMemory(array, baseOffset, null, buffer.addressOffset() + length, bytes);
         length += (int)bytes;
@@ -276,5 +312,23 @@ public final class ImageWriter
     public MutableDirectBuffer buffer()
     {
         return buffer;
+    }
+
+    private void ensure(final long capacity)
+    {
+        if (capacity <= buffer.capacity())
+        {
+            return;
+        }
+        if (capacity > MAX_CAPACITY)
+        {
+            throw new IllegalStateException("an image cannot exceed 2 GiB");
+        }
+        final long grown = Math.min(MAX_CAPACITY, Math.max(capacity, 2L * buffer.capacity()));
+        final long address = UnsafeApi.allocateMemory(grown);
+        ChunkedMemory.copy(block.address, address, length);
+        UnsafeApi.freeMemory(block.address);
+        block.address = address;
+        buffer.wrap(address, (int)grown);
     }
 }

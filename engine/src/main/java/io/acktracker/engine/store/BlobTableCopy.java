@@ -2,19 +2,21 @@ package io.acktracker.engine.store;
 
 import io.acktracker.engine.state.ImageSections;
 import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.util.ChunkedMemory;
+import io.acktracker.engine.util.ParallelSort;
 import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.values.Values;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.BitUtil;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A {@link BlobTable}'s content at a checkpoint's position P, copied by copy-on-write key by key, so the agent's
@@ -23,9 +25,9 @@ import java.util.List;
  * The idea: at P the agent only turns the hook on ({@link #begin}). Before the agent first changes a key (a put or a
  * remove, under the key's segment lock, before the change), it appends that key's pre-image to a log: its bytes, or
  * "absent" when the put inserts it; later changes of the same key save nothing (a set of the keys touched since P).
- * The helper thread meanwhile walks the live Chronicle map: it collects the keys ({@link #collectKeys}), reads each
- * key's live value ({@link #readValues}, one consistent get under the segment lock each), and only then reads the
- * log ({@link #write}); the value at P of a key is its pre-image when one was saved, else the live value read. Why
+ * The helper thread meanwhile walks the live Chronicle map segment by segment, reading each key with its live value
+ * under the segment's lock ({@link #collect}), and only then reads the log ({@link #write}); the value at P of a
+ * key is its pre-image when one was saved, else the live value read. Why
  * that is exact: a key's first change comes after its pre-image is published (a release store of the log's length),
  * so a live read that saw the change also sees, through the segment lock, a log long enough to hold the pre-image;
  * a live read that did not see the change read the value at P. Keys gone from the live map at the read come back
@@ -33,18 +35,21 @@ import java.util.List;
  * written in ascending key order, as {@link BlobTable#dump} writes them, so the image is byte for byte the one the
  * stopped table gives.
  * <p>
- * The agent never waits for the helper, except that a change may wait for the segment lock while the helper reads
- * that segment (one get, or the keys of one segment while they are collected), as any reader of the table makes it.
+ * The agent never waits for the helper, except that a change may wait for the segment lock while the helper walks
+ * that segment, as any reader of the table makes it. Nor does it wait for the helper at a safepoint: the helper's
+ * bulk memory work goes in steps ({@link ChunkedMemory}) and its memory comes from {@code malloc}, never from a
+ * direct buffer zeroed in one call.
  * <p>
  * Allocation: the agent's side is allocation-free in steady state: the log is one off-heap block and the touched
  * keys an open-addressing set, both sized by the helper between checkpoints ({@link #reserve}) to twice what the
  * last checkpoint needed. A copy that outgrows them makes the agent allocate: a log block twice as large (the old
- * one is kept until the copy ends, since the helper may be reading it) or a set twice as large. The helper's side
- * allocates freely (key lists, maps): it is off the hot path.
+ * one is kept until the copy ends, since the helper may be reading it) or a set twice as large. The helper sizes
+ * its own side at the end of each copy: arrays of keys and offsets for twice that copy's live entries and
+ * pre-images, and an off-heap block for twice its live values; the next copy grows them only past that (no maps:
+ * both sides are sorted and merged), so a copy of a steady table leaves the garbage collector nothing to do.
  * <p>
  * Threading: {@link #begin}, {@link #isActive}, {@link #firstChange}, {@link #save} and {@link #end} on the agent
- * thread (the table's writer); {@link #reserve}, {@link #collectKeys}, {@link #readValues} and {@link #write} on the
- * one helper thread the checkpoint is handed to ({@link #reserve} only while no copy is under way);
+ * thread (the table's writer); {@link #reserve}, {@link #collect} and {@link #write} on the one helper thread the checkpoint is handed to ({@link #reserve} only while no copy is under way);
  * {@link #isComplete} from any thread.
  */
 public final class BlobTableCopy implements AutoCloseable
@@ -106,16 +111,20 @@ public final class BlobTableCopy implements AutoCloseable
     private volatile int[] preparedEpochs;
     private volatile boolean complete;
 
-    // helper side
-    private final LongValue readKey = Values.newHeapInstance(LongValue.class);
+    // helper side: the live entries walked (keys and offsets into an off-heap block of [length int][bytes]), the
+    // pre-images' keys and offsets into the log; all kept from copy to copy and sized by reserve()
     private final BlobBytes readValue = new BlobBytes(1024);
-    private final LongArrayList keys = new LongArrayList();
-    private final ExpandableDirectByteBuffer values = new ExpandableDirectByteBuffer(MIN_LOG_BYTES);
-    private long[] sortedKeys = new long[0];
-    private int[] valueOffsets = new int[0];
-    private boolean collected;
-    private int valuesRead;
-    private int valuesLength;
+    private final Consumer<MapEntry<LongValue, BlobBytes>> collector = this::collectEntry;
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private long[] liveKeys = new long[MIN_TOUCHED];
+    private long[] liveOffsets = new long[MIN_TOUCHED];
+    private int liveCount;
+    private long liveAddress;
+    private long liveCapacity;
+    private long liveLength;
+    private long[] logKeys = new long[MIN_TOUCHED];
+    private long[] logOffsets = new long[MIN_TOUCHED];
+    private int segmentsWalked;
 
     BlobTableCopy(final BlobTable table)
     {
@@ -147,7 +156,10 @@ public final class BlobTableCopy implements AutoCloseable
         touched = 0;
         LOG_LENGTH.setRelease(this, 0L);
         complete = false;
-        collected = false;
+        // the helper's walk starts over (the helper is handed the copy after this, through its executor)
+        segmentsWalked = 0;
+        liveCount = 0;
+        liveLength = 0;
         active = true;
     }
 
@@ -258,7 +270,8 @@ public final class BlobTableCopy implements AutoCloseable
         if (logBytes > current.capacity)
         {
             final Block grown = new Block(logBytes);
-            UnsafeApi.setMemory(grown.address, logBytes, (byte)0);
+            // the agent writes pre-images here: its pages faulted in now, in steps (see ChunkedMemory)
+            ChunkedMemory.zero(grown.address, logBytes);
             log = grown;
             UnsafeApi.freeMemory(current.address);
         }
@@ -271,124 +284,67 @@ public final class BlobTableCopy implements AutoCloseable
     }
 
     /**
-     * The helper's first step: the keys of the live map, sorted (each segment's keys under its lock, briefly).
+     * The helper's walk of the live map, part of it per call: each segment's keys and values read under its lock, so
+     * a call holds one segment at a time and the walk is one lookup-free pass (not a key walk and then a get per
+     * key). A test's executor runs the copy in such steps between the agent's changes.
+     *
+     * @param part  which part of the segments, from 0.
+     * @param parts parts in all; the last one walks what is left.
      */
-    public void collectKeys()
+    public void collect(final int part, final int parts)
     {
-        if (collected)
-        {
-            return;
-        }
-        keys.clear();
-        if (table.size() > 0)
+        final int segments = table.map().segments();
+        final int to = part + 1 >= parts ? segments : (int)((long)segments * (part + 1) / parts);
+        if (0 == segmentsWalked && to > 0 && 0 == table.size())
         {
             // an empty table sized for 1M entries still takes ms to walk
-            table.map().forEachEntry((entry) -> keys.addLong(entry.key().get().getValue()));
+            segmentsWalked = segments;
+            return;
         }
-        sortedKeys = keys.toLongArray();
-        Arrays.sort(sortedKeys);
-        if (valueOffsets.length < sortedKeys.length)
+        for (int segment = segmentsWalked; segment < to; segment++)
         {
-            valueOffsets = new int[sortedKeys.length];
+            try (MapSegmentContext<LongValue, BlobBytes, ?> context = table.map().segmentContext(segment))
+            {
+                context.forEachSegmentEntry(collector);
+            }
         }
-        valuesRead = 0;
-        valuesLength = 0;
-        collected = true;
+        segmentsWalked = Math.max(segmentsWalked, to);
     }
 
     /**
-     * Read the live values of the next collected keys (helper thread), up to a fraction of them, so a test's
-     * executor can run the copy in steps.
-     *
-     * @param part  which part, from 0.
-     * @param parts parts in all; the last one reads what is left.
-     */
-    public void readValues(final int part, final int parts)
-    {
-        collectKeys();
-        final int to = part + 1 >= parts ? sortedKeys.length :
-            (int)((long)sortedKeys.length * (part + 1) / parts);
-        for (int i = valuesRead; i < to; i++)
-        {
-            readKey.setValue(sortedKeys[i]);
-            if (table.readUsing(readKey, readValue))
-            {
-                final int length = readValue.length();
-                valueOffsets[i] = valuesLength;
-                values.putInt(valuesLength, length);
-                values.putBytes(valuesLength + Integer.BYTES, readValue.buffer(), 0, length);
-                valuesLength += Integer.BYTES + length;
-            }
-            else
-            {
-                valueOffsets[i] = ABSENT;
-            }
-        }
-        valuesRead = Math.max(valuesRead, to);
-    }
-
-    /**
-     * The helper's last step: read what is left, then the pre-images saved so far, and append the table as it was
-     * at the checkpoint to the image, exactly as {@link BlobTable#dump} does; then {@link #isComplete}.
+     * The helper's last step: walk what is left, then read the pre-images saved so far, and append the table as it
+     * was at the checkpoint to the image, exactly as {@link BlobTable#dump} does; then {@link #isComplete}.
+     * <p>
+     * No maps: the live entries and the pre-images are each sorted by key (their offsets alongside) and merged. A
+     * key with a pre-image takes it (skipped when it was absent at the checkpoint); a key without one takes its live
+     * value.
      *
      * @param out the image.
      */
     public void write(final ImageWriter out)
     {
-        readValues(0, 1);
+        collect(0, 1);
         // the log's length only after every live read: see the class comment
         final long published = (long)LOG_LENGTH.getAcquire(this);
         final Block block = log;
-        final Long2LongHashMap preImageAt = new Long2LongHashMap(Long.MIN_VALUE);
+        int logCount = 0;
         for (long at = 0; at < published; )
         {
-            final long key = UnsafeApi.getLong(block.address + at);
-            final int length = UnsafeApi.getInt(block.address + at + Long.BYTES);
-            preImageAt.put(key, at);
-            at += ENTRY_HEADER + Math.max(0, length);
-        }
-        final LongArrayList present = new LongArrayList(sortedKeys.length + preImageAt.size(), Long.MIN_VALUE);
-        final Long2LongHashMap liveIndex = new Long2LongHashMap(sortedKeys.length * 2 + 16, 0.65f, -1);
-        for (int i = 0; i < sortedKeys.length; i++)
-        {
-            final long key = sortedKeys[i];
-            if (ABSENT != valueOffsets[i] && !preImageAt.containsKey(key))
+            if (logCount == logKeys.length)
             {
-                present.addLong(key);
-                liveIndex.put(key, i);
+                logKeys = Arrays.copyOf(logKeys, 2 * logCount);
+                logOffsets = Arrays.copyOf(logOffsets, 2 * logCount);
             }
+            logKeys[logCount] = UnsafeApi.getLong(block.address + at);
+            logOffsets[logCount++] = at;
+            at += ENTRY_HEADER + Math.max(0, UnsafeApi.getInt(block.address + at + Long.BYTES));
         }
-        final Long2LongHashMap.EntryIterator saved = preImageAt.entrySet().iterator();
-        while (saved.hasNext())
-        {
-            saved.next();
-            if (ABSENT != UnsafeApi.getInt(block.address + saved.getLongValue() + Long.BYTES))
-            {
-                present.addLong(saved.getLongKey());
-            }
-        }
-        final long[] ordered = present.toLongArray();
-        Arrays.sort(ordered);
-        out.section(ImageSections.TABLE).putLong(ordered.length);
-        final BlobBytes bytes = readValue;
-        for (final long key : ordered)
-        {
-            final long at = preImageAt.get(key);
-            if (Long.MIN_VALUE != at)
-            {
-                final int length = UnsafeApi.getInt(block.address + at + Long.BYTES);
-                bytes.length(length);
-                UnsafeApi.copyMemory(null, block.address + at + ENTRY_HEADER, bytes.bytes, BYTES_BASE, length);
-            }
-            else
-            {
-                final int offset = valueOffsets[(int)liveIndex.get(key)];
-                final int length = values.getInt(offset);
-                bytes.length(length);
-                values.getBytes(offset + Integer.BYTES, bytes.bytes, 0, length);
-            }
-            out.putLong(key).putBytes(bytes.buffer(), 0, bytes.length());
-        }
+        ParallelSort.sort(liveKeys, liveOffsets, liveCount);
+        ParallelSort.sort(logKeys, logOffsets, logCount);
+
+        out.section(ImageSections.TABLE).putLong(merge(block, logCount, null));
+        merge(block, logCount, out);
+        reserveHelperRoom(logCount);
         complete = true;
     }
 
@@ -418,6 +374,137 @@ public final class BlobTableCopy implements AutoCloseable
             UnsafeApi.freeMemory(block.address);
             log = new Block(0, 0);
         }
+        if (0 != liveAddress)
+        {
+            UnsafeApi.freeMemory(liveAddress);
+            liveAddress = 0;
+            liveCapacity = 0;
+        }
+    }
+
+    /**
+     * Walk the sorted live entries and pre-images together in key order: count the entries present at the checkpoint
+     * (out null), or append them.
+     */
+    private long merge(final Block block, final int logCount, final ImageWriter out)
+    {
+        long present = 0;
+        int live = 0;
+        int saved = 0;
+        while (live < liveCount || saved < logCount)
+        {
+            final long liveKey = live < liveCount ? liveKeys[live] : Long.MAX_VALUE;
+            final long savedKey = saved < logCount ? logKeys[saved] : Long.MAX_VALUE;
+            // equal keys (Long.MAX_VALUE itself can be a key) are decided by which side still has entries
+            if (saved < logCount && (live >= liveCount || savedKey <= liveKey))
+            {
+                // a pre-image: the key's value at the checkpoint, or absent then
+                final long at = block.address + logOffsets[saved];
+                final int length = UnsafeApi.getInt(at + Long.BYTES);
+                if (ABSENT != length)
+                {
+                    present++;
+                    if (null != out)
+                    {
+                        valueView.wrap(at + ENTRY_HEADER, length);
+                        out.putLong(savedKey).putBytes(valueView, 0, length);
+                    }
+                }
+                if (live < liveCount && liveKey == savedKey)
+                {
+                    live++;
+                }
+                saved++;
+            }
+            else
+            {
+                present++;
+                if (null != out)
+                {
+                    final long at = liveAddress + liveOffsets[live];
+                    final int length = UnsafeApi.getInt(at);
+                    valueView.wrap(at + Integer.BYTES, length);
+                    out.putLong(liveKey).putBytes(valueView, 0, length);
+                }
+                live++;
+            }
+        }
+        return present;
+    }
+
+    /** One live entry, under its segment's lock (helper thread, in {@link #collect}). */
+    private void collectEntry(final MapEntry<LongValue, BlobBytes> entry)
+    {
+        final BlobBytes value = entry.value().getUsing(readValue);
+        final int length = value.length();
+        if (liveCount == liveKeys.length)
+        {
+            // past the room the last copy left (rare): grown here, allocating on the helper
+            liveKeys = Arrays.copyOf(liveKeys, 2 * liveCount);
+            liveOffsets = Arrays.copyOf(liveOffsets, 2 * liveCount);
+        }
+        final long end = liveLength + Integer.BYTES + length;
+        if (end > liveCapacity)
+        {
+            growLive(Math.max(Math.max(end, MIN_LOG_BYTES), 2 * liveCapacity));
+        }
+        UnsafeApi.putInt(liveAddress + liveLength, length);
+        if (length > 0)
+        {
+            UnsafeApi.copyMemory(value.bytes, BYTES_BASE, null, liveAddress + liveLength + Integer.BYTES, length);
+        }
+        liveKeys[liveCount] = entry.key().get().getValue();
+        liveOffsets[liveCount++] = liveLength;
+        liveLength = end;
+    }
+
+    private void growLive(final long capacity)
+    {
+        // malloc, not a direct buffer: nothing is zeroed in one long call, and no System.gc() near the direct limit
+        final long grown = UnsafeApi.allocateMemory(capacity);
+        if (0 != liveAddress)
+        {
+            ChunkedMemory.copy(liveAddress, grown, liveLength);
+            UnsafeApi.freeMemory(liveAddress);
+        }
+        liveAddress = grown;
+        liveCapacity = capacity;
+    }
+
+    /**
+     * The helper's own room for the next copy, set at the end of this one by the helper itself (no task for the
+     * agent to schedule): twice this copy's live entries, values and pre-images when less than a quarter was left to
+     * spare, so the next copy of a similar size neither grows arrays nor its block in the middle.
+     */
+    private void reserveHelperRoom(final int logCount)
+    {
+        if (tight(liveKeys.length, liveCount))
+        {
+            liveKeys = new long[wantedEntries(liveCount)];
+            liveOffsets = new long[liveKeys.length];
+        }
+        if (tight(liveCapacity, liveLength))
+        {
+            UnsafeApi.freeMemory(liveAddress);
+            // untouched: the helper faults these pages in itself, in Java code a safepoint does not wait for
+            liveCapacity = 2 * liveLength;
+            liveAddress = UnsafeApi.allocateMemory(liveCapacity);
+        }
+        if (tight(logKeys.length, logCount))
+        {
+            logKeys = new long[wantedEntries(logCount)];
+            logOffsets = new long[logKeys.length];
+        }
+    }
+
+    private static boolean tight(final long room, final long used)
+    {
+        return room < used + (used >> 2);
+    }
+
+    private static int wantedEntries(final int last)
+    {
+        return (int)Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_TOUCHED, 2L * last));
     }
 
     private long logBytesWanted()

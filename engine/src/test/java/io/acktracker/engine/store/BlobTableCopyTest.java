@@ -32,6 +32,10 @@ class BlobTableCopyTest
         {
             put(key, 1, 8 + (int)(key % 40));
         }
+        // the ends of the key space: the merge of live entries and pre-images must not take them for its sentinels
+        put(Long.MAX_VALUE, 1, 4);
+        put(Long.MIN_VALUE, 1, 4);
+        put(-7, 1, 0);
         final byte[] atP = dump();
         final BlobTableCopy copy = table.copy();
         copy.begin();
@@ -42,30 +46,32 @@ class BlobTableCopyTest
         put(100_000, 2, 5);
         put(100_001, 2, 5);
         table.remove(100_001);
-        copy.collectKeys();
-        // keys collected, values not read yet: replaced, removed, then put back with other bytes
+        copy.collect(0, 3);
+        // a third walked: replaced, removed, then put back with other bytes
         put(2900, 3, 12);
         table.remove(2901);
         put(2901, 3, 60);
         put(100_002, 3, 7);
-        copy.readValues(0, 2);
-        // half read: changes to keys read and not read, twice each
+        copy.collect(1, 3);
+        // two thirds walked: changes to keys walked and not walked, twice each
         put(5, 4, 9);
         put(5, 5, 10);
         table.remove(6);
         put(2950, 4, 9);
         table.remove(2951);
-        copy.readValues(1, 2);
-        // all read, the log not yet: these keys' live values differ from P, their pre-images decide
+        copy.collect(2, 3);
+        // all walked, the log not yet: these keys' live values differ from P, their pre-images decide
         put(7, 6, 3);
         table.remove(8);
         put(100_003, 6, 3);
+        table.remove(Long.MAX_VALUE);
+        put(Long.MIN_VALUE, 6, 9);
 
         final ImageWriter image = new ImageWriter(1024);
         copy.write(image);
         assertThat(copy.isComplete()).isTrue();
         assertThat(bytes(image)).isEqualTo(atP);
-        assertThat(copy.touched()).isEqualTo(14);
+        assertThat(copy.touched()).isEqualTo(16);
         copy.end();
     }
 
