@@ -3,6 +3,7 @@ package io.acktracker.transport.service.soak;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.codecs.RefusalCode;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Long2LongHashMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -301,12 +301,21 @@ class SessionSoakTest
         }
     }
 
-    /** What the sender's processes journaled, checked: each Track's outcomes by process. */
+    /**
+     * What the sender's processes journaled, checked as it is read, in constant memory per Track (a 1,000-kill
+     * soak journals millions): per Track the first and the last process told its outcome. Outcomes reach
+     * processes in the order the processes lived, so a Track told twice to one process is told so in a row.
+     */
     private static final class SenderJournal
     {
-        private final Map<Long, List<long[]>> outcomesOf = new HashMap<>();
+        private static final int MAX_LISTED = 100;
+
+        /** Track id: 0 while no outcome was told; else the first process in the high half, the last in the low. */
+        private final Long2LongHashMap toldTo = new Long2LongHashMap(-1);
         private final List<String> refusals = new ArrayList<>();
+        private final List<String> violations = new ArrayList<>();
         private long outcomes;
+        private long replaysToALaterProcess;
 
         static SenderJournal read(final Path log)
         {
@@ -316,13 +325,16 @@ class SessionSoakTest
             {
                 if (SoakLog.is(line, "T", 3, cursor))
                 {
-                    journal.outcomesOf.computeIfAbsent(Long.parseLong(line[1]), (id) -> new ArrayList<>());
+                    final long id = Long.parseLong(line[1]);
+                    if (-1 == journal.toldTo.get(id))
+                    {
+                        journal.toldTo.put(id, 0);
+                    }
                 }
                 else if (SoakLog.is(line, "O", 5, cursor))
                 {
-                    journal.outcomes++;
-                    journal.outcomesOf.computeIfAbsent(Long.parseLong(line[1]), (id) -> new ArrayList<>())
-                        .add(new long[] {Long.parseLong(line[3]), Long.parseLong(line[4])});
+                    journal.outcome(Long.parseLong(line[1]), 0 != Long.parseLong(line[3]),
+                        Long.parseLong(line[4]));
                 }
                 else if (SoakLog.is(line, "R", 3, cursor))
                 {
@@ -332,9 +344,45 @@ class SessionSoakTest
             return journal;
         }
 
+        private void outcome(final long id, final boolean replay, final long process)
+        {
+            outcomes++;
+            final long told = toldTo.get(id);
+            if (told <= 0)
+            {
+                toldTo.put(id, process << 32 | process);
+                return;
+            }
+            if (process == (told & 0xFFFF_FFFFL))
+            {
+                violation(id + " told twice to process " + process);
+            }
+            else if (!replay)
+            {
+                violation(id + " told again, unmarked, to process " + process);
+            }
+            else
+            {
+                replaysToALaterProcess++;
+            }
+            toldTo.put(id, (told & 0xFFFF_FFFF_0000_0000L) | process);
+        }
+
+        private void violation(final String violation)
+        {
+            if (violations.size() < MAX_LISTED)
+            {
+                violations.add(violation);
+            }
+            else
+            {
+                violations.set(MAX_LISTED - 1, "... and more");
+            }
+        }
+
         long tracks()
         {
-            return outcomesOf.size();
+            return toldTo.size();
         }
 
         long outcomes()
@@ -350,42 +398,27 @@ class SessionSoakTest
         List<Long> missing()
         {
             final List<Long> missing = new ArrayList<>();
-            outcomesOf.forEach((id, told) ->
+            final Long2LongHashMap.EntryIterator entries = toldTo.entrySet().iterator();
+            while (entries.hasNext())
             {
-                if (told.isEmpty())
+                entries.next();
+                if (0 == entries.getLongValue())
                 {
-                    missing.add(id);
+                    missing.add(entries.getLongKey());
                 }
-            });
+            }
             return missing;
         }
 
-        /** Each entry: {replay flag, process}. Told once per process; to a later process only marked. */
+        /** Told once per process; to a later process only marked as a replay. */
         List<String> violations()
         {
-            final List<String> violations = new ArrayList<>();
-            outcomesOf.forEach((id, told) ->
-            {
-                for (int i = 1; i < told.size(); i++)
-                {
-                    final long[] first = told.get(0);
-                    final long[] again = told.get(i);
-                    if (again[1] == first[1])
-                    {
-                        violations.add(id + " told twice to process " + again[1]);
-                    }
-                    else if (0 == again[0])
-                    {
-                        violations.add(id + " told again, unmarked, to process " + again[1]);
-                    }
-                }
-            });
             return violations;
         }
 
         long replaysToALaterProcess()
         {
-            return outcomesOf.values().stream().mapToLong((told) -> Math.max(0, told.size() - 1)).sum();
+            return replaysToALaterProcess;
         }
     }
 }

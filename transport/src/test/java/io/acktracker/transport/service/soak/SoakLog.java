@@ -1,13 +1,15 @@
 package io.acktracker.transport.service.soak;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
  * A soak client's journal: one line per event, written through to the file before the client goes on (so a
@@ -96,50 +98,122 @@ final class SoakLog implements AutoCloseable
     }
 
     /**
-     * The complete lines written since the cursor's place, split into words; moves the cursor past them. A line
-     * whose words do not parse as expected is the caller's to count; a line cut short by a kill was ended by the
-     * next writer and is returned as written (callers check its word count).
+     * The complete lines written since the cursor's place, split into words, read as they are iterated (a long
+     * soak's journals reach hundreds of megabytes: they are streamed, never held); the cursor moves past each line
+     * returned. A line whose words do not parse as expected is the caller's to count; a line cut short by a kill was
+     * ended by the next writer and is returned as written (callers check its word count); a last line not ended yet
+     * is left for the next read. Iterate to the end: the file is closed there.
      *
      * @param path   the journal (may not exist yet).
      * @param cursor where the last read ended.
      * @return the new lines.
      */
-    static List<String[]> readNew(final Path path, final Cursor cursor)
+    static Iterable<String[]> readNew(final Path path, final Cursor cursor)
     {
-        final List<String[]> lines = new ArrayList<>();
-        if (!Files.exists(path))
+        return () -> new LineIterator(path, cursor);
+    }
+
+    /** The complete lines after a cursor, read in blocks. */
+    private static final class LineIterator implements Iterator<String[]>
+    {
+        private final Cursor cursor;
+        private final byte[] block = new byte[1 << 16];
+        private byte[] line = new byte[256];
+        private InputStream in;
+        private int blockLength;
+        private int blockIndex;
+        private String[] next;
+
+        LineIterator(final Path path, final Cursor cursor)
         {
-            return lines;
-        }
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r"))
-        {
-            final long length = file.length();
-            if (length <= cursor.position)
+            this.cursor = cursor;
+            try
             {
-                return lines;
-            }
-            final byte[] bytes = new byte[(int)Math.min(length - cursor.position, 64 << 20)];
-            file.seek(cursor.position);
-            file.readFully(bytes);
-            int start = 0;
-            for (int i = 0; i < bytes.length; i++)
-            {
-                if ('\n' == bytes[i])
+                if (Files.exists(path))
                 {
-                    if (i > start)
-                    {
-                        lines.add(new String(bytes, start, i - start, StandardCharsets.US_ASCII).split(" "));
-                    }
-                    start = i + 1;
+                    in = Files.newInputStream(path);
+                    in.skipNBytes(cursor.position);
                 }
             }
-            cursor.position += start;
+            catch (final IOException ex)
+            {
+                close();
+                throw new UncheckedIOException(ex);
+            }
         }
-        catch (final IOException ex)
+
+        public boolean hasNext()
         {
-            throw new UncheckedIOException(ex);
+            try
+            {
+                int length = 0;
+                while (null == next && null != in)
+                {
+                    if (blockIndex == blockLength)
+                    {
+                        blockLength = Math.max(0, in.read(block));
+                        blockIndex = 0;
+                        if (0 == blockLength)
+                        {
+                            // the end for now: a line without its newline yet is read next time
+                            close();
+                            break;
+                        }
+                    }
+                    final byte b = block[blockIndex++];
+                    if ('\n' == b)
+                    {
+                        cursor.position += length + 1;
+                        if (length > 0)
+                        {
+                            next = new String(line, 0, length, StandardCharsets.US_ASCII).split(" ");
+                        }
+                        length = 0;
+                    }
+                    else
+                    {
+                        if (length == line.length)
+                        {
+                            line = Arrays.copyOf(line, 2 * length);
+                        }
+                        line[length++] = b;
+                    }
+                }
+                return null != next;
+            }
+            catch (final IOException ex)
+            {
+                close();
+                throw new UncheckedIOException(ex);
+            }
         }
-        return lines;
+
+        public String[] next()
+        {
+            if (!hasNext())
+            {
+                throw new NoSuchElementException();
+            }
+            final String[] words = next;
+            next = null;
+            return words;
+        }
+
+        private void close()
+        {
+            if (null != in)
+            {
+                try
+                {
+                    in.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // read-only: nothing was lost
+                }
+                in = null;
+            }
+        }
     }
 
     /**

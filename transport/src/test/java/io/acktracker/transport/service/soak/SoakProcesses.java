@@ -55,7 +55,8 @@ public final class SoakProcesses
     public static Process startClient(final Path output, final Class<?> mainClass, final String... args)
         throws Exception
     {
-        return start(ChildJvm.javaCommand(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), mainClass, args),
+        // a long soak's sender and destinations read millions of Tracks from their journals at each start
+        return start(ChildJvm.javaCommand(List.of("-Xmx768m", "-XX:TieredStopAtLevel=1"), mainClass, args),
             "READY", "Exception", output);
     }
 
