@@ -7,7 +7,11 @@ import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.http.HttpEdge;
@@ -181,6 +185,41 @@ class TrackerServiceTest
         final ServiceConfig noDir = ServiceConfig.load(new String[]{"--store=journal"}, new java.util.Properties());
         assertThatThrownBy(() -> TrackerService.start(noDir)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("invalid store='journal': a journal store needs data.dir");
+    }
+
+    @Test
+    void shouldKeepTheCountersAndErrorLogsOfAnInMemoryServiceInARunDirectoryDeletedAtStop() throws Exception
+    {
+        final Path runDir;
+        try (TrackerService service = TrackerService.start(ServiceConfig.load(new String[]{"--capacity=100",
+            "--destinations=a", "--driver.term.length=64k", "--idle.strategy=sleeping"}, new java.util.Properties())))
+        {
+            runDir = service.runDirectory();
+            assertThat(service.filesDirectory()).isEqualTo(runDir);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir))).isEqualTo("rwx------");
+            for (final String name : new String[]{ CountersFile.FILE_NAME, TransportCounters.FILE_NAME,
+                ErrorLogFile.TRACKER_FILE_NAME, TransportErrors.FILE_NAME })
+            {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir.resolve(name))))
+                    .as(name).isEqualTo("rw-------");
+            }
+            assertThat(service.tracker().offerTrack(1, 1)).isEqualTo(Result.OK);
+            await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
+            try (CountersFile counters = CountersFile.openReadOnly(runDir.resolve(CountersFile.FILE_NAME).toFile()))
+            {
+                final long[] pending = { -1 };
+                final org.agrona.concurrent.status.CountersReader reader = counters.newReader();
+                reader.forEach((id, type, key, label) ->
+                {
+                    if (label.startsWith(TrackerCounter.PENDING.label()))
+                    {
+                        pending[0] = reader.getCounterValue(id);
+                    }
+                });
+                assertThat(pending[0]).as("the tracker's own counters, readable from the file").isEqualTo(1);
+            }
+        }
+        assertThat(runDir).doesNotExist();
     }
 
     @Test
