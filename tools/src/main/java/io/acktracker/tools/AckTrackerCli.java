@@ -17,8 +17,8 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
-    subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class,
-        LoadCommand.class, PlotCommand.class })
+    subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, ErrorsCommand.class, InspectCommand.class,
+        DlqCommand.class, LoadCommand.class, PlotCommand.class })
 public final class AckTrackerCli implements Runnable
 {
     @Spec
