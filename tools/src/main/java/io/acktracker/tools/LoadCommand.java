@@ -219,15 +219,15 @@ final class LoadCommand implements Callable<Integer>
     }
 
     /**
-     * The service's transport counters, read-only, when it keeps them in a data directory.
+     * The service's transport counters, read-only, from its data or run directory.
      */
     private static CountersFile transportCounters(final ServiceRegistration.Service service)
     {
-        if (null == service || null == service.dataDir())
+        if (null == service || null == service.filesDir())
         {
             return null;
         }
-        final Path file = service.dataDir().resolve(TransportCounters.FILE_NAME);
+        final Path file = service.filesDir().resolve(TransportCounters.FILE_NAME);
         try
         {
             return Files.isRegularFile(file) ? CountersFile.openReadOnly(file.toFile()) : null;

@@ -2,12 +2,14 @@ package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
-import io.aeron.CommonContext;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
@@ -15,47 +17,99 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Live view of a running tracker's counters from another process, the way AeronStat reads Aeron's: maps the
- * engine's counters file and, beside it, the transport's ({@code transport-counters.dat}) read-only and prints every
- * counter with its rate, once a second. A service is found from its Aeron directory through the registration
- * counter it keeps in its media driver ({@link ServiceRegistration}), which names its data directory.
+ * engine's counters file and the transport's ({@code transport-counters.dat}) read-only, refreshed every second.
+ * By default a compact view that fits a terminal (pending, the rates of tracks, acks, completions and expiries,
+ * circuits, dead letters, errors, the heartbeat as an age); {@code --all} for every counter; {@code --type} and
+ * {@code --match} filter the way AeronStat's {@code type=} and identity filters do. Gauges (levels) are shown
+ * without a rate; only counters of events get one.
+ * <p>
+ * A service is found through {@link ServiceFiles}: its data directory, or for a service that keeps its state in
+ * memory its private run directory, named by the registration counter it keeps in its media driver. Files in a
+ * directory rather than Aeron counters in the driver's {@code cnc.dat}: the counters outlive the process (read
+ * after a crash), an embedded tracker without Aeron has them too, the engine stays free of Aeron, and the hot path
+ * increments a counter in its own file, not in a buffer shared with every Aeron client of the driver.
+ * <p>
+ * Threading: the command's thread.
  */
-@Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Live counters of a running tracker: engine and transport (reads their counters files read-only).")
+@Command(name = "stat", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Live counters of a running tracker (like AeronStat): a compact view by default, --all for " +
+        "every counter; gauges have no rate.",
+        "Reads the engine's and the transport's counters files read-only, from the service's data directory or, " +
+        "for an in-memory service, from its private run directory (registered with its media driver): files " +
+        "rather than Aeron counters in cnc.dat, so they are there after a crash and for an embedded tracker " +
+        "without Aeron too."})
 final class StatCommand implements Callable<Integer>
 {
-    /** File name a tracker service keeps its counters under, in its data or Aeron directory. */
+    /** File names a tracker keeps its counters under, in its data, run or Aeron directory. */
     static final String[] COUNTER_FILE_NAMES = { CountersFile.FILE_NAME, "acktracker-counters.dat" };
+
+    /** What the compact view shows, in order: the tracker's flow and health, then the transport's. */
+    private static final TrackerCounter[] COMPACT_ENGINE = {
+        TrackerCounter.HEARTBEAT_MS, TrackerCounter.TRACKER_FAILED, TrackerCounter.PENDING, TrackerCounter.TRACKED,
+        TrackerCounter.ACKS, TrackerCounter.COMPLETED, TrackerCounter.FAILED, TrackerCounter.EXPIRED,
+        TrackerCounter.TIMEOUTS, TrackerCounter.REDELIVERIES, TrackerCounter.CIRCUITS_OPEN,
+        TrackerCounter.CIRCUIT_TRANSITIONS, TrackerCounter.DLQ_SIZE, TrackerCounter.DLQ_MOVED,
+        TrackerCounter.ACTIVE_LEASES, TrackerCounter.BACK_PRESSURED, TrackerCounter.ERRORS,
+    };
+    private static final TransportCounter[] COMPACT_TRANSPORT = {
+        TransportCounter.FRAMES_RECEIVED, TransportCounter.MALFORMED_FRAMES, TransportCounter.BOUND_SESSIONS,
+        TransportCounter.OUTCOMES_SENT, TransportCounter.BACKLOG_BYTES, TransportCounter.OUTBOUND_STALLED,
+        TransportCounter.HTTP_REQUESTS, TransportCounter.ERRORS,
+    };
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", description = "The tracker's data directory.")
-    Path dataDir;
-
-    @Option(names = "--aeron-dir", description = "The Aeron directory of a tracker service (started with " +
-        "'acktracker run'; it prints the directory). Default: Aeron's default directory.")
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "The Aeron directory of a tracker service " +
+        "(started with 'acktracker run'; it prints the directory). Default: Aeron's default directory.")
     Path aeronDir;
 
-    @Option(names = "--counters", description = "A counters file.")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "The tracker's data directory (or a service's " +
+        "run directory).")
+    Path dataDir;
+
+    @Option(names = "--counters", paramLabel = "FILE", description = "A counters file.")
     Path countersFile;
 
-    @Option(names = "--once", description = "Print once and exit (for scripts).")
+    @Option(names = "--all", description = "Every counter, not the compact view.")
+    boolean all;
+
+    @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only counters of these types: " +
+        "engine, transport, gauge, counter, or a counter type id (decimal or 0x hex); implies --all.")
+    List<String> types = new ArrayList<>();
+
+    @Option(names = "--match", paramLabel = "REGEX", description = "Only counters whose label contains a match " +
+        "of REGEX (case-insensitive); implies --all.")
+    String match;
+
+    @Option(names = "--once", description = "Print once and exit (for scripts); samples twice, --interval-ms " +
+        "apart, for the rates.")
     boolean once;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval (default 1000 ms).")
+    @Option(names = "--interval-ms", paramLabel = "MS", defaultValue = "1000",
+        description = "Refresh interval (default ${DEFAULT-VALUE} ms).")
     long intervalMs;
 
     private ServiceRegistration.Service service;
 
     public Integer call() throws InterruptedException
     {
+        if (intervalMs < 1 || intervalMs > 3_600_000)
+        {
+            throw new ParameterException(spec.commandLine(), "--interval-ms must be 1 to 3600000 (ms): " +
+                intervalMs);
+        }
+        final Filter filter = filter();
         final List<Source> sources = locate();
         final PrintWriter out = spec.commandLine().getOut();
         final List<CountersFile> files = new ArrayList<>();
@@ -69,10 +123,16 @@ final class StatCommand implements Callable<Integer>
             files.forEach((file) -> readers.add(file.newReader()));
             Map<String, Long> previous = null;
             long previousMs = 0;
+            if (once)
+            {
+                previous = sample(sources, readers);
+                previousMs = System.currentTimeMillis();
+                Thread.sleep(intervalMs);
+            }
             do
             {
                 final long nowMs = System.currentTimeMillis();
-                final Map<String, Long> values = new LinkedHashMap<>();
+                final Map<String, Long> values = sample(sources, readers);
                 if (!once)
                 {
                     out.print("\033[H\033[2J");
@@ -81,26 +141,24 @@ final class StatCommand implements Callable<Integer>
                 {
                     out.println(service.describe());
                 }
+                final double seconds = Math.max(nowMs - previousMs, 1) / 1000.0;
                 for (int i = 0; i < sources.size(); i++)
                 {
                     final CountersFile counters = files.get(i);
-                    final CountersReader reader = readers.get(i);
-                    final String prefix = sources.get(i).title() + "/";
                     out.printf("%s: %s - pid %d, started %s, %s%n", sources.get(i).title(), sources.get(i).file(),
                         counters.pid(), InspectCommand.time(counters.startTimeMs() * 1_000_000L),
                         alive(counters) ? "running" : "NOT RUNNING");
-                    out.printf("  %-70s %18s %14s%n", "counter", "value", "per second");
-                    final Map<String, Long> before = previous;
-                    final double seconds = (nowMs - previousMs) / 1000.0;
-                    reader.forEach((counterId, typeId, keyBuffer, label) ->
-                    {
-                        final long value = reader.getCounterValue(counterId);
-                        values.put(prefix + label, value);
-                        final Long old = null == before ? null : before.get(prefix + label);
-                        out.printf("  %-70s %,18d %14s%n", label, value, null == old ? "" :
-                            String.format("%,.0f", (value - old) / Math.max(seconds, 0.001)));
-                    });
-                    out.println();
+                }
+                out.printf("  %-62s %18s %12s%n", "counter", "value", "per second");
+                for (final Row row : filter.rows(sources, readers))
+                {
+                    final long value = values.getOrDefault(row.key(), 0L);
+                    final Long old = null == previous ? null : previous.get(row.key());
+                    final String rate = row.gauge() || null == old ? "" :
+                        String.format(Locale.ROOT, "%,.0f", (value - old) / seconds);
+                    final String shown = row.heartbeat() ? age(nowMs, value) :
+                        String.format(Locale.ROOT, "%,d", value);
+                    out.printf("  %-62s %18s %12s%n", row.label(), shown, rate);
                 }
                 out.flush();
                 previous = values;
@@ -117,6 +175,198 @@ final class StatCommand implements Callable<Integer>
             files.forEach(CountersFile::close);
         }
         return 0;
+    }
+
+    /**
+     * How long ago a heartbeat was, for people.
+     *
+     * @param nowMs       now, epoch ms.
+     * @param heartbeatMs the heartbeat, epoch ms (0: none yet).
+     * @return e.g. "12 ms ago".
+     */
+    static String age(final long nowMs, final long heartbeatMs)
+    {
+        if (heartbeatMs <= 0)
+        {
+            return "never";
+        }
+        final long ageMs = Math.max(0, nowMs - heartbeatMs);
+        return ageMs < 10_000 ? ageMs + " ms ago" : ageMs < 120_000 ? ageMs / 1000 + " s ago" :
+            ageMs / 60_000 + " min ago";
+    }
+
+    private static Map<String, Long> sample(final List<Source> sources, final List<CountersReader> readers)
+    {
+        final Map<String, Long> values = new HashMap<>();
+        for (int i = 0; i < sources.size(); i++)
+        {
+            final CountersReader reader = readers.get(i);
+            final String title = sources.get(i).title();
+            reader.forEach((counterId, typeId, keyBuffer, label) ->
+                values.put(title + "/" + counterId, reader.getCounterValue(counterId)));
+        }
+        return values;
+    }
+
+    /**
+     * One counter as shown.
+     *
+     * @param key       source title and counter id.
+     * @param label     its label.
+     * @param gauge     whether it is a level (no rate).
+     * @param heartbeat whether it is an epoch-ms heartbeat (shown as an age).
+     */
+    record Row(String key, String label, boolean gauge, boolean heartbeat)
+    {
+    }
+
+    /** The rows to show: the compact view, or every counter passing the filters. */
+    private final class Filter
+    {
+        private final Pattern pattern;
+
+        Filter(final Pattern pattern)
+        {
+            this.pattern = pattern;
+        }
+
+        List<Row> rows(final List<Source> sources, final List<CountersReader> readers)
+        {
+            final boolean compact = !all && types.isEmpty() && null == pattern;
+            final List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++)
+            {
+                final String title = sources.get(i).title();
+                final List<Row> found = new ArrayList<>();
+                final Map<Integer, Row> byKey = new HashMap<>();
+                readers.get(i).forEach((counterId, typeId, keyBuffer, label) ->
+                {
+                    final int keyId = keyBuffer.getInt(0);
+                    final boolean gauge = isGauge(typeId, keyId);
+                    final boolean heartbeat = TrackerCounter.TYPE_ID == typeId &&
+                        TrackerCounter.HEARTBEAT_MS.id() == keyId;
+                    final Row row = new Row(title + "/" + counterId, label, gauge, heartbeat);
+                    if (compact)
+                    {
+                        byKey.put(typeId == TransportCounter.TYPE_ID ? -keyId : keyId, row);
+                    }
+                    else if (accepts(title, typeId, gauge, label))
+                    {
+                        found.add(row);
+                    }
+                });
+                if (compact)
+                {
+                    for (final TrackerCounter counter : COMPACT_ENGINE)
+                    {
+                        addIfPresent(found, byKey.get(counter.id()));
+                    }
+                    for (final TransportCounter counter : COMPACT_TRANSPORT)
+                    {
+                        addIfPresent(found, byKey.get(-counter.id()));
+                    }
+                }
+                rows.addAll(found);
+            }
+            return rows;
+        }
+
+        private boolean accepts(final String title, final int typeId, final boolean gauge, final String label)
+        {
+            if (!types.isEmpty())
+            {
+                boolean any = false;
+                for (final String type : types)
+                {
+                    any |= type.equalsIgnoreCase(title) || "gauge".equalsIgnoreCase(type) && gauge ||
+                        "counter".equalsIgnoreCase(type) && !gauge || isTypeId(type, typeId);
+                }
+                if (!any)
+                {
+                    return false;
+                }
+            }
+            return null == pattern || pattern.matcher(label).find();
+        }
+    }
+
+    private static void addIfPresent(final List<Row> rows, final Row row)
+    {
+        if (null != row)
+        {
+            rows.add(row);
+        }
+    }
+
+    private static boolean isTypeId(final String type, final int typeId)
+    {
+        try
+        {
+            return Long.decode(type) == (typeId & 0xFFFF_FFFFL) || Long.decode(type) == typeId;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
+    }
+
+    private static boolean isGauge(final int typeId, final int keyId)
+    {
+        if (TrackerCounter.TYPE_ID == typeId)
+        {
+            for (final TrackerCounter counter : TrackerCounter.values())
+            {
+                if (counter.id() == keyId)
+                {
+                    return counter.isGauge();
+                }
+            }
+        }
+        else if (TransportCounter.TYPE_ID == typeId)
+        {
+            for (final TransportCounter counter : TransportCounter.values())
+            {
+                if (counter.id() == keyId)
+                {
+                    return counter.isGauge();
+                }
+            }
+        }
+        return false;
+    }
+
+    private Filter filter()
+    {
+        for (final String type : types)
+        {
+            if (!type.matches("(?i)engine|transport|gauge|counter") && !isNumber(type))
+            {
+                throw new ParameterException(spec.commandLine(), "--type takes engine, transport, gauge, counter " +
+                    "or a counter type id: '" + type + "'");
+            }
+        }
+        try
+        {
+            return new Filter(null == match ? null : Pattern.compile(match, Pattern.CASE_INSENSITIVE));
+        }
+        catch (final PatternSyntaxException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--match is not a regular expression: " +
+                ex.getDescription() + " in '" + match + "'");
+        }
+    }
+
+    private static boolean isNumber(final String text)
+    {
+        try
+        {
+            Long.decode(text);
+            return true;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
     }
 
     private static boolean alive(final CountersFile counters)
@@ -159,65 +409,13 @@ final class StatCommand implements Callable<Integer>
             {
                 throw new TrackerException("no counters file at " + countersFile);
             }
-            return List.of(new Source("counters", countersFile.toFile()));
+            return List.of(new Source(TransportCounters.FILE_NAME.equals(String.valueOf(countersFile.getFileName())) ?
+                "transport" : "engine", countersFile.toFile()));
         }
-        if (null == dataDir && null == aeronDir)
-        {
-            final Path defaultDir = Path.of(CommonContext.getAeronDirectoryName());
-            try
-            {
-                return inAeronDir(defaultDir);
-            }
-            catch (final TrackerException ex)
-            {
-                final String prefix = "no tracker at " + defaultDir + ": ";
-                final String why = ex.getMessage().startsWith(prefix) ? ex.getMessage().substring(prefix.length()) :
-                    ex.getMessage();
-                throw new TrackerException("no tracker in Aeron's default directory (" + why + "); say where the " +
-                    "tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
-            }
-        }
-        if (null != dataDir)
-        {
-            final List<Source> sources = inDirectory(dataDir);
-            if (sources.isEmpty())
-            {
-                throw new TrackerException("no tracker at " + dataDir + " (no counters file there); is the tracker " +
-                    "running with that data directory?");
-            }
-            return sources;
-        }
-
-        return inAeronDir(aeronDir);
-    }
-
-    private List<Source> inAeronDir(final Path aeronDir)
-    {
-        final List<Source> direct = inDirectory(aeronDir);
-        if (!direct.isEmpty())
-        {
-            return direct;
-        }
-        try
-        {
-            service = ServiceRegistration.findOne(aeronDir);
-        }
-        catch (final TrackerException ex)
-        {
-            throw new TrackerException("no tracker at " + aeronDir + ": " + ex.getMessage());
-        }
-        if (null == service.dataDir())
-        {
-            throw new TrackerException(service.describe() + " keeps its counters in memory, where no other process " +
-                "can read them; give it a data.dir");
-        }
-        final List<Source> sources = inDirectory(service.dataDir());
-        if (sources.isEmpty())
-        {
-            throw new TrackerException("no counters files in " + service.dataDir() + ", the data directory of " +
-                service.describe());
-        }
-        return sources;
+        final ServiceFiles.Location location = ServiceFiles.locate(dataDir, aeronDir, "counters files",
+            (dir) -> !inDirectory(dir).isEmpty());
+        service = location.service();
+        return inDirectory(location.dir());
     }
 
     private static List<Source> inDirectory(final Path dir)
