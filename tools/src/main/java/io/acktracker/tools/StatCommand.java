@@ -5,6 +5,7 @@ import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.service.LatencyGauges;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,11 +28,13 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Live view of a running tracker's counters from another process, the way AeronStat reads Aeron's: maps the
- * engine's counters file and the transport's ({@code transport-counters.dat}) read-only, refreshed every second.
- * By default a compact view that fits a terminal (pending, the rates of tracks, acks, completions and expiries,
- * circuits, dead letters, errors, the heartbeat as an age); {@code --all} for every counter; {@code --type} and
- * {@code --match} filter the way AeronStat's {@code type=} and identity filters do. Gauges (levels) are shown
- * without a rate; only counters of events get one.
+ * engine's counters file, the service's latency gauges ({@link LatencyGauges}) and the transport's counters
+ * ({@code transport-counters.dat}) read-only, refreshed every second. By default a compact view that fits a
+ * terminal (the heartbeat as an age, pending, the rates of tracks, acks, completions and expiries, completion
+ * latency percentiles over the last second, circuits, dead letters, errors); {@code --all} for every counter;
+ * {@code --type} and {@code --match} filter the way AeronStat's {@code type=} and identity filters do. Gauges
+ * (levels) are shown without a rate; only counters of events get one. Like AeronStat, the value comes first and
+ * the label last, so a long label never pushes a column.
  * <p>
  * A service is found through {@link ServiceFiles}: its data directory, or for a service that keeps its state in
  * memory its private run directory, named by the registration counter it keeps in its media driver. Files in a
@@ -42,30 +45,75 @@ import java.util.regex.PatternSyntaxException;
  * Threading: the command's thread.
  */
 @Command(name = "stat", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Live counters of a running tracker (like AeronStat): a compact view by default, --all for " +
-        "every counter; gauges have no rate.",
-        "Reads the engine's and the transport's counters files read-only, from the service's data directory or, " +
-        "for an in-memory service, from its private run directory (registered with its media driver): files " +
-        "rather than Aeron counters in cnc.dat, so they are there after a crash and for an embedded tracker " +
-        "without Aeron too."})
+    description = {"Live counters of a running tracker (like AeronStat): a compact view by default (with the " +
+        "completion latency percentiles of the last second), --all for every counter; gauges have no rate.",
+        "Reads the engine's, the latency and the transport's counters files read-only, from the service's data " +
+        "directory or, for an in-memory service, from its private run directory (registered with its media " +
+        "driver): files rather than Aeron counters in cnc.dat, so they are there after a crash and for an " +
+        "embedded tracker without Aeron too."})
 final class StatCommand implements Callable<Integer>
 {
     /** File names a tracker keeps its counters under, in its data, run or Aeron directory. */
     static final String[] COUNTER_FILE_NAMES = { CountersFile.FILE_NAME, "acktracker-counters.dat" };
 
-    /** What the compact view shows, in order: the tracker's flow and health, then the transport's. */
-    private static final TrackerCounter[] COMPACT_ENGINE = {
-        TrackerCounter.HEARTBEAT_MS, TrackerCounter.TRACKER_FAILED, TrackerCounter.PENDING, TrackerCounter.TRACKED,
-        TrackerCounter.ACKS, TrackerCounter.COMPLETED, TrackerCounter.FAILED, TrackerCounter.EXPIRED,
-        TrackerCounter.TIMEOUTS, TrackerCounter.REDELIVERIES, TrackerCounter.CIRCUITS_OPEN,
-        TrackerCounter.CIRCUIT_TRANSITIONS, TrackerCounter.DLQ_SIZE, TrackerCounter.DLQ_MOVED,
-        TrackerCounter.ACTIVE_LEASES, TrackerCounter.BACK_PRESSURED, TrackerCounter.ERRORS,
+    /** What the compact view shows, in order, with short titles: the tracker's flow and health, the transport's. */
+    private static final Compact[] COMPACT = {
+        engine(TrackerCounter.HEARTBEAT_MS, "heartbeat"),
+        engine(TrackerCounter.TRACKER_FAILED, "tracker failed (1: stopped on a fault)"),
+        engine(TrackerCounter.PENDING, "pending"),
+        engine(TrackerCounter.TRACKED, "tracked"),
+        engine(TrackerCounter.ACKS, "acks"),
+        engine(TrackerCounter.COMPLETED, "completed"),
+        engine(TrackerCounter.FAILED, "failed"),
+        engine(TrackerCounter.EXPIRED, "expired"),
+        engine(TrackerCounter.TIMEOUTS, "ack timeouts"),
+        engine(TrackerCounter.REDELIVERIES, "redeliveries"),
+        engine(TrackerCounter.CIRCUITS_OPEN, "circuits not closed"),
+        engine(TrackerCounter.CIRCUIT_TRANSITIONS, "circuit state changes"),
+        engine(TrackerCounter.DLQ_SIZE, "dead letters held"),
+        engine(TrackerCounter.DLQ_MOVED, "dead letters added"),
+        engine(TrackerCounter.ACTIVE_LEASES, "active leases"),
+        engine(TrackerCounter.BACK_PRESSURED, "refused: queue full"),
+        engine(TrackerCounter.ERRORS, "tracker errors (acktracker errors)"),
+        latency(LatencyGauges.Gauge.P50, "completion latency p50 (last second)"),
+        latency(LatencyGauges.Gauge.P99, "completion latency p99 (last second)"),
+        latency(LatencyGauges.Gauge.P99_9, "completion latency p99.9 (last second)"),
+        latency(LatencyGauges.Gauge.MAX, "completion latency max (last second)"),
+        transport(TransportCounter.FRAMES_RECEIVED, "frames received"),
+        transport(TransportCounter.MALFORMED_FRAMES, "malformed frames"),
+        transport(TransportCounter.BOUND_SESSIONS, "bound destination sessions"),
+        transport(TransportCounter.OUTCOMES_SENT, "outcomes published"),
+        transport(TransportCounter.BACKLOG_BYTES, "outbound backlog bytes"),
+        transport(TransportCounter.OUTBOUND_STALLED, "outbound stalled (1) or not (0)"),
+        transport(TransportCounter.HTTP_REQUESTS, "http requests"),
+        transport(TransportCounter.ERRORS, "transport errors (acktracker errors)"),
     };
-    private static final TransportCounter[] COMPACT_TRANSPORT = {
-        TransportCounter.FRAMES_RECEIVED, TransportCounter.MALFORMED_FRAMES, TransportCounter.BOUND_SESSIONS,
-        TransportCounter.OUTCOMES_SENT, TransportCounter.BACKLOG_BYTES, TransportCounter.OUTBOUND_STALLED,
-        TransportCounter.HTTP_REQUESTS, TransportCounter.ERRORS,
-    };
+
+    /**
+     * A counter of the compact view.
+     *
+     * @param typeId its counter type id.
+     * @param id     its id, kept in its key.
+     * @param title  its short title.
+     */
+    private record Compact(int typeId, int id, String title)
+    {
+    }
+
+    private static Compact engine(final TrackerCounter counter, final String title)
+    {
+        return new Compact(TrackerCounter.TYPE_ID, counter.id(), title);
+    }
+
+    private static Compact latency(final LatencyGauges.Gauge gauge, final String title)
+    {
+        return new Compact(LatencyGauges.TYPE_ID, gauge.id(), title);
+    }
+
+    private static Compact transport(final TransportCounter counter, final String title)
+    {
+        return new Compact(TransportCounter.TYPE_ID, counter.id(), title);
+    }
 
     @Spec
     CommandSpec spec;
@@ -85,7 +133,7 @@ final class StatCommand implements Callable<Integer>
     boolean all;
 
     @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only counters of these types: " +
-        "engine, transport, gauge, counter, or a counter type id (decimal or 0x hex); implies --all.")
+        "engine, latency, transport, gauge, counter, or a counter type id (decimal or 0x hex); implies --all.")
     List<String> types = new ArrayList<>();
 
     @Option(names = "--match", paramLabel = "REGEX", description = "Only counters whose label contains a match " +
@@ -110,6 +158,7 @@ final class StatCommand implements Callable<Integer>
                 intervalMs);
         }
         final Filter filter = filter();
+        final boolean compact = !all && types.isEmpty() && null == match;
         final List<Source> sources = locate();
         final PrintWriter out = spec.commandLine().getOut();
         final List<CountersFile> files = new ArrayList<>();
@@ -149,7 +198,8 @@ final class StatCommand implements Callable<Integer>
                         counters.pid(), InspectCommand.time(counters.startTimeMs() * 1_000_000L),
                         alive(counters) ? "running" : "NOT RUNNING");
                 }
-                out.printf("  %-62s %18s %12s%n", "counter", "value", "per second");
+                out.printf("%18s %12s  %s%n", "value", "per second", compact ? "counter (--all for every one)" :
+                    "counter");
                 for (final Row row : filter.rows(sources, readers))
                 {
                     final long value = values.getOrDefault(row.key(), 0L);
@@ -157,8 +207,9 @@ final class StatCommand implements Callable<Integer>
                     final String rate = row.gauge() || null == old ? "" :
                         String.format(Locale.ROOT, "%,.0f", (value - old) / seconds);
                     final String shown = row.heartbeat() ? age(nowMs, value) :
+                        row.nanos() ? (0 == value ? "-" : Durations.format(value)) :
                         String.format(Locale.ROOT, "%,d", value);
-                    out.printf("  %-62s %18s %12s%n", row.label(), shown, rate);
+                    out.printf("%18s %12s  %s%n", shown, rate, row.label());
                 }
                 out.flush();
                 previous = values;
@@ -215,8 +266,9 @@ final class StatCommand implements Callable<Integer>
      * @param label     its label.
      * @param gauge     whether it is a level (no rate).
      * @param heartbeat whether it is an epoch-ms heartbeat (shown as an age).
+     * @param nanos     whether it is a latency in nanoseconds (shown as a duration, "-" for none).
      */
-    record Row(String key, String label, boolean gauge, boolean heartbeat)
+    record Row(String key, String label, boolean gauge, boolean heartbeat, boolean nanos)
     {
     }
 
@@ -238,17 +290,18 @@ final class StatCommand implements Callable<Integer>
             {
                 final String title = sources.get(i).title();
                 final List<Row> found = new ArrayList<>();
-                final Map<Integer, Row> byKey = new HashMap<>();
+                final Map<Long, Row> byKey = new HashMap<>();
                 readers.get(i).forEach((counterId, typeId, keyBuffer, label) ->
                 {
                     final int keyId = keyBuffer.getInt(0);
                     final boolean gauge = isGauge(typeId, keyId);
                     final boolean heartbeat = TrackerCounter.TYPE_ID == typeId &&
                         TrackerCounter.HEARTBEAT_MS.id() == keyId;
-                    final Row row = new Row(title + "/" + counterId, label, gauge, heartbeat);
+                    final Row row = new Row(title + "/" + counterId, label, gauge, heartbeat,
+                        LatencyGauges.TYPE_ID == typeId);
                     if (compact)
                     {
-                        byKey.put(typeId == TransportCounter.TYPE_ID ? -keyId : keyId, row);
+                        byKey.put(((long)typeId << 32) | (keyId & 0xFFFF_FFFFL), row);
                     }
                     else if (accepts(title, typeId, gauge, label))
                     {
@@ -257,13 +310,14 @@ final class StatCommand implements Callable<Integer>
                 });
                 if (compact)
                 {
-                    for (final TrackerCounter counter : COMPACT_ENGINE)
+                    for (final Compact counter : COMPACT)
                     {
-                        addIfPresent(found, byKey.get(counter.id()));
-                    }
-                    for (final TransportCounter counter : COMPACT_TRANSPORT)
-                    {
-                        addIfPresent(found, byKey.get(-counter.id()));
+                        final Row row = byKey.get(((long)counter.typeId() << 32) | (counter.id() & 0xFFFF_FFFFL));
+                        if (null != row)
+                        {
+                            found.add(new Row(row.key(), counter.title(), row.gauge(), row.heartbeat(),
+                                row.nanos()));
+                        }
                     }
                 }
                 rows.addAll(found);
@@ -290,14 +344,6 @@ final class StatCommand implements Callable<Integer>
         }
     }
 
-    private static void addIfPresent(final List<Row> rows, final Row row)
-    {
-        if (null != row)
-        {
-            rows.add(row);
-        }
-    }
-
     private static boolean isTypeId(final String type, final int typeId)
     {
         try
@@ -312,6 +358,10 @@ final class StatCommand implements Callable<Integer>
 
     private static boolean isGauge(final int typeId, final int keyId)
     {
+        if (LatencyGauges.TYPE_ID == typeId)
+        {
+            return true;
+        }
         if (TrackerCounter.TYPE_ID == typeId)
         {
             for (final TrackerCounter counter : TrackerCounter.values())
@@ -339,10 +389,10 @@ final class StatCommand implements Callable<Integer>
     {
         for (final String type : types)
         {
-            if (!type.matches("(?i)engine|transport|gauge|counter") && !isNumber(type))
+            if (!type.matches("(?i)engine|latency|transport|gauge|counter") && !isNumber(type))
             {
-                throw new ParameterException(spec.commandLine(), "--type takes engine, transport, gauge, counter " +
-                    "or a counter type id: '" + type + "'");
+                throw new ParameterException(spec.commandLine(), "--type takes engine, latency, transport, gauge, " +
+                    "counter or a counter type id: '" + type + "'");
             }
         }
         try
@@ -428,6 +478,10 @@ final class StatCommand implements Callable<Integer>
                 sources.add(new Source("engine", dir.resolve(name).toFile()));
                 break;
             }
+        }
+        if (Files.isRegularFile(dir.resolve(LatencyGauges.FILE_NAME)))
+        {
+            sources.add(new Source("latency", dir.resolve(LatencyGauges.FILE_NAME).toFile()));
         }
         if (Files.isRegularFile(dir.resolve(TransportCounters.FILE_NAME)))
         {

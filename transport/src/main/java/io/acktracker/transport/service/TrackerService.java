@@ -19,7 +19,10 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +39,8 @@ import java.nio.file.Path;
  * transport's counters and error log, or the tracker touch anything, so a second service started by mistake is
  * refused without changing a running one's files.
  * <p>
- * What the tools read ({@link #filesDirectory()}): both counters files and both distinct error logs (the tracker's,
+ * What the tools read ({@link #filesDirectory()}): both counters files, the latency gauges ({@link LatencyGauges},
+ * updated once a second on a thread of their own) and both distinct error logs (the tracker's,
  * {@link ErrorLogFile#TRACKER_FILE_NAME}, and the transport's), in the data directory, or for a service without one in
  * a private run directory deleted at close, so {@code acktracker stat} and {@code errors} read an in-memory service
  * too. The tracker's errors also go to standard error, as before.
@@ -57,6 +61,8 @@ public final class TrackerService implements AutoCloseable
     private final DataDirectory dataDirectory;
     private final Path runDir;
     private final ErrorLogFile trackerErrors;
+    private final LatencyGauges latencyGauges;
+    private final AgentRunner latencyRunner;
     private Path secretFile;
     private String secret;
     private boolean closed;
@@ -74,6 +80,8 @@ public final class TrackerService implements AutoCloseable
         DataDirectory dataDirectory = null;
         Path runDir = null;
         ErrorLogFile trackerErrors = null;
+        LatencyGauges latencyGauges = null;
+        AgentRunner latencyRunner = null;
         // every HTTP setting is checked before anything starts
         final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
         final boolean journal = config.journalStore();
@@ -153,6 +161,10 @@ public final class TrackerService implements AutoCloseable
             }
             tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
                 AckTracker.launch(trackerConfig, dataDirectory);
+            latencyGauges = new LatencyGauges(filesDir.resolve(LatencyGauges.FILE_NAME), name,
+                tracker.completionLatency(), SystemEpochClock.INSTANCE);
+            latencyRunner = new AgentRunner(new SleepingMillisIdleStrategy(100), trackerErrors, null, latencyGauges);
+            AgentRunner.startOnThread(latencyRunner);
 
             if (null != httpConfig)
             {
@@ -161,13 +173,16 @@ public final class TrackerService implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(http, tracker, transport, aeron, driver, trackerErrors, dataDirectory);
+            CloseHelper.quietCloseAll(http, latencyRunner, latencyGauges, tracker, transport, aeron, driver,
+                trackerErrors, dataDirectory);
             deleteRunDirectory(runDir);
             throw ex;
         }
         this.dataDirectory = dataDirectory;
         this.runDir = runDir;
         this.trackerErrors = trackerErrors;
+        this.latencyGauges = latencyGauges;
+        this.latencyRunner = latencyRunner;
         this.driver = driver;
         this.aeron = aeron;
         this.transport = transport;
@@ -409,7 +424,7 @@ public final class TrackerService implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.quietClose(http);
+        CloseHelper.quietCloseAll(http, latencyRunner, latencyGauges);
         try
         {
             if (null == tracker.journalStatus())

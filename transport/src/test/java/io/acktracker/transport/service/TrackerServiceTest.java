@@ -198,12 +198,12 @@ class TrackerServiceTest
             assertThat(service.filesDirectory()).isEqualTo(runDir);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir))).isEqualTo("rwx------");
             for (final String name : new String[]{ CountersFile.FILE_NAME, TransportCounters.FILE_NAME,
-                ErrorLogFile.TRACKER_FILE_NAME, TransportErrors.FILE_NAME })
+                ErrorLogFile.TRACKER_FILE_NAME, TransportErrors.FILE_NAME, LatencyGauges.FILE_NAME })
             {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir.resolve(name))))
                     .as(name).isEqualTo("rw-------");
             }
-            assertThat(service.tracker().offerTrack(1, 1)).isEqualTo(Result.OK);
+            assertThat(service.tracker().offerTrack(1, 1)).isIn(Result.OK, Result.QUEUED);
             await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
             try (CountersFile counters = CountersFile.openReadOnly(runDir.resolve(CountersFile.FILE_NAME).toFile()))
             {
@@ -217,6 +217,26 @@ class TrackerServiceTest
                     }
                 });
                 assertThat(pending[0]).as("the tracker's own counters, readable from the file").isEqualTo(1);
+            }
+
+            assertThat(service.tracker().offerAck(1, 0)).isIn(Result.OK, Result.QUEUED);
+            await(() -> MessageState.COMPLETED == service.tracker().status(1).state(), () -> {});
+            try (CountersFile latency = CountersFile.openReadOnly(runDir.resolve(LatencyGauges.FILE_NAME).toFile()))
+            {
+                final org.agrona.concurrent.status.CountersReader reader = latency.newReader();
+                final long[] p50 = { 0 };
+                await(() ->
+                {
+                    reader.forEach((id, type, key, label) ->
+                    {
+                        if (LatencyGauges.TYPE_ID == type && LatencyGauges.Gauge.P50.id() == key.getInt(0))
+                        {
+                            p50[0] = reader.getCounterValue(id);
+                        }
+                    });
+                    return p50[0] > 0;
+                }, () -> sleep(50));
+                assertThat(p50[0]).as("the completion's latency, published within a second").isPositive();
             }
         }
         assertThat(runDir).doesNotExist();
@@ -270,6 +290,18 @@ class TrackerServiceTest
             {
                 System.setProperty(CommonContext.AERON_DIR_PROP_NAME, previous);
             }
+        }
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
