@@ -88,7 +88,7 @@ final class ErrorsCommand implements Callable<Integer>
             {
                 throw new TrackerException("no error log at " + file + " (no such file)");
             }
-            logs.add(new String[]{ "errors", file.toString() });
+            logs.add(new String[]{ "", file.toString() });
         }
         else
         {
@@ -146,7 +146,7 @@ final class ErrorsCommand implements Callable<Integer>
             final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
             final long since = null == sinceMs ? 0 : sinceMs;
             final int records = check(path, buffer);
-            out.printf("%s errors: %s (%d distinct in all)%n", title, path, records);
+            out.printf("%s%s (%d distinct in all)%n", title.isEmpty() ? "" : title + " errors: ", path, records);
             final int shown = ErrorLogReader.read(buffer, (count, firstMs, lastMs, encoded) ->
                 out.printf("%n%,d observation%s from %s to %s for:%n %s%n", count, 1 == count ? "" : "s",
                 Instant.ofEpochMilli(firstMs), Instant.ofEpochMilli(lastMs), encoded.stripTrailing()), since);
