@@ -7,19 +7,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 
 /**
  * The {@code acktracker} command line. Errors speak to a person: one line and a non-zero exit, with the stack trace
- * only under {@code --verbose}.
+ * only under {@code --verbose}. {@code acktracker help COMMAND} is picocli's help command; no command at all is a
+ * usage error (exit 2). Option values are labelled by what they are ({@code DURATION}, {@code DIR}, {@code N}),
+ * never by a field name.
  */
 @Command(
     name = "acktracker",
     mixinStandardHelpOptions = true,
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
-    subcommands = { DemoCommand.class, RunCommand.class, StatCommand.class, InspectCommand.class, DlqCommand.class,
-        LoadCommand.class, PlotCommand.class })
-public final class AckTrackerCli implements Runnable
+    subcommands = { CommandLine.HelpCommand.class, DemoCommand.class, RunCommand.class, StatCommand.class,
+        ErrorsCommand.class, InspectCommand.class, DlqCommand.class, LoadCommand.class, PlotCommand.class })
+public final class AckTrackerCli implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
@@ -27,9 +30,19 @@ public final class AckTrackerCli implements Runnable
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
-    public void run()
+    /**
+     * No command given: the usage, on standard error, and the exit code of a usage error (2), so a script that
+     * forgot its command fails.
+     *
+     * @return 2.
+     */
+    public Integer call()
     {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        final CommandLine line = spec.commandLine();
+        line.getErr().println("acktracker: say which command to run");
+        line.usage(line.getErr());
+        line.getErr().flush();
+        return line.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

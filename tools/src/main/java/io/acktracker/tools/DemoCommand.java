@@ -67,57 +67,62 @@ final class DemoCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "RATE",
+        defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--duration", defaultValue = "3s", converter = Durations.class,
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "3s", converter = Durations.class,
         description = "How long to send (default ${DEFAULT-VALUE}; 500ms, 10s, 2m).")
     long durationNs;
 
-    @Option(names = "--messages", description = "Send this many messages instead (at --rate).")
+    @Option(names = "--messages", paramLabel = "N", description = "Send this many messages instead (at --rate).")
     Long messages;
 
-    @Option(names = "--destinations", defaultValue = "3", description = "Destinations (default ${DEFAULT-VALUE}).")
+    @Option(names = "--destinations", paramLabel = "N",
+        defaultValue = "3", description = "Destinations (default ${DEFAULT-VALUE}).")
     int destinations;
 
-    @Option(names = "--quorum", description = "Acks needed per message (default: all but one, so one dark " +
+    @Option(names = "--quorum", paramLabel = "N",
+        description = "Acks needed per message (default: all but one, so one dark " +
         "destination is tolerated).")
     Integer quorumOption;
 
     private int quorum;
 
-    @Option(names = "--loss", defaultValue = "0.05",
+    @Option(names = "--loss", paramLabel = "FRACTION", defaultValue = "0.05",
         description = "Fraction of acks the flaky destination loses (default ${DEFAULT-VALUE}).")
     double loss;
 
-    @Option(names = "--dark-at", defaultValue = "0.3",
+    @Option(names = "--dark-at", paramLabel = "FRACTION", defaultValue = "0.3",
         description = "Fraction of the run after which the last destination goes dark (default ${DEFAULT-VALUE}; " +
             "1 = never).")
     double darkAt;
 
-    @Option(names = "--ack-timeout", defaultValue = "100ms", converter = Durations.class,
+    @Option(names = "--ack-timeout", paramLabel = "DURATION", defaultValue = "100ms", converter = Durations.class,
         description = "Ack timeout per attempt (default ${DEFAULT-VALUE}).")
     long ackTimeoutNs;
 
-    @Option(names = "--ttl", defaultValue = "1500ms", converter = Durations.class,
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1500ms", converter = Durations.class,
         description = "Time to live of each message (default ${DEFAULT-VALUE}).")
     long ttlNs;
 
-    @Option(names = "--max-attempts", defaultValue = "3",
+    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "3",
         description = "Attempts per destination, the first included (default ${DEFAULT-VALUE}).")
     int maxAttempts;
 
-    @Option(names = "--data-dir", description = "Persist to this directory and keep it, to look inside with " +
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "Persist to this directory and keep it, to look inside with " +
         "inspect and dlq (default: a temp directory, deleted at the end).")
     Path dataDir;
 
     @Option(names = "--in-memory", description = "Keep the pending table off-heap in memory, no files.")
     boolean inMemory;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED",
+        defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--warmup", defaultValue = "500ms", converter = Durations.class,
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "500ms", converter = Durations.class,
         description = "JIT warm-up on a throwaway tracker first, not reported (default ${DEFAULT-VALUE}; 0 = none).")
     long warmupNs;
 

@@ -259,13 +259,14 @@ final class DlqCommand implements Runnable
         @Parameters(index = "0", arity = "0..1", paramLabel = "DATA_DIR", description = "The tracker's data directory.")
         Path dataDir;
 
-        @Option(names = "--reason", description = "Only this reason: ${COMPLETION-CANDIDATES}.")
+        @Option(names = "--reason", paramLabel = "REASON", description = "Only this reason: ${COMPLETION-CANDIDATES}.")
         FailureReason reason;
 
-        @Option(names = "--destination", description = "Only those whose given destination never acked.")
+        @Option(names = "--destination", paramLabel = "NAME",
+            description = "Only those whose given destination never acked.")
         String destination;
 
-        @Option(names = "--limit", defaultValue = "100", description = "Most to show (default 100).")
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Most to show (default 100).")
         int limit;
 
         Path dataDir()
@@ -316,10 +317,12 @@ final class DlqCommand implements Runnable
         @Parameters(index = "0", arity = "0..1", paramLabel = "DATA_DIR", description = "The tracker's data directory.")
         Path dataDir;
 
-        @Option(names = "--queue", defaultValue = "default", description = "'default' or a stream id.")
+        @Option(names = "--queue", paramLabel = "QUEUE",
+            defaultValue = "default", description = "'default' or a stream id.")
         String queue;
 
-        @Option(names = {"-n", "--count"}, defaultValue = "10", description = "How many (default 10).")
+        @Option(names = {"-n", "--count"}, paramLabel = "N",
+            defaultValue = "10", description = "How many (default 10).")
         int count;
 
         Path dataDir()

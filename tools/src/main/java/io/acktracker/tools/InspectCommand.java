@@ -40,7 +40,8 @@ final class InspectCommand implements Callable<Integer>
     @Option(names = "--message", paramLabel = "ID", description = "Show one message in full.")
     Long messageId;
 
-    @Option(names = "--oldest", defaultValue = "10", description = "Oldest pending entries to list (default 10).")
+    @Option(names = "--oldest", paramLabel = "N",
+        defaultValue = "10", description = "Oldest pending entries to list (default 10).")
     int oldest;
 
     @Option(names = "--recover", description = "Accept a directory that was not shut down cleanly (Chronicle's " +

@@ -56,52 +56,56 @@ final class LoadCommand implements Callable<Integer>
         "and ack numbered and confirmed, outcomes from the sender's outbox (exactly once; see PROTOCOL.md, Sessions).")
     boolean sessions;
 
-    @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "RATE",
+        defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--duration", defaultValue = "10s", converter = Durations.class,
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
         description = "Measured time (default ${DEFAULT-VALUE}).")
     long durationNs;
 
-    @Option(names = "--warmup", defaultValue = "1s", converter = Durations.class,
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "1s", converter = Durations.class,
         description = "Load before measuring, not recorded (default ${DEFAULT-VALUE}).")
     long warmupNs;
 
-    @Option(names = "--channel", defaultValue = Protocol.DEFAULT_CHANNEL,
+    @Option(names = "--channel", paramLabel = "CHANNEL", defaultValue = Protocol.DEFAULT_CHANNEL,
         description = "The tracker's inbound channel as seen from here (default ${DEFAULT-VALUE}).")
     String channel;
 
-    @Option(names = "--stream", description = "The tracker's inbound stream id (default: the service's, or 7001).")
+    @Option(names = "--stream", paramLabel = "ID",
+        description = "The tracker's inbound stream id (default: the service's, or 7001).")
     Integer streamId;
 
-    @Option(names = "--outbound-channel", defaultValue = Protocol.DEFAULT_CHANNEL,
+    @Option(names = "--outbound-channel", paramLabel = "CHANNEL", defaultValue = Protocol.DEFAULT_CHANNEL,
         description = "The channel outcomes arrive on here (default ${DEFAULT-VALUE}).")
     String outboundChannel;
 
-    @Option(names = "--outbound-stream", description = "The tracker's outbound stream id (default: the service's, " +
+    @Option(names = "--outbound-stream", paramLabel = "ID",
+        description = "The tracker's outbound stream id (default: the service's, " +
         "or 7002).")
     Integer outboundStreamId;
 
-    @Option(names = "--destinations", split = ",", defaultValue = "load-a,load-b",
+    @Option(names = "--destinations", paramLabel = "NAMES", split = ",", defaultValue = "load-a,load-b",
         description = "Destinations to ack as, comma separated (default ${DEFAULT-VALUE}).")
     List<String> destinations;
 
-    @Option(names = "--quorum", defaultValue = "0", description = "Acks needed per message, 0 = all (default 0).")
+    @Option(names = "--quorum", paramLabel = "N",
+        defaultValue = "0", description = "Acks needed per message, 0 = all (default 0).")
     int quorum;
 
-    @Option(names = "--ack-timeout", defaultValue = "0", converter = Durations.class,
+    @Option(names = "--ack-timeout", paramLabel = "DURATION", defaultValue = "0", converter = Durations.class,
         description = "Ack timeout per message, 0 = the tracker's default.")
     long ackTimeoutNs;
 
-    @Option(names = "--track-ahead", defaultValue = "10ms", converter = Durations.class,
+    @Option(names = "--track-ahead", paramLabel = "DURATION", defaultValue = "10ms", converter = Durations.class,
         description = "How long before its acks each message is tracked (default ${DEFAULT-VALUE}).")
     long trackAheadNs;
 
-    @Option(names = "--drain", defaultValue = "5s", converter = Durations.class,
+    @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.class,
         description = "How long to wait for the last outcomes (default ${DEFAULT-VALUE}).")
     long drainNs;
 
-    @Option(names = "--connect-timeout", defaultValue = "5s", converter = Durations.class,
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.class,
         description = "How long to wait for the tracker to answer (default ${DEFAULT-VALUE}).")
     long connectTimeoutNs;
 
@@ -219,15 +223,15 @@ final class LoadCommand implements Callable<Integer>
     }
 
     /**
-     * The service's transport counters, read-only, when it keeps them in a data directory.
+     * The service's transport counters, read-only, from its data or run directory.
      */
     private static CountersFile transportCounters(final ServiceRegistration.Service service)
     {
-        if (null == service || null == service.dataDir())
+        if (null == service || null == service.filesDir())
         {
             return null;
         }
-        final Path file = service.dataDir().resolve(TransportCounters.FILE_NAME);
+        final Path file = service.filesDir().resolve(TransportCounters.FILE_NAME);
         try
         {
             return Files.isRegularFile(file) ? CountersFile.openReadOnly(file.toFile()) : null;

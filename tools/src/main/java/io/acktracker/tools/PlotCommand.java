@@ -49,20 +49,23 @@ final class PlotCommand implements Callable<Integer>
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "CHART.png", description = "PNG to write.")
     Path output;
 
-    @Option(names = "--width", defaultValue = "1000", description = "Width in pixels (default ${DEFAULT-VALUE}).")
+    @Option(names = "--width", paramLabel = "PIXELS",
+        defaultValue = "1000", description = "Width in pixels (default ${DEFAULT-VALUE}).")
     int width;
 
-    @Option(names = "--height", defaultValue = "600", description = "Height in pixels (default ${DEFAULT-VALUE}).")
+    @Option(names = "--height", paramLabel = "PIXELS",
+        defaultValue = "600", description = "Height in pixels (default ${DEFAULT-VALUE}).")
     int height;
 
-    @Option(names = "--title", defaultValue = "Latency by percentile", description = "Chart title.")
+    @Option(names = "--title", paramLabel = "TEXT",
+        defaultValue = "Latency by percentile", description = "Chart title.")
     String title;
 
     @Option(names = "--label", paramLabel = "NAME",
         description = "Series name per file, in order (default: the file names).")
     List<String> labels;
 
-    @Option(names = "--unit", defaultValue = "us",
+    @Option(names = "--unit", paramLabel = "UNIT", defaultValue = "us",
         description = "Unit of the files' values, for the axis title (default ${DEFAULT-VALUE}: what load and " +
             "demo write).")
     String unit;

@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer>
                 Path.of(service.aeronDirectoryName()), config.get("name"), ProcessHandle.current().pid(),
                 service.tracker().dataDir(), service.transport().config().inboundStreamId(),
                 service.transport().config().outboundStreamId(), noAdmin ? 0 : adminStreamId,
-                noAdmin ? 0 : adminStreamId + 1, noAdmin ? null : service.secretFile()));
+                noAdmin ? 0 : adminStreamId + 1, noAdmin ? null : service.secretFile(), service.runDirectory()));
         }
         catch (final RuntimeException ex)
         {

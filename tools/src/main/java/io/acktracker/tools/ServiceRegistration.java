@@ -41,8 +41,10 @@ import java.util.List;
  *  +---------------------------------------------------------------+
  *  |                   admin response stream id                    |
  *  +---------------------------------------------------------------+
- * label: "acktracker service: name=NAME data=DIR key=FILE" (DIR "-" when the service keeps everything in memory;
- *        FILE the service's owner-only secret, which signs admin commands; " key=FILE" absent from older services)
+ * label: "acktracker service: name=NAME data=DIR run=RUN key=FILE" (DIR "-" when the service keeps everything in
+ *        memory, and then RUN its private run directory holding its counters and error logs; " run=RUN" absent
+ *        with a data directory and from older services; FILE the service's owner-only secret, which signs admin
+ *        commands; " key=FILE" absent from older services)
  * </pre>
  * The counter's key is its contract; the label is for people (and carries the data directory and the secret's
  * path, which do not fit the key). The path is no secret: the file is owner-only.
@@ -64,6 +66,7 @@ final class ServiceRegistration
 
     private static final String LABEL_PREFIX = "acktracker service: name=";
     private static final String DATA_MARK = " data=";
+    private static final String RUN_MARK = " run=";
     private static final String KEY_MARK = " key=";
     private static final String IN_MEMORY = "-";
     private static final long DRIVER_TIMEOUT_MS = 10_000;
@@ -84,6 +87,8 @@ final class ServiceRegistration
      * @param adminRequestStreamId admin request stream (IPC), 0 when it has none.
      * @param adminResponseStreamId admin response stream (IPC).
      * @param keyFile              the service's secret file, or null when it registered none.
+     * @param runDir               the run directory of a service without a data directory, holding its counters and
+     *                             error logs; null otherwise (or from an older service).
      */
     record Service(
         Path aeronDir,
@@ -94,8 +99,19 @@ final class ServiceRegistration
         int outboundStreamId,
         int adminRequestStreamId,
         int adminResponseStreamId,
-        Path keyFile)
+        Path keyFile,
+        Path runDir)
     {
+        /**
+         * Where the service keeps its counters files and error logs: its data directory or its run directory.
+         *
+         * @return the directory, or null when an older in-memory service registered none.
+         */
+        Path filesDir()
+        {
+            return null != dataDir ? dataDir : runDir;
+        }
+
         boolean hasAdmin()
         {
             return 0 != adminRequestStreamId;
@@ -104,7 +120,8 @@ final class ServiceRegistration
         String describe()
         {
             return "service '" + name + "' (pid " + pid + ") at " + aeronDir + ", data " +
-                (null == dataDir ? "in memory" : dataDir.toString());
+                (null != dataDir ? dataDir.toString() : "in memory" + (null == runDir ? "" : " (counters and " +
+                "error logs in " + runDir + ")"));
         }
     }
 
@@ -126,6 +143,8 @@ final class ServiceRegistration
         key.putInt(ADMIN_RESPONSE_STREAM_OFFSET, service.adminResponseStreamId());
         String label = LABEL_PREFIX + service.name() + DATA_MARK +
             (null == service.dataDir() ? IN_MEMORY : service.dataDir().toAbsolutePath().toString()) +
+            (null != service.dataDir() || null == service.runDir() ? "" :
+            RUN_MARK + service.runDir().toAbsolutePath()) +
             (null == service.keyFile() ? "" : KEY_MARK + service.keyFile().toAbsolutePath());
         if (label.length() > CountersReader.MAX_LABEL_LENGTH)
         {
@@ -202,14 +221,19 @@ final class ServiceRegistration
                         final String name = dataAt < 0 ? label.substring(LABEL_PREFIX.length()) :
                             label.substring(LABEL_PREFIX.length(), dataAt);
                         final int keyAt = label.lastIndexOf(KEY_MARK);
+                        final int end = keyAt > dataAt ? keyAt : label.length();
+                        final int runAt = dataAt < 0 ? -1 : label.indexOf(RUN_MARK, dataAt);
+                        final int dataEnd = runAt > dataAt && runAt < end ? runAt : end;
                         final String data = dataAt < 0 ? IN_MEMORY : label.substring(dataAt + DATA_MARK.length(),
-                            keyAt > dataAt ? keyAt : label.length());
+                            dataEnd);
+                        final Path runDir = dataEnd < end ? Path.of(label.substring(runAt + RUN_MARK.length(), end)) :
+                            null;
                         final Path keyFile = keyAt > dataAt && dataAt >= 0 ?
                             Path.of(label.substring(keyAt + KEY_MARK.length())) : null;
                         services.add(new Service(aeronDir, name, pid, IN_MEMORY.equals(data) ? null : Path.of(data),
                             key.getInt(INBOUND_STREAM_OFFSET), key.getInt(OUTBOUND_STREAM_OFFSET),
                             key.getInt(ADMIN_REQUEST_STREAM_OFFSET), key.getInt(ADMIN_RESPONSE_STREAM_OFFSET),
-                            keyFile));
+                            keyFile, runDir));
                     }
                 }
             });

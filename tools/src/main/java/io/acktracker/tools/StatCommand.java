@@ -2,12 +2,15 @@ package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
-import io.aeron.CommonContext;
+import io.acktracker.transport.service.LatencyGauges;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
@@ -15,47 +18,147 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Live view of a running tracker's counters from another process, the way AeronStat reads Aeron's: maps the
- * engine's counters file and, beside it, the transport's ({@code transport-counters.dat}) read-only and prints every
- * counter with its rate, once a second. A service is found from its Aeron directory through the registration
- * counter it keeps in its media driver ({@link ServiceRegistration}), which names its data directory.
+ * engine's counters file, the service's latency gauges ({@link LatencyGauges}) and the transport's counters
+ * ({@code transport-counters.dat}) read-only, refreshed every second. By default a compact view that fits a
+ * terminal (the heartbeat as an age, pending, the rates of tracks, acks, completions and expiries, completion
+ * latency percentiles over the last second, circuits, dead letters, errors); {@code --all} for every counter;
+ * {@code --type} and {@code --match} filter the way AeronStat's {@code type=} and identity filters do. Gauges
+ * (levels) are shown without a rate; only counters of events get one. Like AeronStat, the value comes first and
+ * the label last, so a long label never pushes a column.
+ * <p>
+ * A service is found through {@link ServiceFiles}: its data directory, or for a service that keeps its state in
+ * memory its private run directory, named by the registration counter it keeps in its media driver. Files in a
+ * directory rather than Aeron counters in the driver's {@code cnc.dat}: the counters outlive the process (read
+ * after a crash), an embedded tracker without Aeron has them too, the engine stays free of Aeron, and the hot path
+ * increments a counter in its own file, not in a buffer shared with every Aeron client of the driver.
+ * <p>
+ * Threading: the command's thread.
  */
-@Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Live counters of a running tracker: engine and transport (reads their counters files read-only).")
+@Command(name = "stat", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Live counters of a running tracker (like AeronStat): a compact view by default (with the " +
+        "completion latency percentiles of the last second), --all for every counter; gauges have no rate.",
+        "Reads the engine's, the latency and the transport's counters files read-only, from the service's data " +
+        "directory or, for an in-memory service, from its private run directory (registered with its media " +
+        "driver): files rather than Aeron counters in cnc.dat, so they are there after a crash and for an " +
+        "embedded tracker without Aeron too."})
 final class StatCommand implements Callable<Integer>
 {
-    /** File name a tracker service keeps its counters under, in its data or Aeron directory. */
+    /** File names a tracker keeps its counters under, in its data, run or Aeron directory. */
     static final String[] COUNTER_FILE_NAMES = { CountersFile.FILE_NAME, "acktracker-counters.dat" };
+
+    /** What the compact view shows, in order, with short titles: the tracker's flow and health, the transport's. */
+    private static final Compact[] COMPACT = {
+        engine(TrackerCounter.HEARTBEAT_MS, "heartbeat"),
+        engine(TrackerCounter.TRACKER_FAILED, "tracker failed (1: stopped on a fault)"),
+        engine(TrackerCounter.PENDING, "pending"),
+        engine(TrackerCounter.TRACKED, "tracked"),
+        engine(TrackerCounter.ACKS, "acks"),
+        engine(TrackerCounter.COMPLETED, "completed"),
+        engine(TrackerCounter.FAILED, "failed"),
+        engine(TrackerCounter.EXPIRED, "expired"),
+        engine(TrackerCounter.TIMEOUTS, "ack timeouts"),
+        engine(TrackerCounter.REDELIVERIES, "redeliveries"),
+        engine(TrackerCounter.CIRCUITS_OPEN, "circuits not closed"),
+        engine(TrackerCounter.CIRCUIT_TRANSITIONS, "circuit state changes"),
+        engine(TrackerCounter.DLQ_SIZE, "dead letters held"),
+        engine(TrackerCounter.DLQ_MOVED, "dead letters added"),
+        engine(TrackerCounter.ACTIVE_LEASES, "active leases"),
+        engine(TrackerCounter.BACK_PRESSURED, "refused: queue full"),
+        engine(TrackerCounter.ERRORS, "tracker errors (acktracker errors)"),
+        latency(LatencyGauges.Gauge.P50, "completion latency p50 (last second)"),
+        latency(LatencyGauges.Gauge.P99, "completion latency p99 (last second)"),
+        latency(LatencyGauges.Gauge.P99_9, "completion latency p99.9 (last second)"),
+        latency(LatencyGauges.Gauge.MAX, "completion latency max (last second)"),
+        transport(TransportCounter.FRAMES_RECEIVED, "frames received"),
+        transport(TransportCounter.MALFORMED_FRAMES, "malformed frames"),
+        transport(TransportCounter.BOUND_SESSIONS, "bound destination sessions"),
+        transport(TransportCounter.OUTCOMES_SENT, "outcomes published"),
+        transport(TransportCounter.BACKLOG_BYTES, "outbound backlog bytes"),
+        transport(TransportCounter.OUTBOUND_STALLED, "outbound stalled (1) or not (0)"),
+        transport(TransportCounter.HTTP_REQUESTS, "http requests"),
+        transport(TransportCounter.ERRORS, "transport errors (acktracker errors)"),
+    };
+
+    /**
+     * A counter of the compact view.
+     *
+     * @param typeId its counter type id.
+     * @param id     its id, kept in its key.
+     * @param title  its short title.
+     */
+    private record Compact(int typeId, int id, String title)
+    {
+    }
+
+    private static Compact engine(final TrackerCounter counter, final String title)
+    {
+        return new Compact(TrackerCounter.TYPE_ID, counter.id(), title);
+    }
+
+    private static Compact latency(final LatencyGauges.Gauge gauge, final String title)
+    {
+        return new Compact(LatencyGauges.TYPE_ID, gauge.id(), title);
+    }
+
+    private static Compact transport(final TransportCounter counter, final String title)
+    {
+        return new Compact(TransportCounter.TYPE_ID, counter.id(), title);
+    }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", description = "The tracker's data directory.")
-    Path dataDir;
-
-    @Option(names = "--aeron-dir", description = "The Aeron directory of a tracker service (started with " +
-        "'acktracker run'; it prints the directory). Default: Aeron's default directory.")
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "The Aeron directory of a tracker service " +
+        "(started with 'acktracker run'; it prints the directory). Default: Aeron's default directory.")
     Path aeronDir;
 
-    @Option(names = "--counters", description = "A counters file.")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "The tracker's data directory (or a service's " +
+        "run directory).")
+    Path dataDir;
+
+    @Option(names = "--counters", paramLabel = "FILE", description = "A counters file.")
     Path countersFile;
 
-    @Option(names = "--once", description = "Print once and exit (for scripts).")
+    @Option(names = "--all", description = "Every counter, not the compact view.")
+    boolean all;
+
+    @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only counters of these types: " +
+        "engine, latency, transport, gauge, counter, or a counter type id (decimal or 0x hex); implies --all.")
+    List<String> types = new ArrayList<>();
+
+    @Option(names = "--match", paramLabel = "REGEX", description = "Only counters whose label contains a match " +
+        "of REGEX (case-insensitive); implies --all.")
+    String match;
+
+    @Option(names = "--once", description = "Print once and exit (for scripts); samples twice, --interval-ms " +
+        "apart, for the rates.")
     boolean once;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval (default 1000 ms).")
+    @Option(names = "--interval-ms", paramLabel = "MS", defaultValue = "1000",
+        description = "Refresh interval (default ${DEFAULT-VALUE} ms).")
     long intervalMs;
 
     private ServiceRegistration.Service service;
 
     public Integer call() throws InterruptedException
     {
+        if (intervalMs < 1 || intervalMs > 3_600_000)
+        {
+            throw new ParameterException(spec.commandLine(), "--interval-ms must be 1 to 3600000 (ms): " +
+                intervalMs);
+        }
+        final Filter filter = filter();
+        final boolean compact = !all && types.isEmpty() && null == match;
         final List<Source> sources = locate();
         final PrintWriter out = spec.commandLine().getOut();
         final List<CountersFile> files = new ArrayList<>();
@@ -69,10 +172,16 @@ final class StatCommand implements Callable<Integer>
             files.forEach((file) -> readers.add(file.newReader()));
             Map<String, Long> previous = null;
             long previousMs = 0;
+            if (once)
+            {
+                previous = sample(sources, readers);
+                previousMs = System.currentTimeMillis();
+                Thread.sleep(intervalMs);
+            }
             do
             {
                 final long nowMs = System.currentTimeMillis();
-                final Map<String, Long> values = new LinkedHashMap<>();
+                final Map<String, Long> values = sample(sources, readers);
                 if (!once)
                 {
                     out.print("\033[H\033[2J");
@@ -81,26 +190,26 @@ final class StatCommand implements Callable<Integer>
                 {
                     out.println(service.describe());
                 }
+                final double seconds = Math.max(nowMs - previousMs, 1) / 1000.0;
                 for (int i = 0; i < sources.size(); i++)
                 {
                     final CountersFile counters = files.get(i);
-                    final CountersReader reader = readers.get(i);
-                    final String prefix = sources.get(i).title() + "/";
                     out.printf("%s: %s - pid %d, started %s, %s%n", sources.get(i).title(), sources.get(i).file(),
                         counters.pid(), InspectCommand.time(counters.startTimeMs() * 1_000_000L),
                         alive(counters) ? "running" : "NOT RUNNING");
-                    out.printf("  %-70s %18s %14s%n", "counter", "value", "per second");
-                    final Map<String, Long> before = previous;
-                    final double seconds = (nowMs - previousMs) / 1000.0;
-                    reader.forEach((counterId, typeId, keyBuffer, label) ->
-                    {
-                        final long value = reader.getCounterValue(counterId);
-                        values.put(prefix + label, value);
-                        final Long old = null == before ? null : before.get(prefix + label);
-                        out.printf("  %-70s %,18d %14s%n", label, value, null == old ? "" :
-                            String.format("%,.0f", (value - old) / Math.max(seconds, 0.001)));
-                    });
-                    out.println();
+                }
+                out.printf("%18s %12s  %s%n", "value", "per second", compact ? "counter (--all for every one)" :
+                    "counter");
+                for (final Row row : filter.rows(sources, readers))
+                {
+                    final long value = values.getOrDefault(row.key(), 0L);
+                    final Long old = null == previous ? null : previous.get(row.key());
+                    final String rate = row.gauge() || null == old ? "" :
+                        String.format(Locale.ROOT, "%,.0f", (value - old) / seconds);
+                    final String shown = row.heartbeat() ? age(nowMs, value) :
+                        row.nanos() ? (0 == value ? "-" : Durations.format(value)) :
+                        String.format(Locale.ROOT, "%,d", value);
+                    out.printf("%18s %12s  %s%n", shown, rate, row.label());
                 }
                 out.flush();
                 previous = values;
@@ -117,6 +226,197 @@ final class StatCommand implements Callable<Integer>
             files.forEach(CountersFile::close);
         }
         return 0;
+    }
+
+    /**
+     * How long ago a heartbeat was, for people.
+     *
+     * @param nowMs       now, epoch ms.
+     * @param heartbeatMs the heartbeat, epoch ms (0: none yet).
+     * @return e.g. "12 ms ago".
+     */
+    static String age(final long nowMs, final long heartbeatMs)
+    {
+        if (heartbeatMs <= 0)
+        {
+            return "never";
+        }
+        final long ageMs = Math.max(0, nowMs - heartbeatMs);
+        return ageMs < 10_000 ? ageMs + " ms ago" : ageMs < 120_000 ? ageMs / 1000 + " s ago" :
+            ageMs / 60_000 + " min ago";
+    }
+
+    private static Map<String, Long> sample(final List<Source> sources, final List<CountersReader> readers)
+    {
+        final Map<String, Long> values = new HashMap<>();
+        for (int i = 0; i < sources.size(); i++)
+        {
+            final CountersReader reader = readers.get(i);
+            final String title = sources.get(i).title();
+            reader.forEach((counterId, typeId, keyBuffer, label) ->
+                values.put(title + "/" + counterId, reader.getCounterValue(counterId)));
+        }
+        return values;
+    }
+
+    /**
+     * One counter as shown.
+     *
+     * @param key       source title and counter id.
+     * @param label     its label.
+     * @param gauge     whether it is a level (no rate).
+     * @param heartbeat whether it is an epoch-ms heartbeat (shown as an age).
+     * @param nanos     whether it is a latency in nanoseconds (shown as a duration, "-" for none).
+     */
+    record Row(String key, String label, boolean gauge, boolean heartbeat, boolean nanos)
+    {
+    }
+
+    /** The rows to show: the compact view, or every counter passing the filters. */
+    private final class Filter
+    {
+        private final Pattern pattern;
+
+        Filter(final Pattern pattern)
+        {
+            this.pattern = pattern;
+        }
+
+        List<Row> rows(final List<Source> sources, final List<CountersReader> readers)
+        {
+            final boolean compact = !all && types.isEmpty() && null == pattern;
+            final List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++)
+            {
+                final String title = sources.get(i).title();
+                final List<Row> found = new ArrayList<>();
+                final Map<Long, Row> byKey = new HashMap<>();
+                readers.get(i).forEach((counterId, typeId, keyBuffer, label) ->
+                {
+                    final int keyId = keyBuffer.getInt(0);
+                    final boolean gauge = isGauge(typeId, keyId);
+                    final boolean heartbeat = TrackerCounter.TYPE_ID == typeId &&
+                        TrackerCounter.HEARTBEAT_MS.id() == keyId;
+                    final Row row = new Row(title + "/" + counterId, label, gauge, heartbeat,
+                        LatencyGauges.TYPE_ID == typeId);
+                    if (compact)
+                    {
+                        byKey.put(((long)typeId << 32) | (keyId & 0xFFFF_FFFFL), row);
+                    }
+                    else if (accepts(title, typeId, gauge, label))
+                    {
+                        found.add(row);
+                    }
+                });
+                if (compact)
+                {
+                    for (final Compact counter : COMPACT)
+                    {
+                        final Row row = byKey.get(((long)counter.typeId() << 32) | (counter.id() & 0xFFFF_FFFFL));
+                        if (null != row)
+                        {
+                            found.add(new Row(row.key(), counter.title(), row.gauge(), row.heartbeat(),
+                                row.nanos()));
+                        }
+                    }
+                }
+                rows.addAll(found);
+            }
+            return rows;
+        }
+
+        private boolean accepts(final String title, final int typeId, final boolean gauge, final String label)
+        {
+            if (!types.isEmpty())
+            {
+                boolean any = false;
+                for (final String type : types)
+                {
+                    any |= type.equalsIgnoreCase(title) || "gauge".equalsIgnoreCase(type) && gauge ||
+                        "counter".equalsIgnoreCase(type) && !gauge || isTypeId(type, typeId);
+                }
+                if (!any)
+                {
+                    return false;
+                }
+            }
+            return null == pattern || pattern.matcher(label).find();
+        }
+    }
+
+    private static boolean isTypeId(final String type, final int typeId)
+    {
+        try
+        {
+            return Long.decode(type) == (typeId & 0xFFFF_FFFFL) || Long.decode(type) == typeId;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
+    }
+
+    private static boolean isGauge(final int typeId, final int keyId)
+    {
+        if (LatencyGauges.TYPE_ID == typeId)
+        {
+            return true;
+        }
+        if (TrackerCounter.TYPE_ID == typeId)
+        {
+            for (final TrackerCounter counter : TrackerCounter.values())
+            {
+                if (counter.id() == keyId)
+                {
+                    return counter.isGauge();
+                }
+            }
+        }
+        else if (TransportCounter.TYPE_ID == typeId)
+        {
+            for (final TransportCounter counter : TransportCounter.values())
+            {
+                if (counter.id() == keyId)
+                {
+                    return counter.isGauge();
+                }
+            }
+        }
+        return false;
+    }
+
+    private Filter filter()
+    {
+        for (final String type : types)
+        {
+            if (!type.matches("(?i)engine|latency|transport|gauge|counter") && !isNumber(type))
+            {
+                throw new ParameterException(spec.commandLine(), "--type takes engine, latency, transport, gauge, " +
+                    "counter or a counter type id: '" + type + "'");
+            }
+        }
+        try
+        {
+            return new Filter(null == match ? null : Pattern.compile(match, Pattern.CASE_INSENSITIVE));
+        }
+        catch (final PatternSyntaxException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--match is not a regular expression: " +
+                ex.getDescription() + " in '" + match + "'");
+        }
+    }
+
+    private static boolean isNumber(final String text)
+    {
+        try
+        {
+            Long.decode(text);
+            return true;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
     }
 
     private static boolean alive(final CountersFile counters)
@@ -159,65 +459,13 @@ final class StatCommand implements Callable<Integer>
             {
                 throw new TrackerException("no counters file at " + countersFile);
             }
-            return List.of(new Source("counters", countersFile.toFile()));
+            return List.of(new Source(TransportCounters.FILE_NAME.equals(String.valueOf(countersFile.getFileName())) ?
+                "transport" : "engine", countersFile.toFile()));
         }
-        if (null == dataDir && null == aeronDir)
-        {
-            final Path defaultDir = Path.of(CommonContext.getAeronDirectoryName());
-            try
-            {
-                return inAeronDir(defaultDir);
-            }
-            catch (final TrackerException ex)
-            {
-                final String prefix = "no tracker at " + defaultDir + ": ";
-                final String why = ex.getMessage().startsWith(prefix) ? ex.getMessage().substring(prefix.length()) :
-                    ex.getMessage();
-                throw new TrackerException("no tracker in Aeron's default directory (" + why + "); say where the " +
-                    "tracker is: --data-dir DIR, --aeron-dir DIR or --counters FILE");
-            }
-        }
-        if (null != dataDir)
-        {
-            final List<Source> sources = inDirectory(dataDir);
-            if (sources.isEmpty())
-            {
-                throw new TrackerException("no tracker at " + dataDir + " (no counters file there); is the tracker " +
-                    "running with that data directory?");
-            }
-            return sources;
-        }
-
-        return inAeronDir(aeronDir);
-    }
-
-    private List<Source> inAeronDir(final Path aeronDir)
-    {
-        final List<Source> direct = inDirectory(aeronDir);
-        if (!direct.isEmpty())
-        {
-            return direct;
-        }
-        try
-        {
-            service = ServiceRegistration.findOne(aeronDir);
-        }
-        catch (final TrackerException ex)
-        {
-            throw new TrackerException("no tracker at " + aeronDir + ": " + ex.getMessage());
-        }
-        if (null == service.dataDir())
-        {
-            throw new TrackerException(service.describe() + " keeps its counters in memory, where no other process " +
-                "can read them; give it a data.dir");
-        }
-        final List<Source> sources = inDirectory(service.dataDir());
-        if (sources.isEmpty())
-        {
-            throw new TrackerException("no counters files in " + service.dataDir() + ", the data directory of " +
-                service.describe());
-        }
-        return sources;
+        final ServiceFiles.Location location = ServiceFiles.locate(dataDir, aeronDir, "counters files",
+            (dir) -> !inDirectory(dir).isEmpty());
+        service = location.service();
+        return inDirectory(location.dir());
     }
 
     private static List<Source> inDirectory(final Path dir)
@@ -230,6 +478,10 @@ final class StatCommand implements Callable<Integer>
                 sources.add(new Source("engine", dir.resolve(name).toFile()));
                 break;
             }
+        }
+        if (Files.isRegularFile(dir.resolve(LatencyGauges.FILE_NAME)))
+        {
+            sources.add(new Source("latency", dir.resolve(LatencyGauges.FILE_NAME).toFile()));
         }
         if (Files.isRegularFile(dir.resolve(TransportCounters.FILE_NAME)))
         {

@@ -5,6 +5,10 @@ import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.Protocol;
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.AfterEach;
@@ -104,12 +108,12 @@ class ServiceCommandsTest
         final String aeronDir = startService(config);
         assertThat(serviceOut.toString()).contains("admin stream: aeron:ipc streams 7003/7004");
 
-        CliRunner cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
+        CliRunner cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--all", "--interval-ms", "100");
         assertThat(cli.exitCode).as(cli.err()).isZero();
         assertThat(cli.out()).contains("service 'tools-test'").contains("engine: " + data.resolve("counters.dat"))
             .contains("transport: " + data.resolve("transport-counters.dat"))
-            .containsPattern("pending messages: tools-test\\s+17")
-            .containsPattern("tracks received: tools-test\\s+0").contains("running");
+            .containsPattern("\\s17\\s+pending messages: tools-test\\n")
+            .containsPattern("\\s0\\s+tracks received: tools-test\\n").contains("running");
 
         cli = CliRunner.run("dlq", "stats", "--aeron-dir", aeronDir);
         assertThat(cli.exitCode).as(cli.err()).isZero();
@@ -159,10 +163,10 @@ class ServiceCommandsTest
         assertThat(cli.out()).contains("with client sessions")
             .contains("tracked 2,400, acked 2,400; completed 2,400, failed 0, expired 0, refused 0, no outcome 0");
 
-        cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once");
-        assertThat(cli.out()).containsPattern("tracks received: tools-test\\s+6,0\\d\\d")
-            .containsPattern("numbered client commands received: tools-test\\s+\\d")
-            .containsPattern("sessions bound to a destination: tools-test\\s+\\d");
+        cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--all", "--interval-ms", "100");
+        assertThat(cli.out()).containsPattern("\\s6,0\\d\\d\\s+\\d+\\s+tracks received: tools-test\\n")
+            .containsPattern("\\d\\s+numbered client commands received: tools-test\\n")
+            .containsPattern("\\d\\s+sessions bound to a destination: tools-test\\n");
 
         service.interrupt();
         service.join(TimeUnit.SECONDS.toMillis(30));
@@ -173,6 +177,92 @@ class ServiceCommandsTest
         cli = CliRunner.run("inspect", data.toString());
         assertThat(cli.exitCode).as("the service stopped cleanly: " + cli.err()).isZero();
         assertThat(cli.out()).contains("load-x");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldShowTheCountersAndErrorsOfAnInMemoryService() throws Exception
+    {
+        final Path config = Files.writeString(temp.resolve("memory.yaml"),
+            "name: mem-stat\ncapacity: 100\ndestinations: [venue-a, venue-b, venue-c]\n");
+        final String aeronDir = startService(config);
+        final Path runDir;
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            Publication publication = aeron.addExclusivePublication(Protocol.DEFAULT_CHANNEL,
+                Protocol.DEFAULT_INBOUND_STREAM_ID))
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
+            frame.putShort(2, (short)77);
+            offer(publication, frame, 3);
+            offer(publication, frame, 3);
+            offer(publication, frame, 3);
+            offer(publication, frame, 40);
+
+            final Pattern malformed = Pattern.compile(
+                "\\s4\\s+\\d+  malformed frames\\n");
+            CliRunner cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--interval-ms", "200");
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!malformed.matcher(cli.out()).find() && System.nanoTime() - deadlineNs < 0)
+            {
+                cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--interval-ms", "200");
+            }
+            assertThat(cli.exitCode).as(cli.err()).isZero();
+            final String view = cli.out();
+            assertThat(view.lines().count()).as(view).isLessThanOrEqualTo(40);
+            final Matcher run = Pattern.compile("counters and error logs in (\\S+)\\)").matcher(view);
+            assertThat(run.find()).as(view).isTrue();
+            runDir = Path.of(run.group(1));
+            assertThat(view).contains("service 'mem-stat'").contains("engine: " + runDir.resolve("counters.dat"))
+                .containsPattern("\\s\\d+ ms ago {13}  heartbeat\\n")
+                .containsPattern("\\s0 {13}  pending\\n")
+                .containsPattern("\\s0 {13}  circuits not closed\\n")
+                .containsPattern("\\s0 {13}  dead letters held\\n")
+                .containsPattern("\\s0 +0  tracked\\n")
+                .containsPattern("\\s- {13}  completion latency p99 \\(last second\\)\\n")
+                .contains("counter (--all for every one)")
+                .containsPattern(malformed.pattern())
+                .doesNotContain("lease refusals");
+
+            cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--interval-ms", "50", "--type",
+                "transport", "--match", "^malformed: ");
+            assertThat(cli.out().lines().filter((line) -> line.contains("  malformed: ")).count())
+                .as(cli.out()).isEqualTo(8);
+            assertThat(cli.out()).doesNotContain("pending messages").doesNotContain("frames received");
+            cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--interval-ms", "50", "--type", "gauge");
+            assertThat(cli.out()).contains("pending messages").contains("outbound backlog bytes")
+                .doesNotContain("messages tracked").doesNotContainPattern("\\d +\\d+  \\S");
+            cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--all", "--interval-ms", "50");
+            assertThat(cli.out().lines().count()).isGreaterThan(100);
+            cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--match", "(");
+            assertThat(cli.exitCode).isEqualTo(2);
+            assertThat(cli.err()).contains("--match is not a regular expression");
+            cli = CliRunner.run("stat", "--aeron-dir", aeronDir, "--once", "--interval-ms", "0");
+            assertThat(cli.err()).contains("--interval-ms must be 1 to 3600000 (ms): 0");
+
+            cli = CliRunner.run("errors", "--aeron-dir", aeronDir);
+            assertThat(cli.exitCode).as(cli.err()).isZero();
+            assertThat(cli.out()).contains("service 'mem-stat'")
+                .contains("tracker errors: " + runDir.resolve("tracker-errors.dat") + " (0 distinct in all)")
+                .contains("transport errors: " + runDir.resolve("transport-errors.dat") + " (2 distinct in all)")
+                .containsPattern("3 observations from \\S+Z to \\S+Z for:\\s+\\S+: malformed frame SHORT_FRAME")
+                .containsPattern("1 observation from \\S+Z to \\S+Z for:\\s+\\S+: malformed frame WRONG_SCHEMA")
+                .contains("2 distinct errors observed.");
+        }
+
+        service.interrupt();
+        service.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(Files.exists(runDir)).as("the run directory is deleted at stop").isFalse();
+    }
+
+    private static void offer(final Publication publication, final UnsafeBuffer frame, final int length)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (publication.offer(frame, 0, length) < 0)
+        {
+            assertThat(System.nanoTime() - deadlineNs).as("offer").isNegative();
+            Thread.sleep(10);
+        }
     }
 
     @Test

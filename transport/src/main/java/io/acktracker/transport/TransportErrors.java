@@ -8,15 +8,9 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.errors.ErrorConsumer;
 import org.agrona.concurrent.errors.ErrorLogReader;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Counts and records what went wrong in the transport: malformed frames (one counter per kind) and unexpected
@@ -53,29 +47,10 @@ public final class TransportErrors implements AutoCloseable
         }
         else
         {
-            mapped = map(file.toFile(), length);
+            mapped = ErrorLogFile.map(file, length);
             buffer = new UnsafeBuffer(mapped);
         }
         log = new DistinctErrorLog(buffer, SystemEpochClock.INSTANCE);
-    }
-
-    private static MappedByteBuffer map(final File file, final int length)
-    {
-        try
-        {
-            Files.deleteIfExists(file.toPath());
-            Files.createFile(file.toPath(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rw-------")));
-            try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
-            {
-                raf.setLength(length);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        return IoUtil.mapExistingFile(file, "transport errors");
     }
 
     /**

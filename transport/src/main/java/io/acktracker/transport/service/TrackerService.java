@@ -3,9 +3,11 @@ package io.acktracker.transport.service;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
@@ -17,10 +19,14 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,10 +39,19 @@ import java.nio.file.Path;
  * transport's counters and error log, or the tracker touch anything, so a second service started by mistake is
  * refused without changing a running one's files.
  * <p>
+ * What the tools read ({@link #filesDirectory()}): both counters files, the latency gauges ({@link LatencyGauges},
+ * updated once a second on a thread of their own) and both distinct error logs (the tracker's,
+ * {@link ErrorLogFile#TRACKER_FILE_NAME}, and the transport's), in the data directory, or for a service without one in
+ * a private run directory deleted at close, so {@code acktracker stat} and {@code errors} read an in-memory service
+ * too. The tracker's errors also go to standard error, as before.
+ * <p>
  * Threading: start and close from one thread.
  */
 public final class TrackerService implements AutoCloseable
 {
+    /** Bytes of each error log (the tracker's and the transport's): room for hundreds of distinct stack traces. */
+    static final int ERROR_LOG_LENGTH = 1 << 20;
+
     private final ServiceConfig config;
     private final EmbeddedDriver driver;
     private final Aeron aeron;
@@ -44,9 +59,12 @@ public final class TrackerService implements AutoCloseable
     private final AckTracker tracker;
     private final HttpEdge http;
     private final DataDirectory dataDirectory;
+    private final Path runDir;
+    private final ErrorLogFile trackerErrors;
+    private final LatencyGauges latencyGauges;
+    private final AgentRunner latencyRunner;
     private Path secretFile;
     private String secret;
-    private Path temporarySecretDir;
     private boolean closed;
 
     private TrackerService(final ServiceConfig config)
@@ -60,6 +78,10 @@ public final class TrackerService implements AutoCloseable
         AckTracker tracker = null;
         HttpEdge http = null;
         DataDirectory dataDirectory = null;
+        Path runDir = null;
+        ErrorLogFile trackerErrors = null;
+        LatencyGauges latencyGauges = null;
+        AgentRunner latencyRunner = null;
         // every HTTP setting is checked before anything starts
         final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
         final boolean journal = config.journalStore();
@@ -71,6 +93,13 @@ public final class TrackerService implements AutoCloseable
                 // the lock first: nothing in the directory (the transport's files included) is touched before it
                 dataDirectory = DataDirectory.open(dataDir);
             }
+            else
+            {
+                runDir = createRunDirectory();
+            }
+            final Path filesDir = null != dataDir ? dataDir : runDir;
+            trackerErrors = ErrorLogFile.create(filesDir.resolve(ErrorLogFile.TRACKER_FILE_NAME),
+                ERROR_LOG_LENGTH, (throwable) -> throwable.printStackTrace(System.err));
             final Aeron.Context aeronContext = new Aeron.Context().clientName(name);
             if (config.embeddedDriver())
             {
@@ -103,8 +132,9 @@ public final class TrackerService implements AutoCloseable
                 .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))
                 .destinationKeys(destinationKeys)
                 .leaseTimeoutNs(config.durationNs("lease.timeout"))
-                .countersFile(null == dataDir ? null : dataDir.resolve(TransportCounters.FILE_NAME))
-                .errorLogFile(null == dataDir ? null : dataDir.resolve(TransportErrors.FILE_NAME)));
+                .countersFile(filesDir.resolve(TransportCounters.FILE_NAME))
+                .errorLogFile(filesDir.resolve(TransportErrors.FILE_NAME))
+                .errorLogLength(ERROR_LOG_LENGTH));
 
             final TrackerConfig trackerConfig = new TrackerConfig()
                 .name(name)
@@ -123,9 +153,18 @@ public final class TrackerService implements AutoCloseable
                 .journal(journal)
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
+                .errorHandler(trackerErrors)
                 .extension(transport);
+            if (null == dataDirectory)
+            {
+                trackerConfig.countersFile(runDir.resolve(CountersFile.FILE_NAME));
+            }
             tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
                 AckTracker.launch(trackerConfig, dataDirectory);
+            latencyGauges = new LatencyGauges(filesDir.resolve(LatencyGauges.FILE_NAME), name,
+                tracker.completionLatency(), SystemEpochClock.INSTANCE);
+            latencyRunner = new AgentRunner(new SleepingMillisIdleStrategy(100), trackerErrors, null, latencyGauges);
+            AgentRunner.startOnThread(latencyRunner);
 
             if (null != httpConfig)
             {
@@ -134,15 +173,75 @@ public final class TrackerService implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(http, tracker, transport, aeron, driver, dataDirectory);
+            CloseHelper.quietCloseAll(http, latencyRunner, latencyGauges, tracker, transport, aeron, driver,
+                trackerErrors, dataDirectory);
+            deleteRunDirectory(runDir);
             throw ex;
         }
         this.dataDirectory = dataDirectory;
+        this.runDir = runDir;
+        this.trackerErrors = trackerErrors;
+        this.latencyGauges = latencyGauges;
+        this.latencyRunner = latencyRunner;
         this.driver = driver;
         this.aeron = aeron;
         this.transport = transport;
         this.tracker = tracker;
         this.http = http;
+    }
+
+    /** POSIX temporary directories are created rwx------: the counters, error logs and secret stay the owner's. */
+    private static Path createRunDirectory()
+    {
+        try
+        {
+            return Files.createTempDirectory("acktracker-run-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a private run directory for the service's counters", ex);
+        }
+    }
+
+    private static void deleteRunDirectory(final Path runDir)
+    {
+        if (null != runDir)
+        {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(runDir))
+            {
+                for (final Path file : files)
+                {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(runDir);
+            }
+            catch (final IOException ignore)
+            {
+                // a temporary directory the OS cleans up; nothing else depends on it
+            }
+        }
+    }
+
+    /**
+     * Where the service keeps its counters files and error logs for the tools: its data directory, or, for a service
+     * that keeps its state in memory, a private run directory (owner-only, under {@code java.io.tmpdir}) that is
+     * deleted at close. Any thread.
+     *
+     * @return the directory.
+     */
+    public Path filesDirectory()
+    {
+        return null != config.dataDir() ? config.dataDir() : runDir;
+    }
+
+    /**
+     * The private run directory of a service without a data directory (see {@link #filesDirectory()}).
+     *
+     * @return the directory, or null when the service has a data directory.
+     */
+    public Path runDirectory()
+    {
+        return runDir;
     }
 
     private static DestinationKeys destinationKeys(final ServiceConfig config)
@@ -239,7 +338,7 @@ public final class TrackerService implements AutoCloseable
     /**
      * The service's secret: its HTTP bearer token, which also keys the signatures of admin commands (the tools'
      * admin stream). Read from {@code http.token.file}, else {@code http.token} in the data directory, else the
-     * HTTP edge's token for this run; with none of these, a new one in a private temporary directory that is
+     * HTTP edge's token for this run; with none of these, a new one in the service's private run directory,
      * deleted at close. The file is created owner-only when missing. From the thread that started the service.
      *
      * @return the secret's file.
@@ -272,16 +371,7 @@ public final class TrackerService implements AutoCloseable
             config.dataDir().resolve(HttpEdge.TOKEN_FILE_NAME) : null != http ? http.tokenFile() : null;
         if (null == file)
         {
-            try
-            {
-                // POSIX temporary directories are created rwx------
-                temporarySecretDir = Files.createTempDirectory("acktracker-secret-");
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot create a private directory for the service's secret", ex);
-            }
-            file = temporarySecretDir.resolve(HttpEdge.TOKEN_FILE_NAME);
+            file = runDir.resolve(HttpEdge.TOKEN_FILE_NAME);
         }
         secret = SecretFile.readOrCreate(file, "http.token.file");
         secretFile = file;
@@ -334,7 +424,7 @@ public final class TrackerService implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.quietClose(http);
+        CloseHelper.quietCloseAll(http, latencyRunner, latencyGauges);
         try
         {
             if (null == tracker.journalStatus())
@@ -355,28 +445,12 @@ public final class TrackerService implements AutoCloseable
                 // surfaced as InternalError): a driver directory is never left behind by a service that exits
                 try
                 {
-                    CloseHelper.closeAll(driver, dataDirectory);
+                    CloseHelper.closeAll(driver, trackerErrors, dataDirectory);
                 }
                 finally
                 {
-                    deleteTemporarySecret();
+                    deleteRunDirectory(runDir);
                 }
-            }
-        }
-    }
-
-    private void deleteTemporarySecret()
-    {
-        if (null != temporarySecretDir)
-        {
-            try
-            {
-                Files.deleteIfExists(temporarySecretDir.resolve(HttpEdge.TOKEN_FILE_NAME));
-                Files.deleteIfExists(temporarySecretDir);
-            }
-            catch (final IOException ignore)
-            {
-                // a temporary directory the OS cleans up; nothing else depends on it
             }
         }
     }

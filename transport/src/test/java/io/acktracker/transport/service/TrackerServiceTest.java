@@ -7,7 +7,11 @@ import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.http.HttpEdge;
@@ -184,6 +188,61 @@ class TrackerServiceTest
     }
 
     @Test
+    void shouldKeepTheCountersAndErrorLogsOfAnInMemoryServiceInARunDirectoryDeletedAtStop() throws Exception
+    {
+        final Path runDir;
+        try (TrackerService service = TrackerService.start(ServiceConfig.load(new String[]{"--capacity=100",
+            "--destinations=a", "--driver.term.length=64k", "--idle.strategy=sleeping"}, new java.util.Properties())))
+        {
+            runDir = service.runDirectory();
+            assertThat(service.filesDirectory()).isEqualTo(runDir);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir))).isEqualTo("rwx------");
+            for (final String name : new String[]{ CountersFile.FILE_NAME, TransportCounters.FILE_NAME,
+                ErrorLogFile.TRACKER_FILE_NAME, TransportErrors.FILE_NAME, LatencyGauges.FILE_NAME })
+            {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir.resolve(name))))
+                    .as(name).isEqualTo("rw-------");
+            }
+            assertThat(service.tracker().offerTrack(1, 1)).isIn(Result.OK, Result.QUEUED);
+            await(() -> MessageState.PENDING == service.tracker().status(1).state(), () -> {});
+            try (CountersFile counters = CountersFile.openReadOnly(runDir.resolve(CountersFile.FILE_NAME).toFile()))
+            {
+                final long[] pending = { -1 };
+                final org.agrona.concurrent.status.CountersReader reader = counters.newReader();
+                reader.forEach((id, type, key, label) ->
+                {
+                    if (label.startsWith(TrackerCounter.PENDING.label()))
+                    {
+                        pending[0] = reader.getCounterValue(id);
+                    }
+                });
+                assertThat(pending[0]).as("the tracker's own counters, readable from the file").isEqualTo(1);
+            }
+
+            assertThat(service.tracker().offerAck(1, 0)).isIn(Result.OK, Result.QUEUED);
+            await(() -> MessageState.COMPLETED == service.tracker().status(1).state(), () -> {});
+            try (CountersFile latency = CountersFile.openReadOnly(runDir.resolve(LatencyGauges.FILE_NAME).toFile()))
+            {
+                final org.agrona.concurrent.status.CountersReader reader = latency.newReader();
+                final long[] p50 = { 0 };
+                await(() ->
+                {
+                    reader.forEach((id, type, key, label) ->
+                    {
+                        if (LatencyGauges.TYPE_ID == type && LatencyGauges.Gauge.P50.id() == key.getInt(0))
+                        {
+                            p50[0] = reader.getCounterValue(id);
+                        }
+                    });
+                    return p50[0] > 0;
+                }, () -> sleep(50));
+                assertThat(p50[0]).as("the completion's latency, published within a second").isPositive();
+            }
+        }
+        assertThat(runDir).doesNotExist();
+    }
+
+    @Test
     void shouldMakeAPerRunTokenForAnInMemoryServiceAndSayWhere() throws Exception
     {
         final Path tokenFile;
@@ -231,6 +290,18 @@ class TrackerServiceTest
             {
                 System.setProperty(CommonContext.AERON_DIR_PROP_NAME, previous);
             }
+        }
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,0 +1,140 @@
+package io.acktracker.transport.service;
+
+import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.LatencyRecorder;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.nio.file.Path;
+
+/**
+ * The tracker's track-to-completion latency over the last second, as gauges in a counters file of their own
+ * ({@link #FILE_NAME}), so {@code acktracker stat} shows percentiles from another process. The histograms live in
+ * the tracker's heap; once a second this agent copies their running total ({@link LatencyRecorder#totalHistogram()},
+ * safe from any thread) and subtracts the previous copy, so the gauges say how the last second went, not how the
+ * cold start did. Nothing runs on the tracker's agent thread; the copies are made here, off the hot path.
+ * <p>
+ * Threading: {@link #doWork()} on its own thread (the service's runner); readers in any process.
+ */
+public final class LatencyGauges implements Agent, AutoCloseable
+{
+    /** File name, in the service's data or run directory. */
+    public static final String FILE_NAME = "latency-counters.dat";
+
+    /** Counter type id of these gauges ("ACK" then 0x02; the engine's counters use 0x00, the transport's 0x01). */
+    public static final int TYPE_ID = 0x41434B02;
+
+    /** The gauges: nanoseconds over the last second, 0 when nothing completed in it; the key holds the id. */
+    public enum Gauge
+    {
+        P50(1, 50.0, "track-to-completion latency p50 over the last second (ns)"),
+        P90(2, 90.0, "track-to-completion latency p90 over the last second (ns)"),
+        P99(3, 99.0, "track-to-completion latency p99 over the last second (ns)"),
+        P99_9(4, 99.9, "track-to-completion latency p99.9 over the last second (ns)"),
+        MAX(5, 100.0, "track-to-completion latency max over the last second (ns)");
+
+        private final int id;
+        private final double percentile;
+        private final String label;
+
+        Gauge(final int id, final double percentile, final String label)
+        {
+            this.id = id;
+            this.percentile = percentile;
+            this.label = label;
+        }
+
+        /**
+         * Stable id, kept as the counter's key.
+         *
+         * @return the id.
+         */
+        public int id()
+        {
+            return id;
+        }
+
+        /**
+         * What the gauge holds.
+         *
+         * @return the label.
+         */
+        public String label()
+        {
+            return label;
+        }
+    }
+
+    private static final long PERIOD_MS = 1000;
+
+    private final LatencyRecorder recorder;
+    private final EpochClock clock;
+    private final CountersFile file;
+    private final AtomicCounter[] gauges = new AtomicCounter[Gauge.values().length];
+    private final Histogram interval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    private Histogram previous;
+    private long nextMs;
+
+    /**
+     * Gauges in a new file.
+     *
+     * @param path     the file, created (or replaced) owner-only.
+     * @param name     the tracker's name, the labels' suffix.
+     * @param recorder the latency to publish.
+     * @param clock    wall clock.
+     */
+    public LatencyGauges(final Path path, final String name, final LatencyRecorder recorder, final EpochClock clock)
+    {
+        this.recorder = recorder;
+        this.clock = clock;
+        this.file = CountersFile.create(path.toFile(), gauges.length);
+        final CountersManager manager = file.newManager();
+        for (final Gauge gauge : Gauge.values())
+        {
+            gauges[gauge.ordinal()] = manager.newCounter(gauge.label() + ": " + name, TYPE_ID,
+                (buffer) -> buffer.putInt(0, gauge.id()));
+        }
+    }
+
+    public int doWork()
+    {
+        final long nowMs = clock.time();
+        if (nowMs - nextMs < 0)
+        {
+            return 0;
+        }
+        nextMs = nowMs + PERIOD_MS;
+        final Histogram total = recorder.totalHistogram();
+        total.copyInto(interval);
+        if (null != previous)
+        {
+            interval.subtract(previous);
+        }
+        previous = total;
+        final boolean empty = 0 == interval.getTotalCount();
+        for (final Gauge gauge : Gauge.values())
+        {
+            gauges[gauge.ordinal()].setRelease(empty ? 0 : Gauge.MAX == gauge ? interval.getMaxValue() :
+                interval.getValueAtPercentile(gauge.percentile));
+        }
+        return 1;
+    }
+
+    public String roleName()
+    {
+        return "acktracker-latency-gauges";
+    }
+
+    public void close()
+    {
+        for (final AtomicCounter gauge : gauges)
+        {
+            gauge.disconnectCountersManager();
+            gauge.close();
+        }
+        file.close();
+    }
+}
