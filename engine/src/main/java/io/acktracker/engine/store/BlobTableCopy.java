@@ -1,22 +1,15 @@
 package io.acktracker.engine.store;
 
-import io.acktracker.engine.state.ImageSections;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.util.ChunkedMemory;
-import io.acktracker.engine.util.ParallelSort;
-import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.map.MapEntry;
-import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.BitUtil;
 import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * A {@link BlobTable}'s content at a checkpoint's position P, copied by copy-on-write key by key, so the agent's
@@ -27,8 +20,7 @@ import java.util.function.Consumer;
  * "absent" when the put inserts it; later changes of the same key save nothing (a set of the keys touched since P).
  * The helper thread meanwhile walks the live Chronicle map segment by segment, reading each key with its live value
  * under the segment's lock ({@link #collect}), and only then reads the log ({@link #write}); the value at P of a
- * key is its pre-image when one was saved, else the live value read. Why
- * that is exact: a key's first change comes after its pre-image is published (a release store of the log's length),
+ * key is its pre-image when one was saved, else the live value read. Why that is exact: a key's first change comes after its pre-image is published (a release store of the log's length),
  * so a live read that saw the change also sees, through the segment lock, a log long enough to hold the pre-image;
  * a live read that did not see the change read the value at P. Keys gone from the live map at the read come back
  * from their pre-image; keys whose pre-image is "absent" were inserted after P and are left out. The entries are
@@ -43,23 +35,21 @@ import java.util.function.Consumer;
  * Allocation: the agent's side is allocation-free in steady state: the log is one off-heap block and the touched
  * keys an open-addressing set, both sized by the helper between checkpoints ({@link #reserve}) to twice what the
  * last checkpoint needed. A copy that outgrows them makes the agent allocate: a log block twice as large (the old
- * one is kept until the copy ends, since the helper may be reading it) or a set twice as large. The helper sizes
- * its own side at the end of each copy: arrays of keys and offsets for twice that copy's live entries and
- * pre-images, and an off-heap block for twice its live values; the next copy grows them only past that (no maps:
- * both sides are sorted and merged), so a copy of a steady table leaves the garbage collector nothing to do.
+ * one is kept until the copy ends, since the helper may be reading it) or a set twice as large. The helper's side,
+ * the walk and the merge, is a {@link TableWalk}.
  * <p>
  * Threading: {@link #begin}, {@link #isActive}, {@link #firstChange}, {@link #save} and {@link #end} on the agent
- * thread (the table's writer); {@link #reserve}, {@link #collect} and {@link #write} on the one helper thread the checkpoint is handed to ({@link #reserve} only while no copy is under way);
- * {@link #isComplete} from any thread.
+ * thread (the table's writer); {@link #reserve}, {@link #collect} and {@link #write} on the one helper thread the
+ * checkpoint is handed to ({@link #reserve} only while no copy is under way); {@link #isComplete} from any thread.
  */
 public final class BlobTableCopy implements AutoCloseable
 {
     /** Log entry: key (long), value length (int, {@link #ABSENT} for none), the value's bytes. */
-    private static final int ENTRY_HEADER = Long.BYTES + Integer.BYTES;
-    private static final int ABSENT = -1;
-    private static final int MIN_LOG_BYTES = 64 * 1024;
-    private static final int MIN_TOUCHED = 1024;
-    private static final long BYTES_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+    static final int ENTRY_HEADER = Long.BYTES + Integer.BYTES;
+    static final int ABSENT = -1;
+    static final int MIN_LOG_BYTES = 64 * 1024;
+    static final int MIN_TOUCHED = 1024;
+    static final long BYTES_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final VarHandle LOG_LENGTH;
 
     static
@@ -111,20 +101,8 @@ public final class BlobTableCopy implements AutoCloseable
     private volatile int[] preparedEpochs;
     private volatile boolean complete;
 
-    // helper side: the live entries walked (keys and offsets into an off-heap block of [length int][bytes]), the
-    // pre-images' keys and offsets into the log; all kept from copy to copy and sized by reserve()
-    private final BlobBytes readValue = new BlobBytes(1024);
-    private final Consumer<MapEntry<LongValue, BlobBytes>> collector = this::collectEntry;
-    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
-    private long[] liveKeys = new long[MIN_TOUCHED];
-    private long[] liveOffsets = new long[MIN_TOUCHED];
-    private int liveCount;
-    private long liveAddress;
-    private long liveCapacity;
-    private long liveLength;
-    private long[] logKeys = new long[MIN_TOUCHED];
-    private long[] logOffsets = new long[MIN_TOUCHED];
-    private int segmentsWalked;
+    // helper side
+    private final TableWalk walk = new TableWalk();
 
     BlobTableCopy(final BlobTable table)
     {
@@ -157,9 +135,7 @@ public final class BlobTableCopy implements AutoCloseable
         LOG_LENGTH.setRelease(this, 0L);
         complete = false;
         // the helper's walk starts over (the helper is handed the copy after this, through its executor)
-        segmentsWalked = 0;
-        liveCount = 0;
-        liveLength = 0;
+        walk.reset();
         active = true;
     }
 
@@ -293,22 +269,7 @@ public final class BlobTableCopy implements AutoCloseable
      */
     public void collect(final int part, final int parts)
     {
-        final int segments = table.map().segments();
-        final int to = part + 1 >= parts ? segments : (int)((long)segments * (part + 1) / parts);
-        if (0 == segmentsWalked && to > 0 && 0 == table.size())
-        {
-            // an empty table sized for 1M entries still takes ms to walk
-            segmentsWalked = segments;
-            return;
-        }
-        for (int segment = segmentsWalked; segment < to; segment++)
-        {
-            try (MapSegmentContext<LongValue, BlobBytes, ?> context = table.map().segmentContext(segment))
-            {
-                context.forEachSegmentEntry(collector);
-            }
-        }
-        segmentsWalked = Math.max(segmentsWalked, to);
+        walk.collect(table, part, parts);
     }
 
     /**
@@ -323,28 +284,10 @@ public final class BlobTableCopy implements AutoCloseable
      */
     public void write(final ImageWriter out)
     {
-        collect(0, 1);
+        walk.collect(table, 0, 1);
         // the log's length only after every live read: see the class comment
         final long published = (long)LOG_LENGTH.getAcquire(this);
-        final Block block = log;
-        int logCount = 0;
-        for (long at = 0; at < published; )
-        {
-            if (logCount == logKeys.length)
-            {
-                logKeys = Arrays.copyOf(logKeys, 2 * logCount);
-                logOffsets = Arrays.copyOf(logOffsets, 2 * logCount);
-            }
-            logKeys[logCount] = UnsafeApi.getLong(block.address + at);
-            logOffsets[logCount++] = at;
-            at += ENTRY_HEADER + Math.max(0, UnsafeApi.getInt(block.address + at + Long.BYTES));
-        }
-        ParallelSort.sort(liveKeys, liveOffsets, liveCount);
-        ParallelSort.sort(logKeys, logOffsets, logCount);
-
-        out.section(ImageSections.TABLE).putLong(merge(block, logCount, null));
-        merge(block, logCount, out);
-        reserveHelperRoom(logCount);
+        walk.write(out, log.address, published);
         complete = true;
     }
 
@@ -374,137 +317,7 @@ public final class BlobTableCopy implements AutoCloseable
             UnsafeApi.freeMemory(block.address);
             log = new Block(0, 0);
         }
-        if (0 != liveAddress)
-        {
-            UnsafeApi.freeMemory(liveAddress);
-            liveAddress = 0;
-            liveCapacity = 0;
-        }
-    }
-
-    /**
-     * Walk the sorted live entries and pre-images together in key order: count the entries present at the checkpoint
-     * (out null), or append them.
-     */
-    private long merge(final Block block, final int logCount, final ImageWriter out)
-    {
-        long present = 0;
-        int live = 0;
-        int saved = 0;
-        while (live < liveCount || saved < logCount)
-        {
-            final long liveKey = live < liveCount ? liveKeys[live] : Long.MAX_VALUE;
-            final long savedKey = saved < logCount ? logKeys[saved] : Long.MAX_VALUE;
-            // equal keys (Long.MAX_VALUE itself can be a key) are decided by which side still has entries
-            if (saved < logCount && (live >= liveCount || savedKey <= liveKey))
-            {
-                // a pre-image: the key's value at the checkpoint, or absent then
-                final long at = block.address + logOffsets[saved];
-                final int length = UnsafeApi.getInt(at + Long.BYTES);
-                if (ABSENT != length)
-                {
-                    present++;
-                    if (null != out)
-                    {
-                        valueView.wrap(at + ENTRY_HEADER, length);
-                        out.putLong(savedKey).putBytes(valueView, 0, length);
-                    }
-                }
-                if (live < liveCount && liveKey == savedKey)
-                {
-                    live++;
-                }
-                saved++;
-            }
-            else
-            {
-                present++;
-                if (null != out)
-                {
-                    final long at = liveAddress + liveOffsets[live];
-                    final int length = UnsafeApi.getInt(at);
-                    valueView.wrap(at + Integer.BYTES, length);
-                    out.putLong(liveKey).putBytes(valueView, 0, length);
-                }
-                live++;
-            }
-        }
-        return present;
-    }
-
-    /** One live entry, under its segment's lock (helper thread, in {@link #collect}). */
-    private void collectEntry(final MapEntry<LongValue, BlobBytes> entry)
-    {
-        final BlobBytes value = entry.value().getUsing(readValue);
-        final int length = value.length();
-        if (liveCount == liveKeys.length)
-        {
-            // past the room the last copy left (rare): grown here, allocating on the helper
-            liveKeys = Arrays.copyOf(liveKeys, 2 * liveCount);
-            liveOffsets = Arrays.copyOf(liveOffsets, 2 * liveCount);
-        }
-        final long end = liveLength + Integer.BYTES + length;
-        if (end > liveCapacity)
-        {
-            growLive(Math.max(Math.max(end, MIN_LOG_BYTES), 2 * liveCapacity));
-        }
-        UnsafeApi.putInt(liveAddress + liveLength, length);
-        if (length > 0)
-        {
-            UnsafeApi.copyMemory(value.bytes, BYTES_BASE, null, liveAddress + liveLength + Integer.BYTES, length);
-        }
-        liveKeys[liveCount] = entry.key().get().getValue();
-        liveOffsets[liveCount++] = liveLength;
-        liveLength = end;
-    }
-
-    private void growLive(final long capacity)
-    {
-        // malloc, not a direct buffer: nothing is zeroed in one long call, and no System.gc() near the direct limit
-        final long grown = UnsafeApi.allocateMemory(capacity);
-        if (0 != liveAddress)
-        {
-            ChunkedMemory.copy(liveAddress, grown, liveLength);
-            UnsafeApi.freeMemory(liveAddress);
-        }
-        liveAddress = grown;
-        liveCapacity = capacity;
-    }
-
-    /**
-     * The helper's own room for the next copy, set at the end of this one by the helper itself (no task for the
-     * agent to schedule): twice this copy's live entries, values and pre-images when less than a quarter was left to
-     * spare, so the next copy of a similar size neither grows arrays nor its block in the middle.
-     */
-    private void reserveHelperRoom(final int logCount)
-    {
-        if (tight(liveKeys.length, liveCount))
-        {
-            liveKeys = new long[wantedEntries(liveCount)];
-            liveOffsets = new long[liveKeys.length];
-        }
-        if (tight(liveCapacity, liveLength))
-        {
-            UnsafeApi.freeMemory(liveAddress);
-            // untouched: the helper faults these pages in itself, in Java code a safepoint does not wait for
-            liveCapacity = 2 * liveLength;
-            liveAddress = UnsafeApi.allocateMemory(liveCapacity);
-        }
-        if (tight(logKeys.length, logCount))
-        {
-            logKeys = new long[wantedEntries(logCount)];
-            logOffsets = new long[logKeys.length];
-        }
-    }
-
-    private static boolean tight(final long room, final long used)
-    {
-        return room < used + (used >> 2);
-    }
-
-    private static int wantedEntries(final int last)
-    {
-        return (int)Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_TOUCHED, 2L * last));
+        walk.close();
     }
 
     private long logBytesWanted()
