@@ -26,6 +26,7 @@ final class Answers
     private final Finisher finisher;
     private final Retries retries;
     private final EarlyAcks earlyAcks;
+    private final ClientSessions sessions;
     private final AttemptHistory history;
     private final Counters counters;
     private final CommandClock clock;
@@ -38,10 +39,12 @@ final class Answers
         final Finisher finisher,
         final Retries retries,
         final EarlyAcks earlyAcks,
+        final ClientSessions sessions,
         final AttemptHistory history,
         final Counters counters,
         final CommandClock clock)
     {
+        this.sessions = sessions;
         this.records = records;
         this.health = health;
         this.finisher = finisher;
@@ -52,14 +55,31 @@ final class Answers
         this.clock = clock;
     }
 
-    Result ack(final long messageId, final int destination)
+    /**
+     * An ack; one for a message not tracked yet is held as an early ack.
+     *
+     * @param messageId   the message.
+     * @param destination the destination.
+     * @param client      the client index of a numbered ack, -1 for none.
+     * @param sequence    the numbered ack's sequence.
+     * @return OK, COMPLETED, HELD, or a refusal.
+     */
+    Result ack(final long messageId, final int destination, final int client, final long sequence)
     {
         final long nowNs = clock.nowNs();
-        if (earlyAcks.isEnabled() && Records.MISSING == records.slotOf(messageId) &&
-            earlyAcks.hold(messageId, destination, nowNs))
+        if (earlyAcks.isEnabled() && Records.MISSING == records.slotOf(messageId))
         {
-            counters.increment(EARLY_ACKS_HELD);
-            return Result.HELD;
+            final int held = earlyAcks.hold(messageId, destination, nowNs, client, sequence);
+            if (EarlyAcks.NOT_HELD != held)
+            {
+                if (EarlyAcks.HELD == held && client >= 0)
+                {
+                    // the client was told it is applied: if its window ends first, its outbox tells it otherwise
+                    sessions.heldAck(client);
+                }
+                counters.increment(EARLY_ACKS_HELD);
+                return Result.HELD;
+            }
         }
         final int slot = answerSlot(messageId, destination);
         if (slot < 0)

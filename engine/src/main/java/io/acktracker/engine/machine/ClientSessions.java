@@ -14,6 +14,7 @@ import io.acktracker.engine.state.ImageSections;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.command.CommandLayout;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -205,6 +206,41 @@ public final class ClientSessions implements ClientOutboxes
         final long sequence)
     {
         outboxes.appendRefusal(index, commandType, subjectId, result.ordinal(), sequence);
+    }
+
+    /**
+     * A numbered ack was held as an early ack: an outbox entry is reserved for its refusal, should its window end
+     * before its message is tracked (admission left room for it).
+     *
+     * @param index the client's index.
+     */
+    void heldAck(final int index)
+    {
+        outboxes.reserve(index);
+    }
+
+    /**
+     * A held numbered ack's window ended first: the client, told it was applied, learns from its outbox that it was
+     * refused UNKNOWN_MESSAGE, so it can ack again.
+     *
+     * @param index     the client's index.
+     * @param messageId the message.
+     * @param sequence  the ack's sequence.
+     */
+    void heldAckDropped(final int index, final long messageId, final long sequence)
+    {
+        outboxes.release(index);
+        outboxes.appendRefusal(index, CommandLayout.ACK, messageId, Result.UNKNOWN_MESSAGE.ordinal(), sequence);
+    }
+
+    /**
+     * A held numbered ack was applied with its message: its reservation is free.
+     *
+     * @param index the client's index.
+     */
+    void heldAckApplied(final int index)
+    {
+        outboxes.release(index);
     }
 
     /**

@@ -10,19 +10,62 @@ import org.agrona.collections.Long2LongHashMap;
  * Acks that arrived before their message was tracked, held for a short window. Over Aeron a destination's ack and
  * the sender's Track travel on different sessions, so the ack can overtake the Track; without this window it would
  * be counted as an orphan and the message would time out and be redelivered for nothing. A held ack is applied when
- * the Track arrives within the window, and counted as an orphan when the window ends first.
+ * the Track arrives within the window, and dropped as an orphan when the window ends first.
  * <p>
- * Bounded: at most {@code capacity} ids are held; beyond that an early ack is an orphan at once. Held acks are not
- * persisted: after a crash the message times out and is redelivered, and the destination acks again.
+ * A numbered ack (a client session's) was confirmed to its client as applied when it was held, so its client would
+ * never send it again: when its window ends first, the {@link Listener} is told, and the client learns from its
+ * outbox that the ack was refused (an entry reserved when it was held). A second ack of a held message from the same
+ * destination is held with the first and shares its fate.
+ * <p>
+ * Each held ack is an entry of a ring in arrival order, which the window expires from its head; the destinations
+ * still held per message are a bit set, and each holding of a message has a serial, so an entry whose message was
+ * tracked in the meantime (its bit taken) or held again later is told apart from one still held.
+ * <p>
+ * Bounded: at most {@code capacity} acks are held; beyond that an early ack is an orphan at once. Held acks are in
+ * the journal store's checkpoints and follow from its replay; with the tables store they are not persisted: after a
+ * crash the message times out and is redelivered, and the destination acks again.
  * <p>
  * Agent thread only.
  */
 final class EarlyAcks
 {
+    /** {@link #hold}: no room, the ack is an orphan. */
+    static final int NOT_HELD = 0;
+    /** {@link #hold}: held in an entry of its own. */
+    static final int HELD = 1;
+    /** {@link #hold}: the message was already held for that destination; this ack shares that entry's fate. */
+    static final int HELD_WITH_FIRST = 2;
+
+    /** Told what becomes of held acks as their window ends (agent thread, during {@link #expire}). */
+    interface Listener
+    {
+        /**
+         * A held ack's window ended before its message was tracked: an orphan.
+         *
+         * @param messageId the message.
+         * @param owner     the client index of a numbered ack, -1 for an unnumbered one.
+         * @param sequence  the numbered ack's sequence.
+         */
+        void dropped(long messageId, int owner, long sequence);
+
+        /**
+         * A numbered ack held earlier was applied with its message: its outbox reservation is free again.
+         *
+         * @param owner the client index.
+         */
+        void released(int owner);
+    }
+
     private final Long2LongHashMap held;
+    private final Long2LongHashMap serialOf;
     private final long[] ids;
     private final long[] times;
+    private final long[] serials;
+    private final long[] sequences;
+    private final int[] destinations;
+    private final int[] owners;
     private final long windowNs;
+    private long lastSerial;
     private int head;
     private int count;
 
@@ -31,8 +74,13 @@ final class EarlyAcks
         this.windowNs = windowNs;
         final int size = Math.max(1, capacity);
         held = new Long2LongHashMap(Math.max(16, size * 2), 0.65f, 0);
+        serialOf = new Long2LongHashMap(Math.max(16, size * 2), 0.65f, 0);
         ids = new long[size];
         times = new long[size];
+        serials = new long[size];
+        sequences = new long[size];
+        destinations = new int[size];
+        owners = new int[size];
     }
 
     boolean isEnabled()
@@ -43,24 +91,41 @@ final class EarlyAcks
     /**
      * Hold an ack for an id not tracked yet.
      *
-     * @return false when full (the caller counts an orphan).
+     * @param messageId   the message.
+     * @param destination the acking destination.
+     * @param nowNs       the command's time.
+     * @param owner       the client index of a numbered ack, -1 for an unnumbered one.
+     * @param sequence    the numbered ack's sequence.
+     * @return {@link #HELD}, {@link #HELD_WITH_FIRST}, or {@link #NOT_HELD} when full (the caller counts an orphan).
      */
-    boolean hold(final long messageId, final int destination, final long nowNs)
+    int hold(final long messageId, final int destination, final long nowNs, final int owner, final long sequence)
     {
+        final long bit = 1L << destination;
         final long mask = held.get(messageId);
+        if (0 != (mask & bit))
+        {
+            return HELD_WITH_FIRST;
+        }
+        if (count == ids.length)
+        {
+            return NOT_HELD;
+        }
+        long serial = serialOf.get(messageId);
         if (0 == mask)
         {
-            if (count == ids.length)
-            {
-                return false;
-            }
-            final int tail = (head + count) % ids.length;
-            ids[tail] = messageId;
-            times[tail] = nowNs;
-            count++;
+            serial = ++lastSerial;
+            serialOf.put(messageId, serial);
         }
-        held.put(messageId, mask | (1L << destination));
-        return true;
+        final int tail = (head + count) % ids.length;
+        ids[tail] = messageId;
+        times[tail] = nowNs;
+        serials[tail] = serial;
+        destinations[tail] = destination;
+        owners[tail] = owner + 1;
+        sequences[tail] = sequence;
+        count++;
+        held.put(messageId, mask | bit);
+        return HELD;
     }
 
     /**
@@ -74,30 +139,52 @@ final class EarlyAcks
     }
 
     /**
-     * Take the held acks of a message being tracked.
+     * Take held acks of a message being tracked: the destinations it awaits; any others stay held until their window
+     * ends.
      *
-     * @return bitset of destinations that acked early, 0 when none.
+     * @param messageId the message.
+     * @param taken     the destinations whose acks it applies.
      */
-    long take(final long messageId)
+    void take(final long messageId, final long taken)
     {
-        return 0 == held.size() ? 0 : held.remove(messageId);
+        final long left = held.get(messageId) & ~taken;
+        if (0 == left)
+        {
+            held.remove(messageId);
+            serialOf.remove(messageId);
+        }
+        else
+        {
+            held.put(messageId, left);
+        }
     }
 
     /**
-     * Drop held acks whose window ended, at most {@code budget}.
+     * End the window of held acks whose time is up, at most {@code budget}: each one still held is dropped, each
+     * numbered one applied meanwhile releases its reservation.
      *
-     * @param expired receives the number of destinations of each dropped id (orphans).
+     * @param nowNs    the time.
+     * @param budget   most entries.
+     * @param listener told.
      * @return entries looked at.
      */
-    int expire(final long nowNs, final int budget, final java.util.function.IntConsumer expired)
+    int expire(final long nowNs, final int budget, final Listener listener)
     {
         int work = 0;
         while (count > 0 && work < budget && nowNs - times[head] >= windowNs)
         {
-            final long mask = held.remove(ids[head]);
-            if (0 != mask)
+            final long messageId = ids[head];
+            final long bit = 1L << destinations[head];
+            final long mask = held.get(messageId);
+            final int owner = owners[head] - 1;
+            if (0 != (mask & bit) && serialOf.get(messageId) == serials[head])
             {
-                expired.accept(Long.bitCount(mask));
+                take(messageId, bit);
+                listener.dropped(messageId, owner, sequences[head]);
+            }
+            else if (owner >= 0)
+            {
+                listener.released(owner);
             }
             head = (head + 1) % ids.length;
             count--;
@@ -117,7 +204,9 @@ final class EarlyAcks
         for (int i = 0; i < count; i++)
         {
             final int index = (head + i) % ids.length;
-            image.putLong(ids[index]).putLong(times[index]).putLong(held.get(ids[index]));
+            image.putLong(ids[index]).putLong(times[index]).putInt(destinations[index]).putInt(owners[index])
+                .putLong(sequences[index]).putLong(held.get(ids[index]))
+                .putInt(serialOf.get(ids[index]) == serials[index] ? 1 : 0);
         }
     }
 
@@ -127,21 +216,12 @@ final class EarlyAcks
         for (int i = 0; i < count; i++)
         {
             final int index = (head + i) % ids.length;
-            out.putLong(ids[index]).putLong(times[index]);
+            out.putLong(ids[index]).putLong(times[index]).putLong(serials[index]).putLong(sequences[index])
+                .putInt(destinations[index]).putInt(owners[index]);
         }
-        // by ascending id: the map's iteration order depends on its insertion history, the image must not
-        final long[] heldIds = new long[held.size()];
-        final Long2LongHashMap.KeyIterator keys = held.keySet().iterator();
-        for (int i = 0; i < heldIds.length; i++)
-        {
-            heldIds[i] = keys.nextValue();
-        }
-        java.util.Arrays.sort(heldIds);
-        out.putInt(heldIds.length);
-        for (final long messageId : heldIds)
-        {
-            out.putLong(messageId).putLong(held.get(messageId));
-        }
+        out.putLong(lastSerial);
+        dumpSorted(out, held);
+        dumpSorted(out, serialOf);
     }
 
     void restore(final ImageReader in)
@@ -158,11 +238,39 @@ final class EarlyAcks
         {
             ids[i] = in.getLong();
             times[i] = in.getLong();
+            serials[i] = in.getLong();
+            sequences[i] = in.getLong();
+            destinations[i] = in.getInt();
+            owners[i] = in.getInt();
         }
-        held.clear();
+        lastSerial = in.getLong();
+        restoreMap(in, held);
+        restoreMap(in, serialOf);
+    }
+
+    private static void dumpSorted(final ImageWriter out, final Long2LongHashMap map)
+    {
+        // by ascending id: the map's iteration order depends on its insertion history, the image must not
+        final long[] keys = new long[map.size()];
+        final Long2LongHashMap.KeyIterator iterator = map.keySet().iterator();
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = iterator.nextValue();
+        }
+        java.util.Arrays.sort(keys);
+        out.putInt(keys.length);
+        for (final long key : keys)
+        {
+            out.putLong(key).putLong(map.get(key));
+        }
+    }
+
+    private static void restoreMap(final ImageReader in, final Long2LongHashMap map)
+    {
+        map.clear();
         for (int i = 0, size = in.getInt(); i < size; i++)
         {
-            held.put(in.getLong(), in.getLong());
+            map.put(in.getLong(), in.getLong());
         }
     }
 }

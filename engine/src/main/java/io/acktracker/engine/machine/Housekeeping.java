@@ -13,7 +13,6 @@ import io.acktracker.engine.stream.StreamIndex;
 import io.acktracker.engine.stream.Streams;
 import io.acktracker.engine.timer.DeadlineIndex;
 
-import java.util.function.IntConsumer;
 import java.util.function.LongPredicate;
 
 import static io.acktracker.engine.metrics.TrackerCounter.*;
@@ -42,7 +41,23 @@ final class Housekeeping
     private final long orphanCheckIntervalNs;
     private final PendingRecord record = new PendingRecord();
     private final LongPredicate isLiveInStream = this::isLivePending;
-    private final IntConsumer countOrphans = this::countOrphans;
+    private final ClientSessions sessions;
+    private final EarlyAcks.Listener heldAcks = new EarlyAcks.Listener()
+    {
+        public void dropped(final long messageId, final int owner, final long sequence)
+        {
+            counters.increment(ORPHAN_ACKS);
+            if (owner >= 0)
+            {
+                sessions.heldAckDropped(owner, messageId, sequence);
+            }
+        }
+
+        public void released(final int owner)
+        {
+            sessions.heldAckApplied(owner);
+        }
+    };
 
     private long[] replayIds = new long[0];
     private int replayCount;
@@ -60,6 +75,7 @@ final class Housekeeping
         final DestinationHealth health,
         final DeadLetters deadLetters,
         final EarlyAcks earlyAcks,
+        final ClientSessions sessions,
         final DeadlineIndex deadlines,
         final Counters counters,
         final int budget,
@@ -73,6 +89,7 @@ final class Housekeeping
         this.health = health;
         this.deadLetters = deadLetters;
         this.earlyAcks = earlyAcks;
+        this.sessions = sessions;
         this.deadlines = deadlines;
         this.counters = counters;
         this.budget = budget;
@@ -89,7 +106,7 @@ final class Housekeeping
         work += orphanSweep(nowNs);
         work += health.poll(nowNs);
         work += deadLetters.doWork(nowNs, budget);
-        work += earlyAcks.expire(nowNs, budget, countOrphans);
+        work += earlyAcks.expire(nowNs, budget, heldAcks);
         return work;
     }
 
@@ -120,11 +137,6 @@ final class Housekeeping
             image.putLong(replayIds[i]);
         }
         image.putInt(streamCursor).putInt(orphanSweepActive ? 1 : 0).putInt(orphanCursor).putLong(nextOrphanSweepNs);
-    }
-
-    private void countOrphans(final int acks)
-    {
-        counters.add(ORPHAN_ACKS, acks);
     }
 
     private int replayOutcomes()

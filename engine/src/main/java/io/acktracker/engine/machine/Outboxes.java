@@ -80,6 +80,12 @@ public final class Outboxes
         reserved[index]++;
     }
 
+    /** An entry reserved by {@link #reserve} is no longer needed, or is about to be written by a refusal. */
+    void release(final int index)
+    {
+        reserved[index]--;
+    }
+
     /** The outcome of a message of the client, from an effect queue: takes its reserved entry. */
     void appendOutcome(final int index, final DirectBuffer source, final int position)
     {

@@ -146,6 +146,7 @@ public final class TrackerStateMachine
 
         records = new Records(tables.pending(), config.capacity(), config.tombstoneCapacity(), counters);
         deadlines = new DeadlineIndex(records.slotCapacity(), startNs);
+        sessions = new ClientSessions(config.maxClients(), config.outboxCapacity(), records.slotCapacity(), counters);
         health = new DestinationHealth(config.circuitBreaker(), tables.state(), effects, registry,
             counters.get(CIRCUITS_OPEN), counters.get(CIRCUIT_TRANSITIONS));
         earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
@@ -165,15 +166,14 @@ public final class TrackerStateMachine
             clock);
         leases = new Leases(config, records, finisher, retries, history, activeLeases, policies, random, leaseMac,
             leaseHoldTime, effects, counters, clock);
-        answers = new Answers(records, health, finisher, retries, earlyAcks, history, counters, clock);
+        answers = new Answers(records, health, finisher, retries, earlyAcks, sessions, history, counters, clock);
         streamAcks = new StreamAcks(records, streams, tables.streamOffsets(), health, finisher, counters,
             housekeepingBudget);
         tracking = new Tracking(policies, records, admission, streams, earlyAcks, tables.extras(), health, finisher,
             counters, clock);
         timeouts = new Timeouts(records, deadlines, finisher, leases, retries);
         housekeeping = new Housekeeping(records, tombstones, streams, streamAcks, health, deadLetters, earlyAcks,
-            deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
-        sessions = new ClientSessions(config.maxClients(), config.outboxCapacity(), records.slotCapacity(), counters);
+            sessions, deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
         recovery = new Recovery(records, deadlines, streams, tables.streamOffsets(), retries, health, activeLeases,
             deadLetters, tombstones, housekeeping, tables.extras(), counters, startNs);
     }
@@ -221,7 +221,7 @@ public final class TrackerStateMachine
         clock.set(timestampNs);
         final int mark = effects.mark();
         final Result result = (type & SEQUENCED) != 0 ?
-            applyNumbered(type & ~SEQUENCED, buffer, offset, length) : applyCommand(type, buffer, offset, length, -1);
+            applyNumbered(type & ~SEQUENCED, buffer, offset, length) : applyCommand(type, buffer, offset, length, -1, 0);
         sessions.route(effects, mark, records);
         return result;
     }
@@ -254,7 +254,7 @@ public final class TrackerStateMachine
             default:
                 break;
         }
-        final Result result = applyCommand(type, buffer, offset, bodyLength, index);
+        final Result result = applyCommand(type, buffer, offset, bodyLength, index, sequence);
         sessions.applied(index, sequence);
         if (result.isRefusal())
         {
@@ -265,7 +265,8 @@ public final class TrackerStateMachine
     }
 
     private Result applyCommand(
-        final int type, final DirectBuffer buffer, final int offset, final int length, final int client)
+        final int type, final DirectBuffer buffer, final int offset, final int length, final int client,
+        final long sequence)
     {
         switch (type)
         {
@@ -287,7 +288,7 @@ public final class TrackerStateMachine
                 final int destination = buffer.getInt(offset + ACK_DESTINATION_OFFSET);
                 final Result invalid = validator.answer(destination);
                 return Result.OK != invalid ? invalid(invalid) :
-                    answers.ack(buffer.getLong(offset + ACK_MESSAGE_ID_OFFSET), destination);
+                    answers.ack(buffer.getLong(offset + ACK_MESSAGE_ID_OFFSET), destination, client, sequence);
             }
             case NACK:
             {

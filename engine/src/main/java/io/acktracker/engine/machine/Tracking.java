@@ -157,7 +157,7 @@ final class Tracking
         if (0 != early)
         {
             // taken only now: a refused track leaves the held acks where they were
-            earlyAcks.take(messageId);
+            earlyAcks.take(messageId, early);
             counters.add(EARLY_ACKS_APPLIED, Long.bitCount(early));
         }
 

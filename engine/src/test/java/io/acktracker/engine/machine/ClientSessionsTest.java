@@ -333,6 +333,48 @@ class ClientSessionsTest
         assertThat(agent.pendingCount()).isZero();
     }
 
+    /**
+     * A numbered ack that overtook its Track was confirmed as applied (held), so its destination would never send it
+     * again: when the early-ack window ends first, the destination's outbox tells it the ack was refused (an entry
+     * reserved when it was held); a held ack whose Track came in time only frees its reservation. Across a restart in
+     * the middle the journal's replay holds the same acks and ends them the same way.
+     */
+    @Test
+    void shouldTellADestinationItsHeldAckWasDroppedWhenTheWindowEndedBeforeItsTrack()
+    {
+        final TrackerConfig config = config().earlyAckWindowNs(50_000_000L).dataDir(dataDir).journal(true)
+            .checkpointAtClose(false);
+        open(config);
+        openSession(SENDER, 0, 0);
+        openSession(OTHER, 0, 0);
+        final int destination = sessions().indexOf(OTHER);
+        assertThat(ack(OTHER, 1, 500, 0)).as("overtook a Track that never comes").isEqualTo(Result.HELD);
+        assertThat(ack(OTHER, 2, 501, 0)).as("overtook its Track").isEqualTo(Result.HELD);
+        assertThat(ack(OTHER, 3, 500, 0)).as("again: held with the first").isEqualTo(Result.HELD);
+        assertThat(sessions().outboxes().reserved(destination)).as("one entry per ack held apart").isEqualTo(2);
+        assertThat(track(SENDER, 1, 501)).isEqualTo(Result.OK);
+        drain(agent);
+        final StateImage held = image();
+        tracker.close();
+
+        open(config);
+        drain(agent);
+        assertThat(image().firstDifference(held)).as("replayed").isNull();
+        clock.advanceMs(60);
+        drain(agent);
+
+        assertThat(sessions().outboxes().reserved(destination)).isZero();
+        assertThat(sessions().outboxes().written(destination)).isEqualTo(1);
+        final List<String> entries = new ArrayList<>();
+        sessions().outboxes().read(destination, 1, new Recorder(entries));
+        entries.add("seq " + sessions().outboxes().refusalSequence(destination, 1));
+        assertThat(entries).containsExactly("refusal ACK 500 UNKNOWN_MESSAGE", "seq 1");
+        assertThat(counter(TrackerCounter.ORPHAN_ACKS)).isEqualTo(1);
+        assertThat(counter(TrackerCounter.EARLY_ACKS_APPLIED)).isEqualTo(1);
+        // the ack held for 501 was applied with its Track: the other destination's ack completes it
+        assertThat(ack(OTHER, 4, 501, 1)).isEqualTo(Result.COMPLETED);
+    }
+
     /** Writes entries as text. */
     private static final class Recorder implements Effects.Handler
     {
