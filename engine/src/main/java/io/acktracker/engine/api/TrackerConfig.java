@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Everything a tracker is built from, in one place, with defaults; validated once by {@link #conclude()}.
  * Accessors follow the Aeron style: {@code capacity()} reads, {@code capacity(value)} sets and returns this.
  * <p>
- * Threading: build on one thread, then hand to {@link AckTracker}; do not change it afterwards.
+ * Threading: build on one thread, then hand to {@link io.acktracker.engine.AckTracker}; do not change it afterwards.
  * <p>
  * Why this file is long: one place for every setting, with its default, its Javadoc and its check in {@code
  * conclude()}, the way Aeron's contexts are written.
@@ -1154,7 +1154,8 @@ public final class TrackerConfig
     }
 
     /**
-     * Where the futures of {@link AckTracker#trackAsync} and {@link AckTracker#lease} complete, so a caller's
+     * Where the futures of {@link io.acktracker.engine.AckTracker#trackAsync} and
+     * {@link io.acktracker.engine.AckTracker#lease} complete, so a caller's
      * dependent stages ({@code thenAccept} and the like) never run on the agent thread. Default: the common
      * fork-join pool. {@code Runnable::run} completes them on the agent thread: only for stages that never block.
      *

@@ -453,13 +453,6 @@ public final class TrackerStateMachine
         return clock.nowNs();
     }
 
-    /**
-     * Tell the parts an outcome was told to the listeners (the agent calls this after telling it).
-     *
-     * @param messageId the message.
-     * @param slot      the slot the outcome effect carried.
-     */
-
     public int pendingCount()
     {
         return records.pendingCount();
