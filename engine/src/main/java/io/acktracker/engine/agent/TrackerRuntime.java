@@ -24,6 +24,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -128,6 +129,7 @@ public final class TrackerRuntime implements AutoCloseable
             {
                 tables = TrackerTables.open(null, config, false);
             }
+            config.notices().accept(reservation(config, tables, dataDirectory, null != journal));
             seed = null != journal ? journal.seed() : TrackerStateMachine.seed(config, incarnation);
             startNs = null != journal ? journal.startNs() : startNs;
 
@@ -409,6 +411,20 @@ public final class TrackerRuntime implements AutoCloseable
             throw cause instanceof TrackerException ? (TrackerException)cause :
                 new TrackerException("the tracker could not start: " + cause, cause);
         }
+    }
+
+    /**
+     * The one line that says what the open reserved, so a capacity of millions is never a silent gigabyte.
+     */
+    private static String reservation(
+        final TrackerConfig config, final TrackerTables tables, final DataDirectory dir, final boolean journal)
+    {
+        final String where = null == dir || journal ? "of off-heap memory" :
+            "on disk in " + dir.dir() + " (allocated in full at open)";
+        return String.format(Locale.ROOT, "acktracker '%s': capacity %,d pending + %,d tombstones: the tables take " +
+            "%,d MiB %s%s", config.name(), config.capacity(), config.tombstoneCapacity(),
+            (tables.reservedBytes() + (1 << 20) - 1) >> 20, where,
+            journal ? "; the journal and its checkpoints grow in " + dir.dir() : "");
     }
 
     private void syncLoop()

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Everything a tracker is built from, in one place, with defaults; validated once by {@link #conclude()}.
@@ -60,6 +61,7 @@ public final class TrackerConfig
     private OutcomeListener outcomeListener;
     private RefusalListener refusalListener;
     private ErrorHandler errorHandler;
+    private Consumer<String> notices;
     private boolean recordServiceTime = true;
     private int defaultMaxAttempts = 3;
     private int defaultPriority = 0;
@@ -167,6 +169,10 @@ public final class TrackerConfig
         {
             errorHandler = (throwable) -> throwable.printStackTrace(System.err);
         }
+        if (null == notices)
+        {
+            notices = System.err::println;
+        }
         if (null == countersFile && null != dataDir)
         {
             countersFile = dataDir.resolve("counters.dat");
@@ -252,6 +258,11 @@ public final class TrackerConfig
 
     /**
      * Most pending messages; a track beyond it is refused with CAPACITY_EXCEEDED. Fixed when the table is created.
+     * <p>
+     * The store is sized for it (and {@link #tombstoneCapacity(int)}) at open, whatever the load: with a
+     * {@link #dataDir(Path)} the table files are allocated on disk in full (not sparse), without one the same in
+     * off-heap memory. {@code capacity(1_000_000)} with the default tombstones takes 768 MiB. The open
+     * announces the figure in one line through {@link #notices(Consumer)}.
      *
      * @param capacity messages.
      * @return this.
@@ -700,6 +711,29 @@ public final class TrackerConfig
     public TrackerConfig errorHandler(final ErrorHandler errorHandler)
     {
         this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /**
+     * Where the tracker's one-line notices go: what it reserves at open (see {@link #capacity(int)}).
+     *
+     * @return the sink.
+     */
+    public Consumer<String> notices()
+    {
+        return notices;
+    }
+
+    /**
+     * Where the tracker's one-line notices go, such as the disk or memory it reserves at open. Default: standard
+     * error. Called on the thread that opens the tracker.
+     *
+     * @param notices the sink, e.g. a logger's {@code info}.
+     * @return this.
+     */
+    public TrackerConfig notices(final Consumer<String> notices)
+    {
+        this.notices = notices;
         return this;
     }
 
