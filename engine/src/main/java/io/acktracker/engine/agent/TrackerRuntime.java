@@ -201,6 +201,11 @@ public final class TrackerRuntime implements AutoCloseable
         }
     }
 
+    /**
+     * The concluded configuration.
+     *
+     * @return the configuration.
+     */
     public TrackerConfig config()
     {
         return config;
@@ -216,31 +221,61 @@ public final class TrackerRuntime implements AutoCloseable
         return dataDirectory;
     }
 
+    /**
+     * The Chronicle Map tables.
+     *
+     * @return the tables.
+     */
     public TrackerTables tables()
     {
         return tables;
     }
 
+    /**
+     * The tracker's counters.
+     *
+     * @return the counters.
+     */
     public Counters counters()
     {
         return counters;
     }
 
+    /**
+     * The destination registry.
+     *
+     * @return the registry.
+     */
     public DestinationRegistry registry()
     {
         return registry;
     }
 
+    /**
+     * Track-to-outcome latency of completed messages.
+     *
+     * @return the recorder.
+     */
     public LatencyRecorder completionLatency()
     {
         return completionLatency;
     }
 
+    /**
+     * Time the agent spends applying a command.
+     *
+     * @return the recorder.
+     */
     public LatencyRecorder serviceTime()
     {
         return serviceTime;
     }
 
+    /**
+     * How long leases are held before they are settled.
+     *
+     * @return the recorder.
+     */
     public LatencyRecorder leaseHoldTime()
     {
         return leaseHoldTime;
@@ -256,16 +291,31 @@ public final class TrackerRuntime implements AutoCloseable
         return adminQueue;
     }
 
+    /**
+     * The futures waiting for outcomes (trackAsync, lease).
+     *
+     * @return the waiters.
+     */
     public OutcomeWaiters waiters()
     {
         return waiters;
     }
 
+    /**
+     * Writes commands from other threads into the agent's queue.
+     *
+     * @return the proxy.
+     */
     public CommandProxy proxy()
     {
         return proxy;
     }
 
+    /**
+     * Checks command arguments before they are queued or applied.
+     *
+     * @return the validator.
+     */
     public CommandValidator validator()
     {
         return validator;
@@ -281,6 +331,11 @@ public final class TrackerRuntime implements AutoCloseable
         return journal;
     }
 
+    /**
+     * The agent.
+     *
+     * @return the agent.
+     */
     public TrackerAgent agent()
     {
         return agent;

@@ -453,11 +453,21 @@ public final class TrackerStateMachine
         return clock.nowNs();
     }
 
+    /**
+     * Messages tracked and not finished.
+     *
+     * @return the count.
+     */
     public int pendingCount()
     {
         return records.pendingCount();
     }
 
+    /**
+     * Finished messages still remembered as tombstones.
+     *
+     * @return the count.
+     */
     public int tombstoneCount()
     {
         return records.tombstoneCount();

@@ -173,6 +173,11 @@ public final class ClientSession
         this.resendNotBeforeNs = lastProgressNs;
     }
 
+    /**
+     * This client's id, in every command it sends.
+     *
+     * @return the id.
+     */
     public long clientId()
     {
         return clientId;

@@ -287,11 +287,21 @@ public final class TrackerService implements AutoCloseable
         secretFile = file;
     }
 
+    /**
+     * The tracker the service runs.
+     *
+     * @return the tracker.
+     */
     public AckTracker tracker()
     {
         return tracker;
     }
 
+    /**
+     * The service's transport.
+     *
+     * @return the transport.
+     */
     public AeronTransport transport()
     {
         return transport;
@@ -327,6 +337,10 @@ public final class TrackerService implements AutoCloseable
         return driver;
     }
 
+    /**
+     * Stops the service: the HTTP edge, then the tracker (synced first), the transport, the driver and the data
+     * directory. Idempotent.
+     */
     public void close()
     {
         if (closed)
