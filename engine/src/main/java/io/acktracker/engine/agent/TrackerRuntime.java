@@ -201,11 +201,7 @@ public final class TrackerRuntime implements AutoCloseable
         }
     }
 
-    /**
-     * The concluded configuration.
-     *
-     * @return the configuration.
-     */
+    /** {@return the concluded configuration} */
     public TrackerConfig config()
     {
         return config;
@@ -221,61 +217,37 @@ public final class TrackerRuntime implements AutoCloseable
         return dataDirectory;
     }
 
-    /**
-     * The Chronicle Map tables.
-     *
-     * @return the tables.
-     */
+    /** {@return the Chronicle Map tables} */
     public TrackerTables tables()
     {
         return tables;
     }
 
-    /**
-     * The tracker's counters.
-     *
-     * @return the counters.
-     */
+    /** {@return the tracker's counters} */
     public Counters counters()
     {
         return counters;
     }
 
-    /**
-     * The destination registry.
-     *
-     * @return the registry.
-     */
+    /** {@return the destination registry} */
     public DestinationRegistry registry()
     {
         return registry;
     }
 
-    /**
-     * Track-to-outcome latency of completed messages.
-     *
-     * @return the recorder.
-     */
+    /** {@return the track-to-outcome latency of completed messages} */
     public LatencyRecorder completionLatency()
     {
         return completionLatency;
     }
 
-    /**
-     * Time the agent spends applying a command.
-     *
-     * @return the recorder.
-     */
+    /** {@return the time the agent spends applying a command} */
     public LatencyRecorder serviceTime()
     {
         return serviceTime;
     }
 
-    /**
-     * How long leases are held before they are settled.
-     *
-     * @return the recorder.
-     */
+    /** {@return how long leases are held before they are settled} */
     public LatencyRecorder leaseHoldTime()
     {
         return leaseHoldTime;
@@ -291,31 +263,19 @@ public final class TrackerRuntime implements AutoCloseable
         return adminQueue;
     }
 
-    /**
-     * The futures waiting for outcomes (trackAsync, lease).
-     *
-     * @return the waiters.
-     */
+    /** {@return the futures waiting for outcomes (trackAsync, lease)} */
     public OutcomeWaiters waiters()
     {
         return waiters;
     }
 
-    /**
-     * Writes commands from other threads into the agent's queue.
-     *
-     * @return the proxy.
-     */
+    /** {@return the proxy that writes commands from other threads into the agent's queue} */
     public CommandProxy proxy()
     {
         return proxy;
     }
 
-    /**
-     * Checks command arguments before they are queued or applied.
-     *
-     * @return the validator.
-     */
+    /** {@return the validator of command arguments, before they are queued or applied} */
     public CommandValidator validator()
     {
         return validator;
@@ -331,11 +291,7 @@ public final class TrackerRuntime implements AutoCloseable
         return journal;
     }
 
-    /**
-     * The agent.
-     *
-     * @return the agent.
-     */
+    /** {@return the agent} */
     public TrackerAgent agent()
     {
         return agent;
