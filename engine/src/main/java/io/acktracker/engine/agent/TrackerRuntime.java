@@ -432,8 +432,8 @@ public final class TrackerRuntime implements AutoCloseable
     {
         final String where = null == dir || journal ? "of off-heap memory" :
             "on disk in " + dir.dir() + " (allocated in full at open)";
-        return String.format(Locale.ROOT, "acktracker '%s': capacity %,d pending + %,d tombstones: the tables take " +
-            "%,d MiB %s%s", config.name(), config.capacity(), config.tombstoneCapacity(),
+        return String.format(Locale.ROOT, "capacity %,d pending + %,d tombstones: the tables take %,d MiB %s%s",
+            config.capacity(), config.tombstoneCapacity(),
             (tables.reservedBytes() + (1 << 20) - 1) >> 20, where,
             journal ? "; the journal and its checkpoints grow in " + dir.dir() : "");
     }

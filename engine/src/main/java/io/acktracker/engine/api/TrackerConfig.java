@@ -171,7 +171,8 @@ public final class TrackerConfig
         }
         if (null == notices)
         {
-            notices = System.err::println;
+            final String prefix = "acktracker '" + name + "': ";
+            notices = (line) -> System.err.println(prefix + line);
         }
         if (null == countersFile && null != dataDir)
         {
@@ -895,7 +896,7 @@ public final class TrackerConfig
 
     /**
      * Where the tracker's one-line notices go, such as the disk or memory it reserves at open. Default: standard
-     * error. Called on the thread that opens the tracker.
+     * error, as {@code acktracker '<name>': <notice>}. Called on the thread that opens the tracker.
      *
      * @param notices the sink, e.g. a logger's {@code info}.
      * @return this.

@@ -48,6 +48,7 @@ public final class TrackerService implements AutoCloseable
     private String secret;
     private Path temporarySecretDir;
     private boolean closed;
+    private String reservation;
 
     private TrackerService(final ServiceConfig config)
     {
@@ -123,6 +124,7 @@ public final class TrackerService implements AutoCloseable
                 .journal(journal)
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
+                .notices((line) -> reservation = line)
                 .extension(transport);
             tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
                 AckTracker.launch(trackerConfig, dataDirectory);
@@ -219,7 +221,7 @@ public final class TrackerService implements AutoCloseable
     }
 
     /**
-     * One line saying where the service listens.
+     * One line saying where the service listens, and what its tables reserve.
      *
      * @return the description.
      */
@@ -233,7 +235,8 @@ public final class TrackerService implements AutoCloseable
             ", data " + (null == config.dataDir() ? "in memory" : config.dataDir().toString()) +
             ", http " + (null == http ? "off" : config.get("http.host") + ":" + http.port() +
             (http.scheme().equals("https") ? " (https)" : "") + ", http token in " + http.tokenFile() +
-            (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : ""));
+            (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : "")) +
+            (null == reservation ? "" : "; " + reservation);
     }
 
     /**
