@@ -727,6 +727,11 @@ public final class AckTracker implements AutoCloseable
         runtime.tables().sync();
     }
 
+    /**
+     * The configuration, concluded (defaults filled in).
+     *
+     * @return the configuration; do not change it.
+     */
     public TrackerConfig config()
     {
         return config;

@@ -87,7 +87,8 @@ final class DataDirs
             final TrackerConfig config = new TrackerConfig()
                 .name("acktracker-tool")
                 .countersFile(counters)
-                .errorHandler((ex) -> { });
+                .errorHandler((ex) -> { })
+                .notices((line) -> { });
             final int[] sizing = DataDirectory.recordedSizing(dir);
             if (null != sizing && sizing[0] > 0)
             {

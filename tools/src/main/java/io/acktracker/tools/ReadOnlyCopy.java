@@ -81,7 +81,8 @@ final class ReadOnlyCopy implements DataDirs.OfflineTracker
         final TrackerConfig config = new TrackerConfig()
             .name("acktracker-tool")
             .dataDir(copy)
-            .errorHandler((ex) -> { });
+            .errorHandler((ex) -> { })
+            .notices((line) -> { });
         if (null != sizing && sizing[0] > 0)
         {
             config.capacity(sizing[0]).tombstoneCapacity(sizing[1]);

@@ -344,6 +344,11 @@ public final class AeronTransport
         return publication;
     }
 
+    /**
+     * The transport's configuration.
+     *
+     * @return the configuration.
+     */
     public TransportConfig config()
     {
         return config;

@@ -79,6 +79,11 @@ public final class TransportConfig
         }
     }
 
+    /**
+     * Label of the counters, to tell trackers apart.
+     *
+     * @return the setting.
+     */
     public String name()
     {
         return name;
@@ -96,6 +101,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * An Aeron client to use (the caller closes it).
+     *
+     * @return the setting.
+     */
     public Aeron aeron()
     {
         return aeron;
@@ -114,6 +124,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Media driver directory to connect to when no client is given; null uses Aeron's default ({@code aeron.dir}).
+     *
+     * @return the setting.
+     */
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
@@ -131,6 +146,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Channel the tracker subscribes to for commands: {@code aeron:ipc} (default), or e.g.
+     *
+     * @return the setting.
+     */
     public String inboundChannel()
     {
         return inboundChannel;
@@ -149,17 +169,34 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Aeron stream id the tracker reads commands from.
+     *
+     * @return the stream id.
+     */
     public int inboundStreamId()
     {
         return inboundStreamId;
     }
 
+    /**
+     * Aeron stream id the tracker reads commands from.
+     *
+     * @param inboundStreamId the stream id.
+     * @return this.
+     */
     public TransportConfig inboundStreamId(final int inboundStreamId)
     {
         this.inboundStreamId = inboundStreamId;
         return this;
     }
 
+    /**
+     * Channel the tracker publishes Outcome, Redeliver and Refused on: {@code aeron:ipc} (default), or a UDP endpoint,
+     * multicast or multi-destination-cast channel reaching the senders.
+     *
+     * @return the setting.
+     */
     public String outboundChannel()
     {
         return outboundChannel;
@@ -178,17 +215,33 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Aeron stream id the tracker publishes to.
+     *
+     * @return the stream id.
+     */
     public int outboundStreamId()
     {
         return outboundStreamId;
     }
 
+    /**
+     * Aeron stream id the tracker publishes to.
+     *
+     * @param outboundStreamId the stream id.
+     * @return this.
+     */
     public TransportConfig outboundStreamId(final int outboundStreamId)
     {
         this.outboundStreamId = outboundStreamId;
         return this;
     }
 
+    /**
+     * Most inbound frames read per duty cycle.
+     *
+     * @return the setting.
+     */
     public int fragmentLimit()
     {
         return fragmentLimit;
@@ -206,6 +259,13 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Whether each duty cycle first walks the inbound frames its poll will read (without consuming them) and touches
+     * the index entry and record of every message they name, so the poll finds them in cache ({@link
+     * io.acktracker.transport.inbound.InboundPrefetch}).
+     *
+     * @return the setting.
+     */
     public boolean inboundPrefetch()
     {
         return inboundPrefetch;
@@ -226,6 +286,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Extra offers of a back-pressured outbound frame within the duty cycle before it goes to the backlog.
+     *
+     * @return the setting.
+     */
     public int outboundRetries()
     {
         return outboundRetries;
@@ -243,6 +308,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Outbound backlog bytes at which the tracker stops polling inbound commands (preallocated).
+     *
+     * @return the setting.
+     */
     public int backlogCapacity()
     {
         return backlogCapacity;
@@ -260,6 +330,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Most backlogged frames published per duty cycle.
+     *
+     * @return the setting.
+     */
     public int backlogDrainLimit()
     {
         return backlogDrainLimit;
@@ -277,6 +352,13 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Whether outbound frames published while no subscriber is connected are kept for one that joins later (true), or
+     * counted as {@link TransportCounter#OUTBOUND_NO_SUBSCRIBER} and not kept (false, the default: otherwise a tracker
+     * nobody listens to would fill its backlog and stop taking acks).
+     *
+     * @return the setting.
+     */
     public boolean backlogWhenNotConnected()
     {
         return backlogWhenNotConnected;
@@ -296,6 +378,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Most publisher sessions bound to destinations at once; dead ones are dropped to make room.
+     *
+     * @return the setting.
+     */
     public int maxSessions()
     {
         return maxSessions;
@@ -313,6 +400,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * File for the transport counters, readable by other processes; null (default) keeps them in memory.
+     *
+     * @return the setting.
+     */
     public Path countersFile()
     {
         return countersFile;
@@ -330,6 +422,11 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * File for the distinct error log, readable by other processes; null (default) keeps it in memory.
+     *
+     * @return the setting.
+     */
     public Path errorLogFile()
     {
         return errorLogFile;
@@ -347,17 +444,33 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Length of the distinct error log.
+     *
+     * @return bytes.
+     */
     public int errorLogLength()
     {
         return errorLogLength;
     }
 
+    /**
+     * Length of the distinct error log.
+     *
+     * @param errorLogLength bytes.
+     * @return this.
+     */
     public TransportConfig errorLogLength(final int errorLogLength)
     {
         this.errorLogLength = errorLogLength;
         return this;
     }
 
+    /**
+     * How long closing keeps trying to publish the outbound backlog; what remains is counted as lost at close.
+     *
+     * @return the setting.
+     */
     public long closeDrainTimeoutNs()
     {
         return closeDrainTimeoutNs;
@@ -375,6 +488,12 @@ public final class TransportConfig
         return this;
     }
 
+    /**
+     * Visibility timeout of a lease whose Lease frame (or HTTP request) asks for the default; the tracker's {@code
+     * leaseMaxVisibilityNs} still bounds it.
+     *
+     * @return the setting.
+     */
     public long leaseTimeoutNs()
     {
         return leaseTimeoutNs;

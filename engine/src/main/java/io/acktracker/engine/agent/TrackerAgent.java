@@ -231,6 +231,9 @@ public final class TrackerAgent implements Agent, TrackerCommands
         return started;
     }
 
+    /**
+     * Closes what the agent owns; called once by its runner or invoker.
+     */
     public void onClose()
     {
         for (final TrackerExtension extension : extensions)
@@ -246,6 +249,11 @@ public final class TrackerAgent implements Agent, TrackerCommands
         }
     }
 
+    /**
+     * The agent's role name, used for its thread.
+     *
+     * @return the tracker's name.
+     */
     public String roleName()
     {
         return config.name();
@@ -741,11 +749,21 @@ public final class TrackerAgent implements Agent, TrackerCommands
         return machine.destinationHealth(destination);
     }
 
+    /**
+     * Messages tracked and not finished.
+     *
+     * @return the count.
+     */
     public int pendingCount()
     {
         return machine.pendingCount();
     }
 
+    /**
+     * Finished messages still remembered as tombstones.
+     *
+     * @return the count.
+     */
     public int tombstoneCount()
     {
         return machine.tombstoneCount();
@@ -791,11 +809,21 @@ public final class TrackerAgent implements Agent, TrackerCommands
         return machine.records();
     }
 
+    /**
+     * The destination registry.
+     *
+     * @return the registry.
+     */
     public DestinationRegistry registry()
     {
         return registry;
     }
 
+    /**
+     * The tracker's counters.
+     *
+     * @return the counters.
+     */
     public Counters counters()
     {
         return counters;

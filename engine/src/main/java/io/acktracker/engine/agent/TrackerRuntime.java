@@ -24,6 +24,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -128,6 +129,7 @@ public final class TrackerRuntime implements AutoCloseable
             {
                 tables = TrackerTables.open(null, config, false);
             }
+            config.notices().accept(reservation(config, tables, dataDirectory, null != journal));
             seed = null != journal ? journal.seed() : TrackerStateMachine.seed(config, incarnation);
             startNs = null != journal ? journal.startNs() : startNs;
 
@@ -199,6 +201,7 @@ public final class TrackerRuntime implements AutoCloseable
         }
     }
 
+    /** {@return the concluded configuration} */
     public TrackerConfig config()
     {
         return config;
@@ -214,31 +217,37 @@ public final class TrackerRuntime implements AutoCloseable
         return dataDirectory;
     }
 
+    /** {@return the Chronicle Map tables} */
     public TrackerTables tables()
     {
         return tables;
     }
 
+    /** {@return the tracker's counters} */
     public Counters counters()
     {
         return counters;
     }
 
+    /** {@return the destination registry} */
     public DestinationRegistry registry()
     {
         return registry;
     }
 
+    /** {@return the track-to-outcome latency of completed messages} */
     public LatencyRecorder completionLatency()
     {
         return completionLatency;
     }
 
+    /** {@return the time the agent spends applying a command} */
     public LatencyRecorder serviceTime()
     {
         return serviceTime;
     }
 
+    /** {@return how long leases are held before they are settled} */
     public LatencyRecorder leaseHoldTime()
     {
         return leaseHoldTime;
@@ -254,16 +263,19 @@ public final class TrackerRuntime implements AutoCloseable
         return adminQueue;
     }
 
+    /** {@return the futures waiting for outcomes (trackAsync, lease)} */
     public OutcomeWaiters waiters()
     {
         return waiters;
     }
 
+    /** {@return the proxy that writes commands from other threads into the agent's queue} */
     public CommandProxy proxy()
     {
         return proxy;
     }
 
+    /** {@return the validator of command arguments, before they are queued or applied} */
     public CommandValidator validator()
     {
         return validator;
@@ -279,6 +291,7 @@ public final class TrackerRuntime implements AutoCloseable
         return journal;
     }
 
+    /** {@return the agent} */
     public TrackerAgent agent()
     {
         return agent;
@@ -409,6 +422,20 @@ public final class TrackerRuntime implements AutoCloseable
             throw cause instanceof TrackerException ? (TrackerException)cause :
                 new TrackerException("the tracker could not start: " + cause, cause);
         }
+    }
+
+    /**
+     * The one line that says what the open reserved, so a capacity of millions is never a silent gigabyte.
+     */
+    private static String reservation(
+        final TrackerConfig config, final TrackerTables tables, final DataDirectory dir, final boolean journal)
+    {
+        final String where = null == dir || journal ? "of off-heap memory" :
+            "on disk in " + dir.dir() + " (allocated in full at open)";
+        return String.format(Locale.ROOT, "capacity %,d pending + %,d tombstones: the tables take %,d MiB %s%s",
+            config.capacity(), config.tombstoneCapacity(),
+            (tables.reservedBytes() + (1 << 20) - 1) >> 20, where,
+            journal ? "; the journal and its checkpoints grow in " + dir.dir() : "");
     }
 
     private void syncLoop()

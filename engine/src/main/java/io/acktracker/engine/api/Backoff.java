@@ -112,21 +112,41 @@ public final class Backoff
         return new Backoff(kind, jitter, baseNs, multiplier, incrementNs, maxNs);
     }
 
+    /**
+     * How the delay grows from one retry to the next.
+     *
+     * @return the kind.
+     */
     public Kind kind()
     {
         return kind;
     }
 
+    /**
+     * How the delay is randomised.
+     *
+     * @return the jitter.
+     */
     public Jitter jitter()
     {
         return jitter;
     }
 
+    /**
+     * The first delay.
+     *
+     * @return nanoseconds.
+     */
     public long baseNs()
     {
         return baseNs;
     }
 
+    /**
+     * The longest delay.
+     *
+     * @return nanoseconds.
+     */
     public long maxNs()
     {
         return maxNs;
@@ -194,6 +214,11 @@ public final class Backoff
         return high <= low ? low : low + random.nextLong(high - low + 1);
     }
 
+    /**
+     * For logs and config dumps.
+     *
+     * @return kind, base, max and jitter.
+     */
     public String toString()
     {
         return kind.name().toLowerCase() + "(base=" + baseNs + "ns" +

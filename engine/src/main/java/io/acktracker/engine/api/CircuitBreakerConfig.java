@@ -24,7 +24,19 @@ public record CircuitBreakerConfig(
     int successesToClose,
     double ewmaAlpha)
 {
-    /** Checks ranges. */
+    /**
+     * Checks ranges.
+     *
+     * @param consecutiveFailures  open after this many failures in a row (timeouts, nacks, rejects).
+     * @param failureRateThreshold or open when the failure rate over the window reaches this (0..1].
+     * @param windowSize           outcomes in the sliding window (1..1024).
+     * @param minimumSamples       outcomes needed in the window before the rate counts.
+     * @param openCooldownNs       time OPEN before probing.
+     * @param halfOpenProbes       redeliveries let through while HALF_OPEN.
+     * @param successesToClose     successful probes that close the circuit.
+     * @param ewmaAlpha            weight of a new sample in the ack latency average (0..1].
+     * @throws IllegalArgumentException naming the values when one is out of range.
+     */
     public CircuitBreakerConfig
     {
         if (consecutiveFailures < 1 || windowSize < 1 || windowSize > 1024 || minimumSamples < 1 ||

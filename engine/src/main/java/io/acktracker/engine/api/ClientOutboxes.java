@@ -58,6 +58,12 @@ public interface ClientOutboxes
      */
     int indexOf(long clientId);
 
+    /**
+     * The client at an index.
+     *
+     * @param index from 0 to {@link #clientCount()} - 1.
+     * @return its id.
+     */
     long clientId(int index);
 
     /**

@@ -7,22 +7,39 @@ package io.acktracker.engine.api;
  */
 public enum CommandType
 {
+    /** Track a message. */
     TRACK(1),
+    /** A destination acked a message. */
     ACK(2),
+    /** A destination acked every sequence of a stream up to an offset. */
     CUMULATIVE_ACK(3),
+    /** A destination could not process a message: retry it. */
     NACK(4),
+    /** A destination rejected a message as poison. */
     REJECT(5),
+    /** Settle a lease: completed. */
     LEASE_ACK(6),
+    /** Settle a lease: release for later. */
     LEASE_NACK(7),
+    /** Extend a lease. */
     LEASE_EXTEND(8),
+    /** Settle a lease: poison. */
     LEASE_REJECT(9),
+    /** Lease a message to a consumer. */
     LEASE(10),
+    /** Queue dead letters for replay into tracking. */
     DEAD_LETTER_REPLAY(11),
+    /** Delete dead letters. */
     DEAD_LETTER_DELETE(12),
+    /** Start an orphan sweep now. */
     ORPHAN_SWEEP(13),
+    /** The passage of time: fire due deadlines, send due redeliveries, do housekeeping. */
     TICK(14),
+    /** An outcome was told to the listeners: the record may now leave the table. */
     OUTCOME_TOLD(15),
+    /** The destinations registered so far, applied by the agent when the registry has moved on. */
     KNOWN_DESTINATIONS(16),
+    /** The state was rebuilt after a start: outcomes reached but not known to be told are told again. */
     RESTARTED(17),
     /** A client opens or binds again its session. */
     SESSION_OPEN(18),

@@ -26,6 +26,11 @@ public final class CompletionHandle
         this.future = future;
     }
 
+    /**
+     * The message waited on.
+     *
+     * @return its id.
+     */
     public long messageId()
     {
         return messageId;

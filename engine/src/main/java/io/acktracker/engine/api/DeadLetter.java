@@ -8,7 +8,7 @@ import java.util.Map;
  * A message that could not be delivered, as kept in the dead-letter queue.
  *
  * @param messageId   id.
- * @param queue       dead-letter queue: the message's stream id, or {@link DeadLetterQueue#DEFAULT_QUEUE}.
+ * @param queue       dead-letter queue: the message's stream id, or {@link io.acktracker.engine.DeadLetterAdmin#DEFAULT_QUEUE}.
  * @param status      its record when it died: destinations, which acked, which failed, attempts, times, reason.
  * @param attempts    attempts per destination id (index = destination id).
  * @param history     its last attempts, oldest first.

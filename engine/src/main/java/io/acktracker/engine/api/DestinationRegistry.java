@@ -162,6 +162,11 @@ public final class DestinationRegistry
         return size >= 64 ? -1L : (1L << size) - 1;
     }
 
+    /**
+     * Whether unknown names are registered on first use (else only configured ones resolve).
+     *
+     * @return true when open.
+     */
     public boolean isOpen()
     {
         return open;

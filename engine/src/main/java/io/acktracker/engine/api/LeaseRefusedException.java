@@ -22,6 +22,11 @@ public final class LeaseRefusedException extends TrackerException
         this.result = result;
     }
 
+    /**
+     * Why the lease was refused.
+     *
+     * @return the refusal code.
+     */
     public Result result()
     {
         return result;

@@ -16,7 +16,18 @@ package io.acktracker.engine.api;
 public record MessageClass(
     int id, String name, long ackTimeoutNs, int maxAttempts, int priority, long ttlNs, Backoff backoff)
 {
-    /** Canonical constructor with range checks. */
+    /**
+     * Canonical constructor with range checks.
+     *
+     * @param id           class id carried in requests and records (1..65535; 0 is the tracker's defaults).
+     * @param name         for people.
+     * @param ackTimeoutNs per-attempt ack timeout.
+     * @param maxAttempts  attempts per destination including the first send (1..15); 1 means no retries.
+     * @param priority     retry priority (-128..127), higher first.
+     * @param ttlNs        time to live.
+     * @param backoff      delay before each retry.
+     * @throws IllegalArgumentException when one is out of range.
+     */
     public MessageClass
     {
         if (id < 0 || id > 0xFFFF)

@@ -1,7 +1,7 @@
 package io.acktracker.engine.api;
 
 /**
- * Where a message stands, as told by {@link AckTracker#status(long)}.
+ * Where a message stands, as told by {@link io.acktracker.engine.AckTracker#status(long)}.
  */
 public enum MessageState
 {

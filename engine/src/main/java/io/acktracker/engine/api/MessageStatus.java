@@ -37,7 +37,12 @@ public record MessageStatus(
     long sequence,
     boolean hasStream)
 {
-    /** The status of an id the tracker does not know. */
+    /**
+     * The status of an id the tracker does not know.
+     *
+     * @param messageId the id asked about.
+     * @return its status: {@link MessageState#UNKNOWN}, everything else zero.
+     */
     public static MessageStatus unknown(final long messageId)
     {
         return new MessageStatus(messageId, MessageState.UNKNOWN, 0, 0, 0, 0, 0, 0, 0, 0, 0, FailureReason.NONE, 0, 0,

@@ -39,26 +39,51 @@ public final class ReceiptHandle
     private long nonce;
     private long mac;
 
+    /**
+     * The leased message.
+     *
+     * @return its id.
+     */
     public long messageId()
     {
         return messageId;
     }
 
+    /**
+     * Which delivery of the message this lease is.
+     *
+     * @return the delivery count.
+     */
     public int delivery()
     {
         return delivery;
     }
 
+    /**
+     * The handle's format version.
+     *
+     * @return the version.
+     */
     public int version()
     {
         return version;
     }
 
+    /**
+     * The lease's random nonce.
+     *
+     * @return the nonce.
+     */
     public long nonce()
     {
         return nonce;
     }
 
+    /**
+     * The tracker's authentication code over the handle's fields.
+     *
+     * @return the MAC.
+     */
     public long mac()
     {
         return mac;

@@ -8,6 +8,7 @@ public final class TrackRefusedException extends TrackerException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The message whose track was refused. */
     private final long messageId;
     private final transient Result result;
 
@@ -24,11 +25,21 @@ public final class TrackRefusedException extends TrackerException
         this.result = result;
     }
 
+    /**
+     * The message whose track was refused.
+     *
+     * @return its id.
+     */
     public long messageId()
     {
         return messageId;
     }
 
+    /**
+     * Why the track was refused.
+     *
+     * @return the refusal code.
+     */
     public Result result()
     {
         return result;

@@ -79,6 +79,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * The message's id: unique among live and recently finished messages, any value but {@link #RESERVED_MESSAGE_ID}.
+     *
+     * @return the setting.
+     */
     public long messageId()
     {
         return messageId;
@@ -96,6 +101,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Destinations as a bitset of registry ids: bit {@code n} set means destination id {@code n}.
+     *
+     * @return the setting.
+     */
     public long destinations()
     {
         return destinations;
@@ -113,6 +123,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Acks needed to complete (k of n).
+     *
+     * @return the setting.
+     */
     public int requiredAcks()
     {
         return requiredAcks;
@@ -131,6 +146,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Time each attempt may wait for its acks.
+     *
+     * @return the setting.
+     */
     public long ackTimeoutNs()
     {
         return ackTimeoutNs;
@@ -149,6 +169,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Time to live from track to EXPIRED, across all attempts.
+     *
+     * @return the setting.
+     */
     public long ttlNs()
     {
         return ttlNs;
@@ -166,6 +191,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Priority, higher first when many retries fall due together (-128..127).
+     *
+     * @return the setting.
+     */
     public int priority()
     {
         return priority;
@@ -183,6 +213,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Message class id whose defaults apply (0: the tracker's defaults).
+     *
+     * @return the setting.
+     */
     public int messageClass()
     {
         return messageClass;
@@ -200,6 +235,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Attempts per destination including the first send (1..15; 1 means no retries).
+     *
+     * @return the setting.
+     */
     public int maxAttempts()
     {
         return maxAttempts;
@@ -222,16 +262,31 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * The metadata buffer, or null for none.
+     *
+     * @return the buffer.
+     */
     public DirectBuffer metadata()
     {
         return metadata;
     }
 
+    /**
+     * Where the metadata starts in its buffer.
+     *
+     * @return the offset.
+     */
     public int metadataOffset()
     {
         return metadataOffset;
     }
 
+    /**
+     * Length of the metadata.
+     *
+     * @return bytes; 0 for none.
+     */
     public int metadataLength()
     {
         return null == metadata ? 0 : metadataLength;
@@ -252,16 +307,31 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * Whether the message belongs to a stream (cumulative acks).
+     *
+     * @return true when a stream id and sequence are set.
+     */
     public boolean hasStream()
     {
         return hasStream;
     }
 
+    /**
+     * The stream, when {@link #hasStream()}.
+     *
+     * @return the stream id.
+     */
     public int streamId()
     {
         return streamId;
     }
 
+    /**
+     * The message's sequence in its stream, when {@link #hasStream()}.
+     *
+     * @return the sequence.
+     */
     public long sequence()
     {
         return sequence;
@@ -292,6 +362,11 @@ public final class TrackRequest
         return this;
     }
 
+    /**
+     * For logs.
+     *
+     * @return the fields set.
+     */
     public String toString()
     {
         return "TrackRequest{id=" + messageId + ", destinations=" + Long.toHexString(destinations) +

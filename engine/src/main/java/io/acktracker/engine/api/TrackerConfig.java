@@ -18,12 +18,13 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Everything a tracker is built from, in one place, with defaults; validated once by {@link #conclude()}.
  * Accessors follow the Aeron style: {@code capacity()} reads, {@code capacity(value)} sets and returns this.
  * <p>
- * Threading: build on one thread, then hand to {@link AckTracker}; do not change it afterwards.
+ * Threading: build on one thread, then hand to {@link io.acktracker.engine.AckTracker}; do not change it afterwards.
  * <p>
  * Why this file is long: one place for every setting, with its default, its Javadoc and its check in {@code
  * conclude()}, the way Aeron's contexts are written.
@@ -60,6 +61,7 @@ public final class TrackerConfig
     private OutcomeListener outcomeListener;
     private RefusalListener refusalListener;
     private ErrorHandler errorHandler;
+    private Consumer<String> notices;
     private boolean recordServiceTime = true;
     private int defaultMaxAttempts = 3;
     private int defaultPriority = 0;
@@ -167,6 +169,11 @@ public final class TrackerConfig
         {
             errorHandler = (throwable) -> throwable.printStackTrace(System.err);
         }
+        if (null == notices)
+        {
+            final String prefix = "acktracker '" + name + "': ";
+            notices = (line) -> System.err.println(prefix + line);
+        }
         if (null == countersFile && null != dataDir)
         {
             countersFile = dataDir.resolve("counters.dat");
@@ -193,6 +200,11 @@ public final class TrackerConfig
         return commandBufferLength + RingBufferDescriptor.TRAILER_LENGTH;
     }
 
+    /**
+     * Name used in counter labels and thread names.
+     *
+     * @return the setting.
+     */
     public String name()
     {
         return name;
@@ -210,6 +222,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Directory for persisted tables; null (the default) keeps everything off-heap in memory.
+     *
+     * @return the setting.
+     */
     public Path dataDir()
     {
         return dataDir;
@@ -227,6 +244,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * File for counters other processes can read; defaults to {@code counters.dat} in the data directory, and to memory
+     * only when there is none.
+     *
+     * @return the setting.
+     */
     public Path countersFile()
     {
         return countersFile;
@@ -245,6 +268,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most pending messages; a track beyond it is refused with CAPACITY_EXCEEDED.
+     *
+     * @return the setting.
+     */
     public int capacity()
     {
         return capacity;
@@ -252,6 +280,11 @@ public final class TrackerConfig
 
     /**
      * Most pending messages; a track beyond it is refused with CAPACITY_EXCEEDED. Fixed when the table is created.
+     * <p>
+     * The store is sized for it (and {@link #tombstoneCapacity(int)}) at open, whatever the load: with a
+     * {@link #dataDir(Path)} the table files are allocated on disk in full (not sparse), without one the same in
+     * off-heap memory. {@code capacity(1_000_000)} with the default tombstones takes 768 MiB. The open
+     * announces the figure in one line through {@link #notices(Consumer)}.
      *
      * @param capacity messages.
      * @return this.
@@ -262,6 +295,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most finished messages kept as tombstones (defaults to the capacity).
+     *
+     * @return the setting.
+     */
     public int tombstoneCapacity()
     {
         return tombstoneCapacity;
@@ -279,6 +317,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * How long a finished id is remembered, so late acks are told from unknown ones and the id is not reused.
+     *
+     * @return the setting.
+     */
     public long tombstoneWindowNs()
     {
         return tombstoneWindowNs;
@@ -296,28 +339,55 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Ack timeout per attempt for tracks that set none.
+     *
+     * @return nanoseconds.
+     */
     public long defaultAckTimeoutNs()
     {
         return defaultAckTimeoutNs;
     }
 
+    /**
+     * Ack timeout per attempt for tracks that set none.
+     *
+     * @param defaultAckTimeoutNs nanoseconds.
+     * @return this.
+     */
     public TrackerConfig defaultAckTimeoutNs(final long defaultAckTimeoutNs)
     {
         this.defaultAckTimeoutNs = defaultAckTimeoutNs;
         return this;
     }
 
+    /**
+     * Time to live for tracks that set none.
+     *
+     * @return nanoseconds.
+     */
     public long defaultTtlNs()
     {
         return defaultTtlNs;
     }
 
+    /**
+     * Time to live for tracks that set none.
+     *
+     * @param defaultTtlNs nanoseconds.
+     * @return this.
+     */
     public TrackerConfig defaultTtlNs(final long defaultTtlNs)
     {
         this.defaultTtlNs = defaultTtlNs;
         return this;
     }
 
+    /**
+     * Whether unknown destination names register on first use (true) or are refused (false).
+     *
+     * @return the setting.
+     */
     public boolean openRegistry()
     {
         return openRegistry;
@@ -335,6 +405,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Register destination names up front, ids in the order given.
+     *
+     * @return the setting.
+     */
     public List<String> destinations()
     {
         return destinations;
@@ -352,6 +427,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Capacity of the command queue from other threads, a power of two in bytes.
+     *
+     * @return the setting.
+     */
     public int commandBufferLength()
     {
         return commandBufferLength;
@@ -369,6 +449,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most queued commands drained per duty cycle.
+     *
+     * @return the setting.
+     */
     public int commandLimit()
     {
         return commandLimit;
@@ -386,6 +471,13 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Before applying the commands queued from other threads, make a first pass over them (up to {@link
+     * #commandLimit()}) that looks up each one's message in the id index and reads its record, changing nothing, so the
+     * cache misses of the batch overlap instead of stalling one command at a time.
+     *
+     * @return the setting.
+     */
     public boolean prefetchCommands()
     {
         return prefetchCommands;
@@ -406,6 +498,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most deadlines handled per duty cycle; the rest wait for the next cycle.
+     *
+     * @return the setting.
+     */
     public int timerBudget()
     {
         return timerBudget;
@@ -423,6 +520,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most housekeeping steps (tombstone removal, cumulative-ack application, orphan checks) per duty cycle.
+     *
+     * @return the setting.
+     */
     public int housekeepingBudget()
     {
         return housekeepingBudget;
@@ -440,6 +542,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * How often a sweep checks that every pending record has a deadline scheduled.
+     *
+     * @return the setting.
+     */
     public long orphanCheckIntervalNs()
     {
         return orphanCheckIntervalNs;
@@ -457,6 +564,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Optional msync of the persisted tables every interval, from a background thread, to bound what a power loss can
+     * take.
+     *
+     * @return the setting.
+     */
     public long syncIntervalNs()
     {
         return syncIntervalNs;
@@ -476,6 +589,14 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Durability from a command journal instead of tables written in place: every command the state machine applies
+     * (except ticks that change nothing) is appended, in order, to mapped segment files in the data directory's {@code
+     * journal/} before its effects are told; the tables live in memory, and a start replays the journal from its first
+     * frame, which rebuilds exactly the state before the stop or crash.
+     *
+     * @return the setting.
+     */
     public boolean journal()
     {
         return journal;
@@ -501,6 +622,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Length of one journal segment file, a power of two from 64 KiB to 1 GiB; each is allocated, zeroed and touched by
+     * a helper thread before the agent writes into it.
+     *
+     * @return the setting.
+     */
     public int journalSegmentLength()
     {
         return journalSegmentLength;
@@ -519,6 +646,13 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * With a {@link #journal(boolean) journal}: take a checkpoint (the whole state, exactly, in the data directory's
+     * {@code checkpoints/}) once the journal has grown this much since the last one, so a start restores it and replays
+     * only the journal after it, and segments below the older of the two kept checkpoints are deleted.
+     *
+     * @return the setting.
+     */
     public long checkpointIntervalBytes()
     {
         return checkpointIntervalBytes;
@@ -541,6 +675,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * With a {@link #journal(boolean) journal}: take a checkpoint this long after the last one when the journal grew
+     * since (time of the {@link #epochClock(EpochNanoClock) epoch clock}); see {@link #checkpointIntervalBytes(long)}.
+     *
+     * @return the setting.
+     */
     public long checkpointIntervalNs()
     {
         return checkpointIntervalNs;
@@ -560,6 +700,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * With a {@link #journal(boolean) journal}: take a checkpoint at a clean close, so the next start restores it and
+     * replays nothing.
+     *
+     * @return the setting.
+     */
     public boolean checkpointAtClose()
     {
         return checkpointAtClose;
@@ -579,6 +725,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Wall clock for deadlines (persisted as absolute epoch nanoseconds).
+     *
+     * @return the setting.
+     */
     public EpochNanoClock epochClock()
     {
         return epochClock;
@@ -599,6 +750,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Monotonic clock for service-time measurement.
+     *
+     * @return the setting.
+     */
     public NanoClock nanoClock()
     {
         return nanoClock;
@@ -616,6 +772,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Seed of the tracker's random generator (jitter, lease nonces), for deterministic runs.
+     *
+     * @return the setting.
+     */
     public long randomSeed()
     {
         return randomSeed;
@@ -635,6 +796,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Idle strategy of the tracker's own thread, when it runs one.
+     *
+     * @return the setting.
+     */
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
@@ -652,6 +818,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Told of every outcome, on the agent thread.
+     *
+     * @return the setting.
+     */
     public OutcomeListener outcomeListener()
     {
         return outcomeListener;
@@ -669,6 +840,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Told when a command queued by another thread is refused, on the agent thread.
+     *
+     * @return the setting.
+     */
     public RefusalListener refusalListener()
     {
         return refusalListener;
@@ -686,6 +862,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Receives unexpected errors; the duty cycle carries on.
+     *
+     * @return the setting.
+     */
     public ErrorHandler errorHandler()
     {
         return errorHandler;
@@ -703,6 +884,34 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Where the tracker's one-line notices go: what it reserves at open (see {@link #capacity(int)}).
+     *
+     * @return the sink.
+     */
+    public Consumer<String> notices()
+    {
+        return notices;
+    }
+
+    /**
+     * Where the tracker's one-line notices go, such as the disk or memory it reserves at open. Default: standard
+     * error, as {@code acktracker '<name>': <notice>}. Called on the thread that opens the tracker.
+     *
+     * @param notices the sink, e.g. a logger's {@code info}.
+     * @return this.
+     */
+    public TrackerConfig notices(final Consumer<String> notices)
+    {
+        this.notices = notices;
+        return this;
+    }
+
+    /**
+     * Extensions run inside the agent's duty cycle (a transport).
+     *
+     * @return the extensions, in the order added.
+     */
     public List<TrackerExtension> extensions()
     {
         return extensions;
@@ -720,6 +929,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Attempts per destination for messages of no class (1..15, including the first send; 1 means no retries).
+     *
+     * @return the setting.
+     */
     public int defaultMaxAttempts()
     {
         return defaultMaxAttempts;
@@ -737,17 +951,33 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Retry priority for tracks that set none.
+     *
+     * @return -128..127, higher first.
+     */
     public int defaultPriority()
     {
         return defaultPriority;
     }
 
+    /**
+     * Retry priority for tracks that set none.
+     *
+     * @param defaultPriority -128..127, higher first.
+     * @return this.
+     */
     public TrackerConfig defaultPriority(final int defaultPriority)
     {
         this.defaultPriority = defaultPriority;
         return this;
     }
 
+    /**
+     * Backoff for messages of no class (default: exponential 100 ms x2 up to 10 s, full jitter).
+     *
+     * @return the setting.
+     */
     public Backoff defaultBackoff()
     {
         return defaultBackoff;
@@ -765,6 +995,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Message classes by id.
+     *
+     * @return the classes.
+     */
     public Map<Integer, MessageClass> messageClasses()
     {
         return messageClasses;
@@ -782,6 +1017,13 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most redeliveries (and resumed parked ones) issued per duty cycle, and most retry-queue entries looked at (an
+     * entry whose message was acked or finished since it was queued counts too); the rest wait for the next cycle,
+     * highest priority first, so a retry storm cannot starve ack processing.
+     *
+     * @return the setting.
+     */
     public int retryBudget()
     {
         return retryBudget;
@@ -801,17 +1043,33 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * When a destination's circuit opens and how it recovers.
+     *
+     * @return the setting.
+     */
     public CircuitBreakerConfig circuitBreaker()
     {
         return circuitBreaker;
     }
 
+    /**
+     * When a destination's circuit opens and how it recovers.
+     *
+     * @param circuitBreaker the thresholds.
+     * @return this.
+     */
     public TrackerConfig circuitBreaker(final CircuitBreakerConfig circuitBreaker)
     {
         this.circuitBreaker = circuitBreaker;
         return this;
     }
 
+    /**
+     * Told of circuit state changes, on the agent thread.
+     *
+     * @return the setting.
+     */
     public CircuitListener circuitListener()
     {
         return circuitListener;
@@ -829,6 +1087,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Told of every redelivery to make (message, destination, attempt), on the agent thread: the host (or the Aeron
+     * transport) sends the message again.
+     *
+     * @return the setting.
+     */
     public RedeliveryListener redeliveryListener()
     {
         return redeliveryListener;
@@ -847,6 +1111,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most dead letters per dead-letter queue (one per stream plus the default one).
+     *
+     * @return the setting.
+     */
     public int dlqCapacity()
     {
         return dlqCapacity;
@@ -865,17 +1134,33 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * How long a dead letter is kept.
+     *
+     * @return nanoseconds.
+     */
     public long dlqRetentionNs()
     {
         return dlqRetentionNs;
     }
 
+    /**
+     * How long a dead letter is kept.
+     *
+     * @param dlqRetentionNs nanoseconds.
+     * @return this.
+     */
     public TrackerConfig dlqRetentionNs(final long dlqRetentionNs)
     {
         this.dlqRetentionNs = dlqRetentionNs;
         return this;
     }
 
+    /**
+     * Most dead letters replayed per duty cycle (replay is rate-limited).
+     *
+     * @return the setting.
+     */
     public int dlqReplayBudget()
     {
         return dlqReplayBudget;
@@ -893,6 +1178,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * What a full dead-letter queue does with a new dead letter.
+     *
+     * @return the setting.
+     */
     public boolean dlqEvictOldest()
     {
         return dlqEvictOldest;
@@ -915,6 +1205,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Whether EXPIRED messages go to the dead-letter queue too (default true); FAILED ones always do.
+     *
+     * @return the setting.
+     */
     public boolean deadLetterExpired()
     {
         return deadLetterExpired;
@@ -932,6 +1227,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Longest user metadata a track may carry (default 256 bytes); longer is refused with METADATA_TOO_LARGE.
+     *
+     * @return the setting.
+     */
     public int maxMetadataLength()
     {
         return maxMetadataLength;
@@ -949,6 +1249,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Whether each timeout, nack, reject, redelivery and park is kept in the message's attempt history (a Chronicle
+     * write on the retry path, not on the ack path).
+     *
+     * @return the setting.
+     */
     public boolean recordAttemptHistory()
     {
         return recordAttemptHistory;
@@ -967,6 +1273,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Leases a message may go through: past this many expired or nacked leases it fails (MAX_DELIVERIES) and goes to
+     * the dead-letter queue.
+     *
+     * @return the setting.
+     */
     public int leaseMaxDeliveries()
     {
         return leaseMaxDeliveries;
@@ -985,6 +1297,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Extensions allowed per lease.
+     *
+     * @return the setting.
+     */
     public int leaseMaxExtensions()
     {
         return leaseMaxExtensions;
@@ -1002,6 +1319,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Longest single extension.
+     *
+     * @return the setting.
+     */
     public long leaseMaxExtensionNs()
     {
         return leaseMaxExtensionNs;
@@ -1019,6 +1341,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Longest visibility timeout of a lease.
+     *
+     * @return the setting.
+     */
     public long leaseMaxVisibilityNs()
     {
         return leaseMaxVisibilityNs;
@@ -1036,6 +1363,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * How long an ack for a message not tracked yet is held in case its Track is still on its way (0, the default,
+     * counts it as an orphan at once).
+     *
+     * @return the setting.
+     */
     public long earlyAckWindowNs()
     {
         return earlyAckWindowNs;
@@ -1055,6 +1388,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most message ids with early acks held at once; beyond it an early ack is an orphan at once.
+     *
+     * @return the setting.
+     */
     public int earlyAckCapacity()
     {
         return earlyAckCapacity;
@@ -1072,6 +1410,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Most client sessions (senders, destinations and consumers that number their commands to have each applied exactly
+     * once; see {@code SESSION_OPEN}).
+     *
+     * @return the setting.
+     */
     public int maxClients()
     {
         return maxClients;
@@ -1092,6 +1436,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Who hears, once per duty cycle, which client sessions had commands applied (a transport sends these back as
+     * confirmations).
+     *
+     * @return the setting.
+     */
     public ConfirmationListener confirmationListener()
     {
         return confirmationListener;
@@ -1110,6 +1460,12 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Entries in each client's outbox, a power of two: what the tracker keeps for a client until the client confirms it
+     * (its messages' outcomes and redeliveries, the refusals of its numbered commands).
+     *
+     * @return the setting.
+     */
     public int outboxCapacity()
     {
         return outboxCapacity;
@@ -1131,6 +1487,11 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Whether the agent times every command (two clock reads per command).
+     *
+     * @return the setting.
+     */
     public boolean recordServiceTime()
     {
         return recordServiceTime;
@@ -1148,13 +1509,21 @@ public final class TrackerConfig
         return this;
     }
 
+    /**
+     * Where the futures of {@link io.acktracker.engine.AckTracker#trackAsync} and {@link
+     * io.acktracker.engine.AckTracker#lease} complete, so a caller's dependent stages ({@code thenAccept} and the like)
+     * never run on the agent thread.
+     *
+     * @return the setting.
+     */
     public Executor waiterExecutor()
     {
         return waiterExecutor;
     }
 
     /**
-     * Where the futures of {@link AckTracker#trackAsync} and {@link AckTracker#lease} complete, so a caller's
+     * Where the futures of {@link io.acktracker.engine.AckTracker#trackAsync} and
+     * {@link io.acktracker.engine.AckTracker#lease} complete, so a caller's
      * dependent stages ({@code thenAccept} and the like) never run on the agent thread. Default: the common
      * fork-join pool. {@code Runnable::run} completes them on the agent thread: only for stages that never block.
      *

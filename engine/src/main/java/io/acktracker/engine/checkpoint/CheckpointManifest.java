@@ -129,26 +129,51 @@ public final class CheckpointManifest
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Journal position of the image: replay resumes here.
+     *
+     * @return the position.
+     */
     public long position()
     {
         return position;
     }
 
+    /**
+     * The machine's seed.
+     *
+     * @return the seed.
+     */
     public long seed()
     {
         return seed;
     }
 
+    /**
+     * The machine's start time.
+     *
+     * @return epoch ns.
+     */
     public long startNs()
     {
         return startNs;
     }
 
+    /**
+     * The behaviour settings the image was made under.
+     *
+     * @return key=value lines.
+     */
     public String settings()
     {
         return settings;
     }
 
+    /**
+     * Slots in the pending table file.
+     *
+     * @return the count.
+     */
     public int createdSlots()
     {
         return createdSlots;

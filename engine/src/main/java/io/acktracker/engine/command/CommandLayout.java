@@ -123,75 +123,131 @@ public final class CommandLayout
      */
     public static final int JOURNAL_GENESIS = 64;
 
+    /** Track flag: the message has a stream id and sequence. */
     public static final int TRACK_FLAG_HAS_STREAM = 1;
+    /** Track flag: a per-message listener or future waits for the outcome. */
     public static final int TRACK_FLAG_HAS_WAITER = 2;
+    /** Dead-letter replay flag: replay the one id at once and answer its result. */
     public static final int REPLAY_FLAG_NOW = 1;
 
+    /** Track: offset of the message id. */
     public static final int TRACK_MESSAGE_ID_OFFSET = 0;
+    /** Track: offset of the destinations. */
     public static final int TRACK_DESTINATIONS_OFFSET = 8;
+    /** Track: offset of the ack timeout. */
     public static final int TRACK_ACK_TIMEOUT_OFFSET = 16;
+    /** Track: offset of the ttl. */
     public static final int TRACK_TTL_OFFSET = 24;
+    /** Track: offset of the sequence. */
     public static final int TRACK_SEQUENCE_OFFSET = 32;
+    /** Track: offset of the stream id. */
     public static final int TRACK_STREAM_ID_OFFSET = 40;
+    /** Track: offset of the required acks. */
     public static final int TRACK_REQUIRED_ACKS_OFFSET = 44;
+    /** Track: offset of the priority. */
     public static final int TRACK_PRIORITY_OFFSET = 48;
+    /** Track: offset of the max attempts. */
     public static final int TRACK_MAX_ATTEMPTS_OFFSET = 50;
+    /** Track: offset of the message class. */
     public static final int TRACK_MESSAGE_CLASS_OFFSET = 52;
+    /** Track: offset of the flags. */
     public static final int TRACK_FLAGS_OFFSET = 56;
+    /** Track: offset of the metadata length. */
     public static final int TRACK_METADATA_LENGTH_OFFSET = 60;
+    /** Track: offset of the metadata. */
     public static final int TRACK_METADATA_OFFSET = 64;
     /** Length of a track without metadata. */
     public static final int TRACK_LENGTH = 64;
 
+    /** Ack: offset of the message id. */
     public static final int ACK_MESSAGE_ID_OFFSET = 0;
+    /** Ack: offset of the destination. */
     public static final int ACK_DESTINATION_OFFSET = 8;
+    /** Ack: length of the body. */
     public static final int ACK_LENGTH = 16;
 
+    /** Cumulative ack: offset of the offset. */
     public static final int CUMULATIVE_OFFSET_OFFSET = 0;
+    /** Cumulative ack: offset of the stream id. */
     public static final int CUMULATIVE_STREAM_ID_OFFSET = 8;
+    /** Cumulative ack: offset of the destination. */
     public static final int CUMULATIVE_DESTINATION_OFFSET = 12;
+    /** Cumulative ack: length of the body. */
     public static final int CUMULATIVE_LENGTH = 16;
 
+    /** Nack: offset of the message id. */
     public static final int NACK_MESSAGE_ID_OFFSET = 0;
+    /** Nack: offset of the delay. */
     public static final int NACK_DELAY_OFFSET = 8;
+    /** Nack: offset of the destination. */
     public static final int NACK_DESTINATION_OFFSET = 16;
+    /** Nack: offset of the code. */
     public static final int NACK_CODE_OFFSET = 20;
+    /** Nack: length of the body. */
     public static final int NACK_LENGTH = 24;
 
+    /** Reject: offset of the message id. */
     public static final int REJECT_MESSAGE_ID_OFFSET = 0;
+    /** Reject: offset of the destination. */
     public static final int REJECT_DESTINATION_OFFSET = 8;
+    /** Reject: offset of the code. */
     public static final int REJECT_CODE_OFFSET = 12;
+    /** Reject: length of the body. */
     public static final int REJECT_LENGTH = 16;
 
+    /** Lease: offset of the message id. */
     public static final int LEASE_MESSAGE_ID_OFFSET = 0;
+    /** Lease: offset of the consumer. */
     public static final int LEASE_CONSUMER_OFFSET = 8;
+    /** Lease: offset of the visibility. */
     public static final int LEASE_VISIBILITY_OFFSET = 16;
+    /** Lease: length of the body. */
     public static final int LEASE_LENGTH = 24;
 
+    /** Lease ack, nack, extend and reject: offset of the handle. */
     public static final int SETTLE_HANDLE_OFFSET = 0;
+    /** Lease ack, nack, extend and reject: offset of the argument. */
     public static final int SETTLE_ARGUMENT_OFFSET = 32;
+    /** Lease ack, nack, extend and reject: offset of the code. */
     public static final int SETTLE_CODE_OFFSET = 40;
+    /** Lease ack, nack, extend and reject: length of the body. */
     public static final int SETTLE_LENGTH = 48;
 
+    /** Dead-letter replay and delete: offset of the mode. */
     public static final int DEAD_LETTER_MODE_OFFSET = 0;
+    /** Dead-letter replay and delete: offset of the count. */
     public static final int DEAD_LETTER_COUNT_OFFSET = 4;
+    /** Dead-letter replay and delete: offset of the flags. */
     public static final int DEAD_LETTER_FLAGS_OFFSET = 8;
+    /** Dead-letter replay and delete: offset of the ids. */
     public static final int DEAD_LETTER_IDS_OFFSET = 16;
 
+    /** Outcome told: offset of the message id. */
     public static final int TOLD_MESSAGE_ID_OFFSET = 0;
+    /** Outcome told: offset of the slot. */
     public static final int TOLD_SLOT_OFFSET = 8;
+    /** Outcome told: length of the body. */
     public static final int TOLD_LENGTH = 12;
 
+    /** Known destinations: offset of the mask. */
     public static final int KNOWN_MASK_OFFSET = 0;
+    /** Known destinations: length of the body. */
     public static final int KNOWN_LENGTH = 8;
 
+    /** Session open: offset of the client. */
     public static final int SESSION_CLIENT_OFFSET = 0;
+    /** Session open: offset of the applied. */
     public static final int SESSION_APPLIED_OFFSET = 8;
+    /** Session open: offset of the outbox confirmed. */
     public static final int SESSION_OUTBOX_CONFIRMED_OFFSET = 16;
+    /** Session open: length of the body. */
     public static final int SESSION_LENGTH = 24;
 
+    /** Outbox confirm: offset of the client. */
     public static final int OUTBOX_CONFIRM_CLIENT_OFFSET = 0;
+    /** Outbox confirm: offset of the through. */
     public static final int OUTBOX_CONFIRM_THROUGH_OFFSET = 8;
+    /** Outbox confirm: length of the body. */
     public static final int OUTBOX_CONFIRM_LENGTH = 16;
 
     /** Length of a command without a body. */

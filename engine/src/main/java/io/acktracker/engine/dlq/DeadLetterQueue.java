@@ -577,6 +577,11 @@ public final class DeadLetterQueue implements AutoCloseable
         return index;
     }
 
+    /**
+     * The table the dead letters are kept in.
+     *
+     * @return the table.
+     */
     public BlobTable table()
     {
         return table;

@@ -240,11 +240,23 @@ public final class Effects
         return writePosition;
     }
 
+    /**
+     * Type of the effect at a position.
+     *
+     * @param position from {@link #mark()}, in steps of {@link #ENTRY_LENGTH}.
+     * @return the effect type.
+     */
     public int typeAt(final int position)
     {
         return buffer.getInt(position + TYPE_OFFSET);
     }
 
+    /**
+     * Message id of the effect at a position.
+     *
+     * @param position from {@link #mark()}, in steps of {@link #ENTRY_LENGTH}.
+     * @return the message id.
+     */
     public long idAt(final int position)
     {
         return buffer.getLong(position + ID_OFFSET);

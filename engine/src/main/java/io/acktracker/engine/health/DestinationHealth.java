@@ -315,6 +315,12 @@ public final class DestinationHealth
         }
     }
 
+    /**
+     * A destination's circuit.
+     *
+     * @param destination id.
+     * @return its state.
+     */
     public CircuitState state(final int destination)
     {
         return state[destination];

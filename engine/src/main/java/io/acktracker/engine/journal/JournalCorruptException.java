@@ -13,6 +13,7 @@ public final class JournalCorruptException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** Journal position at fault, -1 when the fault is the file as a whole. */
     private final long position;
 
     /**

@@ -56,13 +56,21 @@ public final class JournalFrameDescriptor
     /** Every frame starts at a multiple of this. */
     public static final int FRAME_ALIGNMENT = 8;
 
+    /** Offset of the frame length. */
     public static final int LENGTH_OFFSET = 0;
+    /** Offset of the CRC32C checksum. */
     public static final int CHECKSUM_OFFSET = 4;
+    /** Offset of the frame type. */
     public static final int TYPE_OFFSET = 8;
+    /** Offset of the reserved word. */
     public static final int RESERVED_OFFSET = 12;
+    /** Offset of the timestamp (ns). */
     public static final int TIMESTAMP_OFFSET = 16;
+    /** Offset of the client id (0 when none). */
     public static final int CLIENT_ID_OFFSET = 24;
+    /** Offset of the client sequence (0 when none). */
     public static final int CLIENT_SEQUENCE_OFFSET = 32;
+    /** Offset of the body: the header's length. */
     public static final int BODY_OFFSET = 40;
 
     /** Bytes before the body. */

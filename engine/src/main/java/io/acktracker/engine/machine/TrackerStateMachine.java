@@ -455,17 +455,20 @@ public final class TrackerStateMachine
     }
 
     /**
-     * Tell the parts an outcome was told to the listeners (the agent calls this after telling it).
+     * Messages tracked and not finished.
      *
-     * @param messageId the message.
-     * @param slot      the slot the outcome effect carried.
+     * @return the count.
      */
-
     public int pendingCount()
     {
         return records.pendingCount();
     }
 
+    /**
+     * Finished messages still remembered as tombstones.
+     *
+     * @return the count.
+     */
     public int tombstoneCount()
     {
         return records.tombstoneCount();

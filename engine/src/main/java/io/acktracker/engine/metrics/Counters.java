@@ -124,6 +124,11 @@ public final class Counters implements AutoCloseable
         return values;
     }
 
+    /**
+     * The counters file (or in-memory buffer) behind these counters.
+     *
+     * @return the file.
+     */
     public CountersFile file()
     {
         return file;

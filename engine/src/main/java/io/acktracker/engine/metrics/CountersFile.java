@@ -210,6 +210,11 @@ public final class CountersFile implements AutoCloseable
         return header.getLong(START_TIME_OFFSET);
     }
 
+    /**
+     * The file, or null in memory.
+     *
+     * @return the file.
+     */
     public File file()
     {
         return file;

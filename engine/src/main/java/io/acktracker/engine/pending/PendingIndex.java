@@ -143,7 +143,7 @@ public final class PendingIndex
 
     /**
      * At recovery: note a created slot found in the table, free or not. Call {@link #occupy} for those that hold a
-     * message, then {@link #endRecovery()}.
+     * message, then {@link #endRecovery}.
      *
      * @param slot    the slot.
      * @param address its record's address.

@@ -212,11 +212,21 @@ public final class Records implements SlotSource
         return pendingCount < capacity;
     }
 
+    /**
+     * Messages tracked and not finished.
+     *
+     * @return the count.
+     */
     public int pendingCount()
     {
         return pendingCount;
     }
 
+    /**
+     * Most pending messages.
+     *
+     * @return the capacity.
+     */
     public int capacity()
     {
         return capacity;
@@ -281,6 +291,11 @@ public final class Records implements SlotSource
         counters.set(TrackerCounter.TOMBSTONES, index.tombstoneCount());
     }
 
+    /**
+     * Finished messages still remembered as tombstones.
+     *
+     * @return the count.
+     */
     public int tombstoneCount()
     {
         return index.tombstoneCount();

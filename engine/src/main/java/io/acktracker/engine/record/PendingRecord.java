@@ -57,41 +57,77 @@ public final class PendingRecord
     /** Length of a record in bytes. Fixed: the pending table relies on constant-size values. */
     public static final int LENGTH = 224;
 
+    /** Offset of the version start (seqlock) field. */
     public static final int VERSION_START_OFFSET = 0;
+    /** Offset of the message id field. */
     public static final int MESSAGE_ID_OFFSET = 8;
+    /** Offset of the destinations field. */
     public static final int DESTINATIONS_OFFSET = 16;
+    /** Offset of the acked destinations field. */
     public static final int ACKED_OFFSET = 24;
+    /** Offset of the nacking destinations field. */
     public static final int NACKED_OFFSET = 32;
+    /** Offset of the failed destinations field. */
     public static final int FAILED_OFFSET = 40;
+    /** Offset of the created time field. */
     public static final int CREATED_OFFSET = 48;
+    /** Offset of the ack deadline field. */
     public static final int DEADLINE_OFFSET = 56;
+    /** Offset of the TTL deadline field. */
     public static final int TTL_DEADLINE_OFFSET = 64;
+    /** Offset of the finished time field. */
     public static final int FINISHED_OFFSET = 72;
+    /** Offset of the ack timeout field. */
     public static final int ACK_TIMEOUT_OFFSET = 80;
+    /** Offset of the stream sequence field. */
     public static final int STREAM_SEQUENCE_OFFSET = 88;
+    /** Offset of the lease token field. */
     public static final int LEASE_TOKEN_OFFSET = 96;
+    /** Offset of the lease deadline field. */
     public static final int LEASE_DEADLINE_OFFSET = 104;
+    /** Offset of the lease holder field. */
     public static final int LEASE_HOLDER_OFFSET = 112;
+    /** Offset of the last backoff delay field. */
     public static final int LAST_BACKOFF_OFFSET = 120;
+    /** Offset of the next redelivery time field. */
     public static final int RETRY_AT_OFFSET = 128;
+    /** Offset of the destinations to redeliver field. */
     public static final int REDELIVER_OFFSET = 136;
+    /** Offset of the parked field. */
     public static final int PARKED_OFFSET = 144;
+    /** Offset of the start of the current round field. */
     public static final int ROUND_START_OFFSET = 152;
+    /** Offset of the attempts per destination (64 x 4 bits) field. */
     public static final int ATTEMPT_NIBBLES_OFFSET = 160;
+    /** Offset of the stream id field. */
     public static final int STREAM_ID_OFFSET = 192;
+    /** Offset of the highest attempt field. */
     public static final int ATTEMPTS_OFFSET = 196;
+    /** Offset of the deliveries field. */
     public static final int DELIVERIES_OFFSET = 198;
+    /** Offset of the message class field. */
     public static final int MESSAGE_CLASS_OFFSET = 200;
+    /** Offset of the extensions field. */
     public static final int EXTENSIONS_OFFSET = 202;
+    /** Offset of the required acks field. */
     public static final int REQUIRED_ACKS_OFFSET = 204;
+    /** Offset of the status field. */
     public static final int STATUS_OFFSET = 205;
+    /** Offset of the priority field. */
     public static final int PRIORITY_OFFSET = 206;
+    /** Offset of the flags field. */
     public static final int FLAGS_OFFSET = 207;
+    /** Offset of the reason field. */
     public static final int REASON_OFFSET = 208;
+    /** Offset of the max attempts field. */
     public static final int MAX_ATTEMPTS_OFFSET = 209;
+    /** Offset of the second flags byte field. */
     public static final int FLAGS2_OFFSET = 210;
+    /** Offset of the rejector field. */
     public static final int REJECTOR_OFFSET = 211;
+    /** Offset of the last error code field. */
     public static final int LAST_ERROR_OFFSET = 212;
+    /** Offset of the version end (seqlock) field. */
     public static final int VERSION_END_OFFSET = 216;
 
     /** Most attempts counted per destination. */
@@ -211,209 +247,418 @@ public final class PendingRecord
         return buffer.getLong(VERSION_START_OFFSET) == buffer.getLong(VERSION_END_OFFSET);
     }
 
+    /**
+     * Message id.
+     *
+     * @return the field.
+     */
     public long messageId()
     {
         return buffer.getLong(MESSAGE_ID_OFFSET);
     }
 
+    /**
+     * Message id.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord messageId(final long value)
     {
         buffer.putLong(MESSAGE_ID_OFFSET, value);
         return this;
     }
 
+    /**
+     * Destinations, a bitset of ids.
+     *
+     * @return the field.
+     */
     public long destinations()
     {
         return buffer.getLong(DESTINATIONS_OFFSET);
     }
 
+    /**
+     * Destinations, a bitset of ids.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord destinations(final long value)
     {
         buffer.putLong(DESTINATIONS_OFFSET, value);
         return this;
     }
 
+    /**
+     * Destinations that acked, a bitset.
+     *
+     * @return the field.
+     */
     public long acked()
     {
         return buffer.getLong(ACKED_OFFSET);
     }
 
+    /**
+     * Destinations that acked, a bitset.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord acked(final long value)
     {
         buffer.putLong(ACKED_OFFSET, value);
         return this;
     }
 
+    /**
+     * Destinations that nacked, a bitset.
+     *
+     * @return the field.
+     */
     public long nacked()
     {
         return buffer.getLong(NACKED_OFFSET);
     }
 
+    /**
+     * Destinations that nacked, a bitset.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord nacked(final long value)
     {
         buffer.putLong(NACKED_OFFSET, value);
         return this;
     }
 
+    /**
+     * Destinations given up on, a bitset.
+     *
+     * @return the field.
+     */
     public long failed()
     {
         return buffer.getLong(FAILED_OFFSET);
     }
 
+    /**
+     * Destinations given up on, a bitset.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord failed(final long value)
     {
         buffer.putLong(FAILED_OFFSET, value);
         return this;
     }
 
+    /**
+     * When tracked (epoch ns).
+     *
+     * @return the field.
+     */
     public long createdNs()
     {
         return buffer.getLong(CREATED_OFFSET);
     }
 
+    /**
+     * When tracked (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord createdNs(final long value)
     {
         buffer.putLong(CREATED_OFFSET, value);
         return this;
     }
 
+    /**
+     * Ack deadline of the current round (epoch ns).
+     *
+     * @return the field.
+     */
     public long deadlineNs()
     {
         return buffer.getLong(DEADLINE_OFFSET);
     }
 
+    /**
+     * Ack deadline of the current round (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord deadlineNs(final long value)
     {
         buffer.putLong(DEADLINE_OFFSET, value);
         return this;
     }
 
+    /**
+     * TTL deadline (epoch ns).
+     *
+     * @return the field.
+     */
     public long ttlDeadlineNs()
     {
         return buffer.getLong(TTL_DEADLINE_OFFSET);
     }
 
+    /**
+     * TTL deadline (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord ttlDeadlineNs(final long value)
     {
         buffer.putLong(TTL_DEADLINE_OFFSET, value);
         return this;
     }
 
+    /**
+     * When finished (epoch ns).
+     *
+     * @return the field.
+     */
     public long finishedNs()
     {
         return buffer.getLong(FINISHED_OFFSET);
     }
 
+    /**
+     * When finished (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord finishedNs(final long value)
     {
         buffer.putLong(FINISHED_OFFSET, value);
         return this;
     }
 
+    /**
+     * Ack timeout per attempt (ns).
+     *
+     * @return the field.
+     */
     public long ackTimeoutNs()
     {
         return buffer.getLong(ACK_TIMEOUT_OFFSET);
     }
 
+    /**
+     * Ack timeout per attempt (ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord ackTimeoutNs(final long value)
     {
         buffer.putLong(ACK_TIMEOUT_OFFSET, value);
         return this;
     }
 
+    /**
+     * Sequence in its stream.
+     *
+     * @return the field.
+     */
     public long streamSequence()
     {
         return buffer.getLong(STREAM_SEQUENCE_OFFSET);
     }
 
+    /**
+     * Sequence in its stream.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord streamSequence(final long value)
     {
         buffer.putLong(STREAM_SEQUENCE_OFFSET, value);
         return this;
     }
 
+    /**
+     * Token of the current lease.
+     *
+     * @return the field.
+     */
     public long leaseToken()
     {
         return buffer.getLong(LEASE_TOKEN_OFFSET);
     }
 
+    /**
+     * Token of the current lease.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord leaseToken(final long value)
     {
         buffer.putLong(LEASE_TOKEN_OFFSET, value);
         return this;
     }
 
+    /**
+     * Lease deadline (epoch ns).
+     *
+     * @return the field.
+     */
     public long leaseDeadlineNs()
     {
         return buffer.getLong(LEASE_DEADLINE_OFFSET);
     }
 
+    /**
+     * Lease deadline (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord leaseDeadlineNs(final long value)
     {
         buffer.putLong(LEASE_DEADLINE_OFFSET, value);
         return this;
     }
 
+    /**
+     * Consumer holding the lease.
+     *
+     * @return the field.
+     */
     public long leaseHolder()
     {
         return buffer.getLong(LEASE_HOLDER_OFFSET);
     }
 
+    /**
+     * Consumer holding the lease.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord leaseHolder(final long value)
     {
         buffer.putLong(LEASE_HOLDER_OFFSET, value);
         return this;
     }
 
+    /**
+     * Last backoff delay (decorrelated jitter).
+     *
+     * @return the field.
+     */
     public long lastBackoffNs()
     {
         return buffer.getLong(LAST_BACKOFF_OFFSET);
     }
 
+    /**
+     * Last backoff delay (decorrelated jitter).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord lastBackoffNs(final long value)
     {
         buffer.putLong(LAST_BACKOFF_OFFSET, value);
         return this;
     }
 
+    /**
+     * Next redelivery (epoch ns).
+     *
+     * @return the field.
+     */
     public long retryAtNs()
     {
         return buffer.getLong(RETRY_AT_OFFSET);
     }
 
+    /**
+     * Next redelivery (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord retryAtNs(final long value)
     {
         buffer.putLong(RETRY_AT_OFFSET, value);
         return this;
     }
 
+    /**
+     * Destinations to redeliver at that time, a bitset.
+     *
+     * @return the field.
+     */
     public long redeliver()
     {
         return buffer.getLong(REDELIVER_OFFSET);
     }
 
+    /**
+     * Destinations to redeliver at that time, a bitset.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord redeliver(final long value)
     {
         buffer.putLong(REDELIVER_OFFSET, value);
         return this;
     }
 
+    /**
+     * Redeliveries parked behind an open circuit, a bitset.
+     *
+     * @return the field.
+     */
     public long parked()
     {
         return buffer.getLong(PARKED_OFFSET);
     }
 
+    /**
+     * Redeliveries parked behind an open circuit, a bitset.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord parked(final long value)
     {
         buffer.putLong(PARKED_OFFSET, value);
         return this;
     }
 
+    /**
+     * Start of the current round (epoch ns).
+     *
+     * @return the field.
+     */
     public long roundStartNs()
     {
         return buffer.getLong(ROUND_START_OFFSET);
     }
 
+    /**
+     * Start of the current round (epoch ns).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord roundStartNs(final long value)
     {
         buffer.putLong(ROUND_START_OFFSET, value);
@@ -466,33 +711,67 @@ public final class PendingRecord
         return this;
     }
 
+    /**
+     * Most attempts per destination.
+     *
+     * @return the field.
+     */
     public int maxAttempts()
     {
         return buffer.getByte(MAX_ATTEMPTS_OFFSET) & 0xFF;
     }
 
+    /**
+     * Most attempts per destination.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord maxAttempts(final int value)
     {
         buffer.putByte(MAX_ATTEMPTS_OFFSET, (byte)value);
         return this;
     }
 
+    /**
+     * The second flags byte ({@code FLAG2_*}).
+     *
+     * @return the field.
+     */
     public byte flags2()
     {
         return buffer.getByte(FLAGS2_OFFSET);
     }
 
+    /**
+     * Whether a flag of the second flags byte is set.
+     *
+     * @param flag the flag.
+     * @return true when set.
+     */
     public boolean hasFlag2(final byte flag)
     {
         return (buffer.getByte(FLAGS2_OFFSET) & flag) != 0;
     }
 
+    /**
+     * Set a flag of the second flags byte.
+     *
+     * @param flag the flag.
+     * @return this.
+     */
     public PendingRecord setFlag2(final byte flag)
     {
         buffer.putByte(FLAGS2_OFFSET, (byte)(buffer.getByte(FLAGS2_OFFSET) | flag));
         return this;
     }
 
+    /**
+     * Clear a flag of the second flags byte.
+     *
+     * @param flag the flag.
+     * @return this.
+     */
     public PendingRecord clearFlag2(final byte flag)
     {
         buffer.putByte(FLAGS2_OFFSET, (byte)(buffer.getByte(FLAGS2_OFFSET) & ~flag));
@@ -509,28 +788,56 @@ public final class PendingRecord
         return buffer.getByte(REJECTOR_OFFSET);
     }
 
+    /**
+     * Destination that rejected the message.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord rejector(final int value)
     {
         buffer.putByte(REJECTOR_OFFSET, (byte)value);
         return this;
     }
 
+    /**
+     * Last error code a destination reported.
+     *
+     * @return the field.
+     */
     public int lastErrorCode()
     {
         return buffer.getInt(LAST_ERROR_OFFSET);
     }
 
+    /**
+     * Last error code a destination reported.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord lastErrorCode(final int value)
     {
         buffer.putInt(LAST_ERROR_OFFSET, value);
         return this;
     }
 
+    /**
+     * Stream id.
+     *
+     * @return the field.
+     */
     public int streamId()
     {
         return buffer.getInt(STREAM_ID_OFFSET);
     }
 
+    /**
+     * Stream id.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord streamId(final int value)
     {
         buffer.putInt(STREAM_ID_OFFSET, value);
@@ -547,94 +854,189 @@ public final class PendingRecord
         return buffer.getShort(ATTEMPTS_OFFSET) & 0xFFFF;
     }
 
+    /**
+     * Highest attempt number of any destination.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord highestAttempt(final int value)
     {
         buffer.putShort(ATTEMPTS_OFFSET, (short)value);
         return this;
     }
 
+    /**
+     * Deliveries to consumers (leases granted).
+     *
+     * @return the field.
+     */
     public int deliveries()
     {
         return buffer.getShort(DELIVERIES_OFFSET) & 0xFFFF;
     }
 
+    /**
+     * Deliveries to consumers (leases granted).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord deliveries(final int value)
     {
         buffer.putShort(DELIVERIES_OFFSET, (short)value);
         return this;
     }
 
+    /**
+     * Message class id.
+     *
+     * @return the field.
+     */
     public int messageClass()
     {
         return buffer.getShort(MESSAGE_CLASS_OFFSET) & 0xFFFF;
     }
 
+    /**
+     * Message class id.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord messageClass(final int value)
     {
         buffer.putShort(MESSAGE_CLASS_OFFSET, (short)value);
         return this;
     }
 
+    /**
+     * Lease extensions.
+     *
+     * @return the field.
+     */
     public int extensions()
     {
         return buffer.getShort(EXTENSIONS_OFFSET) & 0xFFFF;
     }
 
+    /**
+     * Lease extensions.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord extensions(final int value)
     {
         buffer.putShort(EXTENSIONS_OFFSET, (short)value);
         return this;
     }
 
+    /**
+     * Acks required (k of n; 0 for every destination).
+     *
+     * @return the field.
+     */
     public int requiredAcks()
     {
         return buffer.getByte(REQUIRED_ACKS_OFFSET) & 0xFF;
     }
 
+    /**
+     * Acks required (k of n; 0 for every destination).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord requiredAcks(final int value)
     {
         buffer.putByte(REQUIRED_ACKS_OFFSET, (byte)value);
         return this;
     }
 
+    /**
+     * Status ({@code RecordStatus}).
+     *
+     * @return the field.
+     */
     public byte status()
     {
         return buffer.getByte(STATUS_OFFSET);
     }
 
+    /**
+     * Status ({@code RecordStatus}).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord status(final byte value)
     {
         buffer.putByte(STATUS_OFFSET, value);
         return this;
     }
 
+    /**
+     * Retry priority, higher first.
+     *
+     * @return the field.
+     */
     public int priority()
     {
         return buffer.getByte(PRIORITY_OFFSET);
     }
 
+    /**
+     * Retry priority, higher first.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord priority(final int value)
     {
         buffer.putByte(PRIORITY_OFFSET, (byte)value);
         return this;
     }
 
+    /**
+     * The flags byte ({@code FLAG_*}).
+     *
+     * @return the field.
+     */
     public byte flags()
     {
         return buffer.getByte(FLAGS_OFFSET);
     }
 
+    /**
+     * The flags byte ({@code FLAG_*}).
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord flags(final byte value)
     {
         buffer.putByte(FLAGS_OFFSET, value);
         return this;
     }
 
+    /**
+     * Whether a flag of the flags byte is set.
+     *
+     * @param flag the flag.
+     * @return true when set.
+     */
     public boolean hasFlag(final byte flag)
     {
         return (buffer.getByte(FLAGS_OFFSET) & flag) != 0;
     }
 
+    /**
+     * Set a flag of the flags byte.
+     *
+     * @param flag the flag.
+     * @return this.
+     */
     public PendingRecord setFlag(final byte flag)
     {
         buffer.putByte(FLAGS_OFFSET, (byte)(buffer.getByte(FLAGS_OFFSET) | flag));
@@ -653,11 +1055,22 @@ public final class PendingRecord
         return this;
     }
 
+    /**
+     * Failure reason code.
+     *
+     * @return the field.
+     */
     public int reason()
     {
         return buffer.getByte(REASON_OFFSET) & 0xFF;
     }
 
+    /**
+     * Failure reason code.
+     *
+     * @param value the new value.
+     * @return this.
+     */
     public PendingRecord reason(final int value)
     {
         buffer.putByte(REASON_OFFSET, (byte)value);
@@ -704,6 +1117,11 @@ public final class PendingRecord
         return outstanding() & ~redeliver() & ~parked();
     }
 
+    /**
+     * For logs and tests.
+     *
+     * @return the fields.
+     */
     public String toString()
     {
         return "PendingRecord{id=" + messageId() +

@@ -89,6 +89,11 @@ public final class RetryQueue
         return EMPTY;
     }
 
+    /**
+     * Redeliveries queued.
+     *
+     * @return the count.
+     */
     public int size()
     {
         return size;

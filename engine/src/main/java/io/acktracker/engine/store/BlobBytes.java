@@ -33,6 +33,11 @@ public final class BlobBytes
         return buffer;
     }
 
+    /**
+     * Set the length, growing the storage when needed (contents up to the old length are kept).
+     *
+     * @return the setting.
+     */
     public int length()
     {
         return length;

@@ -236,11 +236,21 @@ public final class BlobTable implements AutoCloseable
         }
     }
 
+    /**
+     * Entries held.
+     *
+     * @return the count.
+     */
     public long size()
     {
         return map.longSize();
     }
 
+    /**
+     * The Chronicle Map underneath.
+     *
+     * @return the map.
+     */
     public ChronicleMap<LongValue, BlobBytes> map()
     {
         return map;

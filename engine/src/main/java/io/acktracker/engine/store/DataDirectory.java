@@ -83,6 +83,11 @@ public final class DataDirectory implements AutoCloseable
         }
     }
 
+    /**
+     * The directory.
+     *
+     * @return its path.
+     */
     public Path dir()
     {
         return dir;

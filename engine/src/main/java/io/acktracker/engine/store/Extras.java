@@ -84,6 +84,13 @@ public final class Extras
             metadataLength(buffer, base);
     }
 
+    /**
+     * Length of the metadata in the extras at {@code base}.
+     *
+     * @param buffer holding them.
+     * @param base   offset.
+     * @return bytes; 0 for none.
+     */
     public static int metadataLength(final DirectBuffer buffer, final int base)
     {
         return buffer.getShort(base + METADATA_LENGTH_OFFSET) & 0xFFFF;

@@ -128,6 +128,11 @@ public final class LongLongTable implements AutoCloseable
         }
     }
 
+    /**
+     * The Chronicle Map underneath.
+     *
+     * @return the map.
+     */
     public ChronicleMap<LongValue, LongValue> map()
     {
         return map;

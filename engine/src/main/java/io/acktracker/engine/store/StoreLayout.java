@@ -26,16 +26,27 @@ import java.util.List;
  */
 public final class StoreLayout
 {
+    /** Pending records and tombstones. */
     public static final String PENDING_FILE = "pending.cmap";
+    /** Cumulative offsets per stream and destination. */
     public static final String STREAMS_FILE = "streams.cmap";
+    /** Metadata and attempt history of pending messages. */
     public static final String EXTRAS_FILE = "extras.cmap";
+    /** The dead-letter queues. */
     public static final String DEAD_LETTERS_FILE = "dlq.cmap";
+    /** Circuit states and dead-letter totals. */
     public static final String STATE_FILE = "state.cmap";
+    /** Destination names, one a line, in id order. */
     public static final String DESTINATIONS_FILE = "destinations.txt";
+    /** The secret that keys receipt-handle MACs. */
     public static final String LEASE_SECRET_FILE = "lease.key";
+    /** Store kind and table sizing. */
     public static final String PROPERTIES_FILE = "tracker.properties";
+    /** How many times the tracker has opened this directory. */
     public static final String INCARNATION_FILE = "incarnation";
+    /** Held while a tracker has the directory open. */
     public static final String LOCK_FILE = "tracker.lock";
+    /** Present only after a clean stop. */
     public static final String CLEAN_MARKER = "clean-shutdown";
     /** The command journal's directory (a journal store). */
     public static final String JOURNAL_DIRECTORY = "journal";

@@ -93,6 +93,11 @@ public final class StreamOffsetTable implements AutoCloseable
         }
     }
 
+    /**
+     * The Chronicle Map underneath.
+     *
+     * @return the map.
+     */
     public ChronicleMap<LongValue, LongValue> map()
     {
         return table.map();

@@ -112,6 +112,19 @@ public record TrackerTables(
         return null == dir ? null : dir.tableFile(name);
     }
 
+    /**
+     * What the tables take, all reserved at open whatever the load: Chronicle Map sizes every table for its entries
+     * up front.
+     *
+     * @return bytes of off-heap memory (in memory) or of mapped files (in a data directory).
+     */
+    public long reservedBytes()
+    {
+        return pending.map().offHeapMemoryUsed() + streamOffsets.map().offHeapMemoryUsed() +
+            extras.map().offHeapMemoryUsed() + deadLetters.map().offHeapMemoryUsed() +
+            state.map().offHeapMemoryUsed();
+    }
+
     /** Close every table (quietly, each one even if another fails). */
     public void close()
     {

@@ -46,6 +46,11 @@ public final class StreamIndex
         Arrays.fill(appliedOffset, NO_OFFSET);
     }
 
+    /**
+     * The stream.
+     *
+     * @return its id.
+     */
     public int streamId()
     {
         return streamId;
@@ -185,11 +190,23 @@ public final class StreamIndex
         return low;
     }
 
+    /**
+     * Sequence of the pending message at an index, in sequence order.
+     *
+     * @param index position in the index.
+     * @return the sequence.
+     */
     public long sequenceAt(final int index)
     {
         return sequences[index];
     }
 
+    /**
+     * Id of the pending message at an index, in sequence order.
+     *
+     * @param index position in the index.
+     * @return the message id.
+     */
     public long messageIdAt(final int index)
     {
         return messageIds[index];
@@ -213,11 +230,23 @@ public final class StreamIndex
         return true;
     }
 
+    /**
+     * The highest cumulative offset a destination acked.
+     *
+     * @param destination id.
+     * @return the offset, or {@link #NO_OFFSET}.
+     */
     public long targetOffset(final int destination)
     {
         return targetOffset[destination];
     }
 
+    /**
+     * The cumulative offset applied to the pending messages so far.
+     *
+     * @param destination id.
+     * @return the offset, or {@link #NO_OFFSET}.
+     */
     public long appliedOffset(final int destination)
     {
         return appliedOffset[destination];

@@ -173,6 +173,11 @@ public final class ClientSession
         this.resendNotBeforeNs = lastProgressNs;
     }
 
+    /**
+     * This client's id, in every command it sends.
+     *
+     * @return the id.
+     */
     public long clientId()
     {
         return clientId;
@@ -266,6 +271,11 @@ public final class ClientSession
     /**
      * A SessionConfirm for this client: the first after an open binds the session; a new incarnation (the tracker
      * restarted) makes the session bind again and resend.
+     *
+     * @param trackerIncarnation the tracker's incarnation (changes when it restarts).
+     * @param appliedThrough     the last of this client's command sequences the tracker applied.
+     * @param outboxWritten      the last outbox position the tracker wrote for this client.
+     * @param outboxConfirmed    the last outbox position the tracker knows this client received.
      */
     public void onSessionConfirm(
         final long trackerIncarnation, final long appliedThrough, final long outboxWritten, final long outboxConfirmed)

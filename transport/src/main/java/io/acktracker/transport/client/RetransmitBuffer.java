@@ -52,6 +52,11 @@ public final class RetransmitBuffer
         lastSequence = sequence;
     }
 
+    /**
+     * Whether no command can be kept until the tracker confirms some.
+     *
+     * @return true when full.
+     */
     public boolean isFull()
     {
         return lastSequence - confirmedThrough >= capacity;
@@ -107,11 +112,21 @@ public final class RetransmitBuffer
         return view;
     }
 
+    /**
+     * The last sequence the tracker confirmed as applied.
+     *
+     * @return the sequence.
+     */
     public long confirmedThrough()
     {
         return confirmedThrough;
     }
 
+    /**
+     * The last sequence kept.
+     *
+     * @return the sequence.
+     */
     public long lastSequence()
     {
         return lastSequence;

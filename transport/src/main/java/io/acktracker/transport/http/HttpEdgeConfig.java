@@ -170,6 +170,11 @@ public final class HttpEdgeConfig
         return Reads.TOKEN == reads || (Reads.AUTO == reads && !loopback);
     }
 
+    /**
+     * Tracker name, for thread names.
+     *
+     * @return the setting.
+     */
     public String name()
     {
         return name;
@@ -187,6 +192,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Address to bind (key {@code http.host}, default 127.0.0.1).
+     *
+     * @return the setting.
+     */
     public String host()
     {
         return host;
@@ -205,6 +215,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Port (key {@code http.port}, default 8080; 0 picks a free one).
+     *
+     * @return the setting.
+     */
     public int port()
     {
         return port;
@@ -222,6 +237,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * The bearer token's file (key {@code http.token.file}): read when it exists (it must be owner-only), created
+     * owner-only with a new random token otherwise.
+     *
+     * @return the setting.
+     */
     public Path tokenFile()
     {
         return tokenFile;
@@ -241,6 +262,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Who may read (key {@code http.reads}: auto, open or token; default auto: open on loopback).
+     *
+     * @return the setting.
+     */
     public Reads reads()
     {
         return reads;
@@ -280,6 +306,12 @@ public final class HttpEdgeConfig
         }
     }
 
+    /**
+     * Origins a request may come from (key {@code http.allowed.origins}, default none): a request carrying an {@code
+     * Origin} header not in this list is refused 403, so no web page can drive the edge unless listed.
+     *
+     * @return the setting.
+     */
     public List<String> allowedOrigins()
     {
         return allowedOrigins;
@@ -298,6 +330,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Names the {@code Host} header may carry besides the address the request came in on (key {@code
+     * http.allowed.hosts}, default none): {@code name} allows any port, {@code name:port} that port.
+     *
+     * @return the setting.
+     */
     public List<String> allowedHosts()
     {
         return allowedHosts;
@@ -316,6 +354,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Whether {@code POST /destinations} may register new destination names (key {@code http.register.destinations},
+     * default false).
+     *
+     * @return the setting.
+     */
     public boolean registerDestinations()
     {
         return registerDestinations;
@@ -334,6 +378,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Worker threads reading and answering requests (key {@code http.threads}, default 8).
+     *
+     * @return the setting.
+     */
     public int threads()
     {
         return threads;
@@ -351,6 +400,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Requests that may wait for a worker (key {@code http.queue}, default 128); past it a request is answered 503.
+     *
+     * @return the setting.
+     */
     public int queueCapacity()
     {
         return queueCapacity;
@@ -368,6 +422,11 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * Most open connections (key {@code http.max.connections}, default 256); the JDK server closes one more at once.
+     *
+     * @return the setting.
+     */
     public int maxConnections()
     {
         return maxConnections;
@@ -386,6 +445,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * How long a request (request line, headers and body) may take to arrive from its first byte, and a response to be
+     * taken by the client (key {@code http.read.timeout}, default 5s); the connection is closed otherwise.
+     *
+     * @return the setting.
+     */
     public long readTimeoutNs()
     {
         return readTimeoutNs;
@@ -404,6 +469,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * How long a connection may stay open with no request in progress (key {@code http.idle.timeout}, default 30s;
+     * whole seconds, rounded up).
+     *
+     * @return the setting.
+     */
     public long idleTimeoutNs()
     {
         return idleTimeoutNs;
@@ -422,6 +493,12 @@ public final class HttpEdgeConfig
         return this;
     }
 
+    /**
+     * A keystore (PKCS12 or JKS) with the server's key and certificate (key {@code http.tls.keystore}, default none):
+     * when set the edge serves HTTPS; required off loopback.
+     *
+     * @return the setting.
+     */
     public Path keystore()
     {
         return keystore;

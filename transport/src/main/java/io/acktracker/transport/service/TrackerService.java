@@ -66,6 +66,7 @@ public final class TrackerService implements AutoCloseable
     private Path secretFile;
     private String secret;
     private boolean closed;
+    private String reservation;
 
     private TrackerService(final ServiceConfig config)
     {
@@ -154,6 +155,7 @@ public final class TrackerService implements AutoCloseable
                 .idleStrategy(config.idleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
                 .errorHandler(trackerErrors)
+                .notices((line) -> reservation = line)
                 .extension(transport);
             if (null == dataDirectory)
             {
@@ -318,7 +320,7 @@ public final class TrackerService implements AutoCloseable
     }
 
     /**
-     * One line saying where the service listens.
+     * One line saying where the service listens, and what its tables reserve.
      *
      * @return the description.
      */
@@ -332,7 +334,8 @@ public final class TrackerService implements AutoCloseable
             ", data " + (null == config.dataDir() ? "in memory" : config.dataDir().toString()) +
             ", http " + (null == http ? "off" : config.get("http.host") + ":" + http.port() +
             (http.scheme().equals("https") ? " (https)" : "") + ", http token in " + http.tokenFile() +
-            (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : ""));
+            (http.isTemporaryToken() ? " (new for this run, deleted at stop)" : "")) +
+            (null == reservation ? "" : "; " + reservation);
     }
 
     /**
@@ -377,11 +380,21 @@ public final class TrackerService implements AutoCloseable
         secretFile = file;
     }
 
+    /**
+     * The tracker the service runs.
+     *
+     * @return the tracker.
+     */
     public AckTracker tracker()
     {
         return tracker;
     }
 
+    /**
+     * The service's transport.
+     *
+     * @return the transport.
+     */
     public AeronTransport transport()
     {
         return transport;
@@ -417,6 +430,10 @@ public final class TrackerService implements AutoCloseable
         return driver;
     }
 
+    /**
+     * Stops the service: the HTTP edge, then the tracker (synced first), the transport, the driver and the data
+     * directory. Idempotent.
+     */
     public void close()
     {
         if (closed)
