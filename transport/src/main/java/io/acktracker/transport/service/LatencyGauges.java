@@ -30,10 +30,15 @@ public final class LatencyGauges implements Agent, AutoCloseable
     /** The gauges: nanoseconds over the last second, 0 when nothing completed in it; the key holds the id. */
     public enum Gauge
     {
+        /** The median. */
         P50(1, 50.0, "track-to-completion latency p50 over the last second (ns)"),
+        /** The 90th percentile. */
         P90(2, 90.0, "track-to-completion latency p90 over the last second (ns)"),
+        /** The 99th percentile. */
         P99(3, 99.0, "track-to-completion latency p99 over the last second (ns)"),
+        /** The 99.9th percentile. */
         P99_9(4, 99.9, "track-to-completion latency p99.9 over the last second (ns)"),
+        /** The longest. */
         MAX(5, 100.0, "track-to-completion latency max over the last second (ns)");
 
         private final int id;
