@@ -94,7 +94,7 @@ class ReadmeServiceConfigTest
         final CliRunner cli = CliRunner.run("run", "--config", config.toString(), "--print-config");
 
         assertThat(cli.exitCode).isNotZero();
-        assertThat(cli.err()).contains("invalid message.classes.1.max.attempts='99': maxAttempts must be 1..15 " +
+        assertThat(cli.err()).contains("invalid message.classes.1.max.attempts='99': maxAttempts must be 1..15: 99 " +
             "(file " + config + ")");
     }
 

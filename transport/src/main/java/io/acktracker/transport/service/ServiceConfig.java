@@ -159,8 +159,7 @@ public final class ServiceConfig
         {
             final String closest = ServiceKeys.closest(key);
             throw new IllegalArgumentException("unknown key '" + key + "' (" + source + ")" +
-                (null == closest ? "" : "; did you mean '" + closest + "'?") +
-                " ('acktracker run --print-config-reference' lists every key)");
+                (null == closest ? "" : "; did you mean '" + closest + "'?"));
         }
         settings.put(key, new Setting(value.strip(), source));
         return this;
@@ -185,7 +184,7 @@ public final class ServiceConfig
         {
             throw new IllegalArgumentException("unknown key '" + key + "'");
         }
-        return bound.key().isPerClass() ? "" : bound.key().defaultText();
+        return bound.key().isPerClass() || bound.key().hasDefaultNote() ? "" : bound.key().defaultText();
     }
 
     /**
@@ -238,7 +237,7 @@ public final class ServiceConfig
     ConfigTargets targets()
     {
         validate();
-        return build(settings);
+        return build(settings).finish();
     }
 
     private static ConfigTargets build(final Map<String, Setting> settings)
@@ -375,6 +374,13 @@ public final class ServiceConfig
         for (final Map.Entry<String, String> entry : values().entrySet())
         {
             final Setting setting = settings.get(entry.getKey());
+            final ServiceKeys.Bound bound = ServiceKeys.find(entry.getKey());
+            if (null == setting && bound.key().hasDefaultNote())
+            {
+                out.append("# ").append(entry.getKey()).append(": ").append(bound.key().defaultText())
+                    .append("    # default").append(System.lineSeparator());
+                continue;
+            }
             String value = entry.getValue();
             if (entry.getKey().endsWith("password"))
             {

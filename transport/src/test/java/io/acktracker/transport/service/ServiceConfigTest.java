@@ -157,7 +157,7 @@ class ServiceConfigTest
             .set("message.classes.1.name", "orders").set("message.classes.1.max.attempts", "7")
             .set("message.classes.1.backoff.kind", "fixed").set("message.classes.2.ttl", "5s");
 
-        final TrackerConfig tracker = config.targets().finish().tracker;
+        final TrackerConfig tracker = config.targets().tracker;
 
         assertThat(tracker.defaultMaxAttempts()).isEqualTo(5);
         final Backoff backoff = tracker.defaultBackoff();
