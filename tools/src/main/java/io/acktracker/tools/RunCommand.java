@@ -1,6 +1,7 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.transport.service.ConfigReference;
 import io.acktracker.transport.service.ServiceConfig;
 import io.acktracker.transport.service.TrackerService;
 import io.aeron.Aeron;
@@ -37,8 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the tracker service in the foreground until SIGTERM or Ctrl-C (stops cleanly).",
-        "Settings: defaults, then --config FILE (.properties, .yaml or .yml), then -Dacktracker.KEY=VALUE, then " +
-        "--KEY=VALUE flags."})
+        "Settings: defaults, then --config FILE (.yaml, .yml, .json or .properties), then -Dacktracker.KEY=VALUE, " +
+        "then --KEY=VALUE flags; every key is in transport/CONFIG.md (--print-config-reference)."})
 final class RunCommand implements Callable<Integer>
 {
     /** Same place as the service main's hook: before Chronicle Map's close-on-exit hook (80). */
@@ -48,7 +49,7 @@ final class RunCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings file: .properties, .yaml or .yml.")
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file: .yaml, .yml, .json or .properties.")
     Path configFile;
 
     @Option(names = "--admin-stream", defaultValue = "" + DEFAULT_ADMIN_STREAM, paramLabel = "ID",
@@ -58,13 +59,33 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--no-admin", description = "No admin stream (dlq --aeron-dir and load's name lookup then fail).")
     boolean noAdmin;
 
+    @Option(names = "--print-config", description = "Print the effective settings (YAML, each with where it " +
+        "came from: default, file, property or flag) and exit without starting.")
+    boolean printConfig;
+
+    @Option(names = "--print-config-reference", description = "Print every key with its type, default and meaning " +
+        "(Markdown, as in transport/CONFIG.md) and exit.")
+    boolean printReference;
+
     @Unmatched
     List<String> settings = new ArrayList<>();
 
     public Integer call() throws InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (printReference)
+        {
+            out.print(ConfigReference.markdown());
+            out.flush();
+            return 0;
+        }
         final ServiceConfig config = load();
+        if (printConfig)
+        {
+            out.print(config.effective());
+            out.flush();
+            return 0;
+        }
         final TrackerService service = start(config);
         final Aeron aeron = service.transport().config().aeron();
         AgentRunner admin = null;
@@ -163,7 +184,7 @@ final class RunCommand implements Callable<Integer>
         arguments.addAll(settings);
         try
         {
-            return ServiceConfig.load(arguments.toArray(new String[0]), System.getProperties());
+            return ServiceConfig.load(arguments.toArray(new String[0]), System.getProperties()).validate();
         }
         catch (final UncheckedIOException ex)
         {

@@ -305,7 +305,8 @@ class ServiceCommandsTest
         final Path bad = Files.writeString(temp.resolve("bad.yaml"), "name: x\nack.timeoot: 5s\n");
         cli = CliRunner.run("run", "--config", bad.toString());
         assertThat(cli.exitCode).isNotZero();
-        assertThat(cli.err()).contains("bad settings: unknown file").contains("'ack.timeoot'");
+        assertThat(cli.err()).contains("bad settings: unknown key 'ack.timeoot' (file " + bad + "); did you mean " +
+            "'ack.timeout'?");
         assertThat(cli.err().strip().lines()).hasSize(1);
 
         cli = CliRunner.run("run", "--ack.timeout=soon");

@@ -153,6 +153,26 @@ public final class Backoff
     }
 
     /**
+     * Growth per attempt of an exponential backoff (1.0 for the other kinds).
+     *
+     * @return the multiplier.
+     */
+    public double multiplier()
+    {
+        return multiplier;
+    }
+
+    /**
+     * Added per attempt by a linear backoff (0 for the other kinds).
+     *
+     * @return nanoseconds.
+     */
+    public long incrementNs()
+    {
+        return incrementNs;
+    }
+
+    /**
      * The delay before the next attempt, without jitter.
      *
      * @param attempt attempts made so far (1 after the first send).

@@ -1,5 +1,14 @@
 package io.acktracker.transport.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -7,58 +16,124 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Reads the service's settings as flat {@code dotted.key -> value} pairs from a {@code .properties} file, or from a
- * YAML file in the subset a configuration needs: nested maps by indentation ({@code http:} then
- * {@code   port: 8080} is {@code http.port}), scalars (optionally quoted), lists written {@code [a, b]} or as
- * {@code - a} lines (read as {@code a,b}), and {@code #} comments. Anchors, multi-line strings and the rest of
- * YAML are refused with the line number rather than misread.
+ * Reads the service's settings as flat {@code dotted.key -> value} pairs from a YAML ({@code .yaml}, {@code .yml}),
+ * JSON ({@code .json}) or properties file (anything else). YAML and JSON are read by Jackson: nested maps flatten to
+ * dotted keys ({@code http:} then {@code   port: 8080} is {@code http.port}, and flat dotted keys work too), a list of
+ * scalars becomes a comma separated value ({@code [a, b]} is {@code a,b}), and a list of maps each with an
+ * {@code id} becomes keys under that id ({@code message.classes: [{id: 1, ttl: 5s}]} is
+ * {@code message.classes.1.ttl}). A key given twice is refused, whether twice in one map (Jackson's strict duplicate
+ * detection) or once nested and once dotted; so is a duplicate in a properties file. Null values are left out (the
+ * default applies).
  * <p>
  * Threading: any thread; stateless.
  */
 public final class ConfigSource
 {
+    private static final ObjectMapper YAML = configure(YAMLMapper.builder(new YAMLFactory()));
+    private static final ObjectMapper JSON = configure(JsonMapper.builder());
+
     private ConfigSource()
     {
     }
 
+    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> M
+        configure(final B builder)
+    {
+        return builder
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    }
+
     /**
-     * Read a file by its extension: {@code .yaml}/{@code .yml} as YAML, anything else as properties.
+     * Read a file by its extension.
      *
      * @param file the file.
      * @return settings in file order.
+     * @throws IllegalArgumentException naming the file for a malformed one or a key given twice.
+     * @throws UncheckedIOException when it cannot be read.
      */
     public static Map<String, String> read(final Path file)
     {
+        final String text;
         try
         {
-            final String text = Files.readString(file, StandardCharsets.UTF_8);
-            final String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-            return name.endsWith(".yaml") || name.endsWith(".yml") ? parseYaml(text) : parseProperties(text);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read configuration " + file, ex);
         }
+        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        try
+        {
+            if (name.endsWith(".yaml") || name.endsWith(".yml"))
+            {
+                return parseYaml(text);
+            }
+            return name.endsWith(".json") ? parseJson(text) : parseProperties(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Parse YAML.
+     *
+     * @param text the text.
+     * @return settings flattened to dotted keys.
+     * @throws IllegalArgumentException with the line for malformed YAML or a key given twice.
+     */
+    public static Map<String, String> parseYaml(final String text)
+    {
+        return flatten(tree(YAML, text));
+    }
+
+    /**
+     * Parse JSON.
+     *
+     * @param text the text.
+     * @return settings flattened to dotted keys.
+     * @throws IllegalArgumentException with the line for malformed JSON or a key given twice.
+     */
+    public static Map<String, String> parseJson(final String text)
+    {
+        return flatten(tree(JSON, text));
     }
 
     /**
      * Parse properties text.
      *
      * @param text the text.
-     * @return settings.
+     * @return settings in file order.
+     * @throws IllegalArgumentException for a key given twice.
      */
     public static Map<String, String> parseProperties(final String text)
     {
-        final Properties properties = new Properties();
+        final Map<String, String> settings = new LinkedHashMap<>();
+        final Properties properties = new Properties()
+        {
+            private static final long serialVersionUID = 1L;
+
+            public synchronized Object put(final Object key, final Object value)
+            {
+                final String name = key.toString().strip();
+                if (null != settings.put(name, value.toString().strip()))
+                {
+                    throw new IllegalArgumentException("key '" + name + "' given twice");
+                }
+                return null;
+            }
+        };
         try (Reader reader = new StringReader(text))
         {
             properties.load(reader);
@@ -67,147 +142,97 @@ public final class ConfigSource
         {
             throw new UncheckedIOException(ex);
         }
-        final Map<String, String> settings = new LinkedHashMap<>();
-        for (final String key : properties.stringPropertyNames())
-        {
-            settings.put(key.strip(), properties.getProperty(key).strip());
-        }
         return settings;
     }
 
-    /**
-     * Parse the YAML subset.
-     *
-     * @param text the text.
-     * @return settings flattened to dotted keys.
-     * @throws IllegalArgumentException at the first line outside the subset.
-     */
-    public static Map<String, String> parseYaml(final String text)
+    private static JsonNode tree(final ObjectMapper mapper, final String text)
+    {
+        try
+        {
+            final JsonNode root = mapper.readTree(text);
+            if (null == root || root.isMissingNode() || root.isNull())
+            {
+                return mapper.createObjectNode();
+            }
+            if (!root.isObject())
+            {
+                throw new IllegalArgumentException("expected a map of settings (key: value) at the top");
+            }
+            return root;
+        }
+        catch (final JsonProcessingException ex)
+        {
+            final String where = null == ex.getLocation() ? "" : "line " + ex.getLocation().getLineNr() + ": ";
+            throw new IllegalArgumentException(where + ex.getOriginalMessage());
+        }
+    }
+
+    private static Map<String, String> flatten(final JsonNode root)
     {
         final Map<String, String> settings = new LinkedHashMap<>();
-        final Deque<int[]> indents = new ArrayDeque<>();
-        final Deque<String> prefixes = new ArrayDeque<>();
-        String listKey = null;
-        int listIndent = -1;
-        final List<String> listItems = new ArrayList<>();
-        int lineNumber = 0;
+        flatten("", root, settings);
+        return settings;
+    }
 
-        for (final String rawLine : text.split("\n", -1))
+    private static void flatten(final String prefix, final JsonNode node, final Map<String, String> settings)
+    {
+        if (node.isObject())
         {
-            lineNumber++;
-            final String line = stripComment(rawLine).stripTrailing();
-            if (line.isBlank())
+            for (final Map.Entry<String, JsonNode> field : node.properties())
             {
-                continue;
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), settings);
             }
-            if (line.indexOf('\t') >= 0)
+        }
+        else if (node.isArray() && node.size() > 0 && node.get(0).isObject())
+        {
+            for (int i = 0; i < node.size(); i++)
             {
-                throw error(lineNumber, "tabs are not allowed for indentation");
-            }
-            final int indent = line.length() - line.stripLeading().length();
-            final String content = line.strip();
-
-            if (content.startsWith("- ") || "-".equals(content))
-            {
-                if (null == listKey || indent < listIndent)
+                final JsonNode element = node.get(i);
+                final JsonNode id = element.get("id");
+                if (!element.isObject() || null == id || !id.isValueNode())
                 {
-                    throw error(lineNumber, "list item without a key above it");
+                    throw new IllegalArgumentException(prefix + "[" + i + "]: each item of a list of maps needs " +
+                        "an id (e.g. '- id: 1')");
                 }
-                listItems.add(scalar(content.substring(1).strip(), lineNumber));
-                continue;
-            }
-            if (null != listKey)
-            {
-                settings.put(listKey, String.join(",", listItems));
-                listKey = null;
-                listItems.clear();
-            }
-
-            while (!indents.isEmpty() && indent <= indents.peek()[0])
-            {
-                indents.pop();
-                prefixes.pop();
-            }
-            final int colon = content.indexOf(':');
-            if (colon <= 0 || (colon + 1 < content.length() && content.charAt(colon + 1) != ' '))
-            {
-                throw error(lineNumber, "expected 'key: value'");
-            }
-            final String key = (prefixes.isEmpty() ? "" : prefixes.peek() + ".") + content.substring(0, colon).strip();
-            final String value = content.substring(colon + 1).strip();
-            if (value.isEmpty())
-            {
-                indents.push(new int[]{indent});
-                prefixes.push(key);
-                listKey = key;
-                listIndent = indent;
-            }
-            else if (value.startsWith("[") && value.endsWith("]"))
-            {
-                final List<String> items = new ArrayList<>();
-                for (final String item : value.substring(1, value.length() - 1).split(","))
+                final String itemPrefix = prefix + "." + id.asText();
+                for (final Map.Entry<String, JsonNode> field : element.properties())
                 {
-                    if (!item.isBlank())
+                    if (!"id".equals(field.getKey()))
                     {
-                        items.add(scalar(item.strip(), lineNumber));
+                        flatten(itemPrefix + "." + field.getKey(), field.getValue(), settings);
                     }
                 }
-                settings.put(key, String.join(",", items));
-            }
-            else
-            {
-                settings.put(key, scalar(value, lineNumber));
+                if (element.size() == 1)
+                {
+                    // a class with nothing but its id still exists, with the tracker's defaults
+                    put(settings, itemPrefix + ".name", "class-" + id.asText());
+                }
             }
         }
-        if (null != listKey)
+        else if (node.isArray())
         {
-            settings.put(listKey, String.join(",", listItems));
+            final StringBuilder list = new StringBuilder();
+            for (final JsonNode item : node)
+            {
+                if (!item.isValueNode())
+                {
+                    throw new IllegalArgumentException(prefix + ": a list holds either values or maps with an id");
+                }
+                list.append(list.length() > 0 ? "," : "").append(item.asText());
+            }
+            put(settings, prefix, list.toString());
         }
-        settings.values().removeIf(String::isEmpty);
-        return settings;
+        else if (!node.isNull())
+        {
+            put(settings, prefix, node.asText());
+        }
     }
 
-    private static String scalar(final String value, final int lineNumber)
+    private static void put(final Map<String, String> settings, final String key, final String value)
     {
-        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") ||
-            value.startsWith("'") && value.endsWith("'")))
+        if (null != settings.put(key, value))
         {
-            return value.substring(1, value.length() - 1);
+            throw new IllegalArgumentException("key '" + key + "' given twice (nested and dotted)");
         }
-        if (value.startsWith("&") || value.startsWith("*") || value.startsWith("|") || value.startsWith(">") ||
-            value.startsWith("{") || value.startsWith("!"))
-        {
-            throw error(lineNumber, "unsupported YAML: " + value);
-        }
-        return value;
-    }
-
-    private static String stripComment(final String line)
-    {
-        boolean quoted = false;
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++)
-        {
-            final char c = line.charAt(i);
-            if (quoted)
-            {
-                quoted = c != quote;
-            }
-            else if (c == '"' || c == '\'')
-            {
-                quoted = true;
-                quote = c;
-            }
-            else if (c == '#' && (0 == i || Character.isWhitespace(line.charAt(i - 1))))
-            {
-                return line.substring(0, i);
-            }
-        }
-        return line;
-    }
-
-    private static IllegalArgumentException error(final int lineNumber, final String message)
-    {
-        return new IllegalArgumentException("configuration line " + lineNumber + ": " + message);
     }
 }

@@ -2,31 +2,26 @@ package io.acktracker.transport.service;
 
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.StoreLayout;
-import io.acktracker.transport.Protocol;
-import io.acktracker.transport.TransportConfig;
-import io.aeron.driver.ThreadingMode;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The standalone service's settings: every key, its default and its meaning in one place, read from (lowest to
- * highest precedence) the defaults, a properties or YAML file, {@code -Dacktracker.<key>=...} system properties,
- * and {@code --<key>=value} flags. Unknown keys in the file or flags are refused, so a typo does not silently fall
- * back to a default; system properties are read only for known keys (others may belong to other components).
+ * The standalone service's settings, read from (lowest to highest precedence) the defaults, a YAML, JSON or
+ * properties file ({@link ConfigSource}), {@code -Dacktracker.<key>=...} system properties, and {@code --<key>=value}
+ * flags. The keys are {@link ServiceKeys}'; each default is the one of the config object that owns the setting, so
+ * nothing here repeats a default. Unknown keys in the file or flags are refused (with the closest known key), so a
+ * typo does not silently fall back to a default; system properties are read only for known keys (others may belong to
+ * other components).
  * <p>
- * Durations take a unit ({@code 250ms}, {@code 5s}, {@code 2m}; {@code ns}, {@code us}, {@code h} too); sizes may
- * end in {@code k}, {@code m} or {@code g}.
+ * {@link #validate()} parses every value and runs the owners' checks ({@code conclude()}); a refusal names the key,
+ * its value and where it came from. Durations take a unit ({@code 250ms}, {@code 5s}, {@code 2m}; {@code ns},
+ * {@code us}, {@code h} too); sizes may end in {@code k}, {@code m} or {@code g}.
  * <p>
  * Threading: build and read on one thread.
  */
@@ -35,98 +30,29 @@ public final class ServiceConfig
     /** Prefix of the service's system properties. */
     public static final String SYSTEM_PROPERTY_PREFIX = "acktracker.";
 
-    /** Every key with its default ("" for none) and one line of help. */
-    private static final String[][] KEYS = {
-        {"name", "acktracker", "tracker name: counter labels and thread names"},
-        {"data.dir", "", "directory for the persisted tables and counters; none keeps everything in memory"},
-        {"capacity", "100000", "most pending messages"},
-        {"destinations", "", "destination names to register up front (comma separated), ids in that order"},
-        {"registry.open", "true", "register unknown destination names on first use"},
-        {"ack.timeout", "5s", "default ack timeout"},
-        {"ttl", "60s", "default time to live"},
-        {"tombstone.window", "10s", "how long finished ids are remembered"},
-        {"early.ack.window", "50ms", "hold an ack that overtook its Track (another session) this long"},
-        {"max.clients", "256", "most client sessions (senders, destinations, consumers numbering their commands for " +
-            "exactly once); each holds an outbox of outbox.capacity x 32 bytes off-heap"},
-        {"outbox.capacity", "8192", "entries each client's outbox keeps until the client confirms them (power of " +
-            "two): its messages without an outcome plus outcomes it has not confirmed; beyond, its commands are " +
-            "refused OUTBOX_FULL and it resends"},
-        {"store", "auto", "journal (state in memory, every command appended to a journal in data.dir, checkpoints, " +
-            "replayed at start: what exactly once across restarts needs), tables (records written in place in " +
-            "data.dir), or auto: the kind an existing data.dir holds, journal for a new one"},
-        {"checkpoint.interval", "256m", "journal store: take a checkpoint once the journal grew this much since the " +
-            "last one (counted across restarts), so a start replays at most about this much; 0 for none"},
-        {"checkpoint.interval.time", "5m", "journal store: also take one this long after the last when the journal " +
-            "grew; 0 for none"},
-        {"sync.interval", "0s", "msync the tables (or the journal: group commit) this often (0: leave it to the OS)"},
-        {"idle.strategy", "backoff", "tracker thread idle strategy: backoff, yielding, sleeping or busy-spin"},
-        {"driver", "embedded", "embedded (own media driver) or external (the driver at aeron.dir)"},
-        {"driver.threading", "SHARED", "embedded driver threading: SHARED, SHARED_NETWORK or DEDICATED"},
-        {"driver.term.length", "16m", "embedded driver term length for IPC and UDP publications"},
-        {"inbound.channel", Protocol.DEFAULT_CHANNEL, "channel commands arrive on"},
-        {"inbound.stream", Integer.toString(Protocol.DEFAULT_INBOUND_STREAM_ID), "stream id commands arrive on"},
-        {"outbound.channel", Protocol.DEFAULT_CHANNEL, "channel outcomes and redeliveries leave on"},
-        {"outbound.stream", Integer.toString(Protocol.DEFAULT_OUTBOUND_STREAM_ID), "outbound stream id"},
-        {"fragment.limit", "256", "most inbound frames per duty cycle"},
-        {"inbound.prefetch", Boolean.toString(new TransportConfig().inboundPrefetch()), "before each inbound poll, " +
-            "walk its frames once and touch the records they name, so the poll finds them in cache (changes no " +
-            "result; see BENCHMARKS.md)"},
-        {"backlog.capacity", "1m", "outbound backlog bytes at which inbound polling stops"},
-        {"backlog.when.not.connected", "false", "keep outbound frames while no subscriber is connected"},
-        {"outbound.stall.timeout", "2s", "report a stall (counter, gauge, one warning naming the slowest " +
-            "subscriber) when the outbound publication publishes nothing for this long with frames waiting"},
-        {"destination.keys.file", "", "owner-only file of per-destination keys, one name=key per line: a " +
-            "destination with a key must prove its name at hello (HMAC over a tracker nonce); others are bound " +
-            "unauthenticated"},
-        {"lease.timeout", "30s", "visibility timeout of a lease that asks for the default (Aeron Lease, HTTP lease)"},
-        {"http.enabled", "false", "serve the HTTP edge"},
-        {"http.host", "127.0.0.1", "HTTP bind address; anything but loopback needs http.tls.keystore and is " +
-            "warned about"},
-        {"http.port", "8080", "HTTP port (0 picks a free one)"},
-        {"http.token.file", "", "bearer token file (created 0600 with a new random token when missing); " +
-            "default: http.token in data.dir, or with no data.dir a new one per run in a private temporary " +
-            "directory, printed at start and deleted at stop"},
-        {"http.reads", "auto", "who may GET /metrics, /stats, /messages/status: auto (open on loopback, the " +
-            "token elsewhere), open, or token"},
-        {"http.allowed.origins", "", "Origin values allowed on requests (comma separated, e.g. " +
-            "https://ops.example.com); any other Origin is refused 403"},
-        {"http.allowed.hosts", "", "names the Host header may carry besides the bound address and localhost " +
-            "(name: any port, name:port: that port); any other Host is refused 421"},
-        {"http.register.destinations", "false", "allow POST /destinations to register new destination names " +
-            "(no other HTTP request registers one)"},
-        {"http.threads", "8", "HTTP worker threads"},
-        {"http.queue", "128", "HTTP requests waiting for a worker before more are answered 503"},
-        {"http.max.connections", "256", "most open HTTP connections (JVM-wide: the JDK server's)"},
-        {"http.read.timeout", "5s", "a request must arrive within this of its first byte, and a response be " +
-            "taken within it, or the connection is closed"},
-        {"http.idle.timeout", "30s", "an HTTP connection with no request in progress is closed after this " +
-            "(whole seconds; JVM-wide: the JDK server's)"},
-        {"http.tls.keystore", "", "PKCS12 or JKS keystore with the server's key: the edge serves HTTPS " +
-            "(required off loopback)"},
-        {"http.tls.keystore.password", "", "the keystore's (and its key's) password; keep it in a 0600 config " +
-            "file rather than on the command line"},
-    };
+    private static final String DEFAULT = "default";
 
-    private final Map<String, String> values = new LinkedHashMap<>();
+    /** A value as written and where it came from. */
+    private record Setting(String text, String source)
+    {
+    }
+
+    private final Map<String, Setting> settings = new LinkedHashMap<>();
 
     /**
      * The defaults.
      */
     public ServiceConfig()
     {
-        for (final String[] key : KEYS)
-        {
-            values.put(key[0], key[1]);
-        }
     }
 
     /**
      * Settings from files, system properties and flags. Flags: {@code --config=<file>} (or {@code --config <file>})
-     * names a properties or YAML file; {@code --<key>=<value>} sets a key.
+     * names a YAML, JSON or properties file; {@code --<key>=<value>} sets a key.
      *
      * @param args       command line flags.
      * @param properties system properties.
-     * @return the settings.
+     * @return the settings, not yet validated.
      * @throws IllegalArgumentException for an unknown key, a malformed flag or a bad file.
      */
     public static ServiceConfig load(final String[] args, final Properties properties)
@@ -162,27 +88,47 @@ public final class ServiceConfig
             {
                 file = value;
             }
-            else
+            else if (null != flags.put(key, value))
             {
-                flags.put(key, value);
+                throw new IllegalArgumentException("flag --" + key + " given twice");
             }
         }
 
         if (null != file)
         {
-            config.putAll(ConfigSource.read(Path.of(file)), "file " + file);
+            for (final Map.Entry<String, String> entry : ConfigSource.read(Path.of(file)).entrySet())
+            {
+                config.set(entry.getKey(), entry.getValue(), "file " + file);
+            }
         }
         for (final String name : properties.stringPropertyNames())
         {
-            final String key = name.substring(Math.min(name.length(), SYSTEM_PROPERTY_PREFIX.length()));
-            if (name.startsWith(SYSTEM_PROPERTY_PREFIX) && config.values.containsKey(key))
+            if (name.startsWith(SYSTEM_PROPERTY_PREFIX) && !name.equals(SYSTEM_PROPERTY_PREFIX + "config"))
             {
-                config.set(name.substring(SYSTEM_PROPERTY_PREFIX.length()), properties.getProperty(name),
-                    "system property " + name);
+                final String key = name.substring(SYSTEM_PROPERTY_PREFIX.length());
+                if (isKnown(key))
+                {
+                    config.set(key, properties.getProperty(name), "system property " + name);
+                }
             }
         }
-        config.putAll(flags, "flag");
+        for (final Map.Entry<String, String> entry : flags.entrySet())
+        {
+            config.set(entry.getKey(), entry.getValue(), "flag --" + entry.getKey());
+        }
         return config;
+    }
+
+    private static boolean isKnown(final String key)
+    {
+        try
+        {
+            return null != ServiceKeys.find(key);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
     }
 
     /**
@@ -200,47 +146,203 @@ public final class ServiceConfig
 
     private ServiceConfig set(final String key, final String value, final String source)
     {
-        if (!values.containsKey(key))
+        final ServiceKeys.Bound bound;
+        try
         {
-            throw new IllegalArgumentException("unknown " + source + " key '" + key + "'; known keys: " +
-                String.join(", ", values.keySet()));
+            bound = ServiceKeys.find(key);
         }
-        values.put(key, value.strip());
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("invalid key '" + key + "' (" + source + "): " + ex.getMessage());
+        }
+        if (null == bound)
+        {
+            final String closest = ServiceKeys.closest(key);
+            throw new IllegalArgumentException("unknown key '" + key + "' (" + source + ")" +
+                (null == closest ? "" : "; did you mean '" + closest + "'?"));
+        }
+        settings.put(key, new Setting(value.strip(), source));
         return this;
     }
 
-    private void putAll(final Map<String, String> settings, final String source)
-    {
-        for (final Map.Entry<String, String> entry : settings.entrySet())
-        {
-            set(entry.getKey(), entry.getValue(), source);
-        }
-    }
-
     /**
-     * A value as text.
+     * A value as text: as set, else the default.
      *
      * @param key a known key.
-     * @return the value, "" when unset.
+     * @return the value, "" when none.
+     * @throws IllegalArgumentException for an unknown key.
      */
     public String get(final String key)
     {
-        final String value = values.get(key);
-        if (null == value)
+        final Setting setting = settings.get(key);
+        if (null != setting)
+        {
+            return setting.text();
+        }
+        final ServiceKeys.Bound bound = ServiceKeys.find(key);
+        if (null == bound)
         {
             throw new IllegalArgumentException("unknown key '" + key + "'");
         }
-        return value;
+        return bound.key().isPerClass() || bound.key().hasDefaultNote() ? "" : bound.key().defaultText();
     }
 
     /**
-     * Every key and value, in definition order.
+     * Every key of no message class with its value, then the message classes' keys that are set, in reference order.
      *
      * @return a copy.
      */
     public Map<String, String> values()
     {
-        return new LinkedHashMap<>(values);
+        final Map<String, String> values = new LinkedHashMap<>();
+        for (final ConfigKey<?> key : ServiceKeys.all())
+        {
+            if (!key.isPerClass())
+            {
+                values.put(key.name(), get(key.name()));
+            }
+        }
+        for (final Map.Entry<String, Setting> entry : settings.entrySet())
+        {
+            values.putIfAbsent(entry.getKey(), entry.getValue().text());
+        }
+        return values;
+    }
+
+    /**
+     * Parse every value and run the owners' checks, without starting anything.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the key, its value and where it came from.
+     */
+    public ServiceConfig validate()
+    {
+        final ConfigTargets targets = build(settings);
+        try
+        {
+            conclude(targets);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw attribute(ex);
+        }
+        return this;
+    }
+
+    /**
+     * Fresh, validated config objects to start a service from (the owners' {@code conclude()} is left to them).
+     *
+     * @return the targets.
+     */
+    ConfigTargets targets()
+    {
+        validate();
+        return build(settings).finish();
+    }
+
+    private static ConfigTargets build(final Map<String, Setting> settings)
+    {
+        final ConfigTargets targets = new ConfigTargets();
+        for (final Map.Entry<String, Setting> entry : settings.entrySet())
+        {
+            final ServiceKeys.Bound bound = ServiceKeys.find(entry.getKey());
+            try
+            {
+                bound.key().apply(targets, bound.id(), entry.getValue().text());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw invalid(entry.getKey(), entry.getValue(), ex.getMessage());
+            }
+        }
+        return targets;
+    }
+
+    private static void conclude(final ConfigTargets targets)
+    {
+        targets.finish();
+        targets.service.conclude();
+        targets.tracker.conclude();
+        targets.transport.conclude();
+        if (targets.service.httpEnabled)
+        {
+            targets.http.conclude();
+        }
+    }
+
+    /**
+     * The key to blame for a refusal by an owner's check, which names its field, not our key: the first key whose
+     * removal makes the settings pass, else the first that fails on its own, else all that were set.
+     */
+    private IllegalArgumentException attribute(final RuntimeException failure)
+    {
+        for (final Map.Entry<String, Setting> entry : settings.entrySet())
+        {
+            if (reason(failure).startsWith("invalid " + entry.getKey() + "="))
+            {
+                return invalid(entry.getKey(), entry.getValue(), reason(failure));
+            }
+        }
+        for (final String key : settings.keySet())
+        {
+            final Map<String, Setting> without = new LinkedHashMap<>(settings);
+            without.remove(key);
+            if (passes(without, false))
+            {
+                return invalid(key, settings.get(key), reason(failure));
+            }
+        }
+        for (final Map.Entry<String, Setting> entry : settings.entrySet())
+        {
+            final Map<String, Setting> alone = new LinkedHashMap<>();
+            alone.put(entry.getKey(), entry.getValue());
+            if (!passes(alone, build(settings).service.httpEnabled))
+            {
+                return invalid(entry.getKey(), entry.getValue(), reason(failure));
+            }
+        }
+        final List<String> sources = new ArrayList<>();
+        settings.forEach((key, setting) -> sources.add(key + " (" + setting.source() + ")"));
+        return new IllegalArgumentException("invalid settings: " + reason(failure) + "; set: " +
+            String.join(", ", sources));
+    }
+
+    private static boolean passes(final Map<String, Setting> settings, final boolean httpEnabled)
+    {
+        try
+        {
+            final ConfigTargets targets = build(settings);
+            targets.service.httpEnabled |= httpEnabled;
+            conclude(targets);
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    private static String reason(final RuntimeException failure)
+    {
+        final String message = null == failure.getMessage() ? failure.toString() : failure.getMessage();
+        for (final String prefix : new String[]{"invalid configuration: ", "invalid transport configuration: "})
+        {
+            if (message.startsWith(prefix))
+            {
+                return message.substring(prefix.length());
+            }
+        }
+        return message;
+    }
+
+    private static IllegalArgumentException invalid(final String key, final Setting setting, final String why)
+    {
+        final String where = " (" + setting.source() + ")";
+        if (why.startsWith("invalid " + key + "="))
+        {
+            return new IllegalArgumentException(why + where);
+        }
+        return new IllegalArgumentException("invalid " + key + "='" + setting.text() + "': " + why + where);
     }
 
     /**
@@ -251,12 +353,52 @@ public final class ServiceConfig
     public static String help()
     {
         final StringBuilder help = new StringBuilder();
-        for (final String[] key : KEYS)
+        for (final ConfigKey<?> key : ServiceKeys.all())
         {
-            help.append(String.format("  --%-30s %s%s%n", key[0] + "=", key[2],
-                key[1].isEmpty() ? "" : " (default " + key[1] + ")"));
+            final String defaultText = key.defaultText();
+            help.append(String.format("  --%-30s %s%s%n", key.name() + "=", key.help(),
+                defaultText.isEmpty() ? "" : " (default " + defaultText + ")"));
         }
         return help.toString();
+    }
+
+    /**
+     * The effective settings, one {@code key: value} line each (YAML: it reads back as a config file), with where
+     * each value came from; passwords are never printed.
+     *
+     * @return the text.
+     */
+    public String effective()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Map.Entry<String, String> entry : values().entrySet())
+        {
+            final Setting setting = settings.get(entry.getKey());
+            final ServiceKeys.Bound bound = ServiceKeys.find(entry.getKey());
+            if (null == setting && bound.key().hasDefaultNote())
+            {
+                out.append("# ").append(entry.getKey()).append(": ").append(bound.key().defaultText())
+                    .append("    # default").append(System.lineSeparator());
+                continue;
+            }
+            String value = entry.getValue();
+            if (entry.getKey().endsWith("password"))
+            {
+                value = value.isEmpty() ? "" : "<hidden>";
+            }
+            out.append(entry.getKey()).append(": ").append(yamlScalar(value)).append("    # ")
+                .append(null == setting ? DEFAULT : setting.source()).append(System.lineSeparator());
+        }
+        return out.toString();
+    }
+
+    private static String yamlScalar(final String value)
+    {
+        if (value.matches("[A-Za-z0-9._/+-]+"))
+        {
+            return value;
+        }
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     String name()
@@ -274,151 +416,26 @@ public final class ServiceConfig
      * Whether the state is kept in a command journal ({@code store=journal}) rather than tables.
      *
      * @return true for a journal store.
-     * @throws IllegalArgumentException naming the key for any other value, or a journal without a data directory.
+     * @throws IllegalArgumentException naming the key for a journal without a data directory.
      */
     boolean journalStore()
     {
-        final String value = get("store").toLowerCase(Locale.ROOT);
-        if (!"tables".equals(value) && !"journal".equals(value) && !"auto".equals(value))
+        final ConfigTargets targets = build(settings);
+        final ServiceOptions options = targets.service;
+        if (ServiceOptions.Store.JOURNAL == options.store && null == options.dataDir)
         {
-            throw invalid("store", "expected auto, journal or tables");
+            throw new IllegalArgumentException("invalid store='journal': a journal store needs data.dir");
         }
-        if ("journal".equals(value) && null == dataDir())
-        {
-            throw invalid("store", "a journal store needs data.dir");
-        }
-        if ("auto".equals(value))
+        if (ServiceOptions.Store.AUTO == options.store)
         {
             // a directory keeps the kind it was created with; a new one gets the journal
-            return null != dataDir() && !StoreLayout.STORE_TABLES.equals(existingStoreKind());
+            return null != options.dataDir && !StoreLayout.STORE_TABLES.equals(existingStoreKind(options.dataDir));
         }
-        return "journal".equals(value);
+        return ServiceOptions.Store.JOURNAL == options.store;
     }
 
-    private String existingStoreKind()
+    private static String existingStoreKind(final Path dataDir)
     {
-        return java.nio.file.Files.isDirectory(dataDir()) ? DataDirectory.storeKind(dataDir()) : null;
-    }
-
-    int integer(final String key)
-    {
-        try
-        {
-            return Math.toIntExact(size(key));
-        }
-        catch (final ArithmeticException ex)
-        {
-            throw invalid(key, "too large");
-        }
-    }
-
-    boolean bool(final String key)
-    {
-        final String value = get(key).toLowerCase(Locale.ROOT);
-        if (!"true".equals(value) && !"false".equals(value))
-        {
-            throw invalid(key, "expected true or false");
-        }
-        return "true".equals(value);
-    }
-
-    List<String> list(final String key)
-    {
-        final String value = get(key);
-        return value.isEmpty() ? List.of() : List.of(value.split("\\s*,\\s*"));
-    }
-
-    long size(final String key)
-    {
-        final String value = get(key).toLowerCase(Locale.ROOT);
-        long multiplier = 1;
-        String digits = value;
-        if (value.endsWith("k") || value.endsWith("m") || value.endsWith("g"))
-        {
-            multiplier = value.endsWith("k") ? 1024 : value.endsWith("m") ? 1024 * 1024 : 1024 * 1024 * 1024;
-            digits = value.substring(0, value.length() - 1);
-        }
-        try
-        {
-            return Math.multiplyExact(Long.parseLong(digits), multiplier);
-        }
-        catch (final NumberFormatException | ArithmeticException ex)
-        {
-            throw invalid(key, "expected a number, optionally ending in k, m or g");
-        }
-    }
-
-    long durationNs(final String key)
-    {
-        final String value = get(key).toLowerCase(Locale.ROOT);
-        final String[][] units = {{"ns", "1"}, {"us", "1000"}, {"ms", "1000000"}, {"s", "1000000000"},
-            {"m", "60000000000"}, {"h", "3600000000000"}};
-        for (final String[] unit : units)
-        {
-            if (value.endsWith(unit[0]))
-            {
-                final String digits = value.substring(0, value.length() - unit[0].length());
-                if (!digits.isEmpty() && Character.isDigit(digits.charAt(digits.length() - 1)))
-                {
-                    try
-                    {
-                        return Math.multiplyExact(Long.parseLong(digits), Long.parseLong(unit[1]));
-                    }
-                    catch (final NumberFormatException | ArithmeticException ex)
-                    {
-                        throw invalid(key, "bad duration");
-                    }
-                }
-            }
-        }
-        throw invalid(key, "expected a duration with a unit, e.g. 250ms or 5s");
-    }
-
-    IdleStrategy idleStrategy()
-    {
-        switch (get("idle.strategy").toLowerCase(Locale.ROOT))
-        {
-            case "backoff":
-                return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MILLISECONDS.toNanos(1));
-            case "yielding":
-                return new YieldingIdleStrategy();
-            case "sleeping":
-                return new SleepingMillisIdleStrategy(1);
-            case "busy-spin":
-                return new BusySpinIdleStrategy();
-            default:
-                throw invalid("idle.strategy", "expected backoff, yielding, sleeping or busy-spin");
-        }
-    }
-
-    boolean embeddedDriver()
-    {
-        switch (get("driver").toLowerCase(Locale.ROOT))
-        {
-            case "embedded":
-                return true;
-            case "external":
-                return false;
-            default:
-                throw invalid("driver", "expected embedded or external");
-        }
-    }
-
-    ThreadingMode threadingMode()
-    {
-        try
-        {
-            return ThreadingMode.valueOf(get("driver.threading").toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw invalid("driver.threading", "expected SHARED, SHARED_NETWORK or DEDICATED");
-        }
-    }
-
-    private IllegalArgumentException invalid(final String key, final String why)
-    {
-        return new IllegalArgumentException("invalid " + key + "='" + get(key) + "': " + why);
+        return Files.isDirectory(dataDir) ? DataDirectory.storeKind(dataDir) : null;
     }
 }

@@ -4,6 +4,7 @@ import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
@@ -49,9 +50,6 @@ import java.nio.file.Path;
  */
 public final class TrackerService implements AutoCloseable
 {
-    /** Bytes of each error log (the tracker's and the transport's): room for hundreds of distinct stack traces. */
-    static final int ERROR_LOG_LENGTH = 1 << 20;
-
     private final ServiceConfig config;
     private final EmbeddedDriver driver;
     private final Aeron aeron;
@@ -71,8 +69,10 @@ public final class TrackerService implements AutoCloseable
     private TrackerService(final ServiceConfig config)
     {
         this.config = config;
-        final String name = config.name();
-        final Path dataDir = config.dataDir();
+        final ConfigTargets targets = config.targets();
+        final ServiceOptions options = targets.service;
+        final String name = targets.tracker.name();
+        final Path dataDir = options.dataDir;
         EmbeddedDriver driver = null;
         Aeron aeron = null;
         AeronTransport transport = null;
@@ -84,9 +84,11 @@ public final class TrackerService implements AutoCloseable
         LatencyGauges latencyGauges = null;
         AgentRunner latencyRunner = null;
         // every HTTP setting is checked before anything starts
-        final HttpEdgeConfig httpConfig = config.bool("http.enabled") ? httpConfig(config) : null;
+        final HttpEdgeConfig httpConfig = options.httpEnabled ? httpConfig(targets) : null;
         final boolean journal = config.journalStore();
-        final DestinationKeys destinationKeys = destinationKeys(config);
+        final DestinationKeys destinationKeys = null == options.destinationKeysFile ? DestinationKeys.none() :
+            DestinationKeys.load(options.destinationKeysFile, "destination.keys.file");
+        final int errorLogLength = targets.transport.errorLogLength();
         try
         {
             if (null != dataDir)
@@ -100,11 +102,11 @@ public final class TrackerService implements AutoCloseable
             }
             final Path filesDir = null != dataDir ? dataDir : runDir;
             trackerErrors = ErrorLogFile.create(filesDir.resolve(ErrorLogFile.TRACKER_FILE_NAME),
-                ERROR_LOG_LENGTH, (throwable) -> throwable.printStackTrace(System.err));
+                errorLogLength, (throwable) -> throwable.printStackTrace(System.err));
             final Aeron.Context aeronContext = new Aeron.Context().clientName(name);
-            if (config.embeddedDriver())
+            if (ServiceOptions.Driver.EMBEDDED == options.driver)
             {
-                final int termLength = config.integer("driver.term.length");
+                final int termLength = (int)options.driverTermLength;
                 final MediaDriver.Context driverContext = EmbeddedDriver.context(name);
                 if (null != dataDir)
                 {
@@ -112,47 +114,26 @@ public final class TrackerService implements AutoCloseable
                     driverContext.aeronDirectoryName(EmbeddedDriver.stableDirectoryName(name, dataDir));
                 }
                 driver = EmbeddedDriver.launch(driverContext
-                    .threadingMode(config.threadingMode())
+                    .threadingMode(options.driverThreading.mode())
                     .ipcTermBufferLength(termLength)
                     .publicationTermBufferLength(termLength));
                 aeronContext.aeronDirectoryName(driver.aeronDirectoryName());
             }
+            else if (null != options.driverDir)
+            {
+                aeronContext.aeronDirectoryName(options.driverDir.toString());
+            }
             aeron = Aeron.connect(aeronContext);
 
-            transport = new AeronTransport(new TransportConfig()
-                .name(name)
+            transport = new AeronTransport(targets.transport
                 .aeron(aeron)
-                .inboundChannel(config.get("inbound.channel"))
-                .inboundStreamId(config.integer("inbound.stream"))
-                .outboundChannel(config.get("outbound.channel"))
-                .outboundStreamId(config.integer("outbound.stream"))
-                .fragmentLimit(config.integer("fragment.limit"))
-                .inboundPrefetch(config.bool("inbound.prefetch"))
-                .backlogCapacity(config.integer("backlog.capacity"))
-                .backlogWhenNotConnected(config.bool("backlog.when.not.connected"))
-                .outboundStallTimeoutNs(config.durationNs("outbound.stall.timeout"))
                 .destinationKeys(destinationKeys)
-                .leaseTimeoutNs(config.durationNs("lease.timeout"))
                 .countersFile(filesDir.resolve(TransportCounters.FILE_NAME))
-                .errorLogFile(filesDir.resolve(TransportErrors.FILE_NAME))
-                .errorLogLength(ERROR_LOG_LENGTH));
+                .errorLogFile(filesDir.resolve(TransportErrors.FILE_NAME)));
 
-            final TrackerConfig trackerConfig = new TrackerConfig()
-                .name(name)
-                .capacity(config.integer("capacity"))
-                .destinations(config.list("destinations").toArray(new String[0]))
-                .openRegistry(config.bool("registry.open"))
-                .defaultAckTimeoutNs(config.durationNs("ack.timeout"))
-                .defaultTtlNs(config.durationNs("ttl"))
-                .tombstoneWindowNs(config.durationNs("tombstone.window"))
-                .earlyAckWindowNs(config.durationNs("early.ack.window"))
-                .checkpointIntervalBytes(config.size("checkpoint.interval"))
-                .checkpointIntervalNs(config.durationNs("checkpoint.interval.time"))
-                .maxClients(config.integer("max.clients"))
-                .outboxCapacity(config.integer("outbox.capacity"))
-                .syncIntervalNs(config.durationNs("sync.interval"))
+            final TrackerConfig trackerConfig = targets.tracker
                 .journal(journal)
-                .idleStrategy(config.idleStrategy())
+                .idleStrategy(options.newIdleStrategy())
                 .epochClock(new OffsetEpochNanoClock())
                 .errorHandler(trackerErrors)
                 .notices((line) -> reservation = line)
@@ -163,6 +144,11 @@ public final class TrackerService implements AutoCloseable
             }
             tracker = null == dataDirectory ? AckTracker.launch(trackerConfig) :
                 AckTracker.launch(trackerConfig, dataDirectory);
+            final String tombstoneWarning = tombstoneWarning(trackerConfig, options.expectedRate);
+            if (null != tombstoneWarning)
+            {
+                System.err.println("acktracker '" + name + "': WARNING: " + tombstoneWarning);
+            }
             latencyGauges = new LatencyGauges(filesDir.resolve(LatencyGauges.FILE_NAME), name,
                 tracker.completionLatency(), SystemEpochClock.INSTANCE);
             latencyRunner = new AgentRunner(new SleepingMillisIdleStrategy(100), trackerErrors, null, latencyGauges);
@@ -246,38 +232,16 @@ public final class TrackerService implements AutoCloseable
         return runDir;
     }
 
-    private static DestinationKeys destinationKeys(final ServiceConfig config)
-    {
-        final String file = config.get("destination.keys.file");
-        return file.isEmpty() ? DestinationKeys.none() : DestinationKeys.load(Path.of(file), "destination.keys.file");
-    }
-
     /**
      * The HTTP edge's settings from the service's keys; the token file defaults to {@code http.token} in the data
      * directory (a new temporary one per run without one).
      */
-    private static HttpEdgeConfig httpConfig(final ServiceConfig config)
+    private static HttpEdgeConfig httpConfig(final ConfigTargets targets)
     {
-        final Path dataDir = config.dataDir();
-        final String tokenFile = config.get("http.token.file");
-        final String keystore = config.get("http.tls.keystore");
-        return new HttpEdgeConfig()
-            .name(config.name())
-            .host(config.get("http.host"))
-            .port(config.integer("http.port"))
-            .tokenFile(!tokenFile.isEmpty() ? Path.of(tokenFile) : null == dataDir ? null :
-                dataDir.resolve(HttpEdge.TOKEN_FILE_NAME))
-            .reads(HttpEdgeConfig.reads(config.get("http.reads")))
-            .allowedOrigins(config.list("http.allowed.origins"))
-            .allowedHosts(config.list("http.allowed.hosts"))
-            .registerDestinations(config.bool("http.register.destinations"))
-            .threads(config.integer("http.threads"))
-            .queueCapacity(config.integer("http.queue"))
-            .maxConnections(config.integer("http.max.connections"))
-            .readTimeoutNs(config.durationNs("http.read.timeout"))
-            .idleTimeoutNs(config.durationNs("http.idle.timeout"))
-            .keystore(keystore.isEmpty() ? null : Path.of(keystore))
-            .keystorePassword(config.get("http.tls.keystore.password"))
+        final ServiceOptions options = targets.service;
+        return targets.http
+            .tokenFile(null != options.httpTokenFile ? options.httpTokenFile : null == options.dataDir ? null :
+                options.dataDir.resolve(HttpEdge.TOKEN_FILE_NAME))
             .conclude();
     }
 
@@ -308,6 +272,7 @@ public final class TrackerService implements AutoCloseable
      */
     public Throwable awaitStopOrFailure(final java.util.concurrent.CountDownLatch stopped) throws InterruptedException
     {
+        boolean evictionTold = false;
         while (!stopped.await(100, java.util.concurrent.TimeUnit.MILLISECONDS))
         {
             final Throwable failure = tracker().failure();
@@ -315,8 +280,44 @@ public final class TrackerService implements AutoCloseable
             {
                 return failure;
             }
+            if (!evictionTold && tracker.counters().value(TrackerCounter.TOMBSTONES_EVICTED_EARLY) > 0)
+            {
+                evictionTold = true;
+                System.err.println("acktracker '" + config.name() + "': WARNING: finished ids are being forgotten " +
+                    "before tombstone.window (" + tracker.config().tombstoneWindowNs() / 1_000_000 + " ms): " +
+                    "tombstone.capacity " + tracker.config().tombstoneCapacity() + " is too small for the rate, " +
+                    "so duplicate Tracks and late acks are not recognised for that long (counter " +
+                    "TOMBSTONES_EVICTED_EARLY; told once)");
+            }
         }
         return null;
+    }
+
+    /**
+     * The start-up warning when the tombstones cannot hold the duplicate window at the stated rate: at {@code rate}
+     * messages per second, {@code rate x window} ids finish within one window, and each needs a tombstone.
+     *
+     * @param config       the tracker's settings, concluded.
+     * @param expectedRate messages per second ({@code expected.rate}), 0 when not stated.
+     * @return one line, or null when they hold it (or nothing says what rate to expect).
+     */
+    static String tombstoneWarning(final TrackerConfig config, final int expectedRate)
+    {
+        final long windowNs = config.tombstoneWindowNs();
+        if (expectedRate <= 0 || windowNs <= 0)
+        {
+            return null;
+        }
+        final double needed = expectedRate * (windowNs / 1e9);
+        if (config.tombstoneCapacity() >= needed)
+        {
+            return null;
+        }
+        final double heldSeconds = config.tombstoneCapacity() / (double)expectedRate;
+        return String.format(java.util.Locale.ROOT, "tombstone.capacity %d cannot hold tombstone.window %s at expected.rate %d/s " +
+            "(needs %d): duplicates are recognised for about %.1f s only; raise tombstone.capacity to %d",
+            config.tombstoneCapacity(), ValueType.DURATION.format(windowNs), expectedRate, (long)Math.ceil(needed),
+            heldSeconds, (long)Math.ceil(needed));
     }
 
     /**

@@ -30,24 +30,39 @@ public final class TrackerServiceMain
     /**
      * Entry point.
      *
-     * @param args {@code --config=<file>} and {@code --<key>=<value>} flags; {@code --help} lists the keys.
+     * @param args {@code --config=<file>} and {@code --<key>=<value>} flags; {@code --help} lists the keys,
+     *             {@code --print-config} prints the effective settings and {@code --print-config-reference} the
+     *             reference, without starting.
      * @throws InterruptedException when interrupted while running.
      */
     public static void main(final String[] args) throws InterruptedException
     {
         if (Arrays.asList(args).contains("--help"))
         {
-            System.out.println("usage: TrackerServiceMain [--config=<file.properties|file.yaml>] [--<key>=<value>]..." +
-                System.lineSeparator() + "keys (also as -Dacktracker.<key>=<value>):" + System.lineSeparator() +
+            System.out.println("usage: TrackerServiceMain [--config=<file.yaml|file.json|file.properties>] " +
+                "[--<key>=<value>]... [--print-config] [--print-config-reference]" + System.lineSeparator() +
+                "keys (also as -Dacktracker.<key>=<value>; transport/CONFIG.md):" + System.lineSeparator() +
                 ServiceConfig.help());
             return;
         }
+        if (Arrays.asList(args).contains("--print-config-reference"))
+        {
+            System.out.print(ConfigReference.markdown());
+            return;
+        }
+        final boolean printConfig = Arrays.asList(args).contains("--print-config");
 
         final ServiceConfig config;
         final TrackerService service;
         try
         {
-            config = ServiceConfig.load(args, System.getProperties());
+            config = ServiceConfig.load(Arrays.stream(args).filter((arg) -> !"--print-config".equals(arg))
+                .toArray(String[]::new), System.getProperties()).validate();
+            if (printConfig)
+            {
+                System.out.print(config.effective());
+                return;
+            }
         }
         catch (final IllegalArgumentException ex)
         {
