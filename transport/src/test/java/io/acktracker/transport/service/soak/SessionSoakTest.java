@@ -263,7 +263,9 @@ class SessionSoakTest
                     destinationKilled && (code == RefusalCode.DUPLICATE_ACK.value() ||
                     code == RefusalCode.LATE_ACK.value()));
             assertThat(resumedMs).as("completions resumed after every restart").doesNotContain(-1L);
-            SoakProcesses.stop(service);
+            // a clean stop closes the tracker (its closing checkpoint) and removes the embedded driver's directory:
+            // bounded, but generous on a loaded machine, and said apart from a directory left behind
+            assertThat(SoakProcesses.stop(service, 120)).as("the service stopped cleanly within 120 s").isTrue();
             if (embedded)
             {
                 assertThat(Path.of(aeronDir).getParent()).as("the embedded driver's directory, after a clean stop")

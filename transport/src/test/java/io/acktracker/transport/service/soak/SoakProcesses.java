@@ -133,15 +133,30 @@ public final class SoakProcesses
      */
     public static void stop(final Process process) throws InterruptedException
     {
+        stop(process, 30);
+    }
+
+    /**
+     * Stop a process: SIGTERM, then SIGKILL when it has not ended within {@code seconds}.
+     *
+     * @param process the process, or null.
+     * @param seconds how long a clean stop may take (the service's closing checkpoint is slow on a loaded machine).
+     * @return whether it ended by itself.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static boolean stop(final Process process, final int seconds) throws InterruptedException
+    {
         if (null == process)
         {
-            return;
+            return true;
         }
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS))
+        if (!process.waitFor(seconds, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
+            return false;
         }
+        return true;
     }
 }
