@@ -208,36 +208,20 @@ public final class ClientSessions implements ClientOutboxes
         outboxes.appendRefusal(index, commandType, subjectId, result.ordinal(), sequence);
     }
 
-    /**
-     * A numbered ack was held as an early ack: an outbox entry is reserved for its refusal, should its window end
-     * before its message is tracked (admission left room for it).
-     *
-     * @param index the client's index.
-     */
+    /** A numbered ack was held as an early ack: an entry reserved for its refusal (admission left room for it). */
     void heldAck(final int index)
     {
         outboxes.reserve(index);
     }
 
-    /**
-     * A held numbered ack's window ended first: the client, told it was applied, learns from its outbox that it was
-     * refused UNKNOWN_MESSAGE, so it can ack again.
-     *
-     * @param index     the client's index.
-     * @param messageId the message.
-     * @param sequence  the ack's sequence.
-     */
+    /** A held numbered ack's window ended first: refused UNKNOWN_MESSAGE in its reserved entry, so it acks again. */
     void heldAckDropped(final int index, final long messageId, final long sequence)
     {
         outboxes.release(index);
         outboxes.appendRefusal(index, CommandLayout.ACK, messageId, Result.UNKNOWN_MESSAGE.ordinal(), sequence);
     }
 
-    /**
-     * A held numbered ack was applied with its message: its reservation is free.
-     *
-     * @param index the client's index.
-     */
+    /** A held numbered ack was applied with its message: its reservation is free. */
     void heldAckApplied(final int index)
     {
         outboxes.release(index);
