@@ -42,7 +42,7 @@ class PeersSmokeTest
             "pending", "2000", "destinations", "3", "neverAckedPercent", "10", "memory", "false",
             "warmupSeconds", "0.1", "measureSeconds", "0.4")));
 
-        assertThat(result.get("errors")).isEqualTo("none");
+        assertThat(result.get("errors")).as("%s", result.values()).isEqualTo("none");
         assertThat(result.number("completingAcks")).isGreaterThan(1000);
         assertThat(result.number("duplicateAcks")).isGreaterThan(0);
         assertThat(result.number("lateAcks")).isGreaterThan(0);
@@ -57,7 +57,7 @@ class PeersSmokeTest
             "pending", "2000", "destinations", "1", "rate", "20000", "warmupSeconds", "0.1",
             "measureSeconds", "0.3")));
 
-        assertThat(result.get("errors")).isEqualTo("none");
+        assertThat(result.get("errors")).as("%s", result.values()).isEqualTo("none");
         assertThat(result.number("latencyCount")).isGreaterThan(1000);
         assertThat(result.number("p50Us")).isPositive();
         assertThat(Files.exists(out.resolve(result.get("hlog")))).isTrue();
@@ -70,7 +70,7 @@ class PeersSmokeTest
     {
         final RunResult result = PeerRun.run(options(peer, "burst", Map.of("burst", "3000", "leadMs", "300")));
 
-        assertThat(result.get("errors")).isEqualTo("none");
+        assertThat(result.get("errors")).as("%s", result.values()).isEqualTo("none");
         assertThat(result.number("timedOutObserved")).isEqualTo(3000);
     }
 

@@ -21,7 +21,11 @@ import org.agrona.collections.Long2LongHashMap;
  * still held per message are a bit set, and each holding of a message has a serial, so an entry whose message was
  * tracked in the meantime (its bit taken) or held again later is told apart from one still held.
  * <p>
- * Bounded: at most {@code capacity} acks are held; beyond that an early ack is an orphan at once. Held acks are in
+ * Bounded: at most {@code capacity} acks are held (bits set, counted exactly); beyond that an early ack is an orphan
+ * at once. An applied ack's entry stays in the ring until the window passes it, so under a steady stream of early
+ * acks most entries are dead: the ring has room for twice the capacity, and when it fills it is compacted (the live
+ * entries kept in order, each dead numbered one releasing its reservation then). At least half the ring is dead
+ * when that happens, so the compaction costs O(1) per hold, amortized. Held acks are in
  * the journal store's checkpoints and follow from its replay; with the tables store they are not persisted: after a
  * crash the message times out and is redelivered, and the destination acks again.
  * <p>
@@ -56,6 +60,7 @@ final class EarlyAcks
         void released(int owner);
     }
 
+    private final Listener listener;
     private final Long2LongHashMap held;
     private final Long2LongHashMap serialOf;
     private final long[] ids;
@@ -65,16 +70,25 @@ final class EarlyAcks
     private final int[] destinations;
     private final int[] owners;
     private final long windowNs;
+    private final int capacity;
     private long lastSerial;
     private int head;
     private int count;
+    private int live;
 
-    EarlyAcks(final int capacity, final long windowNs)
+    /**
+     * @param capacity most acks held at once.
+     * @param windowNs how long an ack is held; 0 disables holding.
+     * @param listener told what becomes of held acks.
+     */
+    EarlyAcks(final int capacity, final long windowNs, final Listener listener)
     {
         this.windowNs = windowNs;
-        final int size = Math.max(1, capacity);
-        held = new Long2LongHashMap(Math.max(16, size * 2), 0.65f, 0);
-        serialOf = new Long2LongHashMap(Math.max(16, size * 2), 0.65f, 0);
+        this.listener = listener;
+        this.capacity = Math.max(1, capacity);
+        final int size = 2 * this.capacity;
+        held = new Long2LongHashMap(Math.max(16, this.capacity * 2), 0.65f, 0);
+        serialOf = new Long2LongHashMap(Math.max(16, this.capacity * 2), 0.65f, 0);
         ids = new long[size];
         times = new long[size];
         serials = new long[size];
@@ -106,9 +120,13 @@ final class EarlyAcks
         {
             return HELD_WITH_FIRST;
         }
-        if (count == ids.length)
+        if (live == capacity)
         {
             return NOT_HELD;
+        }
+        if (count == ids.length)
+        {
+            compact();
         }
         long serial = serialOf.get(messageId);
         if (0 == mask)
@@ -124,6 +142,7 @@ final class EarlyAcks
         owners[tail] = owner + 1;
         sequences[tail] = sequence;
         count++;
+        live++;
         held.put(messageId, mask | bit);
         return HELD;
     }
@@ -147,7 +166,9 @@ final class EarlyAcks
      */
     void take(final long messageId, final long taken)
     {
-        final long left = held.get(messageId) & ~taken;
+        final long mask = held.get(messageId);
+        final long left = mask & ~taken;
+        live -= Long.bitCount(mask & taken);
         if (0 == left)
         {
             held.remove(messageId);
@@ -163,21 +184,19 @@ final class EarlyAcks
      * End the window of held acks whose time is up, at most {@code budget}: each one still held is dropped, each
      * numbered one applied meanwhile releases its reservation.
      *
-     * @param nowNs    the time.
-     * @param budget   most entries.
-     * @param listener told.
+     * @param nowNs  the time.
+     * @param budget most entries.
      * @return entries looked at.
      */
-    int expire(final long nowNs, final int budget, final Listener listener)
+    int expire(final long nowNs, final int budget)
     {
         int work = 0;
         while (count > 0 && work < budget && nowNs - times[head] >= windowNs)
         {
             final long messageId = ids[head];
             final long bit = 1L << destinations[head];
-            final long mask = held.get(messageId);
             final int owner = owners[head] - 1;
-            if (0 != (mask & bit) && serialOf.get(messageId) == serials[head])
+            if (isLive(head))
             {
                 take(messageId, bit);
                 listener.dropped(messageId, owner, sequences[head]);
@@ -193,9 +212,64 @@ final class EarlyAcks
         return work;
     }
 
+    /**
+     * Whether a ring entry is still held: its message's bit is set and the holding is the same one.
+     */
+    private boolean isLive(final int index)
+    {
+        final long messageId = ids[index];
+        return 0 != (held.get(messageId) & (1L << destinations[index])) &&
+            serialOf.get(messageId) == serials[index];
+    }
+
+    /**
+     * Drop the dead entries of a full ring, keeping the live ones in arrival order from the head: a stable
+     * partition, in place. Each dead numbered entry releases its reservation now instead of when its window ends.
+     */
+    private void compact()
+    {
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int from = (head + i) % ids.length;
+            if (isLive(from))
+            {
+                // kept <= i, and every slot below kept was read before: moving down never overwrites an unread entry
+                final int to = (head + kept) % ids.length;
+                ids[to] = ids[from];
+                times[to] = times[from];
+                serials[to] = serials[from];
+                sequences[to] = sequences[from];
+                destinations[to] = destinations[from];
+                owners[to] = owners[from];
+                kept++;
+            }
+            else if (owners[from] > 0)
+            {
+                listener.released(owners[from] - 1);
+            }
+        }
+        count = kept;
+    }
+
+    /**
+     * Messages with an ack held.
+     *
+     * @return the count.
+     */
     int size()
     {
         return held.size();
+    }
+
+    /**
+     * Acks held: destinations over all messages.
+     *
+     * @return the count, at most the capacity.
+     */
+    int heldAcks()
+    {
+        return live;
     }
 
     void appendState(final StateImage image)
@@ -246,6 +320,16 @@ final class EarlyAcks
         lastSerial = in.getLong();
         restoreMap(in, held);
         restoreMap(in, serialOf);
+        live = 0;
+        final Long2LongHashMap.ValueIterator masks = held.values().iterator();
+        while (masks.hasNext())
+        {
+            live += Long.bitCount(masks.nextValue());
+        }
+        if (live > capacity)
+        {
+            throw new IllegalStateException("the image holds " + live + " early acks, capacity " + capacity);
+        }
     }
 
     private static void dumpSorted(final ImageWriter out, final Long2LongHashMap map)

@@ -41,23 +41,6 @@ final class Housekeeping
     private final long orphanCheckIntervalNs;
     private final PendingRecord record = new PendingRecord();
     private final LongPredicate isLiveInStream = this::isLivePending;
-    private final ClientSessions sessions;
-    private final EarlyAcks.Listener heldAcks = new EarlyAcks.Listener()
-    {
-        public void dropped(final long messageId, final int owner, final long sequence)
-        {
-            counters.increment(ORPHAN_ACKS);
-            if (owner >= 0)
-            {
-                sessions.heldAckDropped(owner, messageId, sequence);
-            }
-        }
-
-        public void released(final int owner)
-        {
-            sessions.heldAckApplied(owner);
-        }
-    };
 
     private long[] replayIds = new long[0];
     private int replayCount;
@@ -75,7 +58,6 @@ final class Housekeeping
         final DestinationHealth health,
         final DeadLetters deadLetters,
         final EarlyAcks earlyAcks,
-        final ClientSessions sessions,
         final DeadlineIndex deadlines,
         final Counters counters,
         final int budget,
@@ -89,7 +71,6 @@ final class Housekeeping
         this.health = health;
         this.deadLetters = deadLetters;
         this.earlyAcks = earlyAcks;
-        this.sessions = sessions;
         this.deadlines = deadlines;
         this.counters = counters;
         this.budget = budget;
@@ -106,7 +87,7 @@ final class Housekeeping
         work += orphanSweep(nowNs);
         work += health.poll(nowNs);
         work += deadLetters.doWork(nowNs, budget);
-        work += earlyAcks.expire(nowNs, budget, heldAcks);
+        work += earlyAcks.expire(nowNs, budget);
         return work;
     }
 

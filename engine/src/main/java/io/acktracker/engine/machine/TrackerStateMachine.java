@@ -149,7 +149,8 @@ public final class TrackerStateMachine
         sessions = new ClientSessions(config.maxClients(), config.outboxCapacity(), records.slotCapacity(), counters);
         health = new DestinationHealth(config.circuitBreaker(), tables.state(), effects, registry,
             counters.get(CIRCUITS_OPEN), counters.get(CIRCUIT_TRANSITIONS));
-        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs());
+        earlyAcks = new EarlyAcks(config.earlyAckCapacity(), config.earlyAckWindowNs(),
+            new HeldAckFates(sessions, counters));
         activeLeases = new ActiveLeases(counters);
         final Policies policies = new Policies(config);
         final AttemptHistory history = new AttemptHistory(config.recordAttemptHistory(), tables.extras(), clock);
@@ -173,7 +174,7 @@ public final class TrackerStateMachine
             counters, clock);
         timeouts = new Timeouts(records, deadlines, finisher, leases, retries);
         housekeeping = new Housekeeping(records, tombstones, streams, streamAcks, health, deadLetters, earlyAcks,
-            sessions, deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
+            deadlines, counters, housekeepingBudget, config.orphanCheckIntervalNs(), startNs);
         recovery = new Recovery(records, deadlines, streams, tables.streamOffsets(), retries, health, activeLeases,
             deadLetters, tombstones, housekeeping, tables.extras(), counters, startNs);
     }
