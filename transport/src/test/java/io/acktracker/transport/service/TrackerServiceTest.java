@@ -252,6 +252,24 @@ class TrackerServiceTest
                     return p50[0] > 0;
                 }, () -> sleep(50));
                 assertThat(p50[0]).as("the completion's latency, published within a second").isPositive();
+
+                final long[] ackP50 = { 0 };
+                final String[] ackLabel = { "" };
+                await(() ->
+                {
+                    reader.forEach((id, type, key, label) ->
+                    {
+                        if (LatencyGauges.TYPE_ID == type &&
+                            LatencyGauges.destinationKey(0, LatencyGauges.Gauge.P50) == key.getInt(0))
+                        {
+                            ackP50[0] = reader.getCounterValue(id);
+                            ackLabel[0] = label;
+                        }
+                    });
+                    return ackP50[0] > 0;
+                }, () -> sleep(50));
+                assertThat(ackLabel[0]).as("destination 0's ack latency, for acktracker stat")
+                    .startsWith("ack latency p50 over the last second (ns): ");
             }
         }
         assertThat(runDir).doesNotExist();
