@@ -5,6 +5,7 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code GET /metrics}: a Prometheus client registry of the edge's own (the tracker's {@link TrackerCollector} and the
- * client's JVM and process metrics), written in the format the {@code Accept} header asks for: OpenMetrics text
+ * {@code GET /metrics}: a Prometheus client registry of the edge's own (the tracker's {@link TrackerCollector}) and
+ * one registry per JVM for the client's JVM and process metrics (registered once: their GC listeners are not
+ * added again by every edge an embedder starts), written in the format the {@code Accept} header asks for: OpenMetrics text
  * when it names {@code application/openmetrics-text}, otherwise the Prometheus text format 0.0.4. The protobuf
  * format is not offered (its writer is not on the classpath); a request for it gets the text format.
  * <p>
@@ -21,6 +23,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class MetricsExposition
 {
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
 
@@ -32,7 +36,13 @@ final class MetricsExposition
     MetricsExposition(final MultiCollector tracker)
     {
         registry.register(tracker);
-        JvmMetrics.builder().register(registry);
+    }
+
+    private static PrometheusRegistry jvmRegistry()
+    {
+        final PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
     }
 
     /**
@@ -51,7 +61,10 @@ final class MetricsExposition
         final ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
         try
         {
-            writer.write(out, registry.scrape());
+            final MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
+            registry.scrape().forEach(snapshots::metricSnapshot);
+            JVM.scrape().forEach(snapshots::metricSnapshot);
+            writer.write(out, snapshots.build());
         }
         catch (final IOException ex)
         {
