@@ -22,6 +22,7 @@ import io.acktracker.engine.command.CommandValidator;
 import io.acktracker.engine.journal.JournalCounters;
 import io.acktracker.engine.journal.JournalStatus;
 import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.DestinationLatencies;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -661,6 +662,17 @@ public final class AckTracker implements AutoCloseable
     public LatencyRecorder leaseHoldTime()
     {
         return runtime.leaseHoldTime();
+    }
+
+    /**
+     * Each destination's ack latency (an attempt's send to the destination's ack), one recorder per destination id.
+     * Any thread.
+     *
+     * @return the recorders.
+     */
+    public DestinationLatencies ackLatency()
+    {
+        return runtime.ackLatency();
     }
 
     /**

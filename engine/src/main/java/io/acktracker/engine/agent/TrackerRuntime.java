@@ -9,6 +9,7 @@ import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.lease.LeaseSecret;
 import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.DestinationLatencies;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -49,6 +50,7 @@ public final class TrackerRuntime implements AutoCloseable
     private final LatencyRecorder completionLatency = new LatencyRecorder();
     private final LatencyRecorder serviceTime = new LatencyRecorder();
     private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
+    private final DestinationLatencies ackLatency = new DestinationLatencies();
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
         new ManyToOneConcurrentArrayQueue<>(1024);
@@ -153,7 +155,7 @@ public final class TrackerRuntime implements AutoCloseable
             waiters = new OutcomeWaiters(config.waiterExecutor());
             final Effects effects = new Effects();
             final TrackerStateMachine machine = new TrackerStateMachine(config, registry, tables, validator, counters,
-                effects, completionLatency, leaseHoldTime,
+                effects, completionLatency, leaseHoldTime, ackLatency,
                 LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
                 seed, startNs);
             agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
@@ -251,6 +253,12 @@ public final class TrackerRuntime implements AutoCloseable
     public LatencyRecorder leaseHoldTime()
     {
         return leaseHoldTime;
+    }
+
+    /** {@return each destination's ack latency, from an attempt's send to its ack} */
+    public DestinationLatencies ackLatency()
+    {
+        return ackLatency;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Result;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.DestinationLatencies;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.record.PendingRecord;
 import io.acktracker.engine.record.RecordStatus;
@@ -23,6 +24,7 @@ final class Answers
 {
     private final Records records;
     private final DestinationHealth health;
+    private final DestinationLatencies ackLatency;
     private final Finisher finisher;
     private final Retries retries;
     private final EarlyAcks earlyAcks;
@@ -36,6 +38,7 @@ final class Answers
     Answers(
         final Records records,
         final DestinationHealth health,
+        final DestinationLatencies ackLatency,
         final Finisher finisher,
         final Retries retries,
         final EarlyAcks earlyAcks,
@@ -47,6 +50,7 @@ final class Answers
         this.sessions = sessions;
         this.records = records;
         this.health = health;
+        this.ackLatency = ackLatency;
         this.finisher = finisher;
         this.retries = retries;
         this.earlyAcks = earlyAcks;
@@ -107,7 +111,9 @@ final class Answers
         }
         record.endWrite();
         health.inFlight(awaitedBefore & bit, 0);
-        health.onSuccess(destination, nowNs - record.roundStartNs(), nowNs);
+        final long latencyNs = nowNs - record.roundStartNs();
+        health.onSuccess(destination, latencyNs, nowNs);
+        ackLatency.record(destination, latencyNs);
         counters.increment(ACKS);
 
         if (record.ackedCount() >= record.requiredAcks())

@@ -13,6 +13,7 @@ import io.acktracker.engine.effect.Effects;
 import io.acktracker.engine.health.DestinationHealth;
 import io.acktracker.engine.lease.SipHash;
 import io.acktracker.engine.metrics.Counters;
+import io.acktracker.engine.metrics.DestinationLatencies;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.pending.Records;
@@ -115,6 +116,7 @@ public final class TrackerStateMachine
      * @param effects           where effects are queued.
      * @param completionLatency track-to-completion latency.
      * @param leaseHoldTime     lease grant to settlement.
+     * @param ackLatency        each destination's ack latency, from an attempt's send to its ack.
      * @param leaseMac          keyed MAC of receipt handles.
      * @param seed              seed of the machine's random generator (see {@link #seed}).
      * @param startNs           time of the start (epoch ns), before any command.
@@ -128,6 +130,7 @@ public final class TrackerStateMachine
         final Effects effects,
         final LatencyRecorder completionLatency,
         final LatencyRecorder leaseHoldTime,
+        final DestinationLatencies ackLatency,
         final SipHash leaseMac,
         final long seed,
         final long startNs)
@@ -167,7 +170,7 @@ public final class TrackerStateMachine
             clock);
         leases = new Leases(config, records, finisher, retries, history, activeLeases, policies, random, leaseMac,
             leaseHoldTime, effects, counters, clock);
-        answers = new Answers(records, health, finisher, retries, earlyAcks, sessions, history, counters, clock);
+        answers = new Answers(records, health, ackLatency, finisher, retries, earlyAcks, sessions, history, counters, clock);
         streamAcks = new StreamAcks(records, streams, tables.streamOffsets(), health, finisher, counters,
             housekeepingBudget);
         tracking = new Tracking(policies, records, admission, streams, earlyAcks, tables.extras(), health, finisher,

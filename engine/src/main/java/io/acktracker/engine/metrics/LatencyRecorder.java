@@ -5,10 +5,19 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * One latency distribution written by the agent thread and read from any thread without tearing: an HdrHistogram
- * {@link SingleWriterRecorder} whose intervals are folded, on the reader side, both into a running total (what
- * {@link #summary()} and {@link #totalHistogram()} read) and into the interval not yet taken by
- * {@link #intervalHistogram()}. The two readers are independent: a metrics scrape never takes values away from an
- * interval log, and an interval log never resets what a scrape sees.
+ * {@link SingleWriterRecorder} whose intervals are folded, on the reader side, into a running total (what
+ * {@link #summary()} and {@link #totalHistogram()} read), into the interval not yet taken by
+ * {@link #intervalHistogram()}, and into a recent window ({@link #recentSummary(long)}). The readers are independent:
+ * a metrics scrape never takes values away from an interval log, and an interval log never resets what a scrape
+ * sees.
+ * <p>
+ * The recent window is two histograms, the current and the previous, rotated every {@link #RECENT_WINDOW_MS} by the
+ * time a reader passes to {@link #recentSummary(long)}: its percentiles cover the last one to two windows, so a
+ * cold start's outliers leave them within two windows (the running total keeps them, as a Prometheus histogram
+ * must). A value lands in the window of the read that drains it; with the service reading every second that is
+ * within a second of when it was recorded.
+ * <p>
+ * The reader-side histograms are made at the first read, on the reading thread.
  * <p>
  * Threading: {@link #record} from the agent thread only; every other method from any thread.
  */
@@ -16,12 +25,40 @@ public final class LatencyRecorder
 {
     /** Highest value kept exactly; larger values are clamped to it (one hour in ns). */
     public static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
+    /** Length of one recent window; the recent percentiles cover one to two of them. */
+    public static final long RECENT_WINDOW_MS = 60_000;
 
-    private final SingleWriterRecorder recorder = new SingleWriterRecorder(HIGHEST_TRACKABLE_NS, 3);
-    private final Histogram total = new Histogram(HIGHEST_TRACKABLE_NS, 3);
-    private final Histogram untaken = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+    private final long lowestDiscernibleNs;
+    private final int significantDigits;
+    private final SingleWriterRecorder recorder;
+    private Histogram total;
+    private Histogram untaken;
+    private Histogram recent;
+    private Histogram previous;
     private Histogram interval;
     private long untakenStartMs = System.currentTimeMillis();
+    private long recentStartMs = Long.MIN_VALUE;
+
+    /**
+     * A recorder exact to the nanosecond with three significant digits (the tracker's own latencies).
+     */
+    public LatencyRecorder()
+    {
+        this(1, 3);
+    }
+
+    /**
+     * A recorder with a coarser resolution, for many of them side by side (per-destination latencies).
+     *
+     * @param lowestDiscernibleNs smallest value told apart from zero, in ns.
+     * @param significantDigits   significant decimal digits kept (1 to 5).
+     */
+    public LatencyRecorder(final long lowestDiscernibleNs, final int significantDigits)
+    {
+        this.lowestDiscernibleNs = lowestDiscernibleNs;
+        this.significantDigits = significantDigits;
+        this.recorder = new SingleWriterRecorder(lowestDiscernibleNs, HIGHEST_TRACKABLE_NS, significantDigits);
+    }
 
     /**
      * Record a value. Agent thread only; allocation-free.
@@ -42,6 +79,22 @@ public final class LatencyRecorder
     {
         drain();
         return LatencySummary.of(total);
+    }
+
+    /**
+     * Percentiles over the recent window: the values drained in the current window and the one before it. Any
+     * thread.
+     *
+     * @param nowMs the reader's clock (epoch ms), which rotates the windows.
+     * @return the summary; count 0 when nothing was recorded recently.
+     */
+    public synchronized LatencySummary recentSummary(final long nowMs)
+    {
+        drain();
+        rotate(nowMs);
+        final Histogram both = recent.copy();
+        both.add(previous);
+        return LatencySummary.of(both);
     }
 
     /**
@@ -72,10 +125,49 @@ public final class LatencyRecorder
         return total.copy();
     }
 
+    private void rotate(final long nowMs)
+    {
+        if (Long.MIN_VALUE == recentStartMs)
+        {
+            recentStartMs = nowMs;
+            return;
+        }
+        final long elapsedMs = nowMs - recentStartMs;
+        if (elapsedMs >= RECENT_WINDOW_MS)
+        {
+            // a window with no read at all in between is stale too: both go
+            final Histogram emptied = previous;
+            emptied.reset();
+            if (elapsedMs < 2 * RECENT_WINDOW_MS)
+            {
+                previous = recent;
+                recent = emptied;
+            }
+            else
+            {
+                recent.reset();
+            }
+            recentStartMs = nowMs;
+        }
+    }
+
     private void drain()
     {
+        if (null == total)
+        {
+            total = newHistogram();
+            untaken = newHistogram();
+            recent = newHistogram();
+            previous = newHistogram();
+        }
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
         untaken.add(interval);
+        recent.add(interval);
+    }
+
+    private Histogram newHistogram()
+    {
+        return new Histogram(lowestDiscernibleNs, HIGHEST_TRACKABLE_NS, significantDigits);
     }
 }

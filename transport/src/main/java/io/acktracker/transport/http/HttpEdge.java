@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
  * An optional HTTP edge for what cannot speak Aeron, on the JDK's built-in server (no framework), bound to
  * loopback unless configured otherwise (then only with TLS). See {@link HttpEdgeConfig} for every setting.
  * <pre>
- *   GET  /metrics                  Prometheus text exposition format
+ *   GET  /metrics                  Prometheus text format 0.0.4, or OpenMetrics when Accept asks (Prometheus client)
  *   GET  /stats                    JSON: counters, percentiles, per-destination health, DLQ stats, errors
  *   GET  /messages/status?message_id=N
  *   POST /messages/track           {"message_id":1,"destinations":["a","b"],"required_acks":1,"ack_timeout_ms":..,
@@ -79,14 +80,20 @@ public final class HttpEdge implements AutoCloseable
     private final IdempotencyKeys idempotencyKeys;
     private final boolean tls;
     private final Map<String, Route> routes;
+    private final HttpStatusCounts statusCounts = new HttpStatusCounts();
 
     /**
      * A path: reads take the URI, commands the parsed JSON body.
      */
-    private record Route(boolean changesState, Function<URI, HttpResponse> read,
+    private record Route(boolean changesState, BiFunction<URI, Headers, HttpResponse> read,
         Function<RequestBody, HttpResponse> command)
     {
         static Route read(final Function<URI, HttpResponse> read)
+        {
+            return new Route(false, (uri, headers) -> read.apply(uri), null);
+        }
+
+        static Route read(final BiFunction<URI, Headers, HttpResponse> read)
         {
             return new Route(false, read, null);
         }
@@ -122,13 +129,14 @@ public final class HttpEdge implements AutoCloseable
         this.tls = server instanceof HttpsServer;
         this.guard = new RequestGuard(config, token, server.getAddress().getPort(), tls);
         final Reports reports = new Reports(tracker, transport);
+        final MetricsExposition metrics =
+            new MetricsExposition(new TrackerCollector(tracker, transport, statusCounts));
         final MessageCommands commands = new MessageCommands(tracker,
             null == transport ? Protocol.DEFAULT_LEASE_TIMEOUT_NS : transport.config().leaseTimeoutNs());
         final DestinationCommands destinations =
             new DestinationCommands(tracker.destinations(), config.registerDestinations());
         this.routes = Map.ofEntries(
-            Map.entry("/metrics", Route.read((uri) -> new HttpResponse(200, reports.prometheus(),
-                HttpResponse.PROMETHEUS))),
+            Map.entry("/metrics", Route.read((uri, headers) -> metrics.scrape(headers.getFirst("Accept")))),
             Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
             Map.entry("/messages/status", Route.read((uri) ->
                 commands.status(queryLong(uri.getRawQuery(), "message_id")))),
@@ -288,6 +296,7 @@ public final class HttpEdge implements AutoCloseable
             response = HttpResponse.error(500, "internal error: " + ex);
         }
         countStatus(response.status());
+        statusCounts.count(response.status());
         WorkerPool.responding();
         send(exchange, response, head);
     }
@@ -322,7 +331,7 @@ public final class HttpEdge implements AutoCloseable
         }
         if (!route.changesState())
         {
-            return () -> route.read().apply(uri);
+            return () -> route.read().apply(uri, headers);
         }
         RequestGuard.checkJson(headers);
         final String text = readBody(exchange);

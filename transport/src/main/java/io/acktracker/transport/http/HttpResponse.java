@@ -14,7 +14,6 @@ import java.util.Map;
 record HttpResponse(int status, String body, String contentType, Map<String, String> headers)
 {
     static final String JSON = "application/json; charset=utf-8";
-    static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
     HttpResponse(final int status, final String json)
     {

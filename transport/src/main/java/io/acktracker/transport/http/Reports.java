@@ -4,6 +4,7 @@ import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.api.DestinationHealthView;
 import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.api.DlqStats;
+import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.metrics.LatencySummary;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -16,15 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntToLongFunction;
-import java.util.function.ToDoubleFunction;
 
 /**
- * What {@code GET /metrics} (Prometheus text exposition format 0.0.4) and {@code GET /stats} (JSON) report: the
- * engine's counters and latency percentiles (completion, service time, lease hold time), the transport's counters,
- * per-destination health (the engine's circuit, failures, EWMA latency, in flight, parked; the transport's acks,
- * nacks, rejects, lease commands, refusals, connection), DLQ statistics and the distinct errors recorded. Every
- * engine and transport counter is listed by name, so counters added later appear without a change here.
+ * What {@code GET /stats} (JSON) reports: the engine's counters and latency percentiles (completion, service time,
+ * lease hold time), the transport's counters, per-destination health (the engine's circuit, failures, EWMA latency,
+ * in flight, parked, ack latency percentiles; the transport's acks, nacks, rejects, lease commands, refusals,
+ * connection), DLQ statistics and the distinct errors recorded. Every engine and transport counter is listed by
+ * name, so counters added later appear without a change here. Latency {@code count} is since the start; the
+ * percentiles are over the recent window ({@link LatencyRecorder#RECENT_WINDOW_MS}, one to two of them), not all
+ * time. {@code GET /metrics} is {@link MetricsExposition}'s.
  * <p>
  * The full DLQ statistics are computed on the agent thread ({@code deadLetters().stats()}); when the agent does not
  * answer within {@link #DLQ_STATS_TIMEOUT_MS}, {@code /stats} reports the DLQ counters instead, marked
@@ -38,7 +39,6 @@ final class Reports
 
     private final AckTracker tracker;
     private final AeronTransport transport;
-    private final String label;
 
     /**
      * Reports over a tracker and, when it has one, its transport.
@@ -50,62 +50,6 @@ final class Reports
     {
         this.tracker = tracker;
         this.transport = transport;
-        this.label = "tracker=\"" + escapeLabel(tracker.config().name()) + "\"";
-    }
-
-    String prometheus()
-    {
-        final StringBuilder out = new StringBuilder(8192);
-        final MetricsSnapshot metrics = tracker.metrics();
-        for (final Map.Entry<TrackerCounter, Long> entry : metrics.counters().entrySet())
-        {
-            final TrackerCounter counter = entry.getKey();
-            metric(out, "acktracker_" + lower(counter.name()), counter.label(), counter.isGauge(), entry.getValue());
-        }
-        summary(out, "acktracker_completion_latency_seconds", "time from track to completion",
-            metrics.completionLatency());
-        summary(out, "acktracker_service_time_seconds", "agent time per command", metrics.serviceTime());
-        summary(out, "acktracker_lease_hold_time_seconds", "time from lease grant to settlement",
-            metrics.leaseHoldTime());
-
-        final List<String> names = tracker.destinations().names();
-        final DestinationHealthView[] health = health(names);
-        healthMetric(out, health, "acktracker_destination_circuit_state",
-            "circuit state: 0 closed, 1 open, 2 half open", (view) -> view.circuit().ordinal());
-        healthMetric(out, health, "acktracker_destination_consecutive_failures", "failures in a row",
-            DestinationHealthView::consecutiveFailures);
-        healthMetric(out, health, "acktracker_destination_failure_rate", "failures over the sliding window (0..1)",
-            DestinationHealthView::failureRate);
-        healthMetric(out, health, "acktracker_destination_ack_latency_ewma_seconds",
-            "exponentially weighted ack latency", (view) -> view.ewmaAckLatencyNs() / 1e9);
-        healthMetric(out, health, "acktracker_destination_in_flight", "messages awaiting the destination's answer",
-            DestinationHealthView::inFlight);
-        healthMetric(out, health, "acktracker_destination_parked", "redeliveries parked behind an open circuit",
-            DestinationHealthView::parked);
-
-        if (null != transport)
-        {
-            for (final Map.Entry<TransportCounter, Long> entry : transport.counters().values().entrySet())
-            {
-                final TransportCounter counter = entry.getKey();
-                metric(out, "acktracker_transport_" + lower(counter.name()), counter.label(), counter.isGauge(),
-                    entry.getValue());
-            }
-            final DestinationStats stats = transport.destinationStats();
-            destinationMetric(out, names, "acktracker_destination_acks_total", "acks applied", "counter",
-                stats::acks);
-            destinationMetric(out, names, "acktracker_destination_nacks_total", "nacks applied", "counter",
-                stats::nacks);
-            destinationMetric(out, names, "acktracker_destination_rejects_total", "rejects applied", "counter",
-                stats::rejects);
-            destinationMetric(out, names, "acktracker_destination_lease_commands_total",
-                "lease, extend and settle commands applied", "counter", stats::leaseCommands);
-            destinationMetric(out, names, "acktracker_destination_refused_total", "commands refused", "counter",
-                stats::refused);
-            destinationMetric(out, names, "acktracker_destination_connected", "a bound publisher is connected",
-                "gauge", (id) -> isConnected(stats, id) ? 1 : 0);
-        }
-        return out.toString();
     }
 
     String statsJson()
@@ -115,19 +59,20 @@ final class Reports
         out.append("{\"tracker\":").append(Json.quote(tracker.config().name()));
         out.append(",\"counters\":");
         counters(out, metrics.counters());
+        final long nowMs = System.currentTimeMillis();
         out.append(",\"completion_latency_ns\":");
-        latency(out, metrics.completionLatency());
+        latency(out, tracker.completionLatency(), nowMs);
         out.append(",\"service_time_ns\":");
-        latency(out, metrics.serviceTime());
+        latency(out, tracker.serviceTime(), nowMs);
         out.append(",\"lease_hold_time_ns\":");
-        latency(out, metrics.leaseHoldTime());
+        latency(out, tracker.leaseHoldTime(), nowMs);
         if (null != transport)
         {
             out.append(",\"transport\":");
             counters(out, transport.counters().values());
         }
         out.append(",\"destinations\":");
-        destinations(out);
+        destinations(out, nowMs);
         out.append(",\"dlq\":");
         dlq(out, metrics);
         if (null != transport)
@@ -148,7 +93,7 @@ final class Reports
         return out.append('}').toString();
     }
 
-    private void destinations(final StringBuilder out)
+    private void destinations(final StringBuilder out, final long nowMs)
     {
         final List<String> names = tracker.destinations().names();
         final DestinationHealthView[] health = health(names);
@@ -170,6 +115,11 @@ final class Reports
                     .append(",\"engine_acks\":").append(view.acks())
                     .append(",\"engine_failures\":").append(view.failures())
                     .append(",\"opened_at_ms\":").append(view.openedAtNs() / 1_000_000);
+            }
+            if (id < DestinationRegistry.MAX_DESTINATIONS)
+            {
+                out.append(",\"ack_latency_ns\":");
+                latency(out, tracker.ackLatency().recorder(id), nowMs);
             }
             if (null != transport)
             {
@@ -269,9 +219,16 @@ final class Reports
         out.append('}');
     }
 
-    private static void latency(final StringBuilder out, final LatencySummary summary)
+    /**
+     * The count since the start, then percentiles over the recent window only (see
+     * {@link LatencyRecorder#recentSummary(long)}), so a cold start's outliers do not stay in them.
+     */
+    private static void latency(final StringBuilder out, final LatencyRecorder recorder, final long nowMs)
     {
-        out.append("{\"count\":").append(summary.count())
+        final long total = recorder.summary().count();
+        final LatencySummary summary = recorder.recentSummary(nowMs);
+        out.append("{\"count\":").append(total)
+            .append(",\"recent_count\":").append(summary.count())
             .append(",\"p50\":").append(summary.p50())
             .append(",\"p99\":").append(summary.p99())
             .append(",\"p999\":").append(summary.p999())
@@ -281,86 +238,9 @@ final class Reports
             .append('}');
     }
 
-    private void metric(
-        final StringBuilder out, final String baseName, final String help, final boolean gauge, final long value)
-    {
-        final String name = gauge ? baseName : baseName + "_total";
-        out.append("# HELP ").append(name).append(' ').append(escapeHelp(help)).append('\n')
-            .append("# TYPE ").append(name).append(gauge ? " gauge" : " counter").append('\n')
-            .append(name).append('{').append(label).append("} ").append(value).append('\n');
-    }
-
-    private void summary(final StringBuilder out, final String name, final String help, final LatencySummary summary)
-    {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(" summary\n");
-        quantile(out, name, "0.5", summary.p50());
-        quantile(out, name, "0.99", summary.p99());
-        quantile(out, name, "0.999", summary.p999());
-        quantile(out, name, "0.9999", summary.p9999());
-        out.append(name).append("_sum{").append(label).append("} ")
-            .append(seconds(Math.round(summary.meanNs() * summary.count()))).append('\n')
-            .append(name).append("_count{").append(label).append("} ").append(summary.count()).append('\n');
-    }
-
-    private void quantile(final StringBuilder out, final String name, final String quantile, final long valueNs)
-    {
-        out.append(name).append('{').append(label).append(",quantile=\"").append(quantile).append("\"} ")
-            .append(seconds(valueNs)).append('\n');
-    }
-
-    private void destinationMetric(
-        final StringBuilder out,
-        final List<String> names,
-        final String name,
-        final String help,
-        final String type,
-        final IntToLongFunction value)
-    {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        for (int id = 0; id < names.size() && id < DestinationRegistry.MAX_DESTINATIONS; id++)
-        {
-            out.append(name).append('{').append(label).append(",destination=\"").append(escapeLabel(names.get(id)))
-                .append("\"} ").append(value.applyAsLong(id)).append('\n');
-        }
-    }
-
-    private void healthMetric(
-        final StringBuilder out,
-        final DestinationHealthView[] health,
-        final String name,
-        final String help,
-        final ToDoubleFunction<DestinationHealthView> value)
-    {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(" gauge\n");
-        for (final DestinationHealthView view : health)
-        {
-            final double v = value.applyAsDouble(view);
-            out.append(name).append('{').append(label).append(",destination=\"").append(escapeLabel(view.name()))
-                .append("\"} ").append(v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long)v) :
-                String.format(Locale.ROOT, "%.9g", v)).append('\n');
-        }
-    }
-
-    private static String seconds(final long ns)
-    {
-        return String.format(Locale.ROOT, "%.9f", ns / 1e9);
-    }
-
     private static String lower(final String name)
     {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    private static String escapeLabel(final String value)
-    {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private static String escapeHelp(final String value)
-    {
-        return value.replace("\\", "\\\\").replace("\n", "\\n");
-    }
 }

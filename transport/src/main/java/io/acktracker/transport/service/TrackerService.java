@@ -150,7 +150,8 @@ public final class TrackerService implements AutoCloseable
                 System.err.println("acktracker '" + name + "': WARNING: " + tombstoneWarning);
             }
             latencyGauges = new LatencyGauges(filesDir.resolve(LatencyGauges.FILE_NAME), name,
-                tracker.completionLatency(), SystemEpochClock.INSTANCE);
+                tracker.completionLatency(), tracker.ackLatency(), tracker.destinations()::names,
+                SystemEpochClock.INSTANCE);
             latencyRunner = new AgentRunner(new SleepingMillisIdleStrategy(100), trackerErrors, null, latencyGauges);
             AgentRunner.startOnThread(latencyRunner);
 

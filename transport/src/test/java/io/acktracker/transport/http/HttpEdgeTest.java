@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -274,23 +275,57 @@ class HttpEdgeTest
         final HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
-        assertThat(metrics.body()).contains(
-            "# TYPE acktracker_completed_total counter\nacktracker_completed_total{tracker=\"edge\"} 1\n",
-            "# TYPE acktracker_pending gauge\nacktracker_pending{tracker=\"edge\"} 0\n",
-            "acktracker_completion_latency_seconds{tracker=\"edge\",quantile=\"0.99\"} ",
-            "acktracker_completion_latency_seconds_count{tracker=\"edge\"} 1\n",
-            "# TYPE acktracker_lease_hold_time_seconds summary\n",
-            "# TYPE acktracker_dlq_size gauge\nacktracker_dlq_size{tracker=\"edge\"} 1\n",
-            "acktracker_rejects_total{tracker=\"edge\"} 1\n",
-            "acktracker_leases_granted_total{tracker=\"edge\"} 0\n",
-            "acktracker_destination_circuit_state{tracker=\"edge\",destination=\"a\"} 0\n",
-            "acktracker_destination_failure_rate{tracker=\"edge\",destination=\"b\"} 1\n",
-            "acktracker_destination_in_flight{tracker=\"edge\",destination=\"a\"} 0\n");
+        final Map<String, PrometheusTextParser.Family> families = PrometheusTextParser.parse(metrics.body());
+        final Map<String, String> edge = Map.of("tracker", "edge");
+        assertThat(value(families, "acktracker_completed_total", edge)).isEqualTo(1);
+        assertThat(families.get("acktracker_completed_total").type()).isEqualTo("counter");
+        assertThat(families.get("acktracker_pending").type()).isEqualTo("gauge");
+        assertThat(value(families, "acktracker_pending", edge)).isZero();
+        assertThat(value(families, "acktracker_dlq_size", edge)).isEqualTo(1);
+        assertThat(value(families, "acktracker_rejects_total", edge)).isEqualTo(1);
+        assertThat(value(families, "acktracker_leases_granted_total", edge)).isZero();
+        assertThat(families.get("acktracker_completion_latency_seconds").type()).isEqualTo("histogram");
+        assertThat(value(families, "acktracker_completion_latency_seconds_count", edge)).isEqualTo(1);
+        assertThat(value(families, "acktracker_completion_latency_seconds_bucket",
+            Map.of("tracker", "edge", "le", "+Inf"))).isEqualTo(1);
+        assertThat(families.get("acktracker_lease_hold_time_seconds").type()).isEqualTo("histogram");
+        assertThat(value(families, "acktracker_destination_ack_latency_seconds_count",
+            Map.of("tracker", "edge", "destination", "a"))).isEqualTo(1);
+        assertThat(value(families, "acktracker_destination_ack_latency_seconds_count",
+            Map.of("tracker", "edge", "destination", "b"))).isZero();
+        assertThat(value(families, "acktracker_destination_circuit_state",
+            Map.of("tracker", "edge", "destination", "a", "acktracker_destination_circuit_state", "closed")))
+            .as("a StateSet").isEqualTo(1);
+        assertThat(value(families, "acktracker_destination_circuit_state",
+            Map.of("tracker", "edge", "destination", "a", "acktracker_destination_circuit_state", "open"))).isZero();
+        assertThat(value(families, "acktracker_destination_failure_ratio",
+            Map.of("tracker", "edge", "destination", "b"))).isEqualTo(1);
+        assertThat(value(families, "acktracker_destination_in_flight",
+            Map.of("tracker", "edge", "destination", "a"))).isZero();
+        assertThat(value(families, "acktracker_lease_refused_total",
+            Map.of("tracker", "edge", "reason", "already_leased"))).isZero();
+        assertThat(value(families, "acktracker_http_requests_total", Map.of("tracker", "edge", "code", "200")))
+            .as("the tracks and acks before").isGreaterThanOrEqualTo(4);
+        assertThat(value(families, "acktracker_agent_heartbeat_timestamp_seconds", edge))
+            .isGreaterThan(1.7e9).isLessThan(1e11);
+        assertThat(families).containsKeys("jvm_memory_used_bytes", "process_cpu_seconds_total",
+            "jvm_gc_collection_seconds", "jvm_threads_current");
+        assertThat(families.keySet()).noneMatch((name) -> name.endsWith("_ms") || name.endsWith("_us") ||
+            name.startsWith("acktracker_malformed_") || name.startsWith("acktracker_lease_refused_already"));
+
+        final HttpResponse<String> openMetrics = client.send(client.request("/metrics")
+            .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").GET().build());
+        assertThat(openMetrics.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("application/openmetrics-text; version=1.0.0");
+        assertThat(openMetrics.body()).endsWith("# EOF\n")
+            .contains("# TYPE acktracker_destination_circuit_state stateset\n",
+                "# UNIT acktracker_destination_ack_latency_seconds seconds\n");
 
         final HttpResponse<String> stats = getDriven("/stats");
         assertThat(stats.statusCode()).isEqualTo(200);
         assertThat(stats.body()).startsWith("{\"tracker\":\"edge\",\"counters\":{\"pending\":0,")
-            .contains("\"completion_latency_ns\":{\"count\":1,", "\"lease_hold_time_ns\":{\"count\":0,",
+            .contains("\"completion_latency_ns\":{\"count\":1,\"recent_count\":1,",
+                "\"lease_hold_time_ns\":{\"count\":0,", "\"ack_latency_ns\":{\"count\":1,\"recent_count\":1,\"p50\":",
                 "\"destinations\":[{\"id\":0,\"name\":\"a\",\"circuit\":\"CLOSED\",\"consecutive_failures\":0,",
                 "{\"id\":1,\"name\":\"b\",\"circuit\":\"CLOSED\",\"consecutive_failures\":1,",
                 "\"dlq\":{\"complete\":true,\"size\":1,\"total_moved\":1,");
@@ -369,5 +404,14 @@ class HttpEdgeTest
     private HttpResponse<String> get(final String path) throws IOException, InterruptedException
     {
         return client.get(path);
+    }
+
+    private static double value(
+        final Map<String, PrometheusTextParser.Family> families, final String sample, final Map<String, String> labels)
+    {
+        return families.values().stream().flatMap((family) -> family.samples().stream())
+            .filter((point) -> point.name().equals(sample) && point.labels().equals(labels))
+            .mapToDouble(PrometheusTextParser.Sample::value).findFirst()
+            .orElseThrow(() -> new AssertionError("no " + sample + labels));
     }
 }

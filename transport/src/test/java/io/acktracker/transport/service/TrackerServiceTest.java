@@ -14,7 +14,9 @@ import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.client.AckPublisher;
 import io.acktracker.transport.client.TrackerClient;
+import io.acktracker.transport.http.DashboardMetrics;
 import io.acktracker.transport.http.HttpEdge;
+import io.acktracker.transport.http.PrometheusTextParser;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -100,8 +105,18 @@ class TrackerServiceTest
                     "\"dlq\":{\"complete\":true,\"size\":0,");
                 final String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(metrics).contains("acktracker_transport_outcomes_sent_total{tracker=\"svc\"} 1",
-                    "acktracker_destination_acks_total{tracker=\"svc\",destination=\"a\"} 1");
+                final Map<String, PrometheusTextParser.Family> families = PrometheusTextParser.parse(metrics);
+                assertThat(sample(families, "acktracker_transport_outcomes_sent_total", Map.of("tracker", "svc")))
+                    .isEqualTo(1);
+                assertThat(sample(families, "acktracker_destination_acks_total",
+                    Map.of("tracker", "svc", "destination", "a"))).isEqualTo(1);
+                assertThat(sample(families, "acktracker_destination_ack_latency_seconds_count",
+                    Map.of("tracker", "svc", "destination", "a"))).as("the ack over Aeron").isEqualTo(1);
+                assertThat(sample(families, "acktracker_transport_malformed_frames_total",
+                    Map.of("tracker", "svc", "reason", "short"))).isZero();
+                assertThat(sample(families, "acktracker_http_requests_total",
+                    Map.of("tracker", "svc", "code", "401"))).isEqualTo(1);
+                assertDashboardReadsOnlyWhatIsScraped(families);
 
                 assertThatThrownBy(() -> TrackerService.start(config)).isInstanceOf(TrackerException.class)
                     .hasMessageContaining("in use");
@@ -237,6 +252,24 @@ class TrackerServiceTest
                     return p50[0] > 0;
                 }, () -> sleep(50));
                 assertThat(p50[0]).as("the completion's latency, published within a second").isPositive();
+
+                final long[] ackP50 = { 0 };
+                final String[] ackLabel = { "" };
+                await(() ->
+                {
+                    reader.forEach((id, type, key, label) ->
+                    {
+                        if (LatencyGauges.TYPE_ID == type &&
+                            LatencyGauges.destinationKey(0, LatencyGauges.Gauge.P50) == key.getInt(0))
+                        {
+                            ackP50[0] = reader.getCounterValue(id);
+                            ackLabel[0] = label;
+                        }
+                    });
+                    return ackP50[0] > 0;
+                }, () -> sleep(50));
+                assertThat(ackLabel[0]).as("destination 0's ack latency, for acktracker stat")
+                    .startsWith("ack latency p50 over the last second (ns): ");
             }
         }
         assertThat(runDir).doesNotExist();
@@ -317,5 +350,33 @@ class TrackerServiceTest
             work.run();
             Thread.yield();
         }
+    }
+
+    /**
+     * Every metric the Grafana dashboard's queries name is in this scrape of a running service, histogram
+     * {@code _bucket} series included; the dashboard quantiles at least one histogram.
+     */
+    private static void assertDashboardReadsOnlyWhatIsScraped(final Map<String, PrometheusTextParser.Family> families)
+        throws java.io.IOException
+    {
+        final Set<String> scraped = new TreeSet<>();
+        families.values().forEach((family) -> family.samples().forEach((point) -> scraped.add(point.name())));
+        final List<String> exprs = DashboardMetrics.expressions(DashboardMetrics.DASHBOARD);
+        assertThat(exprs).hasSizeGreaterThan(20)
+            .anyMatch((expr) -> expr.contains("histogram_quantile") && expr.contains("_bucket"));
+        for (final String expr : exprs)
+        {
+            assertThat(DashboardMetrics.metricNames(expr)).as(expr).isNotEmpty().allSatisfy((name) ->
+                assertThat(scraped).as("%s in the scrape (from %s)", name, expr).contains(name));
+        }
+    }
+
+    private static double sample(
+        final Map<String, PrometheusTextParser.Family> families, final String name, final Map<String, String> labels)
+    {
+        return families.values().stream().flatMap((family) -> family.samples().stream())
+            .filter((point) -> point.name().equals(name) && point.labels().equals(labels))
+            .mapToDouble(PrometheusTextParser.Sample::value).findFirst()
+            .orElseThrow(() -> new AssertionError("no " + name + labels));
     }
 }

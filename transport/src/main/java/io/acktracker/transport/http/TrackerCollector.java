@@ -1,0 +1,313 @@
+package io.acktracker.transport.http;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.api.CircuitState;
+import io.acktracker.engine.api.DestinationHealthView;
+import io.acktracker.engine.api.DestinationRegistry;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.AeronTransport;
+import io.acktracker.transport.DestinationStats;
+import io.acktracker.transport.TransportCounter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot.StateSetDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntToLongFunction;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The tracker's metrics for the Prometheus client's registry, read at scrape time from what the tracker and its
+ * transport already publish for other threads (the counters, the destination health views, the latency recorders'
+ * running totals): nothing is kept twice and nothing runs on the agent thread. Every series carries
+ * {@code tracker="<name>"}; per-destination series add {@code destination}.
+ * <p>
+ * Naming, after the Prometheus conventions: counters end in {@code _total} (the client's writers add it); gauges
+ * have no suffix; times are in seconds ({@code HEARTBEAT_MS} becomes {@code acktracker_agent_heartbeat_timestamp_seconds},
+ * {@code CHECKPOINT_PAUSE_US} {@code acktracker_checkpoint_pause_seconds}); counters of one thing for several reasons
+ * are one metric with a {@code reason} label ({@code acktracker_lease_refused_total},
+ * {@code acktracker_transport_malformed_frames_total}, whose sum is the old all-reasons counter); HTTP answers are
+ * {@code acktracker_http_requests_total{code}}; the circuit is a StateSet; latencies are classic histograms
+ * ({@link LatencyHistograms}). Every other engine counter is {@code acktracker_<name>}, every other transport
+ * counter {@code acktracker_transport_<name>}, so counters added later appear without a change here.
+ * <p>
+ * Threading: any thread (the HTTP edge's workers).
+ */
+final class TrackerCollector implements MultiCollector
+{
+    private static final String LEASE_REFUSED_PREFIX = "LEASE_REFUSED_";
+    private static final String MALFORMED_PREFIX = "MALFORMED_";
+
+    private final AckTracker tracker;
+    private final AeronTransport transport;
+    private final HttpStatusCounts statusCounts;
+    private final Labels trackerLabels;
+
+    /**
+     * A collector over a tracker and, when it has one, its transport.
+     *
+     * @param tracker      the tracker.
+     * @param transport    its Aeron transport, or null.
+     * @param statusCounts the HTTP edge's answers by status code.
+     */
+    TrackerCollector(final AckTracker tracker, final AeronTransport transport, final HttpStatusCounts statusCounts)
+    {
+        this.tracker = tracker;
+        this.transport = transport;
+        this.statusCounts = statusCounts;
+        this.trackerLabels = Labels.of("tracker", tracker.config().name());
+    }
+
+    /**
+     * Every family, read now.
+     *
+     * @return the snapshots.
+     */
+    @Override
+    public MetricSnapshots collect()
+    {
+        final MetricSnapshots.Builder out = MetricSnapshots.builder();
+        engineCounters(out);
+        out.metricSnapshot(histogram("acktracker_completion_latency_seconds",
+            "time from track to completion, completed messages", LatencyHistograms.ACK_BOUNDS_SECONDS,
+            tracker.completionLatency().totalHistogram()));
+        out.metricSnapshot(histogram("acktracker_service_time_seconds", "agent time per command",
+            LatencyHistograms.SERVICE_BOUNDS_SECONDS, tracker.serviceTime().totalHistogram()));
+        out.metricSnapshot(histogram("acktracker_lease_hold_time_seconds", "time from lease grant to settlement",
+            LatencyHistograms.LEASE_BOUNDS_SECONDS, tracker.leaseHoldTime().totalHistogram()));
+        destinations(out);
+        if (null != transport)
+        {
+            transportCounters(out);
+        }
+        final CounterSnapshot.Builder http = CounterSnapshot.builder().name("acktracker_http_requests")
+            .help("HTTP requests answered by the edge, by status code");
+        statusCounts.forEachSeen((code) -> http.dataPoint(CounterDataPointSnapshot.builder()
+            .labels(trackerLabels.add("code", Integer.toString(code))).value(statusCounts.get(code)).build()));
+        out.metricSnapshot(http.build());
+        return out.build();
+    }
+
+    private void engineCounters(final MetricSnapshots.Builder out)
+    {
+        final CounterSnapshot.Builder leaseRefused = CounterSnapshot.builder().name("acktracker_lease_refused")
+            .help("lease, extend and settle commands refused by the tracker, by reason");
+        for (final Map.Entry<TrackerCounter, Long> entry : tracker.metrics().counters().entrySet())
+        {
+            final TrackerCounter counter = entry.getKey();
+            final long value = entry.getValue();
+            final String name = counter.name();
+            if (TrackerCounter.HEARTBEAT_MS == counter)
+            {
+                out.metricSnapshot(gauge("acktracker_agent_heartbeat_timestamp_seconds",
+                    "when the agent last ran a duty cycle (epoch seconds); its age is time() minus this",
+                    Unit.SECONDS, value / 1e3));
+            }
+            else if (TrackerCounter.CHECKPOINT_PAUSE_US == counter)
+            {
+                out.metricSnapshot(gauge("acktracker_checkpoint_pause_seconds",
+                    "the agent's pause for the last checkpoint", Unit.SECONDS, value / 1e6));
+            }
+            else if (name.startsWith(LEASE_REFUSED_PREFIX))
+            {
+                leaseRefused.dataPoint(reasonPoint(name.substring(LEASE_REFUSED_PREFIX.length()), value));
+            }
+            else if (counter.isGauge())
+            {
+                out.metricSnapshot(gauge("acktracker_" + lower(name), counter.label(), null, value));
+            }
+            else
+            {
+                out.metricSnapshot(counter("acktracker_" + lower(name), counter.label(), value));
+            }
+        }
+        out.metricSnapshot(leaseRefused.build());
+    }
+
+    private void transportCounters(final MetricSnapshots.Builder out)
+    {
+        final CounterSnapshot.Builder malformed = CounterSnapshot.builder()
+            .name("acktracker_transport_malformed_frames").help("inbound frames malformed, by reason");
+        for (final Map.Entry<TransportCounter, Long> entry : transport.counters().values().entrySet())
+        {
+            final TransportCounter counter = entry.getKey();
+            final long value = entry.getValue();
+            final String name = counter.name();
+            switch (counter)
+            {
+                // the sum of the reasons; and the HTTP answers, counted by code instead
+                case MALFORMED_FRAMES, HTTP_REQUESTS, HTTP_REFUSED, HTTP_UNAUTHORIZED, HTTP_FORBIDDEN -> { }
+                default ->
+                {
+                    if (name.startsWith(MALFORMED_PREFIX))
+                    {
+                        malformed.dataPoint(reasonPoint(name.substring(MALFORMED_PREFIX.length()), value));
+                    }
+                    else if (counter.isGauge())
+                    {
+                        out.metricSnapshot(gauge("acktracker_transport_" + lower(name), counter.label(), null, value));
+                    }
+                    else
+                    {
+                        out.metricSnapshot(counter("acktracker_transport_" + lower(name), counter.label(), value));
+                    }
+                }
+            }
+        }
+        out.metricSnapshot(malformed.build());
+    }
+
+    private void destinations(final MetricSnapshots.Builder out)
+    {
+        final List<String> names = tracker.destinations().names();
+        final int count = Math.min(names.size(), DestinationRegistry.MAX_DESTINATIONS);
+        final Labels[] labels = new Labels[count];
+        final DestinationHealthView[] health = new DestinationHealthView[count];
+        for (int id = 0; id < count; id++)
+        {
+            labels[id] = trackerLabels.add("destination", names.get(id));
+            health[id] = tracker.destinationHealth(names.get(id));
+        }
+
+        final StateSetSnapshot.Builder circuit = StateSetSnapshot.builder()
+            .name("acktracker_destination_circuit_state").help("the destination's circuit breaker");
+        final HistogramSnapshot.Builder ackLatency = HistogramSnapshot.builder()
+            .name("acktracker_destination_ack_latency_seconds").unit(Unit.SECONDS)
+            .help("time from an attempt's send to the destination's ack");
+        for (int id = 0; id < count; id++)
+        {
+            ackLatency.dataPoint(LatencyHistograms.dataPoint(tracker.ackLatency().recorder(id).totalHistogram(),
+                LatencyHistograms.ACK_BOUNDS_SECONDS, labels[id]));
+            if (null != health[id])
+            {
+                final StateSetDataPointSnapshot.Builder point = StateSetDataPointSnapshot.builder().labels(labels[id]);
+                for (final CircuitState state : CircuitState.values())
+                {
+                    point.state(lower(state.name()), state == health[id].circuit());
+                }
+                circuit.dataPoint(point.build());
+            }
+        }
+        out.metricSnapshot(circuit.build());
+        out.metricSnapshot(ackLatency.build());
+
+        healthGauge(out, labels, health, "acktracker_destination_consecutive_failures", "failures in a row", null,
+            DestinationHealthView::consecutiveFailures);
+        healthGauge(out, labels, health, "acktracker_destination_failure_ratio",
+            "failures over the sliding window (0..1)", Unit.RATIO, DestinationHealthView::failureRate);
+        healthGauge(out, labels, health, "acktracker_destination_ack_latency_ewma_seconds",
+            "exponentially weighted ack latency", Unit.SECONDS, (view) -> view.ewmaAckLatencyNs() / 1e9);
+        healthGauge(out, labels, health, "acktracker_destination_in_flight",
+            "messages awaiting the destination's answer", null, DestinationHealthView::inFlight);
+        healthGauge(out, labels, health, "acktracker_destination_parked",
+            "redeliveries parked behind an open circuit", null, DestinationHealthView::parked);
+
+        if (null != transport)
+        {
+            final DestinationStats stats = transport.destinationStats();
+            destinationCounter(out, labels, "acktracker_destination_acks", "acks applied", stats::acks);
+            destinationCounter(out, labels, "acktracker_destination_nacks", "nacks applied", stats::nacks);
+            destinationCounter(out, labels, "acktracker_destination_rejects", "rejects applied", stats::rejects);
+            destinationCounter(out, labels, "acktracker_destination_lease_commands",
+                "lease, extend and settle commands applied", stats::leaseCommands);
+            destinationCounter(out, labels, "acktracker_destination_refused", "commands refused", stats::refused);
+            final GaugeSnapshot.Builder connected = GaugeSnapshot.builder().name("acktracker_destination_connected")
+                .help("1 when a bound publisher is connected");
+            for (int id = 0; id < count; id++)
+            {
+                final long sessionId = stats.sessionId(id);
+                final boolean isConnected = DestinationStats.NO_SESSION != sessionId &&
+                    transport.isSessionConnected((int)sessionId);
+                connected.dataPoint(GaugeDataPointSnapshot.builder().labels(labels[id]).value(isConnected ? 1 : 0)
+                    .build());
+            }
+            out.metricSnapshot(connected.build());
+        }
+    }
+
+    private HistogramSnapshot histogram(
+        final String name, final String help, final double[] boundsSeconds, final org.HdrHistogram.Histogram values)
+    {
+        return HistogramSnapshot.builder().name(name).help(help).unit(Unit.SECONDS)
+            .dataPoint(LatencyHistograms.dataPoint(values, boundsSeconds, trackerLabels)).build();
+    }
+
+    private static void healthGauge(
+        final MetricSnapshots.Builder out,
+        final Labels[] labels,
+        final DestinationHealthView[] health,
+        final String name,
+        final String help,
+        final Unit unit,
+        final ToDoubleFunction<DestinationHealthView> value)
+    {
+        final GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help);
+        if (null != unit)
+        {
+            gauge.unit(unit);
+        }
+        for (int id = 0; id < labels.length; id++)
+        {
+            if (null != health[id])
+            {
+                gauge.dataPoint(GaugeDataPointSnapshot.builder().labels(labels[id])
+                    .value(value.applyAsDouble(health[id])).build());
+            }
+        }
+        out.metricSnapshot(gauge.build());
+    }
+
+    private static void destinationCounter(
+        final MetricSnapshots.Builder out,
+        final Labels[] labels,
+        final String name,
+        final String help,
+        final IntToLongFunction value)
+    {
+        final CounterSnapshot.Builder counter = CounterSnapshot.builder().name(name).help(help);
+        for (int id = 0; id < labels.length; id++)
+        {
+            counter.dataPoint(CounterDataPointSnapshot.builder().labels(labels[id]).value(value.applyAsLong(id))
+                .build());
+        }
+        out.metricSnapshot(counter.build());
+    }
+
+    private GaugeSnapshot gauge(final String name, final String help, final Unit unit, final double value)
+    {
+        final GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help)
+            .dataPoint(GaugeDataPointSnapshot.builder().labels(trackerLabels).value(value).build());
+        if (null != unit)
+        {
+            gauge.unit(unit);
+        }
+        return gauge.build();
+    }
+
+    private CounterSnapshot counter(final String name, final String help, final double value)
+    {
+        return CounterSnapshot.builder().name(name).help(help)
+            .dataPoint(CounterDataPointSnapshot.builder().labels(trackerLabels).value(value).build()).build();
+    }
+
+    private CounterDataPointSnapshot reasonPoint(final String reason, final long value)
+    {
+        return CounterDataPointSnapshot.builder().labels(trackerLabels.add("reason", lower(reason))).value(value)
+            .build();
+    }
+
+    private static String lower(final String name)
+    {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}
