@@ -2,6 +2,7 @@ package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
 import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -198,7 +199,14 @@ final class PlotCommand implements Callable<Integer>
             series.setMarker(SeriesMarkers.NONE);
         }
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(Math.ceil(maxX - 1e-9));
+        double maxY = 0;
+        for (final PercentileCurve curve : curves)
+        {
+            maxY = Math.max(maxY, axis.of(curve.maxNs()));
+        }
         chart.addAnnotation(new AnnotationLine(MEDIAN_X, true, false));
+        chart.addAnnotation(new AnnotationText("50%", MEDIAN_X, maxY, false));
+        chart.getStyler().setAnnotationTextPanelBorderColor(Color.WHITE);
         return chart;
     }
 
