@@ -108,6 +108,21 @@ class BadInputTest
             "--data.dir=" + createFile(temp.resolve("f")).resolve("sub"));
     }
 
+    @Test
+    void shouldSayWhyTheServiceCannotStartWithTheCause() throws Exception
+    {
+        final Path noDriver = Files.createDirectories(temp.resolve("no-driver"));
+        failure("driver: external, but no Aeron media driver runs at " + noDriver + " (no cnc.dat there): start " +
+            "one there, name its directory with driver.dir, or use driver: embedded", "run", "--driver=external",
+            "--driver.dir=" + noDriver);
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            failure("cannot start the HTTP edge on 127.0.0.1:" + taken.getLocalPort() + " (http.host, http.port): " +
+                "Address already in use", "run", "--http.enabled=true", "--http.port=" + taken.getLocalPort());
+        }
+    }
+
     private static Path createFile(final Path file)
     {
         try
