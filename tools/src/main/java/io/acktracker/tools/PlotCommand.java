@@ -1,6 +1,7 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.IoFailures;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
@@ -115,7 +116,14 @@ final class PlotCommand implements Callable<Integer>
         System.setProperty("java.awt.headless", "true");
         final XYChart chart = chart(curves);
         final byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        Files.write(output, png);
+        try
+        {
+            Files.write(output, png);
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("cannot write " + output + ": " + IoFailures.why(ex), ex);
+        }
         spec.commandLine().getOut().printf("wrote %s (%dx%d, %d series, latency in %s)%n", output, width, height,
             curves.size(), axisUnit(curves).symbol());
         spec.commandLine().getOut().flush();

@@ -1,6 +1,7 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.service.ConfigReference;
 import io.acktracker.transport.service.ServiceConfig;
 import io.acktracker.transport.service.TrackerService;
@@ -83,6 +84,7 @@ final class RunCommand implements Callable<Integer>
             return 0;
         }
         final ServiceConfig config = load();
+        checkAdminStream();
         if (printConfig)
         {
             out.print(config.effective());
@@ -99,6 +101,7 @@ final class RunCommand implements Callable<Integer>
         {
             if (!noAdmin)
             {
+                refuseAdminStreamCollision(service.transport().config());
                 admin = new AgentRunner(new SleepingMillisIdleStrategy(1), (ex) -> { }, null,
                     new AdminServer(aeron, service.tracker(), service.transport().counters(), service.secret(),
                     adminStreamId, adminStreamId + 1));
@@ -198,6 +201,31 @@ final class RunCommand implements Callable<Integer>
         {
             throw new TrackerException("bad settings: " + ex.getMessage() + " ('acktracker run " +
                 "--print-config-reference' lists the keys)");
+        }
+    }
+
+    private void checkAdminStream()
+    {
+        Usage.require(spec, noAdmin || (adminStreamId > 0 && adminStreamId < Integer.MAX_VALUE),
+            "--admin-stream must be 1.." + (Integer.MAX_VALUE - 1) + " (replies go on ID+1), not " + adminStreamId);
+    }
+
+    /**
+     * The admin stream is IPC on the service's driver: it must not be one of the service's own IPC streams (its
+     * requests and replies would be read as commands, or outcomes as requests).
+     */
+    private void refuseAdminStreamCollision(final TransportConfig transport)
+    {
+        final int[] streams = { transport.inboundStreamId(), transport.outboundStreamId() };
+        final String[] channels = { transport.inboundChannel(), transport.outboundChannel() };
+        for (int i = 0; i < streams.length; i++)
+        {
+            if (channels[i].startsWith("aeron:ipc") && (streams[i] == adminStreamId || streams[i] == adminStreamId + 1))
+            {
+                throw new TrackerException("--admin-stream " + adminStreamId + " (replies on " + (adminStreamId + 1) +
+                    ") collides with the service's IPC " + (0 == i ? "inbound" : "outbound") + " stream " +
+                    streams[i] + "; pick another (default " + DEFAULT_ADMIN_STREAM + ") or --no-admin");
+            }
         }
     }
 

@@ -123,6 +123,32 @@ class BadInputTest
         }
     }
 
+    @Test
+    void shouldRefuseAnAdminStreamThatIsNegativeOrTheServicesOwn()
+    {
+        usageError("--admin-stream must be 1..2147483646 (replies go on ID+1), not -5", "run", "--admin-stream",
+            "-5");
+        failure("--admin-stream 7001 (replies on 7002) collides with the service's IPC inbound stream 7001; pick " +
+            "another (default 7003) or --no-admin", "run", "--admin-stream", "7001");
+        failure("collides with the service's IPC outbound stream 7002", "run", "--admin-stream", "7002");
+    }
+
+    @Test
+    void shouldSayWhyAChartCannotBeWritten() throws Exception
+    {
+        final org.HdrHistogram.Histogram histogram = new org.HdrHistogram.Histogram(3);
+        histogram.recordValue(1_000);
+        final Path hgrm = temp.resolve("run.hgrm");
+        try (java.io.PrintStream out = new java.io.PrintStream(hgrm.toFile()))
+        {
+            histogram.outputPercentileDistribution(out, 1000.0);
+        }
+        final Path directory = Files.createDirectories(temp.resolve("chart.png"));
+        final CliRunner cli = failure("cannot write " + directory + ": ", "plot", hgrm.toString(), "-o",
+            directory.toString());
+        assertThat(cli.err().strip()).doesNotEndWith(directory.toString());
+    }
+
     private static Path createFile(final Path file)
     {
         try
