@@ -148,7 +148,7 @@ final class DemoReport
         {
             final DemoSimulation.Destination destination = sim.destinations().get(i);
             final DestinationHealthView health = tracker.destinationHealth(destination.name());
-            out.printf("  %-8s %-10s %6d %,9d %8.1f%% %10s %,9d %,8d %,10d  %s%n", destination.name(),
+            out.printf("  %-8s %-10s %,6d %,9d %8.1f%% %10s %,9d %,8d %,10d  %s%n", destination.name(),
                 health.circuit(), circuitOpenings.get(health.destination()), health.failures(),
                 health.failureRate() * 100, Durations.format((long)health.ewmaAckLatencyNs()), health.inFlight(),
                 health.parked(), health.acks(), destination.role());
