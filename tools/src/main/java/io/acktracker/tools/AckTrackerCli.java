@@ -57,7 +57,6 @@ public final class AckTrackerCli implements Callable<Integer>
     {
         final AckTrackerCli cli = new AckTrackerCli();
         final CommandLine commandLine = new CommandLine(cli);
-        commandLine.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keysHelp());
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((ex, arguments) ->

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 
 /**
  * Opening a stopped tracker's data directory from a tool, with checks that speak to a person, in this order: a
- * missing directory; in use by a running tracker (this process or another, named by pid) before anything else;
+ * missing directory; a journal store (refused: see {@link #refuseJournalStore}); in use by a running tracker (this process or another, named by pid) before anything else;
  * not a data directory; a missing or damaged file; not shut down cleanly. Readers ({@code inspect}, {@code dlq
  * list|peek|stats}) get a private copy and never write to the directory; the commands that change dead letters
  * offline ({@code dlq replay|delete}) open it in place as a tracker would, lock and all.
@@ -52,6 +52,7 @@ final class DataDirs
     static OfflineTracker openReadOnly(final Path dir, final boolean recover)
     {
         requireDirectory(dir);
+        refuseJournalStore(dir);
         final DirectoryLock lock = DirectoryLock.shared(dir);
         try
         {
@@ -76,6 +77,7 @@ final class DataDirs
     static OfflineTracker openInPlace(final Path dir, final boolean recover)
     {
         requireDirectory(dir);
+        refuseJournalStore(dir);
         DirectoryLock.shared(dir).close();
         requireDataDir(dir);
         final DataDirectory directory = DataDirectory.open(dir);
@@ -142,6 +144,24 @@ final class DataDirs
         }
     }
 
+    /**
+     * Refuse a journal store before anything else is looked at or opened. Its state is not in tables a copy could
+     * open: it is the newest checkpoint plus every journal frame after it, replayed by a tracker started with the
+     * settings recorded in the journal's genesis frame (a start with others is refused). The checkpoint alone is
+     * stale by the journal's tail, and the tools know neither the service's settings nor (for replay and delete) how
+     * to append to its journal; so they send the reader to the service, which has it all.
+     */
+    private static void refuseJournalStore(final Path dir)
+    {
+        if (StoreLayout.STORE_JOURNAL.equals(DataDirectory.storeKind(dir)))
+        {
+            throw new TrackerException(dir + " holds a journal store (a checkpoint plus the journal after it, " +
+                "replayed with the service's own settings), which the offline tools cannot read: start the service " +
+                "on it (acktracker run with its config) and ask it: acktracker stat|dlq --aeron-dir DIR, or its " +
+                "HTTP /stats");
+        }
+    }
+
     private static void requireDataDir(final Path dir)
     {
         if (StoreCheck.isBrandNew(dir))
@@ -154,12 +174,6 @@ final class DataDirs
     private static void requireUsable(final Path dir, final boolean recover, final boolean clean)
     {
         requireDataDir(dir);
-        if (StoreLayout.STORE_JOURNAL.equals(DataDirectory.storeKind(dir)))
-        {
-            throw new TrackerException(dir + " holds a journal store: its state is rebuilt by replaying the " +
-                "journal with the tracker's own settings, which the offline tools do not read yet; ask the " +
-                "running tracker (HTTP /stats, the admin stream) instead");
-        }
         StoreCheck.requireWhole(dir);
         if (!recover && !clean)
         {

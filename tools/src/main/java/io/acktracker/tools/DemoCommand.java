@@ -9,6 +9,7 @@ import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.store.IoFailures;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
@@ -130,6 +131,9 @@ final class DemoCommand implements Callable<Integer>
         description = "Write the completed messages' latency distribution here (for 'acktracker plot').")
     Path hgrm;
 
+    /** Most messages per second the demo takes: its one simulation thread sends, acks and reads every frame. */
+    static final int MAX_RATE = 1_000_000;
+
     private AtomicIntegerArray circuitOpenings;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -230,39 +234,23 @@ final class DemoCommand implements Callable<Integer>
 
     private void validate()
     {
-        if (destinations < 1 || destinations > DestinationRegistry.MAX_DESTINATIONS)
-        {
-            throw new TrackerException("--destinations must be 1.." + DestinationRegistry.MAX_DESTINATIONS);
-        }
+        Usage.require(spec, destinations >= 1 && destinations <= DestinationRegistry.MAX_DESTINATIONS,
+            "--destinations must be 1.." + DestinationRegistry.MAX_DESTINATIONS + ", not " + destinations);
         quorum = null != quorumOption ? quorumOption : Math.max(1, destinations - 1);
-        if (quorum < 1 || quorum > destinations)
-        {
-            throw new TrackerException("--quorum must be 1..--destinations (" + destinations + ")");
-        }
-        if (rate <= 0 || rate > 1_000_000)
-        {
-            throw new TrackerException("--rate must be 1..1,000,000 messages per second");
-        }
-        if (durationNs <= 0 || (null != messages && messages <= 0))
-        {
-            throw new TrackerException("--duration and --messages must be positive");
-        }
-        if (!(loss >= 0 && loss <= 1) || !(darkAt >= 0))
-        {
-            throw new TrackerException("--loss must be 0..1 and --dark-at 0 or more");
-        }
-        if (maxAttempts < 1 || maxAttempts > 15)
-        {
-            throw new TrackerException("--max-attempts must be 1..15");
-        }
-        if (ackTimeoutNs <= 0 || ttlNs <= 0)
-        {
-            throw new TrackerException("--ack-timeout and --ttl must be positive");
-        }
-        if (inMemory && null != dataDir)
-        {
-            throw new TrackerException("--in-memory and --data-dir exclude each other");
-        }
+        Usage.require(spec, quorum >= 1 && quorum <= destinations,
+            "--quorum must be 1..--destinations (" + destinations + "), not " + quorum);
+        Usage.require(spec, rate >= 1 && rate <= MAX_RATE, String.format(
+            "--rate must be 1..%,d messages per second (one thread simulates the sender and every destination), " +
+            "not %,d", MAX_RATE, rate));
+        Usage.require(spec, durationNs > 0, "--duration must be positive");
+        Usage.require(spec, null == messages || messages > 0, "--messages must be positive, not " + messages);
+        Usage.require(spec, loss >= 0 && loss <= 1, "--loss must be a fraction 0..1, not " + loss);
+        Usage.require(spec, darkAt >= 0, "--dark-at must be a fraction 0 or more (1 = never), not " + darkAt);
+        Usage.require(spec, maxAttempts >= 1 && maxAttempts <= 15, "--max-attempts must be 1..15, not " +
+            maxAttempts);
+        Usage.require(spec, ackTimeoutNs > 0, "--ack-timeout must be positive");
+        Usage.require(spec, ttlNs > 0, "--ttl must be positive");
+        Usage.require(spec, !(inMemory && null != dataDir), "--in-memory and --data-dir exclude each other");
         final Path hgrmDir = null == hgrm ? null : hgrm.toAbsolutePath().getParent();
         if (null != hgrmDir && !Files.isDirectory(hgrmDir))
         {
@@ -280,8 +268,15 @@ final class DemoCommand implements Callable<Integer>
         {
             throw new TrackerException(dir + " is a file, not a data directory");
         }
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-            "rwx------")));
+        try
+        {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                "rwx------")));
+        }
+        catch (final IOException ex)
+        {
+            throw new TrackerException("--data-dir: cannot create " + dir + ": " + IoFailures.why(ex), ex);
+        }
         try (FileChannel channel = FileChannel.open(dir.resolve(StoreLayout.LOCK_FILE), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE))
         {

@@ -84,6 +84,8 @@ final class DemoSimulation implements Agent, TrackerClientHandler
     private final AckSchedule acks = new AckSchedule(8192);
     private final Long2LongHashMap intendedSendNs = new Long2LongHashMap(Long.MIN_VALUE);
     private final Histogram completedLatency = new Histogram(HIGHEST_LATENCY_NS, 3);
+    private final Histogram firstAttemptLatency = new Histogram(HIGHEST_LATENCY_NS, 3);
+    private final Histogram retriedLatency = new Histogram(HIGHEST_LATENCY_NS, 3);
     private final Histogram allLatency = new Histogram(HIGHEST_LATENCY_NS, 3);
     private final long[][] reasons = new long[Outcome.values().length][FailureReason.values().length];
     private final AtomicLongArray stats = new AtomicLongArray(STATS);
@@ -319,6 +321,7 @@ final class DemoSimulation implements Agent, TrackerClientHandler
         {
             case COMPLETED:
                 completedLatency.recordValue(observedNs);
+                (attempts > 1 ? retriedLatency : firstAttemptLatency).recordValue(observedNs);
                 increment(COMPLETED);
                 break;
             case FAILED:
@@ -389,6 +392,27 @@ final class DemoSimulation implements Agent, TrackerClientHandler
     Histogram completedLatency()
     {
         return completedLatency;
+    }
+
+    /**
+     * Track-to-outcome latency of messages completed on their first delivery attempt (no redelivery); read after
+     * the agent stopped.
+     *
+     * @return the histogram.
+     */
+    Histogram firstAttemptLatency()
+    {
+        return firstAttemptLatency;
+    }
+
+    /**
+     * Track-to-outcome latency of messages completed after at least one redelivery; read after the agent stopped.
+     *
+     * @return the histogram.
+     */
+    Histogram retriedLatency()
+    {
+        return retriedLatency;
     }
 
     /**

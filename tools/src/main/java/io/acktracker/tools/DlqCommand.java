@@ -96,6 +96,10 @@ final class DlqCommand implements Runnable
                 writer.flush();
                 return new Served(exitCode, out.toString(), "");
             }
+            catch (final CommandLine.ParameterException ex)
+            {
+                return new Served(2, out.toString(), "acktracker: " + ex.getMessage() + "\n");
+            }
             catch (final TrackerException | IllegalArgumentException ex)
             {
                 return new Served(1, out.toString(), "acktracker: " + ex.getMessage() + "\n");
@@ -127,6 +131,7 @@ final class DlqCommand implements Runnable
 
         public Integer call()
         {
+            checkOptions();
             final Path dataDir = dataDir();
             if (null != aeronDir)
             {
@@ -185,6 +190,13 @@ final class DlqCommand implements Runnable
         abstract int run(AckTracker tracker, DeadLetters dlq, PrintWriter out);
 
         /**
+         * Refuse a bad option value (exit 2) before a directory is opened or a service asked.
+         */
+        void checkOptions()
+        {
+        }
+
+        /**
          * Message ids from operands that may start with the data directory.
          *
          * @param operands the positional arguments.
@@ -195,7 +207,7 @@ final class DlqCommand implements Runnable
             final int first = null != aeronDir || served ? 0 : 1;
             if (operands.size() <= first)
             {
-                throw new TrackerException("give the message ids after " + (0 == first ? "the options" : "DATA_DIR"));
+                throw Usage.error(spec, "give the message ids after " + (0 == first ? "the options" : "DATA_DIR"));
             }
             final long[] ids = new long[operands.size() - first];
             for (int i = first; i < operands.size(); i++)
@@ -206,7 +218,7 @@ final class DlqCommand implements Runnable
                 }
                 catch (final NumberFormatException ex)
                 {
-                    throw new TrackerException("not a message id: '" + operands.get(i) + "'");
+                    throw Usage.error(spec, "not a message id: '" + operands.get(i) + "'");
                 }
             }
             return ids;
@@ -274,6 +286,11 @@ final class DlqCommand implements Runnable
             return dataDir;
         }
 
+        void checkOptions()
+        {
+            Usage.require(spec, limit >= 1, "--limit must be 1 or more, not " + limit);
+        }
+
         List<String> remoteArguments()
         {
             final List<String> arguments = new ArrayList<>(List.of("list", "--limit", Integer.toString(limit)));
@@ -330,6 +347,13 @@ final class DlqCommand implements Runnable
             return dataDir;
         }
 
+        void checkOptions()
+        {
+            Usage.require(spec, count >= 1, "-n/--count must be 1 or more, not " + count);
+            Usage.require(spec, "default".equals(queue) || queue.matches("-?\\d{1,10}"),
+                "--queue must be 'default' or a stream id, not '" + queue + "'");
+        }
+
         List<String> remoteArguments()
         {
             return List.of("peek", "--queue", queue, "--count", Integer.toString(count));
@@ -363,6 +387,11 @@ final class DlqCommand implements Runnable
         Path dataDir()
         {
             return dataDirOperand(operands);
+        }
+
+        void checkOptions()
+        {
+            ids(operands);
         }
 
         List<String> remoteArguments()
@@ -411,6 +440,11 @@ final class DlqCommand implements Runnable
         Path dataDir()
         {
             return dataDirOperand(operands);
+        }
+
+        void checkOptions()
+        {
+            ids(operands);
         }
 
         List<String> remoteArguments()

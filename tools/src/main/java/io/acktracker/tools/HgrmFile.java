@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * A percentile distribution as HdrHistogram's {@code outputPercentileDistribution} writes it ({@code .hgrm}), in
- * its plain or CSV form: rows of value, percentile, total count and {@code 1/(1-percentile)}, then a footer.
+ * its plain or CSV form. HdrHistogram has a reader for its interval logs ({@code HistogramLogReader}, used for
+ * {@code .hlog} files by {@link HlogFile}) but none for this text, which it only writes; hence this strict parser
+ * (every line a header, a footer or a row of numbers, else refused naming the line): rows of value, percentile, total count and {@code 1/(1-percentile)}, then a footer.
  * <pre>
  *        Value     Percentile TotalCount 1/(1-Percentile)
  *

@@ -50,6 +50,7 @@ final class InspectCommand implements Callable<Integer>
 
     public Integer call()
     {
+        Usage.require(spec, oldest >= 0, "--oldest must be 0 or more, not " + oldest);
         final PrintWriter out = spec.commandLine().getOut();
         try (DataDirs.OfflineTracker offline = DataDirs.openReadOnly(dataDir, recover))
         {

@@ -68,16 +68,18 @@ final class LoadCommand implements Callable<Integer>
         description = "Load before measuring, not recorded (default ${DEFAULT-VALUE}).")
     long warmupNs;
 
-    @Option(names = "--channel", paramLabel = "CHANNEL", defaultValue = Protocol.DEFAULT_CHANNEL,
-        description = "The tracker's inbound channel as seen from here (default ${DEFAULT-VALUE}).")
+    @Option(names = "--channel", paramLabel = "CHANNEL",
+        description = "The tracker's inbound channel as seen from here (default: the one the service registered, " +
+            "a wildcard host read as localhost; else " + Protocol.DEFAULT_CHANNEL + ").")
     String channel;
 
     @Option(names = "--stream", paramLabel = "ID",
         description = "The tracker's inbound stream id (default: the service's, or 7001).")
     Integer streamId;
 
-    @Option(names = "--outbound-channel", paramLabel = "CHANNEL", defaultValue = Protocol.DEFAULT_CHANNEL,
-        description = "The channel outcomes arrive on here (default ${DEFAULT-VALUE}).")
+    @Option(names = "--outbound-channel", paramLabel = "CHANNEL",
+        description = "The channel outcomes arrive on here (default: the one the service registered; else " +
+            Protocol.DEFAULT_CHANNEL + ").")
     String outboundChannel;
 
     @Option(names = "--outbound-stream", paramLabel = "ID",
@@ -130,6 +132,8 @@ final class LoadCommand implements Callable<Integer>
         final int outbound = null != outboundStreamId ? outboundStreamId : null != service ?
             service.outboundStreamId() : Protocol.DEFAULT_OUTBOUND_STREAM_ID;
         final int[] ids = destinationIds(dir, service, out);
+        channel = LoadChannels.inbound(channel, service);
+        outboundChannel = LoadChannels.outbound(outboundChannel, service);
 
         final Aeron aeron = AdminClient.connect(dir);
         final CountersFile transportCounters = transportCounters(service);
@@ -163,22 +167,13 @@ final class LoadCommand implements Callable<Integer>
 
     private void validate()
     {
-        if (rate <= 0 || rate > 1_000_000)
-        {
-            throw new TrackerException("--rate must be 1..1,000,000 messages per second");
-        }
-        if (durationNs <= 0)
-        {
-            throw new TrackerException("--duration must be positive");
-        }
-        if (destinations.isEmpty() || destinations.size() > DestinationRegistry.MAX_DESTINATIONS)
-        {
-            throw new TrackerException("--destinations must name 1.." + DestinationRegistry.MAX_DESTINATIONS);
-        }
-        if (quorum < 0 || quorum > destinations.size())
-        {
-            throw new TrackerException("--quorum must be 0 (all) .. the number of destinations");
-        }
+        Usage.require(spec, rate >= 1, String.format("--rate must be 1 or more messages per second, not %,d", rate));
+        Usage.require(spec, durationNs > 0, "--duration must be positive");
+        Usage.require(spec, !destinations.isEmpty() && destinations.size() <= DestinationRegistry.MAX_DESTINATIONS &&
+            destinations.stream().noneMatch(String::isBlank), "--destinations must name 1.." +
+            DestinationRegistry.MAX_DESTINATIONS + " destinations, comma separated");
+        Usage.require(spec, quorum >= 0 && quorum <= destinations.size(), "--quorum must be 0 (all).." +
+            destinations.size() + " (the destinations), not " + quorum);
         for (final Path file : new Path[]{ hgrm, hlog })
         {
             final Path parent = file.toAbsolutePath().getParent();
@@ -291,6 +286,7 @@ final class LoadCommand implements Callable<Integer>
         final long startNs = System.nanoTime();
         long drainDeadlineNs = Long.MAX_VALUE;
         long lastTracked = 0;
+        boolean judged = false;
         Histogram interval = null;
         try (PrintStream log = new PrintStream(hlog.toFile()))
         {
@@ -315,6 +311,17 @@ final class LoadCommand implements Callable<Integer>
                 total.add(interval);
 
                 final long tracked = generator.stat(LoadGenerator.TRACKED);
+                if (!judged && nowNs - startNs >= LoadPace.JUDGED_AFTER_NS)
+                {
+                    judged = true;
+                    final String refusal = LoadPace.refusal(rate, nowNs - startNs, tracked,
+                        generator.stat(LoadGenerator.TRACK_BACK_PRESSURE) +
+                        generator.stat(LoadGenerator.ACK_BACK_PRESSURE), 1 + destinations.size());
+                    if (null != refusal)
+                    {
+                        throw new TrackerException(refusal);
+                    }
+                }
                 progress(out, Math.min(1.0, (nowNs - startNs) / (double)totalNs), nowNs - startNs < warmupNs,
                     tracked - lastTracked, generator, interval);
                 lastTracked = tracked;

@@ -110,7 +110,8 @@ record LoadTarget(
 
     private static ClientSession.Settings settings(final String name)
     {
-        // room for a second of acks at the highest rate the command takes, beyond it back pressure
+        // room for 65,536 acks awaiting confirmation (65 ms at a million a second), beyond it back pressure, which
+        // the load's pace check counts
         return new ClientSession.Settings(ClientSession.Settings.idOf(name), name).maxUnconfirmed(1 << 16);
     }
 

@@ -1,11 +1,11 @@
 package io.acktracker.tools;
 
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.service.ConfigReference;
 import io.acktracker.transport.service.ServiceConfig;
 import io.acktracker.transport.service.TrackerService;
 import io.aeron.Aeron;
-import io.aeron.Counter;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -39,7 +39,11 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the tracker service in the foreground until SIGTERM or Ctrl-C (stops cleanly).",
         "Settings: defaults, then --config FILE (.yaml, .yml, .json or .properties), then -Dacktracker.KEY=VALUE, " +
-        "then --KEY=VALUE flags; every key is in transport/CONFIG.md (--print-config-reference)."})
+        "then --KEY=VALUE flags."},
+    footer = {"", "Every key (about a hundred), with its type, default and meaning:",
+        "  acktracker run --print-config-reference    (or transport/CONFIG.md)",
+        "The settings a start would use, and where each came from:",
+        "  acktracker run --print-config [--config FILE] [--KEY=VALUE...]"})
 final class RunCommand implements Callable<Integer>
 {
     /** Same place as the service main's hook: before Chronicle Map's close-on-exit hook (80). */
@@ -80,6 +84,7 @@ final class RunCommand implements Callable<Integer>
             return 0;
         }
         final ServiceConfig config = load();
+        checkAdminStream();
         if (printConfig)
         {
             out.print(config.effective());
@@ -89,13 +94,14 @@ final class RunCommand implements Callable<Integer>
         final TrackerService service = start(config);
         final Aeron aeron = service.transport().config().aeron();
         AgentRunner admin = null;
-        Counter registration = null;
+        AutoCloseable registration = null;
         final CountDownLatch stopped = new CountDownLatch(1);
         final AtomicReference<Runnable> stop = new AtomicReference<>();
         try
         {
             if (!noAdmin)
             {
+                refuseAdminStreamCollision(service.transport().config());
                 admin = new AgentRunner(new SleepingMillisIdleStrategy(1), (ex) -> { }, null,
                     new AdminServer(aeron, service.tracker(), service.transport().counters(), service.secret(),
                     adminStreamId, adminStreamId + 1));
@@ -105,7 +111,8 @@ final class RunCommand implements Callable<Integer>
                 Path.of(service.aeronDirectoryName()), config.get("name"), ProcessHandle.current().pid(),
                 service.tracker().dataDir(), service.transport().config().inboundStreamId(),
                 service.transport().config().outboundStreamId(), noAdmin ? 0 : adminStreamId,
-                noAdmin ? 0 : adminStreamId + 1, noAdmin ? null : service.secretFile(), service.runDirectory()));
+                noAdmin ? 0 : adminStreamId + 1, noAdmin ? null : service.secretFile(), service.runDirectory(),
+                service.transport().config().inboundChannel(), service.transport().config().outboundChannel()));
         }
         catch (final RuntimeException ex)
         {
@@ -115,7 +122,7 @@ final class RunCommand implements Callable<Integer>
         }
 
         final AgentRunner adminRunner = admin;
-        final Counter registered = registration;
+        final AutoCloseable registered = registration;
         final String name = config.get("name");
         stop.set(() -> shutdown(out, name, service, adminRunner, registered, stopped));
         PriorityHook.add(SHUTDOWN_PRIORITY, () ->
@@ -192,8 +199,33 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new TrackerException("bad settings: " + ex.getMessage() + " ('acktracker run --help' lists the " +
-                "keys)");
+            throw new TrackerException("bad settings: " + ex.getMessage() + " ('acktracker run " +
+                "--print-config-reference' lists the keys)");
+        }
+    }
+
+    private void checkAdminStream()
+    {
+        Usage.require(spec, noAdmin || (adminStreamId > 0 && adminStreamId < Integer.MAX_VALUE),
+            "--admin-stream must be 1.." + (Integer.MAX_VALUE - 1) + " (replies go on ID+1), not " + adminStreamId);
+    }
+
+    /**
+     * The admin stream is IPC on the service's driver: it must not be one of the service's own IPC streams (its
+     * requests and replies would be read as commands, or outcomes as requests).
+     */
+    private void refuseAdminStreamCollision(final TransportConfig transport)
+    {
+        final int[] streams = { transport.inboundStreamId(), transport.outboundStreamId() };
+        final String[] channels = { transport.inboundChannel(), transport.outboundChannel() };
+        for (int i = 0; i < streams.length; i++)
+        {
+            if (channels[i].startsWith("aeron:ipc") && (streams[i] == adminStreamId || streams[i] == adminStreamId + 1))
+            {
+                throw new TrackerException("--admin-stream " + adminStreamId + " (replies on " + (adminStreamId + 1) +
+                    ") collides with the service's IPC " + (0 == i ? "inbound" : "outbound") + " stream " +
+                    streams[i] + "; pick another (default " + DEFAULT_ADMIN_STREAM + ") or --no-admin");
+            }
         }
     }
 
@@ -218,7 +250,7 @@ final class RunCommand implements Callable<Integer>
         final String name,
         final TrackerService service,
         final AgentRunner admin,
-        final Counter registration,
+        final AutoCloseable registration,
         final CountDownLatch stopped)
     {
         out.println("acktracker '" + name + "' shutting down");
@@ -238,16 +270,5 @@ final class RunCommand implements Callable<Integer>
             out.flush();
             stopped.countDown();
         }
-    }
-
-    /**
-     * The service's keys, for the usage footer.
-     *
-     * @return help text.
-     */
-    static String keysHelp()
-    {
-        return "%nService keys (in a file as key: value, or --KEY=VALUE):%n" +
-            ServiceConfig.help().replace("%", "%%");
     }
 }

@@ -5,6 +5,7 @@ import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.Counter;
+import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -49,6 +50,14 @@ import java.util.List;
  * The counter's key is its contract; the label is for people (and carries the data directory and the secret's
  * path, which do not fit the key). The path is no secret: the file is owner-only.
  * <p>
+ * Where the service listens: one more counter per direction, of type {@link #CHANNEL_TYPE_ID}, whose label is the
+ * channel exactly as the service uses it (so {@code load} needs no {@code --channel} for a service on UDP). Its key:
+ * <pre>
+ *  format version (1) (int) | service pid (long) | direction (int: 0 inbound, 1 outbound)
+ * </pre>
+ * A channel longer than a label ({@link CountersReader#MAX_LABEL_LENGTH}) is not registered rather than cut short:
+ * the tools then say so and ask for the channel.
+ * <p>
  * Threading: any thread; stateless.
  */
 final class ServiceRegistration
@@ -63,6 +72,12 @@ final class ServiceRegistration
     static final int ADMIN_REQUEST_STREAM_OFFSET = 20;
     static final int ADMIN_RESPONSE_STREAM_OFFSET = 24;
     static final int KEY_LENGTH = 28;
+    /** Counter type id of a service's channel (its label is the channel). */
+    static final int CHANNEL_TYPE_ID = 0x41434B11;
+    static final int CHANNEL_DIRECTION_OFFSET = 12;
+    static final int CHANNEL_KEY_LENGTH = 16;
+    static final int INBOUND = 0;
+    static final int OUTBOUND = 1;
 
     private static final String LABEL_PREFIX = "acktracker service: name=";
     private static final String DATA_MARK = " data=";
@@ -89,6 +104,9 @@ final class ServiceRegistration
      * @param keyFile              the service's secret file, or null when it registered none.
      * @param runDir               the run directory of a service without a data directory, holding its counters and
      *                             error logs; null otherwise (or from an older service).
+     * @param inboundChannel       the channel its commands arrive on, as the service uses it; null when unknown (an
+     *                             older service, or a channel too long to register).
+     * @param outboundChannel      the channel its outcomes leave on, likewise.
      */
     record Service(
         Path aeronDir,
@@ -100,7 +118,9 @@ final class ServiceRegistration
         int adminRequestStreamId,
         int adminResponseStreamId,
         Path keyFile,
-        Path runDir)
+        Path runDir,
+        String inboundChannel,
+        String outboundChannel)
     {
         /**
          * Where the service keeps its counters files and error logs: its data directory or its run directory.
@@ -130,9 +150,43 @@ final class ServiceRegistration
      *
      * @param aeron   the service's Aeron client; the counter lives as long as it does.
      * @param service what to publish (its aeron dir is not stored).
-     * @return the counter; close it to unregister.
+     * @return the counters; close to unregister.
      */
-    static Counter register(final Aeron aeron, final Service service)
+    static AutoCloseable register(final Aeron aeron, final Service service)
+    {
+        final Counter main = registerService(aeron, service);
+        final List<Counter> counters = new ArrayList<>(List.of(main));
+        try
+        {
+            registerChannel(aeron, service.pid(), INBOUND, service.inboundChannel(), counters);
+            registerChannel(aeron, service.pid(), OUTBOUND, service.outboundChannel(), counters);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(counters);
+            throw ex;
+        }
+        return () -> CloseHelper.closeAll(counters);
+    }
+
+    private static void registerChannel(
+        final Aeron aeron, final long pid, final int direction, final String channel, final List<Counter> counters)
+    {
+        if (null == channel || channel.length() > CountersReader.MAX_LABEL_LENGTH ||
+            !StandardCharsets.US_ASCII.newEncoder().canEncode(channel))
+        {
+            return;
+        }
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[CHANNEL_KEY_LENGTH]);
+        key.putInt(VERSION_OFFSET, FORMAT_VERSION);
+        key.putLong(PID_OFFSET, pid);
+        key.putInt(CHANNEL_DIRECTION_OFFSET, direction);
+        final byte[] label = channel.getBytes(StandardCharsets.US_ASCII);
+        counters.add(aeron.addCounter(CHANNEL_TYPE_ID, key, 0, CHANNEL_KEY_LENGTH, new UnsafeBuffer(label), 0,
+            label.length));
+    }
+
+    private static Counter registerService(final Aeron aeron, final Service service)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
         key.putInt(VERSION_OFFSET, FORMAT_VERSION);
@@ -209,6 +263,14 @@ final class ServiceRegistration
             final CountersReader reader = new CountersReader(
                 CncFileDescriptor.createCountersMetaDataBuffer(mapped, metaData),
                 CncFileDescriptor.createCountersValuesBuffer(mapped, metaData));
+            final java.util.Map<String, String> channels = new java.util.HashMap<>();
+            reader.forEach((counterId, typeId, key, label) ->
+            {
+                if (CHANNEL_TYPE_ID == typeId && key.getInt(VERSION_OFFSET) >= FORMAT_VERSION)
+                {
+                    channels.put(key.getLong(PID_OFFSET) + "/" + key.getInt(CHANNEL_DIRECTION_OFFSET), label);
+                }
+            });
             reader.forEach((counterId, typeId, key, label) ->
             {
                 if (TYPE_ID == typeId && key.getInt(VERSION_OFFSET) >= FORMAT_VERSION &&
@@ -233,7 +295,7 @@ final class ServiceRegistration
                         services.add(new Service(aeronDir, name, pid, IN_MEMORY.equals(data) ? null : Path.of(data),
                             key.getInt(INBOUND_STREAM_OFFSET), key.getInt(OUTBOUND_STREAM_OFFSET),
                             key.getInt(ADMIN_REQUEST_STREAM_OFFSET), key.getInt(ADMIN_RESPONSE_STREAM_OFFSET),
-                            keyFile, runDir));
+                            keyFile, runDir, channels.get(pid + "/" + INBOUND), channels.get(pid + "/" + OUTBOUND)));
                     }
                 }
             });

@@ -43,8 +43,24 @@ class HelpTest
         assertThat(cli.exitCode).as(cli.err()).isZero();
         assertThat(cli.out()).startsWith("Usage: acktracker stat").contains("--interval-ms=MS")
             .doesNotContain("Unmatched");
-        assertThat(CliRunner.run("help", "run").out()).contains("Service keys");
         assertThat(CliRunner.run("--help").out()).contains("errors").contains("help");
+    }
+
+    @Test
+    void shouldKeepRunsHelpShortAndSayWhereEveryKeyIs()
+    {
+        for (final String[] args : new String[][]{{"run", "--help"}, {"help", "run"}})
+        {
+            final CliRunner cli = CliRunner.run(args);
+            assertThat(cli.exitCode).as(cli.err()).isZero();
+            assertThat(cli.out().lines().count()).as(cli.out()).isLessThan(60);
+            assertThat(cli.out()).contains("--config=FILE").contains("--print-config-reference")
+                .contains("acktracker run --print-config-reference    (or transport/CONFIG.md)")
+                .doesNotContain("http.max.connections");
+        }
+        final CliRunner reference = CliRunner.run("run", "--print-config-reference");
+        assertThat(reference.exitCode).as(reference.err()).isZero();
+        assertThat(reference.out()).contains("http.max.connections").contains("inbound.channel");
     }
 
     @Test

@@ -91,20 +91,43 @@ class ReadOnlyToolsTest
     }
 
     @Test
-    void shouldSayAJournalStoreCannotBeReadOfflineYetAndChangeNothing() throws Exception
+    void shouldRefuseAJournalStoreInOneLineSayingWhatToDoAndChangeNothing() throws Exception
     {
         final Path dir = temp.resolve("journaled");
-        try (AckTracker tracker = AckTracker.open(new TrackerConfig().dataDir(dir).journal(true).destinations("a")
-            .journalSegmentLength(64 * 1024)))
+        try (AckTracker tracker = AckTracker.open(new TrackerConfig().dataDir(dir).journal(true).destinations("a", "b")
+            .journalSegmentLength(64 * 1024).defaultMaxAttempts(1)))
         {
-            assertThat(tracker.agent().track(1, 0b1)).isEqualTo(Result.OK);
+            final TrackRequest request = new TrackRequest();
+            for (int id = 1; id <= 5; id++)
+            {
+                assertThat(tracker.agent().track(request.reset().messageId(id).destinations(0b11)))
+                    .isEqualTo(Result.OK);
+            }
+            tracker.agent().recordAck(1, 0);
+            tracker.agent().recordReject(2, 1, 500);
         }
+        assertThat(dir.resolve(StoreLayout.JOURNAL_DIRECTORY)).isDirectory();
+        try (java.util.stream.Stream<Path> checkpoints = Files.list(dir.resolve(io.acktracker.engine.checkpoint.CheckpointStore.DIRECTORY)))
+        {
+            assertThat(checkpoints.map((path) -> path.getFileName().toString()))
+                .as("the closing checkpoint: the newest state is there too, and still refused").isNotEmpty()
+                .allMatch((name) -> name.startsWith("cp-"));
+        }
+
         final DirectoryState before = DirectoryState.of(dir);
-        for (final String[] command : new String[][]{{"inspect", dir.toString()}, {"dlq", "list", dir.toString()}})
+        for (final String[] command : new String[][]{
+            {"inspect", dir.toString()}, {"inspect", dir.toString(), "--message", "2"},
+            {"inspect", dir.toString(), "--recover"}, {"dlq", "list", dir.toString()},
+            {"dlq", "peek", dir.toString()}, {"dlq", "stats", dir.toString()}, {"dlq", "replay", dir.toString(), "2"},
+            {"dlq", "delete", dir.toString(), "2"}})
         {
             final CliRunner tool = CliRunner.run(command);
-            assertThat(tool.exitCode).isNotZero();
-            assertThat(tool.err().strip()).contains("holds a journal store").doesNotContain("\n");
+            assertThat(tool.exitCode).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(tool.out()).isEmpty();
+            assertThat(tool.err().strip()).as(String.join(" ", command)).isEqualTo("acktracker: " + dir +
+                " holds a journal store (a checkpoint plus the journal after it, replayed with the service's own " +
+                "settings), which the offline tools cannot read: start the service on it (acktracker run with its " +
+                "config) and ask it: acktracker stat|dlq --aeron-dir DIR, or its HTTP /stats");
         }
         assertThat(DirectoryState.of(dir)).isEqualTo(before);
     }

@@ -179,6 +179,60 @@ class ServiceCommandsTest
         assertThat(cli.out()).contains("load-x");
     }
 
+    private static int freeLoopbackUdpPort() throws java.io.IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldTakeTheChannelsFromTheServicesRegistrationAndRefuseARateItCannotDrive() throws Exception
+    {
+        final String inbound = "aeron:udp?endpoint=localhost:" + freeLoopbackUdpPort();
+        final String outbound = "aeron:udp?endpoint=localhost:" + freeLoopbackUdpPort();
+        final Path config = Files.writeString(temp.resolve("udp.yaml"), String.join("\n",
+            "name: udp-load",
+            "capacity: 20000",
+            "destinations: [venue-a]",
+            "inbound:",
+            "  channel: " + inbound,
+            "outbound:",
+            "  channel: " + outbound,
+            ""));
+        final String aeronDir = startService(config);
+        final ServiceRegistration.Service service = ServiceRegistration.findOne(Path.of(aeronDir));
+        assertThat(service.inboundChannel()).isEqualTo(inbound);
+        assertThat(service.outboundChannel()).isEqualTo(outbound);
+
+        final Path hgrm = temp.resolve("udp.hgrm");
+        final Path hlog = temp.resolve("udp.hlog");
+        CliRunner cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--rate", "1000", "--duration", "1s",
+            "--warmup", "200ms", "--destinations", "venue-a", "--hgrm", hgrm.toString(), "--hlog", hlog.toString());
+        assertThat(cli.exitCode).as("no --channel: the registered UDP channels\n" + cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains(inbound + " stream 7001")
+            .contains("tracked 1,200, acked 1,200; completed 1,200, failed 0, expired 0, refused 0, no outcome 0");
+
+        cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--channel", Protocol.DEFAULT_CHANNEL,
+            "--connect-timeout", "1s", "--rate", "1000", "--duration", "1s", "--destinations", "venue-a",
+            "--hgrm", hgrm.toString(), "--hlog", hlog.toString());
+        assertThat(cli.exitCode).as("--channel overrides the registration").isEqualTo(1);
+        assertThat(cli.err().strip()).startsWith("acktracker: no tracker answers at " + aeronDir)
+            .contains("inbound aeron:ipc stream 7001 and outbound " + outbound);
+
+        cli = CliRunner.run("load", "--aeron-dir", aeronDir, "--rate", "2000000000", "--duration", "5s",
+            "--warmup", "0", "--drain", "0", "--destinations", "venue-a", "--hgrm", hgrm.toString(), "--hlog",
+            hlog.toString());
+        assertThat(cli.exitCode).as(cli.out() + cli.err()).isEqualTo(1);
+        assertThat(cli.err().strip().lines()).hasSize(1);
+        assertThat(cli.err()).containsPattern("acktracker: --rate 2,000,000,000/s cannot be driven from here: in " +
+            "its first \\d\\.\\d s the load's one sending thread tracked [\\d,]+ messages \\(~[\\d,]+/s, 2 frames " +
+            "each: .*; try --rate [\\d,]+ or less");
+    }
+
     @Test
     @Timeout(120)
     void shouldShowTheCountersAndErrorsOfAnInMemoryService() throws Exception

@@ -53,8 +53,8 @@ public final class TransportConfig
             return this;
         }
         require(null != name && !name.isBlank(), "name must not be blank");
-        ChannelUri.parse(inboundChannel);
-        ChannelUri.parse(outboundChannel);
+        requireChannel("inbound channel", inboundChannel);
+        requireChannel("outbound channel", outboundChannel);
         require(fragmentLimit > 0, "fragment limit must be positive: " + fragmentLimit);
         require(outboundRetries >= 0, "outbound retries must not be negative: " + outboundRetries);
         require(backlogCapacity >= Protocol.MAX_FRAME_LENGTH * 4, "backlog capacity too small: " + backlogCapacity);
@@ -69,6 +69,36 @@ public final class TransportConfig
         require(null != destinationKeys, "destination keys must not be null");
         concluded = true;
         return this;
+    }
+
+    /**
+     * Parse a channel and check the ports of its endpoints here, so a bad one is refused in one line naming it rather
+     * than by the media driver's "ERROR - java.lang.IllegalArgumentException: port out of range" when it is added.
+     */
+    private static void requireChannel(final String what, final String channel)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel);
+        for (final String key : new String[]{ "endpoint", "control" })
+        {
+            final String address = uri.get(key);
+            if (null == address)
+            {
+                continue;
+            }
+            final int colon = address.lastIndexOf(':');
+            require(colon > 0 && colon < address.length() - 1, what + " " + key + " must be HOST:PORT: " + address);
+            final String port = address.substring(colon + 1);
+            int value = -1;
+            try
+            {
+                value = Integer.parseInt(port);
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // refused below
+            }
+            require(value >= 0 && value <= 65535, what + " " + key + " port must be 0..65535: " + address);
+        }
     }
 
     private static void require(final boolean condition, final String message)

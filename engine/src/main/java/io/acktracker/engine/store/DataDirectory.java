@@ -62,7 +62,7 @@ public final class DataDirectory implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new TrackerException("cannot create data directory " + dir + ": " + ex.getMessage(), ex);
+            throw new TrackerException("cannot create data directory " + dir + ": " + IoFailures.why(ex), ex);
         }
 
         final DirectoryLock lock = DirectoryLock.exclusive(dir);

@@ -18,6 +18,7 @@ import io.acktracker.transport.http.HttpEdge;
 import io.acktracker.transport.http.HttpEdgeConfig;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -50,6 +51,8 @@ import java.nio.file.Path;
  */
 public final class TrackerService implements AutoCloseable
 {
+    private static final long EXTERNAL_DRIVER_TIMEOUT_MS = 10_000;
+
     private final ServiceConfig config;
     private final EmbeddedDriver driver;
     private final Aeron aeron;
@@ -119,9 +122,11 @@ public final class TrackerService implements AutoCloseable
                     .publicationTermBufferLength(termLength));
                 aeronContext.aeronDirectoryName(driver.aeronDirectoryName());
             }
-            else if (null != options.driverDir)
+            else
             {
-                aeronContext.aeronDirectoryName(options.driverDir.toString());
+                aeronContext.aeronDirectoryName(null != options.driverDir ? options.driverDir.toString() :
+                    CommonContext.getAeronDirectoryName());
+                requireExternalDriver(aeronContext.aeronDirectoryName());
             }
             aeron = Aeron.connect(aeronContext);
 
@@ -177,6 +182,27 @@ public final class TrackerService implements AutoCloseable
         this.transport = transport;
         this.tracker = tracker;
         this.http = http;
+    }
+
+    /**
+     * With {@code driver: external}, a driver must be running at its directory: otherwise Aeron's client waits its
+     * timeout and says only "FATAL - CnC file not created".
+     */
+    private static void requireExternalDriver(final String dir)
+    {
+        final java.io.File directory = new java.io.File(dir);
+        if (!new java.io.File(directory, CncFileDescriptor.CNC_FILE).isFile())
+        {
+            throw new TrackerException("driver: external, but no Aeron media driver runs at " + dir + " (no " +
+                CncFileDescriptor.CNC_FILE + " there): start one there, name its directory with driver.dir, or use " +
+                "driver: embedded");
+        }
+        if (!CommonContext.isDriverActive(directory, EXTERNAL_DRIVER_TIMEOUT_MS, (line) -> { }))
+        {
+            throw new TrackerException("driver: external, but the media driver at " + dir + " is not running (no " +
+                "heartbeat in the last " + EXTERNAL_DRIVER_TIMEOUT_MS / 1000 + " s): start it, or use driver: " +
+                "embedded");
+        }
     }
 
     /** POSIX temporary directories are created rwx------: the counters, error logs and secret stay the owner's. */
