@@ -14,11 +14,11 @@ import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
-import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
 import io.aeron.Aeron;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
+import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
@@ -347,9 +347,7 @@ final class DemoCommand implements Callable<Integer>
                 .countersFile(null == dir ? null : dir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(null == dir ? null : dir.resolve(TransportErrors.FILE_NAME)));
             tracker = AckTracker.launch(trackerConfig(name, dir, roles, transport));
-            final AeronTransport trackerTransport = transport;
-            final DemoSimulation sim = new DemoSimulation(aeron,
-                () -> trackerTransport.counters().value(TransportCounter.TRACKS_RECEIVED), roles, quorum, rate, runNs,
+            final DemoSimulation sim = new DemoSimulation(aeron, roles, quorum, rate, runNs,
                 messageLimit, firstId, seed);
             awaitConnected(sim);
             simulation = new AgentRunner(idleStrategy(), (ex) -> { }, null, sim);
@@ -382,6 +380,9 @@ final class DemoCommand implements Callable<Integer>
             .dataDir(dir)
             .capacity((int)Math.min(2_000_000, Math.max(10_000, (long)rate * ttlRate)))
             .dlqCapacity(Math.min(100_000, Math.max(10_000, rate)))
+            // each message pending for the sender's session holds an outbox entry until its outcome is confirmed
+            .outboxCapacity(BitUtil.findNextPositivePowerOfTwo((int)Math.min(1 << 23,
+                Math.max(10_000, (long)rate * ttlRate) + 65_536)))
             .tombstoneWindowNs(TimeUnit.SECONDS.toNanos(1))
             .earlyAckWindowNs(TimeUnit.MILLISECONDS.toNanos(50))
             .defaultAckTimeoutNs(ackTimeoutNs)

@@ -8,6 +8,7 @@ import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.metrics.LatencySummary;
 import io.acktracker.engine.metrics.MetricsSnapshot;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.client.ClientSession;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;
@@ -92,6 +93,11 @@ final class DemoReport
         }
         row("no outcome", sim.outstanding(), drained ? "" :
             "still pending when the demo stopped");
+        final ClientSession session = sim.session();
+        row("session", session.appliedThrough(), String.format(
+            "Tracks the tracker confirmed applied (numbered by the sender's session '%s'); %,d sent again, %,d " +
+            "entries from its outbox (outcomes, redeliveries), %,d binds", DemoSimulation.SENDER_NAME,
+            session.resends(), session.outboxReceived(), session.opens()));
     }
 
     private String reasons(final Outcome outcome)

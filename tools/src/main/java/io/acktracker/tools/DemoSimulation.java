@@ -3,7 +3,9 @@ package io.acktracker.tools;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.transport.Protocol;
 import io.acktracker.transport.client.AckPublisher;
+import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -18,7 +20,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.LongSupplier;
 
 /**
  * The demo's sender and destinations over Aeron, as one agent on one thread: the sender tracks messages at a fixed
@@ -55,6 +56,8 @@ final class DemoSimulation implements Agent, TrackerClientHandler
     private static final int SEND_BURST = 256;
     private static final int ACK_BURST = 1024;
     private static final int POLL_LIMIT = 256;
+    /** The sender's client name: its session's id is derived from it. */
+    static final String SENDER_NAME = "demo-sender";
     private static final long HIGHEST_LATENCY_NS = TimeUnit.SECONDS.toNanos(60);
 
     /**
@@ -71,7 +74,6 @@ final class DemoSimulation implements Agent, TrackerClientHandler
     }
 
     private final List<Destination> destinations;
-    private final LongSupplier tracksReceived;
     private final TrackerClient client;
     private final AckPublisher[] publishers;
     private final TrackRequest request = new TrackRequest();
@@ -102,7 +104,6 @@ final class DemoSimulation implements Agent, TrackerClientHandler
      * A simulation; nothing is sent until it runs.
      *
      * @param aeron          a client of the tracker's driver.
-     * @param tracksReceived Track frames the tracker has read so far (its transport's counter).
      * @param destinations   the destinations, in the tracker's id order.
      * @param quorum       acks needed per message.
      * @param rate         messages per second.
@@ -113,7 +114,6 @@ final class DemoSimulation implements Agent, TrackerClientHandler
      */
     DemoSimulation(
         final Aeron aeron,
-        final LongSupplier tracksReceived,
         final List<Destination> destinations,
         final int quorum,
         final int rate,
@@ -123,7 +123,6 @@ final class DemoSimulation implements Agent, TrackerClientHandler
         final long seed)
     {
         this.destinations = destinations;
-        this.tracksReceived = tracksReceived;
         this.quorum = quorum;
         this.intervalNs = Math.max(1, TimeUnit.SECONDS.toNanos(1) / rate);
         this.runNs = runNs;
@@ -133,7 +132,11 @@ final class DemoSimulation implements Agent, TrackerClientHandler
         this.nextDeliveryId = firstId;
         this.random = new SplittableRandom(seed);
         this.allDestinations = destinations.size() == 64 ? -1L : (1L << destinations.size()) - 1;
-        this.client = new TrackerClient(aeron, this);
+        // the sender's Tracks go through a client session: numbered, kept until the tracker confirms them, and its
+        // outcomes come from its outbox, each once (the exactly-once path, PROTOCOL.md "Sessions")
+        this.client = new TrackerClient(aeron, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_INBOUND_STREAM_ID,
+            Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_OUTBOUND_STREAM_ID, this,
+            new ClientSession.Settings(ClientSession.Settings.idOf(SENDER_NAME), SENDER_NAME));
         this.publishers = new AckPublisher[destinations.size()];
         try
         {
@@ -156,7 +159,9 @@ final class DemoSimulation implements Agent, TrackerClientHandler
      */
     boolean isConnected()
     {
-        if (!client.isConnected())
+        // binds the sender's session (before the agent starts, so on this thread)
+        client.poll(POLL_LIMIT);
+        if (!client.isConnected() || !client.session().isBound())
         {
             return false;
         }
@@ -232,15 +237,15 @@ final class DemoSimulation implements Agent, TrackerClientHandler
     }
 
     /**
-     * Hand the messages the tracker has read to their destinations. The sender's Track and a destination's ack
+     * Hand the messages the tracker has applied to their destinations. The sender's Track and a destination's ack
      * travel on different Aeron sessions, and the tracker reads its images in turn, so an ack sent too early can
-     * overtake its Track and be counted as an orphan. A real sender cannot know when its Track was read (the
-     * protocol has no acceptance frame); the demo, in one process, reads the transport's counter of Track frames
-     * (the sender's Tracks arrive in order on one session) and delivers only what the tracker has.
+     * overtake its Track. The sender's session says what the tracker applied (its Tracks are numbered 1, 2, ... in
+     * id order, and the tracker confirms them cumulatively), so a message goes to its destinations once its Track
+     * is confirmed applied, as a real sender with a session would do.
      */
     private int deliverTracked(final long nowNs)
     {
-        final long received = firstId + tracksReceived.getAsLong();
+        final long received = firstId + client.session().appliedThrough();
         int work = 0;
         while (nextDeliveryId < nextId && nextDeliveryId < received)
         {
@@ -374,6 +379,17 @@ final class DemoSimulation implements Agent, TrackerClientHandler
      *
      * @return the count.
      */
+    /**
+     * The sender's session, for the summary: Tracks confirmed applied, resent, outcomes from the outbox. After the
+     * agent stopped.
+     *
+     * @return the session.
+     */
+    ClientSession session()
+    {
+        return client.session();
+    }
+
     long outstanding()
     {
         return stats.get(OUTSTANDING);

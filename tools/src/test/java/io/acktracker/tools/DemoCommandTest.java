@@ -38,6 +38,9 @@ class DemoCommandTest
         assertThat(number(out, "no outcome")).as(out).isZero();
         assertThat(completed + failed + expired).as("every message has exactly one outcome: " + out).isEqualTo(sent);
         assertThat(completed).as(out).isGreaterThan(sent / 2);
+        assertThat(number(out, "session")).as("every Track confirmed applied to the sender's session: " + out)
+            .isEqualTo(sent);
+        assertThat(out).containsPattern("[\\d,]+ entries from its outbox");
 
         assertThat(number(out, "redeliveries")).as("the flaky destination's lost acks are retried").isPositive();
         assertThat(out).containsPattern("the sender got [\\d,]+ Redeliver frames");
