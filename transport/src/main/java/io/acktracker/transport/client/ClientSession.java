@@ -1,6 +1,10 @@
 package io.acktracker.transport.client;
 
 import io.acktracker.transport.Protocol;
+import io.acktracker.transport.auth.ClientProof;
+import io.acktracker.transport.auth.HelloProof;
+import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.OutboxConfirmEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -13,6 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  *   SessionConfirm tells it where its sequence and outbox stand. Entries the tracker had written before that are
  *   handed on marked as possibly told to the process before (at least once across a crash of the client).</li>
  * </ul>
+ * A client with a key ({@link Settings#key}) proves its client id each time it opens its session: it sends a
+ * SessionOpen asking for a challenge, and on the tracker's SessionChallenge a SessionOpen with the proof
+ * ({@link ClientProof}); it sends and resends nothing numbered in between. A numbered command refused
+ * UNAUTHENTICATED (the tracker no longer knows the proof: it restarted, or this publication's image is new) makes it
+ * prove its id again and resend.
+ * <p>
  * Allocation-free per command and per frame. Threading: one thread, the client's.
  */
 public final class ClientSession
@@ -54,6 +65,7 @@ public final class ClientSession
         private int maxUnconfirmed = 4096;
         private long resendTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private NanoClock clock = SystemNanoClock.INSTANCE;
+        private byte[] key;
 
         /**
          * @param clientId the client's stable id: the same for every run of the same client, unique among the
@@ -97,6 +109,21 @@ public final class ClientSession
         }
 
         /**
+         * The client's key, as in the tracker's client key file under the name this client's id is derived from
+         * ({@link #idOf(String)}): with it the session proves its id at every open (read it from an owner-only file,
+         * e.g. with {@code DestinationKeys.load}; never from a command line). Default none: the tracker takes the id
+         * on its word, and refuses the session UNAUTHENTICATED when it has a key for it.
+         *
+         * @param key the key's ASCII bytes, or null for none.
+         * @return this.
+         */
+        public Settings key(final byte[] key)
+        {
+            this.key = null == key ? null : key.clone();
+            return this;
+        }
+
+        /**
          * The clock of the resend timeout (tests inject one).
          *
          * @param clock the clock.
@@ -136,6 +163,13 @@ public final class ClientSession
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SessionOpenEncoder openEncoder = new SessionOpenEncoder();
     private final OutboxConfirmEncoder outboxConfirmEncoder = new OutboxConfirmEncoder();
+    private final HmacSha256 mac;
+    private final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
+    private final byte[] proof = new byte[HelloProof.LENGTH];
+    private final UnsafeBuffer nonceView = new UnsafeBuffer(nonce);
+    private boolean awaitingChallenge;
+    private boolean proofDue;
+    private long authenticationRefusals;
 
     private long incarnation;
     private boolean bound;
@@ -169,6 +203,7 @@ public final class ClientSession
         this.clock = settings.clock;
         this.publication = publication;
         this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
+        this.mac = null == settings.key ? null : new HmacSha256(settings.key);
         this.lastProgressNs = clock.nanoTime();
         this.resendNotBeforeNs = lastProgressNs;
     }
@@ -195,6 +230,8 @@ public final class ClientSession
         this.publication = publication;
         wasConnected = false;
         openDue = true;
+        awaitingChallenge = false;
+        proofDue = false;
         resendNext = 0;
     }
 
@@ -240,9 +277,14 @@ public final class ClientSession
         {
             lastProgressNs = clock.nanoTime();
         }
-        if (0 != resendNext)
+        if (0 != resendNext || isProving())
         {
-            // a resend is under way: it reaches this one, in order
+            // a resend is under way: it reaches this one, in order (or the id is being proved: the open's resend
+            // reaches it)
+            if (0 == resendNext)
+            {
+                resendNext = sequence;
+            }
             return sequence;
         }
         if (publication.offer(frame, offset, length) < 0)
@@ -359,6 +401,16 @@ public final class ClientSession
                 openDue = true;
                 bound = false;
                 break;
+            case UNAUTHENTICATED:
+                // the tracker wants a proof it does not have (it restarted, or this publication's image is new): a
+                // client with a key proves its id again, and the open resends everything unconfirmed; not more
+                // often than a tenth of the resend timeout (a wrong key is refused at every open)
+                authenticationRefusals++;
+                if (null != mac && !isProving() && clock.nanoTime() - lastOpenNs > resendTimeoutNs / 10)
+                {
+                    openDue = true;
+                }
+                break;
             case OUTBOX_FULL:
             case BACK_PRESSURED:
             case SEQUENCE_GAP:
@@ -383,6 +435,29 @@ public final class ClientSession
     }
 
     /**
+     * The tracker's SessionChallenge for this client and publication: the session answers it with its proof.
+     *
+     * @param buffer      holding the nonce.
+     * @param nonceOffset where it starts.
+     */
+    public void onSessionChallenge(final DirectBuffer buffer, final int nonceOffset)
+    {
+        if (!awaitingChallenge || null == mac)
+        {
+            return;
+        }
+        buffer.getBytes(nonceOffset, nonce);
+        ClientProof.compute(mac, nonceView, 0, publication.sessionId(), clientId, proof);
+        awaitingChallenge = false;
+        proofDue = true;
+    }
+
+    private boolean isProving()
+    {
+        return awaitingChallenge || proofDue;
+    }
+
+    /**
      * Bind, resend and confirm as due; called from the client's duty cycle.
      *
      * @return work done.
@@ -401,35 +476,48 @@ public final class ClientSession
             openDue = true;
         }
         if (!openDue && nowNs - lastOpenNs > resendTimeoutNs &&
-            (!bound || unconfirmed.size() > 0 && nowNs - lastProgressNs > resendTimeoutNs))
+            (!bound || awaitingChallenge || unconfirmed.size() > 0 && nowNs - lastProgressNs > resendTimeoutNs))
         {
-            // nothing confirmed for a while (or never bound): frames may have gone into a driver or tracker that died
+            // nothing confirmed for a while (or never bound, or no challenge came): frames may have gone into a
+            // driver or tracker that died
             openDue = true;
         }
         int work = 0;
         if (openDue)
         {
-            if (!sendOpen())
+            if (!sendOpen(null == mac ? HelloCredential.NONE : HelloCredential.CHALLENGE))
             {
                 return work;
             }
             work++;
             openDue = false;
+            proofDue = false;
+            awaitingChallenge = null != mac;
             lastOpenNs = nowNs;
             lastProgressNs = nowNs;
             reopens++;
-            if (bound && unconfirmed.size() > 0)
+            if (null == mac)
             {
-                resendNext = unconfirmed.confirmedThrough() + 1;
-                resentThrough = unconfirmed.lastSequence();
+                opened();
             }
+        }
+        if (proofDue)
+        {
+            if (!sendOpen(HelloCredential.PROOF))
+            {
+                return work;
+            }
+            work++;
+            proofDue = false;
+            lastProgressNs = nowNs;
+            opened();
         }
         if (outboxReceived > outboxConfirmSent && sendOutboxConfirm())
         {
             outboxConfirmSent = outboxReceived;
             work++;
         }
-        if (bound && 0 != resendNext && nowNs - resendNotBeforeNs >= 0)
+        if (bound && 0 != resendNext && !isProving() && nowNs - resendNotBeforeNs >= 0)
         {
             work += resend();
         }
@@ -465,12 +553,31 @@ public final class ClientSession
         return work;
     }
 
-    private boolean sendOpen()
+    /** The open went out (with its proof, for a client with a key): resend everything unconfirmed after it. */
+    private void opened()
     {
+        if (bound && unconfirmed.size() > 0)
+        {
+            resendNext = unconfirmed.confirmedThrough() + 1;
+            resentThrough = unconfirmed.lastSequence();
+        }
+    }
+
+    private boolean sendOpen(final HelloCredential credential)
+    {
+        final boolean proving = HelloCredential.PROOF == credential;
+        if (!proving)
+        {
+            Arrays.fill(proof, (byte)0);
+            Arrays.fill(nonce, (byte)0);
+        }
         openEncoder.wrapAndApplyHeader(control, 0, headerEncoder)
             .clientId(clientId)
             .appliedThrough(unconfirmed.confirmedThrough())
             .outboxConfirmed(outboxReceived)
+            .credential(credential)
+            .putNonce(nonce, 0, nonce.length)
+            .putProof(proof, 0, proof.length)
             .putClientName(name, 0, Math.min(name.length, Protocol.MAX_NAME_LENGTH));
         return publication.offer(control, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength()) > 0;
     }
@@ -564,6 +671,17 @@ public final class ClientSession
     public long opens()
     {
         return reopens;
+    }
+
+    /**
+     * Refusals UNAUTHENTICATED: of an open (a missing or wrong key) or of a command sent where the tracker did not
+     * know this client's proof.
+     *
+     * @return the count.
+     */
+    public long authenticationRefusals()
+    {
+        return authenticationRefusals;
     }
 
     /**

@@ -272,7 +272,8 @@ class CommandAdapterTest
 
             public void onSessionOpen(
                 final Header header, final long clientId, final long appliedThrough, final long outboxConfirmed,
-                final DirectBuffer name)
+                final DirectBuffer name, final HelloCredential credential, final DirectBuffer nonce,
+                final DirectBuffer proof)
             {
                 calls.add("open " + clientId + " " + appliedThrough + " " + outboxConfirmed + " " +
                     name.getStringWithoutLengthAscii(0, name.capacity()));
