@@ -167,6 +167,7 @@ public final class ClientSession
     private final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
     private final byte[] proof = new byte[HelloProof.LENGTH];
     private final UnsafeBuffer nonceView = new UnsafeBuffer(nonce);
+    private final ResendPacer pacer;
     private boolean awaitingChallenge;
     private boolean proofDue;
     private long authenticationRefusals;
@@ -204,6 +205,7 @@ public final class ClientSession
         this.publication = publication;
         this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
         this.mac = null == settings.key ? null : new HmacSha256(settings.key);
+        this.pacer = new ResendPacer(settings.resendTimeoutNs, settings.maxUnconfirmed);
         this.lastProgressNs = clock.nanoTime();
         this.resendNotBeforeNs = lastProgressNs;
     }
@@ -349,6 +351,7 @@ public final class ClientSession
         {
             unconfirmed.confirm(appliedThrough);
             lastProgressNs = clock.nanoTime();
+            pacer.onProgress();
             if (0 != resendNext && resendNext <= unconfirmed.confirmedThrough())
             {
                 resendNext = unconfirmed.confirmedThrough() < unconfirmed.lastSequence() ?
@@ -413,6 +416,19 @@ public final class ClientSession
                 break;
             case OUTBOX_FULL:
             case BACK_PRESSURED:
+                // the tracker has no room now: resending the whole window would only be refused again, the first
+                // frame for want of room and every later one as a gap behind it; probe with one frame after a
+                // growing delay, and open the window as the tracker applies (ResendPacer)
+                if (sequence > unconfirmed.confirmedThrough())
+                {
+                    final long nowNs = clock.nanoTime();
+                    // the tracker answers: not a silence that calls for binding again (and a resend of the outbox)
+                    lastProgressNs = nowNs;
+                    resendNotBeforeNs = pacer.onNoRoom(nowNs);
+                    resendNext = unconfirmed.confirmedThrough() + 1;
+                    resentThrough = Math.max(resentThrough, unconfirmed.lastSequence());
+                }
+                break;
             case SEQUENCE_GAP:
             case UNBOUND_SESSION:
                 // resend from the first unconfirmed, once for every frame sent before the resend starts: the
@@ -421,12 +437,6 @@ public final class ClientSession
                 {
                     resendNext = unconfirmed.confirmedThrough() + 1;
                     resentThrough = unconfirmed.lastSequence();
-                    if (RefusalCode.OUTBOX_FULL == code || RefusalCode.BACK_PRESSURED == code)
-                    {
-                        // the tracker has no room now: resending at once would only be refused again (and flood
-                        // both streams with frames and refusals), so the resend waits a tenth of the resend timeout
-                        resendNotBeforeNs = clock.nanoTime() + resendTimeoutNs / 10;
-                    }
                 }
                 break;
             default:
@@ -528,7 +538,9 @@ public final class ClientSession
     {
         int work = 0;
         long sequence = Math.max(resendNext, unconfirmed.confirmedThrough() + 1);
-        while (sequence <= unconfirmed.lastSequence())
+        // while probing after a refusal for want of room, only as far as the window reaches
+        final long limit = Math.min(unconfirmed.lastSequence(), pacer.limit(unconfirmed.confirmedThrough()));
+        while (sequence <= limit)
         {
             final DirectBuffer frame = unconfirmed.frame(sequence);
             if (publication.offer(frame, 0, frame.capacity()) < 0)
@@ -549,7 +561,14 @@ public final class ClientSession
             work++;
             sequence++;
         }
+        if (sequence <= unconfirmed.lastSequence())
+        {
+            // the window is out: the rest waits for confirmations
+            resendNext = sequence;
+            return work;
+        }
         resendNext = 0;
+        pacer.onCaughtUp();
         return work;
     }
 
@@ -682,6 +701,17 @@ public final class ClientSession
     public long authenticationRefusals()
     {
         return authenticationRefusals;
+    }
+
+    /**
+     * Refusals for want of room at the tracker (OUTBOX_FULL, BACK_PRESSURED) that started or continued a probe:
+     * after each, one frame goes again after a growing delay rather than every unconfirmed one.
+     *
+     * @return the count.
+     */
+    public long probes()
+    {
+        return pacer.probes();
     }
 
     /**
