@@ -262,8 +262,9 @@ class ClientCredentialEndToEndTest
     @Test
     void shouldNeverBindAClientWithAWrongKey()
     {
-        // the sender (with the key) binds first and then stays quiet: a SessionConfirm names a client id, not a
-        // session, so two clients with one id (a misconfiguration) would each take the other's confirmations
+        // the sender (with the key) binds first: a SessionConfirm names a client id, not a session, and the wrong
+        // client must not take the sender's as the answer to its own open (it binds only on an answer to an open
+        // of its own that was not refused)
         await("sender bound with its key", () -> sender.session().isBound());
         try (TrackerClient wrong = new TrackerClient(clientAeron, Protocol.DEFAULT_CHANNEL,
             Protocol.DEFAULT_INBOUND_STREAM_ID, Protocol.DEFAULT_CHANNEL, Protocol.DEFAULT_OUTBOUND_STREAM_ID,

@@ -170,6 +170,7 @@ public final class ClientSession
     private final ResendPacer pacer;
     private boolean awaitingChallenge;
     private boolean proofDue;
+    private boolean openAnswerable;
     private long authenticationRefusals;
 
     private long incarnation;
@@ -324,6 +325,13 @@ public final class ClientSession
     public void onSessionConfirm(
         final long trackerIncarnation, final long appliedThrough, final long outboxWritten, final long outboxConfirmed)
     {
+        if (!bound && !openAnswerable)
+        {
+            // not an answer to an open of this session (none went out yet, or with a key its proof did not, or it
+            // was refused since): a confirmation names a client id, not a session, and another process using this
+            // id (a misconfiguration, or an impostor without the key) must not bind this one
+            return;
+        }
         if (0 != incarnation && trackerIncarnation != incarnation)
         {
             // a restarted tracker: what it applied is in its journal; everything unconfirmed goes again
@@ -409,6 +417,7 @@ public final class ClientSession
                 // client with a key proves its id again, and the open resends everything unconfirmed; not more
                 // often than a tenth of the resend timeout (a wrong key is refused at every open)
                 authenticationRefusals++;
+                openAnswerable = false;
                 if (null != mac && !isProving() && clock.nanoTime() - lastOpenNs > resendTimeoutNs / 10)
                 {
                     openDue = true;
@@ -575,6 +584,7 @@ public final class ClientSession
     /** The open went out (with its proof, for a client with a key): resend everything unconfirmed after it. */
     private void opened()
     {
+        openAnswerable = true;
         if (bound && unconfirmed.size() > 0)
         {
             resendNext = unconfirmed.confirmedThrough() + 1;
