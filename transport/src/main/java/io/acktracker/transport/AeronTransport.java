@@ -142,7 +142,7 @@ public final class AeronTransport
     {
         final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId),
-            config.destinationKeys(), outboxSender);
+            config.destinationKeys(), config.clientKeys(), outboxSender);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
         prefetch = config.inboundPrefetch() ? new InboundPrefetch(subscription, tracker, fragmentLimit) : null;

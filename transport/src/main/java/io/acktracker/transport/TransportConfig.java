@@ -38,6 +38,7 @@ public final class TransportConfig
     private long outboundStallTimeoutNs = TimeUnit.SECONDS.toNanos(2);
     private Consumer<String> warnings = (line) -> System.err.println("acktracker transport: WARNING: " + line);
     private DestinationKeys destinationKeys = DestinationKeys.none();
+    private DestinationKeys clientKeys = DestinationKeys.none();
     private boolean concluded;
 
     /**
@@ -67,6 +68,7 @@ public final class TransportConfig
         require(outboundStallTimeoutNs > 0, "outbound stall timeout must be positive: " + outboundStallTimeoutNs);
         require(null != warnings, "warnings must not be null");
         require(null != destinationKeys, "destination keys must not be null");
+        require(null != clientKeys, "client keys must not be null");
         concluded = true;
         return this;
     }
@@ -611,6 +613,31 @@ public final class TransportConfig
     public TransportConfig destinationKeys(final DestinationKeys destinationKeys)
     {
         this.destinationKeys = destinationKeys;
+        return this;
+    }
+
+    /**
+     * Clients that must prove their client id when they open their session, with their keys, by client name (the
+     * client id is {@code ClientSession.Settings.idOf(name)}; service key {@code client.keys.file}, the same
+     * {@code name=key} format as the destination key file); default none: every client id is trusted on its word,
+     * by anyone who can publish to the tracker.
+     *
+     * @return the keys.
+     */
+    public DestinationKeys clientKeys()
+    {
+        return clientKeys;
+    }
+
+    /**
+     * Set the clients' keys.
+     *
+     * @param clientKeys the keys, by client name.
+     * @return this.
+     */
+    public TransportConfig clientKeys(final DestinationKeys clientKeys)
+    {
+        this.clientKeys = clientKeys;
         return this;
     }
 }

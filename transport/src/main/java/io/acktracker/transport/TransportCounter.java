@@ -144,7 +144,18 @@ public enum TransportCounter
     /** Outbox sends deferred to a later duty cycle (back pressure, no subscriber). */
     OUTBOX_SEND_DEFERRED(76, "outbox sends deferred to a later duty cycle (back pressure, no subscriber)", false),
     /** Http requests answered again from their Idempotency-Key, not applied again. */
-    HTTP_IDEMPOTENT_REPLAYS(77, "http requests answered again from their Idempotency-Key, not applied again", false);
+    HTTP_IDEMPOTENT_REPLAYS(77, "http requests answered again from their Idempotency-Key, not applied again", false),
+    /** Client session challenges published (answers to a SessionOpen asking for one). */
+    SESSION_CHALLENGES(78, "client session challenges published", false),
+    /** Client session opens accepted with a valid credential (the client has a key). */
+    SESSION_OPENS_AUTHENTICATED(79, "client session opens accepted with a valid credential", false),
+    /** Session opens refused: the client has a key, the open carries no credential. */
+    SESSION_OPENS_NO_CREDENTIAL(80, "session opens refused: client has a key, open carries no credential", false),
+    /** Session opens refused: wrong credential, or no challenge outstanding. */
+    SESSION_OPENS_BAD_CREDENTIAL(81, "session opens refused: wrong credential, or no challenge outstanding", false),
+    /** Numbered commands and outbox confirms refused: client has a key, not from the image that proved it. */
+    CLIENT_COMMANDS_UNAUTHENTICATED(82,
+        "numbered commands and outbox confirms refused: client has a key, not from the image that proved it", false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

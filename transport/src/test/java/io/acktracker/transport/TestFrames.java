@@ -5,6 +5,7 @@ import io.acktracker.transport.codecs.AckEncoder;
 import io.acktracker.transport.codecs.CumulativeAckEncoder;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
 import io.acktracker.transport.codecs.ExtendEncoder;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseEncoder;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.NackEncoder;
@@ -114,8 +115,20 @@ public final class TestFrames
         final String name)
     {
         return HEADER + new SessionOpenEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .clientId(clientId).appliedThrough(appliedThrough).outboxConfirmed(outboxConfirmed).clientName(name)
-            .encodedLength();
+            .clientId(clientId).appliedThrough(appliedThrough).outboxConfirmed(outboxConfirmed)
+            .credential(HelloCredential.NONE).putNonce(new byte[16], 0, 16).putProof(new byte[32], 0, 32)
+            .clientName(name).encodedLength();
+    }
+
+    public int numberedTrack(final long messageId, final int destination, final long clientId, final long sequence)
+    {
+        final TrackEncoder encoder = new TrackEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .messageId(messageId).ackTimeoutNs(0).ttlNs(0).sequence(0).streamId(TrackEncoder.streamIdNullValue())
+            .messageClass(0).requiredAcks((short)0).priority((byte)0).maxAttempts((short)0)
+            .clientId(clientId).clientSequence(sequence);
+        encoder.destinationsCount(1).next().destinationId((short)destination);
+        encoder.putMetadata(new byte[0], 0, 0);
+        return HEADER + encoder.encodedLength();
     }
 
     public int outboxConfirm(final long clientId, final long through)

@@ -21,6 +21,11 @@ import java.util.Set;
  * {@code openssl rand -base64 32}), used as its ASCII bytes. The file must be owner-only, like the service's
  * secret. The destination's process holds the same key (its own owner-only copy).
  * <p>
+ * The same format, in its own file (service key {@code client.keys.file}), holds the keys of clients with sessions,
+ * by client name: a client whose name has a key proves its client id ({@code ClientSession.Settings.idOf(name)}) at
+ * SessionOpen ({@link ClientProof}). A separate file, so a destination's key and a client's key are never the same
+ * secret by accident, and a key given to a sender's process cannot be used to ack as a destination.
+ * <p>
  * Threading: immutable; any thread.
  */
 public final class DestinationKeys
@@ -133,14 +138,14 @@ public final class DestinationKeys
     {
         if (name.isEmpty() || name.length() > 64)
         {
-            throw new IllegalArgumentException("invalid " + where + ": a destination name has 1..64 characters");
+            throw new IllegalArgumentException("invalid " + where + ": a name has 1..64 characters");
         }
         for (int i = 0; i < name.length(); i++)
         {
             final char c = name.charAt(i);
             if (c <= ' ' || c > '~')
             {
-                throw new IllegalArgumentException("invalid " + where + ": a destination name is printable ASCII");
+                throw new IllegalArgumentException("invalid " + where + ": a name is printable ASCII");
             }
         }
         return name;

@@ -1,6 +1,10 @@
 package io.acktracker.transport.client;
 
 import io.acktracker.transport.Protocol;
+import io.acktracker.transport.auth.ClientProof;
+import io.acktracker.transport.auth.HelloProof;
+import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.OutboxConfirmEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
@@ -13,6 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  *   SessionConfirm tells it where its sequence and outbox stand. Entries the tracker had written before that are
  *   handed on marked as possibly told to the process before (at least once across a crash of the client).</li>
  * </ul>
+ * A client with a key ({@link Settings#key}) proves its client id each time it opens its session: it sends a
+ * SessionOpen asking for a challenge, and on the tracker's SessionChallenge a SessionOpen with the proof
+ * ({@link ClientProof}); it sends and resends nothing numbered in between. A numbered command refused
+ * UNAUTHENTICATED (the tracker no longer knows the proof: it restarted, or this publication's image is new) makes it
+ * prove its id again and resend.
+ * <p>
  * Allocation-free per command and per frame. Threading: one thread, the client's.
  */
 public final class ClientSession
@@ -54,6 +65,7 @@ public final class ClientSession
         private int maxUnconfirmed = 4096;
         private long resendTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private NanoClock clock = SystemNanoClock.INSTANCE;
+        private byte[] key;
 
         /**
          * @param clientId the client's stable id: the same for every run of the same client, unique among the
@@ -97,6 +109,21 @@ public final class ClientSession
         }
 
         /**
+         * The client's key, as in the tracker's client key file under the name this client's id is derived from
+         * ({@link #idOf(String)}): with it the session proves its id at every open (read it from an owner-only file,
+         * e.g. with {@code DestinationKeys.load}; never from a command line). Default none: the tracker takes the id
+         * on its word, and refuses the session UNAUTHENTICATED when it has a key for it.
+         *
+         * @param key the key's ASCII bytes, or null for none.
+         * @return this.
+         */
+        public Settings key(final byte[] key)
+        {
+            this.key = null == key ? null : key.clone();
+            return this;
+        }
+
+        /**
          * The clock of the resend timeout (tests inject one).
          *
          * @param clock the clock.
@@ -136,6 +163,15 @@ public final class ClientSession
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SessionOpenEncoder openEncoder = new SessionOpenEncoder();
     private final OutboxConfirmEncoder outboxConfirmEncoder = new OutboxConfirmEncoder();
+    private final HmacSha256 mac;
+    private final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
+    private final byte[] proof = new byte[HelloProof.LENGTH];
+    private final UnsafeBuffer nonceView = new UnsafeBuffer(nonce);
+    private final ResendPacer pacer;
+    private boolean awaitingChallenge;
+    private boolean proofDue;
+    private boolean openAnswerable;
+    private long authenticationRefusals;
 
     private long incarnation;
     private boolean bound;
@@ -169,6 +205,8 @@ public final class ClientSession
         this.clock = settings.clock;
         this.publication = publication;
         this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
+        this.mac = null == settings.key ? null : new HmacSha256(settings.key);
+        this.pacer = new ResendPacer(settings.resendTimeoutNs, settings.maxUnconfirmed);
         this.lastProgressNs = clock.nanoTime();
         this.resendNotBeforeNs = lastProgressNs;
     }
@@ -195,6 +233,8 @@ public final class ClientSession
         this.publication = publication;
         wasConnected = false;
         openDue = true;
+        awaitingChallenge = false;
+        proofDue = false;
         resendNext = 0;
     }
 
@@ -240,9 +280,14 @@ public final class ClientSession
         {
             lastProgressNs = clock.nanoTime();
         }
-        if (0 != resendNext)
+        if (0 != resendNext || isProving())
         {
-            // a resend is under way: it reaches this one, in order
+            // a resend is under way: it reaches this one, in order (or the id is being proved: the open's resend
+            // reaches it)
+            if (0 == resendNext)
+            {
+                resendNext = sequence;
+            }
             return sequence;
         }
         if (publication.offer(frame, offset, length) < 0)
@@ -280,6 +325,13 @@ public final class ClientSession
     public void onSessionConfirm(
         final long trackerIncarnation, final long appliedThrough, final long outboxWritten, final long outboxConfirmed)
     {
+        if (!bound && !openAnswerable)
+        {
+            // not an answer to an open of this session (none went out yet, or with a key its proof did not, or it
+            // was refused since): a confirmation names a client id, not a session, and another process using this
+            // id (a misconfiguration, or an impostor without the key) must not bind this one
+            return;
+        }
         if (0 != incarnation && trackerIncarnation != incarnation)
         {
             // a restarted tracker: what it applied is in its journal; everything unconfirmed goes again
@@ -307,6 +359,7 @@ public final class ClientSession
         {
             unconfirmed.confirm(appliedThrough);
             lastProgressNs = clock.nanoTime();
+            pacer.onProgress();
             if (0 != resendNext && resendNext <= unconfirmed.confirmedThrough())
             {
                 resendNext = unconfirmed.confirmedThrough() < unconfirmed.lastSequence() ?
@@ -359,8 +412,32 @@ public final class ClientSession
                 openDue = true;
                 bound = false;
                 break;
+            case UNAUTHENTICATED:
+                // the tracker wants a proof it does not have (it restarted, or this publication's image is new): a
+                // client with a key proves its id again, and the open resends everything unconfirmed; not more
+                // often than a tenth of the resend timeout (a wrong key is refused at every open)
+                authenticationRefusals++;
+                openAnswerable = false;
+                if (null != mac && !isProving() && clock.nanoTime() - lastOpenNs > resendTimeoutNs / 10)
+                {
+                    openDue = true;
+                }
+                break;
             case OUTBOX_FULL:
             case BACK_PRESSURED:
+                // the tracker has no room now: resending the whole window would only be refused again, the first
+                // frame for want of room and every later one as a gap behind it; probe with one frame after a
+                // growing delay, and open the window as the tracker applies (ResendPacer)
+                if (sequence > unconfirmed.confirmedThrough())
+                {
+                    final long nowNs = clock.nanoTime();
+                    // the tracker answers: not a silence that calls for binding again (and a resend of the outbox)
+                    lastProgressNs = nowNs;
+                    resendNotBeforeNs = pacer.onNoRoom(nowNs);
+                    resendNext = unconfirmed.confirmedThrough() + 1;
+                    resentThrough = Math.max(resentThrough, unconfirmed.lastSequence());
+                }
+                break;
             case SEQUENCE_GAP:
             case UNBOUND_SESSION:
                 // resend from the first unconfirmed, once for every frame sent before the resend starts: the
@@ -369,17 +446,34 @@ public final class ClientSession
                 {
                     resendNext = unconfirmed.confirmedThrough() + 1;
                     resentThrough = unconfirmed.lastSequence();
-                    if (RefusalCode.OUTBOX_FULL == code || RefusalCode.BACK_PRESSURED == code)
-                    {
-                        // the tracker has no room now: resending at once would only be refused again (and flood
-                        // both streams with frames and refusals), so the resend waits a tenth of the resend timeout
-                        resendNotBeforeNs = clock.nanoTime() + resendTimeoutNs / 10;
-                    }
                 }
                 break;
             default:
                 break;
         }
+    }
+
+    /**
+     * The tracker's SessionChallenge for this client and publication: the session answers it with its proof.
+     *
+     * @param buffer      holding the nonce.
+     * @param nonceOffset where it starts.
+     */
+    public void onSessionChallenge(final DirectBuffer buffer, final int nonceOffset)
+    {
+        if (!awaitingChallenge || null == mac)
+        {
+            return;
+        }
+        buffer.getBytes(nonceOffset, nonce);
+        ClientProof.compute(mac, nonceView, 0, publication.sessionId(), clientId, proof);
+        awaitingChallenge = false;
+        proofDue = true;
+    }
+
+    private boolean isProving()
+    {
+        return awaitingChallenge || proofDue;
     }
 
     /**
@@ -401,35 +495,48 @@ public final class ClientSession
             openDue = true;
         }
         if (!openDue && nowNs - lastOpenNs > resendTimeoutNs &&
-            (!bound || unconfirmed.size() > 0 && nowNs - lastProgressNs > resendTimeoutNs))
+            (!bound || awaitingChallenge || unconfirmed.size() > 0 && nowNs - lastProgressNs > resendTimeoutNs))
         {
-            // nothing confirmed for a while (or never bound): frames may have gone into a driver or tracker that died
+            // nothing confirmed for a while (or never bound, or no challenge came): frames may have gone into a
+            // driver or tracker that died
             openDue = true;
         }
         int work = 0;
         if (openDue)
         {
-            if (!sendOpen())
+            if (!sendOpen(null == mac ? HelloCredential.NONE : HelloCredential.CHALLENGE))
             {
                 return work;
             }
             work++;
             openDue = false;
+            proofDue = false;
+            awaitingChallenge = null != mac;
             lastOpenNs = nowNs;
             lastProgressNs = nowNs;
             reopens++;
-            if (bound && unconfirmed.size() > 0)
+            if (null == mac)
             {
-                resendNext = unconfirmed.confirmedThrough() + 1;
-                resentThrough = unconfirmed.lastSequence();
+                opened();
             }
+        }
+        if (proofDue)
+        {
+            if (!sendOpen(HelloCredential.PROOF))
+            {
+                return work;
+            }
+            work++;
+            proofDue = false;
+            lastProgressNs = nowNs;
+            opened();
         }
         if (outboxReceived > outboxConfirmSent && sendOutboxConfirm())
         {
             outboxConfirmSent = outboxReceived;
             work++;
         }
-        if (bound && 0 != resendNext && nowNs - resendNotBeforeNs >= 0)
+        if (bound && 0 != resendNext && !isProving() && nowNs - resendNotBeforeNs >= 0)
         {
             work += resend();
         }
@@ -440,7 +547,9 @@ public final class ClientSession
     {
         int work = 0;
         long sequence = Math.max(resendNext, unconfirmed.confirmedThrough() + 1);
-        while (sequence <= unconfirmed.lastSequence())
+        // while probing after a refusal for want of room, only as far as the window reaches
+        final long limit = Math.min(unconfirmed.lastSequence(), pacer.limit(unconfirmed.confirmedThrough()));
+        while (sequence <= limit)
         {
             final DirectBuffer frame = unconfirmed.frame(sequence);
             if (publication.offer(frame, 0, frame.capacity()) < 0)
@@ -461,16 +570,43 @@ public final class ClientSession
             work++;
             sequence++;
         }
+        if (sequence <= unconfirmed.lastSequence())
+        {
+            // the window is out: the rest waits for confirmations
+            resendNext = sequence;
+            return work;
+        }
         resendNext = 0;
+        pacer.onCaughtUp();
         return work;
     }
 
-    private boolean sendOpen()
+    /** The open went out (with its proof, for a client with a key): resend everything unconfirmed after it. */
+    private void opened()
     {
+        openAnswerable = true;
+        if (bound && unconfirmed.size() > 0)
+        {
+            resendNext = unconfirmed.confirmedThrough() + 1;
+            resentThrough = unconfirmed.lastSequence();
+        }
+    }
+
+    private boolean sendOpen(final HelloCredential credential)
+    {
+        final boolean proving = HelloCredential.PROOF == credential;
+        if (!proving)
+        {
+            Arrays.fill(proof, (byte)0);
+            Arrays.fill(nonce, (byte)0);
+        }
         openEncoder.wrapAndApplyHeader(control, 0, headerEncoder)
             .clientId(clientId)
             .appliedThrough(unconfirmed.confirmedThrough())
             .outboxConfirmed(outboxReceived)
+            .credential(credential)
+            .putNonce(nonce, 0, nonce.length)
+            .putProof(proof, 0, proof.length)
             .putClientName(name, 0, Math.min(name.length, Protocol.MAX_NAME_LENGTH));
         return publication.offer(control, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength()) > 0;
     }
@@ -564,6 +700,28 @@ public final class ClientSession
     public long opens()
     {
         return reopens;
+    }
+
+    /**
+     * Refusals UNAUTHENTICATED: of an open (a missing or wrong key) or of a command sent where the tracker did not
+     * know this client's proof.
+     *
+     * @return the count.
+     */
+    public long authenticationRefusals()
+    {
+        return authenticationRefusals;
+    }
+
+    /**
+     * Refusals for want of room at the tracker (OUTBOX_FULL, BACK_PRESSURED) that started or continued a probe:
+     * after each, one frame goes again after a growing delay rather than every unconfirmed one.
+     *
+     * @return the count.
+     */
+    public long probes()
+    {
+        return pacer.probes();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.acktracker.transport.codecs.OutcomeDecoder;
 import io.acktracker.transport.codecs.RedeliverDecoder;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.RefusedDecoder;
+import io.acktracker.transport.codecs.SessionChallengeDecoder;
 import io.acktracker.transport.codecs.SessionConfirmDecoder;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -20,7 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Decodes what a tracker publishes on its outbound stream (Outcome, Redeliver, Refused, LeaseGranted) and hands it
- * to a {@link TrackerClientHandler}; a HelloChallenge to this session goes to its {@link AckPublisher}. Refused and LeaseGranted frames answer one session's commands: only those
+ * to a {@link TrackerClientHandler}; a HelloChallenge to this session goes to its {@link AckPublisher}, a SessionChallenge to this
+ * session and client to its {@link ClientSession}. Refused and LeaseGranted frames answer one session's commands: only those
  * carrying this adapter's session id are handed on. Outcome and Redeliver frames go to everyone. Frames it does not
  * know (a newer tracker's, or not acktracker's) are skipped and counted.
  * <p>
@@ -42,6 +44,7 @@ public final class OutboundAdapter implements FragmentHandler
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final SessionConfirmDecoder sessionConfirmDecoder = new SessionConfirmDecoder();
     private final HelloChallengeDecoder helloChallengeDecoder = new HelloChallengeDecoder();
+    private final SessionChallengeDecoder sessionChallengeDecoder = new SessionChallengeDecoder();
     private final TrackerClientHandler handler;
     private final int sessionId;
     private final ClientSession session;
@@ -266,6 +269,20 @@ public final class OutboundAdapter implements FragmentHandler
                 }
                 return true;
             }
+            case SessionChallengeDecoder.TEMPLATE_ID:
+            {
+                if (blockLength < SessionChallengeDecoder.BLOCK_LENGTH)
+                {
+                    return false;
+                }
+                final SessionChallengeDecoder decoder = sessionChallengeDecoder.wrap(frame, bodyOffset, blockLength,
+                    version);
+                if (null != session && decoder.sessionId() == sessionId && decoder.clientId() == session.clientId())
+                {
+                    session.onSessionChallenge(frame, bodyOffset + SessionChallengeDecoder.nonceEncodingOffset());
+                }
+                return true;
+            }
             default:
                 return false;
         }
@@ -303,6 +320,12 @@ public final class OutboundAdapter implements FragmentHandler
         }
         final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
         final long entry = longField(blockLength, RefusedDecoder.entryEncodingOffset());
+        if (0 == entry && decoder.sessionId() != sessionId)
+        {
+            // told at once, to the session that sent the refused frame: another publication naming this client's id
+            // (a second client with the same id, or one without its key) must not steer this session
+            return;
+        }
         if (0 == entry)
         {
             if (RefusalCode.UNBOUND_SESSION == code && null != challenged)

@@ -217,7 +217,7 @@ public final class CommandAdapter implements FragmentHandler
             case SettleDecoder.TEMPLATE_ID:
                 return SettleDecoder.clientIdEncodingOffset();
             case SessionOpenDecoder.TEMPLATE_ID:
-                return SessionOpenDecoder.BLOCK_LENGTH;
+                return SessionOpenDecoder.credentialEncodingOffset();
             case OutboxConfirmDecoder.TEMPLATE_ID:
                 return OutboxConfirmDecoder.BLOCK_LENGTH;
             case Protocol.RETIRED_EXTEND_TEMPLATE_ID:
@@ -469,8 +469,23 @@ public final class CommandAdapter implements FragmentHandler
         {
             return BAD_FIELD;
         }
+        // a version 3 open (or any shorter block) carries no credential
+        HelloCredential credential = HelloCredential.NONE;
+        if (version >= SessionOpenDecoder.credentialSinceVersion() && blockLength >= SessionOpenDecoder.BLOCK_LENGTH)
+        {
+            final short raw = decoder.credentialRaw();
+            if (raw > HelloCredential.PROOF.value())
+            {
+                return BAD_FIELD;
+            }
+            credential = HelloCredential.get(raw);
+            nonce.wrap(frame, HEADER_LENGTH + SessionOpenDecoder.nonceEncodingOffset(),
+                SessionOpenDecoder.nonceEncodingLength());
+            proof.wrap(frame, HEADER_LENGTH + SessionOpenDecoder.proofEncodingOffset(),
+                SessionOpenDecoder.proofEncodingLength());
+        }
         decoder.wrapClientName(text);
-        handler.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, text);
+        handler.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, text, credential, nonce, proof);
         return null;
     }
 

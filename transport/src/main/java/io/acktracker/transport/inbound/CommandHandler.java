@@ -153,16 +153,26 @@ public interface CommandHandler
     }
 
     /**
-     * A client opens or binds again its session (version 3).
+     * A client opens or binds again its session (version 3), with its credential (version 4; NONE before).
      *
      * @param header          the frame's header (its session).
      * @param clientId        the client.
      * @param appliedThrough  the highest sequence a tracker confirmed to it.
      * @param outboxConfirmed the entry through which it received its outbox.
      * @param name            its name, for logs.
+     * @param credential      NONE, CHALLENGE (asks for a nonce) or PROOF.
+     * @param nonce           the nonce a PROOF echoes (16 bytes; meaningful for PROOF only).
+     * @param proof           the proof (32 bytes; meaningful for PROOF only).
      */
     default void onSessionOpen(
-        Header header, long clientId, long appliedThrough, long outboxConfirmed, DirectBuffer name)
+        Header header,
+        long clientId,
+        long appliedThrough,
+        long outboxConfirmed,
+        DirectBuffer name,
+        HelloCredential credential,
+        DirectBuffer nonce,
+        DirectBuffer proof)
     {
     }
 

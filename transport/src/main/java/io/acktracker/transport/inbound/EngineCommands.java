@@ -43,6 +43,13 @@ import java.util.function.IntPredicate;
  * challenge, then a proof); a hello without a credential for it, or with a wrong one, is refused UNAUTHENTICATED and
  * counted by reason, and binds nothing.
  * <p>
+ * A client with a key configured ({@link ClientAuthenticator}) opens its session only with a SessionOpen that proves
+ * its client id (a challenge, then a proof); an open without a credential for it, or with a wrong one, is refused
+ * UNAUTHENTICATED, counted by reason, and never reaches the engine. Its numbered commands and outbox confirmations
+ * are applied only from the image it proved its id on; from any other they are refused UNAUTHENTICATED (numbered:
+ * with the client's id and sequence, entry 0, the sequence unused) and counted. A client without a key is trusted on
+ * its word.
+ * <p>
  * What is answered: a refused Track and every refused Lease, Extend or Settle get a Refused frame to the sending
  * session (a consumer waits on its lease, and a refused settle means its work may be done again). An Ack, Nack,
  * Reject or CumulativeAck the engine refuses for a reason that at-least-once delivery makes normal (duplicate, late,
@@ -70,6 +77,7 @@ public final class EngineCommands implements CommandHandler
     private final long defaultLeaseTimeoutNs;
     private final ReceiptHandle grantedHandle = new ReceiptHandle();
     private final HelloAuthenticator authenticator;
+    private final ClientAuthenticator clientAuthenticator;
     private final UnsafeBuffer sessionCommand = new UnsafeBuffer(new byte[CommandLayout.SESSION_LENGTH]);
     private final OutboxSender outboxSender;
     private long numberedClient;
@@ -90,6 +98,7 @@ public final class EngineCommands implements CommandHandler
      * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
      * @param isLive                whether a session still has an image.
      * @param keys                  destinations that must prove their name at hello, with their keys.
+     * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
      * @param outboxSender          rewound when a client opens its session again.
      */
     public EngineCommands(
@@ -101,6 +110,7 @@ public final class EngineCommands implements CommandHandler
         final long defaultLeaseTimeoutNs,
         final IntPredicate isLive,
         final DestinationKeys keys,
+        final DestinationKeys clientKeys,
         final OutboxSender outboxSender)
     {
         this.agent = agent;
@@ -112,6 +122,7 @@ public final class EngineCommands implements CommandHandler
         this.defaultLeaseTimeoutNs = defaultLeaseTimeoutNs;
         this.bindings = new SessionBindings(maxSessions, isLive, counters);
         this.authenticator = new HelloAuthenticator(keys, maxSessions, isLive);
+        this.clientAuthenticator = new ClientAuthenticator(clientKeys, maxSessions, isLive);
     }
 
     public void onHello(
@@ -209,8 +220,15 @@ public final class EngineCommands implements CommandHandler
         final long clientId,
         final long appliedThrough,
         final long outboxConfirmed,
-        final DirectBuffer name)
+        final DirectBuffer name,
+        final HelloCredential credential,
+        final DirectBuffer nonce,
+        final DirectBuffer proof)
     {
+        if (!authenticateOpen(header, clientId, credential, nonce, proof))
+        {
+            return;
+        }
         final int length = CommandEncoder.sessionOpen(sessionCommand, 0, clientId, appliedThrough, outboxConfirmed);
         final Result result = agent.apply(CommandLayout.SESSION_OPEN, sessionCommand, 0, length);
         if (result.isRefusal())
@@ -225,8 +243,60 @@ public final class EngineCommands implements CommandHandler
         outboxSender.rewind(agent.clientOutboxes().indexOf(clientId));
     }
 
+    /**
+     * The credential check of a SessionOpen: true when the open is to be applied. A CHALLENGE is answered and
+     * applies nothing; a client with a key needs a valid PROOF; one without is taken on its word.
+     */
+    private boolean authenticateOpen(
+        final Header header,
+        final long clientId,
+        final HelloCredential credential,
+        final DirectBuffer nonce,
+        final DirectBuffer proof)
+    {
+        final boolean hasKey = clientAuthenticator.hasKey(clientId);
+        if (HelloCredential.CHALLENGE == credential)
+        {
+            // no key here: any nonce will do (nothing checks the proof), so a client that holds a key goes on
+            final byte[] challenge = hasKey ? clientAuthenticator.challenge(header, clientId) : NO_KEY_NONCE;
+            if (null != challenge)
+            {
+                outbound.sessionChallenge(clientId, header.sessionId(), challenge);
+                return false;
+            }
+            refuseOpen(header, clientId, RefusalCode.CAPACITY_EXCEEDED);
+            return false;
+        }
+        if (!hasKey)
+        {
+            return true;
+        }
+        if (HelloCredential.PROOF == credential && clientAuthenticator.verify(header, clientId, nonce, proof))
+        {
+            counters.increment(TransportCounter.SESSION_OPENS_AUTHENTICATED);
+            return true;
+        }
+        counters.increment(HelloCredential.PROOF == credential ?
+            TransportCounter.SESSION_OPENS_BAD_CREDENTIAL : TransportCounter.SESSION_OPENS_NO_CREDENTIAL);
+        refuseOpen(header, clientId, RefusalCode.UNAUTHENTICATED);
+        return false;
+    }
+
+    private void refuseOpen(final Header header, final long clientId, final RefusalCode code)
+    {
+        counters.increment(TransportCounter.SESSION_OPENS_REFUSED);
+        outbound.refusedNumbered(clientId, header.sessionId(), SessionOpenDecoder.TEMPLATE_ID, code, clientId, 0);
+    }
+
     public void onOutboxConfirm(final Header header, final long clientId, final long through)
     {
+        if (!clientAuthenticator.permits(header, clientId))
+        {
+            counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
+            outbound.refusedNumbered(through, header.sessionId(), OutboxConfirmDecoder.TEMPLATE_ID,
+                RefusalCode.UNAUTHENTICATED, clientId, 0);
+            return;
+        }
         final int length = CommandEncoder.outboxConfirm(sessionCommand, 0, clientId, through);
         final Result result = agent.apply(CommandLayout.OUTBOX_CONFIRM, sessionCommand, 0, length);
         if (result.isRefusal())
@@ -240,6 +310,10 @@ public final class EngineCommands implements CommandHandler
     public void onTrack(final Header header, final TrackRequest request)
     {
         counters.increment(TransportCounter.TRACKS_RECEIVED);
+        if (clientRefused(header, TrackDecoder.TEMPLATE_ID, request.messageId()))
+        {
+            return;
+        }
         final long sequence = numberedSequence;
         final Result result = commands().track(request);
         if (0 != sequence)
@@ -258,7 +332,7 @@ public final class EngineCommands implements CommandHandler
     {
         counters.increment(TransportCounter.ACKS_RECEIVED);
         final int destination = authorise(header, destinationId, AckDecoder.TEMPLATE_ID, messageId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, AckDecoder.TEMPLATE_ID, messageId))
         {
             final Result result = commands().recordAck(messageId, destination);
             stats.onAck(destination, result, agent.nowNs() / 1_000_000);
@@ -270,7 +344,7 @@ public final class EngineCommands implements CommandHandler
     {
         counters.increment(TransportCounter.CUMULATIVE_ACKS_RECEIVED);
         final int destination = authorise(header, destinationId, CumulativeAckDecoder.TEMPLATE_ID, streamId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, CumulativeAckDecoder.TEMPLATE_ID, streamId))
         {
             final Result result = commands().recordCumulativeAck(streamId, destination, offset);
             stats.onAck(destination, result, agent.nowNs() / 1_000_000);
@@ -288,7 +362,7 @@ public final class EngineCommands implements CommandHandler
     {
         counters.increment(TransportCounter.NACKS_RECEIVED);
         final int destination = authorise(header, destinationId, NackDecoder.TEMPLATE_ID, messageId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, NackDecoder.TEMPLATE_ID, messageId))
         {
             final Result result = commands().recordNack(messageId, destination, redeliverDelayNs, errorCode);
             stats.onNack(destination, result);
@@ -305,7 +379,7 @@ public final class EngineCommands implements CommandHandler
     {
         counters.increment(TransportCounter.REJECTS_RECEIVED);
         final int destination = authorise(header, destinationId, RejectDecoder.TEMPLATE_ID, messageId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, RejectDecoder.TEMPLATE_ID, messageId))
         {
             final Result result = commands().recordReject(messageId, destination, errorCode);
             stats.onReject(destination, result);
@@ -345,7 +419,7 @@ public final class EngineCommands implements CommandHandler
         counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
         final long messageId = handle.messageId();
         final int destination = authorise(header, destinationId, ExtendDecoder.TEMPLATE_ID, messageId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, ExtendDecoder.TEMPLATE_ID, messageId))
         {
             final Result result = commands().leaseExtend(handle, extensionNs);
             stats.onLeaseCommand(destination, result);
@@ -365,7 +439,7 @@ public final class EngineCommands implements CommandHandler
         counters.increment(TransportCounter.LEASE_COMMANDS_RECEIVED);
         final long messageId = handle.messageId();
         final int destination = authorise(header, destinationId, SettleDecoder.TEMPLATE_ID, messageId);
-        if (destination >= 0)
+        if (destination >= 0 && !clientRefused(header, SettleDecoder.TEMPLATE_ID, messageId))
         {
             final Result result;
             switch (action)
@@ -438,6 +512,24 @@ public final class EngineCommands implements CommandHandler
             default:
                 break;
         }
+    }
+
+    /**
+     * Whether the frame's numbering names a client with a key from an image other than the one it proved its id
+     * on: then it is refused UNAUTHENTICATED at once, its sequence unused (the client proves its id again and sends
+     * it again), counted, and never reaches the engine.
+     */
+    private boolean clientRefused(final Header header, final int templateId, final long correlationId)
+    {
+        if (0 == numberedSequence || clientAuthenticator.permits(header, numberedClient))
+        {
+            return false;
+        }
+        counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
+        outbound.refusedNumbered(correlationId, header.sessionId(), templateId, RefusalCode.UNAUTHENTICATED,
+            numberedClient, numberedSequence);
+        numberedSequence = 0;
+        return true;
     }
 
     private int authorise(final Header header, final int claimedId, final int templateId, final long correlationId)

@@ -17,6 +17,7 @@ import io.acktracker.transport.codecs.OutcomeEncoder;
 import io.acktracker.transport.codecs.RedeliverEncoder;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.RefusedEncoder;
+import io.acktracker.transport.codecs.SessionChallengeEncoder;
 import io.acktracker.transport.codecs.SessionConfirmEncoder;
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
@@ -25,7 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * Encodes the tracker's outbound frames (Outcome, Redeliver, Refused, LeaseGranted, HelloChallenge) with SBE encoders kept as
+ * Encodes the tracker's outbound frames (Outcome, Redeliver, Refused, LeaseGranted, HelloChallenge, SessionChallenge) with SBE encoders kept as
  * fields, and publishes them without loss under back pressure:
  * <ol>
  *     <li>offer, retrying a bounded number of times within the duty cycle on BACK_PRESSURED or ADMIN_ACTION;</li>
@@ -56,6 +57,7 @@ public final class OutboundProxy
     private final LeaseGrantedEncoder leaseGrantedEncoder = new LeaseGrantedEncoder();
     private final SessionConfirmEncoder sessionConfirmEncoder = new SessionConfirmEncoder();
     private final HelloChallengeEncoder helloChallengeEncoder = new HelloChallengeEncoder();
+    private final SessionChallengeEncoder sessionChallengeEncoder = new SessionChallengeEncoder();
 
     private final FrameSink sink;
     private final OutboundBacklog backlog;
@@ -360,6 +362,22 @@ public final class OutboundProxy
     }
 
     /**
+     * A SessionChallenge: the nonce a client proves its id with, to the session whose SessionOpen asked for it.
+     *
+     * @param clientId  the client id the open named.
+     * @param sessionId the Aeron session of that open.
+     * @param nonce     the nonce.
+     */
+    public void sessionChallenge(final long clientId, final int sessionId, final byte[] nonce)
+    {
+        sessionChallengeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clientId(clientId)
+            .sessionId(sessionId)
+            .putNonce(nonce, 0, nonce.length);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + sessionChallengeEncoder.encodedLength());
+    }
+
+    /**
      * The refusal code for an engine result.
      *
      * @param result an engine refusal.
@@ -520,6 +538,8 @@ public final class OutboundProxy
                 return TransportCounter.SESSION_CONFIRMS_SENT;
             case HelloChallengeEncoder.TEMPLATE_ID:
                 return TransportCounter.HELLO_CHALLENGES;
+            case SessionChallengeEncoder.TEMPLATE_ID:
+                return TransportCounter.SESSION_CHALLENGES;
             default:
                 return TransportCounter.REFUSALS_SENT;
         }

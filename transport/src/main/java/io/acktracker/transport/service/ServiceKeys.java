@@ -242,6 +242,10 @@ final class ServiceKeys
             (o, v) -> o.destinationKeysFile = v, "owner-only file of per-destination keys, one name=key per line: " +
             "a destination with a key must prove its name at hello (HMAC over a tracker nonce); others are bound " +
             "unauthenticated");
+        service("client.keys.file", ValueType.PATH, (o) -> o.clientKeysFile, (o, v) -> o.clientKeysFile = v,
+            "owner-only file of per-client keys, one name=key per line (the client id is derived from the name): a " +
+            "client with a key must prove its id at SessionOpen (HMAC over a tracker nonce) and its numbered " +
+            "commands are taken only from the session that proved it; other client ids are trusted on their word");
 
         section = "HTTP edge";
         service("http.enabled", ValueType.BOOLEAN, (o) -> o.httpEnabled, (o, v) -> o.httpEnabled = v,

@@ -82,6 +82,7 @@ final class ServiceOptions
     Threading driverThreading = Threading.SHARED;
     long driverTermLength = 16L * 1024 * 1024;
     Path destinationKeysFile;
+    Path clientKeysFile;
     boolean httpEnabled;
     Path httpTokenFile;
     int expectedRate;

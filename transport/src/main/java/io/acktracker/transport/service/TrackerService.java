@@ -91,6 +91,8 @@ public final class TrackerService implements AutoCloseable
         final boolean journal = config.journalStore();
         final DestinationKeys destinationKeys = null == options.destinationKeysFile ? DestinationKeys.none() :
             DestinationKeys.load(options.destinationKeysFile, "destination.keys.file");
+        final DestinationKeys clientKeys = null == options.clientKeysFile ? DestinationKeys.none() :
+            DestinationKeys.load(options.clientKeysFile, "client.keys.file");
         final int errorLogLength = targets.transport.errorLogLength();
         try
         {
@@ -133,6 +135,7 @@ public final class TrackerService implements AutoCloseable
             transport = new AeronTransport(targets.transport
                 .aeron(aeron)
                 .destinationKeys(destinationKeys)
+                .clientKeys(clientKeys)
                 .countersFile(filesDir.resolve(TransportCounters.FILE_NAME))
                 .errorLogFile(filesDir.resolve(TransportErrors.FILE_NAME)));
 

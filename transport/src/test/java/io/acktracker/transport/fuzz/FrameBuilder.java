@@ -151,7 +151,10 @@ final class FrameBuilder
         final byte[] name)
     {
         sessionOpen.wrapAndApplyHeader(scratch, 0, header).clientId(clientId).appliedThrough(appliedThrough)
-            .outboxConfirmed(outboxConfirmed).putClientName(name, 0, name.length);
+            .outboxConfirmed(outboxConfirmed).credential(HelloCredential.NONE)
+            .putNonce(new byte[SessionOpenEncoder.nonceLength()], 0, SessionOpenEncoder.nonceLength())
+            .putProof(new byte[SessionOpenEncoder.proofLength()], 0, SessionOpenEncoder.proofLength())
+            .putClientName(name, 0, name.length);
         return frame(SessionOpenEncoder.TEMPLATE_ID, sessionOpen.encodedLength());
     }
 

@@ -49,7 +49,7 @@ final class FrameOracle
         define(9, 8, NONE);    // retired version 1 Settle: likewise
         define(10, 41, 40);    // Extend: receiptHandle[32], extensionNs @32, destinationId @40
         define(11, 46, 45);    // Settle: receiptHandle[32], redeliverDelayNs @32, errorCode @40, action @44, dest @45
-        define(12, 24, NONE);  // SessionOpen (version 3): clientId, appliedThrough @8, outboxConfirmed @16, name
+        define(12, 24, NONE);  // SessionOpen (version 3): clientId, appliedThrough @8, outboxConfirmed @16 (4: credential), name
         define(13, 16, NONE);  // OutboxConfirm (version 3): clientId, through
     }
 
@@ -148,7 +148,9 @@ final class FrameOracle
                 checkText(bytes, length, blockEnd, 0, MAX_REASON, false, defects);
                 break;
             case 12:
-                if (i64(bytes, HEADER + 8) < 0 || i64(bytes, HEADER + 16) < 0)
+                // version 4: credential u8 @24 (0 none, 1 challenge, 2 proof), nonce[16] @25, proof[32] @41
+                if (i64(bytes, HEADER + 8) < 0 || i64(bytes, HEADER + 16) < 0 ||
+                    u16(bytes, 6) >= 4 && blockLength >= 73 && u8(bytes, HEADER + 24) > 2)
                 {
                     defects.add(BAD_FIELD);
                 }

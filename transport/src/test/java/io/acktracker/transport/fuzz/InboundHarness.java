@@ -144,7 +144,7 @@ final class InboundHarness implements AutoCloseable
         final OutboundProxy outbound = new OutboundProxy(
             (frameBuffer, offset, length) -> ++outboundFrames * 64, counters, 1 << 20, 0, false);
         this.commands = new EngineCommands(agent, outbound, counters, new DestinationStats(), 16,
-            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(), DestinationKeys.none(),
             new OutboxSender(outbound));
         this.recording = new Recording(commands);
         this.adapter = new CommandAdapter(recording, counters, errors);
@@ -503,10 +503,13 @@ final class InboundHarness implements AutoCloseable
             final long clientId,
             final long appliedThrough,
             final long outboxConfirmed,
-            final DirectBuffer name)
+            final DirectBuffer name,
+            final HelloCredential credential,
+            final DirectBuffer nonce,
+            final DirectBuffer proof)
         {
             called(SessionOpenDecoder.TEMPLATE_ID);
-            delegate.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, name);
+            delegate.onSessionOpen(header, clientId, appliedThrough, outboxConfirmed, name, credential, nonce, proof);
         }
 
         public void onOutboxConfirm(final Header header, final long clientId, final long through)

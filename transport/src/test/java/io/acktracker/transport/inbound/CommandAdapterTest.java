@@ -11,6 +11,7 @@ import io.acktracker.transport.TransportErrors;
 import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.OutcomeEncoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
@@ -272,10 +273,13 @@ class CommandAdapterTest
 
             public void onSessionOpen(
                 final Header header, final long clientId, final long appliedThrough, final long outboxConfirmed,
-                final DirectBuffer name)
+                final DirectBuffer name, final HelloCredential credential, final DirectBuffer nonce,
+                final DirectBuffer proof)
             {
                 calls.add("open " + clientId + " " + appliedThrough + " " + outboxConfirmed + " " +
-                    name.getStringWithoutLengthAscii(0, name.capacity()));
+                    name.getStringWithoutLengthAscii(0, name.capacity()) +
+                    (HelloCredential.NONE == credential ? "" : " " + credential + " " + nonce.getByte(0) + " " +
+                    proof.getByte(31)));
             }
 
             public void onOutboxConfirm(final Header header, final long clientId, final long through)
@@ -314,6 +318,32 @@ class CommandAdapterTest
         assertThat(calls).containsExactly("ack 42 1 1", "ack 42 1 1", "ack 42 1 1", "open 77 4 2 sender-1",
             "outbox 77 3");
         assertThat(counters.value(MALFORMED_FRAMES)).as("a negative sequence in SessionOpen").isEqualTo(1);
+
+        // version 4: the open's credential, nonce and proof; a credential above PROOF is malformed
+        calls.clear();
+        length = frames.sessionOpen(77, 4, 2, "s");
+        frames.buffer.putByte(TestFrames.HEADER + SessionOpenDecoder.credentialEncodingOffset(),
+            (byte)HelloCredential.PROOF.value());
+        frames.buffer.putByte(TestFrames.HEADER + SessionOpenDecoder.nonceEncodingOffset(), (byte)7);
+        frames.buffer.putByte(TestFrames.HEADER + SessionOpenDecoder.proofEncodingOffset() + 31, (byte)9);
+        feedNumbered.accept(length);
+        frames.buffer.putByte(TestFrames.HEADER + SessionOpenDecoder.credentialEncodingOffset(), (byte)3);
+        feedNumbered.accept(length);
+        // a version 3 writer: a block of 24, the name right after it, read as credential NONE
+        frames.buffer.putShort(0, (short)24, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putShort(2, (short)SessionOpenDecoder.TEMPLATE_ID, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putShort(4, (short)Protocol.SCHEMA_ID, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putShort(6, (short)3, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putLong(TestFrames.HEADER, 78, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putLong(TestFrames.HEADER + 8, 0, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putLong(TestFrames.HEADER + 16, 0, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putShort(TestFrames.HEADER + 24, (short)2, ByteOrder.LITTLE_ENDIAN);
+        frames.buffer.putByte(TestFrames.HEADER + 26, (byte)'v');
+        frames.buffer.putByte(TestFrames.HEADER + 27, (byte)'3');
+        feedNumbered.accept(TestFrames.HEADER + 28);
+
+        assertThat(calls).containsExactly("open 77 4 2 s PROOF 7 9", "open 78 0 0 v3");
+        assertThat(counters.value(MALFORMED_FIELD)).as("credential 3").isEqualTo(2);
     }
 
     private class Recorder implements CommandHandler

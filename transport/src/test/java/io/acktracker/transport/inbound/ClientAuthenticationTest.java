@@ -1,0 +1,249 @@
+package io.acktracker.transport.inbound;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.transport.DestinationStats;
+import io.acktracker.transport.Protocol;
+import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.auth.ClientProof;
+import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.HelloProof;
+import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.auth.SecretFile;
+import io.acktracker.transport.client.ClientSession;
+import io.acktracker.transport.codecs.HelloCredential;
+import io.acktracker.transport.codecs.MessageHeaderDecoder;
+import io.acktracker.transport.codecs.OutboxConfirmDecoder;
+import io.acktracker.transport.codecs.RefusedDecoder;
+import io.acktracker.transport.codecs.SessionChallengeDecoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
+import io.acktracker.transport.codecs.TrackDecoder;
+import io.acktracker.transport.outbound.OutboundProxy;
+import io.acktracker.transport.outbound.OutboxSender;
+import io.aeron.logbuffer.Header;
+import io.aeron.protocol.DataHeaderFlyweight;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.acktracker.transport.TransportCounter.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The tracker's side of client credentials without a media driver: {@link EngineCommands} over a real in-memory
+ * tracker, the outbound frames captured. Client "sender-1" has a key, "sender-2" has none. Every refusal is answered
+ * UNAUTHENTICATED, counted by reason, and leaves the engine's session state as it was.
+ */
+class ClientAuthenticationTest
+{
+    private static final String KEY = SecretFile.newToken();
+    private static final long KEYED = ClientSession.Settings.idOf("sender-1");
+    private static final long UNKEYED = ClientSession.Settings.idOf("sender-2");
+    private static final int REAL = 11;
+    private static final int IMPOSTOR = 22;
+
+    private final List<String> refusals = new ArrayList<>();
+    private final List<byte[]> challenges = new ArrayList<>();
+    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[DataHeaderFlyweight.HEADER_LENGTH]);
+    private final Header header = new Header(0, 16);
+    private final UnsafeBuffer zeros = new UnsafeBuffer(new byte[HelloProof.LENGTH]);
+    private final UnsafeBuffer name = new UnsafeBuffer(new byte[0]);
+    private final TrackRequest request = new TrackRequest();
+    private AckTracker tracker;
+    private TransportCounters counters;
+    private EngineCommands commands;
+
+    @BeforeEach
+    void open()
+    {
+        final long epochNs = TimeUnit.DAYS.toNanos(20_000);
+        tracker = AckTracker.open(new TrackerConfig()
+            .capacity(1024)
+            .destinations("a")
+            .epochClock(() -> epochNs)
+            .nanoClock(() -> epochNs)
+            .errorHandler((ex) -> { throw new AssertionError(ex); }));
+        counters = new TransportCounters(null, "client-auth");
+        final OutboundProxy outbound = new OutboundProxy(this::capture, counters, 1 << 20, 0, false);
+        commands = new EngineCommands(tracker.agent(), outbound, counters, new DestinationStats(), 16,
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
+            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound));
+        headerBuffer.putByte(DataHeaderFlyweight.FLAGS_FIELD_OFFSET, (byte)0xC0);
+        header.buffer(headerBuffer);
+        header.offset(0);
+    }
+
+    @AfterEach
+    void close()
+    {
+        CloseHelper.closeAll(tracker, counters);
+    }
+
+    private long capture(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MessageHeaderDecoder decoder = new MessageHeaderDecoder().wrap(buffer, offset);
+        if (RefusedDecoder.TEMPLATE_ID == decoder.templateId())
+        {
+            final RefusedDecoder refused = new RefusedDecoder().wrapAndApplyHeader(buffer, offset, decoder);
+            refusals.add(refused.refusedTemplateId() + " " + refused.code() + " session " + refused.sessionId() +
+                " seq " + refused.clientSequence());
+        }
+        else if (SessionChallengeDecoder.TEMPLATE_ID == decoder.templateId())
+        {
+            final SessionChallengeDecoder challenge =
+                new SessionChallengeDecoder().wrapAndApplyHeader(buffer, offset, decoder);
+            assertThat(challenge.sessionId()).isEqualTo(headerSessionId());
+            final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
+            challenge.getNonce(nonce, 0, nonce.length);
+            challenges.add(nonce);
+        }
+        return 64;
+    }
+
+    private int headerSessionId()
+    {
+        return headerBuffer.getInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private Header from(final int sessionId)
+    {
+        headerBuffer.putInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, sessionId, ByteOrder.LITTLE_ENDIAN);
+        return header;
+    }
+
+    private void open(final int sessionId, final long clientId, final HelloCredential credential,
+        final byte[] nonce, final byte[] proof)
+    {
+        commands.onSessionOpen(from(sessionId), clientId, 0, 0, name, credential,
+            null == nonce ? zeros : new UnsafeBuffer(nonce), null == proof ? zeros : new UnsafeBuffer(proof));
+    }
+
+    private static byte[] proof(final String key, final byte[] nonce, final int sessionId, final long clientId)
+    {
+        final byte[] proof = new byte[HelloProof.LENGTH];
+        ClientProof.compute(new HmacSha256(key.getBytes(StandardCharsets.US_ASCII)), new UnsafeBuffer(nonce), 0,
+            sessionId, clientId, proof);
+        return proof;
+    }
+
+    /** Challenge, then prove, from one session. */
+    private void openWithKey(final int sessionId, final String key)
+    {
+        open(sessionId, KEYED, HelloCredential.CHALLENGE, null, null);
+        final byte[] nonce = challenges.get(challenges.size() - 1);
+        open(sessionId, KEYED, HelloCredential.PROOF, nonce, proof(key, nonce, sessionId, KEYED));
+    }
+
+    private void track(final int sessionId, final long clientId, final long messageId, final long sequence)
+    {
+        commands.onNumbering(clientId, sequence);
+        commands.onTrack(from(sessionId), request.reset().messageId(messageId).destinations(0b1));
+    }
+
+    private long counter(final TransportCounter counter)
+    {
+        return counters.value(counter);
+    }
+
+    private int sessionIndex(final long clientId)
+    {
+        return tracker.agent().sessions().indexOf(clientId);
+    }
+
+    @Test
+    void shouldRefuseAndCountAnOpenWithoutCredentialForAClientWithAKeyAndOpenNothing()
+    {
+        open(IMPOSTOR, KEYED, HelloCredential.NONE, null, null);
+
+        assertThat(refusals).containsExactly(SessionOpenDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 0");
+        assertThat(counter(SESSION_OPENS_NO_CREDENTIAL)).isEqualTo(1);
+        assertThat(counter(SESSION_OPENS_REFUSED)).isEqualTo(1);
+        assertThat(counter(SESSION_OPENS)).isZero();
+        assertThat(sessionIndex(KEYED)).as("no session").isNegative();
+    }
+
+    @Test
+    void shouldRefuseAndCountAWrongKeyAndAProofUsedTwice()
+    {
+        final String wrong = SecretFile.newToken();
+        openWithKey(IMPOSTOR, wrong);
+        assertThat(counter(SESSION_CHALLENGES)).isEqualTo(1);
+        assertThat(counter(SESSION_OPENS_BAD_CREDENTIAL)).isEqualTo(1);
+
+        // a good proof, but sent twice: the nonce is used up by the first
+        open(REAL, KEYED, HelloCredential.CHALLENGE, null, null);
+        final byte[] nonce = challenges.get(1);
+        final byte[] proof = proof(KEY, nonce, REAL, KEYED);
+        open(REAL, KEYED, HelloCredential.PROOF, nonce, proof);
+        open(IMPOSTOR, KEYED, HelloCredential.PROOF, nonce, proof);
+
+        assertThat(counter(SESSION_OPENS_AUTHENTICATED)).isEqualTo(1);
+        assertThat(counter(SESSION_OPENS_BAD_CREDENTIAL)).isEqualTo(2);
+        assertThat(counter(SESSION_OPENS_REFUSED)).isEqualTo(2);
+        assertThat(counter(SESSION_OPENS)).isEqualTo(1);
+        assertThat(refusals).containsExactly(
+            SessionOpenDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 0",
+            SessionOpenDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 0");
+    }
+
+    @Test
+    void shouldTakeNumberedCommandsAndOutboxConfirmsOfAClientWithAKeyOnlyFromTheSessionThatProvedIt()
+    {
+        openWithKey(REAL, KEY);
+        assertThat(sessionIndex(KEYED)).isNotNegative();
+        track(REAL, KEYED, 1, 1);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(KEYED))).isEqualTo(1);
+
+        // another session names the client: a numbered track and an outbox confirm, refused before the engine
+        track(IMPOSTOR, KEYED, 2, 2);
+        commands.onOutboxConfirm(from(IMPOSTOR), KEYED, 1);
+        open(IMPOSTOR, KEYED, HelloCredential.NONE, null, null);
+
+        assertThat(refusals).containsExactly(
+            TrackDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 2",
+            OutboxConfirmDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 0",
+            SessionOpenDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 22 seq 0");
+        assertThat(counter(CLIENT_COMMANDS_UNAUTHENTICATED)).isEqualTo(2);
+        assertThat(counter(SESSION_OPENS_NO_CREDENTIAL)).isEqualTo(1);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(KEYED))).isEqualTo(1);
+        assertThat(tracker.agent().sessions().outboxConfirmed(sessionIndex(KEYED))).isZero();
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).isEqualTo(1);
+
+        // the real session goes on with the sequence the impostor could not use
+        track(REAL, KEYED, 2, 2);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(KEYED))).isEqualTo(2);
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldTakeAClientWithoutAKeyOnItsWordAndAnswerItsChallengeWithoutOpening()
+    {
+        open(REAL, UNKEYED, HelloCredential.CHALLENGE, null, null);
+        assertThat(challenges).hasSize(1);
+        assertThat(challenges.get(0)).containsOnly(0);
+        assertThat(sessionIndex(UNKEYED)).as("a challenge opens nothing").isNegative();
+
+        open(REAL, UNKEYED, HelloCredential.NONE, null, null);
+        track(IMPOSTOR, UNKEYED, 1, 1);
+        commands.onOutboxConfirm(from(IMPOSTOR), UNKEYED, 0);
+
+        assertThat(refusals).isEmpty();
+        assertThat(counter(SESSION_OPENS)).isEqualTo(1);
+        assertThat(counter(SESSION_OPENS_AUTHENTICATED)).isZero();
+        assertThat(counter(CLIENT_COMMANDS_UNAUTHENTICATED)).isZero();
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).isEqualTo(1);
+    }
+}
