@@ -36,8 +36,17 @@ final class ClusterRig implements AutoCloseable
 
     ClusterRig(final File dir)
     {
+        this(dir, true);
+    }
+
+    /**
+     * @param dir    where the members' directories go.
+     * @param launch whether to launch the members in this JVM (false: a test runs them as processes).
+     */
+    ClusterRig(final File dir, final boolean launch)
+    {
         this.dir = dir;
-        for (int id = 0; id < nodes.length; id++)
+        for (int id = 0; launch && id < nodes.length; id++)
         {
             start(id);
         }
@@ -54,10 +63,17 @@ final class ClusterRig implements AutoCloseable
     {
         final TrackerClusteredService service = new TrackerClusteredService(
             ClusterRig::trackerSettings, new TransportConfig(), TimeUnit.MILLISECONDS.toNanos(10));
-        // a leader silent for 3 s is replaced: the tuned 1 s makes needless elections on a loaded 2-core machine
-        nodes[id] = ClusterNode.launch(new ClusterNode.Settings(id, HOSTS, portBase, new File(dir, "member-" + id),
-            TimeUnit.SECONDS.toNanos(3), TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(1)), service,
-            this::onError);
+        nodes[id] = ClusterNode.launch(settings(id, portBase, new File(dir, "member-" + id)), service, this::onError);
+    }
+
+    /**
+     * A test member's settings: a leader silent for 3 s is replaced (the tuned 1 s makes needless elections on a
+     * loaded 2-core machine).
+     */
+    static ClusterNode.Settings settings(final int id, final int portBase, final File dir)
+    {
+        return new ClusterNode.Settings(id, HOSTS, portBase, dir, TimeUnit.SECONDS.toNanos(3),
+            TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(1));
     }
 
     void stop(final int id)

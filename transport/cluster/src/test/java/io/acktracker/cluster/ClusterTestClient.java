@@ -11,6 +11,7 @@ import io.acktracker.transport.codecs.RefusalCode;
 import io.acktracker.transport.codecs.TrackEncoder;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
+import io.aeron.exceptions.TimeoutException;
 import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -39,13 +40,33 @@ final class ClusterTestClient implements AutoCloseable, EgressListener, TrackerC
 
     ClusterTestClient(final String aeronDir, final String ingressEndpoints)
     {
-        cluster = AeronCluster.connect(new AeronCluster.Context()
-            .aeronDirectoryName(aeronDir)
-            .ingressChannel("aeron:udp")
-            .ingressEndpoints(ingressEndpoints)
-            .egressChannel("aeron:udp?endpoint=localhost:0")
-            .egressListener(this));
+        cluster = connect(aeronDir, ingressEndpoints);
         adapter = new OutboundAdapter(this, (int)cluster.clusterSessionId());
+    }
+
+    /** Connect, trying again (bounded) while the members are still electing their first leader. */
+    private AeronCluster connect(final String aeronDir, final String ingressEndpoints)
+    {
+        final long deadline = System.nanoTime() + ClusterRig.DEADLINE_NS;
+        while (true)
+        {
+            try
+            {
+                return AeronCluster.connect(new AeronCluster.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .ingressChannel("aeron:udp")
+                    .ingressEndpoints(ingressEndpoints)
+                    .egressChannel("aeron:udp?endpoint=localhost:0")
+                    .egressListener(this));
+            }
+            catch (final TimeoutException ex)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+            }
+        }
     }
 
     void hello(final int destinationId, final String name)
