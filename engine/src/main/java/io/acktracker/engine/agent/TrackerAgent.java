@@ -24,6 +24,8 @@ import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
 import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.pending.SlotFiller;
+import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.state.StateImage;
 import io.acktracker.engine.timer.DeadlineIndex;
@@ -889,6 +891,38 @@ public final class TrackerAgent implements Agent, TrackerCommands
     public void dumpState(final ImageWriter out)
     {
         machine.dump(out);
+    }
+
+    /**
+     * Bring the agent's time to its clock's without a duty cycle: a host that applies commands through the
+     * synchronous API between duty cycles (a replica applying log entries, each at its entry's time) stamps them with
+     * the clock's time, and the next duty cycle's deadlines come after them, as inbound frames come before the tick
+     * in a duty cycle. Never goes back. Agent (host) thread.
+     */
+    public void syncClock()
+    {
+        nowNs = Math.max(nowNs, epochClock.nanoTime());
+    }
+
+    /**
+     * Restore the whole state from an image of {@link #dumpState} and the records that go with it, into a
+     * host-driven tracker with the in-memory store that has applied no command yet: a replica loading a snapshot
+     * ({@link StateSnapshot}). Afterwards the same commands give the same results, state and effects as on the
+     * tracker the image was taken from. Agent (host) thread, before the first duty cycle.
+     *
+     * @param in      the machine's image.
+     * @param created slots the records hold.
+     * @param filler  writes each slot's record.
+     * @throws TrackerException when commands were applied already, or the image does not fit this machine.
+     */
+    public void restoreState(final ImageReader in, final int created, final SlotFiller filler)
+    {
+        if (null != journal || counters.value(COMMANDS) != 0)
+        {
+            throw new TrackerException("a snapshot is restored only into a fresh tracker with the in-memory store");
+        }
+        machine.restore(in, created, filler);
+        nowNs = Math.max(nowNs, machine.nowNs());
     }
 
     /**

@@ -29,6 +29,8 @@ import io.acktracker.transport.codecs.SettleDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
 import io.acktracker.transport.outbound.OutboundProxy;
 import io.acktracker.transport.outbound.OutboxSender;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -612,5 +614,27 @@ public final class EngineCommands implements CommandHandler
             default:
                 return false;
         }
+    }
+
+    /**
+     * Write the sessions' bindings to a replica's snapshot: on a replica they are state, built from the log's hellos
+     * like the engine's own. Agent thread.
+     *
+     * @param out the image.
+     */
+    public void dumpBindings(final ImageWriter out)
+    {
+        bindings.dump(out);
+    }
+
+    /**
+     * Replace the sessions' bindings with a snapshot's. Agent thread, before any command.
+     *
+     * @param in the image.
+     */
+    public void restoreBindings(final ImageReader in)
+    {
+        bindings.restore(in);
+        counters.set(TransportCounter.BOUND_SESSIONS, bindings.size());
     }
 }

@@ -5,7 +5,11 @@ import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.aeron.Image;
 import io.aeron.logbuffer.Header;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import org.agrona.collections.Int2ObjectHashMap;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.function.IntPredicate;
 
@@ -143,6 +147,50 @@ final class SessionBindings
     int size()
     {
         return bySession.size();
+    }
+
+    /**
+     * Write every binding to an image, by ascending session id (a replica's snapshot: the order must not depend on
+     * the map's history).
+     *
+     * @param out the image.
+     */
+    void dump(final ImageWriter out)
+    {
+        final int[] sessions = new int[bySession.size()];
+        int i = 0;
+        for (final Int2ObjectHashMap<Binding>.KeyIterator keys = bySession.keySet().iterator(); keys.hasNext(); )
+        {
+            sessions[i++] = keys.nextInt();
+        }
+        java.util.Arrays.sort(sessions);
+        out.putInt(sessions.length);
+        for (final int sessionId : sessions)
+        {
+            final Binding binding = bySession.get(sessionId);
+            final byte[] source = binding.sourceIdentity.getBytes(StandardCharsets.UTF_8);
+            out.putInt(sessionId).putInt(binding.destinationId).putBoolean(binding.authenticated)
+                .putLong(binding.imageCorrelationId).putBytes(source, source.length);
+        }
+    }
+
+    /**
+     * Replace every binding with those of an image {@link #dump} wrote.
+     *
+     * @param in the image.
+     */
+    void restore(final ImageReader in)
+    {
+        bySession.clear();
+        for (int i = 0, count = in.getInt(); i < count; i++)
+        {
+            final int sessionId = in.getInt();
+            final int destinationId = in.getInt();
+            final boolean authenticated = in.getBoolean();
+            final long imageId = in.getLong();
+            final String source = new String(in.getBytes(null), 0, in.lastCount(), StandardCharsets.UTF_8);
+            bySession.put(sessionId, new Binding(destinationId, authenticated, imageId, source));
+        }
     }
 
     private boolean dropDeadSessions()

@@ -1,0 +1,248 @@
+package io.acktracker.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.NanosecondClusterClock;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One member of a replicated tracker: its own media driver, archive and consensus module
+ * ({@link ClusteredMediaDriver}) and the container running {@link TrackerClusteredService}, all under one directory,
+ * on the ports {@link #port} gives it.
+ * <p>
+ * Ports: member {@code m} of a cluster with port base {@code b} listens on {@code b + 100 m + offset}: archive
+ * control +1, client ingress +2, consensus +3, log +4, catch-up +5. The cluster's clock counts nanoseconds, so the
+ * engine's deadlines keep their precision. Failure detection is tuned down from Aeron's
+ * defaults (a leader is declared dead after 10 s of silence there): see {@link Settings}.
+ * <p>
+ * Threading: launch and close from one thread; the members' agents run on their own threads.
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    /** Ports each member takes from the base. */
+    public static final int PORTS_PER_MEMBER = 100;
+    static final int ARCHIVE_CONTROL = 1;
+    static final int INGRESS = 2;
+    static final int CONSENSUS = 3;
+    static final int LOG = 4;
+    static final int CATCHUP = 5;
+    /** The log's term length: 4 MiB (Aeron's default 64 MiB is sparse, but three members on one host add up). */
+    static final String LOG_TERM_LENGTH = "4m";
+
+    /**
+     * Where a member runs and how quickly the cluster gives up on a silent leader.
+     *
+     * @param memberId                 this member's id, an index into {@code hosts}.
+     * @param hosts                    every member's host, by member id.
+     * @param portBase                 the first port (see {@link ClusterNode}).
+     * @param dir                      this member's directory (archive, cluster state, media driver files).
+     * @param leaderHeartbeatTimeoutNs silence after which followers elect a new leader (Aeron's default 10 s).
+     * @param leaderHeartbeatIntervalNs how often the leader shows it is alive.
+     * @param electionTimeoutNs        how long an election round waits.
+     */
+    public record Settings(
+        int memberId,
+        List<String> hosts,
+        int portBase,
+        File dir,
+        long leaderHeartbeatTimeoutNs,
+        long leaderHeartbeatIntervalNs,
+        long electionTimeoutNs)
+    {
+        /**
+         * Tuned for a cluster on one host or one LAN: a leader silent for 1 s is replaced (an election takes about
+         * that again). The trade-off: a shorter timeout fails over sooner, and a GC pause or a stalled host longer
+         * than it causes an election that was not needed.
+         *
+         * @param memberId this member.
+         * @param hosts    every member's host.
+         * @param portBase the first port.
+         * @param dir      this member's directory.
+         * @return the settings.
+         */
+        public static Settings tuned(final int memberId, final List<String> hosts, final int portBase, final File dir)
+        {
+            return new Settings(memberId, hosts, portBase, dir, TimeUnit.SECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MILLISECONDS.toNanos(500));
+        }
+    }
+
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final TrackerClusteredService service;
+
+    private ClusterNode(
+        final ClusteredMediaDriver driver,
+        final ClusteredServiceContainer container,
+        final TrackerClusteredService service)
+    {
+        this.driver = driver;
+        this.container = container;
+        this.service = service;
+    }
+
+    /**
+     * The port of one of a member's endpoints.
+     *
+     * @param portBase the cluster's first port.
+     * @param memberId the member.
+     * @param offset   {@link #INGRESS} and the others.
+     * @return the port.
+     */
+    public static int port(final int portBase, final int memberId, final int offset)
+    {
+        return portBase + PORTS_PER_MEMBER * memberId + offset;
+    }
+
+    /**
+     * Aeron Cluster's member list: per member its id, then its ingress, consensus, log, catch-up and archive
+     * endpoints.
+     *
+     * @param hosts    every member's host.
+     * @param portBase the first port.
+     * @return the list.
+     */
+    public static String members(final List<String> hosts, final int portBase)
+    {
+        final StringBuilder members = new StringBuilder();
+        for (int id = 0; id < hosts.size(); id++)
+        {
+            final String host = hosts.get(id);
+            members.append(members.length() == 0 ? "" : "|").append(id)
+                .append(',').append(host).append(':').append(port(portBase, id, INGRESS))
+                .append(',').append(host).append(':').append(port(portBase, id, CONSENSUS))
+                .append(',').append(host).append(':').append(port(portBase, id, LOG))
+                .append(',').append(host).append(':').append(port(portBase, id, CATCHUP))
+                .append(',').append(host).append(':').append(port(portBase, id, ARCHIVE_CONTROL));
+        }
+        return members.toString();
+    }
+
+    /**
+     * What a client gives {@code AeronCluster.Context.ingressEndpoints}: every member's ingress.
+     *
+     * @param hosts    every member's host.
+     * @param portBase the first port.
+     * @return the endpoints.
+     */
+    public static String ingressEndpoints(final List<String> hosts, final int portBase)
+    {
+        final StringBuilder endpoints = new StringBuilder();
+        for (int id = 0; id < hosts.size(); id++)
+        {
+            endpoints.append(endpoints.length() == 0 ? "" : ",").append(id).append('=').append(hosts.get(id))
+                .append(':').append(port(portBase, id, INGRESS));
+        }
+        return endpoints.toString();
+    }
+
+    /**
+     * Start a member: it joins the others (or waits for them) and elects a leader.
+     *
+     * @param settings     where and how.
+     * @param service      the service, built with the same settings on every member.
+     * @param errorHandler told of every component's errors.
+     * @return the running member.
+     */
+    public static ClusterNode launch(
+        final Settings settings, final TrackerClusteredService service, final ErrorHandler errorHandler)
+    {
+        final int id = settings.memberId();
+        final String host = settings.hosts().get(id);
+        final String aeronDir = new File(settings.dir(), "driver").getAbsolutePath();
+        final MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .errorHandler(errorHandler);
+        final Archive.Context archiveContext = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(new File(settings.dir(), "archive"))
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + port(settings.portBase(), id, ARCHIVE_CONTROL))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .errorHandler(errorHandler);
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveContext.localControlChannel())
+            .controlRequestStreamId(archiveContext.localControlStreamId())
+            .controlResponseChannel(archiveContext.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
+            .clusterMemberId(id)
+            .clusterMembers(members(settings.hosts(), settings.portBase()))
+            .clusterDir(new File(settings.dir(), "cluster"))
+            .archiveContext(archiveClient.clone())
+            .serviceCount(1)
+            .clusterClock(new NanosecondClusterClock())
+            .ingressChannel("aeron:udp")
+            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .leaderHeartbeatTimeoutNs(settings.leaderHeartbeatTimeoutNs())
+            .leaderHeartbeatIntervalNs(settings.leaderHeartbeatIntervalNs())
+            .electionTimeoutNs(settings.electionTimeoutNs())
+            .errorHandler(errorHandler);
+        final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(new File(settings.dir(), "cluster"))
+            .clusteredService(service)
+            .serviceId(0)
+            .errorHandler(errorHandler);
+
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
+            return new ClusterNode(driver, container, service);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    /**
+     * The member's service.
+     *
+     * @return the service.
+     */
+    public TrackerClusteredService service()
+    {
+        return service;
+    }
+
+    /**
+     * The member's consensus module context (its role and commit position are in its counters).
+     *
+     * @return the context.
+     */
+    public ConsensusModule.Context consensusModule()
+    {
+        return driver.consensusModule().context();
+    }
+
+    /** Stop the member: container first, then its consensus module, archive and driver. */
+    public void close()
+    {
+        CloseHelper.closeAll(container, driver);
+    }
+}

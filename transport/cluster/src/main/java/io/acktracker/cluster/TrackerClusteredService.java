@@ -1,0 +1,244 @@
+package io.acktracker.cluster;
+
+import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.agent.StateSnapshot;
+import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.transport.TransportConfig;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The tracker's deterministic state machine as an Aeron Cluster service: every member hosts the same host-driven,
+ * in-memory engine and applies the same log, so every member holds the same state and the leader's egress tells
+ * what the single-process tracker would tell.
+ * <ul>
+ *     <li>Time is the log's: each entry's timestamp moves the engine's clock ({@link LogClock}) before it is
+ *     applied, and one recurring cluster timer ({@link #TICK_TIMER_ID}, every {@code tickInterval}) runs the engine's
+ *     duty cycle so deadlines fire between messages: not a cluster timer per message. The engine's own deadline
+ *     index decides what is due.</li>
+ *     <li>A session message is a frame of the transport's protocol, decoded and applied by {@link ClusterEdge};
+ *     then one duty cycle tells its effects and confirms the client's numbered commands.</li>
+ *     <li>A snapshot is the engine's whole state ({@link StateSnapshot}), the sessions' bindings and whether the
+ *     tick timer runs, streamed through the snapshot publication ({@link SnapshotStream}) and loaded in
+ *     {@link #onStart}.</li>
+ * </ul>
+ * Aeron's determinism rules hold: no wall clock (the engine's clock is the log's), randomness only from the engine's
+ * seeded generator (part of its state), settings fixed when the member starts (the same on every member).
+ * <p>
+ * Service thread only (Aeron's clustered service container calls it).
+ */
+public final class TrackerClusteredService implements ClusteredService
+{
+    /** The correlation id of the one recurring timer that runs the engine's duty cycle. */
+    public static final long TICK_TIMER_ID = 1;
+
+    private final Supplier<TrackerConfig> trackerSettings;
+    private final TransportConfig transportConfig;
+    private final long tickIntervalNs;
+    private final LogClock clock = new LogClock();
+    private Cluster cluster;
+    private TimeUnit timeUnit;
+    private ClusterEdge edge;
+    private AckTracker tracker;
+    private TrackerAgent agent;
+    private boolean tickScheduled;
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+
+    /**
+     * A service; the same settings on every member.
+     *
+     * @param trackerSettings makes the engine's settings (called once per start; its clock is replaced by the log's,
+     *                        its store must be in memory: the log and the snapshots are the durability).
+     * @param transportConfig the protocol's settings (sessions, backlog, lease timeout); its channels are not used.
+     * @param tickIntervalNs  how often the engine's duty cycle runs between messages.
+     */
+    public TrackerClusteredService(
+        final Supplier<TrackerConfig> trackerSettings,
+        final TransportConfig transportConfig,
+        final long tickIntervalNs)
+    {
+        this.trackerSettings = trackerSettings;
+        this.transportConfig = transportConfig;
+        this.tickIntervalNs = tickIntervalNs;
+    }
+
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        // the time unit is the log's, told with each new leadership term (before any message); null until then
+        this.timeUnit = cluster.timeUnit();
+        if (null != timeUnit)
+        {
+            clock.set(timeUnit.toNanos(cluster.time()));
+        }
+        edge = new ClusterEdge(cluster, transportConfig);
+        final TrackerConfig config = trackerSettings.get();
+        if (null != config.dataDir())
+        {
+            throw new IllegalArgumentException("a clustered tracker keeps its state in memory: the cluster's log and " +
+                "snapshots are its durability (no data.dir)");
+        }
+        tracker = AckTracker.open(config.epochClock(clock).extension(edge));
+        agent = tracker.agent();
+        if (null != snapshotImage)
+        {
+            load(SnapshotStream.read(snapshotImage, cluster.idleStrategy()));
+        }
+    }
+
+    private void load(final SnapshotStream.Bytes bytes)
+    {
+        final ImageReader in = new ImageReader(bytes.buffer, bytes.length);
+        final int engineLength = in.getInt();
+        final int engineAt = in.position();
+        StateSnapshot.load(agent, bytes.buffer, engineAt, engineLength);
+        final ImageReader rest = new ImageReader(
+            new UnsafeBuffer(bytes.buffer, engineAt + engineLength, bytes.length - engineAt - engineLength),
+            bytes.length - engineAt - engineLength);
+        edge.restoreBindings(rest);
+        tickScheduled = rest.getBoolean();
+        if (!rest.isAtEnd())
+        {
+            throw new IllegalStateException("the snapshot has bytes after its end: written by another version");
+        }
+    }
+
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        clock.set(timeUnit.toNanos(timestamp));
+        agent.syncClock();
+        edge.onMessage(session.id(), buffer, offset, length);
+        agent.doWork();
+        scheduleTick(timestamp);
+    }
+
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        clock.set(timeUnit.toNanos(timestamp));
+        agent.doWork();
+        if (TICK_TIMER_ID == correlationId)
+        {
+            tickScheduled = false;
+            scheduleTick(timestamp);
+        }
+    }
+
+    /** The tick timer starts with the first message (a timer is scheduled from the log, never from onStart). */
+    private void scheduleTick(final long timestamp)
+    {
+        if (!tickScheduled)
+        {
+            final long deadline = timestamp + Math.max(1, timeUnit.convert(tickIntervalNs, TimeUnit.NANOSECONDS));
+            cluster.idleStrategy().reset();
+            // back pressure towards the consensus module: retry with the cluster's idle strategy (Aeron's rule)
+            while (!cluster.scheduleTimer(TICK_TIMER_ID, deadline))
+            {
+                cluster.idleStrategy().idle();
+            }
+            tickScheduled = true;
+        }
+    }
+
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        final ImageWriter engine = new ImageWriter(1 << 16);
+        StateSnapshot.write(agent, engine);
+        final ImageWriter out = new ImageWriter(engine.length() + (1 << 12));
+        out.putBytes(engine.buffer(), 0, engine.length());
+        edge.dumpBindings(out);
+        out.putBoolean(tickScheduled);
+        SnapshotStream.write(snapshotPublication, out.buffer(), out.length(), cluster.idleStrategy());
+    }
+
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    /**
+     * This member's role, as the container last told the service. Any thread.
+     *
+     * @return the role.
+     */
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        this.timeUnit = timeUnit;
+        clock.set(timeUnit.toNanos(timestamp));
+        edge.newTerm(leadershipTermId);
+    }
+
+    public void onTerminate(final Cluster cluster)
+    {
+        close();
+    }
+
+    /**
+     * The protocol's counters (frames, refusals, bindings) of this member. Any thread.
+     *
+     * @return the counters, null before the service started.
+     */
+    public io.acktracker.transport.TransportCounters transportCounters()
+    {
+        return null == edge ? null : edge.counters();
+    }
+
+    /**
+     * The engine's agent, for tests and reports. Service thread.
+     *
+     * @return the agent, null before the service started.
+     */
+    public TrackerAgent agent()
+    {
+        return agent;
+    }
+
+    /**
+     * Release the engine and the edge. Service thread, or any thread once the container stopped.
+     */
+    public void close()
+    {
+        CloseHelper.quietCloseAll(tracker, edge);
+        tracker = null;
+    }
+}
