@@ -56,6 +56,7 @@ public final class TrackerClusteredService implements ClusteredService
     private AckTracker tracker;
     private TrackerAgent agent;
     private boolean tickScheduled;
+    private TrackerConfig config;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
 
     /**
@@ -86,17 +87,31 @@ public final class TrackerClusteredService implements ClusteredService
             clock.set(timeUnit.toNanos(cluster.time()));
         }
         edge = new ClusterEdge(cluster, transportConfig);
-        final TrackerConfig config = trackerSettings.get();
+        config = trackerSettings.get();
         if (null != config.dataDir())
         {
             throw new IllegalArgumentException("a clustered tracker keeps its state in memory: the cluster's log and " +
                 "snapshots are its durability (no data.dir)");
         }
-        tracker = AckTracker.open(config.epochClock(clock).extension(edge));
-        agent = tracker.agent();
         if (null != snapshotImage)
         {
+            // the snapshot brings the engine's time and its deadline wheel's with it
+            openEngine();
             load(SnapshotStream.read(snapshotImage, cluster.idleStrategy()));
+        }
+    }
+
+    /**
+     * A fresh engine starts at the time of the first log entry that has one (a new leadership term comes first), so
+     * every member starts it at the same time, and its deadline wheel starts at that time, not at 0: a wheel that
+     * started at 0 would step through every tick since 1970 at its first deadline.
+     */
+    private void openEngine()
+    {
+        if (null == tracker)
+        {
+            tracker = AckTracker.open(config.epochClock(clock).extension(edge));
+            agent = tracker.agent();
         }
     }
 
@@ -134,6 +149,7 @@ public final class TrackerClusteredService implements ClusteredService
         final Header header)
     {
         clock.set(timeUnit.toNanos(timestamp));
+        openEngine();
         agent.syncClock();
         edge.onMessage(session.id(), buffer, offset, length);
         agent.doWork();
@@ -143,6 +159,7 @@ public final class TrackerClusteredService implements ClusteredService
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
         clock.set(timeUnit.toNanos(timestamp));
+        openEngine();
         agent.doWork();
         if (TICK_TIMER_ID == correlationId)
         {
@@ -169,6 +186,7 @@ public final class TrackerClusteredService implements ClusteredService
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        openEngine();
         final ImageWriter engine = new ImageWriter(1 << 16);
         StateSnapshot.write(agent, engine);
         final ImageWriter out = new ImageWriter(engine.length() + (1 << 12));
@@ -205,6 +223,7 @@ public final class TrackerClusteredService implements ClusteredService
     {
         this.timeUnit = timeUnit;
         clock.set(timeUnit.toNanos(timestamp));
+        openEngine();
         edge.newTerm(leadershipTermId);
     }
 
@@ -226,7 +245,7 @@ public final class TrackerClusteredService implements ClusteredService
     /**
      * The engine's agent, for tests and reports. Service thread.
      *
-     * @return the agent, null before the service started.
+     * @return the agent, null before the engine started (at the first log entry with a time).
      */
     public TrackerAgent agent()
     {

@@ -104,18 +104,6 @@ class ClusterKillTest
 
     private void awaitCompleted(final long from, final long to)
     {
-        ClusterRig.awaitUntil(() ->
-        {
-            sender.poll();
-            destination.poll();
-            for (long id = from; id <= to; id++)
-            {
-                if (!sender.outcomes.containsKey(id))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }, "outcomes of " + from + ".." + to);
+        sender.awaitOutcomes(from, to, destination);
     }
 }

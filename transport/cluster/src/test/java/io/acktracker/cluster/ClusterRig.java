@@ -195,11 +195,29 @@ final class ClusterRig implements AutoCloseable
         {
             if (System.nanoTime() - deadline > 0)
             {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what + serviceThreads());
             }
             Thread.onSpinWait();
             Thread.yield();
         }
+    }
+
+    /** Where each member's service thread is, for a failure's message: a service that does not return is stuck. */
+    static String serviceThreads()
+    {
+        final StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) ->
+        {
+            if (thread.getName().startsWith("clustered-service"))
+            {
+                out.append("\n").append(thread.getName()).append(':');
+                for (int i = 0; i < Math.min(12, stack.length); i++)
+                {
+                    out.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return out.toString();
     }
 
     public void close()

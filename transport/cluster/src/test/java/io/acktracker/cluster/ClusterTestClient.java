@@ -112,6 +112,30 @@ final class ClusterTestClient implements AutoCloseable, EgressListener, TrackerC
     }
 
     /**
+     * Poll this client and another until this one has an outcome for every id of a range (bounded).
+     *
+     * @param from  first id.
+     * @param to    last id.
+     * @param other another client to keep polling (the destination).
+     */
+    void awaitOutcomes(final long from, final long to, final ClusterTestClient other)
+    {
+        ClusterRig.awaitUntil(() ->
+        {
+            poll();
+            other.poll();
+            for (long id = from; id <= to; id++)
+            {
+                if (!outcomes.containsKey(id))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, "outcomes of " + from + ".." + to);
+    }
+
+    /**
      * The member this client sends to, as the cluster last told it on the egress.
      *
      * @return the member id.

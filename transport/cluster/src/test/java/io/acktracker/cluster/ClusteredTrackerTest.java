@@ -64,7 +64,7 @@ class ClusteredTrackerTest
         {
             sender.track(id, A);
         }
-        awaitPolled();
+        awaitInTheLog(1_000);
         final int leader = rig.awaitLeader();
         rig.stop(leader);
         final int newLeader = rig.awaitLeader();
@@ -101,7 +101,7 @@ class ClusteredTrackerTest
         {
             sender.track(id, A);
         }
-        awaitPolled();
+        awaitInTheLog(1_001);
 
         CloseHelper.quietCloseAll(sender, destination);
         for (int id = 0; id < rig.nodes.length; id++)
@@ -159,31 +159,18 @@ class ClusteredTrackerTest
 
     private void awaitOutcomes(final long from, final long to)
     {
-        ClusterRig.awaitUntil(() ->
-        {
-            sender.poll();
-            destination.poll();
-            for (long id = from; id <= to; id++)
-            {
-                if (!sender.outcomes.containsKey(id))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }, "outcomes of " + from + ".." + to);
+        sender.awaitOutcomes(from, to, destination);
     }
 
-    /** Poll both clients a little, so what they offered is in the log before a member stops. */
-    private void awaitPolled()
+    /**
+     * The sender's earlier Tracks are in the log once a marker message it tracks after them completes: a client's
+     * ingress is ordered, and plain frames are not confirmed one by one.
+     */
+    private void awaitInTheLog(final long markerId)
     {
-        final long end = System.nanoTime() + 200_000_000L;
-        while (System.nanoTime() - end < 0)
-        {
-            sender.poll();
-            destination.poll();
-            Thread.yield();
-        }
+        sender.track(markerId, A);
+        destination.ack(markerId, A);
+        awaitCompleted(markerId, markerId);
     }
 
     private void assertOnceEach(final long from, final long to)
