@@ -217,8 +217,8 @@ final class AdminClient implements AutoCloseable
             idle.idle();
         }
 
-        final int length = AdminFrame.encode(buffer, correlationId, 0, signed ? counter : 0,
-            AdminFrame.arguments(arguments), new byte[0]);
+        final int length = AdminFrame.encodeRequest(buffer, correlationId, signed ? counter : 0,
+            AdminFrame.arguments(arguments));
         if (signed)
         {
             AdminFrame.sign(buffer, length, AdminFrame.REQUEST, nonce, mac);

@@ -289,7 +289,8 @@ final class AdminServer implements Agent
         }
         else
         {
-            length = AdminFrame.encode(buffer, reply.correlationId(), reply.exitCode(), sending.counter(), out, err);
+            length = AdminFrame.encodeReply(buffer, reply.correlationId(), reply.exitCode(), sending.counter(), out,
+                err);
             AdminFrame.sign(buffer, length, AdminFrame.REPLY, nonce, mac);
         }
         final long result = responses.offer(buffer, 0, length);

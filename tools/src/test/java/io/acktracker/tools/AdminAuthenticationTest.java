@@ -121,8 +121,8 @@ class AdminAuthenticationTest
     void shouldRefuseAnUnsignedAdminCommandCountItAndChangeNothing()
     {
         challenge();
-        final int length = AdminFrame.encode(frame, nextCorrelationId(), 0, 1,
-            AdminFrame.arguments(List.of("dlq", "delete", "3", "4")), new byte[0]);
+        final int length = AdminFrame.encodeRequest(frame, nextCorrelationId(), 1,
+            AdminFrame.arguments(List.of("dlq", "delete", "3", "4")));
         final Raw answer = send(length);
 
         assertThat(answer.exitCode()).isEqualTo(AdminFrame.EXIT_REFUSED);
@@ -138,11 +138,11 @@ class AdminAuthenticationTest
     void shouldRefuseAnOlderToolsUnsignedFrameInItsOwnFormat()
     {
         final byte[] arguments = AdminFrame.arguments(List.of("dlq", "delete", "3"));
-        frame.putInt(AdminFrame.MAGIC_OFFSET, AdminFrame.MAGIC_V1);
-        frame.putLong(AdminFrame.CORRELATION_ID_OFFSET, nextCorrelationId());
-        frame.putInt(AdminFrame.EXIT_CODE_OFFSET, 0);
-        frame.putInt(AdminFrame.FIRST_LENGTH_OFFSET, arguments.length);
-        frame.putInt(AdminFrame.SECOND_LENGTH_OFFSET, 0);
+        frame.putInt(AdminFrame.V1_MAGIC_OFFSET, AdminFrame.MAGIC_V1);
+        frame.putLong(AdminFrame.V1_CORRELATION_ID_OFFSET, nextCorrelationId());
+        frame.putInt(AdminFrame.V1_EXIT_CODE_OFFSET, 0);
+        frame.putInt(AdminFrame.V1_FIRST_LENGTH_OFFSET, arguments.length);
+        frame.putInt(AdminFrame.V1_SECOND_LENGTH_OFFSET, 0);
         frame.putBytes(AdminFrame.HEADER_LENGTH_V1, arguments);
         final Raw answer = send(AdminFrame.HEADER_LENGTH_V1 + arguments.length);
 
@@ -230,8 +230,8 @@ class AdminAuthenticationTest
 
     private Challenge challenge()
     {
-        final int length = AdminFrame.encode(frame, nextCorrelationId(), 0, 0,
-            AdminFrame.arguments(List.of(AdminFrame.CHALLENGE)), new byte[0]);
+        final int length = AdminFrame.encodeRequest(frame, nextCorrelationId(), 0,
+            AdminFrame.arguments(List.of(AdminFrame.CHALLENGE)));
         final Raw answer = send(length);
         assertThat(answer.exitCode()).isZero();
         assertThat(answer.signedBySecret()).isTrue();
@@ -241,8 +241,8 @@ class AdminAuthenticationTest
 
     private int signed(final List<String> arguments, final long counter, final byte[] nonce, final String secret)
     {
-        final int length = AdminFrame.encode(frame, nextCorrelationId(), 0, counter, AdminFrame.arguments(arguments),
-            new byte[0]);
+        final int length = AdminFrame.encodeRequest(frame, nextCorrelationId(), counter,
+            AdminFrame.arguments(arguments));
         AdminFrame.sign(frame, length, AdminFrame.REQUEST, nonce,
             new HmacSha256(secret.getBytes(StandardCharsets.US_ASCII)));
         return length;
@@ -256,7 +256,7 @@ class AdminAuthenticationTest
     /** Offer the frame in {@link #frame} and run the server and the tracker until its reply comes back. */
     private Raw send(final int length)
     {
-        awaited = frame.getLong(AdminFrame.CORRELATION_ID_OFFSET);
+        awaited = AdminFrame.correlationId(frame, 0);
         reply = null;
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (requests.offer(frame, 0, length) < 0)
@@ -283,7 +283,7 @@ class AdminAuthenticationTest
         if (AdminFrame.isValidV1(buffer, offset, length))
         {
             reply = new Raw(true, AdminFrame.exitCode(buffer, offset), 0, "", buffer.getStringWithoutLengthUtf8(
-                offset + AdminFrame.HEADER_LENGTH_V1, buffer.getInt(offset + AdminFrame.SECOND_LENGTH_OFFSET)), false);
+                offset + AdminFrame.HEADER_LENGTH_V1, buffer.getInt(offset + AdminFrame.V1_SECOND_LENGTH_OFFSET)), false);
             return;
         }
         assertThat(AdminFrame.isValid(buffer, offset, length)).isTrue();
