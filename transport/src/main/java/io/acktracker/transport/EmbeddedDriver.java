@@ -272,17 +272,25 @@ public final class EmbeddedDriver implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.close(driver);
-        final File dir = new File(aeronDirectoryName);
-        if (dir.exists())
+        try
         {
-            IoUtil.delete(dir, true);
+            CloseHelper.close(driver);
         }
-        final File parent = dir.getParentFile();
-        if (null != parent && (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())) &&
-            parent.exists())
+        finally
         {
-            IoUtil.delete(parent, true);
+            // the directory goes even when the driver's close throws (an agent that would not stop in time): a
+            // driver directory is never left behind by a process that closed its driver
+            final File dir = new File(aeronDirectoryName);
+            if (dir.exists())
+            {
+                IoUtil.delete(dir, true);
+            }
+            final File parent = dir.getParentFile();
+            if (null != parent && (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())) &&
+                parent.exists())
+            {
+                IoUtil.delete(parent, true);
+            }
         }
     }
 }

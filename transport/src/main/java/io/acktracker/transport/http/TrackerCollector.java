@@ -36,7 +36,9 @@ import java.util.function.ToDoubleFunction;
  * have no suffix; times are in seconds ({@code HEARTBEAT_MS} becomes {@code acktracker_agent_heartbeat_timestamp_seconds},
  * {@code CHECKPOINT_PAUSE_US} {@code acktracker_checkpoint_pause_seconds}); counters of one thing for several reasons
  * are one metric with a {@code reason} label ({@code acktracker_lease_refused_total},
- * {@code acktracker_transport_malformed_frames_total}, whose sum is the old all-reasons counter); HTTP answers are
+ * {@code acktracker_transport_malformed_frames_total}, whose sum is the old all-reasons counter;
+ * {@code acktracker_transport_admin_refused_total}; {@code acktracker_transport_hellos_refused_total} and
+ * {@code acktracker_transport_session_opens_refused_total}, credential reasons and "other"); HTTP answers are
  * {@code acktracker_http_requests_total{code}}; the circuit is a StateSet; latencies are classic histograms
  * ({@link LatencyHistograms}). Every other engine counter is {@code acktracker_<name>}, every other transport
  * counter {@code acktracker_transport_<name>}, so counters added later appear without a change here.
@@ -48,6 +50,15 @@ final class TrackerCollector implements MultiCollector
     private static final String LEASE_REFUSED_PREFIX = "LEASE_REFUSED_";
     private static final String MALFORMED_PREFIX = "MALFORMED_";
 
+    /** Counters exported as reasons of one labelled metric each (see {@link #transportCounters}). */
+    private static final java.util.EnumSet<TransportCounter> REFUSAL_FAMILIES = java.util.EnumSet.of(
+        TransportCounter.ADMIN_REFUSED, TransportCounter.ADMIN_UNSIGNED, TransportCounter.ADMIN_BAD_SIGNATURE,
+        TransportCounter.ADMIN_REPLAYED, TransportCounter.ADMIN_MALFORMED, TransportCounter.HELLOS_REFUSED,
+        TransportCounter.HELLOS_NO_CREDENTIAL, TransportCounter.HELLOS_BAD_CREDENTIAL,
+        TransportCounter.SESSION_OPENS_REFUSED, TransportCounter.SESSION_OPENS_NO_CREDENTIAL,
+        TransportCounter.SESSION_OPENS_BAD_CREDENTIAL);
+
+    private final long[] lastOther = new long[2];
     private final AckTracker tracker;
     private final AeronTransport transport;
     private final HttpStatusCounts statusCounts;
@@ -136,13 +147,18 @@ final class TrackerCollector implements MultiCollector
 
     private void transportCounters(final MetricSnapshots.Builder out)
     {
+        final Map<TransportCounter, Long> values = transport.counters().values();
         final CounterSnapshot.Builder malformed = CounterSnapshot.builder()
             .name("acktracker_transport_malformed_frames").help("inbound frames malformed, by reason");
-        for (final Map.Entry<TransportCounter, Long> entry : transport.counters().values().entrySet())
+        for (final Map.Entry<TransportCounter, Long> entry : values.entrySet())
         {
             final TransportCounter counter = entry.getKey();
             final long value = entry.getValue();
             final String name = counter.name();
+            if (REFUSAL_FAMILIES.contains(counter))
+            {
+                continue;
+            }
             switch (counter)
             {
                 // the sum of the reasons; and the HTTP answers, counted by code instead
@@ -165,6 +181,48 @@ final class TrackerCollector implements MultiCollector
             }
         }
         out.metricSnapshot(malformed.build());
+        out.metricSnapshot(CounterSnapshot.builder().name("acktracker_transport_admin_refused")
+            .help("admin commands refused, by reason")
+            .dataPoint(reasonPoint("unsigned", values.get(TransportCounter.ADMIN_UNSIGNED)))
+            .dataPoint(reasonPoint("bad_signature", values.get(TransportCounter.ADMIN_BAD_SIGNATURE)))
+            .dataPoint(reasonPoint("replayed", values.get(TransportCounter.ADMIN_REPLAYED)))
+            .dataPoint(reasonPoint("malformed", values.get(TransportCounter.ADMIN_MALFORMED)))
+            .build());
+        out.metricSnapshot(withOther("acktracker_transport_hellos_refused", "destination hellos refused, by reason",
+            values, TransportCounter.HELLOS_REFUSED, TransportCounter.HELLOS_NO_CREDENTIAL,
+            TransportCounter.HELLOS_BAD_CREDENTIAL, 0));
+        out.metricSnapshot(withOther("acktracker_transport_session_opens_refused",
+            "client session opens refused, by reason", values, TransportCounter.SESSION_OPENS_REFUSED,
+            TransportCounter.SESSION_OPENS_NO_CREDENTIAL, TransportCounter.SESSION_OPENS_BAD_CREDENTIAL, 1));
+    }
+
+    /**
+     * A refusal family whose counters are a total and two of its reasons: the two, and "other" for the rest. The
+     * counters are read one by one while the agent counts (a reason before its total), so the difference can dip
+     * for a moment: "other" never goes below what it was last exported as, so it stays a counter.
+     */
+    private CounterSnapshot withOther(
+        final String name,
+        final String help,
+        final Map<TransportCounter, Long> values,
+        final TransportCounter total,
+        final TransportCounter noCredential,
+        final TransportCounter badCredential,
+        final int family)
+    {
+        final long none = values.get(noCredential);
+        final long bad = values.get(badCredential);
+        final long other;
+        synchronized (lastOther)
+        {
+            other = Math.max(lastOther[family], values.get(total) - none - bad);
+            lastOther[family] = other;
+        }
+        return CounterSnapshot.builder().name(name).help(help)
+            .dataPoint(reasonPoint("no_credential", none))
+            .dataPoint(reasonPoint("bad_credential", bad))
+            .dataPoint(reasonPoint("other", other))
+            .build();
     }
 
     private void destinations(final MetricSnapshots.Builder out)

@@ -116,6 +116,20 @@ class TrackerServiceTest
                     Map.of("tracker", "svc", "reason", "short"))).isZero();
                 assertThat(sample(families, "acktracker_http_requests_total",
                     Map.of("tracker", "svc", "code", "401"))).isEqualTo(1);
+                // refusals of one thing for several reasons are one metric with a reason label, no total beside it
+                for (final String reason : new String[]{ "no_credential", "bad_credential", "other" })
+                {
+                    assertThat(sample(families, "acktracker_transport_hellos_refused_total",
+                        Map.of("tracker", "svc", "reason", reason))).isZero();
+                    assertThat(sample(families, "acktracker_transport_session_opens_refused_total",
+                        Map.of("tracker", "svc", "reason", reason))).isZero();
+                }
+                assertThat(sample(families, "acktracker_transport_admin_refused_total",
+                    Map.of("tracker", "svc", "reason", "replayed"))).isZero();
+                assertThat(families.keySet()).noneMatch((family) -> family.startsWith(
+                    "acktracker_transport_hellos_no_credential") || family.startsWith(
+                    "acktracker_transport_admin_replayed") || family.startsWith(
+                    "acktracker_transport_session_opens_bad_credential"));
                 assertDashboardReadsOnlyWhatIsScraped(families);
 
                 assertThatThrownBy(() -> TrackerService.start(config)).isInstanceOf(TrackerException.class)
