@@ -196,7 +196,7 @@ final class Answers
             refusal = Result.UNKNOWN_MESSAGE;
             return -1;
         }
-        record.wrap(records.address(slot));
+        record.wrap(records.address(slot)).requireMessage(messageId, slot);
         if (RecordStatus.PENDING != record.status())
         {
             counters.increment(LATE_ACKS);

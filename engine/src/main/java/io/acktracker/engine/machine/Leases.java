@@ -98,7 +98,7 @@ public final class Leases
             counters.increment(ORPHAN_ACKS);
             return Result.UNKNOWN_MESSAGE;
         }
-        final PendingRecord record = this.record.wrap(records.address(slot));
+        final PendingRecord record = this.record.wrap(records.address(slot)).requireMessage(messageId, slot);
         if (RecordStatus.PENDING != record.status())
         {
             counters.increment(LATE_ACKS);
@@ -325,7 +325,7 @@ public final class Leases
             refusal = Result.UNKNOWN_MESSAGE;
             return -1;
         }
-        final PendingRecord record = this.record.wrap(records.address(slot));
+        final PendingRecord record = this.record.wrap(records.address(slot)).requireMessage(handle.messageId(), slot);
         if (RecordStatus.PENDING != record.status())
         {
             counters.increment(LATE_ACKS);

@@ -1,5 +1,7 @@
 package io.acktracker.engine.record;
 
+import io.acktracker.engine.api.TrackerException;
+
 import io.acktracker.engine.api.TrackRequest;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -255,6 +257,29 @@ public final class PendingRecord
     public long messageId()
     {
         return buffer.getLong(MESSAGE_ID_OFFSET);
+    }
+
+    /**
+     * Check that this record holds the message whose index entry led here. A record that does not means the pending
+     * table's memory changed under the tracker: its file truncated or overwritten by someone else (compiled code
+     * reads a truncated mapping as zeros and raises the SIGBUS only later, asynchronously, if ever). Answering from
+     * such a record would count a real ack as late; failing the tracker is the loud way out.
+     *
+     * @param expectedId the id the index mapped to this record's slot.
+     * @param slot       the slot, for the message.
+     * @return this record, for chaining.
+     * @throws TrackerException when the record holds another id.
+     */
+    public PendingRecord requireMessage(final long expectedId, final int slot)
+    {
+        final long storedId = buffer.getLong(MESSAGE_ID_OFFSET);
+        if (storedId != expectedId)
+        {
+            throw new TrackerException("the pending table was damaged under the running tracker: slot " + slot +
+                " should hold message " + expectedId + " but holds " + storedId + " (was its file truncated or " +
+                "written by another process?)");
+        }
+        return this;
     }
 
     /**

@@ -124,7 +124,10 @@ class TrackerFailureTest
         {
             tracker.close();
         }
-        assertThat(errors).anyMatch((ex) -> ex instanceof InternalError);
+        // interpreted code raises the SIGBUS at the read; compiled code reads zeros (the error comes later, if ever),
+        // which the record's id check turns into a failure at once: either way the fault is loud
+        assertThat(errors).anyMatch((ex) -> ex instanceof InternalError ||
+            String.valueOf(ex.getMessage()).contains("pending table was damaged under the running tracker"));
         assertThat(dir.resolve(StoreLayout.CLEAN_MARKER)).doesNotExist();
     }
 
