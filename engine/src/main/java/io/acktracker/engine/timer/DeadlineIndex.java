@@ -95,6 +95,7 @@ public final class DeadlineIndex
     private int budget;
     private long nowNs;
     private int scheduledCount;
+    private long wheelPolls;
 
     // a checkpoint's copy-on-write of the slot arrays (SlotArraysCopy): 0 slots when none is under way
     private SlotArraysCopy arraysCopy;
@@ -304,6 +305,16 @@ public final class DeadlineIndex
     }
 
     /**
+     * Polls of the Agrona wheels so far, each scanning one tick: what a long gap in time costs (tests).
+     *
+     * @return the count.
+     */
+    long wheelPolls()
+    {
+        return wheelPolls;
+    }
+
+    /**
      * Number of non-empty buckets, each holding one wheel timer.
      *
      * @return the count.
@@ -313,9 +324,18 @@ public final class DeadlineIndex
         return bucketCapacity - freeBucketCount;
     }
 
+    /**
+     * Poll one wheel up to {@code now}. A wheel scans one tick per poll, so after a long gap (a paused process, a
+     * start from an old checkpoint, a clock step) stepping through every tick up to now would cost a poll per tick:
+     * a day is 80,000 coarse ticks. But each scan compares its spoke's timers with {@code now}, so one full turn of
+     * the wheel from where it stands expires everything that is due; the steps after that turn could only pass
+     * spokes with nothing due. So after a full turn the wheel is wound straight to now's tick: the same expiries in
+     * the same order and the same wheel after it as stepping, so images and replays do not change.
+     */
     private void pollWheel(
         final DeadlineTimerWheel wheel, final DeadlineTimerWheel.TimerHandler expiry, final int shift, final long now)
     {
+        final long turnEndTickTime = wheel.currentTickTime() + ((long)wheel.ticksPerWheel() << shift);
         while (budget > 0)
         {
             if (0 == wheel.timerCount())
@@ -329,7 +349,15 @@ public final class DeadlineIndex
             }
 
             final long tickTime = wheel.currentTickTime();
+            if (now >= tickTime && tickTime - turnEndTickTime >= 0)
+            {
+                // every spoke was scanned against now in this call: nothing else is due before now's tick
+                wheel.currentTickTime(now);
+                pollIndex(wheel, 0);
+                continue;
+            }
             abortedIndex = -1;
+            wheelPolls++;
             wheel.poll(now, expiry, Integer.MAX_VALUE);
             if (tickTime != wheel.currentTickTime())
             {

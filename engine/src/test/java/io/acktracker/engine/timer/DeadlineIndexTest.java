@@ -119,6 +119,59 @@ class DeadlineIndexTest
     }
 
     @Test
+    void shouldCrossADayWithoutSteppingThroughEveryTick()
+    {
+        final long day = 86_400_000 * MS;
+        final DeadlineIndex index = new DeadlineIndex(16, START);
+        index.schedule(1, START + 2_000 * MS, START);
+        index.schedule(2, START + 600_000 * MS, START);
+        index.schedule(3, START + day - 5_000 * MS, START);
+        index.schedule(4, START + 2 * day, START);
+        index.schedule(5, START + day + 10_000 * MS, START);
+
+        index.poll(START + day, recorder, 100);
+
+        assertThat(fired).extracting(f -> f[0]).containsExactlyInAnyOrder(1L, 2L, 3L);
+        // a day is about 80,000 coarse ticks: one turn of the coarse wheel (4,096 ticks) and the fine wheel's
+        // cascades, not a poll per tick
+        assertThat(index.wheelPolls()).isLessThan(3 * 4096);
+
+        // what is left fires at its deadline, never before
+        fired.clear();
+        index.poll(START + day + 9_000 * MS, recorder, 100);
+        assertThat(fired).isEmpty();
+        index.poll(START + day + 10_002 * MS, recorder, 100);
+        assertThat(fired).extracting(f -> f[0]).containsExactly(5L);
+        index.poll(START + 2 * day - MS, recorder, 100);
+        assertThat(fired).extracting(f -> f[0]).containsExactly(5L);
+        index.poll(START + 2 * day + 2 * MS, recorder, 100);
+        assertThat(fired).extracting(f -> f[0]).containsExactly(5L, 4L);
+    }
+
+    @Test
+    void shouldLeaveTheSameWheelsAfterAJumpAsAfterSmallSteps()
+    {
+        final long hour = 3_600_000 * MS;
+        final DeadlineIndex jumped = new DeadlineIndex(16, START);
+        final DeadlineIndex stepped = new DeadlineIndex(16, START);
+        for (final DeadlineIndex index : List.of(jumped, stepped))
+        {
+            index.schedule(1, START + 30 * hour, START);
+            index.schedule(2, START + 3 * hour + 7 * MS, START);
+        }
+
+        jumped.poll(START + 2 * hour, recorder, 100);
+        for (long t = START; t <= START + 2 * hour; t += 500 * MS)
+        {
+            stepped.poll(t, recorder, 100);
+        }
+
+        assertThat(fired).isEmpty();
+        assertThat(jumped.wheelPolls()).isLessThan(stepped.wheelPolls());
+        assertThat(dump(jumped)).isEqualTo(dump(stepped));
+    }
+
+    @Test
     void shouldAllowHandlerToRescheduleDuringPoll()
     {
         final DeadlineIndex index = new DeadlineIndex(16, START);
