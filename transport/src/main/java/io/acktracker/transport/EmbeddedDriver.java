@@ -37,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class EmbeddedDriver implements AutoCloseable
 {
+    private static final int DELETE_ATTEMPTS = 5;
     private static final String SHM = "/dev/shm";
     private static final String PREFIX = "acktracker-";
     private static final String STABLE_MARK = "-dd-";
@@ -281,16 +282,39 @@ public final class EmbeddedDriver implements AutoCloseable
             // the directory goes even when the driver's close throws (an agent that would not stop in time): a
             // driver directory is never left behind by a process that closed its driver
             final File dir = new File(aeronDirectoryName);
-            if (dir.exists())
-            {
-                IoUtil.delete(dir, true);
-            }
             final File parent = dir.getParentFile();
-            if (null != parent && (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())) &&
-                parent.exists())
+            final File target = null != parent &&
+                (isOwnDirectoryName(parent.getName()) || isStableDirectoryName(parent.getName())) ? parent : dir;
+            deleteOrSayWhy(target);
+        }
+    }
+
+    /**
+     * Delete a directory tree, trying again a few times (bounded) when a walk meets an entry that came or went under
+     * it, and say on standard error what is left when it cannot: a leftover driver directory is never silent (one
+     * was seen, rarely, after a clean stop: an empty {@code aeron} directory whose files were deleted).
+     */
+    private static void deleteOrSayWhy(final File target)
+    {
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < DELETE_ATTEMPTS && target.exists(); attempt++)
+        {
+            try
             {
-                IoUtil.delete(parent, true);
+                IoUtil.delete(target, false);
             }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+                Thread.onSpinWait();
+            }
+        }
+        if (target.exists())
+        {
+            final String[] left = target.list();
+            System.err.println("acktracker: could not delete the media driver's directory " + target + " (it holds " +
+                (null == left ? "nothing readable" : java.util.Arrays.toString(left)) + ")" +
+                (null == failure ? "" : ": " + failure));
         }
     }
 }

@@ -139,6 +139,11 @@ class SessionSoakTest
         Process sender = null;
         final Process[] destinations = new Process[2];
         final List<Long> resumedMs = new ArrayList<>();
+        // the same figure, split: restarts of the service alone, and those where a new sender or destination
+        // process started too (its JVM start and binding are part of the wait)
+        final List<Long> resumedServiceOnlyMs = new ArrayList<>();
+        final List<Long> resumedWithClientMs = new ArrayList<>();
+        boolean clientRestarted = false;
         final List<Long> startsMs = new ArrayList<>();
         int senderKills = 0;
         int destinationKills = 0;
@@ -175,10 +180,19 @@ class SessionSoakTest
                 if (cycle > 0)
                 {
                     resumedMs.add(resumed);
+                    (clientRestarted ? resumedWithClientMs : resumedServiceOnlyMs).add(resumed);
                 }
                 if (cycle == kills)
                 {
                     break;
+                }
+                if (cycle > 0 && 0 == cycle % 50)
+                {
+                    // a long run says how far it got, so a run stopped early still has figures
+                    System.out.printf("session soak progress: %d of %d kills after %d s; resumed (ms) service " +
+                        "alone %s, with a new client process %s%n", cycle, kills,
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
+                        summary(resumedServiceOnlyMs), summary(resumedWithClientMs));
                 }
 
                 SoakProcesses.kill(service);
@@ -194,6 +208,7 @@ class SessionSoakTest
                     SoakProcesses.kill(destinations[killDestination]);
                     destinationKills++;
                 }
+                clientRestarted = killSender || killDestination >= 0;
                 final long startingNs = System.nanoTime();
                 service = SoakProcesses.startService(config, aeronDir, NAME);
                 startsMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startingNs));
@@ -243,6 +258,8 @@ class SessionSoakTest
             Collections.sort(sorted);
             final List<Long> starts = new ArrayList<>(startsMs);
             Collections.sort(starts);
+            Collections.sort(resumedServiceOnlyMs);
+            Collections.sort(resumedWithClientMs);
             System.out.printf("session soak (%s%s, seed %d): %d service kills (%d of the sender, %d of a " +
                 "destination), %d Tracks, %d outcomes (%d told again, marked, to a later sender process), " +
                 "destination refusals by code %s, %d s; completions resumed after each restart in (ms) median %d, " +
@@ -251,6 +268,13 @@ class SessionSoakTest
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs), percentile(sorted, 50),
                 percentile(sorted, 90), percentile(sorted, 100), resumedMs, percentile(starts, 50),
                 percentile(starts, 100));
+            System.out.printf("session soak resumption split: %d restarts of the service alone, median %d, 90%% %d, " +
+                "max %d ms, %d over 2 s; %d with a new sender or destination process, median %d, 90%% %d, max %d ms, " +
+                "%d over 2 s%n", resumedServiceOnlyMs.size(), percentile(resumedServiceOnlyMs, 50),
+                percentile(resumedServiceOnlyMs, 90), percentile(resumedServiceOnlyMs, 100),
+                overTwoSeconds(resumedServiceOnlyMs), resumedWithClientMs.size(), percentile(resumedWithClientMs, 50),
+                percentile(resumedWithClientMs, 90), percentile(resumedWithClientMs, 100),
+                overTwoSeconds(resumedWithClientMs));
 
             final boolean destinationKilled = destinationKills > 0;
             assertThat(journal.tracks()).as("Tracks offered").isGreaterThan(kills * 100L);
@@ -268,8 +292,9 @@ class SessionSoakTest
             assertThat(SoakProcesses.stop(service, 120)).as("the service stopped cleanly within 120 s").isTrue();
             if (embedded)
             {
-                assertThat(Path.of(aeronDir).getParent()).as("the embedded driver's directory, after a clean stop")
-                    .doesNotExist();
+                final Path driverParent = Path.of(aeronDir).getParent();
+                assertThat(driverParent).as("the embedded driver's directory, after a clean stop: %s",
+                    leftoverReport(driverParent, dir.resolve("service.out"))).doesNotExist();
             }
         }
         finally
@@ -288,6 +313,51 @@ class SessionSoakTest
     {
         return SoakProcesses.startClient(log.resolveSibling(name + ".out"), SoakDestination.class, aeronDir, log.toString(), name, senderLog.toString(),
             commandChannel, outboundChannel);
+    }
+
+    /** What a directory left behind holds (names, sizes, ages) and how the service's output ended: for a failure. */
+    private static String leftoverReport(final Path leftover, final Path serviceOut)
+    {
+        final StringBuilder report = new StringBuilder();
+        try (var entries = Files.walk(leftover))
+        {
+            final long nowMs = System.currentTimeMillis();
+            entries.forEach((entry) ->
+            {
+                try
+                {
+                    report.append('\n').append(entry).append(' ').append(Files.isDirectory(entry) ? "dir" :
+                        Files.size(entry) + " B").append(", modified ")
+                        .append(nowMs - Files.getLastModifiedTime(entry).toMillis()).append(" ms ago");
+                }
+                catch (final java.io.IOException ex)
+                {
+                    report.append('\n').append(entry).append(' ').append(ex);
+                }
+            });
+            final List<String> lines = Files.readAllLines(serviceOut);
+            report.append("\nthe service's last lines:");
+            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach((line) -> report.append("\n  ")
+                .append(line));
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            report.append('\n').append(ex);
+        }
+        return report.toString();
+    }
+
+    private static String summary(final List<Long> resumed)
+    {
+        final List<Long> sorted = new ArrayList<>(resumed);
+        Collections.sort(sorted);
+        return "n=" + sorted.size() + " median=" + percentile(sorted, 50) + " 90%=" + percentile(sorted, 90) +
+            " max=" + percentile(sorted, 100) + " over2s=" + overTwoSeconds(sorted);
+    }
+
+    private static long overTwoSeconds(final List<Long> resumed)
+    {
+        return resumed.stream().filter((ms) -> ms < 0 || ms > 2_000).count();
     }
 
     private static long percentile(final List<Long> sorted, final int percent)
