@@ -7,11 +7,9 @@ import io.acktracker.transport.auth.HmacSha256;
 import io.acktracker.transport.client.ClientSession;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.security.SecureRandom;
 import java.util.function.IntPredicate;
 
 /**
@@ -40,17 +38,10 @@ final class ClientAuthenticator
 {
     private final Long2ObjectHashMap<HmacSha256> macs = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Bound> bound = new Long2ObjectHashMap<>();
-    private final Int2ObjectHashMap<Challenge> challenges = new Int2ObjectHashMap<>();
-    private final int maxChallenges;
-    private final IntPredicate isLive;
-    private final SecureRandom random = new SecureRandom();
+    private final OutstandingChallenges challenges;
     private final UnsafeBuffer nonceView = new UnsafeBuffer(0, 0);
     private final byte[] expected = new byte[HelloProof.LENGTH];
     private final byte[] presented = new byte[HelloProof.LENGTH];
-
-    private record Challenge(byte[] nonce, long imageId, long clientId)
-    {
-    }
 
     /** Where a client proved its id: the Aeron session and the image it arrived on. */
     private static final class Bound
@@ -77,8 +68,7 @@ final class ClientAuthenticator
                 throw new IllegalArgumentException("two client names with one client id: " + name);
             }
         }
-        this.maxChallenges = maxChallenges;
-        this.isLive = isLive;
+        this.challenges = new OutstandingChallenges(maxChallenges, isLive);
     }
 
     /**
@@ -120,19 +110,7 @@ final class ClientAuthenticator
      */
     byte[] challenge(final Header header, final long clientId)
     {
-        final int sessionId = header.sessionId();
-        if (!challenges.containsKey(sessionId) && challenges.size() >= maxChallenges)
-        {
-            challenges.keySet().removeIf((session) -> !isLive.test(session));
-            if (challenges.size() >= maxChallenges)
-            {
-                return null;
-            }
-        }
-        final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
-        random.nextBytes(nonce);
-        challenges.put(sessionId, new Challenge(nonce, SessionBindings.imageId(header), clientId));
-        return nonce;
+        return challenges.issue(header, clientId);
     }
 
     /**
@@ -146,10 +124,9 @@ final class ClientAuthenticator
      */
     boolean verify(final Header header, final long clientId, final DirectBuffer nonce, final DirectBuffer proof)
     {
-        final Challenge challenge = challenges.remove(header.sessionId());
+        final OutstandingChallenges.Challenge challenge = challenges.take(header, clientId);
         final HmacSha256 mac = macs.get(clientId);
-        final long imageId = SessionBindings.imageId(header);
-        if (null == challenge || null == mac || challenge.clientId() != clientId || challenge.imageId() != imageId)
+        if (null == challenge || null == mac)
         {
             return false;
         }
@@ -157,24 +134,14 @@ final class ClientAuthenticator
         nonceView.wrap(challenge.nonce());
         ClientProof.compute(mac, nonceView, 0, header.sessionId(), clientId, expected);
         proof.getBytes(0, presented);
-        final boolean echoed = nonceMatches(challenge.nonce(), nonce);
+        final boolean echoed = OutstandingChallenges.nonceMatches(challenge.nonce(), nonce);
         final boolean proven = HmacSha256.isEqual(expected, presented) & echoed;
         if (proven)
         {
             final Bound where = bound.computeIfAbsent(clientId, (id) -> new Bound());
             where.sessionId = header.sessionId();
-            where.imageId = imageId;
+            where.imageId = challenge.imageId();
         }
         return proven;
-    }
-
-    private static boolean nonceMatches(final byte[] issued, final DirectBuffer echoed)
-    {
-        int difference = 0;
-        for (int i = 0; i < issued.length; i++)
-        {
-            difference |= issued[i] ^ echoed.getByte(i);
-        }
-        return 0 == difference;
     }
 }

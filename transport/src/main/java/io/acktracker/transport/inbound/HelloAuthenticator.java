@@ -5,10 +5,8 @@ import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.auth.HmacSha256;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntPredicate;
@@ -31,17 +29,10 @@ import java.util.function.IntPredicate;
 final class HelloAuthenticator
 {
     private final Map<String, HmacSha256> macs = new HashMap<>();
-    private final Int2ObjectHashMap<Challenge> challenges = new Int2ObjectHashMap<>();
-    private final int maxChallenges;
-    private final IntPredicate isLive;
-    private final SecureRandom random = new SecureRandom();
+    private final OutstandingChallenges challenges;
     private final UnsafeBuffer nonceView = new UnsafeBuffer(0, 0);
     private final byte[] expected = new byte[HelloProof.LENGTH];
     private final byte[] presented = new byte[HelloProof.LENGTH];
-
-    private record Challenge(byte[] nonce, long imageId, int destinationId)
-    {
-    }
 
     /**
      * An authenticator for some keys.
@@ -56,8 +47,7 @@ final class HelloAuthenticator
         {
             macs.put(name, new HmacSha256(keys.key(name)));
         }
-        this.maxChallenges = maxChallenges;
-        this.isLive = isLive;
+        this.challenges = new OutstandingChallenges(maxChallenges, isLive);
     }
 
     /**
@@ -80,19 +70,7 @@ final class HelloAuthenticator
      */
     byte[] challenge(final Header header, final int destinationId)
     {
-        final int sessionId = header.sessionId();
-        if (!challenges.containsKey(sessionId) && challenges.size() >= maxChallenges)
-        {
-            challenges.keySet().removeIf((session) -> !isLive.test(session));
-            if (challenges.size() >= maxChallenges)
-            {
-                return null;
-            }
-        }
-        final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
-        random.nextBytes(nonce);
-        challenges.put(sessionId, new Challenge(nonce, SessionBindings.imageId(header), destinationId));
-        return nonce;
+        return challenges.issue(header, destinationId);
     }
 
     /**
@@ -114,10 +92,9 @@ final class HelloAuthenticator
         final DirectBuffer nonce,
         final DirectBuffer proof)
     {
-        final Challenge challenge = challenges.remove(header.sessionId());
+        final OutstandingChallenges.Challenge challenge = challenges.take(header, destinationId);
         final HmacSha256 mac = macs.get(destination);
-        if (null == challenge || null == mac || challenge.destinationId() != destinationId ||
-            challenge.imageId() != SessionBindings.imageId(header))
+        if (null == challenge || null == mac)
         {
             return false;
         }
@@ -125,17 +102,7 @@ final class HelloAuthenticator
         nonceView.wrap(challenge.nonce());
         HelloProof.compute(mac, nonceView, 0, header.sessionId(), name, 0, name.capacity(), expected);
         proof.getBytes(0, presented);
-        final boolean echoed = nonceMatches(challenge.nonce(), nonce);
+        final boolean echoed = OutstandingChallenges.nonceMatches(challenge.nonce(), nonce);
         return HmacSha256.isEqual(expected, presented) & echoed;
-    }
-
-    private static boolean nonceMatches(final byte[] issued, final DirectBuffer echoed)
-    {
-        int difference = 0;
-        for (int i = 0; i < issued.length; i++)
-        {
-            difference |= issued[i] ^ echoed.getByte(i);
-        }
-        return 0 == difference;
     }
 }
