@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
     version = "acktracker 0.1.0-SNAPSHOT",
     description = "Embeddable ACK tracker: demo, tools and service.",
     subcommands = { CommandLine.HelpCommand.class, DemoCommand.class, RunCommand.class, StatCommand.class,
-        ErrorsCommand.class, InspectCommand.class, DlqCommand.class, LoadCommand.class, PlotCommand.class })
+        ErrorsCommand.class, InspectCommand.class, DlqCommand.class, LoadCommand.class, PlotCommand.class,
+        ClusterCommand.class })
 public final class AckTrackerCli implements Callable<Integer>
 {
     @Spec

@@ -1,7 +1,9 @@
 package io.acktracker.transport.service;
 
+import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.StoreLayout;
+import io.acktracker.transport.TransportConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -227,6 +229,31 @@ public final class ServiceConfig
             throw attribute(ex);
         }
         return this;
+    }
+
+    /**
+     * Fresh engine settings from these keys, as the service would start its tracker (without what the service adds
+     * itself: the store's journal, the clock, the error handler, the transport): for another host of the engine, such
+     * as a cluster member.
+     *
+     * @return a new config.
+     * @throws IllegalArgumentException naming the key, when a setting is invalid.
+     */
+    public TrackerConfig newTrackerConfig()
+    {
+        return targets().tracker;
+    }
+
+    /**
+     * Fresh protocol settings from these keys (sessions, backlog, lease timeout, channels), as the service would
+     * start its transport without an Aeron client or files: for another host of the engine, such as a cluster member.
+     *
+     * @return a new config.
+     * @throws IllegalArgumentException naming the key, when a setting is invalid.
+     */
+    public TransportConfig newTransportConfig()
+    {
+        return targets().transport;
     }
 
     /**

@@ -1,0 +1,227 @@
+package io.acktracker.tools;
+
+import io.acktracker.cluster.ClusterNode;
+import io.acktracker.cluster.TrackerClusteredService;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.service.ServiceConfig;
+import io.aeron.cluster.service.Cluster;
+import net.openhft.chronicle.core.shutdown.PriorityHook;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code acktracker cluster node}: one member of a replicated tracker (its media driver, archive, consensus module
+ * and the tracker as a clustered service, all in {@code --dir}), in the foreground until SIGTERM or Ctrl-C. Every
+ * member is started with the same {@code --members} list and the same tracker settings (a config file in the
+ * service's format: the engine's and the protocol's keys apply; a member keeps no data directory of its own, the
+ * cluster's log and snapshots are its durability). It prints its role whenever it changes.
+ * <p>
+ * The failure detection trade-off is the operator's: {@code --leader-timeout} (default 1 s, Aeron's own default is
+ * 10 s) is how long a silent leader is waited for before an election; shorter fails over sooner, and elects when
+ * nobody asked whenever a member stalls longer than it (a GC pause, a loaded host).
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run one member of a replicated tracker in the foreground until SIGTERM or Ctrl-C.",
+        "Member m listens on PORT_BASE + 100 m + 1 (archive), + 2 (client ingress), + 3 (consensus), + 4 (log), " +
+        "+ 5 (catch-up). Start every member with the same --members, --port-base and tracker settings."},
+    footer = {"", "Three members on one host:",
+        "  acktracker cluster node --id 0 --members localhost,localhost,localhost --dir /var/lib/ack/m0",
+        "  acktracker cluster node --id 1 --members localhost,localhost,localhost --dir /var/lib/ack/m1",
+        "  acktracker cluster node --id 2 --members localhost,localhost,localhost --dir /var/lib/ack/m2"})
+final class ClusterNodeCommand implements Callable<Integer>
+{
+    /** Before Chronicle Map's close-on-exit hook (80), as the service's. */
+    static final int SHUTDOWN_PRIORITY = 40;
+    private static final long ROLE_CHECK_MS = 100;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "N", description = "This member's id: its place in " +
+        "--members, from 0.")
+    int memberId;
+
+    @Option(names = "--members", required = true, split = ",", paramLabel = "HOST",
+        description = "Every member's host, in id order, comma separated (the same list on every member).")
+    List<String> members;
+
+    @Option(names = "--port-base", defaultValue = "20000", paramLabel = "PORT",
+        description = "The cluster's first port (default ${DEFAULT-VALUE}); member m uses PORT + 100 m + 1..5.")
+    int portBase;
+
+    @Option(names = "--dir", required = true, paramLabel = "DIR",
+        description = "This member's directory: its driver, archive and cluster files (kept across restarts).")
+    Path dir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Tracker settings in the service's format " +
+        "(.yaml, .yml, .json or .properties): the engine's and the protocol's keys; the same on every member.")
+    Path configFile;
+
+    @Option(names = "--leader-timeout", paramLabel = "DURATION", defaultValue = "1s", converter = Durations.class,
+        description = "How long a silent leader is waited for before an election (default ${DEFAULT-VALUE}; " +
+        "Aeron's default is 10s).")
+    long leaderTimeoutNs;
+
+    @Option(names = "--tick", paramLabel = "DURATION", defaultValue = "10ms", converter = Durations.class,
+        description = "How often the engine's duty cycle runs between messages, as one cluster timer " +
+        "(default ${DEFAULT-VALUE}): the resolution of ack timeouts and expiries.")
+    long tickNs;
+
+    public Integer call() throws InterruptedException
+    {
+        checkOptions();
+        final ServiceConfig config = load();
+        final TransportConfig transport = config.newTransportConfig();
+        final File memberDir = dir.toFile();
+        final ClusterNode.Settings settings = settings();
+        final PrintWriter out = spec.commandLine().getOut();
+        final ClusterNode node;
+        try
+        {
+            node = ClusterNode.launch(settings, new TrackerClusteredService(config::newTrackerConfig, transport,
+                tickNs), (error) -> report(error));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new TrackerException("cannot start member " + memberId + ": " + ex.getMessage());
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicReference<Runnable> stop = new AtomicReference<>(() ->
+        {
+            out.println("acktracker cluster member " + memberId + " stopping (" + node.service().role() + ")");
+            out.flush();
+            try
+            {
+                node.close();
+                out.println("acktracker cluster member " + memberId + " stopped cleanly");
+            }
+            finally
+            {
+                out.flush();
+                stopped.countDown();
+            }
+        });
+        PriorityHook.add(SHUTDOWN_PRIORITY, () -> runOnce(stop));
+        out.println("acktracker cluster member " + memberId + " of " + members.size() + " running: ingress " +
+            ClusterNode.ingressEndpoints(members, portBase) + ", directory " + memberDir.getAbsolutePath() +
+            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms");
+        out.println("stop with Ctrl-C or SIGTERM");
+        out.flush();
+        try
+        {
+            Cluster.Role role = null;
+            while (!stopped.await(ROLE_CHECK_MS, TimeUnit.MILLISECONDS))
+            {
+                final Cluster.Role now = node.service().role();
+                if (now != role)
+                {
+                    role = now;
+                    out.println("member " + memberId + ": " + now);
+                    out.flush();
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            runOnce(stop);
+        }
+        return 0;
+    }
+
+    private static void runOnce(final AtomicReference<Runnable> stop)
+    {
+        final Runnable action = stop.getAndSet(null);
+        if (null != action)
+        {
+            action.run();
+        }
+    }
+
+    private void report(final Throwable error)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("acktracker cluster member " + memberId + ": " + error);
+        err.flush();
+    }
+
+    /** As {@link ClusterNode.Settings#tuned}, with the given timeout: heartbeats ten per timeout, elections half. */
+    private ClusterNode.Settings settings()
+    {
+        return new ClusterNode.Settings(memberId, members, portBase, dir.toFile(), leaderTimeoutNs,
+            leaderTimeoutNs / 10, leaderTimeoutNs / 2);
+    }
+
+    private void checkOptions()
+    {
+        Usage.require(spec, !members.isEmpty() && members.stream().noneMatch(String::isBlank),
+            "--members: one host per member, comma separated, e.g. localhost,localhost,localhost");
+        Usage.require(spec, memberId >= 0 && memberId < members.size(), "--id " + memberId + ": the members list " +
+            "has " + members.size() + " (ids 0-" + (members.size() - 1) + ")");
+        final int lastPort = portBase + ClusterNode.PORTS_PER_MEMBER * (members.size() - 1) + 5;
+        Usage.require(spec, portBase > 0 && lastPort <= 65535, "--port-base " + portBase + ": the members' ports " +
+            "must lie in 1-65535 (the last is " + lastPort + ")");
+        Usage.require(spec, leaderTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(100), "--leader-timeout: at least " +
+            "100ms (heartbeats go ten times per timeout)");
+        Usage.require(spec, tickNs >= TimeUnit.MILLISECONDS.toNanos(1) && tickNs <= TimeUnit.SECONDS.toNanos(1),
+            "--tick: from 1ms to 1s");
+    }
+
+    private ServiceConfig load()
+    {
+        final List<String> arguments = new ArrayList<>();
+        if (null != configFile)
+        {
+            if (!Files.isRegularFile(configFile) || !Files.isReadable(configFile))
+            {
+                throw new TrackerException("cannot read config file " + configFile);
+            }
+            arguments.add("--config=" + configFile);
+        }
+        final ServiceConfig config;
+        try
+        {
+            config = ServiceConfig.load(arguments.toArray(new String[0]), System.getProperties()).validate();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new TrackerException(ex.getMessage() + ": " + ex.getCause().getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TrackerException(ex.getMessage());
+        }
+        // what a member cannot honour is refused by key, never ignored
+        for (final String key : Arrays.asList("data.dir", "destination.keys.file", "client.keys.file"))
+        {
+            if (!config.get(key).isEmpty())
+            {
+                throw new TrackerException(key + ": not on a cluster member: " + (key.equals("data.dir") ?
+                    "the cluster's log and snapshots are its durability (its files go under --dir)" :
+                    "a challenge's nonce would differ between members (keys over a cluster are not built yet)"));
+            }
+        }
+        if (Boolean.parseBoolean(config.get("http.enabled")))
+        {
+            throw new TrackerException("http.enabled: a cluster member serves no HTTP edge yet (clients use the " +
+                "cluster's ingress)");
+        }
+        return config;
+    }
+}

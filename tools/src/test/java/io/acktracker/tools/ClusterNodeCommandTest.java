@@ -1,0 +1,206 @@
+package io.acktracker.tools;
+
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.client.OutboundAdapter;
+import io.acktracker.transport.codecs.MessageHeaderEncoder;
+import io.acktracker.transport.codecs.TrackEncoder;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.exceptions.TimeoutException;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code acktracker cluster node}: its usage errors, settings a member cannot honour refused by key, and a real
+ * member (a cluster of one, on loopback) that elects itself, applies a Track sent on its ingress and tells the
+ * outcome on the egress, stops cleanly, and starts again from its directory.
+ */
+class ClusterNodeCommandTest
+{
+    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(60);
+
+    @TempDir
+    Path temp;
+
+    private final StringWriter nodeOut = new StringWriter();
+    private final StringWriter nodeErr = new StringWriter();
+    private final int[] nodeExit = { -1 };
+    private Thread node;
+
+    @AfterEach
+    void stopNode() throws InterruptedException
+    {
+        stop();
+    }
+
+    @Test
+    void shouldRefuseBadOptionsAsUsageErrors()
+    {
+        CliRunner cli = CliRunner.run("cluster");
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err()).contains("say which subcommand");
+
+        cli = CliRunner.run("cluster", "node", "--members", "localhost", "--dir", temp.toString());
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err()).contains("--id");
+
+        cli = CliRunner.run("cluster", "node", "--id", "3", "--members", "a,b,c", "--dir", temp.toString());
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err()).contains("--id 3: the members list has 3 (ids 0-2)");
+
+        cli = CliRunner.run("cluster", "node", "--id", "0", "--members", "a,b,c", "--port-base", "65400", "--dir",
+            temp.toString());
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err()).contains("--port-base 65400");
+
+        cli = CliRunner.run("cluster", "node", "--id", "0", "--members", "a", "--leader-timeout", "10ms", "--dir",
+            temp.toString());
+        assertThat(cli.exitCode).isEqualTo(2);
+        assertThat(cli.err()).contains("--leader-timeout");
+        assertThat(temp.resolve("driver")).as("nothing started").doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseSettingsAMemberCannotHonourByKey() throws Exception
+    {
+        final Path config = Files.writeString(temp.resolve("tracker.yaml"), "destinations: [a]\ndata:\n  dir: " +
+            temp.resolve("data") + "\n");
+
+        final CliRunner cli = CliRunner.run("cluster", "node", "--id", "0", "--members", "localhost", "--dir",
+            temp.resolve("m0").toString(), "--config", config.toString());
+
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err()).contains("data.dir: not on a cluster member");
+        assertThat(temp.resolve("m0")).as("nothing started").doesNotExist();
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldRunAMemberThatAppliesTracksAndStopsCleanly() throws Exception
+    {
+        final int portBase = 21_000 + 100 * ThreadLocalRandom.current().nextInt(90);
+        final Path config = Files.writeString(temp.resolve("tracker.yaml"), "destinations: [a]\ncapacity: 1024\n");
+        final Path memberDir = temp.resolve("m0");
+        final String[] args = {"cluster", "node", "--id", "0", "--members", "localhost", "--port-base",
+            String.valueOf(portBase), "--dir", memberDir.toString(), "--config", config.toString()};
+
+        start(args);
+        awaitUntil(() -> nodeOut.toString().contains("member 0: LEADER"), "the member to lead: " + nodeOut +
+            nodeErr);
+        assertThat(nodeOut.toString()).contains("acktracker cluster member 0 of 1 running: ingress 0=localhost:" +
+            (portBase + 2));
+
+        final EmbeddedDriver driver = EmbeddedDriver.launch(EmbeddedDriver.context("cluster-cli"));
+        final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
+        try (AeronCluster client = connect(driver.aeronDirectoryName(), "0=localhost:" + (portBase + 2), outcomes))
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
+            final TrackEncoder track = new TrackEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .messageId(42).ackTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100))
+                .ttlNs(TimeUnit.MILLISECONDS.toNanos(200)).sequence(0).streamId(TrackEncoder.streamIdNullValue())
+                .messageClass(0).requiredAcks((short)0)
+                .priority((byte)0).maxAttempts((short)1).clientId(0).clientSequence(0);
+            track.destinationsCount(1).next().destinationId((short)0);
+            track.putMetadata(new byte[0], 0, 0);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + track.encodedLength();
+            awaitUntil(() -> client.offer(buffer, 0, length) > 0 || client.pollEgress() < 0, "the Track offered");
+            // nobody acks: the member's log clock and its one timer expire it
+            awaitUntil(() -> client.pollEgress() >= 0 && outcomes.containsKey(42L), "the Track's outcome");
+            assertThat(outcomes.get(42L)).isIn(Outcome.FAILED, Outcome.EXPIRED);
+        }
+        finally
+        {
+            CloseHelper.close(driver);
+        }
+
+        stop();
+        assertThat(nodeExit[0]).isZero();
+        assertThat(nodeOut.toString()).contains("acktracker cluster member 0 stopped cleanly");
+
+        // again from its directory: its log replays and it leads again
+        nodeOut.getBuffer().setLength(0);
+        start(args);
+        awaitUntil(() -> nodeOut.toString().contains("member 0: LEADER"), "the member to lead again: " + nodeOut +
+            nodeErr);
+        stop();
+        assertThat(nodeExit[0]).isZero();
+        assertThat(nodeErr.toString()).as("errors the member reported").isEmpty();
+    }
+
+    private void start(final String[] args)
+    {
+        node = new Thread(() -> nodeExit[0] = AckTrackerCli.execute(new PrintWriter(nodeOut, true),
+            new PrintWriter(nodeErr, true), args), "test-cluster-node");
+        node.start();
+    }
+
+    private void stop() throws InterruptedException
+    {
+        if (null != node)
+        {
+            node.interrupt();
+            node.join(TimeUnit.SECONDS.toMillis(60));
+            assertThat(node.isAlive()).as("the member stopped").isFalse();
+            node = null;
+        }
+    }
+
+    private static AeronCluster connect(final String aeronDir, final String ingress, final Map<Long, Outcome> outcomes)
+    {
+        final OutboundAdapter[] adapter = new OutboundAdapter[1];
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (true)
+        {
+            try
+            {
+                final AeronCluster cluster = AeronCluster.connect(new AeronCluster.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .ingressChannel("aeron:udp")
+                    .ingressEndpoints(ingress)
+                    .egressChannel("aeron:udp?endpoint=localhost:0")
+                    .egressListener((sessionId, timestamp, buffer, offset, length, header) ->
+                        adapter[0].onFragment(buffer, offset, length, header)));
+                adapter[0] = new OutboundAdapter((messageId, outcome, reason, latencyNs, attempts, replay) ->
+                    outcomes.put(messageId, outcome), (int)cluster.clusterSessionId());
+                return cluster;
+            }
+            catch (final TimeoutException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private static void awaitUntil(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
