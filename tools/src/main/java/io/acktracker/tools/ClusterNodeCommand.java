@@ -95,7 +95,7 @@ final class ClusterNodeCommand implements Callable<Integer>
         try
         {
             node = ClusterNode.launch(settings, new TrackerClusteredService(config::newTrackerConfig, transport,
-                tickNs), (error) -> report(error));
+                tickNs, filesDir()), (error) -> report(error));
         }
         catch (final RuntimeException ex)
         {
@@ -121,7 +121,8 @@ final class ClusterNodeCommand implements Callable<Integer>
         PriorityHook.add(SHUTDOWN_PRIORITY, () -> runOnce(stop));
         out.println("acktracker cluster member " + memberId + " of " + members.size() + " running: ingress " +
             ClusterNode.ingressEndpoints(members, portBase) + ", directory " + memberDir.getAbsolutePath() +
-            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms");
+            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms; counters: acktracker stat " +
+            "--data-dir " + filesDir().toAbsolutePath());
         out.println("stop with Ctrl-C or SIGTERM");
         out.flush();
         try
@@ -143,6 +144,12 @@ final class ClusterNodeCommand implements Callable<Integer>
             runOnce(stop);
         }
         return 0;
+    }
+
+    /** Where the member's counters files go: what {@code acktracker stat --data-dir} reads. */
+    private Path filesDir()
+    {
+        return dir.resolve("tracker");
     }
 
     private static void runOnce(final AtomicReference<Runnable> stop)

@@ -1,5 +1,7 @@
 package io.acktracker.tools;
 
+import io.acktracker.cluster.ClusterCounter;
+import io.acktracker.cluster.ClusterCounters;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -58,6 +60,10 @@ final class StatCommand implements Callable<Integer>
 
     /** What the compact view shows, in order, with short titles: the tracker's flow and health, the transport's. */
     private static final Compact[] COMPACT = {
+        cluster(ClusterCounter.ROLE, "cluster role (0 follower, 1 candidate, 2 leader)"),
+        cluster(ClusterCounter.LEADER_MEMBER, "cluster leader member"),
+        cluster(ClusterCounter.LEADERSHIP_TERM, "cluster leadership term"),
+        cluster(ClusterCounter.LOG_POSITION, "cluster log position applied"),
         engine(TrackerCounter.HEARTBEAT_MS, "heartbeat"),
         engine(TrackerCounter.TRACKER_FAILED, "tracker failed (1: stopped on a fault)"),
         engine(TrackerCounter.PENDING, "pending"),
@@ -105,6 +111,11 @@ final class StatCommand implements Callable<Integer>
         return new Compact(TrackerCounter.TYPE_ID, counter.id(), title);
     }
 
+    private static Compact cluster(final ClusterCounter counter, final String title)
+    {
+        return new Compact(ClusterCounter.TYPE_ID, counter.id(), title);
+    }
+
     private static Compact latency(final LatencyGauges.Gauge gauge, final String title)
     {
         return new Compact(LatencyGauges.TYPE_ID, gauge.id(), title);
@@ -133,7 +144,8 @@ final class StatCommand implements Callable<Integer>
     boolean all;
 
     @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only counters of these types: " +
-        "engine, latency, transport, gauge, counter, or a counter type id (decimal or 0x hex); implies --all.")
+        "engine, latency, transport, cluster, gauge, counter, or a counter type id (decimal or 0x hex); implies " +
+        "--all.")
     List<String> types = new ArrayList<>();
 
     @Option(names = "--match", paramLabel = "REGEX", description = "Only counters whose label contains a match " +
@@ -382,6 +394,16 @@ final class StatCommand implements Callable<Integer>
                 }
             }
         }
+        else if (ClusterCounter.TYPE_ID == typeId)
+        {
+            for (final ClusterCounter counter : ClusterCounter.values())
+            {
+                if (counter.id() == keyId)
+                {
+                    return counter.isGauge();
+                }
+            }
+        }
         return false;
     }
 
@@ -389,10 +411,10 @@ final class StatCommand implements Callable<Integer>
     {
         for (final String type : types)
         {
-            if (!type.matches("(?i)engine|latency|transport|gauge|counter") && !isNumber(type))
+            if (!type.matches("(?i)engine|latency|transport|cluster|gauge|counter") && !isNumber(type))
             {
-                throw new ParameterException(spec.commandLine(), "--type takes engine, latency, transport, gauge, " +
-                    "counter or a counter type id: '" + type + "'");
+                throw new ParameterException(spec.commandLine(), "--type takes engine, latency, transport, cluster, " +
+                    "gauge, counter or a counter type id: '" + type + "'");
             }
         }
         try
@@ -486,6 +508,11 @@ final class StatCommand implements Callable<Integer>
         if (Files.isRegularFile(dir.resolve(TransportCounters.FILE_NAME)))
         {
             sources.add(new Source("transport", dir.resolve(TransportCounters.FILE_NAME).toFile()));
+        }
+        if (Files.isRegularFile(dir.resolve(ClusterCounters.FILE_NAME)))
+        {
+            // a cluster member's files directory (acktracker cluster node --dir DIR: DIR/tracker)
+            sources.add(new Source("cluster", dir.resolve(ClusterCounters.FILE_NAME).toFile()));
         }
         return sources;
     }

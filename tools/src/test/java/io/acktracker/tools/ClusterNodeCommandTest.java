@@ -130,6 +130,13 @@ class ClusterNodeCommandTest
             CloseHelper.close(driver);
         }
 
+        // the member's counters, as an operator reads them: its role and position beside the engine's counters
+        final CliRunner stat = CliRunner.run("stat", "--data-dir", memberDir.resolve("tracker").toString(), "--once",
+            "--interval-ms", "50");
+        assertThat(stat.exitCode).as(stat.err()).isZero();
+        assertThat(stat.out()).containsPattern("\\s2\\s+cluster role").contains("cluster log position applied")
+            .containsPattern("\\s1\\s+tracked").contains("cluster:");
+
         stop();
         assertThat(nodeExit[0]).isZero();
         assertThat(nodeOut.toString()).contains("acktracker cluster member 0 stopped cleanly");

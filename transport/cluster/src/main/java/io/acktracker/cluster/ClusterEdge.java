@@ -60,7 +60,7 @@ final class ClusterEdge
     private ClientOutboxes outboxes;
     private long incarnation = 1;
 
-    ClusterEdge(final Cluster cluster, final TransportConfig config)
+    ClusterEdge(final Cluster cluster, final TransportConfig config, final java.nio.file.Path countersFile)
     {
         if (!config.destinationKeys().names().isEmpty() || !config.clientKeys().names().isEmpty())
         {
@@ -69,7 +69,7 @@ final class ClusterEdge
         }
         this.cluster = cluster;
         this.config = config;
-        this.counters = new TransportCounters(null, config.name());
+        this.counters = new TransportCounters(countersFile, config.name());
         this.errors = new TransportErrors(counters, null, config.errorLogLength());
         this.egress = new EgressBroadcast(cluster);
         this.outbound = new OutboundProxy(egress, counters, config.backlogCapacity(), config.outboundRetries(),

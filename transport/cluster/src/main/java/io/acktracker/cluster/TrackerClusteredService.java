@@ -4,9 +4,12 @@ import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.agent.StateSnapshot;
 import io.acktracker.engine.agent.TrackerAgent;
 import io.acktracker.engine.api.TrackerConfig;
+import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.state.ImageReader;
 import io.acktracker.engine.state.ImageWriter;
+import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.TransportCounters;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.cluster.codecs.CloseReason;
@@ -18,6 +21,9 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -58,6 +64,8 @@ public final class TrackerClusteredService implements ClusteredService
     private boolean tickScheduled;
     private TrackerConfig config;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private final Path filesDir;
+    private ClusterCounters clusterCounters;
 
     /**
      * A service; the same settings on every member.
@@ -72,9 +80,30 @@ public final class TrackerClusteredService implements ClusteredService
         final TransportConfig transportConfig,
         final long tickIntervalNs)
     {
+        this(trackerSettings, transportConfig, tickIntervalNs, null);
+    }
+
+    /**
+     * A service that keeps its counters in files, for {@code acktracker stat --data-dir filesDir}: the engine's
+     * ({@link CountersFile#FILE_NAME}), the protocol's ({@link TransportCounters#FILE_NAME}) and the member's place
+     * in the cluster ({@link ClusterCounters#FILE_NAME}: role, log position, leadership term). Observability only:
+     * nothing the state machine reads.
+     *
+     * @param trackerSettings makes the engine's settings (called once per start).
+     * @param transportConfig the protocol's settings.
+     * @param tickIntervalNs  how often the engine's duty cycle runs between messages.
+     * @param filesDir        where the counters files go (created owner-only), or null to keep them in memory.
+     */
+    public TrackerClusteredService(
+        final Supplier<TrackerConfig> trackerSettings,
+        final TransportConfig transportConfig,
+        final long tickIntervalNs,
+        final Path filesDir)
+    {
         this.trackerSettings = trackerSettings;
         this.transportConfig = transportConfig;
         this.tickIntervalNs = tickIntervalNs;
+        this.filesDir = filesDir;
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -86,13 +115,29 @@ public final class TrackerClusteredService implements ClusteredService
         {
             clock.set(timeUnit.toNanos(cluster.time()));
         }
-        edge = new ClusterEdge(cluster, transportConfig);
         config = trackerSettings.get();
         if (null != config.dataDir())
         {
             throw new IllegalArgumentException("a clustered tracker keeps its state in memory: the cluster's log and " +
                 "snapshots are its durability (no data.dir)");
         }
+        if (null != filesDir)
+        {
+            try
+            {
+                OwnerOnlyFiles.createDirectories(filesDir);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create the member's files directory " + filesDir, ex);
+            }
+            config.countersFile(filesDir.resolve(CountersFile.FILE_NAME));
+        }
+        clusterCounters = new ClusterCounters(null == filesDir ? null : filesDir.resolve(ClusterCounters.FILE_NAME),
+            config.name() + " member " + cluster.memberId());
+        clusterCounters.role(role);
+        edge = new ClusterEdge(cluster, transportConfig,
+            null == filesDir ? null : filesDir.resolve(TransportCounters.FILE_NAME));
         if (null != snapshotImage)
         {
             // the snapshot brings the engine's time and its deadline wheel's with it
@@ -154,6 +199,13 @@ public final class TrackerClusteredService implements ClusteredService
         edge.onMessage(session.id(), buffer, offset, length);
         agent.doWork();
         scheduleTick(timestamp);
+        applied(header.position());
+    }
+
+    private void applied(final long logPosition)
+    {
+        clusterCounters.set(ClusterCounter.LOG_POSITION, logPosition);
+        clusterCounters.increment(ClusterCounter.ENTRIES_APPLIED);
     }
 
     public void onTimerEvent(final long correlationId, final long timestamp)
@@ -166,6 +218,7 @@ public final class TrackerClusteredService implements ClusteredService
             tickScheduled = false;
             scheduleTick(timestamp);
         }
+        applied(cluster.logPosition());
     }
 
     /** The tick timer starts with the first message (a timer is scheduled from the log, never from onStart). */
@@ -194,11 +247,14 @@ public final class TrackerClusteredService implements ClusteredService
         edge.dumpBindings(out);
         out.putBoolean(tickScheduled);
         SnapshotStream.write(snapshotPublication, out.buffer(), out.length(), cluster.idleStrategy());
+        clusterCounters.increment(ClusterCounter.SNAPSHOTS);
     }
 
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        clusterCounters.role(newRole);
+        clusterCounters.increment(ClusterCounter.ROLE_CHANGES);
     }
 
     /**
@@ -225,6 +281,8 @@ public final class TrackerClusteredService implements ClusteredService
         clock.set(timeUnit.toNanos(timestamp));
         openEngine();
         edge.newTerm(leadershipTermId);
+        clusterCounters.set(ClusterCounter.LEADERSHIP_TERM, leadershipTermId);
+        clusterCounters.set(ClusterCounter.LEADER_MEMBER, leaderMemberId);
     }
 
     public void onTerminate(final Cluster cluster)
@@ -257,7 +315,7 @@ public final class TrackerClusteredService implements ClusteredService
      */
     public void close()
     {
-        CloseHelper.quietCloseAll(tracker, edge);
+        CloseHelper.quietCloseAll(tracker, edge, clusterCounters);
         tracker = null;
     }
 }
