@@ -3,6 +3,8 @@ package io.acktracker.tools;
 import io.acktracker.cluster.ClusterNode;
 import io.acktracker.cluster.TrackerClusteredService;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.engine.store.OwnerOnlyFiles;
+import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.service.ServiceConfig;
 import io.aeron.cluster.service.Cluster;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -92,13 +95,27 @@ final class ClusterNodeCommand implements Callable<Integer>
         final ClusterNode.Settings settings = settings();
         final PrintWriter out = spec.commandLine().getOut();
         final ClusterNode node;
+        final ErrorLogFile errors;
         try
         {
-            node = ClusterNode.launch(settings, new TrackerClusteredService(config::newTrackerConfig, transport,
-                tickNs, filesDir()), (error) -> report(error));
+            // every component's errors (driver, archive, consensus module, service, engine) in one distinct error
+            // log, as the service's tracker-errors.dat (acktracker errors --data-dir DIR/tracker), and on stderr
+            OwnerOnlyFiles.createDirectories(filesDir());
+            errors = ErrorLogFile.create(filesDir().resolve(ErrorLogFile.TRACKER_FILE_NAME),
+                transport.errorLogLength(), this::report);
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            throw new TrackerException("cannot create the member's files in " + filesDir() + ": " + ex.getMessage());
+        }
+        try
+        {
+            node = ClusterNode.launch(settings, new TrackerClusteredService(
+                () -> config.newTrackerConfig().errorHandler(errors), transport, tickNs, filesDir()), errors);
         }
         catch (final RuntimeException ex)
         {
+            errors.close();
             throw new TrackerException("cannot start member " + memberId + ": " + ex.getMessage());
         }
 
@@ -114,6 +131,7 @@ final class ClusterNodeCommand implements Callable<Integer>
             }
             finally
             {
+                errors.close();
                 out.flush();
                 stopped.countDown();
             }
@@ -121,8 +139,8 @@ final class ClusterNodeCommand implements Callable<Integer>
         PriorityHook.add(SHUTDOWN_PRIORITY, () -> runOnce(stop));
         out.println("acktracker cluster member " + memberId + " of " + members.size() + " running: ingress " +
             ClusterNode.ingressEndpoints(members, portBase) + ", directory " + memberDir.getAbsolutePath() +
-            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms; counters: acktracker stat " +
-            "--data-dir " + filesDir().toAbsolutePath());
+            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms; counters and errors: acktracker " +
+            "stat|errors --data-dir " + filesDir().toAbsolutePath());
         out.println("stop with Ctrl-C or SIGTERM");
         out.flush();
         try

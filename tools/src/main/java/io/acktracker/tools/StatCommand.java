@@ -493,6 +493,11 @@ final class StatCommand implements Callable<Integer>
     private static List<Source> inDirectory(final Path dir)
     {
         final List<Source> sources = new ArrayList<>();
+        if (Files.isRegularFile(dir.resolve(ClusterCounters.FILE_NAME)))
+        {
+            // a cluster member's files directory (acktracker cluster node --dir DIR: DIR/tracker): its place first
+            sources.add(new Source("cluster", dir.resolve(ClusterCounters.FILE_NAME).toFile()));
+        }
         for (final String name : COUNTER_FILE_NAMES)
         {
             if (Files.isRegularFile(dir.resolve(name)))
@@ -508,11 +513,6 @@ final class StatCommand implements Callable<Integer>
         if (Files.isRegularFile(dir.resolve(TransportCounters.FILE_NAME)))
         {
             sources.add(new Source("transport", dir.resolve(TransportCounters.FILE_NAME).toFile()));
-        }
-        if (Files.isRegularFile(dir.resolve(ClusterCounters.FILE_NAME)))
-        {
-            // a cluster member's files directory (acktracker cluster node --dir DIR: DIR/tracker)
-            sources.add(new Source("cluster", dir.resolve(ClusterCounters.FILE_NAME).toFile()));
         }
         return sources;
     }

@@ -135,7 +135,11 @@ class ClusterNodeCommandTest
             "--interval-ms", "50");
         assertThat(stat.exitCode).as(stat.err()).isZero();
         assertThat(stat.out()).containsPattern("\\s2\\s+cluster role").contains("cluster log position applied")
-            .containsPattern("\\s1\\s+tracked").contains("cluster:");
+            .containsPattern("\\s1\\s+0\\s+tracked").contains("cluster:");
+
+        final CliRunner errors = CliRunner.run("errors", "--data-dir", memberDir.resolve("tracker").toString());
+        assertThat(errors.exitCode).as(errors.err()).isZero();
+        assertThat(errors.out()).contains("distinct error");
 
         stop();
         assertThat(nodeExit[0]).isZero();

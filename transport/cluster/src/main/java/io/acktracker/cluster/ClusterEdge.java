@@ -70,7 +70,8 @@ final class ClusterEdge
         this.cluster = cluster;
         this.config = config;
         this.counters = new TransportCounters(countersFile, config.name());
-        this.errors = new TransportErrors(counters, null, config.errorLogLength());
+        this.errors = new TransportErrors(counters, null == countersFile ? null :
+            countersFile.resolveSibling(TransportErrors.FILE_NAME), config.errorLogLength());
         this.egress = new EgressBroadcast(cluster);
         this.outbound = new OutboundProxy(egress, counters, config.backlogCapacity(), config.outboundRetries(),
             config.backlogWhenNotConnected());
