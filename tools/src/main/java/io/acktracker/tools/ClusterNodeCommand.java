@@ -139,8 +139,8 @@ final class ClusterNodeCommand implements Callable<Integer>
         PriorityHook.add(SHUTDOWN_PRIORITY, () -> runOnce(stop));
         out.println("acktracker cluster member " + memberId + " of " + members.size() + " running: ingress " +
             ClusterNode.ingressEndpoints(members, portBase) + ", directory " + memberDir.getAbsolutePath() +
-            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms; counters and errors: acktracker " +
-            "stat|errors --data-dir " + filesDir().toAbsolutePath());
+            ", leader timeout " + TimeUnit.NANOSECONDS.toMillis(leaderTimeoutNs) + " ms; counters and errors: " +
+            "acktracker stat|errors --data-dir " + filesDir().toAbsolutePath());
         out.println("stop with Ctrl-C or SIGTERM");
         out.flush();
         try

@@ -9,7 +9,7 @@ public enum ClusterCounter
 {
     /** This member's role. */
     ROLE(1, "role (0 follower, 1 candidate, 2 leader)", true),
-    /** The log position of the last entry the service applied: on a live member, at or just below the commit position. */
+    /** The log position of the last entry the service applied: on a live member at, or just below, the commit one. */
     LOG_POSITION(2, "log position applied (at or just below the commit position)", true),
     /** The leadership term the service last heard of. */
     LEADERSHIP_TERM(3, "leadership term", true),
