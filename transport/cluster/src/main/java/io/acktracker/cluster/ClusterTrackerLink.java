@@ -157,13 +157,12 @@ public final class ClusterTrackerLink implements TrackerLink, EgressListener
         try
         {
             // AeronCluster reads at most 10 fragments per pollEgress (1.51): read batches up to the limit
-            int polled;
-            do
+            int polled = cluster.isClosed() ? 0 : 1;
+            while (polled > 0 && work < fragmentLimit && !cluster.isClosed())
             {
                 polled = cluster.pollEgress();
                 work += polled;
             }
-            while (polled > 0 && work < fragmentLimit && !cluster.isClosed());
             if (!cluster.isClosed())
             {
                 work += keepAlive(nowNs);
@@ -295,6 +294,16 @@ public final class ClusterTrackerLink implements TrackerLink, EgressListener
         CloseHelper.quietCloseAll(connecting, cluster);
         connecting = null;
         cluster = null;
+    }
+
+    /**
+     * The AeronCluster client of the current session: tests close it to end the session as the cluster would.
+     *
+     * @return the client, or null while connecting.
+     */
+    AeronCluster aeronCluster()
+    {
+        return cluster;
     }
 
     /**

@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and a {@link DestinationClient}, each with a session, track and ack over the cluster's ingress and egress. The
  * leader stops while Tracks and acks are offered and unconfirmed; the helpers follow the new leader, bind again and
  * resend by themselves, and every message ends with exactly one outcome at the sender, none twice, with no ack asked
- * for again.
+ * for again. The same when the cluster sessions end: the links open new ones, the destination introduces itself
+ * again, and what was taken meanwhile is sent.
  */
 @Timeout(120)
 class ClusterClientsTest
@@ -147,6 +148,61 @@ class ClusterClientsTest
         assertThat(senderLink.newLeaders() + senderLink.sessionsLost()).isPositive();
         assertThat(senderRefusals).isEmpty();
         assertThat(destinationRefusals).as("no ack refused, so none needed again").isEmpty();
+        assertThat(rig.errors).isEmpty();
+    }
+
+    @Test
+    void shouldOpenANewClusterSessionWhenTheOldOneIsClosedAndResendWhatWasNotConfirmed()
+    {
+        final ClientSession senderSession = sender.session();
+        final ClientSession destinationSession = destination.publisher().session();
+        ClusterRig.awaitUntil(() -> poll() >= 0 && senderSession.isBound() && destinationSession.isBound(),
+            "both sessions bound");
+        trackAll(1, 50);
+        ackAll(1, 25);
+        awaitOutcomes(1, 25);
+
+        final ClusterTrackerLink senderLink = (ClusterTrackerLink)sender.link();
+        final ClusterTrackerLink destinationLink = (ClusterTrackerLink)destination.link();
+        final int senderClusterSession = senderLink.sessionId();
+        final int destinationClusterSession = destinationLink.sessionId();
+        // the sessions end as when the cluster times them out during a long election: AeronCluster is closed
+        senderLink.aeronCluster().close();
+        destinationLink.aeronCluster().close();
+        assertThat(sender.isConnected()).isFalse();
+        // taken while the links are not connected: kept, and sent once the new sessions are bound
+        for (long id = 26; id <= 50; id++)
+        {
+            assertThat(destination.publisher().tryAck(id)).isPositive();
+        }
+        for (long id = 51; id <= 100; id++)
+        {
+            assertThat(sender.tryTrack(track(id))).isPositive();
+        }
+        ClusterRig.awaitUntil(() -> poll() >= 0 && 0 == senderSession.unconfirmed() &&
+            0 == destinationSession.unconfirmed(), "the helpers to connect again and send what was kept");
+        awaitOutcomes(1, 50);
+        ackAll(51, 100);
+        awaitOutcomes(1, 100);
+        final long quietUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() - quietUntilNs < 0)
+        {
+            poll();
+        }
+
+        System.out.printf("sessions closed: %s; %s%n", senderLink, destinationLink);
+        for (int id = 1; id <= 100; id++)
+        {
+            assertThat(outcomes[id]).as("outcomes of %d", id).isEqualTo(1);
+        }
+        assertThat(wrongOutcomes).isEmpty();
+        assertThat(senderLink.connects()).isEqualTo(2);
+        assertThat(senderLink.sessionsLost()).isEqualTo(1);
+        assertThat(senderLink.sessionId()).isNotEqualTo(senderClusterSession);
+        assertThat(destinationLink.connects()).isEqualTo(2);
+        assertThat(destinationLink.sessionId()).isNotEqualTo(destinationClusterSession);
+        assertThat(senderRefusals).isEmpty();
+        assertThat(destinationRefusals).isEmpty();
         assertThat(rig.errors).isEmpty();
     }
 

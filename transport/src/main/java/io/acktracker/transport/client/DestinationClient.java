@@ -261,6 +261,16 @@ public final class DestinationClient implements AutoCloseable
     }
 
     /**
+     * The link this client reaches its tracker over.
+     *
+     * @return the link.
+     */
+    public TrackerLink link()
+    {
+        return publisher.link();
+    }
+
+    /**
      * The publisher of this destination's commands (ack, nack, reject, lease, extend, settle).
      *
      * @return the publisher.
