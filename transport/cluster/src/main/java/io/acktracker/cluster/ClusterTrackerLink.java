@@ -40,7 +40,11 @@ import java.util.concurrent.TimeUnit;
  *   so an idle client's session is not closed by the cluster's session timeout.</li>
  * </ul>
  * Errors of AeronCluster while polling are counted and end the session (then connected again as above); they never
- * escape {@link #poll}.
+ * escape {@link #poll}. AeronCluster reads the egress in batches of up to 10 fragments, so a poll may hand on up to 9
+ * more than its limit.
+ * <p>
+ * Connect attempts go on for as long as the link is open, each bounded by the message timeout and
+ * {@link #RETRY_DELAY_NS} apart ({@link #connectFailures()} counts them, {@link #lastError()} says why).
  * <p>
  * Allocation-free per frame offered and polled; connecting again allocates. Threading: one thread, the client's.
  */

@@ -5,6 +5,7 @@ import io.acktracker.transport.Protocol;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -228,6 +229,24 @@ public final class TrackerLinkSettings
         settings.messageTimeoutNs = duration(prefix, MESSAGE_TIMEOUT, own, settings.messageTimeoutNs);
         settings.keepAliveIntervalNs = duration(prefix, KEEPALIVE_INTERVAL, own, settings.keepAliveIntervalNs);
         return settings;
+    }
+
+    /**
+     * Settings from properties (a {@code .properties} file), as {@link #from(Map, String)}.
+     *
+     * @param properties the configuration.
+     * @param prefix     what every key of the link starts with, e.g. {@code "tracker.link."}, or "" for none.
+     * @return the settings.
+     * @throws IllegalArgumentException naming the key, when a key is unknown, of the other mode, or its value bad.
+     */
+    public static TrackerLinkSettings from(final Properties properties, final String prefix)
+    {
+        final Map<String, String> values = new TreeMap<>();
+        for (final String key : properties.stringPropertyNames())
+        {
+            values.put(key, properties.getProperty(key));
+        }
+        return from(values, prefix);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -117,6 +118,14 @@ class TrackerLinkTest
         assertThat(settings.messageTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(5));
         assertThat(settings.keepAliveIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
         assertThat(TrackerLinkSettings.from(Map.of(), PREFIX).mode()).isEqualTo(TrackerLinkSettings.Mode.AERON);
+
+        final Properties file = new Properties();
+        file.setProperty("mode", "cluster");
+        file.setProperty("cluster.ingress.endpoints", "0=host-a:20102");
+        file.setProperty("cluster.egress.channel", "aeron:udp?endpoint=client-host:0");
+        final TrackerLinkSettings fromFile = TrackerLinkSettings.from(file, "");
+        assertThat(fromFile.egressChannel()).isEqualTo("aeron:udp?endpoint=client-host:0");
+        assertThat(fromFile.toString()).startsWith("mode=cluster cluster.ingress.endpoints=0=host-a:20102");
     }
 
     @Test
