@@ -204,8 +204,9 @@ public final class AckPublisher implements AutoCloseable
     }
 
     /**
-     * Introduce this publisher again when its link changed its path by itself (a new cluster session: the tracker
-     * knows this destination under its old session id only).
+     * Introduce this publisher again when its link changed its path by itself: after a new cluster session the
+     * tracker knows this destination under its old session id only; after a new leader the hello is one more than
+     * needed (the binding is in the log) and binds the same session again.
      */
     private void followLink()
     {
