@@ -12,13 +12,12 @@ import io.acktracker.transport.codecs.RejectEncoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleEncoder;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.util.function.BooleanSupplier;
 
 /**
  * A destination's publisher of commands to a tracker: acks, nacks, rejects and cumulative acks by message id, and,
@@ -58,9 +57,8 @@ public final class AckPublisher implements AutoCloseable
     private final LeaseEncoder leaseEncoder = new LeaseEncoder();
     private final ExtendEncoder extendEncoder = new ExtendEncoder();
     private final SettleEncoder settleEncoder = new SettleEncoder();
-    private final String channel;
-    private final int streamId;
-    private ExclusivePublication publication;
+    private TrackerLink link;
+    private long linkEpoch;
     private final short destinationId;
     private final DestinationHello hello;
     private final ClientSession session;
@@ -135,6 +133,26 @@ public final class AckPublisher implements AutoCloseable
         final byte[] key,
         final ClientSession.Settings session)
     {
+        this(AeronTrackerLink.sendOnly(aeron, channel, streamId), destinationName, destinationId, key, session);
+    }
+
+    /**
+     * A publisher over a link, with or without a key and a session: created by {@link DestinationClient}, which
+     * polls the link for it (its answers, challenges and confirmations) and calls {@link #doWork()}.
+     *
+     * @param link            the link to the tracker; closed with this publisher.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param key             the destination's key, or null for none.
+     * @param session         who this client is, or null for a publisher without a session.
+     */
+    AckPublisher(
+        final TrackerLink link,
+        final String destinationName,
+        final int destinationId,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
         if (null == destinationName || destinationName.isEmpty() ||
             destinationName.length() > Protocol.MAX_NAME_LENGTH)
         {
@@ -148,27 +166,53 @@ public final class AckPublisher implements AutoCloseable
         }
         this.destinationId = (short)destinationId;
         this.hello = new DestinationHello(destinationName, destinationId, key);
-        this.channel = channel;
-        this.streamId = streamId;
-        this.publication = aeron.addExclusivePublication(channel, streamId);
-        this.session = null == session ? null : new ClientSession(session, publication);
+        this.link = link;
+        this.linkEpoch = link.epoch();
+        this.session = null == session ? null : new ClientSession(session, link);
     }
 
     /**
-     * Go on over a new Aeron client (the old one's driver died): a new publication, which introduces itself again
-     * before its next command; with a session, everything unconfirmed goes again once bound. Called by
-     * {@link DestinationClient#reconnect}.
+     * Go on over a new link (the old one's driver died, or the old link was replaced): it introduces itself again
+     * before its next command; with a session, everything unconfirmed goes again once bound. The old link is closed.
+     * Called by {@link DestinationClient#reconnect}.
      *
-     * @param aeron the new client.
+     * @param link the new link.
      */
-    void reconnect(final Aeron aeron)
+    void reconnect(final TrackerLink link)
     {
-        org.agrona.CloseHelper.quietClose(publication);
-        publication = aeron.addExclusivePublication(channel, streamId);
+        if (link != this.link)
+        {
+            CloseHelper.quietClose(this.link);
+        }
+        this.link = link;
+        this.linkEpoch = link.epoch();
         rehello();
         if (null != session)
         {
-            session.reconnect(publication);
+            session.reconnect(link);
+        }
+    }
+
+    /**
+     * The link this publisher sends over (its {@link DestinationClient} polls it).
+     *
+     * @return the link.
+     */
+    TrackerLink link()
+    {
+        return link;
+    }
+
+    /**
+     * Introduce this publisher again when its link changed its path by itself (a new cluster session: the tracker
+     * knows this destination under its old session id only).
+     */
+    private void followLink()
+    {
+        if (link.epoch() != linkEpoch)
+        {
+            linkEpoch = link.epoch();
+            rehello();
         }
     }
 
@@ -194,7 +238,8 @@ public final class AckPublisher implements AutoCloseable
         {
             return 0;
         }
-        if (!publication.isConnected())
+        followLink();
+        if (!link.isConnected())
         {
             if (hello.isSent())
             {
@@ -211,23 +256,12 @@ public final class AckPublisher implements AutoCloseable
             }
             incarnationSeen = session.incarnation();
         }
-        if (!hello.isSent() && hello.send(publication) < 0)
+        if (!hello.isSent() && hello.send(link) < 0)
         {
             // the session's frames wait for the hello (or, with a key, for the challenge's answer)
             return 0;
         }
         return session.doWork();
-    }
-
-    /**
-     * With a key: ask for a challenge only when the tracker's answers can reach this process (the
-     * {@link DestinationClient}'s subscription is connected), so the nonce is not lost.
-     *
-     * @param answersReachable whether the tracker's outbound stream is connected here.
-     */
-    void answersReachable(final BooleanSupplier answersReachable)
-    {
-        hello.answersReachable(answersReachable);
     }
 
     /**
@@ -239,7 +273,7 @@ public final class AckPublisher implements AutoCloseable
      */
     void onHelloChallenge(final DirectBuffer buffer, final int nonceOffset)
     {
-        hello.onChallenge(buffer, nonceOffset, publication.sessionId());
+        hello.onChallenge(buffer, nonceOffset, link.sessionId());
     }
 
     /**
@@ -465,7 +499,7 @@ public final class AckPublisher implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return publication.isConnected();
+        return link.isConnected();
     }
 
     /**
@@ -475,12 +509,12 @@ public final class AckPublisher implements AutoCloseable
      */
     public int sessionId()
     {
-        return publication.sessionId();
+        return link.sessionId();
     }
 
     public void close()
     {
-        publication.close();
+        link.close();
     }
 
     /**
@@ -497,9 +531,10 @@ public final class AckPublisher implements AutoCloseable
         {
             return offer(length);
         }
+        followLink();
         if (!hello.isSent())
         {
-            final long result = hello.send(publication);
+            final long result = hello.send(link);
             if (result < 0)
             {
                 return result;
@@ -524,15 +559,16 @@ public final class AckPublisher implements AutoCloseable
 
     private long offer(final int length)
     {
+        followLink();
         if (!hello.isSent())
         {
-            final long result = hello.send(publication);
+            final long result = hello.send(link);
             if (result < 0)
             {
                 return result;
             }
         }
-        final long result = publication.offer(buffer, 0, length);
+        final long result = link.offer(buffer, 0, length);
         if (Publication.NOT_CONNECTED == result)
         {
             rehello();

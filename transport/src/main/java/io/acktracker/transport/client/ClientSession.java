@@ -44,6 +44,10 @@ import java.util.concurrent.TimeUnit;
  * UNAUTHENTICATED (the tracker no longer knows the proof: it restarted, or this publication's image is new) makes it
  * prove its id again and resend.
  * <p>
+ * The session speaks over a {@link TrackerLink}: plain Aeron, or a replicated tracker's cluster ingress and egress.
+ * When the link's path changes by itself ({@link TrackerLink#epoch()}: a new cluster leader, a new cluster session),
+ * frames offered the old way may be lost, so the session binds again and resends, as after a reconnect.
+ * <p>
  * Allocation-free per command and per frame. Threading: one thread, the client's.
  */
 public final class ClientSession
@@ -157,7 +161,8 @@ public final class ClientSession
     private final byte[] name;
     private final long resendTimeoutNs;
     private final NanoClock clock;
-    private ExclusivePublication publication;
+    private TrackerLink link;
+    private long linkEpoch;
     private final RetransmitBuffer unconfirmed;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(Protocol.MAX_FRAME_LENGTH));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -199,11 +204,24 @@ public final class ClientSession
      */
     public ClientSession(final Settings settings, final ExclusivePublication publication)
     {
+        this(settings, new AeronTrackerLink(publication, null));
+    }
+
+    /**
+     * The session of one client over its link to the tracker: plain Aeron or a cluster's ingress
+     * ({@link TrackerLinks}).
+     *
+     * @param settings who the client is.
+     * @param link     the client's link to the tracker (only this session's owner offers on it; it polls it too).
+     */
+    public ClientSession(final Settings settings, final TrackerLink link)
+    {
         this.clientId = settings.clientId;
         this.name = settings.name.getBytes(StandardCharsets.US_ASCII);
         this.resendTimeoutNs = settings.resendTimeoutNs;
         this.clock = settings.clock;
-        this.publication = publication;
+        this.link = link;
+        this.linkEpoch = link.epoch();
         this.unconfirmed = new RetransmitBuffer(settings.maxUnconfirmed);
         this.mac = null == settings.key ? null : new HmacSha256(settings.key);
         this.pacer = new ResendPacer(settings.resendTimeoutNs, settings.maxUnconfirmed);
@@ -230,7 +248,25 @@ public final class ClientSession
      */
     public void reconnect(final ExclusivePublication publication)
     {
-        this.publication = publication;
+        reconnect(new AeronTrackerLink(publication, null));
+    }
+
+    /**
+     * Go on over a new link (the old one is closed, or its media driver died): the session binds again once the new
+     * one is connected and sends everything unconfirmed again, in order.
+     *
+     * @param link the client's new link to the tracker.
+     */
+    public void reconnect(final TrackerLink link)
+    {
+        this.link = link;
+        this.linkEpoch = link.epoch();
+        onNewPath();
+    }
+
+    /** The path to the tracker changed (a new link, a new cluster leader or session): bind again, then resend. */
+    private void onNewPath()
+    {
         wasConnected = false;
         openDue = true;
         awaitingChallenge = false;
@@ -290,7 +326,7 @@ public final class ClientSession
             }
             return sequence;
         }
-        if (publication.offer(frame, offset, length) < 0)
+        if (link.offer(frame, offset, length) < 0)
         {
             // not sent now: the resend loop takes it from here, in order
             resendNext = sequence;
@@ -466,7 +502,7 @@ public final class ClientSession
             return;
         }
         buffer.getBytes(nonceOffset, nonce);
-        ClientProof.compute(mac, nonceView, 0, publication.sessionId(), clientId, proof);
+        ClientProof.compute(mac, nonceView, 0, link.sessionId(), clientId, proof);
         awaitingChallenge = false;
         proofDue = true;
     }
@@ -484,10 +520,16 @@ public final class ClientSession
     public int doWork()
     {
         final long nowNs = clock.nanoTime();
-        if (!publication.isConnected())
+        if (!link.isConnected())
         {
             wasConnected = false;
             return 0;
+        }
+        if (link.epoch() != linkEpoch)
+        {
+            // the link followed a new cluster leader or opened a new cluster session: what went the old way may be lost
+            linkEpoch = link.epoch();
+            onNewPath();
         }
         if (!wasConnected)
         {
@@ -552,7 +594,7 @@ public final class ClientSession
         while (sequence <= limit)
         {
             final DirectBuffer frame = unconfirmed.frame(sequence);
-            if (publication.offer(frame, 0, frame.capacity()) < 0)
+            if (link.offer(frame, 0, frame.capacity()) < 0)
             {
                 resendNext = sequence;
                 return work;
@@ -608,7 +650,7 @@ public final class ClientSession
             .putNonce(nonce, 0, nonce.length)
             .putProof(proof, 0, proof.length)
             .putClientName(name, 0, Math.min(name.length, Protocol.MAX_NAME_LENGTH));
-        return publication.offer(control, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength()) > 0;
+        return link.offer(control, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength()) > 0;
     }
 
     private boolean sendOutboxConfirm()
@@ -616,7 +658,7 @@ public final class ClientSession
         outboxConfirmEncoder.wrapAndApplyHeader(control, 0, headerEncoder)
             .clientId(clientId)
             .through(outboxReceived);
-        return publication.offer(control, 0,
+        return link.offer(control, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + outboxConfirmEncoder.encodedLength()) > 0;
     }
 

@@ -2,7 +2,6 @@ package io.acktracker.transport.client;
 
 import io.acktracker.transport.Protocol;
 import io.aeron.Aeron;
-import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 
 /**
@@ -25,15 +24,16 @@ import org.agrona.CloseHelper;
  * TrackerClientHandler)}): its publisher then proves the name at hello, answering the tracker's HelloChallenge that
  * {@link #poll(int)} reads, and its commands answer {@code BACK_PRESSURED} until that is done.
  * <p>
- * Zero allocation per command and per frame received. Threading: one thread (the publication is exclusive).
+ * The link to the tracker is plain Aeron or a replicated tracker's cluster ingress and egress, as configured
+ * ({@link TrackerLinkSettings}).
+ * <p>
+ * Zero allocation per command and per frame received. Threading: one thread (the link is not thread safe).
  */
 public final class DestinationClient implements AutoCloseable
 {
     private final AckPublisher publisher;
-    private final String outboundChannel;
-    private final int outboundStream;
+    private final TrackerLinkSettings settings;
     private final TrackerClientHandler handler;
-    private Subscription subscription;
     private OutboundAdapter adapter;
 
     /**
@@ -152,39 +152,122 @@ public final class DestinationClient implements AutoCloseable
         final byte[] key,
         final ClientSession.Settings session)
     {
-        this.outboundChannel = outboundChannel;
-        this.outboundStream = outboundStream;
+        this(aeron, TrackerLinkSettings.aeron(trackerChannel, trackerStreamId, outboundChannel, outboundStream),
+            destinationName, destinationId, handler, key, session);
+    }
+
+    /**
+     * A client that reaches its tracker as configured: a single tracker over plain Aeron, or a replicated one over
+     * Aeron Cluster ({@link TrackerLinkSettings}); the same code either way. With a session, what the constructor
+     * above says holds over a cluster too: after a new leader or a new cluster session, the publisher introduces
+     * itself again, and the session binds again and resends every command not yet confirmed.
+     *
+     * @param aeron           connected client; not closed by this.
+     * @param link            how to reach the tracker.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     * @param key             the destination's key, or null for none.
+     * @param session         who this client is, or null for a client without a session.
+     * @throws IllegalStateException when the link's mode needs a module that is not on the classpath.
+     */
+    public DestinationClient(
+        final Aeron aeron,
+        final TrackerLinkSettings link,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
+        this(TrackerLinks.open(aeron, link), link, destinationName, destinationId, handler, key, session);
+    }
+
+    /**
+     * A client over a link opened by the caller (e.g. with {@link TrackerLinks#open}); {@link #reconnect(Aeron)} is
+     * then not available: use {@link #reconnect(TrackerLink)}.
+     *
+     * @param link            the link to the tracker; closed with this client.
+     * @param destinationName the destination's registered name.
+     * @param destinationId   its id when known, or {@link Protocol#BOUND_DESTINATION}.
+     * @param handler         receives redeliveries, lease grants and refusals.
+     * @param key             the destination's key, or null for none.
+     * @param session         who this client is, or null for a client without a session.
+     */
+    public DestinationClient(
+        final TrackerLink link,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
+        this(link, null, destinationName, destinationId, handler, key, session);
+    }
+
+    private DestinationClient(
+        final TrackerLink link,
+        final TrackerLinkSettings settings,
+        final String destinationName,
+        final int destinationId,
+        final TrackerClientHandler handler,
+        final byte[] key,
+        final ClientSession.Settings session)
+    {
+        this.settings = settings;
         this.handler = handler;
-        this.subscription = aeron.addSubscription(outboundChannel, outboundStream);
         try
         {
-            this.publisher = new AckPublisher(aeron, trackerChannel, trackerStreamId, destinationName, destinationId,
-                key, session);
+            this.publisher = new AckPublisher(link, destinationName, destinationId, key, session);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(subscription);
+            CloseHelper.quietClose(link);
             throw ex;
         }
-        publisher.answersReachable(subscription::isConnected);
-        this.adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher.session(), publisher);
+        this.adapter = new OutboundAdapter(handler, link, publisher.session(), publisher);
     }
 
     /**
      * Go on over a new Aeron client, after the old one closed because its media driver died (as an embedded driver
-     * does with the tracker process that ran it). The publisher introduces itself again; with a session,
-     * everything unconfirmed goes again once bound, so an ack offered into the dead driver is never lost. Allocates.
+     * does with the tracker process that ran it): a new link is opened as configured. The publisher introduces
+     * itself again; with a session, everything unconfirmed goes again once bound, so an ack offered into the dead
+     * driver is never lost. Allocates.
      *
      * @param aeron the new client, connected to the tracker's (restarted) driver; not closed by this.
+     * @throws IllegalStateException for a client made over a link of the caller's: use
+     *                               {@link #reconnect(TrackerLink)}.
      */
     public void reconnect(final Aeron aeron)
     {
-        CloseHelper.quietClose(subscription);
-        subscription = aeron.addSubscription(outboundChannel, outboundStream);
-        publisher.reconnect(aeron);
-        final Subscription answers = subscription;
-        publisher.answersReachable(answers::isConnected);
-        adapter = new OutboundAdapter(handler, publisher.sessionId(), publisher.session(), publisher);
+        if (null == settings)
+        {
+            throw new IllegalStateException("this client was made over a link of the caller's: reconnect(link)");
+        }
+        CloseHelper.quietClose(publisher.link());
+        reconnect(TrackerLinks.open(aeron, settings));
+    }
+
+    /**
+     * Go on over a new link (the old one is closed here): the publisher introduces itself again; with a session,
+     * everything unconfirmed goes again once bound. Allocates (a new decoder).
+     *
+     * @param link the new link; closed with this client.
+     */
+    public void reconnect(final TrackerLink link)
+    {
+        publisher.reconnect(link);
+        adapter = new OutboundAdapter(handler, link, publisher.session(), publisher);
+    }
+
+    /**
+     * The link this client reaches its tracker over.
+     *
+     * @return the link.
+     */
+    public TrackerLink link()
+    {
+        return publisher.link();
     }
 
     /**
@@ -205,7 +288,7 @@ public final class DestinationClient implements AutoCloseable
      */
     public int poll(final int fragmentLimit)
     {
-        return subscription.poll(adapter, fragmentLimit) + publisher.doWork();
+        return publisher.link().poll(adapter, fragmentLimit) + publisher.doWork();
     }
 
     /**
@@ -215,7 +298,7 @@ public final class DestinationClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return publisher.isConnected() && subscription.isConnected();
+        return publisher.link().isConnected() && publisher.link().isReceiving();
     }
 
     /**
@@ -230,6 +313,6 @@ public final class DestinationClient implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietCloseAll(publisher, subscription);
+        CloseHelper.quietClose(publisher);
     }
 }

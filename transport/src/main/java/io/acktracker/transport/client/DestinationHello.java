@@ -6,14 +6,12 @@ import io.acktracker.transport.auth.HmacSha256;
 import io.acktracker.transport.codecs.DestinationHelloEncoder;
 import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
-import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 
 /**
  * How an {@link AckPublisher} introduces itself to a tracker before its commands: a DestinationHello naming its
@@ -36,7 +34,6 @@ final class DestinationHello
     private final UnsafeBuffer name;
     private final HmacSha256 mac;
     private final byte[] proof = new byte[HelloProof.LENGTH];
-    private BooleanSupplier answersReachable = () -> true;
     private int length;
     private int state = PENDING;
 
@@ -64,34 +61,26 @@ final class DestinationHello
     }
 
     /**
-     * With a key: ask for a challenge only when the tracker's answers can reach this process, so the nonce is not
-     * lost.
-     *
-     * @param answersReachable whether the tracker's outbound stream is connected here.
-     */
-    void answersReachable(final BooleanSupplier answersReachable)
-    {
-        this.answersReachable = answersReachable;
-    }
-
-    /**
      * Send what the state asks for before a command. Without a key: the hello. With a key: the challenge request
      * (then BACK_PRESSURED until the nonce arrives: nothing of the command was sent), then the proof.
      *
-     * @param publication the publisher's publication.
+     * With a key, the challenge is asked for only when the tracker's answers can reach this process
+     * ({@link TrackerLink#isReceiving()}), so the nonce is not lost.
+     *
+     * @param link the publisher's link.
      * @return the offer's position when the hello is sent, or a negative Aeron result: the command must wait.
      */
-    long send(final ExclusivePublication publication)
+    long send(final TrackerLink link)
     {
         if (AWAITING_CHALLENGE == state)
         {
             return Publication.BACK_PRESSURED;
         }
-        if (null != mac && PENDING == state && !answersReachable.getAsBoolean())
+        if (null != mac && PENDING == state && !link.isReceiving())
         {
             return Publication.NOT_CONNECTED;
         }
-        final long result = publication.offer(buffer, 0, length);
+        final long result = link.offer(buffer, 0, length);
         if (result < 0)
         {
             return result;
@@ -111,7 +100,7 @@ final class DestinationHello
      *
      * @param nonce       holding the nonce.
      * @param nonceOffset where it starts.
-     * @param sessionId   the publication's session id, which the proof binds.
+     * @param sessionId   the link's session id, which the proof binds.
      */
     void onChallenge(final DirectBuffer nonce, final int nonceOffset, final int sessionId)
     {

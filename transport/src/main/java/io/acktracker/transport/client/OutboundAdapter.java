@@ -46,7 +46,8 @@ public final class OutboundAdapter implements FragmentHandler
     private final HelloChallengeDecoder helloChallengeDecoder = new HelloChallengeDecoder();
     private final SessionChallengeDecoder sessionChallengeDecoder = new SessionChallengeDecoder();
     private final TrackerClientHandler handler;
-    private final int sessionId;
+    private final int fixedSessionId;
+    private final TrackerLink link;
     private final ClientSession session;
     private final AckPublisher challenged;
     /** With a session: whether Outcome and Redeliver frames told to every subscriber are handed on too. */
@@ -107,7 +108,27 @@ public final class OutboundAdapter implements FragmentHandler
         final ClientSession session,
         final AckPublisher challenged)
     {
-        this(handler, sessionId, session, challenged, true);
+        this(handler, sessionId, null, session, challenged, true);
+    }
+
+    /**
+     * An adapter for the answers to the commands sent over a link: the session id they must carry is the link's at
+     * the time (a cluster link's changes when it opens a new cluster session).
+     *
+     * @param handler    receives what is decoded.
+     * @param link       the link the commands go over.
+     * @param session    the client's session, or null.
+     * @param challenged a destination's publisher (answers challenges, introduces itself again when refused
+     *                   unbound), or null for a sender.
+     */
+    OutboundAdapter(
+        final TrackerClientHandler handler,
+        final TrackerLink link,
+        final ClientSession session,
+        final AckPublisher challenged)
+    {
+        // a sender with a session hears only its outbox; a destination also hears what is told to every subscriber
+        this(handler, 0, link, session, challenged, null == session || null != challenged);
     }
 
     private OutboundAdapter(
@@ -117,8 +138,20 @@ public final class OutboundAdapter implements FragmentHandler
         final AckPublisher challenged,
         final boolean hearsBroadcast)
     {
+        this(handler, sessionId, null, session, challenged, hearsBroadcast);
+    }
+
+    private OutboundAdapter(
+        final TrackerClientHandler handler,
+        final int sessionId,
+        final TrackerLink link,
+        final ClientSession session,
+        final AckPublisher challenged,
+        final boolean hearsBroadcast)
+    {
         this.handler = handler;
-        this.sessionId = sessionId;
+        this.fixedSessionId = sessionId;
+        this.link = link;
         this.session = session;
         this.challenged = challenged;
         this.hearsBroadcast = hearsBroadcast;
@@ -211,7 +244,7 @@ public final class OutboundAdapter implements FragmentHandler
                     refusedInSession(decoder, blockLength, clientId);
                     return true;
                 }
-                if (decoder.sessionId() == sessionId)
+                if (decoder.sessionId() == sessionId())
                 {
                     final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
                     if (RefusalCode.UNBOUND_SESSION == code && null != challenged)
@@ -232,7 +265,7 @@ public final class OutboundAdapter implements FragmentHandler
                     return false;
                 }
                 final LeaseGrantedDecoder decoder = leaseGrantedDecoder.wrap(frame, bodyOffset, blockLength, version);
-                if (decoder.sessionId() == sessionId)
+                if (decoder.sessionId() == sessionId())
                 {
                     receiptHandle.decode(frame, bodyOffset + LeaseGrantedDecoder.receiptHandleEncodingOffset());
                     handler.onLeaseGranted(decoder.correlationId(), decoder.messageId(), receiptHandle,
@@ -263,7 +296,7 @@ public final class OutboundAdapter implements FragmentHandler
                 }
                 final HelloChallengeDecoder decoder = helloChallengeDecoder.wrap(frame, bodyOffset, blockLength,
                     version);
-                if (decoder.sessionId() == sessionId && null != challenged)
+                if (decoder.sessionId() == sessionId() && null != challenged)
                 {
                     challenged.onHelloChallenge(frame, bodyOffset + HelloChallengeDecoder.nonceEncodingOffset());
                 }
@@ -277,7 +310,7 @@ public final class OutboundAdapter implements FragmentHandler
                 }
                 final SessionChallengeDecoder decoder = sessionChallengeDecoder.wrap(frame, bodyOffset, blockLength,
                     version);
-                if (null != session && decoder.sessionId() == sessionId && decoder.clientId() == session.clientId())
+                if (null != session && decoder.sessionId() == sessionId() && decoder.clientId() == session.clientId())
                 {
                     session.onSessionChallenge(frame, bodyOffset + SessionChallengeDecoder.nonceEncodingOffset());
                 }
@@ -286,6 +319,12 @@ public final class OutboundAdapter implements FragmentHandler
             default:
                 return false;
         }
+    }
+
+    /** The session id this client's answers carry: the link's now, or the one given. */
+    private int sessionId()
+    {
+        return null == link ? fixedSessionId : link.sessionId();
     }
 
     /**
@@ -320,7 +359,7 @@ public final class OutboundAdapter implements FragmentHandler
         }
         final RefusalCode code = WireCodes.refusal(decoder.codeRaw());
         final long entry = longField(blockLength, RefusedDecoder.entryEncodingOffset());
-        if (0 == entry && decoder.sessionId() != sessionId)
+        if (0 == entry && decoder.sessionId() != sessionId())
         {
             // told at once, to the session that sent the refused frame: another publication naming this client's id
             // (a second client with the same id, or one without its key) must not steer this session

@@ -5,9 +5,7 @@ import io.acktracker.transport.Protocol;
 import io.acktracker.transport.codecs.MessageHeaderEncoder;
 import io.acktracker.transport.codecs.TrackEncoder;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,10 +16,12 @@ import java.nio.ByteBuffer;
  * A sender's connection to a tracker: sends Track over Aeron and hands the tracker's Outcome, Redeliver and
  * Refused frames to a {@link TrackerClientHandler} from {@link #poll(int)}, called by the caller's own duty cycle.
  * <p>
- * Refused frames are delivered only when they answer this client's own commands (matched by its publication's
- * session id). Frames from a newer tracker that this client does not know are skipped and counted.
+ * Refused frames are delivered only when they answer this client's own commands (matched by the session id its
+ * {@link TrackerLink} gives its frames). The link is plain Aeron or a replicated tracker's cluster ingress and
+ * egress, as configured ({@link TrackerLinkSettings}). Frames from a newer tracker that this client does not know
+ * are skipped and counted.
  * <p>
- * Zero allocation per track and per frame received. Threading: one thread (the publication is exclusive).
+ * Zero allocation per track and per frame received. Threading: one thread (the link is not thread safe).
  */
 public final class TrackerClient implements AutoCloseable
 {
@@ -29,14 +29,10 @@ public final class TrackerClient implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final TrackEncoder trackEncoder = new TrackEncoder();
 
-    private final String trackerChannel;
-    private final int trackerStreamId;
-    private final String outcomeChannel;
-    private final int outcomeStreamId;
     private final TrackerClientHandler handler;
     private final ClientSession session;
-    private ExclusivePublication publication;
-    private Subscription subscription;
+    private final TrackerLinkSettings settings;
+    private TrackerLink link;
     private OutboundAdapter adapter;
 
     /**
@@ -97,23 +93,56 @@ public final class TrackerClient implements AutoCloseable
         final TrackerClientHandler handler,
         final ClientSession.Settings session)
     {
-        this.trackerChannel = trackerChannel;
-        this.trackerStreamId = trackerStreamId;
-        this.outcomeChannel = outcomeChannel;
-        this.outcomeStreamId = outcomeStreamId;
+        this(aeron, TrackerLinkSettings.aeron(trackerChannel, trackerStreamId, outcomeChannel, outcomeStreamId),
+            handler, session);
+    }
+
+    /**
+     * A client that reaches its tracker as configured: a single tracker over plain Aeron, or a replicated one over
+     * Aeron Cluster ({@link TrackerLinkSettings}); the same code either way. With a session, what the constructor
+     * above says holds over a cluster too: after a new leader or a new cluster session, the session binds again and
+     * resends every Track not yet confirmed.
+     *
+     * @param aeron    connected client; not closed by this.
+     * @param link     how to reach the tracker.
+     * @param handler  receives outcomes, redeliveries and refusals.
+     * @param session  who this client is, or null for a client without a session.
+     * @throws IllegalStateException when the link's mode needs a module that is not on the classpath.
+     */
+    public TrackerClient(
+        final Aeron aeron,
+        final TrackerLinkSettings link,
+        final TrackerClientHandler handler,
+        final ClientSession.Settings session)
+    {
+        this(TrackerLinks.open(aeron, link), link, handler, session);
+    }
+
+    /**
+     * A client over a link opened by the caller (e.g. with {@link TrackerLinks#open}); {@link #reconnect(Aeron)} is
+     * then not available: use {@link #reconnect(TrackerLink)}.
+     *
+     * @param link    the link to the tracker; closed with this client.
+     * @param handler receives outcomes, redeliveries and refusals.
+     * @param session who this client is, or null for a client without a session.
+     */
+    public TrackerClient(
+        final TrackerLink link, final TrackerClientHandler handler, final ClientSession.Settings session)
+    {
+        this(link, null, handler, session);
+    }
+
+    private TrackerClient(
+        final TrackerLink link,
+        final TrackerLinkSettings settings,
+        final TrackerClientHandler handler,
+        final ClientSession.Settings session)
+    {
+        this.link = link;
+        this.settings = settings;
         this.handler = handler;
-        this.subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
-        try
-        {
-            this.publication = aeron.addExclusivePublication(trackerChannel, trackerStreamId);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietClose(subscription);
-            throw ex;
-        }
-        this.session = null == session ? null : new ClientSession(session, publication);
-        this.adapter = new OutboundAdapter(handler, publication.sessionId(), this.session);
+        this.session = null == session ? null : new ClientSession(session, link);
+        this.adapter = new OutboundAdapter(handler, link, this.session, null);
     }
 
     /**
@@ -195,38 +224,65 @@ public final class TrackerClient implements AutoCloseable
         }
 
         final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + trackEncoder.encodedLength();
-        return null == session ? publication.offer(buffer, 0, frameLength) : session.send(buffer, 0, frameLength);
+        return null == session ? link.offer(buffer, 0, frameLength) : session.send(buffer, 0, frameLength);
     }
 
     /**
-     * Read what the tracker published and hand it to the handler.
+     * Read what the tracker published and hand it to the handler; with a session, also bind, resend and confirm as
+     * due. A cluster link also follows its leader and connects again from here.
      *
      * @param fragmentLimit most frames to read.
-     * @return frames read.
+     * @return work done: frames read and the session's work.
      */
     public int poll(final int fragmentLimit)
     {
-        final int work = subscription.poll(adapter, fragmentLimit);
+        final int work = link.poll(adapter, fragmentLimit);
         return null == session ? work : work + session.doWork();
     }
 
     /**
      * Go on over a new Aeron client, after the old one closed because its media driver died (as an embedded driver
      * does with the tracker process that ran it: {@code aeron.isClosed()}, or a {@code DriverTimeoutException} from
-     * its error handler). With a session, everything unconfirmed is sent again once the session is bound again; a
-     * Track offered into the dead driver is never lost. Allocates (new publication, subscription and decoder).
+     * its error handler): a new link is opened as configured. With a session, everything unconfirmed is sent again
+     * once the session is bound again; a Track offered into the dead driver is never lost. Allocates (new link and
+     * decoder).
      *
      * @param aeron the new client, connected to the tracker's (restarted) driver; not closed by this.
+     * @throws IllegalStateException for a client made over a link of the caller's: use
+     *                               {@link #reconnect(TrackerLink)}.
      */
     public void reconnect(final Aeron aeron)
     {
-        CloseHelper.quietCloseAll(publication, subscription);
-        subscription = aeron.addSubscription(outcomeChannel, outcomeStreamId);
-        publication = aeron.addExclusivePublication(trackerChannel, trackerStreamId);
-        adapter = new OutboundAdapter(handler, publication.sessionId(), session);
+        if (null == settings)
+        {
+            throw new IllegalStateException("this client was made over a link of the caller's: reconnect(link)");
+        }
+        CloseHelper.quietClose(link);
+        goOnOver(TrackerLinks.open(aeron, settings));
+    }
+
+    /**
+     * Go on over a new link (the old one is closed here): with a session, everything unconfirmed is sent again once
+     * the session is bound again. Allocates (a new decoder).
+     *
+     * @param link the new link; closed with this client.
+     */
+    public void reconnect(final TrackerLink link)
+    {
+        if (link != this.link)
+        {
+            CloseHelper.quietClose(this.link);
+        }
+        goOnOver(link);
+    }
+
+    private void goOnOver(final TrackerLink link)
+    {
+        this.link = link;
+        adapter = new OutboundAdapter(handler, link, session, null);
         if (null != session)
         {
-            session.reconnect(publication);
+            session.reconnect(link);
         }
     }
 
@@ -247,7 +303,7 @@ public final class TrackerClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return publication.isConnected() && subscription.isConnected();
+        return link.isConnected() && link.isReceiving();
     }
 
     /**
@@ -257,7 +313,17 @@ public final class TrackerClient implements AutoCloseable
      */
     public int sessionId()
     {
-        return publication.sessionId();
+        return link.sessionId();
+    }
+
+    /**
+     * The link this client reaches its tracker over.
+     *
+     * @return the link.
+     */
+    public TrackerLink link()
+    {
+        return link;
     }
 
     /**
@@ -272,6 +338,6 @@ public final class TrackerClient implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietCloseAll(publication, subscription);
+        CloseHelper.quietClose(link);
     }
 }
