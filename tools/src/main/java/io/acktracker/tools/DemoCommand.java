@@ -131,6 +131,48 @@ final class DemoCommand implements Callable<Integer>
         description = "Write the completed messages' latency distribution here (for 'acktracker plot').")
     Path hgrm;
 
+    @Option(names = "--cluster", description = "Run the tracker replicated on Aeron Cluster instead: three member " +
+        "processes on this host, a sender and two destinations with sessions, the leader SIGKILLed part way; then " +
+        "the election time, the gap in completions and the reconciliation. Takes --rate, --duration, --kills, " +
+        "--leader-timeout and --data-dir.")
+    boolean cluster;
+
+    @Option(names = "--kills", paramLabel = "N", defaultValue = "1",
+        description = "With --cluster: how many times the leader is killed, evenly spread (default ${DEFAULT-VALUE}).")
+    int kills;
+
+    @Option(names = "--leader-timeout", paramLabel = "DURATION", defaultValue = "1s", converter = Durations.class,
+        description = "With --cluster: how long a silent leader is waited for (default ${DEFAULT-VALUE}).")
+    long leaderTimeoutNs;
+
+    /** The cluster demo: its own options checked, the single-process ones refused rather than ignored. */
+    private int runCluster() throws InterruptedException
+    {
+        for (final String option : new String[] {"--messages", "--destinations", "--quorum", "--loss", "--dark-at",
+            "--ack-timeout", "--ttl", "--max-attempts", "--in-memory", "--seed", "--warmup", "--hgrm"})
+        {
+            Usage.require(spec, !given(option), option + " does not go with --cluster (it takes --rate, " +
+                "--duration, --kills, --leader-timeout and --data-dir)");
+        }
+        Usage.require(spec, rate >= 1 && rate <= MAX_CLUSTER_RATE, "--rate with --cluster: 1 to " +
+            String.format("%,d", MAX_CLUSTER_RATE) + " Tracks/s (three members and the clients share this host)");
+        Usage.require(spec, kills >= 0 && kills <= 1_000, "--kills: 0 to 1,000");
+        Usage.require(spec, durationNs >= TimeUnit.SECONDS.toNanos(1) && durationNs / (kills + 1) >=
+            TimeUnit.SECONDS.toNanos(2), "--duration with --cluster: at least 2 s per kill and 1 s in all (a " +
+            "killed member is started again and rejoins before the next kill)");
+        Usage.require(spec, leaderTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(100), "--leader-timeout: at least " +
+            "100ms");
+        return new ClusterDemo(spec.commandLine().getOut(), rate, durationNs, kills, leaderTimeoutNs, dataDir).run();
+    }
+
+    private boolean given(final String option)
+    {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** Most Tracks per second the cluster demo takes on this host. */
+    static final int MAX_CLUSTER_RATE = 50_000;
+
     /** Most messages per second the demo takes: its one simulation thread sends, acks and reads every frame. */
     static final int MAX_RATE = 1_000_000;
 
@@ -144,6 +186,12 @@ final class DemoCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
+        if (cluster)
+        {
+            return runCluster();
+        }
+        Usage.require(spec, !given("--kills") && !given("--leader-timeout"), "--kills and --leader-timeout go " +
+            "with --cluster");
         validate();
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = inMemory ? null : null != dataDir ? dataDir : Files.createTempDirectory("acktracker-demo");

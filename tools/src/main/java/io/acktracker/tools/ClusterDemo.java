@@ -1,0 +1,452 @@
+package io.acktracker.tools;
+
+import io.acktracker.engine.api.FailureReason;
+import io.acktracker.engine.api.Outcome;
+import io.acktracker.engine.api.TrackRequest;
+import io.acktracker.engine.api.TrackerException;
+import io.acktracker.transport.EmbeddedDriver;
+import io.acktracker.transport.client.ClientSession;
+import io.acktracker.transport.client.DestinationClient;
+import io.acktracker.transport.client.TrackerClient;
+import io.acktracker.transport.client.TrackerClientHandler;
+import io.acktracker.transport.client.TrackerLinkSettings;
+import io.aeron.Aeron;
+import org.HdrHistogram.Histogram;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongArrayQueue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code acktracker demo --cluster}: three members of a replicated tracker on this host, each a process of its own
+ * ({@link ClusterMembers}), a sender and two destinations as clients with sessions over the cluster's ingress and
+ * egress (the same helpers as over plain Aeron, switched by their link settings). Tracks go at a fixed rate, each
+ * needing both destinations' acks; a destination acks a Track once the sender's session says it was applied. Part
+ * way (or {@code --kills} times, evenly spread) the leader's process is SIGKILLed and started again from its
+ * directory. At the end, with no new Tracks, it waits (bounded) for the outcome of every Track the cluster confirmed,
+ * and prints for each kill how long the election took and how long no completion came, then the reconciliation:
+ * every confirmed Track told its outcome once, none lost, none twice.
+ * <p>
+ * Threading: the command's thread runs the clients' duty cycle; each member's output is read by a thread of its own.
+ */
+final class ClusterDemo
+{
+    private static final long PROGRESS_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long MESSAGE_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
+
+    private final PrintWriter out;
+    private final int rate;
+    private final long durationNs;
+    private final int kills;
+    private final long leaderTimeoutNs;
+    private final Path keepDir;
+
+    /** Per Track id: how many outcomes the sender was told (ids 1..sent). */
+    private int[] told;
+    private final Long2LongHashMap sentAtNs = new Long2LongHashMap(0);
+    private final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
+    private long outcomes;
+    private long lastCompletionNs;
+    private long notCompleted;
+    /** Per Track id: its session sequence; the Tracks the cluster confirmed run 1..confirmedThrough. */
+    private long[] sequences;
+    private long nextId = 1;
+    private long confirmedThrough;
+
+    private static final class Kill
+    {
+        int member;
+        long atNs;
+        long electedNs;
+        int newLeader = -1;
+        long resumedNs;
+    }
+
+    ClusterDemo(
+        final PrintWriter out, final int rate, final long durationNs, final int kills, final long leaderTimeoutNs,
+        final Path keepDir)
+    {
+        this.out = out;
+        this.rate = rate;
+        this.durationNs = durationNs;
+        this.kills = kills;
+        this.leaderTimeoutNs = leaderTimeoutNs;
+        this.keepDir = keepDir;
+    }
+
+    int run() throws InterruptedException
+    {
+        final Path dir = directory();
+        final int portBase = 30_000 + 1_000 * ThreadLocalRandom.current().nextInt(20);
+        final Path config = write(dir.resolve("tracker.yaml"), String.join("\n", "name: cluster-demo",
+            "destinations: [a, b]", "capacity: " + Math.max(4096, (long)rate * 60), "max.clients: 8",
+            "outbox.capacity: " + powerOfTwoAtLeast(Math.max(4096, (long)rate * 60)), "early.ack.window: 5s", ""));
+        final ClusterMembers members = new ClusterMembers(dir, config, portBase, leaderTimeoutNs);
+        EmbeddedDriver driver = null;
+        Aeron aeron = null;
+        TrackerClient sender = null;
+        DestinationClient[] destinations = new DestinationClient[0];
+        try
+        {
+            out.printf("cluster demo: 3 members on localhost (ports %d-%d), leader timeout %s; %,d Tracks/s for %s, " +
+                "each needing the acks of 2 destinations; the leader SIGKILLed %d time%s%n", portBase + 1,
+                portBase + 205, Durations.format(leaderTimeoutNs), rate, Durations.format(durationNs), kills,
+                1 == kills ? "" : "s");
+            out.flush();
+            for (int id = 0; id < ClusterMembers.SIZE; id++)
+            {
+                members.start(id);
+            }
+            try
+            {
+                awaitUntil(() -> members.allRunning() && members.leader() >= 0 || members.anyExited(),
+                    START_TIMEOUT_NS, "the members to start and elect a leader");
+                if (members.anyExited())
+                {
+                    throw new TrackerException("cluster demo: a member exited at its start");
+                }
+            }
+            catch (final TrackerException ex)
+            {
+                throw new TrackerException(ex.getMessage() + "; their last words:" + members.lastLines(5));
+            }
+            out.printf("members started, member %d leads%n", members.leader());
+            out.flush();
+
+            driver = EmbeddedDriver.launch(EmbeddedDriver.context("cluster-demo"));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            final TrackerLinkSettings link = TrackerLinkSettings.cluster(members.ingressEndpoints());
+            final LongArrayQueue[] toAck = { new LongArrayQueue(), new LongArrayQueue() };
+            sender = new TrackerClient(aeron, link, new SenderHandler(),
+                new ClientSession.Settings(ClientSession.Settings.idOf("demo-sender"), "demo-sender")
+                    .maxUnconfirmed(Math.max(4096, Integer.highestOneBit(rate) << 1)));
+            destinations = new DestinationClient[] {
+                new DestinationClient(aeron, link, "a", 0, (id, outcome, reason, latencyNs, attempts, replay) -> { }, null,
+                    new ClientSession.Settings(ClientSession.Settings.idOf("demo-a"), "demo-a")),
+                new DestinationClient(aeron, link, "b", 1, (id, outcome, reason, latencyNs, attempts, replay) -> { }, null,
+                    new ClientSession.Settings(ClientSession.Settings.idOf("demo-b"), "demo-b")) };
+            final TrackerClient client = sender;
+            final DestinationClient[] acking = destinations;
+            awaitUntil(() -> poll(client, acking) >= 0 && client.session().isBound() &&
+                acking[0].publisher().session().isBound() && acking[1].publisher().session().isBound(),
+                START_TIMEOUT_NS, "the clients' sessions to bind");
+
+            final List<Kill> done = drive(members, sender, destinations, toAck);
+            drain(sender, destinations, toAck);
+            return report(done);
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(sender);
+            CloseHelper.quietCloseAll(destinations);
+            CloseHelper.quietCloseAll(aeron, driver, members);
+            if (null == keepDir)
+            {
+                delete(dir);
+            }
+        }
+    }
+
+    /** Send at the rate for the duration, killing the leader on schedule; returns the kills done. */
+    private List<Kill> drive(
+        final ClusterMembers members, final TrackerClient sender, final DestinationClient[] destinations,
+        final LongArrayQueue[] toAck) throws InterruptedException
+    {
+        final int total = (int)Math.min(Integer.MAX_VALUE - 1, rate * durationNs / TimeUnit.SECONDS.toNanos(1));
+        told = new int[total + 1];
+        sequences = new long[total + 1];
+        final TrackRequest request = new TrackRequest();
+        final List<Kill> done = new ArrayList<>();
+        Kill pending = null;
+        final long startNs = System.nanoTime();
+        long nextProgressNs = startNs + PROGRESS_NS;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            final long elapsedNs = nowNs - startNs;
+            if (elapsedNs >= durationNs && (nextId > total || elapsedNs - durationNs > START_TIMEOUT_NS))
+            {
+                // all sent, or the cluster took no more for a long while after the end: report what there is
+                break;
+            }
+            int work = poll(sender, destinations);
+            // Tracks at the rate, as far as the session's window takes them
+            final long due = Math.min(total, rate * elapsedNs / TimeUnit.SECONDS.toNanos(1));
+            while (nextId <= due)
+            {
+                final long sequence = sender.tryTrack(request.reset().messageId(nextId).destinations(0b11)
+                    .ackTimeoutNs(MESSAGE_TIMEOUT_NS).ttlNs(MESSAGE_TIMEOUT_NS));
+                if (sequence <= 0)
+                {
+                    break;
+                }
+                sequences[(int)nextId] = sequence;
+                sentAtNs.put(nextId, nowNs);
+                nextId++;
+                work++;
+            }
+            work += queueConfirmed(sender, toAck);
+            work += ack(destinations, toAck);
+
+            // the kill schedule: evenly spread, one at a time, only with all three members up
+            if (null == pending && done.size() < kills &&
+                elapsedNs >= durationNs * (done.size() + 1) / (kills + 1) && members.allRunning())
+            {
+                pending = new Kill();
+                pending.member = members.leader();
+                if (pending.member >= 0)
+                {
+                    pending.atNs = System.nanoTime();
+                    members.kill(pending.member);
+                    out.printf("%5.1f s  member %d (the leader, pid %d) SIGKILLed%n", elapsedNs / 1e9,
+                        pending.member, members.pid(pending.member));
+                    out.flush();
+                    members.start(pending.member);
+                }
+                else
+                {
+                    pending = null;
+                }
+            }
+            if (null != pending)
+            {
+                final int leader = members.leader();
+                if (0 == pending.electedNs && leader >= 0 && leader != pending.member)
+                {
+                    pending.electedNs = System.nanoTime();
+                    pending.newLeader = leader;
+                }
+                if (0 == pending.resumedNs && lastCompletionNs - pending.atNs > 0)
+                {
+                    pending.resumedNs = lastCompletionNs;
+                }
+                if (0 != pending.electedNs && 0 != pending.resumedNs)
+                {
+                    out.printf("%5.1f s  member %d elected %,d ms after the kill; completions resumed after %,d ms%n",
+                        (System.nanoTime() - startNs) / 1e9, pending.newLeader,
+                        TimeUnit.NANOSECONDS.toMillis(pending.electedNs - pending.atNs),
+                        TimeUnit.NANOSECONDS.toMillis(pending.resumedNs - pending.atNs));
+                    out.flush();
+                    done.add(pending);
+                    pending = null;
+                }
+            }
+            if (nowNs - nextProgressNs >= 0)
+            {
+                nextProgressNs += PROGRESS_NS;
+                out.printf("%5.1f s  %,d Tracks sent, %,d confirmed applied, %,d outcomes%n", elapsedNs / 1e9,
+                    nextId - 1, confirmedThrough, outcomes);
+                out.flush();
+            }
+            if (0 == work)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+        if (null != pending)
+        {
+            done.add(pending);
+        }
+        return done;
+    }
+
+    /** Wait (bounded) until every Track taken was confirmed, acked and told its outcome. */
+    private void drain(final TrackerClient sender, final DestinationClient[] destinations,
+        final LongArrayQueue[] toAck) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final int work = poll(sender, destinations) + queueConfirmed(sender, toAck) + ack(destinations, toAck);
+            if (confirmedThrough == nextId - 1 && toAck[0].isEmpty() && toAck[1].isEmpty() && allTold())
+            {
+                return;
+            }
+            if (0 == work)
+            {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /** A destination acks a Track once the cluster confirmed it applied (as a real one is sent it after). */
+    private int queueConfirmed(final TrackerClient sender, final LongArrayQueue[] toAck)
+    {
+        int work = 0;
+        while (confirmedThrough + 1 < nextId && sender.session().isApplied(sequences[(int)confirmedThrough + 1]))
+        {
+            confirmedThrough++;
+            toAck[0].addLong(confirmedThrough);
+            toAck[1].addLong(confirmedThrough);
+            work++;
+        }
+        return work;
+    }
+
+    private boolean allTold()
+    {
+        for (int id = 1; id < nextId; id++)
+        {
+            if (0 == told[id])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int poll(final TrackerClient sender, final DestinationClient[] destinations)
+    {
+        int work = sender.poll(64);
+        for (final DestinationClient destination : destinations)
+        {
+            work += destination.poll(64);
+        }
+        return work;
+    }
+
+    private static int ack(final DestinationClient[] destinations, final LongArrayQueue[] toAck)
+    {
+        int work = 0;
+        for (int d = 0; d < destinations.length; d++)
+        {
+            while (!toAck[d].isEmpty() && destinations[d].publisher().tryAck(toAck[d].peekLong()) > 0)
+            {
+                toAck[d].pollLong();
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int report(final List<Kill> done)
+    {
+        long missing = 0;
+        long twice = 0;
+        for (int id = 1; id < nextId; id++)
+        {
+            missing += 0 == told[id] ? 1 : 0;
+            twice += told[id] > 1 ? 1 : 0;
+        }
+        out.println();
+        out.println("Failovers");
+        for (int i = 0; i < done.size(); i++)
+        {
+            final Kill kill = done.get(i);
+            out.printf("  kill %d: member %d; %s; %s%n", i + 1, kill.member, 0 == kill.electedNs ? "no new leader " +
+                "seen" : "member " + kill.newLeader + " elected after " +
+                String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(kill.electedNs - kill.atNs)),
+                0 == kill.resumedNs ? "no completion after it" : "completions resumed after " +
+                String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(kill.resumedNs - kill.atNs)));
+        }
+        out.println("Outcomes");
+        out.printf("  %,d Tracks sent, %,d confirmed applied by the cluster, %,d outcomes told to the sender%n",
+            nextId - 1, confirmedThrough, outcomes);
+        out.printf("  %,d without an outcome, %,d told twice, %,d not COMPLETED%n", missing, twice, notCompleted);
+        out.printf("  completion latency (Track sent to outcome): p50 %s, p99 %s, p99.9 %s, max %s (n=%,d)%n",
+            Durations.format(latency.getValueAtPercentile(50)), Durations.format(latency.getValueAtPercentile(99)),
+            Durations.format(latency.getValueAtPercentile(99.9)), Durations.format(latency.getMaxValue()),
+            latency.getTotalCount());
+        final boolean kept = 0 == missing && 0 == twice;
+        out.println(kept ? "Nothing confirmed was lost and every Track ended exactly once." :
+            "THE PROMISE WAS BROKEN: see the counts above.");
+        out.flush();
+        return kept ? 0 : 1;
+    }
+
+    private final class SenderHandler implements TrackerClientHandler
+    {
+        public void onOutcome(
+            final long messageId,
+            final Outcome outcome,
+            final FailureReason reason,
+            final long latencyNs,
+            final int attempts,
+            final boolean replay)
+        {
+            if (messageId > 0 && messageId < told.length)
+            {
+                told[(int)messageId]++;
+                outcomes++;
+                final long nowNs = System.nanoTime();
+                lastCompletionNs = nowNs;
+                notCompleted += Outcome.COMPLETED == outcome ? 0 : 1;
+                final long sentNs = sentAtNs.remove(messageId);
+                if (0 != sentNs)
+                {
+                    latency.recordValue(Math.min(latency.getHighestTrackableValue(), nowNs - sentNs));
+                }
+            }
+        }
+    }
+
+    private Path directory()
+    {
+        try
+        {
+            return null != keepDir ? Files.createDirectories(keepDir) : Files.createTempDirectory("acktracker-cluster");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the cluster's directory", ex);
+        }
+    }
+
+    private static long powerOfTwoAtLeast(final long value)
+    {
+        return Long.highestOneBit(value - 1) << 1;
+    }
+
+    private static Path write(final Path file, final String text)
+    {
+        try
+        {
+            return Files.writeString(file, text);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void delete(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            // best effort: a temp directory
+        }
+    }
+
+    private static void awaitUntil(final java.util.function.BooleanSupplier condition, final long timeoutNs,
+        final String what) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new TrackerException("cluster demo: timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
