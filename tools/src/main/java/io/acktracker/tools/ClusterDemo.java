@@ -145,9 +145,21 @@ final class ClusterDemo
                 acking[0].publisher().session().isBound() && acking[1].publisher().session().isBound(),
                 START_TIMEOUT_NS, "the clients' sessions to bind");
 
+            members.markCpu();
+            final long clientCpuStartNs = clientCpuNs();
+            final long startNs = System.nanoTime();
             final List<Kill> done = drive(members, sender, destinations, toAck);
             drain(sender, destinations, toAck);
-            return report(done);
+            final long cpuNs = members.cpuSinceMarkNs();
+            final long clientCpuNs = clientCpuNs() - clientCpuStartNs;
+            final long wallNs = System.nanoTime() - startNs;
+            final int result = report(done);
+            out.printf("CPU (user + system, as the OS counts it per process): the three members %.1f s in all, " +
+                "%,.0f us per completed Track (%.0f%% of a core each on average over %.1f s); this process (the " +
+                "clients and their media driver) %.1f s%n", cpuNs / 1e9, outcomes > 0 ? cpuNs / 1e3 / outcomes : 0.0,
+                100.0 * cpuNs / ClusterMembers.SIZE / wallNs, wallNs / 1e9, clientCpuNs / 1e9);
+            out.flush();
+            return result;
         }
         finally
         {
@@ -405,6 +417,11 @@ final class ClusterDemo
         {
             throw new UncheckedIOException("cannot create the cluster's directory", ex);
         }
+    }
+
+    private static long clientCpuNs()
+    {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     private static long powerOfTwoAtLeast(final long value)

@@ -36,6 +36,9 @@ final class ClusterMembers implements AutoCloseable
     /** Per member: 0 not running yet, 1 follower, 2 candidate, 3 leader (its last role line). */
     private final int[] roles = new int[SIZE];
     private final long[] leaderSinceNs = new long[SIZE];
+    /** CPU time of members' processes that ended (killed), and what the live ones had used when counting began. */
+    private long cpuOfEndedNs;
+    private final long[] cpuAtMarkNs = new long[SIZE];
 
     ClusterMembers(final Path dir, final Path config, final int portBase, final long leaderTimeoutNs)
     {
@@ -201,6 +204,8 @@ final class ClusterMembers implements AutoCloseable
     void kill(final int id) throws InterruptedException
     {
         final Process process = processes[id];
+        cpuOfEndedNs += cpuNs(process) - cpuAtMarkNs[id];
+        cpuAtMarkNs[id] = 0;
         synchronized (roles)
         {
             roles[id] = 0;
@@ -237,6 +242,40 @@ final class ClusterMembers implements AutoCloseable
             }
         }
         return text.toString();
+    }
+
+    /** Start counting the members' CPU time from now. */
+    void markCpu()
+    {
+        cpuOfEndedNs = 0;
+        for (int id = 0; id < SIZE; id++)
+        {
+            cpuAtMarkNs[id] = null == processes[id] ? 0 : cpuNs(processes[id]);
+        }
+    }
+
+    /**
+     * The CPU time every member's processes used since {@link #markCpu()}, the killed ones included up to their
+     * kill (user and system, as the OS counts it for each pid).
+     *
+     * @return nanoseconds.
+     */
+    long cpuSinceMarkNs()
+    {
+        long total = cpuOfEndedNs;
+        for (int id = 0; id < SIZE; id++)
+        {
+            if (null != processes[id])
+            {
+                total += cpuNs(processes[id]) - cpuAtMarkNs[id];
+            }
+        }
+        return total;
+    }
+
+    private static long cpuNs(final Process process)
+    {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     long pid(final int id)
