@@ -73,7 +73,8 @@ class ClusterKillTest
         {
             assertThat(clients.destination.publisher().tryAck(id)).isPositive();
         }
-        ClusterRig.awaitUntil(() -> clients.poll() >= 0 && firstCompletionAfterTheKill(), "a completion after the kill");
+        ClusterRig.awaitUntil(() -> clients.poll() >= 0 && firstCompletionAfterTheKill(),
+            "a completion after the kill");
         final long resumedNs = System.nanoTime();
         final int newLeader = link.leaderMemberId();
         assertThat(newLeader).isNotEqualTo(leader);
