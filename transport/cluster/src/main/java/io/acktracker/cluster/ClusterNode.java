@@ -149,7 +149,8 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Start a member: it joins the others (or waits for them) and elects a leader.
+     * Start a member: it warms its service's engine ({@link TrackerClusteredService#warmUp}), then joins the others
+     * (or waits for them) and elects a leader.
      *
      * @param settings     where and how.
      * @param service      the service, built with the same settings on every member.
@@ -159,6 +160,9 @@ public final class ClusterNode implements AutoCloseable
     public static ClusterNode launch(
         final Settings settings, final TrackerClusteredService service, final ErrorHandler errorHandler)
     {
+        // the engine's first open in a JVM compiles code for tens of seconds on a loaded host: before the member
+        // takes part, not on the service thread of a leader that has accepted clients
+        service.warmUp();
         final int id = settings.memberId();
         final String host = settings.hosts().get(id);
         final String aeronDir = new File(settings.dir(), "driver").getAbsolutePath();
