@@ -67,6 +67,11 @@ final class ServiceKeys
             (o, v) -> o.driverThreading = v, "embedded driver threading");
         service("driver.term.length", ValueType.BYTES, (o) -> o.driverTermLength, (o, v) -> o.driverTermLength = v,
             "embedded driver term length for IPC and UDP publications (a power of two, 64k..1g)");
+        service("driver.client.liveness.timeout", ValueType.DURATION, (o) -> o.driverClientLivenessNs,
+            (o, v) -> o.driverClientLivenessNs = v, "embedded driver: how long a client process that stopped " +
+            "sending keep-alives (killed, or paused) keeps its publications and subscriptions; a killed client's " +
+            "subscription, once a window of the stream it read is unread, holds that stream back up to that long " +
+            "(on IPC a killed destination holds every outcome), and a live one paused longer is cut off (2s..1h)");
         service("expected.rate", ValueType.INT, (o) -> o.expectedRate, (o, v) -> o.expectedRate = v,
             "messages per second the service is sized for (0: not stated); at start, one warning when " +
             "tombstone.capacity cannot hold tombstone.window at this rate");

@@ -81,6 +81,7 @@ final class ServiceOptions
     Path driverDir;
     Threading driverThreading = Threading.SHARED;
     long driverTermLength = 16L * 1024 * 1024;
+    long driverClientLivenessNs = TimeUnit.SECONDS.toNanos(10);
     Path destinationKeysFile;
     Path clientKeysFile;
     boolean httpEnabled;
@@ -118,6 +119,11 @@ final class ServiceOptions
         {
             throw new IllegalArgumentException("invalid driver.term.length='" + driverTermLength +
                 "': expected a power of two, 64k..1g");
+        }
+        if (driverClientLivenessNs < TimeUnit.SECONDS.toNanos(2) || driverClientLivenessNs > TimeUnit.HOURS.toNanos(1))
+        {
+            throw new IllegalArgumentException("invalid driver.client.liveness.timeout='" +
+                ValueType.DURATION.format(driverClientLivenessNs) + "': expected 2s..1h");
         }
         if (expectedRate < 0)
         {

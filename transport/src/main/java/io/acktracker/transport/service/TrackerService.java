@@ -121,7 +121,8 @@ public final class TrackerService implements AutoCloseable
                 driver = EmbeddedDriver.launch(driverContext
                     .threadingMode(options.driverThreading.mode())
                     .ipcTermBufferLength(termLength)
-                    .publicationTermBufferLength(termLength));
+                    .publicationTermBufferLength(termLength)
+                    .clientLivenessTimeoutNs(options.driverClientLivenessNs));
                 aeronContext.aeronDirectoryName(driver.aeronDirectoryName());
             }
             else
@@ -360,6 +361,8 @@ public final class TrackerService implements AutoCloseable
         return "acktracker '" + config.name() + "' running: driver " +
             (null != driver ? "embedded at " + driver.aeronDirectoryName() :
             "external at " + aeron.context().aeronDirectoryName()) +
+            // after a kill, the dead process's subscriptions hold back what they read until the driver drops them
+            ", client liveness " + ValueType.DURATION.format(aeron.context().interServiceTimeoutNs()) +
             ", inbound " + config.get("inbound.channel") + " stream " + config.get("inbound.stream") +
             ", outbound " + config.get("outbound.channel") + " stream " + config.get("outbound.stream") +
             ", data " + (null == config.dataDir() ? "in memory" : config.dataDir().toString()) +

@@ -128,9 +128,13 @@ class SessionSoakTest
 
         // the service's own driver dies with each SIGKILL and comes back at the same directory with the next start;
         // otherwise a driver in this JVM is the external one every process shares
+        // -Dsoak.client.liveness.ms: how long the external driver keeps a killed process's subscriptions (Aeron's
+        // 10 s by default), during which they hold back the images they were subscribed to
+        final long clientLivenessMs = Long.getLong("soak.client.liveness.ms", 10_000);
         final EmbeddedDriver driver = embedded ? null : EmbeddedDriver.launch(EmbeddedDriver.context("soak")
             .ipcTermBufferLength(1 << 20)
-            .publicationTermBufferLength(1 << 20));
+            .publicationTermBufferLength(1 << 20)
+            .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(clientLivenessMs)));
         final String aeronDir = embedded ? EmbeddedDriver.stableDirectoryName(NAME, data) :
             driver.aeronDirectoryName();
         final String[] senderArgs = {aeronDir, senderLog.toString(), "sender-1", String.valueOf(RATE), commandChannel,
@@ -139,6 +143,7 @@ class SessionSoakTest
         Process sender = null;
         final Process[] destinations = new Process[2];
         final List<Long> resumedMs = new ArrayList<>();
+        final List<Long> senderAppliedMs = new ArrayList<>();
         // the same figure, split: restarts of the service alone, and those where a new sender or destination
         // process started too (its JVM start and binding are part of the wait)
         final List<Long> resumedServiceOnlyMs = new ArrayList<>();
@@ -163,6 +168,7 @@ class SessionSoakTest
             {
                 final long restartedNs = System.nanoTime();
                 long resumed = -1;
+                long senderApplied = -1;
                 final long cycleEndNs = restartedNs + TimeUnit.MILLISECONDS.toNanos(500 + random.nextInt(1500));
                 do
                 {
@@ -173,13 +179,20 @@ class SessionSoakTest
                         {
                             resumed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedNs);
                         }
+                        // the sender's helper logs "C" when more of its commands were confirmed applied: the first
+                        // after a start is when the sender's own stream reached the new service
+                        else if (senderApplied < 0 && SoakLog.is(line, "C", 2, watch))
+                        {
+                            senderApplied = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedNs);
+                        }
                     }
                 }
-                while (System.nanoTime() - cycleEndNs < 0 || (cycle > 0 && resumed < 0 &&
+                while (System.nanoTime() - cycleEndNs < 0 || (cycle > 0 && (resumed < 0 || senderApplied < 0) &&
                     System.nanoTime() - restartedNs < TimeUnit.SECONDS.toNanos(30)));
                 if (cycle > 0)
                 {
                     resumedMs.add(resumed);
+                    senderAppliedMs.add(senderApplied);
                     (clientRestarted ? resumedWithClientMs : resumedServiceOnlyMs).add(resumed);
                 }
                 if (cycle == kills)
@@ -268,6 +281,12 @@ class SessionSoakTest
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs), percentile(sorted, 50),
                 percentile(sorted, 90), percentile(sorted, 100), resumedMs, percentile(starts, 50),
                 percentile(starts, 100));
+            final List<Long> senderApplied = new ArrayList<>(senderAppliedMs);
+            Collections.sort(senderApplied);
+            System.out.printf("session soak sender's stream (driver client liveness %d ms): its commands applied " +
+                "again after each restart in (ms) median %d, 90%% %d, max %d, %d over 2 s (-1: not in the cycle): " +
+                "%s%n", clientLivenessMs, percentile(senderApplied, 50), percentile(senderApplied, 90),
+                percentile(senderApplied, 100), overTwoSeconds(senderAppliedMs), senderAppliedMs);
             System.out.printf("session soak resumption split: %d restarts of the service alone, median %d, 90%% %d, " +
                 "max %d ms, %d over 2 s; %d with a new sender or destination process, median %d, 90%% %d, max %d ms, " +
                 "%d over 2 s%n", resumedServiceOnlyMs.size(), percentile(resumedServiceOnlyMs, 50),
