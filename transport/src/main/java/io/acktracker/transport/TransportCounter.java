@@ -155,7 +155,14 @@ public enum TransportCounter
     SESSION_OPENS_BAD_CREDENTIAL(81, "session opens refused: wrong credential, or no challenge outstanding", false),
     /** Numbered commands and outbox confirms refused: client has a key, not from the image that proved it. */
     CLIENT_COMMANDS_UNAUTHENTICATED(82,
-        "numbered commands and outbox confirms refused: client has a key, not from the image that proved it", false);
+        "numbered commands and outbox confirms refused: client has a key, not from the image that proved it", false),
+    /**
+     * Numbered commands and outbox confirms refused: not from the image the client's session was last opened from
+     * (a killed predecessor's frames still draining, or a second process with the same client id).
+     */
+    CLIENT_COMMANDS_FROM_ANOTHER_IMAGE(83,
+        "numbered commands and outbox confirms refused: not from the image the client's session was opened from",
+        false);
 
     /** Counter type id of every transport counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B01;

@@ -85,7 +85,7 @@ final class ClusterEdge
     {
         commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != cluster.getClientSession(sessionId),
-            config.destinationKeys(), config.clientKeys(), outboxSender);
+            config.destinationKeys(), config.clientKeys(), outboxSender, false);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
     }

@@ -449,12 +449,13 @@ public final class ClientSession
                 bound = false;
                 break;
             case UNAUTHENTICATED:
-                // the tracker wants a proof it does not have (it restarted, or this publication's image is new): a
-                // client with a key proves its id again, and the open resends everything unconfirmed; not more
+                // the tracker does not take this client's commands from this publication (it restarted and wants a
+                // proof, or this publication's image is not the one the session was opened from): open again (a
+                // client with a key proves its id again), and the open resends everything unconfirmed; not more
                 // often than a tenth of the resend timeout (a wrong key is refused at every open)
                 authenticationRefusals++;
                 openAnswerable = false;
-                if (null != mac && !isProving() && clock.nanoTime() - lastOpenNs > resendTimeoutNs / 10)
+                if (!isProving() && clock.nanoTime() - lastOpenNs > resendTimeoutNs / 10)
                 {
                     openDue = true;
                 }

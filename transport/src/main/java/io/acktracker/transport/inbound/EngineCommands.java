@@ -80,6 +80,7 @@ public final class EngineCommands implements CommandHandler
     private final ReceiptHandle grantedHandle = new ReceiptHandle();
     private final HelloAuthenticator authenticator;
     private final ClientAuthenticator clientAuthenticator;
+    private final ClientImages clientImages;
     private final UnsafeBuffer sessionCommand = new UnsafeBuffer(new byte[CommandLayout.SESSION_LENGTH]);
     private final OutboxSender outboxSender;
     private long numberedClient;
@@ -115,6 +116,41 @@ public final class EngineCommands implements CommandHandler
         final DestinationKeys clientKeys,
         final OutboxSender outboxSender)
     {
+        this(agent, outbound, counters, stats, maxSessions, defaultLeaseTimeoutNs, isLive, keys, clientKeys,
+            outboxSender, true);
+    }
+
+    /**
+     * A bridge from the wire to one tracker agent, saying whether a client's numbered commands are taken only from
+     * the image its session was last opened from ({@link ClientImages}).
+     *
+     * @param agent                 the tracker's synchronous commands.
+     * @param outbound              for Refused and LeaseGranted answers.
+     * @param counters              transport counters.
+     * @param stats                 per-destination activity.
+     * @param maxSessions           most sessions bound at once.
+     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
+     * @param isLive                whether a session still has an image.
+     * @param keys                  destinations that must prove their name at hello, with their keys.
+     * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
+     * @param outboxSender          rewound when a client opens its session again.
+     * @param clientImagesChecked   true over Aeron; false on a replicated tracker (transport state that is not in
+     *                              its snapshot must not decide what is applied).
+     */
+    public EngineCommands(
+        final TrackerCommands agent,
+        final OutboundProxy outbound,
+        final TransportCounters counters,
+        final DestinationStats stats,
+        final int maxSessions,
+        final long defaultLeaseTimeoutNs,
+        final IntPredicate isLive,
+        final DestinationKeys keys,
+        final DestinationKeys clientKeys,
+        final OutboxSender outboxSender,
+        final boolean clientImagesChecked)
+    {
+        this.clientImages = new ClientImages(clientImagesChecked);
         this.agent = agent;
         this.outboxSender = outboxSender;
         this.registry = agent.registry();
@@ -241,6 +277,7 @@ public final class EngineCommands implements CommandHandler
             return;
         }
         counters.increment(TransportCounter.SESSION_OPENS);
+        clientImages.opened(header, clientId);
         // the client may have lost what was sent to it: everything after its confirmation goes out again
         outboxSender.rewind(agent.clientOutboxes().indexOf(clientId));
     }
@@ -292,9 +329,8 @@ public final class EngineCommands implements CommandHandler
 
     public void onOutboxConfirm(final Header header, final long clientId, final long through)
     {
-        if (!clientAuthenticator.permits(header, clientId))
+        if (!clientPermitted(header, clientId))
         {
-            counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
             outbound.refusedNumbered(through, header.sessionId(), OutboxConfirmDecoder.TEMPLATE_ID,
                 RefusalCode.UNAUTHENTICATED, clientId, 0);
             return;
@@ -523,14 +559,33 @@ public final class EngineCommands implements CommandHandler
      */
     private boolean clientRefused(final Header header, final int templateId, final long correlationId)
     {
-        if (0 == numberedSequence || clientAuthenticator.permits(header, numberedClient))
+        if (0 == numberedSequence || clientPermitted(header, numberedClient))
         {
             return false;
         }
-        counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
         outbound.refusedNumbered(correlationId, header.sessionId(), templateId, RefusalCode.UNAUTHENTICATED,
             numberedClient, numberedSequence);
         numberedSequence = 0;
+        return true;
+    }
+
+    /**
+     * Whether a client's numbered command or outbox confirm may come from this frame's image: from the image that
+     * proved its id when it has a key, and from the one its session was last opened from in any case. A refusal is
+     * counted here by its reason.
+     */
+    private boolean clientPermitted(final Header header, final long clientId)
+    {
+        if (!clientAuthenticator.permits(header, clientId))
+        {
+            counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
+            return false;
+        }
+        if (!clientImages.permits(header, clientId))
+        {
+            counters.increment(TransportCounter.CLIENT_COMMANDS_FROM_ANOTHER_IMAGE);
+            return false;
+        }
         return true;
     }
 

@@ -1,6 +1,7 @@
 package io.acktracker.transport.inbound;
 
 import io.acktracker.engine.AckTracker;
+import io.acktracker.engine.api.MessageState;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
@@ -236,14 +237,52 @@ class ClientAuthenticationTest
         assertThat(challenges.get(0)).containsOnly(0);
         assertThat(sessionIndex(UNKEYED)).as("a challenge opens nothing").isNegative();
 
+        // an open without a credential is taken on its word, from any session
         open(REAL, UNKEYED, HelloCredential.NONE, null, null);
-        track(IMPOSTOR, UNKEYED, 1, 1);
-        commands.onOutboxConfirm(from(IMPOSTOR), UNKEYED, 0);
+        track(REAL, UNKEYED, 1, 1);
+        commands.onOutboxConfirm(from(REAL), UNKEYED, 0);
 
         assertThat(refusals).isEmpty();
         assertThat(counter(SESSION_OPENS)).isEqualTo(1);
         assertThat(counter(SESSION_OPENS_AUTHENTICATED)).isZero();
         assertThat(counter(CLIENT_COMMANDS_UNAUTHENTICATED)).isZero();
         assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).isEqualTo(1);
+    }
+
+    /**
+     * A killed client's publication lives on in the driver until its client liveness timeout, and what it offered
+     * keeps arriving; its successor opens the session and numbers its own commands from the applied-through, the
+     * same sequences. Only the successor's are taken: a sequence applied from the dead process's frame would be
+     * confirmed to the successor for a command it never had applied (the session soak lost 1,331 acks that way).
+     */
+    @Test
+    void shouldTakeAClientsNumberedCommandsOnlyFromTheSessionItLastOpenedFromSoAPredecessorsFramesChangeNothing()
+    {
+        final int predecessor = 31;
+        final int successor = 32;
+        open(predecessor, UNKEYED, HelloCredential.NONE, null, null);
+        track(predecessor, UNKEYED, 1, 1);
+        // the predecessor is killed; its successor opens from its own publication, applied through 1
+        open(successor, UNKEYED, HelloCredential.NONE, null, null);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).isEqualTo(1);
+
+        // the predecessor's Track with sequence 2, still draining through the driver, and its outbox confirm
+        track(predecessor, UNKEYED, 2, 2);
+        commands.onOutboxConfirm(from(predecessor), UNKEYED, 1);
+        assertThat(refusals).containsExactly(
+            TrackDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 31 seq 2",
+            OutboxConfirmDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 31 seq 0");
+        assertThat(counter(CLIENT_COMMANDS_FROM_ANOTHER_IMAGE)).isEqualTo(2);
+        assertThat(counter(CLIENT_COMMANDS_UNAUTHENTICATED)).isZero();
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).as("sequence 2 unused")
+            .isEqualTo(1);
+        assertThat(tracker.agent().sessions().outboxConfirmed(sessionIndex(UNKEYED))).isZero();
+
+        // the successor's own command with sequence 2 is the one applied
+        track(successor, UNKEYED, 3, 2);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).isEqualTo(2);
+        assertThat(tracker.counters().value(TrackerCounter.TRACKED)).as("ids 1 and 3, never 2").isEqualTo(2);
+        assertThat(tracker.status(2).state()).isEqualTo(MessageState.UNKNOWN);
+        assertThat(tracker.status(3).state()).isNotEqualTo(MessageState.UNKNOWN);
     }
 }

@@ -1,0 +1,85 @@
+package io.acktracker.transport.inbound;
+
+import io.aeron.logbuffer.Header;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * Which image each client's session was last opened from (its Aeron session and image), so that a client's numbered
+ * commands and outbox confirms are taken only from there.
+ * <p>
+ * Why: a client process that dies leaves its publication in the media driver until the driver's client liveness
+ * timeout (10 s by default), and what it had offered keeps arriving meanwhile. Its successor, a new process with the
+ * same client id, opens the session, learns the tracker's applied-through and numbers its own commands from there:
+ * the same sequences the dead process used for other commands. Taking both would apply, for each sequence, whichever
+ * came first and confirm the other as a resend: a command confirmed but never applied (found by the session soak:
+ * 1,331 acks of a killed destination's successor lost that way). An open moves the client to the open's image;
+ * until a client opened a session in this tracker's life, its frames are taken from anywhere (after a tracker
+ * restart, the only numbered frames are those of the process that was there before, and its successor's open tells
+ * it where the tracker stands).
+ * <p>
+ * A frame refused here never reaches the engine (no state changes, its sequence is unused) and is answered
+ * UNAUTHENTICATED to the session that sent it: the client holding the session ignores it (another session's
+ * refusal), a live client whose own publication changed opens again and resends. Transport state, not journaled; on
+ * a replicated tracker (where it would have to be in the snapshot to stay the same on every member) it is not used.
+ * <p>
+ * Allocates once per client id (its entry), never per frame. Threading: agent thread only.
+ */
+final class ClientImages
+{
+    private final Long2ObjectHashMap<Where> opened = new Long2ObjectHashMap<>();
+    private final boolean enabled;
+
+    /** Where a client's session was last opened from. */
+    private static final class Where
+    {
+        int sessionId;
+        long imageId;
+    }
+
+    /**
+     * @param enabled false to take every client's frames from anywhere (a replicated tracker).
+     */
+    ClientImages(final boolean enabled)
+    {
+        this.enabled = enabled;
+    }
+
+    /**
+     * A client's session was opened (applied) from this frame's image: its frames are taken from here on.
+     *
+     * @param header   the open's header.
+     * @param clientId the client.
+     */
+    void opened(final Header header, final long clientId)
+    {
+        if (enabled)
+        {
+            Where where = opened.get(clientId);
+            if (null == where)
+            {
+                where = new Where();
+                opened.put(clientId, where);
+            }
+            where.sessionId = header.sessionId();
+            where.imageId = SessionBindings.imageId(header);
+        }
+    }
+
+    /**
+     * Whether a client's numbered command or outbox confirm may be taken from this frame's image.
+     *
+     * @param header   the frame's header.
+     * @param clientId the client it names.
+     * @return true when from the image its session was last opened from, or when it has not opened one yet.
+     */
+    boolean permits(final Header header, final long clientId)
+    {
+        if (!enabled)
+        {
+            return true;
+        }
+        final Where where = opened.get(clientId);
+        return null == where || where.sessionId == header.sessionId() &&
+            where.imageId == SessionBindings.imageId(header);
+    }
+}
