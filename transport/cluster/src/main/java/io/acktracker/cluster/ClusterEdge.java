@@ -35,9 +35,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * A destination binds its <em>cluster</em> session with its hello: the adapter is handed a frame header whose session
  * id is the cluster session's id (the log's own header names the log's publication, the same for every client), so
- * the bindings are a function of the log and the same on every member; they are part of the snapshot
- * ({@link #dumpBindings}). Destination and client keys (challenge and proof) are not supported here: a nonce drawn at
- * random on each member would differ between them.
+ * the bindings are a function of the log and the same on every member; so is the cluster session each client's
+ * session was last opened from (a dead client process's messages reaching the log after its successor opened are
+ * refused, as over Aeron); both are part of the snapshot ({@link #dumpBindings}). Destination and client keys
+ * (challenge and proof) are not supported here: a nonce drawn at random on each member would differ between them.
  * <p>
  * Service thread only (the engine is host-driven on it).
  */
@@ -85,7 +86,7 @@ final class ClusterEdge
     {
         commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != cluster.getClientSession(sessionId),
-            config.destinationKeys(), config.clientKeys(), outboxSender, false);
+            config.destinationKeys(), config.clientKeys(), outboxSender);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
     }

@@ -1,7 +1,11 @@
 package io.acktracker.transport.inbound;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.aeron.logbuffer.Header;
 import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.Arrays;
 
 /**
  * Which image each client's session was last opened from (its Aeron session and image), so that a client's numbered
@@ -19,8 +23,10 @@ import org.agrona.collections.Long2ObjectHashMap;
  * <p>
  * A frame refused here never reaches the engine (no state changes, its sequence is unused) and is answered
  * UNAUTHENTICATED to the session that sent it: the client holding the session ignores it (another session's
- * refusal), a live client whose own publication changed opens again and resends. Transport state, not journaled; on
- * a replicated tracker (where it would have to be in the snapshot to stay the same on every member) it is not used.
+ * refusal), a live client whose own publication changed opens again and resends. Transport state, not journaled. On
+ * a replicated tracker the "image" is the client's cluster session (a dead client process's messages can still reach
+ * the log after its successor opened from a new cluster session): there the map is a function of the log, and part
+ * of the snapshot ({@link #dump}, {@link #restore}) so that every member decides alike.
  * <p>
  * Allocates once per client id (its entry), never per frame. Threading: agent thread only.
  */
@@ -37,7 +43,7 @@ final class ClientImages
     }
 
     /**
-     * @param enabled false to take every client's frames from anywhere (a replicated tracker).
+     * @param enabled false to take every client's frames from anywhere.
      */
     ClientImages(final boolean enabled)
     {
@@ -81,5 +87,45 @@ final class ClientImages
         final Where where = opened.get(clientId);
         return null == where || where.sessionId == header.sessionId() &&
             where.imageId == SessionBindings.imageId(header);
+    }
+
+    /**
+     * Write every client's place, in client id order (the same bytes on every member).
+     *
+     * @param out the image.
+     */
+    void dump(final ImageWriter out)
+    {
+        final long[] clients = new long[opened.size()];
+        int i = 0;
+        for (final Long2ObjectHashMap<Where>.KeyIterator keys = opened.keySet().iterator(); keys.hasNext(); )
+        {
+            clients[i++] = keys.nextLong();
+        }
+        Arrays.sort(clients);
+        out.putInt(clients.length);
+        for (final long clientId : clients)
+        {
+            final Where where = opened.get(clientId);
+            out.putLong(clientId).putInt(where.sessionId).putLong(where.imageId);
+        }
+    }
+
+    /**
+     * Replace every client's place with those of an image {@link #dump} wrote.
+     *
+     * @param in the image.
+     */
+    void restore(final ImageReader in)
+    {
+        opened.clear();
+        for (int i = 0, count = in.getInt(); i < count; i++)
+        {
+            final Where where = new Where();
+            final long clientId = in.getLong();
+            where.sessionId = in.getInt();
+            where.imageId = in.getLong();
+            opened.put(clientId, where);
+        }
     }
 }

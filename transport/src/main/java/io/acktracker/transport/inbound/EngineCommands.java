@@ -134,8 +134,9 @@ public final class EngineCommands implements CommandHandler
      * @param keys                  destinations that must prove their name at hello, with their keys.
      * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
      * @param outboxSender          rewound when a client opens its session again.
-     * @param clientImagesChecked   true over Aeron; false on a replicated tracker (transport state that is not in
-     *                              its snapshot must not decide what is applied).
+     * @param clientImagesChecked   whether to check them (true over Aeron and on a replicated tracker; false
+     *                              takes a client's frames from any session, as before protocol version 3's
+     *                              clients could be killed and succeeded).
      */
     public EngineCommands(
         final TrackerCommands agent,
@@ -672,14 +673,15 @@ public final class EngineCommands implements CommandHandler
     }
 
     /**
-     * Write the sessions' bindings to a replica's snapshot: on a replica they are state, built from the log's hellos
-     * like the engine's own. Agent thread.
+     * Write the sessions' bindings and where each client's session was opened from to a replica's snapshot: on a
+     * replica they are state, built from the log's hellos and opens like the engine's own. Agent thread.
      *
      * @param out the image.
      */
     public void dumpBindings(final ImageWriter out)
     {
         bindings.dump(out);
+        clientImages.dump(out);
     }
 
     /**
@@ -690,6 +692,7 @@ public final class EngineCommands implements CommandHandler
     public void restoreBindings(final ImageReader in)
     {
         bindings.restore(in);
+        clientImages.restore(in);
         counters.set(TransportCounter.BOUND_SESSIONS, bindings.size());
     }
 }

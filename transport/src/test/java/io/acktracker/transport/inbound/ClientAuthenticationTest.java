@@ -5,6 +5,8 @@ import io.acktracker.engine.api.MessageState;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.metrics.TrackerCounter;
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
@@ -277,6 +279,19 @@ class ClientAuthenticationTest
         assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).as("sequence 2 unused")
             .isEqualTo(1);
         assertThat(tracker.agent().sessions().outboxConfirmed(sessionIndex(UNKEYED))).isZero();
+
+        // a replicated tracker's member that loads a snapshot (or a fresh bridge over the same tracker) decides
+        // alike: where each client's session was opened from is in the bindings' image
+        final ImageWriter image = new ImageWriter(256);
+        commands.dumpBindings(image);
+        final OutboundProxy outbound = new OutboundProxy(this::capture, counters, 1 << 20, 0, false);
+        commands = new EngineCommands(tracker.agent(), outbound, counters, new DestinationStats(), 16,
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
+            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound));
+        commands.restoreBindings(new ImageReader(image.buffer(), image.length()));
+        track(predecessor, UNKEYED, 2, 2);
+        assertThat(counter(CLIENT_COMMANDS_FROM_ANOTHER_IMAGE)).isEqualTo(3);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(UNKEYED))).isEqualTo(1);
 
         // the successor's own command with sequence 2 is the one applied
         track(successor, UNKEYED, 3, 2);
