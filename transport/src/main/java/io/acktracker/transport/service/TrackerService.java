@@ -66,6 +66,7 @@ public final class TrackerService implements AutoCloseable
     private final AgentRunner latencyRunner;
     private Path secretFile;
     private String secret;
+    private final Object closeLock = new Object();
     private boolean closed;
     private String reservation;
 
@@ -303,25 +304,51 @@ public final class TrackerService implements AutoCloseable
      */
     public Throwable awaitStopOrFailure(final java.util.concurrent.CountDownLatch stopped) throws InterruptedException
     {
+        return awaitStopOrFailure(stopped, 100);
+    }
+
+    /**
+     * {@link #awaitStopOrFailure(java.util.concurrent.CountDownLatch)}, checking every {@code intervalMs} (tests
+     * check as often as they can, to meet a close half way).
+     */
+    Throwable awaitStopOrFailure(final java.util.concurrent.CountDownLatch stopped, final long intervalMs)
+        throws InterruptedException
+    {
         boolean evictionTold = false;
-        while (!stopped.await(100, java.util.concurrent.TimeUnit.MILLISECONDS))
+        while (!stopped.await(intervalMs, java.util.concurrent.TimeUnit.MILLISECONDS))
         {
-            final Throwable failure = tracker().failure();
-            if (null != failure)
+            // under the close lock: the counters are a mapped file that close() unmaps, and a read of it after that
+            // crashed the JVM (SIGSEGV) in the middle of a clean stop, leaving the embedded driver's directory behind
+            synchronized (closeLock)
             {
-                return failure;
-            }
-            if (!evictionTold && tracker.counters().value(TrackerCounter.TOMBSTONES_EVICTED_EARLY) > 0)
-            {
-                evictionTold = true;
-                System.err.println("acktracker '" + config.name() + "': WARNING: finished ids are being forgotten " +
-                    "before tombstone.window (" + tracker.config().tombstoneWindowNs() / 1_000_000 + " ms): " +
-                    "tombstone.capacity " + tracker.config().tombstoneCapacity() + " is too small for the rate, " +
-                    "so duplicate Tracks and late acks are not recognised for that long (counter " +
-                    "TOMBSTONES_EVICTED_EARLY; told once)");
+                if (closed)
+                {
+                    continue;
+                }
+                final Throwable failure = tracker().failure();
+                if (null != failure)
+                {
+                    return failure;
+                }
+                evictionTold |= tellEvictions(evictionTold);
             }
         }
         return null;
+    }
+
+    /** Once, when tombstones were evicted early; returns whether it told. Under the close lock. */
+    private boolean tellEvictions(final boolean evictionTold)
+    {
+        if (evictionTold || tracker.counters().value(TrackerCounter.TOMBSTONES_EVICTED_EARLY) <= 0)
+        {
+            return false;
+        }
+        System.err.println("acktracker '" + config.name() + "': WARNING: finished ids are being forgotten " +
+            "before tombstone.window (" + tracker.config().tombstoneWindowNs() / 1_000_000 + " ms): " +
+            "tombstone.capacity " + tracker.config().tombstoneCapacity() + " is too small for the rate, " +
+            "so duplicate Tracks and late acks are not recognised for that long (counter " +
+            "TOMBSTONES_EVICTED_EARLY; told once)");
+        return true;
     }
 
     /**
@@ -470,11 +497,15 @@ public final class TrackerService implements AutoCloseable
      */
     public void close()
     {
-        if (closed)
+        synchronized (closeLock)
         {
-            return;
+            // after this, awaitStopOrFailure reads nothing of the tracker's mapped files
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         CloseHelper.quietCloseAll(http, latencyRunner, latencyGauges);
         try
         {

@@ -52,6 +52,45 @@ class TrackerServiceTest
     @TempDir
     Path dir;
 
+    /**
+     * The service's main thread watches the tracker (its failure, its counters) while a shutdown hook closes it. The
+     * counters are a mapped file the close unmaps: a read after that crashed the JVM (SIGSEGV) in the middle of a
+     * clean stop, so `acktracker run` could die at SIGTERM and leave its embedded driver's directory. Here the watch
+     * runs flat out across each close: with the bug this test's JVM dies.
+     */
+    @Test
+    void shouldStopWatchingTheTrackerBeforeItsFilesAreClosed() throws Exception
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            final ServiceConfig config = ServiceConfig.load(new String[]{
+                "--name=watch" + i, "--data.dir=" + dir.resolve("data" + i), "--capacity=1000", "--destinations=a",
+                "--driver.term.length=64k", "--idle.strategy=sleeping"}, new java.util.Properties());
+            final TrackerService service = TrackerService.start(config);
+            final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            final java.util.concurrent.CompletableFuture<Throwable> watched =
+                new java.util.concurrent.CompletableFuture<>();
+            final Thread watcher = new Thread(() ->
+            {
+                try
+                {
+                    watched.complete(service.awaitStopOrFailure(stopped, 0));
+                }
+                catch (final Throwable ex)
+                {
+                    watched.completeExceptionally(ex);
+                }
+            });
+            watcher.start();
+            service.close();
+            stopped.countDown();
+            watcher.join(10_000);
+
+            assertThat(watched.get()).as("a normal stop, no failure").isNull();
+            assertThat(Path.of(service.aeronDirectoryName())).doesNotExist();
+        }
+    }
+
     @Test
     void shouldServeAeronAndHttpClientsAndShutDownCleanly() throws Exception
     {
