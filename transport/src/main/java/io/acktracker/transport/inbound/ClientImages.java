@@ -33,21 +33,12 @@ import java.util.Arrays;
 final class ClientImages
 {
     private final Long2ObjectHashMap<Where> opened = new Long2ObjectHashMap<>();
-    private final boolean enabled;
 
     /** Where a client's session was last opened from. */
     private static final class Where
     {
         int sessionId;
         long imageId;
-    }
-
-    /**
-     * @param enabled false to take every client's frames from anywhere.
-     */
-    ClientImages(final boolean enabled)
-    {
-        this.enabled = enabled;
     }
 
     /**
@@ -58,17 +49,14 @@ final class ClientImages
      */
     void opened(final Header header, final long clientId)
     {
-        if (enabled)
+        Where where = opened.get(clientId);
+        if (null == where)
         {
-            Where where = opened.get(clientId);
-            if (null == where)
-            {
-                where = new Where();
-                opened.put(clientId, where);
-            }
-            where.sessionId = header.sessionId();
-            where.imageId = SessionBindings.imageId(header);
+            where = new Where();
+            opened.put(clientId, where);
         }
+        where.sessionId = header.sessionId();
+        where.imageId = SessionBindings.imageId(header);
     }
 
     /**
@@ -80,10 +68,6 @@ final class ClientImages
      */
     boolean permits(final Header header, final long clientId)
     {
-        if (!enabled)
-        {
-            return true;
-        }
         final Where where = opened.get(clientId);
         return null == where || where.sessionId == header.sessionId() &&
             where.imageId == SessionBindings.imageId(header);

@@ -116,42 +116,7 @@ public final class EngineCommands implements CommandHandler
         final DestinationKeys clientKeys,
         final OutboxSender outboxSender)
     {
-        this(agent, outbound, counters, stats, maxSessions, defaultLeaseTimeoutNs, isLive, keys, clientKeys,
-            outboxSender, true);
-    }
-
-    /**
-     * A bridge from the wire to one tracker agent, saying whether a client's numbered commands are taken only from
-     * the image its session was last opened from ({@link ClientImages}).
-     *
-     * @param agent                 the tracker's synchronous commands.
-     * @param outbound              for Refused and LeaseGranted answers.
-     * @param counters              transport counters.
-     * @param stats                 per-destination activity.
-     * @param maxSessions           most sessions bound at once.
-     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
-     * @param isLive                whether a session still has an image.
-     * @param keys                  destinations that must prove their name at hello, with their keys.
-     * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
-     * @param outboxSender          rewound when a client opens its session again.
-     * @param clientImagesChecked   whether to check them (true over Aeron and on a replicated tracker; false
-     *                              takes a client's frames from any session, as before protocol version 3's
-     *                              clients could be killed and succeeded).
-     */
-    public EngineCommands(
-        final TrackerCommands agent,
-        final OutboundProxy outbound,
-        final TransportCounters counters,
-        final DestinationStats stats,
-        final int maxSessions,
-        final long defaultLeaseTimeoutNs,
-        final IntPredicate isLive,
-        final DestinationKeys keys,
-        final DestinationKeys clientKeys,
-        final OutboxSender outboxSender,
-        final boolean clientImagesChecked)
-    {
-        this.clientImages = new ClientImages(clientImagesChecked);
+        this.clientImages = new ClientImages();
         this.agent = agent;
         this.outboxSender = outboxSender;
         this.registry = agent.registry();
