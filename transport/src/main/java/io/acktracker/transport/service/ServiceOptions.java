@@ -120,7 +120,8 @@ final class ServiceOptions
             throw new IllegalArgumentException("invalid driver.term.length='" + driverTermLength +
                 "': expected a power of two, 64k..1g");
         }
-        if (driverClientLivenessNs < TimeUnit.SECONDS.toNanos(2) || driverClientLivenessNs > TimeUnit.HOURS.toNanos(1))
+        if (driverClientLivenessNs < TimeUnit.SECONDS.toNanos(2) ||
+            driverClientLivenessNs > TimeUnit.HOURS.toNanos(1))
         {
             throw new IllegalArgumentException("invalid driver.client.liveness.timeout='" +
                 ValueType.DURATION.format(driverClientLivenessNs) + "': expected 2s..1h");

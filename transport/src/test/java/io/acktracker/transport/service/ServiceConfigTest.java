@@ -225,6 +225,10 @@ class ServiceConfigTest
             .hasMessageStartingWith("invalid fragment.limit='0': fragment limit must be positive");
         assertThatThrownBy(() -> new ServiceConfig().set("driver.term.length", "1000").validate())
             .hasMessageStartingWith("invalid driver.term.length=");
+        assertThatThrownBy(() -> new ServiceConfig().set("driver.client.liveness.timeout", "500ms").validate())
+            .hasMessage("invalid driver.client.liveness.timeout='500ms': expected 2s..1h (setting)");
+        assertThat(new ServiceConfig().set("driver.client.liveness.timeout", "2s").validate().get(
+            "driver.client.liveness.timeout")).isEqualTo("2s");
     }
 
     @Test
