@@ -45,6 +45,8 @@ final class ClusterDemo
 {
     private static final long PROGRESS_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+    /** Aeron's mark-file liveness timeout (10 s) and a margin: how long after its kill a member starts again. */
+    private static final long MARK_FILE_AGE_NS = TimeUnit.SECONDS.toNanos(11);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long MESSAGE_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
 
@@ -52,6 +54,8 @@ final class ClusterDemo
     private final int rate;
     private final long durationNs;
     private final int kills;
+    /** A member's process ended by itself, or was not back long after a kill: the run fails. */
+    private boolean memberTrouble;
     private final long leaderTimeoutNs;
     private final Path keepDir;
 
@@ -150,6 +154,12 @@ final class ClusterDemo
             final long startNs = System.nanoTime();
             final List<Kill> done = drive(members, sender, destinations, toAck);
             drain(sender, destinations, toAck);
+            if (!memberTrouble && members.anyExited())
+            {
+                // a restarted member that could not rejoin fails the run, even when it ended after the last kill
+                memberTrouble = true;
+                out.printf("a member's process ended by itself; the members' last lines:%s%n", members.lastLines(5));
+            }
             final long cpuNs = members.cpuSinceMarkNs();
             final long clientCpuNs = clientCpuNs() - clientCpuStartNs;
             final long wallNs = System.nanoTime() - startNs;
@@ -185,7 +195,8 @@ final class ClusterDemo
         final List<Kill> done = new ArrayList<>();
         Kill pending = null;
         long killWaitSinceNs = 0;
-        boolean memberTroubleSaid = false;
+        int restartMember = -1;
+        long restartDueNs = 0;
         final long startNs = System.nanoTime();
         long nextProgressNs = startNs + PROGRESS_NS;
         while (true)
@@ -219,12 +230,12 @@ final class ClusterDemo
             // the kill schedule: evenly spread, one at a time, only with all three members up
             final boolean killDue = null == pending && done.size() < kills &&
                 elapsedNs >= durationNs * (done.size() + 1) / (kills + 1);
-            if (!memberTroubleSaid && (members.anyExited() ||
+            if (!memberTrouble && (members.anyExited() ||
                 killDue && 0 != killWaitSinceNs && nowNs - killWaitSinceNs > START_TIMEOUT_NS))
             {
                 // a member that ended by itself, or one not back long after its restart, stops the kills: said
                 // once, with every member's last words, and the run fails when it cannot do the kills asked for
-                memberTroubleSaid = true;
+                memberTrouble = true;
                 out.printf("%5.1f s  %s; the members' last lines:%s%n", elapsedNs / 1e9, members.anyExited() ?
                     "a member's process ended by itself" : "kill " + (done.size() + 1) + " is due but a member " +
                     "has not been back (running and its role said) for " +
@@ -238,17 +249,26 @@ final class ClusterDemo
                 pending.member = members.leader();
                 if (pending.member >= 0)
                 {
+                    final long pid = members.pid(pending.member);
                     pending.atNs = System.nanoTime();
                     members.kill(pending.member);
                     out.printf("%5.1f s  member %d (the leader, pid %d) SIGKILLed%n", elapsedNs / 1e9,
-                        pending.member, members.pid(pending.member));
+                        pending.member, pid);
                     out.flush();
-                    members.start(pending.member);
+                    // Aeron refuses to start a member over mark files that were active within 10 s: the killed
+                    // member starts again once its predecessor's have aged, as a supervisor would have to wait
+                    restartMember = pending.member;
+                    restartDueNs = System.nanoTime() + MARK_FILE_AGE_NS;
                 }
                 else
                 {
                     pending = null;
                 }
+            }
+            if (restartMember >= 0 && System.nanoTime() - restartDueNs >= 0)
+            {
+                members.start(restartMember);
+                restartMember = -1;
             }
             if (null != pending)
             {
@@ -399,8 +419,12 @@ final class ClusterDemo
             out.printf("ONLY %d OF THE %d KILLS ASKED FOR WERE DONE: a killed member was not back in time (see " +
                 "above); a longer --duration gives rejoining members more time%n", done.size(), kills);
         }
+        if (memberTrouble)
+        {
+            out.println("A MEMBER DID NOT COME BACK after its kill (see above)");
+        }
         out.flush();
-        return kept && done.size() == kills ? 0 : 1;
+        return kept && done.size() == kills && !memberTrouble ? 0 : 1;
     }
 
     private final class SenderHandler implements TrackerClientHandler

@@ -216,6 +216,8 @@ final class ClusterMembers implements AutoCloseable
             throw new IllegalStateException("cluster member " + id + " (pid " + process.pid() + ") still alive " +
                 STOP_SECONDS + " s after SIGKILL");
         }
+        // killed on purpose: not a member whose process ended by itself, until it is started again
+        processes[id] = null;
     }
 
     /**

@@ -115,8 +115,12 @@ final class ClusterNodeCommand implements Callable<Integer>
         }
         catch (final RuntimeException ex)
         {
-            errors.close();
-            throw new TrackerException("cannot start member " + memberId + ": " + ex.getMessage());
+            // the error log stays mapped: a component that started and did not stop within its close timeout may
+            // still report an error into it, and a closed (unmapped) log would crash the JVM (SIGSEGV) instead
+            final String message = null != ex.getMessage() && ex.getMessage().startsWith("active mark file") ?
+                ex.getMessage() + " (Aeron refuses a mark file that was active within 10 s: if this member's " +
+                "previous process was killed, start it again 10 s after its death)" : ex.getMessage();
+            throw new TrackerException("cannot start member " + memberId + ": " + message);
         }
 
         final CountDownLatch stopped = new CountDownLatch(1);
