@@ -65,6 +65,13 @@ class LoadClusterTest
         assertThat(cli.exitCode).isEqualTo(1);
         assertThat(cli.err()).contains("unknown setting tracker.link.cluster.ingres.endpoints");
 
+        // mode=aeron in the file: the single-service path, which then looks for the service's driver
+        final Path aeron = Files.writeString(temp.resolve("aeron.properties"), String.join("\n",
+            "tracker.link.mode=aeron", "tracker.link.tracker.stream=7101", ""));
+        cli = CliRunner.run("load", "--link-config", aeron.toString(), "--aeron-dir", "/nonexistent");
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err()).contains("no Aeron media driver at /nonexistent");
+
         final Path noEndpoints = Files.writeString(temp.resolve("none.properties"), "tracker.link.mode=cluster\n");
         cli = CliRunner.run("load", "--link-config", noEndpoints.toString());
         assertThat(cli.exitCode).isEqualTo(1);
