@@ -3,9 +3,12 @@ package io.acktracker.tools;
 import io.acktracker.engine.api.DestinationRegistry;
 import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.metrics.CountersFile;
+import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.client.TrackerLinkSettings;
+import io.acktracker.transport.service.ConfigSource;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import org.HdrHistogram.Histogram;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 
@@ -34,18 +38,42 @@ import java.util.function.LongSupplier;
  * second, then a percentile summary corrected for coordinated omission, the full distribution in a {@code .hgrm}
  * file (for {@code acktracker plot}) and one-second interval histograms in a {@code .hlog} file (HdrHistogram's log
  * format).
+ * <p>
+ * The tracker is a single service (its media driver found by {@code --aeron-dir}, its streams and destination ids
+ * asked of it), or a replicated one: the members of {@code acktracker cluster node}, reached through their cluster
+ * ingress and egress ({@code --cluster-ingress}, or {@code --link-config} with the {@code tracker.link.*} keys of
+ * {@link TrackerLinkSettings}) by the same client helpers, with sessions, through a media driver of this process.
  */
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fixed-rate load against a running tracker service: ack -> outcome percentiles corrected for " +
-        "coordinated omission, written as a percentile distribution (.hgrm) and an interval log (.hlog)."})
+    description = {"Fixed-rate load against a running tracker service, or a replicated tracker's members " +
+        "(--cluster-ingress): ack -> outcome percentiles corrected for coordinated omission, written as a " +
+        "percentile distribution (.hgrm) and an interval log (.hlog)."})
 final class LoadCommand implements Callable<Integer>
 {
+    /** Where the link's keys are in a {@code --link-config} file, as in a client's configuration. */
+    static final String LINK_PREFIX = "tracker.link.";
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--aeron-dir", paramLabel = "DIR",
-        description = "The service's Aeron directory ('acktracker run' prints it; default: Aeron's default).")
+        description = "The service's Aeron directory ('acktracker run' prints it; default: Aeron's default). With " +
+            "a cluster: a running media driver for the load's clients (default: one started in this process).")
     Path aeronDir;
+
+    @Option(names = "--cluster-ingress", paramLabel = "ENDPOINTS",
+        description = "Load a replicated tracker instead: every member's client ingress, id=host:port separated " +
+            "by commas, as 'acktracker cluster node' prints it (e.g. 0=localhost:20002,1=localhost:20102," +
+            "2=localhost:20202). The sender and the destinations then use client sessions (--sessions is implied: a " +
+            "destination acks what the cluster confirmed applied), and the destinations' ids are the members' " +
+            "'destinations' setting, in order.")
+    String clusterIngress;
+
+    @Option(names = "--link-config", paramLabel = "FILE",
+        description = "How to reach the tracker, from the tracker.link.* keys of a .yaml, .json or .properties file " +
+            "(tracker.link.mode=aeron or cluster, and that mode's keys; other keys are ignored). Instead of " +
+            "--cluster-ingress, or of the channel and stream options.")
+    Path linkConfig;
 
     @Option(names = "--admin-key", paramLabel = "FILE",
         description = "The service's secret (its http.token.file) to sign the destination lookup with (default: the " +
@@ -53,7 +81,8 @@ final class LoadCommand implements Callable<Integer>
     Path adminKey;
 
     @Option(names = "--sessions", description = "The sender and the destinations use client sessions: every Track " +
-        "and ack numbered and confirmed, outcomes from the sender's outbox (exactly once; see PROTOCOL.md, Sessions).")
+        "and ack numbered and confirmed, outcomes from the sender's outbox (exactly once; see PROTOCOL.md, Sessions). " +
+        "Always so with a cluster.")
     boolean sessions;
 
     @Option(names = "--rate", paramLabel = "RATE",
@@ -122,6 +151,18 @@ final class LoadCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         validate();
+        final TrackerLinkSettings configured = configuredLink();
+        if (null != configured && TrackerLinkSettings.Mode.CLUSTER == configured.mode())
+        {
+            return onCluster(configured);
+        }
+        if (null != configured)
+        {
+            channel = configured.trackerChannel();
+            streamId = configured.trackerStreamId();
+            outboundChannel = configured.outboundChannel();
+            outboundStreamId = configured.outboundStreamId();
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = null != aeronDir ? aeronDir : Path.of(CommonContext.getAeronDirectoryName());
         ServiceRegistration.requireDriver(dir);
@@ -137,22 +178,85 @@ final class LoadCommand implements Callable<Integer>
 
         final Aeron aeron = AdminClient.connect(dir);
         final CountersFile transportCounters = transportCounters(service);
-        AgentRunner runner = null;
         try
         {
-            final LoadTarget target = new LoadTarget(aeron, dir, channel, inbound, outboundChannel, outbound,
-                destinations, ids);
-            final LoadGenerator generator = new LoadGenerator(target, target.destinationMask(), quorum, ackTimeoutNs,
-                rate, trackAheadNs, warmupNs, durationNs,
-                (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32, tracksRead(transportCounters), sessions);
-            awaitConnected(generator, dir, inbound, outbound);
-            out.printf("load: %,d msg/s for %s (after %s of warm-up) to %s; destinations %s; %s stream %d%s%n",
-                rate, Durations.format(durationNs), Durations.format(warmupNs),
-                null == service ? "the tracker at " + dir : service.describe(), destinations, channel, inbound,
-                sessions ? "; with client sessions" : "");
-            out.flush();
+            final LoadTarget target = new LoadTarget(aeron,
+                TrackerLinkSettings.aeron(channel, inbound, outboundChannel, outbound), destinations, ids);
+            drive(target, tracksRead(transportCounters), sessions,
+                null == service ? "the tracker at " + dir : service.describe(),
+                channel + " stream " + inbound, "no tracker answers at " + dir, "is a service running there with " +
+                "inbound " + channel + " stream " + inbound + " and outbound " + outboundChannel + " stream " +
+                outbound + "?");
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(aeron, transportCounters);
+        }
+        return 0;
+    }
 
-            runner = new AgentRunner(new YieldingIdleStrategy(), (ex) -> { }, null, generator);
+    /**
+     * The load on a replicated tracker: its clients with sessions over the cluster's ingress and egress, through
+     * {@code --aeron-dir}'s media driver or one of this process's own (deleted when the load ends).
+     */
+    private int onCluster(final TrackerLinkSettings link) throws Exception
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final String where = "the cluster at " + link.ingressEndpoints();
+        final int[] ids = assumedIds(out, "a cluster member has no admin stream", "the members' 'destinations' " +
+            "setting");
+        EmbeddedDriver driver = null;
+        Aeron aeron = null;
+        try
+        {
+            if (null != aeronDir)
+            {
+                aeron = AdminClient.connect(aeronDir);
+            }
+            else
+            {
+                driver = EmbeddedDriver.launch(EmbeddedDriver.context("load"));
+                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
+                    .clientName("acktracker-load"));
+            }
+            drive(new LoadTarget(aeron, link, destinations, ids), null, true, where, "cluster ingress " +
+                link.ingressChannel() + " stream " + link.ingressStreamId(), "no cluster answers at ingress " +
+                link.ingressEndpoints(), "are its members running ('acktracker cluster node'), with a leader, and " +
+                "do their 'destinations' start with " + destinations + " in this order?");
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(aeron, driver);
+        }
+        return 0;
+    }
+
+    /**
+     * The generator's run and its report, whatever the tracker: connect, print what is loaded, drive at the rate,
+     * print the summary.
+     */
+    private void drive(
+        final LoadTarget target,
+        final LongSupplier tracksRead,
+        final boolean withSessions,
+        final String where,
+        final String route,
+        final String silence,
+        final String hint) throws Exception
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final LoadGenerator generator = new LoadGenerator(target, target.destinationMask(), quorum, ackTimeoutNs,
+            rate, trackAheadNs, warmupNs, durationNs,
+            (System.currentTimeMillis() / 1000 & 0x7FFF_FFFFL) << 32, tracksRead, withSessions);
+        awaitConnected(generator, silence, hint);
+        out.printf("load: %,d msg/s for %s (after %s of warm-up) to %s; destinations %s; %s%s%n",
+            rate, Durations.format(durationNs), Durations.format(warmupNs), where, destinations, route,
+            withSessions ? "; with client sessions" : "");
+        out.flush();
+
+        AgentRunner runner = new AgentRunner(new YieldingIdleStrategy(), (ex) -> { }, null, generator);
+        try
+        {
             final Histogram total = run(generator, runner, out);
             runner.close();
             runner = null;
@@ -160,9 +264,8 @@ final class LoadCommand implements Callable<Integer>
         }
         finally
         {
-            CloseHelper.quietCloseAll(runner, aeron, transportCounters);
+            CloseHelper.quietClose(runner);
         }
-        return 0;
     }
 
     private void validate()
@@ -174,6 +277,17 @@ final class LoadCommand implements Callable<Integer>
             DestinationRegistry.MAX_DESTINATIONS + " destinations, comma separated");
         Usage.require(spec, quorum >= 0 && quorum <= destinations.size(), "--quorum must be 0 (all).." +
             destinations.size() + " (the destinations), not " + quorum);
+        Usage.require(spec, null == clusterIngress || null == linkConfig, "--cluster-ingress and --link-config: " +
+            "give one (the file's tracker.link.cluster.ingress.endpoints says what --cluster-ingress does)");
+        for (final String option : new String[] {"--channel", "--stream", "--outbound-channel", "--outbound-stream"})
+        {
+            Usage.require(spec, null == clusterIngress || !given(option), option + " does not go with " +
+                "--cluster-ingress (a cluster is reached through its members' ingress and egress)");
+            Usage.require(spec, null == linkConfig || !given(option), option + " does not go with --link-config " +
+                "(the file's tracker.link.* keys say how to reach the tracker)");
+        }
+        Usage.require(spec, null == clusterIngress || !given("--admin-key"), "--admin-key does not go with " +
+            "--cluster-ingress (a cluster member has no admin stream: the destinations' ids are taken in order)");
         for (final Path file : new Path[]{ hgrm, hlog })
         {
             final Path parent = file.toAbsolutePath().getParent();
@@ -184,23 +298,89 @@ final class LoadCommand implements Callable<Integer>
         }
     }
 
+    private boolean given(final String option)
+    {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * The link {@code --cluster-ingress} or {@code --link-config} describes, or null for neither (the service at
+     * {@code --aeron-dir} and the channel options).
+     */
+    private TrackerLinkSettings configuredLink()
+    {
+        if (null != clusterIngress)
+        {
+            try
+            {
+                return TrackerLinkSettings.cluster(clusterIngress);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw Usage.error(spec, "--cluster-ingress " + clusterIngress + ": expected id=host:port " +
+                    "separated by commas, e.g. 0=localhost:20002,1=localhost:20102,2=localhost:20202");
+            }
+        }
+        if (null == linkConfig)
+        {
+            return null;
+        }
+        final Map<String, String> values;
+        try
+        {
+            values = ConfigSource.read(linkConfig);
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            throw new TrackerException("--link-config: cannot read " + linkConfig + ": " + ex.getCause());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TrackerException("--link-config " + ex.getMessage());
+        }
+        try
+        {
+            final TrackerLinkSettings link = TrackerLinkSettings.from(values, LINK_PREFIX);
+            if (TrackerLinkSettings.Mode.CLUSTER == link.mode() && given("--admin-key"))
+            {
+                throw Usage.error(spec, "--admin-key does not go with --link-config " + linkConfig + ", whose " +
+                    "tracker.link.mode is cluster (a cluster member has no admin stream)");
+            }
+            return link;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TrackerException("--link-config " + linkConfig + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Ids the tracker cannot be asked for: the destinations are taken to be its first ids in the order given (a
+     * destination's hello with the wrong id is refused, so a mismatch shows as sessions that never bind).
+     */
+    private int[] assumedIds(final PrintWriter out, final String why, final String setting)
+    {
+        final int[] ids = new int[destinations.size()];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = i;
+        }
+        out.println("load: " + why + ": assuming " + destinations + " have ids 0.." +
+            (ids.length - 1) + " (" + setting + ", in order; a mismatch is refused)");
+        return ids;
+    }
+
     /**
      * The destinations' ids in the tracker's registry: asked of the service through its admin stream (registering
      * them when its registry is open), otherwise assumed to be the service's first ids in the order given.
      */
     private int[] destinationIds(final Path dir, final ServiceRegistration.Service service, final PrintWriter out)
     {
-        final int[] ids = new int[destinations.size()];
         if (null == service || !service.hasAdmin())
         {
-            for (int i = 0; i < ids.length; i++)
-            {
-                ids[i] = i;
-            }
-            out.println("load: no acktracker admin stream at " + dir + ": assuming " + destinations + " have ids 0.." +
-                (ids.length - 1) + " (the service's 'destinations' setting, in order; a mismatch is refused)");
-            return ids;
+            return assumedIds(out, "no acktracker admin stream at " + dir, "the service's 'destinations' setting");
         }
+        final int[] ids = new int[destinations.size()];
         final List<String> arguments = new ArrayList<>(List.of("destinations"));
         arguments.addAll(destinations);
         final AdminServer.Reply reply = AdminClient.call(dir, adminKey, arguments);
@@ -259,7 +439,7 @@ final class LoadCommand implements Callable<Integer>
         return CountersReader.NULL_COUNTER_ID == counterId ? null : () -> reader.getCounterValue(counterId);
     }
 
-    private void awaitConnected(final LoadGenerator generator, final Path dir, final int inbound, final int outbound)
+    private void awaitConnected(final LoadGenerator generator, final String silence, final String hint)
         throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + connectTimeoutNs;
@@ -269,9 +449,8 @@ final class LoadCommand implements Callable<Integer>
             if (System.nanoTime() - deadlineNs > 0)
             {
                 generator.onClose();
-                throw new TrackerException("no tracker answers at " + dir + " (the " + missing + " did not connect " +
-                    "within " + Durations.format(connectTimeoutNs) + "): is a service running there with inbound " +
-                    channel + " stream " + inbound + " and outbound " + outboundChannel + " stream " + outbound + "?");
+                throw new TrackerException(silence + " (the " + missing + " did not connect within " +
+                    Durations.format(connectTimeoutNs) + "): " + hint);
             }
             Thread.sleep(1);
         }
@@ -377,7 +556,8 @@ final class LoadCommand implements Callable<Integer>
             out.printf("the tracker asked for %,d redeliveries (each answered with the destination's ack again)%n",
                 generator.stat(LoadGenerator.REDELIVERS));
         }
-        out.println("latency ack -> outcome, measured part only (completed messages)");
+        out.println("latency ack -> outcome, measured part only (completed messages)" + (0 == trackAheadNs ?
+            "; --track-ahead 0: each message is tracked at its ack time, so this is Track -> outcome" : ""));
         out.println("  corrected for coordinated omission (from each ack's scheduled time): " +
             Durations.percentiles(total));
         out.println("  uncorrected (from the last ack's actual send):                        " +

@@ -27,11 +27,12 @@ import java.util.function.LongSupplier;
  * the sender's Aeron session and the acks on the destinations' sessions, which the tracker reads in turn: an ack that
  * overtakes its Track is an orphan and the message then waits for its timeout. So, when the tracker's transport
  * counters can be read (a service with a data directory), an ack also waits until the tracker has read that many
- * Track frames. A Redeliver frame for a message still waiting is answered with the destination's ack again. The
- * latency of a message is from its due time to the arrival of its Outcome frame: timed from the schedule, not from
- * when the ack actually went out, so a stall in the tracker, the driver or this generator delays everything behind
- * it and shows in the numbers (corrected for coordinated omission). The uncorrected figure, from the last ack's
- * actual send, is kept beside it.
+ * Track frames; with client sessions (always over a cluster, whose log takes the sender's and the destinations'
+ * frames from separate cluster sessions in any order), until the tracker confirmed it applied the Track. A Redeliver
+ * frame for a message still waiting is answered with the destination's ack again. The latency of a message is from
+ * its due time to the arrival of its Outcome frame: timed from the schedule, not from when the ack actually went out,
+ * so a stall in the tracker, the driver or this generator delays everything behind it and shows in the numbers
+ * (corrected for coordinated omission). The uncorrected figure, from the last ack's actual send, is kept beside it.
  * <p>
  * Threading: {@link #doWork()} and the handler callbacks on the load thread; {@link #stat(int)} and the recorder's
  * interval histograms from any thread; the uncorrected histogram once the agent has stopped.

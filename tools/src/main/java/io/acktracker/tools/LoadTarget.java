@@ -7,35 +7,29 @@ import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.DestinationClient;
 import io.acktracker.transport.client.TrackerClient;
 import io.acktracker.transport.client.TrackerClientHandler;
+import io.acktracker.transport.client.TrackerLinkSettings;
 import io.acktracker.transport.codecs.RefusalCode;
 import io.aeron.Aeron;
 import org.agrona.CloseHelper;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where the load goes: the tracker's driver, its command and outcome streams, and the destinations to ack as (names
- * with their ids in the tracker's registry).
+ * Where the load goes: how the clients reach the tracker (a single service's command and outcome streams over plain
+ * Aeron, or a replicated tracker's cluster ingress and egress: {@link TrackerLinkSettings}), and the destinations to
+ * ack as (names with their ids in the tracker's registry).
  * <p>
  * Threading: one thread.
  *
- * @param aeron            a client of the tracker's media driver.
- * @param aeronDir         that driver's directory, for messages.
- * @param channel          the tracker's inbound channel.
- * @param streamId         the tracker's inbound stream id.
- * @param outboundChannel  the tracker's outbound channel, as seen from here.
- * @param outboundStreamId the tracker's outbound stream id.
- * @param names            destination names.
- * @param ids              their ids, in the same order.
+ * @param aeron a client of the media driver the load sends through (the tracker's own, or this process's for a
+ *              cluster).
+ * @param link  how the sender and the destinations reach the tracker.
+ * @param names destination names.
+ * @param ids   their ids, in the same order.
  */
 record LoadTarget(
     Aeron aeron,
-    Path aeronDir,
-    String channel,
-    int streamId,
-    String outboundChannel,
-    int outboundStreamId,
+    TrackerLinkSettings link,
     List<String> names,
     int[] ids)
 {
@@ -44,8 +38,8 @@ record LoadTarget(
 
     TrackerClient newClient(final TrackerClientHandler handler, final boolean sessions)
     {
-        return new TrackerClient(aeron, channel, streamId, outboundChannel, outboundStreamId,
-            sessions ? new OnlyOutcomes(handler) : handler, sessions ? settings(SENDER_CLIENT) : null);
+        return new TrackerClient(aeron, link, sessions ? new OnlyOutcomes(handler) : handler,
+            sessions ? settings(SENDER_CLIENT) : null);
     }
 
     /** The sender's part with sessions: its outbox's redeliveries are the destinations' business (they hear them). */
@@ -96,8 +90,9 @@ record LoadTarget(
         {
             for (int i = 0; i < clients.length; i++)
             {
-                clients[i] = new DestinationClient(aeron, channel, streamId, outboundChannel, outboundStreamId,
-                    names.get(i), ids[i], new OwnRedeliveries(handler, ids[i]), null, settings("acktracker-load-destination-" + names.get(i)));
+                clients[i] = new DestinationClient(aeron, link, names.get(i), ids[i],
+                    new OwnRedeliveries(handler, ids[i]), null,
+                    settings("acktracker-load-destination-" + names.get(i)));
             }
         }
         catch (final RuntimeException ex)
@@ -115,6 +110,12 @@ record LoadTarget(
         return new ClientSession.Settings(ClientSession.Settings.idOf(name), name).maxUnconfirmed(1 << 16);
     }
 
+    /**
+     * One publisher per destination without a session (plain Aeron only: over a cluster the load always uses
+     * sessions).
+     *
+     * @return the publishers, in the order of {@link #names()}.
+     */
     AckPublisher[] newPublishers()
     {
         final AckPublisher[] publishers = new AckPublisher[names.size()];
@@ -122,7 +123,8 @@ record LoadTarget(
         {
             for (int i = 0; i < publishers.length; i++)
             {
-                publishers[i] = new AckPublisher(aeron, channel, streamId, names.get(i), ids[i]);
+                publishers[i] = new AckPublisher(aeron, link.trackerChannel(), link.trackerStreamId(), names.get(i),
+                    ids[i]);
             }
         }
         catch (final RuntimeException ex)
