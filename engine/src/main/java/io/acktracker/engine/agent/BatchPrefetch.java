@@ -1,7 +1,7 @@
 package io.acktracker.engine.agent;
 
 import io.acktracker.engine.command.CommandLayout;
-import io.acktracker.engine.pending.Records;
+import io.acktracker.engine.machine.TrackerStateMachine;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -21,15 +21,15 @@ import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 final class BatchPrefetch
 {
     private final ManyToOneRingBuffer ring;
-    private final Records records;
+    private final TrackerStateMachine machine;
     private final int limit;
     /** Where the pass leaves what it read, so the JIT cannot drop the reads. */
     private long touched;
 
-    BatchPrefetch(final ManyToOneRingBuffer ring, final Records records, final int limit)
+    BatchPrefetch(final ManyToOneRingBuffer ring, final TrackerStateMachine machine, final int limit)
     {
         this.ring = ring;
-        this.records = records;
+        this.machine = machine;
         this.limit = limit;
     }
 
@@ -56,7 +56,7 @@ final class BatchPrefetch
             final int type = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
             if (CommandLayout.hasMessageId(type))
             {
-                sum += records.touch(buffer.getLong(RecordDescriptor.encodedMsgOffset(recordIndex)));
+                sum += machine.touch(buffer.getLong(RecordDescriptor.encodedMsgOffset(recordIndex)));
             }
         }
         touched = sum;

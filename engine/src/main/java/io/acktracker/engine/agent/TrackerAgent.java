@@ -155,7 +155,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.recordServiceTime = config.recordServiceTime();
         this.commandLimit = config.commandLimit();
         this.prefetch = config.prefetchCommands() ?
-            new BatchPrefetch(commandBuffer, machine.records(), config.commandLimit()) : null;
+            new BatchPrefetch(commandBuffer, machine, config.commandLimit()) : null;
         this.applier = new CommandApplier(machine, journal, registry, counters);
         this.confirmationListener = confirmationListener(config);
         this.listeners = new Listeners(config, this::applyOutcomeTold, waiters, counters);
@@ -992,7 +992,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     @Override
     public long touch(final long messageId)
     {
-        return machine.records().touch(messageId);
+        return machine.touch(messageId);
     }
 
     /**

@@ -189,14 +189,15 @@ final class Answers
      */
     private int answerSlot(final long messageId, final int destination)
     {
-        final int slot = records.slotOf(messageId);
-        if (Records.MISSING == slot)
+        final long entry = records.entryOf(messageId);
+        if (Records.MISSING_ENTRY == entry)
         {
             counters.increment(ORPHAN_ACKS);
             refusal = Result.UNKNOWN_MESSAGE;
             return -1;
         }
-        record.wrap(records.address(slot)).requireMessage(messageId, slot);
+        final int slot = Records.slotOfEntry(entry);
+        record.wrap(records.addressOfEntry(entry)).requireMessage(messageId, slot);
         if (RecordStatus.PENDING != record.status())
         {
             counters.increment(LATE_ACKS);

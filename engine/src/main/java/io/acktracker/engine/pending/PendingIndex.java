@@ -20,9 +20,21 @@ public final class PendingIndex
 {
     /** Returned by {@link #slotOf(long)} for an id that is not present. */
     public static final int MISSING = -1;
+    /** Returned by {@link #entryOf(long)} for an id that is not present. */
+    public static final long MISSING_ENTRY = MISSING;
+
+    // An index entry is the slot in its low 32 bits and, in its high 31, the record's address as 8-byte units above
+    // addressBase: an ack then reaches its record in two dependent loads (index, record) instead of three (index,
+    // slot-to-address array, record); at 1M pending each is a cache and TLB miss. An address that does not fit
+    // (below the base, more than 16 GiB above it, or not 8-byte aligned) is marked ADDRESS_IN_ARRAY and read from
+    // slotAddress, which always holds every created slot's address.
+    private static final long ADDRESS_IN_ARRAY = Integer.MAX_VALUE;
+    // the base is put this far below the first address seen, so the table's other records fit above it
+    private static final long BASE_BELOW_FIRST = 1L << 33;
 
     private final Long2LongHashMap idToSlot;
     private final long[] slotAddress;
+    private long addressBase;
     private final int[] freeSlots;
     private int freeSlotCount;
     private int createdSlots;
@@ -54,6 +66,54 @@ public final class PendingIndex
     public int slotOf(final long messageId)
     {
         return (int)idToSlot.get(messageId);
+    }
+
+    /**
+     * Index entry of a message: its slot ({@link #slotOfEntry}) and its record's address ({@link #addressOfEntry})
+     * from one hash lookup.
+     *
+     * @param messageId id to find.
+     * @return the entry, or {@link #MISSING_ENTRY}.
+     */
+    public long entryOf(final long messageId)
+    {
+        return idToSlot.get(messageId);
+    }
+
+    /**
+     * Slot of an index entry.
+     *
+     * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
+     * @return the slot.
+     */
+    public static int slotOfEntry(final long entry)
+    {
+        return (int)entry;
+    }
+
+    /**
+     * Record address of an index entry, without a load from the slot-to-address array when it fits in the entry.
+     *
+     * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
+     * @return the off-heap address of its record.
+     */
+    public long addressOfEntry(final long entry)
+    {
+        final long units = entry >>> 32;
+        return ADDRESS_IN_ARRAY != units ? addressBase + (units << 3) : slotAddress[(int)entry];
+    }
+
+    private long entryFor(final int slot)
+    {
+        final long address = slotAddress[slot];
+        if (0 == addressBase)
+        {
+            addressBase = Math.max(8, address - BASE_BELOW_FIRST);
+        }
+        final long delta = address - addressBase;
+        final long units = delta >>> 3;
+        final boolean fits = delta >= 0 && (delta & 7) == 0 && units < ADDRESS_IN_ARRAY;
+        return ((fits ? units : ADDRESS_IN_ARRAY) << 32) | slot;
     }
 
     /**
@@ -119,7 +179,7 @@ public final class PendingIndex
     public int allocate(final long messageId)
     {
         final int slot = freeSlots[freeSlotCount - 1];
-        final long previous = idToSlot.put(messageId, slot);
+        final long previous = idToSlot.put(messageId, entryFor(slot));
         if (MISSING != previous)
         {
             idToSlot.put(messageId, previous);
@@ -163,7 +223,7 @@ public final class PendingIndex
      */
     public boolean occupy(final long messageId, final int slot)
     {
-        final long previous = idToSlot.put(messageId, slot);
+        final long previous = idToSlot.put(messageId, entryFor(slot));
         if (MISSING != previous)
         {
             idToSlot.put(messageId, previous);

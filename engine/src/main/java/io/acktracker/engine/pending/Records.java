@@ -38,6 +38,8 @@ public final class Records implements SlotSource
 {
     /** Returned by {@link #slotOf(long)} for an id that is not held, and by {@link #insert} for a duplicate. */
     public static final int MISSING = PendingIndex.MISSING;
+    /** Returned by {@link #entryOf(long)} for an id that is not held. */
+    public static final long MISSING_ENTRY = PendingIndex.MISSING_ENTRY;
     /** Returned by {@link #insert} when the table has no room. */
     public static final int FULL = -2;
 
@@ -76,6 +78,44 @@ public final class Records implements SlotSource
     public int slotOf(final long messageId)
     {
         return index.slotOf(messageId);
+    }
+
+    /**
+     * Index entry of a message: its slot and its record's address from one hash lookup (the hot path's way in).
+     *
+     * @param messageId id.
+     * @return the entry ({@link #slotOfEntry}, {@link #addressOfEntry}), or {@link #MISSING_ENTRY}.
+     */
+    public long entryOf(final long messageId)
+    {
+        return index.entryOf(messageId);
+    }
+
+    /**
+     * Slot of an index entry.
+     *
+     * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
+     * @return the slot.
+     */
+    public static int slotOfEntry(final long entry)
+    {
+        return PendingIndex.slotOfEntry(entry);
+    }
+
+    /**
+     * Address of an index entry's record, to point a flyweight at: as {@link #address(int)}, without the load from
+     * the slot-to-address array.
+     *
+     * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
+     * @return the off-heap address.
+     */
+    public long addressOfEntry(final long entry)
+    {
+        if (PendingIndex.slotOfEntry(entry) < copyOnWriteSlots)
+        {
+            beforeWrite.beforeWrite(PendingIndex.slotOfEntry(entry));
+        }
+        return index.addressOfEntry(entry);
     }
 
     /**
@@ -404,7 +444,7 @@ public final class Records implements SlotSource
     }
 
     /**
-     * Read a message's index entry and the two cache lines of its record an ack reads first, changing nothing: the
+     * Read a message's index entry and every cache line of its record, changing nothing: the
      * first pass over a batch of commands ({@code TrackerConfig.prefetchCommands}; the Aeron transport's
      * {@code inboundPrefetch} through {@code TrackerCommands.touch}), so the misses of a batch are taken together.
      * Agent thread.
@@ -414,14 +454,26 @@ public final class Records implements SlotSource
      */
     public long touch(final long messageId)
     {
-        final int slot = index.slotOf(messageId);
-        if (slot < 0 || slot >= index.createdSlots())
+        final long entry = index.entryOf(messageId);
+        return MISSING_ENTRY == entry ? MISSING : touchEntry(entry);
+    }
+
+    /**
+     * Read every cache line of an index entry's record (an ack that completes its message reads or writes all of
+     * them; records need not start on a line), for the first pass over a batch. Changes nothing.
+     *
+     * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
+     * @return a value depending on what was read (the caller keeps it, so the reads are not optimised away).
+     */
+    public long touchEntry(final long entry)
+    {
+        if (PendingIndex.slotOfEntry(entry) >= index.createdSlots())
         {
-            return slot;
+            return 0;
         }
-        final long address = index.address(slot);
-        return UnsafeApi.getLong(address + PendingRecord.ACKED_OFFSET) +
-            UnsafeApi.getByte(address + PendingRecord.STATUS_OFFSET);
+        final long address = index.addressOfEntry(entry);
+        return UnsafeApi.getLong(address) + UnsafeApi.getLong(address + 64) + UnsafeApi.getLong(address + 128) +
+            UnsafeApi.getLong(address + 192) + UnsafeApi.getByte(address + PendingRecord.LENGTH - 1);
     }
 
     /**

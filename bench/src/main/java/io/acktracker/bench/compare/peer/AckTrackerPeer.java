@@ -6,6 +6,7 @@ import io.acktracker.bench.compare.PeerSpec;
 import io.acktracker.bench.support.TempDirs;
 import io.acktracker.engine.AckTracker;
 import io.acktracker.engine.agent.TrackerAgent;
+import io.acktracker.engine.api.CommandType;
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.OutcomeListener;
@@ -47,6 +48,8 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
     }
 
     private final Store store;
+    private final boolean batched;
+    private long refusedTracks;
     private final TrackRequest request = new TrackRequest();
     private final int[] destinationIds = new int[64];
     private AckTracker tracker;
@@ -63,17 +66,34 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
      */
     public AckTrackerPeer(final Store store)
     {
+        this(store, false);
+    }
+
+    /**
+     * A peer in memory, persisted or journaled, applying each command at once or in batches.
+     *
+     * @param store   where it keeps its state.
+     * @param batched true to offer commands to the tracker's command queue and have {@code doWork()} apply them in
+     *                batches (with the first pass over each batch), as an application does that hands the tracker
+     *                what one poll of its network brought; false to apply each command in its call.
+     */
+    public AckTrackerPeer(final Store store, final boolean batched)
+    {
         this.store = store;
+        this.batched = batched;
     }
 
     public String name()
     {
-        return "acktracker-" + store.name().toLowerCase(java.util.Locale.ROOT);
+        return "acktracker-" + store.name().toLowerCase(java.util.Locale.ROOT) + (batched ? "-batched" : "");
     }
 
     public String threading()
     {
-        return "host-driven: the driver thread is the agent (synchronous track/ack, doWork() between commands); " +
+        return batched ?
+            "host-driven: the driver thread offers tracks and acks to the command queue and is the agent (doWork() " +
+            "applies them in batches between commands); no helper thread" :
+            "host-driven: the driver thread is the agent (synchronous track/ack, doWork() between commands); " +
             "no helper thread";
     }
 
@@ -82,7 +102,14 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
         this.sink = sink;
         dataDir = Store.MEMORY != store ? TempDirs.create("acktracker-compare-") : null;
         tracker = AckTracker.open(config(spec).dataDir(dataDir).journal(Store.JOURNAL == store)
-            .outcomeListener(this));
+            .outcomeListener(this)
+            .refusalListener((command, id, result) ->
+            {
+                if (CommandType.TRACK == command)
+                {
+                    refusedTracks++;
+                }
+            }));
         agent = tracker.agent();
         mask = 0;
         for (int i = 0; i < spec.destinations(); i++)
@@ -106,6 +133,12 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
             .prefetchCommands(!Boolean.getBoolean("acktracker.bench.noPrefetch"))
             // group commit of the journal store (or msync of the tables): what its cost is, side by side
             .syncIntervalNs(TimeUnit.MILLISECONDS.toNanos(Long.getLong("acktracker.bench.syncIntervalMs", 0)));
+        final Long checkpointMiB = Long.getLong("acktracker.bench.checkpointMiB");
+        if (null != checkpointMiB)
+        {
+            // how often the journal store checkpoints (MiB of journal, 0 for none): what checkpoints cost
+            config.checkpointIntervalBytes(checkpointMiB << 20);
+        }
         for (int i = 0; i < spec.destinations(); i++)
         {
             config.destinations("d" + i);
@@ -115,12 +148,27 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
 
     public void track(final long messageId, final long timeoutNs)
     {
-        final Result result = agent.track(request.reset()
+        request.reset()
             .messageId(messageId)
             .destinations(mask)
             .requiredAcks(requiredAcks)
             .ackTimeoutNs(TrackRequest.NO_TIMEOUT)
-            .ttlNs(timeoutNs));
+            .ttlNs(timeoutNs);
+        if (batched)
+        {
+            Result result;
+            while (Result.BACK_PRESSURED == (result = tracker.offerTrack(request)))
+            {
+                agent.doWork();
+            }
+            if (Result.QUEUED != result || refusedTracks > 0)
+            {
+                throw new IllegalStateException("track " + messageId + " refused: " + result + ", refused so far " +
+                    refusedTracks);
+            }
+            return;
+        }
+        final Result result = agent.track(request);
         if (Result.OK != result)
         {
             throw new IllegalStateException("track " + messageId + " refused: " + result);
@@ -129,6 +177,14 @@ public final class AckTrackerPeer implements Peer, OutcomeListener
 
     public void ack(final long messageId, final int destination)
     {
+        if (batched)
+        {
+            while (Result.BACK_PRESSURED == tracker.offerAck(messageId, destinationIds[destination]))
+            {
+                agent.doWork();
+            }
+            return;
+        }
         agent.recordAck(messageId, destinationIds[destination]);
     }
 
