@@ -23,6 +23,7 @@ import io.acktracker.engine.machine.Leases;
 import io.acktracker.engine.machine.TrackerStateMachine;
 import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.LatencyRecorder;
+import io.acktracker.engine.metrics.RecordingPhase;
 import io.acktracker.engine.pending.Records;
 import io.acktracker.engine.pending.SlotFiller;
 import io.acktracker.engine.state.ImageReader;
@@ -77,6 +78,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
     private final DestinationRegistry registry;
     private final Counters counters;
     private final LatencyRecorder serviceTime;
+    private final RecordingPhase recordingPhase;
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue;
     private final Effects effects;
@@ -131,6 +133,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         final Counters counters,
         final Effects effects,
         final LatencyRecorder serviceTime,
+        final RecordingPhase recordingPhase,
         final ManyToOneRingBuffer commandBuffer,
         final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue,
         final OutcomeWaiters waiters,
@@ -147,6 +150,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         this.counters = counters;
         this.effects = effects;
         this.serviceTime = serviceTime;
+        this.recordingPhase = recordingPhase;
         this.commandBuffer = commandBuffer;
         this.adminQueue = adminQueue;
         this.epochClock = config.epochClock();
@@ -306,11 +310,21 @@ public final class TrackerAgent implements Agent, TrackerCommands
             workCount += checkpointer.doWork(nowNs);
         }
         serviceStartNs = recordServiceTime ? nanoClock.nanoTime() : 0;
-        if (null != prefetch)
+        // the latency recorders' writer side is entered once for the queued batch, not once per recorded value;
+        // the listeners each command's effects are told to run outside it (onQueuedCommand)
+        recordingPhase.begin();
+        try
         {
-            prefetch.run();
+            if (null != prefetch)
+            {
+                prefetch.run();
+            }
+            workCount += commandBuffer.controlledRead(queuedCommand, commandLimit);
         }
-        workCount += commandBuffer.controlledRead(queuedCommand, commandLimit);
+        finally
+        {
+            recordingPhase.end();
+        }
         workCount += adminQueue.drain(adminRunner, 16);
         // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
@@ -1048,15 +1062,24 @@ public final class TrackerAgent implements Agent, TrackerCommands
         }
         final long startNs = recordServiceTime && countAsCommand ? nanoClock.nanoTime() : 0;
         final Result result;
+        recordingPhase.begin();
         try
         {
             result = applier.apply(nowNs, type, command, 0, length);
+            if (null != result && countAsCommand && recordServiceTime)
+            {
+                serviceTime.record(nanoClock.nanoTime() - startNs);
+            }
         }
         catch (final Throwable ex)
         {
             // the machine may be half way through the command: nothing may be applied after it
             fail(ex);
             return Result.TRACKER_FAILED;
+        }
+        finally
+        {
+            recordingPhase.end();
         }
         if (null == result)
         {
@@ -1066,10 +1089,6 @@ public final class TrackerAgent implements Agent, TrackerCommands
         if (countAsCommand)
         {
             counters.increment(COMMANDS);
-            if (recordServiceTime)
-            {
-                serviceTime.record(nanoClock.nanoTime() - startNs);
-            }
         }
         try
         {
@@ -1120,7 +1139,20 @@ public final class TrackerAgent implements Agent, TrackerCommands
             serviceTime.record(endNs - serviceStartNs);
             serviceStartNs = endNs;
         }
-        effects.drain(listeners);
+        if (effects.size() > 0)
+        {
+            // listeners are the application's code: a reader of the latency recorders there must not find the
+            // batch it runs in still open (it would wait for itself, or for a reader waiting for it)
+            final int suspended = recordingPhase.suspend();
+            try
+            {
+                effects.drain(listeners);
+            }
+            finally
+            {
+                recordingPhase.resume(suspended);
+            }
+        }
         return ControlledMessageHandler.Action.CONTINUE;
     }
 

@@ -12,6 +12,7 @@ import io.acktracker.engine.metrics.Counters;
 import io.acktracker.engine.metrics.DestinationLatencies;
 import io.acktracker.engine.metrics.CountersFile;
 import io.acktracker.engine.metrics.LatencyRecorder;
+import io.acktracker.engine.metrics.RecordingPhase;
 import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.StoreLayout;
@@ -47,10 +48,11 @@ public final class TrackerRuntime implements AutoCloseable
     private final TrackerTables tables;
     private final Counters counters;
     private final DestinationRegistry registry;
-    private final LatencyRecorder completionLatency = new LatencyRecorder();
-    private final LatencyRecorder serviceTime = new LatencyRecorder();
-    private final LatencyRecorder leaseHoldTime = new LatencyRecorder();
-    private final DestinationLatencies ackLatency = new DestinationLatencies();
+    private final RecordingPhase recordingPhase = new RecordingPhase();
+    private final LatencyRecorder completionLatency = new LatencyRecorder(recordingPhase);
+    private final LatencyRecorder serviceTime = new LatencyRecorder(recordingPhase);
+    private final LatencyRecorder leaseHoldTime = new LatencyRecorder(recordingPhase);
+    private final DestinationLatencies ackLatency = new DestinationLatencies(recordingPhase);
     private final ManyToOneRingBuffer commandBuffer;
     private final ManyToOneConcurrentArrayQueue<Consumer<TrackerAgent>> adminQueue =
         new ManyToOneConcurrentArrayQueue<>(1024);
@@ -158,7 +160,7 @@ public final class TrackerRuntime implements AutoCloseable
                 effects, completionLatency, leaseHoldTime, ackLatency,
                 LeaseSecret.load(null == dataDirectory ? null : dataDirectory.dir(), config.leaseSecret()),
                 seed, startNs);
-            agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime,
+            agent = new TrackerAgent(config, machine, validator, registry, counters, effects, serviceTime, recordingPhase,
                 commandBuffer, adminQueue, waiters, failure, journal);
         }
         catch (final RuntimeException ex)

@@ -25,9 +25,19 @@ public final class DestinationLatencies
      */
     public DestinationLatencies()
     {
+        this(new RecordingPhase());
+    }
+
+    /**
+     * One recorder for every possible destination id, recording in a tracker's batches.
+     *
+     * @param phase the tracker's recording phase.
+     */
+    public DestinationLatencies(final RecordingPhase phase)
+    {
         for (int i = 0; i < recorders.length; i++)
         {
-            recorders[i] = new LatencyRecorder(LOWEST_DISCERNIBLE_NS, SIGNIFICANT_DIGITS);
+            recorders[i] = new LatencyRecorder(LOWEST_DISCERNIBLE_NS, SIGNIFICANT_DIGITS, phase);
         }
     }
 

@@ -1,11 +1,14 @@
 package io.acktracker.engine.metrics;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.WriterReaderPhaser;
 
 /**
- * One latency distribution written by the agent thread and read from any thread without tearing: an HdrHistogram
- * {@link SingleWriterRecorder} whose intervals are folded, on the reader side, into a running total (what
+ * One latency distribution written by the agent thread and read from any thread without tearing: two HdrHistogram
+ * {@link Histogram}s, the active one the agent writes plainly inside a {@link RecordingPhase} batch and the one a
+ * reader took, swapped at each read (the interval recorder's algorithm, with the phaser shared by the tracker's
+ * recorders and entered once per batch, not once per value). Each interval is folded, on the reader side, into a
+ * running total (what
  * {@link #summary()} and {@link #totalHistogram()} read), into the interval not yet taken by
  * {@link #intervalHistogram()}, and into a recent window ({@link #recentSummary(long)}). The readers are independent:
  * a metrics scrape never takes values away from an interval log, and an interval log never resets what a scrape
@@ -30,7 +33,10 @@ public final class LatencyRecorder
 
     private final long lowestDiscernibleNs;
     private final int significantDigits;
-    private final SingleWriterRecorder recorder;
+    private final RecordingPhase phase;
+    private volatile Histogram active;
+    private Histogram taken;
+    private long activeStartMs = System.currentTimeMillis();
     private Histogram total;
     private Histogram untaken;
     private Histogram recent;
@@ -48,6 +54,16 @@ public final class LatencyRecorder
     }
 
     /**
+     * A recorder exact to the nanosecond with three significant digits, recording in a tracker's batches.
+     *
+     * @param phase the tracker's recording phase.
+     */
+    public LatencyRecorder(final RecordingPhase phase)
+    {
+        this(1, 3, phase);
+    }
+
+    /**
      * A recorder with a coarser resolution, for many of them side by side (per-destination latencies).
      *
      * @param lowestDiscernibleNs smallest value told apart from zero, in ns.
@@ -55,9 +71,23 @@ public final class LatencyRecorder
      */
     public LatencyRecorder(final long lowestDiscernibleNs, final int significantDigits)
     {
+        this(lowestDiscernibleNs, significantDigits, new RecordingPhase());
+    }
+
+    /**
+     * A recorder with a given resolution, recording in a tracker's batches.
+     *
+     * @param lowestDiscernibleNs smallest value told apart from zero, in ns.
+     * @param significantDigits   significant decimal digits kept (1 to 5).
+     * @param phase               the tracker's recording phase, shared by its recorders.
+     */
+    public LatencyRecorder(final long lowestDiscernibleNs, final int significantDigits, final RecordingPhase phase)
+    {
         this.lowestDiscernibleNs = lowestDiscernibleNs;
         this.significantDigits = significantDigits;
-        this.recorder = new SingleWriterRecorder(lowestDiscernibleNs, HIGHEST_TRACKABLE_NS, significantDigits);
+        this.phase = phase;
+        this.active = newHistogram();
+        this.taken = newHistogram();
     }
 
     /**
@@ -67,7 +97,22 @@ public final class LatencyRecorder
      */
     public void record(final long valueNs)
     {
-        recorder.recordValue(Math.max(0, Math.min(valueNs, HIGHEST_TRACKABLE_NS)));
+        final long value = Math.max(0, Math.min(valueNs, HIGHEST_TRACKABLE_NS));
+        if (phase.inBatch())
+        {
+            active.recordValue(value);
+            return;
+        }
+        final WriterReaderPhaser phaser = phase.phaser();
+        final long enterValue = phaser.writerCriticalSectionEnter();
+        try
+        {
+            active.recordValue(value);
+        }
+        finally
+        {
+            phaser.writerCriticalSectionExit(enterValue);
+        }
     }
 
     /**
@@ -108,9 +153,10 @@ public final class LatencyRecorder
         drain();
         final Histogram copy = untaken.copy();
         copy.setStartTimeStamp(untakenStartMs);
-        copy.setEndTimeStamp(interval.getEndTimeStamp());
+        final long endMs = null != interval ? interval.getEndTimeStamp() : untakenStartMs;
+        copy.setEndTimeStamp(endMs);
         untaken.reset();
-        untakenStartMs = interval.getEndTimeStamp();
+        untakenStartMs = endMs;
         return copy;
     }
 
@@ -160,10 +206,44 @@ public final class LatencyRecorder
             recent = newHistogram();
             previous = newHistogram();
         }
-        interval = recorder.getIntervalHistogram(interval);
+        if (phase.isWritingOnThisThread())
+        {
+            // a read from inside the writer's own batch (an outcome listener, say) cannot wait for that batch to
+            // end: it sees what earlier reads took, and the next read takes the rest
+            return;
+        }
+        interval = takeInterval();
         total.add(interval);
         untaken.add(interval);
         recent.add(interval);
+    }
+
+    /**
+     * Swap the active histogram for the one taken last time (emptied), and wait until the writer can no longer be
+     * writing into the one taken now: the batch in flight, if any, has ended.
+     */
+    private Histogram takeInterval()
+    {
+        final WriterReaderPhaser phaser = phase.phaser();
+        phaser.readerLock();
+        try
+        {
+            final long nowMs = System.currentTimeMillis();
+            final Histogram emptied = taken;
+            emptied.reset();
+            final Histogram full = active;
+            active = emptied;
+            phaser.flipPhase();
+            full.setStartTimeStamp(activeStartMs);
+            full.setEndTimeStamp(nowMs);
+            activeStartMs = nowMs;
+            taken = full;
+            return full;
+        }
+        finally
+        {
+            phaser.readerUnlock();
+        }
     }
 
     private Histogram newHistogram()
