@@ -19,6 +19,11 @@ import static io.acktracker.engine.metrics.TrackerCounter.BACK_PRESSURED;
  * cannot take a command is back pressure: nothing is applied and the caller gets null. OUTCOME_TOLD commands the
  * journal could not take wait, in order, in a backlog the agent applies first in its next cycles.
  * <p>
+ * Inside a batch of queued commands ({@link #beginToldBatch()}), the outcomes told are gathered and applied as one
+ * OUTCOME_TOLD command listing them all (up to {@link #TOLD_BATCH}) at the batch's end: one journal frame instead of
+ * one per outcome (a quarter of the frames and a fifth of the journal's bytes when each message takes a track, two
+ * acks and its telling).
+ * <p>
  * Allocation-free except the backlog's growth under back pressure. Agent thread only.
  */
 final class CommandApplier
@@ -27,7 +32,13 @@ final class CommandApplier
     private final CommandJournal journal;
     private final DestinationRegistry registry;
     private final Counters counters;
+    /** Most outcomes told gathered into one OUTCOME_TOLD command. */
+    static final int TOLD_BATCH = 64;
+
     private final MutableDirectBuffer toldCommand = new UnsafeBuffer(new byte[CommandLayout.TOLD_LENGTH]);
+    private final MutableDirectBuffer toldBatch = new UnsafeBuffer(new byte[TOLD_BATCH * CommandLayout.TOLD_LENGTH]);
+    private int toldBatched;
+    private boolean batchingTold;
     private final MutableDirectBuffer knownCommand = new UnsafeBuffer(new byte[CommandLayout.KNOWN_LENGTH]);
     private final LongArrayList toldBacklog = new LongArrayList();
 
@@ -60,10 +71,75 @@ final class CommandApplier
      */
     void outcomeTold(final long nowNs, final long messageId, final int slot)
     {
+        // the backlog is empty whenever outcomes are batched (a refused batch goes into it whole): order is kept
+        if (batchingTold && toldBacklog.isEmpty())
+        {
+            final int at = toldBatched * CommandLayout.TOLD_LENGTH;
+            toldBatch.putLong(at + CommandLayout.TOLD_MESSAGE_ID_OFFSET, messageId);
+            toldBatch.putInt(at + CommandLayout.TOLD_SLOT_OFFSET, slot);
+            if (++toldBatched == TOLD_BATCH)
+            {
+                flushTold(nowNs);
+            }
+            return;
+        }
         if (!toldBacklog.isEmpty() || !applyOutcomeTold(nowNs, messageId, slot))
         {
             toldBacklog.addLong(messageId);
             toldBacklog.addLong(slot);
+        }
+    }
+
+    /**
+     * A batch of queued commands starts: outcomes told from now on are gathered until {@link #endToldBatch}.
+     */
+    void beginToldBatch()
+    {
+        batchingTold = true;
+    }
+
+    /**
+     * The batch ends: apply the outcomes told in it as one OUTCOME_TOLD.
+     *
+     * @param nowNs the cycle's time.
+     */
+    void endToldBatch(final long nowNs)
+    {
+        flushTold(nowNs);
+        batchingTold = false;
+    }
+
+    /**
+     * @return true when outcomes told are gathered and not applied yet (their records are still in the table).
+     */
+    boolean hasToldBatched()
+    {
+        return toldBatched > 0;
+    }
+
+    /**
+     * Apply the outcomes told gathered so far as one OUTCOME_TOLD; when the journal cannot take it they go into the
+     * backlog, in order.
+     *
+     * @param nowNs the cycle's time.
+     */
+    void flushTold(final long nowNs)
+    {
+        final int count = toldBatched;
+        if (0 == count)
+        {
+            return;
+        }
+        toldBatched = 0;
+        if (null == applyJournaled(nowNs, CommandLayout.OUTCOME_TOLD, toldBatch, 0, count * CommandLayout.TOLD_LENGTH))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int at = i * CommandLayout.TOLD_LENGTH;
+                toldBacklog.addLong(toldBatch.getLong(at + CommandLayout.TOLD_MESSAGE_ID_OFFSET));
+                toldBacklog.addLong(toldBatch.getInt(at + CommandLayout.TOLD_SLOT_OFFSET));
+            }
+            counters.increment(BACK_PRESSURED);
         }
     }
 

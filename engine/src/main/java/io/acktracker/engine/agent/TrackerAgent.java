@@ -313,6 +313,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
         // the latency recorders' writer side is entered once for the queued batch, not once per recorded value;
         // the listeners each command's effects are told to run outside it (onQueuedCommand)
         recordingPhase.begin();
+        applier.beginToldBatch();
         try
         {
             if (null != prefetch)
@@ -325,6 +326,8 @@ public final class TrackerAgent implements Agent, TrackerCommands
         {
             recordingPhase.end();
         }
+        // the outcomes told in the batch, as one command
+        applier.endToldBatch(nowNs);
         workCount += adminQueue.drain(adminRunner, 16);
         // inbound first: acks already waiting (in an Aeron image, say) must count before their deadlines fire
         for (final TrackerExtension extension : extensions)
@@ -1107,6 +1110,13 @@ public final class TrackerAgent implements Agent, TrackerCommands
     {
         try
         {
+            if (applier.hasToldBatched() && CommandLayout.TRACK == (type & ~CommandLayout.SEQUENCED) &&
+                !machine.records().hasFreeSlot())
+            {
+                // a record whose outcome was told leaves the table when its telling is applied: before a Track that
+                // needs its slot, not at the batch's end
+                applier.flushTold(nowNs);
+            }
             final Result result = CommandLayout.isAgentOnly(type) ? refusedAgentOnly() :
                 applier.apply(nowNs, type, buffer, index, length);
             if (null == result)

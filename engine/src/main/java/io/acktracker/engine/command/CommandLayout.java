@@ -76,8 +76,11 @@ public final class CommandLayout
     /** The passage of time: fire due deadlines, send due redeliveries, do housekeeping. */
     public static final int TICK = 14;
     /**
-     * An outcome was told to the listeners: the record may now leave the table. Applied by the agent itself after
-     * telling, never queued by a caller, so that this change of state too is a command that can be journaled.
+     * Outcomes were told to the listeners: their records may now leave the table. Applied by the agent itself after
+     * telling, never queued by a caller, so that this change of state too is a command that can be journaled. The
+     * body is one or more (message id, slot) pairs of {@link #TOLD_LENGTH} bytes: one per outcome told in a
+     * caller's call, those of a whole batch of queued commands together (a journal of one pair per frame, as written
+     * before batches, reads the same).
      */
     public static final int OUTCOME_TOLD = 15;
     /**
@@ -226,7 +229,7 @@ public final class CommandLayout
     public static final int TOLD_MESSAGE_ID_OFFSET = 0;
     /** Outcome told: offset of the slot. */
     public static final int TOLD_SLOT_OFFSET = 8;
-    /** Outcome told: length of the body. */
+    /** Outcome told: length of one (message id, slot) pair of the body. */
     public static final int TOLD_LENGTH = 12;
 
     /** Known destinations: offset of the mask. */

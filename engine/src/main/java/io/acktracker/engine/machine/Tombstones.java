@@ -163,7 +163,11 @@ final class Tombstones
         {
             return;
         }
-        final PendingRecord record = told.wrap(records.address(slot));
+        // through the id index when it still names this slot: its entry was just read by the command that finished
+        // the message, where the slot-to-address array's line is likely a cache miss
+        final long entry = records.entryOf(messageId);
+        final PendingRecord record = told.wrap(Records.MISSING_ENTRY != entry && Records.slotOfEntry(entry) == slot ?
+            records.addressOfEntry(entry) : records.address(slot));
         if (record.messageId() != messageId || !RecordStatus.isFinal(record.status()) ||
             !record.hasFlag(PendingRecord.FLAG_TELLING))
         {

@@ -361,11 +361,15 @@ public final class TrackerStateMachine
                 lastTickWork = tick();
                 return Result.OK;
             case OUTCOME_TOLD:
-                if (length < TOLD_LENGTH)
+                // one outcome told, or several gathered over a batch of commands: (message id, slot) each
+                if (length < TOLD_LENGTH || length % TOLD_LENGTH != 0)
                 {
                     return invalid(Result.INVALID_ARGUMENT);
                 }
-                tombstones.onTold(buffer.getLong(offset + TOLD_MESSAGE_ID_OFFSET), buffer.getInt(offset + TOLD_SLOT_OFFSET));
+                for (int at = offset, end = offset + length; at < end; at += TOLD_LENGTH)
+                {
+                    tombstones.onTold(buffer.getLong(at + TOLD_MESSAGE_ID_OFFSET), buffer.getInt(at + TOLD_SLOT_OFFSET));
+                }
                 return Result.OK;
             case KNOWN_DESTINATIONS:
             {
