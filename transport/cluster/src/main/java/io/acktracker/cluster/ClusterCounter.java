@@ -20,7 +20,15 @@ public enum ClusterCounter
     /** Snapshots this member took. */
     SNAPSHOTS(6, "snapshots taken", false),
     /** Log entries applied (session messages and timers). */
-    ENTRIES_APPLIED(7, "log entries applied (session messages and timers)", false);
+    ENTRIES_APPLIED(7, "log entries applied (session messages and timers)", false),
+    /** The log position of the last snapshot this member took. */
+    SNAPSHOT_LOG_POSITION(8, "log position of the last snapshot", true),
+    /**
+     * CRC32C of the last snapshot's bytes: the members' state machines are deterministic, so every member's snapshot
+     * at one log position holds the same bytes; a member whose checksum differs from the others' at the same
+     * position has diverged.
+     */
+    SNAPSHOT_CHECKSUM(9, "checksum (CRC32C) of the last snapshot: equal on every member at one log position", true);
 
     /** Counter type id of every cluster counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B03;

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 
 /**
  * The tracker's deterministic state machine as an Aeron Cluster service: every member hosts the same host-driven,
@@ -64,6 +65,7 @@ public final class TrackerClusteredService implements ClusteredService
     private boolean tickScheduled;
     private TrackerConfig config;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile SnapshotDigest lastSnapshot;
     private final Path filesDir;
     private ClusterCounters clusterCounters;
 
@@ -274,7 +276,48 @@ public final class TrackerClusteredService implements ClusteredService
         edge.dumpBindings(out);
         out.putBoolean(tickScheduled);
         SnapshotStream.write(snapshotPublication, out.buffer(), out.length(), cluster.idleStrategy());
+        // what the members can be compared by: the same log position, the same bytes
+        final long checksum = checksum(out.buffer(), out.length());
+        final long logPosition = cluster.logPosition();
+        lastSnapshot = new SnapshotDigest(logPosition, out.length(), checksum);
+        clusterCounters.set(ClusterCounter.SNAPSHOT_LOG_POSITION, logPosition);
+        clusterCounters.set(ClusterCounter.SNAPSHOT_CHECKSUM, checksum);
         clusterCounters.increment(ClusterCounter.SNAPSHOTS);
+    }
+
+    private static long checksum(final DirectBuffer bytes, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        final byte[] chunk = new byte[64 * 1024];
+        for (int offset = 0; offset < length; offset += chunk.length)
+        {
+            final int count = Math.min(chunk.length, length - offset);
+            bytes.getBytes(offset, chunk, 0, count);
+            crc.update(chunk, 0, count);
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * The last snapshot this member took, to compare with the other members' at the same log position. Any thread.
+     *
+     * @return its log position, length and checksum; null before the first.
+     */
+    public SnapshotDigest lastSnapshot()
+    {
+        return lastSnapshot;
+    }
+
+    /**
+     * What identifies a snapshot's content: equal on every member that took one at the same log position, as the
+     * state machine is deterministic.
+     *
+     * @param logPosition where in the log it was taken.
+     * @param length      its length in bytes.
+     * @param checksum    CRC32C of its bytes.
+     */
+    public record SnapshotDigest(long logPosition, int length, long checksum)
+    {
     }
 
     public void onRoleChange(final Cluster.Role newRole)

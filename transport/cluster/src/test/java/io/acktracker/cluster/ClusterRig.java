@@ -167,6 +167,17 @@ final class ClusterRig implements AutoCloseable
      */
     void snapshot()
     {
+        final long[] before = requestSnapshot();
+        awaitUntil(() -> tookSnapshot(before), "a snapshot on every member");
+    }
+
+    /**
+     * Ask the leader for a snapshot and return at once, with what {@link #tookSnapshot} compares against.
+     *
+     * @return each member's snapshot count before the request.
+     */
+    long[] requestSnapshot()
+    {
         final int leader = awaitLeader();
         final long[] before = new long[nodes.length];
         for (int id = 0; id < nodes.length; id++)
@@ -175,17 +186,41 @@ final class ClusterRig implements AutoCloseable
         }
         final AtomicCounter toggle = nodes[leader].consensusModule().controlToggleCounter();
         awaitUntil(() -> ClusterControl.ToggleState.SNAPSHOT.toggle(toggle), "the snapshot toggle");
-        awaitUntil(() ->
+        return before;
+    }
+
+    /**
+     * Whether every running member took a snapshot since {@link #requestSnapshot}.
+     *
+     * @param before what it returned.
+     * @return true when all did.
+     */
+    boolean tookSnapshot(final long[] before)
+    {
+        for (int id = 0; id < nodes.length; id++)
         {
-            for (int id = 0; id < nodes.length; id++)
+            if (null != nodes[id] && nodes[id].consensusModule().snapshotCounter().get() <= before[id])
             {
-                if (null != nodes[id] && nodes[id].consensusModule().snapshotCounter().get() <= before[id])
-                {
-                    return false;
-                }
+                return false;
             }
-            return true;
-        }, "a snapshot on every member");
+        }
+        return true;
+    }
+
+    /**
+     * Every running member's last snapshot, for a failure's message and for comparing them.
+     *
+     * @return one digest per member, null for a stopped member or one that took none.
+     */
+    TrackerClusteredService.SnapshotDigest[] lastSnapshots()
+    {
+        final TrackerClusteredService.SnapshotDigest[] digests =
+            new TrackerClusteredService.SnapshotDigest[nodes.length];
+        for (int id = 0; id < nodes.length; id++)
+        {
+            digests[id] = null == nodes[id] ? null : nodes[id].service().lastSnapshot();
+        }
+        return digests;
     }
 
     static void awaitUntil(final BooleanSupplier condition, final String what)
