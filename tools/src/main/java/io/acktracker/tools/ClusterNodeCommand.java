@@ -6,6 +6,8 @@ import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.http.HttpEdge;
+import io.acktracker.transport.http.HttpEdgeConfig;
 import io.acktracker.transport.service.ServiceConfig;
 import io.aeron.cluster.service.Cluster;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
@@ -91,6 +93,16 @@ final class ClusterNodeCommand implements Callable<Integer>
         checkOptions();
         final ServiceConfig config = load();
         final TransportConfig transport = config.newTransportConfig();
+        // a member's HTTP edge is read-only: its state changes only through the cluster's log
+        final HttpEdgeConfig http;
+        try
+        {
+            http = config.newHttpEdgeConfig(filesDir().resolve(HttpEdge.TOKEN_FILE_NAME));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TrackerException(ex.getMessage());
+        }
         final File memberDir = dir.toFile();
         final ClusterNode.Settings settings = settings();
         final PrintWriter out = spec.commandLine().getOut();
@@ -111,7 +123,8 @@ final class ClusterNodeCommand implements Callable<Integer>
         try
         {
             node = ClusterNode.launch(settings, new TrackerClusteredService(
-                () -> config.newTrackerConfig().errorHandler(errors), transport, tickNs, filesDir()), errors);
+                () -> config.newTrackerConfig().errorHandler(errors), transport, tickNs, filesDir()).httpEdge(http),
+                errors);
         }
         catch (final RuntimeException ex)
         {
@@ -150,8 +163,19 @@ final class ClusterNodeCommand implements Callable<Integer>
         try
         {
             Cluster.Role role = null;
+            boolean httpTold = null == http;
             while (!stopped.await(ROLE_CHECK_MS, TimeUnit.MILLISECONDS))
             {
+                final HttpEdge edge = node.service().http();
+                if (!httpTold && null != edge)
+                {
+                    // the edge starts with the engine, at the first log entry
+                    httpTold = true;
+                    out.println("member " + memberId + ": HTTP edge (read-only: /metrics, /stats, " +
+                        "/messages/status) on " + edge.scheme() + "://" + http.host() + ":" + edge.port() +
+                        ", bearer token in " + edge.tokenFile());
+                    out.flush();
+                }
                 final Cluster.Role now = node.service().role();
                 if (now != role)
                 {
@@ -245,11 +269,6 @@ final class ClusterNodeCommand implements Callable<Integer>
                     "the cluster's log and snapshots are its durability (its files go under --dir)" :
                     "a challenge's nonce would differ between members (keys over a cluster are not built yet)"));
             }
-        }
-        if (Boolean.parseBoolean(config.get("http.enabled")))
-        {
-            throw new TrackerException("http.enabled: a cluster member serves no HTTP edge yet (clients use the " +
-                "cluster's ingress)");
         }
         return config;
     }

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,7 +102,8 @@ class ClusterNodeCommandTest
     void shouldRunAMemberThatAppliesTracksAndStopsCleanly() throws Exception
     {
         final int portBase = 21_000 + 100 * ThreadLocalRandom.current().nextInt(90);
-        final Path config = Files.writeString(temp.resolve("tracker.yaml"), "destinations: [a]\ncapacity: 1024\n");
+        final Path config = Files.writeString(temp.resolve("tracker.yaml"),
+            "destinations: [a]\ncapacity: 1024\nhttp:\n  enabled: true\n  port: 0\n");
         final Path memberDir = temp.resolve("m0");
         final String[] args = {"cluster", "node", "--id", "0", "--members", "localhost", "--port-base",
             String.valueOf(portBase), "--dir", memberDir.toString(), "--config", config.toString()};
@@ -129,6 +136,29 @@ class ClusterNodeCommandTest
         {
             CloseHelper.close(driver);
         }
+
+        // its read-only HTTP edge, started with the engine: /metrics with its place in the cluster; no command
+        awaitUntil(() -> nodeOut.toString().contains("member 0: HTTP edge"), "the HTTP edge: " + nodeOut + nodeErr);
+        final Matcher edge = Pattern
+            .compile("HTTP edge \\(read-only[^)]*\\) on (http://[^,]+), bearer token in (\\S+)")
+            .matcher(nodeOut.toString());
+        assertThat(edge.find()).as(nodeOut.toString()).isTrue();
+        final String token = Files.readString(Path.of(edge.group(2))).trim();
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+            URI.create(edge.group(1) + "/metrics")).header("Authorization", "Bearer " + token).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
+        assertThat(metrics.body()).containsPattern("acktracker_cluster_role\\{tracker=\"[^\"]+\"\\} 2")
+            .contains("acktracker_cluster_log_position").contains("acktracker_cluster_entries_applied_total")
+            .containsPattern("acktracker_tracked_total\\{tracker=\"[^\"]+\"\\} 1");
+        final HttpResponse<String> track = http.send(HttpRequest.newBuilder(
+            URI.create(edge.group(1) + "/messages/track")).header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"message_id\":7,\"destinations\":[\"a\"]}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(track.statusCode()).as(track.body()).isEqualTo(403);
+        assertThat(track.body()).contains("cluster's log").contains("ingress");
 
         // the member's counters, as an operator reads them: its role and position beside the engine's counters
         final CliRunner stat = CliRunner.run("stat", "--data-dir", memberDir.resolve("tracker").toString(), "--once",

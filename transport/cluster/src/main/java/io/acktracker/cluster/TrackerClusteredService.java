@@ -10,6 +10,9 @@ import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounters;
+import io.acktracker.transport.http.ExtraMetrics;
+import io.acktracker.transport.http.HttpEdge;
+import io.acktracker.transport.http.HttpEdgeConfig;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.cluster.codecs.CloseReason;
@@ -68,6 +71,8 @@ public final class TrackerClusteredService implements ClusteredService
     private volatile SnapshotDigest lastSnapshot;
     private final Path filesDir;
     private ClusterCounters clusterCounters;
+    private HttpEdgeConfig httpConfig;
+    private volatile HttpEdge http;
 
     /**
      * A service; the same settings on every member.
@@ -107,6 +112,32 @@ public final class TrackerClusteredService implements ClusteredService
         this.transportConfig = transportConfig;
         this.tickIntervalNs = tickIntervalNs;
         this.filesDir = filesDir;
+    }
+
+    /**
+     * Serve this member's HTTP edge, read-only ({@link HttpEdge#startForClusterMember}): {@code /metrics} with the
+     * member's role, leadership, log and snapshot positions and snapshot checksum besides the engine's and the
+     * protocol's metrics, {@code /stats} and {@code /messages/status}; every state-changing path answers 403. It
+     * starts with the engine (at the first log entry with a time, or at a snapshot's load). Before the container
+     * starts.
+     *
+     * @param config the edge's settings, or null for none.
+     * @return this.
+     */
+    public TrackerClusteredService httpEdge(final HttpEdgeConfig config)
+    {
+        this.httpConfig = config;
+        return this;
+    }
+
+    /**
+     * The member's HTTP edge. Any thread.
+     *
+     * @return the running edge, null when none is configured or the engine has not started yet.
+     */
+    public HttpEdge http()
+    {
+        return http;
     }
 
     /**
@@ -186,6 +217,11 @@ public final class TrackerClusteredService implements ClusteredService
         {
             tracker = AckTracker.open(config.epochClock(clock).extension(edge));
             agent = tracker.agent();
+            if (null != httpConfig)
+            {
+                // observability only: its reads change nothing the state machine holds, and it takes no command
+                http = HttpEdge.startForClusterMember(httpConfig, tracker, edge.counters(), this::memberMetrics);
+            }
         }
     }
 
@@ -380,12 +416,37 @@ public final class TrackerClusteredService implements ClusteredService
         return agent;
     }
 
+    private void memberMetrics(final ExtraMetrics.Sink sink)
+    {
+        final ClusterCounters counters = clusterCounters;
+        sink.gauge("acktracker_cluster_role", "this member's role: 0 follower, 1 candidate, 2 leader",
+            counters.get(ClusterCounter.ROLE));
+        sink.gauge("acktracker_cluster_leader_member", "the member id this member last heard of as leader",
+            counters.get(ClusterCounter.LEADER_MEMBER));
+        sink.gauge("acktracker_cluster_leadership_term", "the leadership term this member last heard of",
+            counters.get(ClusterCounter.LEADERSHIP_TERM));
+        sink.gauge("acktracker_cluster_log_position", "the log position of the last entry this member applied",
+            counters.get(ClusterCounter.LOG_POSITION));
+        sink.gauge("acktracker_cluster_snapshot_log_position", "the log position of this member's last snapshot",
+            counters.get(ClusterCounter.SNAPSHOT_LOG_POSITION));
+        sink.gauge("acktracker_cluster_snapshot_checksum", "CRC32C of this member's last snapshot: equal on every " +
+            "member at one log position", counters.get(ClusterCounter.SNAPSHOT_CHECKSUM));
+        sink.counter("acktracker_cluster_role_changes", "role changes since this member started",
+            counters.get(ClusterCounter.ROLE_CHANGES));
+        sink.counter("acktracker_cluster_snapshots", "snapshots this member took",
+            counters.get(ClusterCounter.SNAPSHOTS));
+        sink.counter("acktracker_cluster_entries_applied", "log entries applied (session messages and timers)",
+            counters.get(ClusterCounter.ENTRIES_APPLIED));
+    }
+
     /**
      * Release the engine and the edge. Service thread, or any thread once the container stopped.
      */
     public void close()
     {
-        CloseHelper.quietCloseAll(tracker, edge, clusterCounters);
+        // the HTTP edge first: it reads the engine and the counters
+        CloseHelper.quietCloseAll(http, tracker, edge, clusterCounters);
+        http = null;
         tracker = null;
     }
 }

@@ -8,6 +8,7 @@ import io.acktracker.engine.AckTracker;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,7 +121,8 @@ public final class HttpEdge implements AutoCloseable
         final BearerToken token,
         final Path temporaryTokenDir,
         final AckTracker tracker,
-        final AeronTransport transport)
+        final AeronTransport transport,
+        final Member member)
     {
         this.server = server;
         this.transport = transport;
@@ -129,13 +131,14 @@ public final class HttpEdge implements AutoCloseable
         this.tls = server instanceof HttpsServer;
         this.guard = new RequestGuard(config, token, server.getAddress().getPort(), tls);
         final Reports reports = new Reports(tracker, transport);
-        final MetricsExposition metrics =
-            new MetricsExposition(new TrackerCollector(tracker, transport, statusCounts));
+        final MetricsExposition metrics = new MetricsExposition(null == member ?
+            new TrackerCollector(tracker, transport, statusCounts) :
+            new TrackerCollector(tracker, null, member.transportCounters(), statusCounts, member.metrics()));
         final MessageCommands commands = new MessageCommands(tracker,
             null == transport ? Protocol.DEFAULT_LEASE_TIMEOUT_NS : transport.config().leaseTimeoutNs());
         final DestinationCommands destinations =
             new DestinationCommands(tracker.destinations(), config.registerDestinations());
-        this.routes = Map.ofEntries(
+        this.routes = null != member ? memberRoutes(metrics, reports, commands) : Map.ofEntries(
             Map.entry("/metrics", Route.read((uri, headers) -> metrics.scrape(headers.getFirst("Accept")))),
             Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
             Map.entry("/messages/status", Route.read((uri) ->
@@ -156,6 +159,63 @@ public final class HttpEdge implements AutoCloseable
     }
 
     /**
+     * A cluster member's edge: its state changes only through the cluster's log, so every state-changing path
+     * answers 403 and says where commands go; the reads answer as on a single tracker.
+     */
+    private static Map<String, Route> memberRoutes(
+        final MetricsExposition metrics, final Reports reports, final MessageCommands commands)
+    {
+        final Function<RequestBody, HttpResponse> refused = (body) -> HttpResponse.error(403, "this is a member of " +
+            "a replicated tracker: its state changes only through the cluster's log; send commands to the cluster's " +
+            "ingress (the client helpers in cluster mode)");
+        return Map.ofEntries(
+            Map.entry("/metrics", Route.read((uri, headers) -> metrics.scrape(headers.getFirst("Accept")))),
+            Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
+            Map.entry("/messages/status", Route.read((uri) ->
+                commands.status(queryLong(uri.getRawQuery(), "message_id")))),
+            Map.entry("/messages/track", Route.command(refused)),
+            Map.entry("/messages/ack", Route.command(refused)),
+            Map.entry("/messages/cumulative-ack", Route.command(refused)),
+            Map.entry("/messages/nack", Route.command(refused)),
+            Map.entry("/messages/reject", Route.command(refused)),
+            Map.entry("/messages/lease", Route.command(refused)),
+            Map.entry("/messages/visibility", Route.command(refused)),
+            Map.entry("/destinations", Route.command(refused)));
+    }
+
+    /**
+     * What a cluster member's edge reads besides its tracker.
+     *
+     * @param transportCounters the member's protocol counters.
+     * @param metrics           its place in the cluster, for {@code /metrics}.
+     */
+    private record Member(TransportCounters transportCounters, ExtraMetrics metrics)
+    {
+    }
+
+    /**
+     * Start the edge of one member of a replicated tracker: {@code /metrics}, {@code /stats} and
+     * {@code /messages/status} as on a single tracker, with the member's own metrics added; every state-changing path
+     * answers 403 (a member's state changes only through the cluster's log). Otherwise as {@link #start}.
+     *
+     * @param config            the settings; concluded here.
+     * @param tracker           the member's tracker.
+     * @param transportCounters the member's protocol counters.
+     * @param memberMetrics     the member's place in the cluster (role, log position, ...).
+     * @return the running edge.
+     * @throws IllegalArgumentException naming the key of a bad setting.
+     * @throws UncheckedIOException     when the token file or the port cannot be used.
+     */
+    public static HttpEdge startForClusterMember(
+        final HttpEdgeConfig config,
+        final AckTracker tracker,
+        final TransportCounters transportCounters,
+        final ExtraMetrics memberMetrics)
+    {
+        return start(config, tracker, null, new Member(transportCounters, memberMetrics));
+    }
+
+    /**
      * Bind and start serving: checks the configuration, sets the JDK server's JVM-wide properties (first edge
      * only), opens or makes the token file, loads the keystore, binds. Warns (through the configuration's sink)
      * when bound off loopback.
@@ -168,6 +228,12 @@ public final class HttpEdge implements AutoCloseable
      * @throws UncheckedIOException     when the token file or the port cannot be used.
      */
     public static HttpEdge start(final HttpEdgeConfig config, final AckTracker tracker, final AeronTransport transport)
+    {
+        return start(config, tracker, transport, null);
+    }
+
+    private static HttpEdge start(
+        final HttpEdgeConfig config, final AckTracker tracker, final AeronTransport transport, final Member member)
     {
         config.conclude();
         JdkServerProperties.apply(config).forEach(config.warnings());
@@ -200,7 +266,7 @@ public final class HttpEdge implements AutoCloseable
                 https.setHttpsConfigurator(tls);
                 server = https;
             }
-            edge = new HttpEdge(config, server, token, temporaryTokenDir, tracker, transport);
+            edge = new HttpEdge(config, server, token, temporaryTokenDir, tracker, transport, member);
             server.start();
             if (!config.isLoopback())
             {

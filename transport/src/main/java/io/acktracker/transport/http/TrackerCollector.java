@@ -8,6 +8,7 @@ import io.acktracker.engine.metrics.TrackerCounter;
 import io.acktracker.transport.AeronTransport;
 import io.acktracker.transport.DestinationStats;
 import io.acktracker.transport.TransportCounter;
+import io.acktracker.transport.TransportCounters;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -61,7 +62,9 @@ final class TrackerCollector implements MultiCollector
     private final long[] lastOther = new long[2];
     private final AckTracker tracker;
     private final AeronTransport transport;
+    private final TransportCounters transportCounters;
     private final HttpStatusCounts statusCounts;
+    private final ExtraMetrics extra;
     private final Labels trackerLabels;
 
     /**
@@ -73,9 +76,31 @@ final class TrackerCollector implements MultiCollector
      */
     TrackerCollector(final AckTracker tracker, final AeronTransport transport, final HttpStatusCounts statusCounts)
     {
+        this(tracker, transport, null == transport ? null : transport.counters(), statusCounts, null);
+    }
+
+    /**
+     * A collector over a tracker, its transport or only the protocol's counters (a host of the engine without an
+     * {@link AeronTransport}, such as a cluster member), and what the host adds.
+     *
+     * @param tracker           the tracker.
+     * @param transport         its Aeron transport, or null.
+     * @param transportCounters the protocol's counters, or null.
+     * @param statusCounts      the HTTP edge's answers by status code.
+     * @param extra             the host's own metrics, or null.
+     */
+    TrackerCollector(
+        final AckTracker tracker,
+        final AeronTransport transport,
+        final TransportCounters transportCounters,
+        final HttpStatusCounts statusCounts,
+        final ExtraMetrics extra)
+    {
         this.tracker = tracker;
         this.transport = transport;
+        this.transportCounters = transportCounters;
         this.statusCounts = statusCounts;
+        this.extra = extra;
         this.trackerLabels = Labels.of("tracker", tracker.config().name());
     }
 
@@ -97,9 +122,24 @@ final class TrackerCollector implements MultiCollector
         out.metricSnapshot(histogram("acktracker_lease_hold_time_seconds", "time from lease grant to settlement",
             LatencyHistograms.LEASE_BOUNDS_SECONDS, tracker.leaseHoldTime().totalHistogram()));
         destinations(out);
-        if (null != transport)
+        if (null != transportCounters)
         {
             transportCounters(out);
+        }
+        if (null != extra)
+        {
+            extra.collect(new ExtraMetrics.Sink()
+            {
+                public void gauge(final String name, final String help, final double value)
+                {
+                    out.metricSnapshot(TrackerCollector.this.gauge(name, help, null, value));
+                }
+
+                public void counter(final String name, final String help, final long value)
+                {
+                    out.metricSnapshot(TrackerCollector.this.counter(name, help, value));
+                }
+            });
         }
         final CounterSnapshot.Builder http = CounterSnapshot.builder().name("acktracker_http_requests")
             .help("HTTP requests answered by the edge, by status code");
@@ -147,7 +187,7 @@ final class TrackerCollector implements MultiCollector
 
     private void transportCounters(final MetricSnapshots.Builder out)
     {
-        final Map<TransportCounter, Long> values = transport.counters().values();
+        final Map<TransportCounter, Long> values = transportCounters.values();
         final CounterSnapshot.Builder malformed = CounterSnapshot.builder()
             .name("acktracker_transport_malformed_frames").help("inbound frames malformed, by reason");
         for (final Map.Entry<TransportCounter, Long> entry : values.entrySet())

@@ -4,6 +4,7 @@ import io.acktracker.engine.api.TrackerConfig;
 import io.acktracker.engine.store.DataDirectory;
 import io.acktracker.engine.store.StoreLayout;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.http.HttpEdgeConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -254,6 +255,26 @@ public final class ServiceConfig
     public TransportConfig newTransportConfig()
     {
         return targets().transport;
+    }
+
+    /**
+     * The HTTP edge's settings from these keys when {@code http.enabled} is true, concluded, as the service would
+     * start its edge: for another host of the engine, such as a cluster member.
+     *
+     * @param defaultTokenFile the bearer token's file when {@code http.token.file} is not set (the service's is in
+     *                         its data directory), or null for a temporary one.
+     * @return a new config, or null when {@code http.enabled} is false.
+     * @throws IllegalArgumentException naming the key, when a setting is invalid.
+     */
+    public HttpEdgeConfig newHttpEdgeConfig(final Path defaultTokenFile)
+    {
+        final ConfigTargets targets = targets();
+        if (!targets.service.httpEnabled)
+        {
+            return null;
+        }
+        final Path tokenFile = targets.service.httpTokenFile;
+        return targets.http.tokenFile(null != tokenFile ? tokenFile : defaultTokenFile).conclude();
     }
 
     /**
