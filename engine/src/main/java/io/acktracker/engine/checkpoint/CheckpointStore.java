@@ -45,6 +45,9 @@ import java.util.zip.CRC32C;
  * is complete, and one with it is what a crash interrupted, removed at the next start. Files are owner-only, as is
  * every directory. A start takes the newest checkpoint whose manifest and CRCs check ({@link #verify}).
  * <p>
+ * Records' tables are reused ({@link SpareTables}): the newest retired checkpoint's table is kept, and the next
+ * checkpoint of a table as large writes each record in place into it instead of inserting it.
+ * <p>
  * Threading: one thread at a time (the agent's, or the thread building the tracker before it starts).
  */
 public final class CheckpointStore
@@ -82,6 +85,7 @@ public final class CheckpointStore
     /** Each slot's record offset while a checkpoint is written; kept, so a steady run allocates it once. */
     private final ExpandableDirectByteBuffer offsets = new ExpandableDirectByteBuffer(4096);
     private final UnsafeBuffer to = new UnsafeBuffer(0, 0);
+    private final SpareTables spares;
 
     /**
      * The checkpoints of a data directory (the directory is created when a checkpoint is first written).
@@ -91,6 +95,7 @@ public final class CheckpointStore
     public CheckpointStore(final Path directory)
     {
         this.directory = directory;
+        this.spares = new SpareTables(directory);
     }
 
     /**
@@ -111,10 +116,16 @@ public final class CheckpointStore
         int removed = 0;
         for (final Path path : list())
         {
-            if (path.getFileName().toString().endsWith(TEMP_SUFFIX))
+            final String name = path.getFileName().toString();
+            if (name.endsWith(TEMP_SUFFIX))
             {
                 deleteRecursively(path);
                 removed++;
+            }
+            else if (SpareTables.isSpare(name))
+            {
+                // an earlier process's: what it holds is not known to be whole
+                deleteRecursively(path);
             }
         }
         return removed;
@@ -275,6 +286,10 @@ public final class CheckpointStore
             OwnerOnlyFiles.forceDirectory(temp);
             Files.move(temp, done, StandardCopyOption.ATOMIC_MOVE);
             OwnerOnlyFiles.forceDirectory(directory);
+            if (withOffsets)
+            {
+                spares.written(position, tableEntries);
+            }
             return done;
         }
         catch (final IOException | RuntimeException ex)
@@ -315,6 +330,8 @@ public final class CheckpointStore
             {
                 deleteRecursively(doomed);
                 Files.move(path(positions[i]), doomed, StandardCopyOption.ATOMIC_MOVE);
+                // the newest retired one's records' table is kept for the next checkpoint to write into
+                spares.retired(positions[i], doomed, i == keep);
             }
             catch (final IOException ex)
             {
@@ -327,24 +344,30 @@ public final class CheckpointStore
 
     /**
      * Write the records' table: built like the tracker's ({@code tableEntries}) when at least half its slots are
-     * created, so a start can load it in one block, else for the created slots only (a small file).
+     * created, so a start can load it in one block, else for the created slots only (a small file). A table built
+     * like the tracker's reuses the spare of a retired checkpoint when there is one: its slots' entries exist, and
+     * each record is written in place.
      *
      * @return whether it was built like the tracker's table, each slot's record offset in {@link #offsets}.
      */
     private boolean writeRecords(final Path file, final SlotSource slots, final int created, final long tableEntries)
         throws IOException
     {
-        OwnerOnlyFiles.createIfMissing(file);
         boolean withOffsets = tableEntries > 0 && 2L * created >= tableEntries;
+        final long[] spareOffsets = withOffsets ? spares.take(file, tableEntries, created) : null;
+        OwnerOnlyFiles.createIfMissing(file);
         try (PendingTable table = PendingTable.persisted(file.toFile(), withOffsets ? tableEntries :
             Math.max(1, created), false))
         {
             // the file is mapped and sparse: without its blocks reserved, a full disk would be a SIGBUS on the
             // agent thread while the records are copied in, not a checkpoint refused
             FileSpace.reserve(file.toFile());
+            final int reusable = null == spareOffsets ? 0 : spareOffsets.length;
             for (int slot = 0; slot < created; slot++)
             {
-                final long address = table.create(slot);
+                // a reused table's slots have their entries: the record goes in place, through the offset
+                final long address = slot < reusable ? TableBulkLoad.addressOf(table, spareOffsets[slot]) :
+                    table.create(slot);
                 if (address <= 0)
                 {
                     throw new IOException("the checkpoint's pending table has no room for slot " + slot);
@@ -435,7 +458,7 @@ public final class CheckpointStore
         }
     }
 
-    private static void deleteRecursively(final Path path)
+    static void deleteRecursively(final Path path)
     {
         if (!Files.exists(path))
         {

@@ -208,8 +208,9 @@ public final class LatencyRecorder
         }
         if (phase.isWritingOnThisThread())
         {
-            // a read from inside the writer's own batch (an outcome listener, say) cannot wait for that batch to
-            // end: it sees what earlier reads took, and the next read takes the rest
+            // a read from inside the writer's own batch cannot wait for that batch to end (listeners run with the
+            // batch suspended, so this is code the agent runs within one): it sees what earlier reads took, and the
+            // next read takes the rest
             return;
         }
         interval = takeInterval();
