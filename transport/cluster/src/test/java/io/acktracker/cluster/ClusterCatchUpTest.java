@@ -96,12 +96,7 @@ class ClusterCatchUpTest
 
         clients.ackAll(pendingFrom, next - 1);
         awaitOutcomes(1, next - 1);
-        clients.pollFor(500);
-        assertThat(clients.notOnce(1, next - 1)).as("messages without exactly one outcome" + rig.describe()).isEmpty();
-        assertThat(clients.wrongOutcomes).isEmpty();
-        assertThat(clients.senderRefusals).isEmpty();
-        assertThat(clients.destinationRefusals).isEmpty();
-        assertThat(rig.errors).isEmpty();
+        clients.assertEachCompletedOnce(1, next - 1, rig);
     }
 
     @Test
@@ -146,12 +141,7 @@ class ClusterCatchUpTest
         clients.ackAll(next - ROUND, next + ROUND - 1);
         next += ROUND;
         awaitOutcomes(1, next - 1);
-        clients.pollFor(500);
-        assertThat(clients.notOnce(1, next - 1)).as("messages without exactly one outcome" + rig.describe()).isEmpty();
-        assertThat(clients.wrongOutcomes).isEmpty();
-        assertThat(clients.senderRefusals).isEmpty();
-        assertThat(clients.destinationRefusals).isEmpty();
-        assertThat(rig.errors).isEmpty();
+        clients.assertEachCompletedOnce(1, next - 1, rig);
     }
 
     private void assertSameSnapshotOnEveryMember(final String when)

@@ -19,6 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * A sender and a destination of the replicated tracker as an application runs them: the transport's
  * {@link TrackerClient} and {@link DestinationClient}, each with a {@link ClientSession}, opened from settings in
@@ -206,6 +208,24 @@ final class ClusterTestClients implements AutoCloseable
         {
             poll();
         }
+    }
+
+    /**
+     * Poll a little longer (a late duplicate outcome would come), then check the promise over a range: every message
+     * has exactly one outcome, each COMPLETED, no Track and no ack refused, and no member reported an error.
+     *
+     * @param from first id.
+     * @param to   last id.
+     * @param rig  the members, for their errors and a failure's message.
+     */
+    void assertEachCompletedOnce(final int from, final int to, final ClusterRig rig)
+    {
+        pollFor(500);
+        assertThat(notOnce(from, to)).as("messages without exactly one outcome" + rig.describe()).isEmpty();
+        assertThat(wrongOutcomes).isEmpty();
+        assertThat(senderRefusals).isEmpty();
+        assertThat(destinationRefusals).isEmpty();
+        assertThat(rig.errors).isEmpty();
     }
 
     /**

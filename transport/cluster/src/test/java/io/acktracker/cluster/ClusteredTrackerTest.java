@@ -66,13 +66,7 @@ class ClusteredTrackerTest
         clients.trackAll(151, LAST);
         clients.ackAll(151, LAST);
         awaitOutcomes(1, LAST);
-        clients.pollFor(500);
-
-        assertThat(clients.notOnce(1, LAST)).as("messages without exactly one outcome" + rig.describe()).isEmpty();
-        assertThat(clients.wrongOutcomes).isEmpty();
-        assertThat(clients.senderRefusals).isEmpty();
-        assertThat(clients.destinationRefusals).isEmpty();
-        assertThat(rig.errors).isEmpty();
+        clients.assertEachCompletedOnce(1, LAST, rig);
     }
 
     @Test
@@ -99,12 +93,7 @@ class ClusteredTrackerTest
 
         clients.ackAll(51, 90);
         awaitOutcomes(1, 90);
-        clients.pollFor(500);
-        assertThat(clients.notOnce(1, 90)).as("messages without exactly one outcome" + rig.describe()).isEmpty();
-        assertThat(clients.wrongOutcomes).isEmpty();
-        assertThat(clients.senderRefusals).isEmpty();
-        assertThat(clients.destinationRefusals).isEmpty();
-        assertThat(rig.errors).isEmpty();
+        clients.assertEachCompletedOnce(1, 90, rig);
     }
 
     private void awaitOutcomes(final int from, final int to)
