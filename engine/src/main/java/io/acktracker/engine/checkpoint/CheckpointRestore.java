@@ -159,7 +159,7 @@ final class CheckpointRestore implements SlotFiller
         return slot == created - 1 ? created : Math.min(created - 1, slot + SAMPLE_EVERY);
     }
 
-    static long[] readOffsets(final Path file, final int created) throws IOException
+    private static long[] readOffsets(final Path file, final int created) throws IOException
     {
         final long expected = (long)created * Long.BYTES;
         if (Files.size(file) != expected)

@@ -354,7 +354,8 @@ public final class CheckpointStore
         throws IOException
     {
         boolean withOffsets = tableEntries > 0 && 2L * created >= tableEntries;
-        final long[] spareOffsets = withOffsets ? spares.take(file, tableEntries, created) : null;
+        // a reused table's slot offsets are read into offsets: the same as the new checkpoint's for those slots
+        final int reusable = withOffsets ? Math.max(0, spares.take(file, tableEntries, created, offsets)) : 0;
         OwnerOnlyFiles.createIfMissing(file);
         try (PendingTable table = PendingTable.persisted(file.toFile(), withOffsets ? tableEntries :
             Math.max(1, created), false))
@@ -362,12 +363,11 @@ public final class CheckpointStore
             // the file is mapped and sparse: without its blocks reserved, a full disk would be a SIGBUS on the
             // agent thread while the records are copied in, not a checkpoint refused
             FileSpace.reserve(file.toFile());
-            final int reusable = null == spareOffsets ? 0 : spareOffsets.length;
             for (int slot = 0; slot < created; slot++)
             {
                 // a reused table's slots have their entries: the record goes in place, through the offset
-                final long address = slot < reusable ? TableBulkLoad.addressOf(table, spareOffsets[slot]) :
-                    table.create(slot);
+                final long address = slot < reusable ?
+                    TableBulkLoad.addressOf(table, offsets.getLong(slot * Long.BYTES)) : table.create(slot);
                 if (address <= 0)
                 {
                     throw new IOException("the checkpoint's pending table has no room for slot " + slot);

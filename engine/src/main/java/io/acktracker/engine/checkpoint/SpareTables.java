@@ -2,10 +2,15 @@ package io.acktracker.engine.checkpoint;
 
 import io.acktracker.engine.store.OwnerOnlyFiles;
 
+import org.agrona.ExpandableDirectByteBuffer;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -87,32 +92,52 @@ final class SpareTables
     }
 
     /**
-     * Take the spare table of a size into a new checkpoint's file, with its slots' offsets; the spare is gone after.
+     * Take the spare table of a size into a new checkpoint's file, with its slots' offsets read into the buffer the
+     * checkpoint keeps them in (so a steady run allocates nothing for it); the spare is gone after.
      *
      * @param file         where the new checkpoint's table goes.
      * @param tableEntries the table's entries.
      * @param created      the slots the new checkpoint holds (a spare with more is not taken).
-     * @return the spare's slot offsets, or null when none was taken (then nothing is at {@code file}).
+     * @param offsets      receives each of the spare's slots' record offset, one long per slot from 0.
+     * @return the number of the spare's slots, or -1 when none was taken (then nothing is at {@code file}).
      * @throws IOException when the files cannot be read or moved.
      */
-    long[] take(final Path file, final long tableEntries, final int created) throws IOException
+    int take(final Path file, final long tableEntries, final int created, final ExpandableDirectByteBuffer offsets)
+        throws IOException
     {
         final Path spare = directory.resolve(PREFIX + tableEntries);
         final Path pending = spare.resolve(CheckpointStore.PENDING_FILE);
         final Path slotsFile = spare.resolve(CheckpointStore.SLOTS_FILE);
         if (!Files.isRegularFile(pending) || !Files.isRegularFile(slotsFile))
         {
-            return null;
+            return -1;
         }
         try
         {
-            final long[] offsets = CheckpointRestore.readOffsets(slotsFile, (int)(Files.size(slotsFile) / Long.BYTES));
-            if (offsets.length > created)
+            final long size = Files.size(slotsFile);
+            if (size % Long.BYTES != 0 || size / Long.BYTES > created)
             {
-                return null;
+                return -1;
+            }
+            offsets.checkLimit((int)size);
+            final ByteBuffer view = offsets.byteBuffer();
+            view.clear().limit((int)size);
+            try (FileChannel channel = FileChannel.open(slotsFile, StandardOpenOption.READ))
+            {
+                while (view.hasRemaining())
+                {
+                    if (channel.read(view) < 0)
+                    {
+                        throw new IOException(slotsFile + " ends early");
+                    }
+                }
+            }
+            finally
+            {
+                view.clear();
             }
             Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
-            return offsets;
+            return (int)(size / Long.BYTES);
         }
         finally
         {
