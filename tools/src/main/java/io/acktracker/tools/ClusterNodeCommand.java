@@ -83,6 +83,12 @@ final class ClusterNodeCommand implements Callable<Integer>
         "Aeron's default is 10s).")
     long leaderTimeoutNs;
 
+    @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class,
+        description = "How often this member, while it leads, asks the cluster for a snapshot (default " +
+        "${DEFAULT-VALUE}; 0 for never): a member that starts again loads the latest and replays only the log " +
+        "after it, not the log since the cluster began.")
+    long snapshotIntervalNs;
+
     @Option(names = "--tick", paramLabel = "DURATION", defaultValue = "10ms", converter = Durations.class,
         description = "How often the engine's duty cycle runs between messages, as one cluster timer " +
         "(default ${DEFAULT-VALUE}): the resolution of ack timeouts and expiries.")
@@ -164,6 +170,7 @@ final class ClusterNodeCommand implements Callable<Integer>
         {
             Cluster.Role role = null;
             boolean httpTold = null == http;
+            long snapshotDueNs = 0;
             while (!stopped.await(ROLE_CHECK_MS, TimeUnit.MILLISECONDS))
             {
                 final HttpEdge edge = node.service().http();
@@ -177,6 +184,24 @@ final class ClusterNodeCommand implements Callable<Integer>
                     out.flush();
                 }
                 final Cluster.Role now = node.service().role();
+                // snapshots by time, asked for by the leader: without them a member that starts again replays the
+                // whole log, and an election waits for a member that is still replaying
+                if (snapshotIntervalNs > 0)
+                {
+                    final long nowNs = System.nanoTime();
+                    if (Cluster.Role.LEADER != now)
+                    {
+                        snapshotDueNs = 0;
+                    }
+                    else if (0 == snapshotDueNs)
+                    {
+                        snapshotDueNs = nowNs + snapshotIntervalNs;
+                    }
+                    else if (nowNs - snapshotDueNs >= 0 && node.requestSnapshot())
+                    {
+                        snapshotDueNs = nowNs + snapshotIntervalNs;
+                    }
+                }
                 if (now != role)
                 {
                     role = now;
@@ -234,6 +259,8 @@ final class ClusterNodeCommand implements Callable<Integer>
             "100ms (heartbeats go ten times per timeout)");
         Usage.require(spec, tickNs >= TimeUnit.MILLISECONDS.toNanos(1) && tickNs <= TimeUnit.SECONDS.toNanos(1),
             "--tick: from 1ms to 1s");
+        Usage.require(spec, 0 == snapshotIntervalNs || snapshotIntervalNs >= TimeUnit.SECONDS.toNanos(1),
+            "--snapshot-interval: 0 (never) or at least 1s");
     }
 
     private ServiceConfig load()

@@ -106,7 +106,8 @@ class ClusterNodeCommandTest
             "destinations: [a]\ncapacity: 1024\nhttp:\n  enabled: true\n  port: 0\n");
         final Path memberDir = temp.resolve("m0");
         final String[] args = {"cluster", "node", "--id", "0", "--members", "localhost", "--port-base",
-            String.valueOf(portBase), "--dir", memberDir.toString(), "--config", config.toString()};
+            String.valueOf(portBase), "--dir", memberDir.toString(), "--config", config.toString(),
+            "--snapshot-interval", "1s"};
 
         start(args);
         awaitUntil(() -> nodeOut.toString().contains("member 0: LEADER"), "the member to lead: " + nodeOut +
@@ -152,6 +153,10 @@ class ClusterNodeCommandTest
         assertThat(metrics.body()).containsPattern("acktracker_cluster_role\\{tracker=\"[^\"]+\"\\} 2")
             .contains("acktracker_cluster_log_position").contains("acktracker_cluster_entries_applied_total")
             .containsPattern("acktracker_tracked_total\\{tracker=\"[^\"]+\"\\} 1");
+        // the leader asks for a snapshot every --snapshot-interval
+        awaitUntil(() -> scrape(http, edge.group(1), token).contains("acktracker_cluster_snapshots_total") &&
+            !scrape(http, edge.group(1), token).matches("(?s).*acktracker_cluster_snapshots_total\\{[^}]*\\} 0\\.0.*"),
+            "a snapshot by time");
         final HttpResponse<String> track = http.send(HttpRequest.newBuilder(
             URI.create(edge.group(1) + "/messages/track")).header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
@@ -183,6 +188,19 @@ class ClusterNodeCommandTest
         stop();
         assertThat(nodeExit[0]).isZero();
         assertThat(nodeErr.toString()).as("errors the member reported").isEmpty();
+    }
+
+    private static String scrape(final HttpClient http, final String base, final String token)
+    {
+        try
+        {
+            return http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final java.io.IOException | InterruptedException ex)
+        {
+            throw new AssertionError("cannot scrape " + base, ex);
+        }
     }
 
     private void start(final String[] args)

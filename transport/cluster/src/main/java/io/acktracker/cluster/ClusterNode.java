@@ -3,6 +3,7 @@ package io.acktracker.cluster;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.NanosecondClusterClock;
@@ -232,6 +233,18 @@ public final class ClusterNode implements AutoCloseable
     public TrackerClusteredService service()
     {
         return service;
+    }
+
+    /**
+     * Ask the cluster for a snapshot through this member's consensus module (the leader's acts on it): every member
+     * then takes one at the same log position, and a member that starts again loads it and replays only the log
+     * after it. Any thread.
+     *
+     * @return true when asked, false when a request or another control action is still pending.
+     */
+    public boolean requestSnapshot()
+    {
+        return ClusterControl.ToggleState.SNAPSHOT.toggle(consensusModule().controlToggleCounter());
     }
 
     /**
