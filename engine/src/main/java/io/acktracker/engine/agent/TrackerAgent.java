@@ -119,6 +119,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
      * @param counters      system counters.
      * @param effects       the machine's effects.
      * @param serviceTime   per-command service time.
+     * @param recordingPhase the latency recorders' writer side, entered once per batch of commands.
      * @param commandBuffer queue of commands from other threads.
      * @param adminQueue    queue of administrative tasks from other threads.
      * @param waiters       futures waiting on outcomes.
