@@ -20,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -68,9 +66,6 @@ public final class HttpEdge implements AutoCloseable
     public static final String TOKEN_FILE_NAME = BearerToken.FILE_NAME;
     private static final int MAX_BODY = 64 * 1024;
     private static final int BACKLOG = 128;
-    private static final String GET = "GET";
-    private static final String HEAD = "HEAD";
-    private static final String POST = "POST";
 
     private final HttpServer server;
     private final WorkerPool pool;
@@ -82,38 +77,6 @@ public final class HttpEdge implements AutoCloseable
     private final boolean tls;
     private final Map<String, Route> routes;
     private final HttpStatusCounts statusCounts = new HttpStatusCounts();
-
-    /**
-     * A path: reads take the URI, commands the parsed JSON body.
-     */
-    private record Route(boolean changesState, BiFunction<URI, Headers, HttpResponse> read,
-        Function<RequestBody, HttpResponse> command)
-    {
-        static Route read(final Function<URI, HttpResponse> read)
-        {
-            return new Route(false, (uri, headers) -> read.apply(uri), null);
-        }
-
-        static Route read(final BiFunction<URI, Headers, HttpResponse> read)
-        {
-            return new Route(false, read, null);
-        }
-
-        static Route command(final Function<RequestBody, HttpResponse> command)
-        {
-            return new Route(true, null, command);
-        }
-
-        boolean allows(final String method)
-        {
-            return changesState ? POST.equals(method) : GET.equals(method) || HEAD.equals(method);
-        }
-
-        String allow()
-        {
-            return changesState ? POST : GET + ", " + HEAD;
-        }
-    }
 
     private HttpEdge(
         final HttpEdgeConfig config,
@@ -138,7 +101,7 @@ public final class HttpEdge implements AutoCloseable
             null == transport ? Protocol.DEFAULT_LEASE_TIMEOUT_NS : transport.config().leaseTimeoutNs());
         final DestinationCommands destinations =
             new DestinationCommands(tracker.destinations(), config.registerDestinations());
-        this.routes = null != member ? memberRoutes(metrics, reports, commands) : Map.ofEntries(
+        final Map<String, Route> all = Map.ofEntries(
             Map.entry("/metrics", Route.read((uri, headers) -> metrics.scrape(headers.getFirst("Accept")))),
             Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
             Map.entry("/messages/status", Route.read((uri) ->
@@ -151,36 +114,12 @@ public final class HttpEdge implements AutoCloseable
             Map.entry("/messages/lease", Route.command(commands::lease)),
             Map.entry("/messages/visibility", Route.command(commands::extend)),
             Map.entry("/destinations", Route.command(destinations::register)));
+        this.routes = null == member ? all : Route.readOnly(all);
         this.idempotencyKeys = new IdempotencyKeys(IDEMPOTENCY_KEYS, MessageCommands.VERDICT_TIMEOUT_MS);
         this.pool = new WorkerPool(tracker.config().name(), config.threads(), config.queueCapacity(),
             config.readTimeoutNs(), this::count);
         server.setExecutor(pool);
         server.createContext("/", this::handle);
-    }
-
-    /**
-     * A cluster member's edge: its state changes only through the cluster's log, so every state-changing path
-     * answers 403 and says where commands go; the reads answer as on a single tracker.
-     */
-    private static Map<String, Route> memberRoutes(
-        final MetricsExposition metrics, final Reports reports, final MessageCommands commands)
-    {
-        final Function<RequestBody, HttpResponse> refused = (body) -> HttpResponse.error(403, "this is a member of " +
-            "a replicated tracker: its state changes only through the cluster's log; send commands to the cluster's " +
-            "ingress (the client helpers in cluster mode)");
-        return Map.ofEntries(
-            Map.entry("/metrics", Route.read((uri, headers) -> metrics.scrape(headers.getFirst("Accept")))),
-            Map.entry("/stats", Route.read((uri) -> new HttpResponse(200, reports.statsJson()))),
-            Map.entry("/messages/status", Route.read((uri) ->
-                commands.status(queryLong(uri.getRawQuery(), "message_id")))),
-            Map.entry("/messages/track", Route.command(refused)),
-            Map.entry("/messages/ack", Route.command(refused)),
-            Map.entry("/messages/cumulative-ack", Route.command(refused)),
-            Map.entry("/messages/nack", Route.command(refused)),
-            Map.entry("/messages/reject", Route.command(refused)),
-            Map.entry("/messages/lease", Route.command(refused)),
-            Map.entry("/messages/visibility", Route.command(refused)),
-            Map.entry("/destinations", Route.command(refused)));
     }
 
     /**
@@ -343,7 +282,7 @@ public final class HttpEdge implements AutoCloseable
     private void handle(final HttpExchange exchange) throws IOException
     {
         count(TransportCounter.HTTP_REQUESTS);
-        final boolean head = HEAD.equals(exchange.getRequestMethod());
+        final boolean head = Route.HEAD.equals(exchange.getRequestMethod());
         HttpResponse response;
         try
         {
