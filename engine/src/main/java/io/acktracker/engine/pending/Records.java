@@ -444,23 +444,10 @@ public final class Records implements SlotSource
     }
 
     /**
-     * Read a message's index entry and every cache line of its record, changing nothing: the
-     * first pass over a batch of commands ({@code TrackerConfig.prefetchCommands}; the Aeron transport's
-     * {@code inboundPrefetch} through {@code TrackerCommands.touch}), so the misses of a batch are taken together.
-     * Agent thread.
-     *
-     * @param messageId the message.
-     * @return a value depending on what was read (the caller keeps it, so the reads are not optimised away).
-     */
-    public long touch(final long messageId)
-    {
-        final long entry = index.entryOf(messageId);
-        return MISSING_ENTRY == entry ? MISSING : touchEntry(entry);
-    }
-
-    /**
      * Read every cache line of an index entry's record (an ack that completes its message reads or writes all of
-     * them; records need not start on a line), for the first pass over a batch. Changes nothing.
+     * them; records need not start on a line), changing nothing: the first pass over a batch of commands
+     * ({@code TrackerConfig.prefetchCommands}; the Aeron transport's {@code inboundPrefetch}), through
+     * {@code TrackerStateMachine.touch}, so the misses of a batch are taken together. Agent thread.
      *
      * @param entry from {@link #entryOf}, not {@link #MISSING_ENTRY}.
      * @return a value depending on what was read (the caller keeps it, so the reads are not optimised away).
