@@ -6,6 +6,7 @@ import io.acktracker.engine.api.TrackerException;
 import io.acktracker.engine.store.OwnerOnlyFiles;
 import io.acktracker.transport.ErrorLogFile;
 import io.acktracker.transport.TransportConfig;
+import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.http.HttpEdge;
 import io.acktracker.transport.http.HttpEdgeConfig;
 import io.acktracker.transport.service.ServiceConfig;
@@ -23,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -98,7 +98,10 @@ final class ClusterNodeCommand implements Callable<Integer>
     {
         checkOptions();
         final ServiceConfig config = load();
-        final TransportConfig transport = config.newTransportConfig();
+        // every member must hold the same keys: they are part of what its state machine decides by
+        final TransportConfig transport = config.newTransportConfig()
+            .destinationKeys(keys(config, "destination.keys.file"))
+            .clientKeys(keys(config, "client.keys.file"));
         // a member's HTTP edge is read-only: its state changes only through the cluster's log
         final HttpEdgeConfig http;
         try
@@ -288,15 +291,35 @@ final class ClusterNodeCommand implements Callable<Integer>
             throw new TrackerException(ex.getMessage());
         }
         // what a member cannot honour is refused by key, never ignored
-        for (final String key : Arrays.asList("data.dir", "destination.keys.file", "client.keys.file"))
+        if (!config.get("data.dir").isEmpty())
         {
-            if (!config.get(key).isEmpty())
-            {
-                throw new TrackerException(key + ": not on a cluster member: " + (key.equals("data.dir") ?
-                    "the cluster's log and snapshots are its durability (its files go under --dir)" :
-                    "a challenge's nonce would differ between members (keys over a cluster are not built yet)"));
-            }
+            throw new TrackerException("data.dir: not on a cluster member: the cluster's log and snapshots are its " +
+                "durability (its files go under --dir)");
         }
         return config;
+    }
+
+    /**
+     * The keys of an owner-only key file the config names, as the service reads them.
+     *
+     * @param config the member's settings.
+     * @param key    {@code destination.keys.file} or {@code client.keys.file}.
+     * @return the keys, none when the key is not set.
+     */
+    private static DestinationKeys keys(final ServiceConfig config, final String key)
+    {
+        final String file = config.get(key);
+        if (file.isEmpty())
+        {
+            return DestinationKeys.none();
+        }
+        try
+        {
+            return DestinationKeys.load(Path.of(file), key);
+        }
+        catch (final IllegalArgumentException | UncheckedIOException ex)
+        {
+            throw new TrackerException(ex.getMessage());
+        }
     }
 }

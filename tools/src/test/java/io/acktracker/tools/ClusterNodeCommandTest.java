@@ -97,6 +97,34 @@ class ClusterNodeCommandTest
         assertThat(temp.resolve("m0")).as("nothing started").doesNotExist();
     }
 
+    /**
+     * A member reads the key files as the service does (keys over a cluster: the challenge's nonce comes from the
+     * log), so a file others can read, or a bad line, stops it before anything starts.
+     */
+    @Test
+    void shouldReadKeyFilesAsTheServiceDoesAndRefuseAnUnsafeOne() throws Exception
+    {
+        final Path keys = Files.writeString(temp.resolve("client.keys"), "sender=" +
+            io.acktracker.transport.auth.SecretFile.newToken() + "\n");
+        Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        final Path config = Files.writeString(temp.resolve("tracker.yaml"), "destinations: [a]\nclient:\n  keys:\n" +
+            "    file: " + keys + "\n");
+
+        CliRunner cli = CliRunner.run("cluster", "node", "--id", "0", "--members", "localhost", "--dir",
+            temp.resolve("m0").toString(), "--config", config.toString());
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err()).contains("client.keys.file");
+        assertThat(temp.resolve("m0")).as("nothing started").doesNotExist();
+
+        Files.writeString(keys, "sender\n");
+        Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        cli = CliRunner.run("cluster", "node", "--id", "0", "--members", "localhost", "--dir",
+            temp.resolve("m0").toString(), "--config", config.toString());
+        assertThat(cli.exitCode).isEqualTo(1);
+        assertThat(cli.err()).contains("client.keys.file").contains("line 1");
+        assertThat(temp.resolve("m0")).as("nothing started").doesNotExist();
+    }
+
     @Test
     @Timeout(180)
     void shouldRunAMemberThatAppliesTracksAndStopsCleanly() throws Exception

@@ -37,8 +37,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * id is the cluster session's id (the log's own header names the log's publication, the same for every client), so
  * the bindings are a function of the log and the same on every member; so is the cluster session each client's
  * session was last opened from (a dead client process's messages reaching the log after its successor opened are
- * refused, as over Aeron); both are part of the snapshot ({@link #dumpBindings}). Destination and client keys
- * (challenge and proof) are not supported here: a nonce drawn at random on each member would differ between them.
+ * refused, as over Aeron); both are part of the snapshot ({@link #dumpBindings}). Destinations and clients with keys
+ * prove their names as over Aeron (a challenge, then a proof over the cluster session's id), with the challenge's
+ * nonce derived from the log entry that asked ({@link LogNonces}): the same on every member, so the member that
+ * checks the proof after a failover holds the nonce the old leader sent; the outstanding challenges are part of the
+ * snapshot too. Every member must hold the same keys (they are part of what the state machine decides by, like the
+ * engine's settings); the snapshot carries a check of them, so members with different keys show different snapshot
+ * checksums, and a member that restores a snapshot taken with other keys says so in its error log.
  * <p>
  * Service thread only (the engine is host-driven on it).
  */
@@ -56,6 +61,7 @@ final class ClusterEdge
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[DataHeaderFlyweight.HEADER_LENGTH]);
     private final DataHeaderFlyweight headerWriter = new DataHeaderFlyweight(headerBuffer);
     private final Header header = new Header(0, 0);
+    private final LogNonces nonces;
     private EngineCommands commands;
     private CommandAdapter adapter;
     private ClientOutboxes outboxes;
@@ -63,12 +69,8 @@ final class ClusterEdge
 
     ClusterEdge(final Cluster cluster, final TransportConfig config, final java.nio.file.Path countersFile)
     {
-        if (!config.destinationKeys().names().isEmpty() || !config.clientKeys().names().isEmpty())
-        {
-            throw new IllegalArgumentException("destination and client keys are not supported on a cluster yet: a " +
-                "challenge's nonce would differ between members");
-        }
         this.cluster = cluster;
+        this.nonces = new LogNonces(config.destinationKeys(), config.clientKeys());
         this.config = config;
         this.counters = new TransportCounters(countersFile, config.name());
         this.errors = new TransportErrors(counters, null == countersFile ? null :
@@ -86,7 +88,7 @@ final class ClusterEdge
     {
         commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != cluster.getClientSession(sessionId),
-            config.destinationKeys(), config.clientKeys(), outboxSender);
+            config.destinationKeys(), config.clientKeys(), outboxSender, nonces);
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
     }
@@ -95,12 +97,21 @@ final class ClusterEdge
      * One ingress message of a client session, at the log's time (the engine's clock is already there).
      *
      * @param clusterSessionId the client's cluster session.
+     * @param logPosition      the log position of the message (what a challenge's nonce is derived from).
+     * @param timestamp        the message's log timestamp, in the cluster's time unit.
      * @param buffer           holding the frame.
      * @param offset           where it starts.
      * @param length           its length.
      */
-    void onMessage(final long clusterSessionId, final DirectBuffer buffer, final int offset, final int length)
+    void onMessage(
+        final long clusterSessionId,
+        final long logPosition,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
     {
+        nonces.at(logPosition, timestamp);
         headerWriter.sessionId((int)clusterSessionId);
         adapter.onFragment(buffer, offset, length, header);
     }
@@ -158,14 +169,37 @@ final class ClusterEdge
     {
     }
 
+    /**
+     * Write the protocol's state to a snapshot: the sessions' bindings, the outstanding challenges and the check of
+     * the keys they were decided with.
+     *
+     * @param out the image.
+     */
     void dumpBindings(final ImageWriter out)
     {
         commands.dumpBindings(out);
+        out.putLong(nonces.keysCheck());
     }
 
-    void restoreBindings(final ImageReader in)
+    /**
+     * Replace the protocol's state with a snapshot's.
+     *
+     * @param in      the image.
+     * @param version the snapshot's format: 1 has neither the outstanding challenges nor the keys check.
+     */
+    void restoreBindings(final ImageReader in, final int version)
     {
-        commands.restoreBindings(in);
+        final boolean withChallenges = version >= SnapshotStream.CHALLENGES_VERSION;
+        commands.restoreBindings(in, withChallenges);
+        if (withChallenges && in.getLong() != nonces.keysCheck())
+        {
+            // loud, not fatal: a rotation of every member's keys at a snapshot (cluster shutdown) is legitimate
+            final IllegalStateException warning = new IllegalStateException("this member's destination or client " +
+                "keys differ from those of the member that took the snapshot it loads: every member must hold the " +
+                "same keys, or they decide differently (change keys only with every member stopped at a snapshot)");
+            errors.onError(warning);
+            System.err.println("acktracker cluster member: " + warning.getMessage());
+        }
     }
 
     TransportCounters counters()

@@ -22,7 +22,10 @@ final class SnapshotStream
 {
     /** "ATSN" then a format version: a snapshot from another layout is refused, never misread. */
     static final int MARKER = 0x4154_534E;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first format with the outstanding challenges and the keys check (1 is still read). */
+    static final int CHALLENGES_VERSION = 2;
+    private static final int OLDEST_VERSION = 1;
     private static final int PREAMBLE = 3 * Integer.BYTES;
 
     private SnapshotStream()
@@ -108,6 +111,7 @@ final class SnapshotStream
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1 << 16);
         int length;
         int expected = -1;
+        int version;
 
         private ControlledFragmentHandler.Action onFragment(
             final DirectBuffer fragment, final int offset, final int fragmentLength, final Header header)
@@ -118,11 +122,14 @@ final class SnapshotStream
             }
             if (expected < 0)
             {
+                final int format = PREAMBLE == fragmentLength ? fragment.getInt(offset + Integer.BYTES) : 0;
                 if (fragmentLength != PREAMBLE || fragment.getInt(offset) != MARKER ||
-                    fragment.getInt(offset + Integer.BYTES) != VERSION)
+                    format < OLDEST_VERSION || format > VERSION)
                 {
-                    throw new IllegalStateException("not an acktracker snapshot of format " + VERSION);
+                    throw new IllegalStateException("not an acktracker snapshot of format " + OLDEST_VERSION +
+                        ".." + VERSION);
                 }
+                version = format;
                 expected = fragment.getInt(offset + 2 * Integer.BYTES);
                 return complete() ? ControlledFragmentHandler.Action.BREAK : ControlledFragmentHandler.Action.CONTINUE;
             }

@@ -234,7 +234,7 @@ public final class TrackerClusteredService implements ClusteredService
         final ImageReader rest = new ImageReader(
             new UnsafeBuffer(bytes.buffer, engineAt + engineLength, bytes.length - engineAt - engineLength),
             bytes.length - engineAt - engineLength);
-        edge.restoreBindings(rest);
+        edge.restoreBindings(rest, bytes.version);
         tickScheduled = rest.getBoolean();
         if (!rest.isAtEnd())
         {
@@ -261,7 +261,7 @@ public final class TrackerClusteredService implements ClusteredService
         clock.set(timeUnit.toNanos(timestamp));
         openEngine();
         agent.syncClock();
-        edge.onMessage(session.id(), buffer, offset, length);
+        edge.onMessage(session.id(), header.position(), timestamp, buffer, offset, length);
         agent.doWork();
         scheduleTick(timestamp);
         applied(header.position());

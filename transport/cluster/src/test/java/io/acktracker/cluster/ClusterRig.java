@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Three members of a replicated tracker in this JVM, each with its own media driver, archive, consensus module and
@@ -33,6 +34,7 @@ final class ClusterRig implements AutoCloseable
     final ClusterNode[] nodes = new ClusterNode[HOSTS.size()];
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     final List<Throwable> warnings = new CopyOnWriteArrayList<>();
+    private final Supplier<TransportConfig> transport;
 
     ClusterRig(final File dir)
     {
@@ -45,7 +47,18 @@ final class ClusterRig implements AutoCloseable
      */
     ClusterRig(final File dir, final boolean launch)
     {
+        this(dir, launch, TransportConfig::new);
+    }
+
+    /**
+     * @param dir       where the members' directories go.
+     * @param launch    whether to launch the members in this JVM (false: a test runs them as processes).
+     * @param transport each member's protocol settings (keys, for one), the same on every member.
+     */
+    ClusterRig(final File dir, final boolean launch, final Supplier<TransportConfig> transport)
+    {
         this.dir = dir;
+        this.transport = transport;
         for (int id = 0; launch && id < nodes.length; id++)
         {
             start(id);
@@ -62,7 +75,7 @@ final class ClusterRig implements AutoCloseable
     void start(final int id)
     {
         final TrackerClusteredService service = new TrackerClusteredService(
-            ClusterRig::trackerSettings, new TransportConfig(), TimeUnit.MILLISECONDS.toNanos(10));
+            ClusterRig::trackerSettings, transport.get(), TimeUnit.MILLISECONDS.toNanos(10));
         nodes[id] = ClusterNode.launch(settings(id, portBase, new File(dir, "member-" + id)), service, this::onError);
     }
 

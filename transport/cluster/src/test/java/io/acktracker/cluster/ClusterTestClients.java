@@ -50,6 +50,28 @@ final class ClusterTestClients implements AutoCloseable
      */
     ClusterTestClients(final String aeronDir, final String ingressEndpoints, final int last)
     {
+        this(aeronDir, ingressEndpoints, last, null, null, null);
+    }
+
+    /**
+     * Connect to the client's media driver and open both clients over the cluster's ingress, each proving its name
+     * with a key when given one.
+     *
+     * @param aeronDir             the clients' media driver.
+     * @param ingressEndpoints     the members' ingress endpoints.
+     * @param last                 the highest message id the test uses.
+     * @param senderKey            the sender's client key ({@code client.keys.file}), or null.
+     * @param destinationKey       destination A's key ({@code destination.keys.file}), or null.
+     * @param destinationClientKey destination A's client key, or null.
+     */
+    ClusterTestClients(
+        final String aeronDir,
+        final String ingressEndpoints,
+        final int last,
+        final byte[] senderKey,
+        final byte[] destinationKey,
+        final byte[] destinationClientKey)
+    {
         outcomes = new int[last + 1];
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
         try
@@ -59,9 +81,10 @@ final class ClusterTestClients implements AutoCloseable
                 "tracker.link.mode", "cluster",
                 "tracker.link.cluster.ingress.endpoints", ingressEndpoints), "tracker.link.");
             sender = new TrackerClient(aeron, link, new SenderHandler(),
-                new ClientSession.Settings(ClientSession.Settings.idOf("sender"), "sender"));
-            destination = new DestinationClient(aeron, link, "a", A, new DestinationHandler(), null,
-                new ClientSession.Settings(ClientSession.Settings.idOf("destination-a"), "destination-a"));
+                new ClientSession.Settings(ClientSession.Settings.idOf("sender"), "sender").key(senderKey));
+            destination = new DestinationClient(aeron, link, "a", A, new DestinationHandler(), destinationKey,
+                new ClientSession.Settings(ClientSession.Settings.idOf("destination-a"), "destination-a")
+                    .key(destinationClientKey));
         }
         catch (final RuntimeException ex)
         {

@@ -1,9 +1,12 @@
 package io.acktracker.transport.inbound;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.transport.auth.ClientProof;
 import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.auth.NonceSource;
 import io.acktracker.transport.client.ClientSession;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -14,41 +17,32 @@ import java.util.function.IntPredicate;
 
 /**
  * Challenges and checks the SessionOpens of clients that have a key (the client key file: {@code name=key} lines,
- * the client id being {@link ClientSession.Settings#idOf} of the name), and remembers which image each such client
- * proved its id on (its Aeron session and image):
+ * the client id being {@link ClientSession.Settings#idOf} of the name):
  * <ol>
- *     <li>an open asking for a CHALLENGE gets a random nonce, remembered for that Aeron session, that image and that
- *     client id (one outstanding per session: a new request replaces it);</li>
+ *     <li>an open asking for a CHALLENGE gets a nonce (random, or on a replicated tracker derived from the log),
+ *     remembered for that Aeron session, that image and that client id (one outstanding per session: a new request
+ *     replaces it);</li>
  *     <li>an open with a PROOF is accepted only when a nonce is outstanding for its session, on the same image and
  *     for the same client id, the nonce it echoes is that one, and its proof is {@link ClientProof} of it with the
- *     client's key (compared in constant time). The nonce is used up either way, so a proof is good once. An
- *     accepted proof binds the client id to the session and image (replacing an earlier binding: the holder of the key may move
- *     to a new publication);</li>
- *     <li>a numbered command or an OutboxConfirm of a client with a key is {@link #permits permitted} only from the
- *     session and image its id is bound to. A client without a key is permitted from anywhere (trusted on its word).</li>
+ *     client's key (compared in constant time). The nonce is used up either way, so a proof is good once.</li>
  * </ol>
- * This is transport state, not engine state: nothing here is journaled. What it refuses never reaches the engine,
- * so it changes no session state; after a tracker restart the bindings are gone and a client with a key proves its
- * id again before its commands are accepted.
+ * Where a client with a key may send from afterwards is where its proven open was applied: {@link ClientImages}
+ * holds that for every client, keyed or not, and {@link EngineCommands} refuses a keyed client's numbered commands
+ * until it has a place there. This is transport state, not engine state: nothing here is journaled. What it refuses
+ * never reaches the engine, so it changes no session state; after a tracker restart the places are gone and a
+ * client with a key proves its id again before its commands are accepted. On a replicated tracker the outstanding
+ * challenges are part of the snapshot ({@link #dump}).
  * <p>
- * Allocates per challenge (the nonce and its entry): once per open, not per message. {@link #permits} is allocation
- * free (two primitive map lookups, none when no client has a key). Threading: agent thread only.
+ * Allocates per challenge (the nonce and its entry): once per open, not per message. {@link #hasKey} is allocation
+ * free (one primitive map lookup, none when no client has a key). Threading: agent thread only.
  */
 final class ClientAuthenticator
 {
     private final Long2ObjectHashMap<HmacSha256> macs = new Long2ObjectHashMap<>();
-    private final Long2ObjectHashMap<Bound> bound = new Long2ObjectHashMap<>();
     private final OutstandingChallenges challenges;
     private final UnsafeBuffer nonceView = new UnsafeBuffer(0, 0);
     private final byte[] expected = new byte[HelloProof.LENGTH];
     private final byte[] presented = new byte[HelloProof.LENGTH];
-
-    /** Where a client proved its id: the Aeron session and the image it arrived on. */
-    private static final class Bound
-    {
-        int sessionId;
-        long imageId;
-    }
 
     /**
      * An authenticator for some client keys.
@@ -56,9 +50,11 @@ final class ClientAuthenticator
      * @param keys          clients' keys by client name.
      * @param maxChallenges most challenges outstanding at once.
      * @param isLive        whether a session still has an image, to make room.
+     * @param nonces        where the challenges' nonces come from.
      * @throws IllegalArgumentException when two names have the same client id.
      */
-    ClientAuthenticator(final DestinationKeys keys, final int maxChallenges, final IntPredicate isLive)
+    ClientAuthenticator(
+        final DestinationKeys keys, final int maxChallenges, final IntPredicate isLive, final NonceSource nonces)
     {
         for (final String name : keys.names())
         {
@@ -68,7 +64,7 @@ final class ClientAuthenticator
                 throw new IllegalArgumentException("two client names with one client id: " + name);
             }
         }
-        this.challenges = new OutstandingChallenges(maxChallenges, isLive);
+        this.challenges = new OutstandingChallenges(maxChallenges, isLive, nonces);
     }
 
     /**
@@ -80,25 +76,6 @@ final class ClientAuthenticator
     boolean hasKey(final long clientId)
     {
         return !macs.isEmpty() && macs.containsKey(clientId);
-    }
-
-    /**
-     * Whether a numbered command or an outbox confirmation of a client may be applied from this frame's image: a
-     * client without a key, always; one with a key, only from the image it proved its id on.
-     *
-     * @param header   the frame's header.
-     * @param clientId the client it names.
-     * @return true when permitted.
-     */
-    boolean permits(final Header header, final long clientId)
-    {
-        if (macs.isEmpty() || !macs.containsKey(clientId))
-        {
-            return true;
-        }
-        final Bound where = bound.get(clientId);
-        return null != where && where.sessionId == header.sessionId() &&
-            where.imageId == SessionBindings.imageId(header);
     }
 
     /**
@@ -114,7 +91,7 @@ final class ClientAuthenticator
     }
 
     /**
-     * Check a proof, using up the session's challenge; bind the client id to the frame's image when it holds.
+     * Check a proof, using up the session's challenge.
      *
      * @param header   the open's header.
      * @param clientId the client id it names.
@@ -135,13 +112,26 @@ final class ClientAuthenticator
         ClientProof.compute(mac, nonceView, 0, header.sessionId(), clientId, expected);
         proof.getBytes(0, presented);
         final boolean echoed = OutstandingChallenges.nonceMatches(challenge.nonce(), nonce);
-        final boolean proven = HmacSha256.isEqual(expected, presented) & echoed;
-        if (proven)
-        {
-            final Bound where = bound.computeIfAbsent(clientId, (id) -> new Bound());
-            where.sessionId = header.sessionId();
-            where.imageId = challenge.imageId();
-        }
-        return proven;
+        return HmacSha256.isEqual(expected, presented) & echoed;
+    }
+
+    /**
+     * Write the outstanding challenges to a replica's snapshot.
+     *
+     * @param out the image.
+     */
+    void dump(final ImageWriter out)
+    {
+        challenges.dump(out);
+    }
+
+    /**
+     * Replace the outstanding challenges with a snapshot's.
+     *
+     * @param in the image.
+     */
+    void restore(final ImageReader in)
+    {
+        challenges.restore(in);
     }
 }

@@ -74,6 +74,21 @@ final class ClientImages
     }
 
     /**
+     * Whether a client's session was opened from this frame's image: where a client with a key may send from, once
+     * its open proved its id.
+     *
+     * @param header   the frame's header.
+     * @param clientId the client it names.
+     * @return true only when it opened a session, from this image.
+     */
+    boolean openedFrom(final Header header, final long clientId)
+    {
+        final Where where = opened.get(clientId);
+        return null != where && where.sessionId == header.sessionId() &&
+            where.imageId == SessionBindings.imageId(header);
+    }
+
+    /**
      * Write every client's place, in client id order (the same bytes on every member).
      *
      * @param out the image.

@@ -12,6 +12,7 @@ import io.acktracker.transport.Protocol;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.NonceSource;
 import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.CumulativeAckDecoder;
@@ -116,6 +117,39 @@ public final class EngineCommands implements CommandHandler
         final DestinationKeys clientKeys,
         final OutboxSender outboxSender)
     {
+        this(agent, outbound, counters, stats, maxSessions, defaultLeaseTimeoutNs, isLive, keys, clientKeys,
+            outboxSender, NonceSource.random());
+    }
+
+    /**
+     * Commands for a tracker whose challenges' nonces come from a given source: a replicated tracker's are derived
+     * from the log, so that every member issues the same.
+     *
+     * @param agent                 the tracker's synchronous commands.
+     * @param outbound              for Refused and LeaseGranted answers.
+     * @param counters              transport counters.
+     * @param stats                 per-destination activity.
+     * @param maxSessions           most sessions bound at once.
+     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
+     * @param isLive                whether a session still has an image.
+     * @param keys                  destinations that must prove their name at hello, with their keys.
+     * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
+     * @param outboxSender          rewound when a client opens its session again.
+     * @param nonces                where the challenges' nonces come from.
+     */
+    public EngineCommands(
+        final TrackerCommands agent,
+        final OutboundProxy outbound,
+        final TransportCounters counters,
+        final DestinationStats stats,
+        final int maxSessions,
+        final long defaultLeaseTimeoutNs,
+        final IntPredicate isLive,
+        final DestinationKeys keys,
+        final DestinationKeys clientKeys,
+        final OutboxSender outboxSender,
+        final NonceSource nonces)
+    {
         this.clientImages = new ClientImages();
         this.agent = agent;
         this.outboxSender = outboxSender;
@@ -125,8 +159,8 @@ public final class EngineCommands implements CommandHandler
         this.stats = stats;
         this.defaultLeaseTimeoutNs = defaultLeaseTimeoutNs;
         this.bindings = new SessionBindings(maxSessions, isLive, counters);
-        this.authenticator = new HelloAuthenticator(keys, maxSessions, isLive);
-        this.clientAuthenticator = new ClientAuthenticator(clientKeys, maxSessions, isLive);
+        this.authenticator = new HelloAuthenticator(keys, maxSessions, isLive, nonces);
+        this.clientAuthenticator = new ClientAuthenticator(clientKeys, maxSessions, isLive, nonces);
     }
 
     public void onHello(
@@ -542,10 +576,15 @@ public final class EngineCommands implements CommandHandler
      */
     private boolean clientPermitted(final Header header, final long clientId)
     {
-        if (!clientAuthenticator.permits(header, clientId))
+        if (clientAuthenticator.hasKey(clientId))
         {
-            counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
-            return false;
+            // only an open with a valid proof gives a client with a key its place
+            if (!clientImages.openedFrom(header, clientId))
+            {
+                counters.increment(TransportCounter.CLIENT_COMMANDS_UNAUTHENTICATED);
+                return false;
+            }
+            return true;
         }
         if (!clientImages.permits(header, clientId))
         {
@@ -638,8 +677,9 @@ public final class EngineCommands implements CommandHandler
     }
 
     /**
-     * Write the sessions' bindings and where each client's session was opened from to a replica's snapshot: on a
-     * replica they are state, built from the log's hellos and opens like the engine's own. Agent thread.
+     * Write the sessions' bindings, where each client's session was opened from and the outstanding challenges to a
+     * replica's snapshot: on a replica they are state, built from the log's hellos and opens like the engine's own.
+     * Agent thread.
      *
      * @param out the image.
      */
@@ -647,17 +687,36 @@ public final class EngineCommands implements CommandHandler
     {
         bindings.dump(out);
         clientImages.dump(out);
+        authenticator.dump(out);
+        clientAuthenticator.dump(out);
     }
 
     /**
-     * Replace the sessions' bindings with a snapshot's. Agent thread, before any command.
+     * Replace the sessions' bindings and outstanding challenges with a snapshot's. Agent thread, before any command.
      *
      * @param in the image.
      */
     public void restoreBindings(final ImageReader in)
     {
+        restoreBindings(in, true);
+    }
+
+    /**
+     * Replace the sessions' bindings with a snapshot's, one written before the outstanding challenges were part of
+     * it or after. Agent thread, before any command.
+     *
+     * @param in             the image.
+     * @param withChallenges whether it holds the outstanding challenges (none are outstanding when not).
+     */
+    public void restoreBindings(final ImageReader in, final boolean withChallenges)
+    {
         bindings.restore(in);
         clientImages.restore(in);
+        if (withChallenges)
+        {
+            authenticator.restore(in);
+            clientAuthenticator.restore(in);
+        }
         counters.set(TransportCounter.BOUND_SESSIONS, bindings.size());
     }
 }

@@ -1,8 +1,11 @@
 package io.acktracker.transport.inbound;
 
+import io.acktracker.engine.state.ImageReader;
+import io.acktracker.engine.state.ImageWriter;
 import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.auth.NonceSource;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,7 +17,7 @@ import java.util.function.IntPredicate;
 /**
  * Challenges and checks the hellos of destinations that have a key ({@link DestinationKeys}):
  * <ol>
- *     <li>a hello asking for a CHALLENGE gets a random nonce, remembered for that session, that image and that
+ *     <li>a hello asking for a CHALLENGE gets a nonce (random, or on a replicated tracker derived from the log), remembered for that session, that image and that
  *     destination (one outstanding per session: a new request replaces it);</li>
  *     <li>a hello with a PROOF binds only when a nonce is outstanding for its session, on the same image and for the
  *     same destination, the nonce it echoes is that one, and its proof is {@link HelloProof} of it with the
@@ -40,14 +43,16 @@ final class HelloAuthenticator
      * @param keys          destinations' keys.
      * @param maxChallenges most challenges outstanding at once.
      * @param isLive        whether a session still has an image, to make room.
+     * @param nonces        where the challenges' nonces come from.
      */
-    HelloAuthenticator(final DestinationKeys keys, final int maxChallenges, final IntPredicate isLive)
+    HelloAuthenticator(
+        final DestinationKeys keys, final int maxChallenges, final IntPredicate isLive, final NonceSource nonces)
     {
         for (final String name : keys.names())
         {
             macs.put(name, new HmacSha256(keys.key(name)));
         }
-        this.challenges = new OutstandingChallenges(maxChallenges, isLive);
+        this.challenges = new OutstandingChallenges(maxChallenges, isLive, nonces);
     }
 
     /**
@@ -104,5 +109,25 @@ final class HelloAuthenticator
         proof.getBytes(0, presented);
         final boolean echoed = OutstandingChallenges.nonceMatches(challenge.nonce(), nonce);
         return HmacSha256.isEqual(expected, presented) & echoed;
+    }
+
+    /**
+     * Write the outstanding challenges to a replica's snapshot.
+     *
+     * @param out the image.
+     */
+    void dump(final ImageWriter out)
+    {
+        challenges.dump(out);
+    }
+
+    /**
+     * Replace the outstanding challenges with a snapshot's.
+     *
+     * @param in the image.
+     */
+    void restore(final ImageReader in)
+    {
+        challenges.restore(in);
     }
 }

@@ -15,8 +15,10 @@ import io.acktracker.transport.auth.ClientProof;
 import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.auth.HelloProof;
 import io.acktracker.transport.auth.HmacSha256;
+import io.acktracker.transport.auth.NonceSource;
 import io.acktracker.transport.auth.SecretFile;
 import io.acktracker.transport.client.ClientSession;
+import io.acktracker.transport.codecs.HelloChallengeDecoder;
 import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.MessageHeaderDecoder;
 import io.acktracker.transport.codecs.OutboxConfirmDecoder;
@@ -60,6 +62,7 @@ class ClientAuthenticationTest
 
     private final List<String> refusals = new ArrayList<>();
     private final List<byte[]> challenges = new ArrayList<>();
+    private final List<byte[]> helloChallenges = new ArrayList<>();
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[DataHeaderFlyweight.HEADER_LENGTH]);
     private final Header header = new Header(0, 16);
     private final UnsafeBuffer zeros = new UnsafeBuffer(new byte[HelloProof.LENGTH]);
@@ -112,6 +115,14 @@ class ClientAuthenticationTest
             final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
             challenge.getNonce(nonce, 0, nonce.length);
             challenges.add(nonce);
+        }
+        else if (HelloChallengeDecoder.TEMPLATE_ID == decoder.templateId())
+        {
+            final HelloChallengeDecoder challenge =
+                new HelloChallengeDecoder().wrapAndApplyHeader(buffer, offset, decoder);
+            final byte[] nonce = new byte[HelloProof.NONCE_LENGTH];
+            challenge.getNonce(nonce, 0, nonce.length);
+            helloChallenges.add(nonce);
         }
         return 64;
     }
@@ -299,5 +310,73 @@ class ClientAuthenticationTest
         assertThat(tracker.counters().value(TrackerCounter.TRACKED)).as("ids 1 and 3, never 2").isEqualTo(2);
         assertThat(tracker.status(2).state()).isEqualTo(MessageState.UNKNOWN);
         assertThat(tracker.status(3).state()).isNotEqualTo(MessageState.UNKNOWN);
+    }
+
+    /**
+     * A replicated tracker: every member issues the nonce the log entry gives (here a stand-in source of the entry's
+     * position, the session and the subject), and a member restored from a snapshot taken between a challenge and
+     * its answer holds that challenge, so a proof sent to the old leader is accepted by it; one whose bindings did
+     * not come from the snapshot refuses the same proof.
+     */
+    @Test
+    void shouldAcceptOnAMemberRestoredFromASnapshotTheProofsOfChallengesIssuedBeforeIt()
+    {
+        final String destinationKey = SecretFile.newToken();
+        final long[] logPosition = {64};
+        final NonceSource fromLog = (sessionId, subject, nonce) ->
+        {
+            final byte[] derived = new HmacSha256(new byte[]{ 1 }).update(logPosition[0]).update(sessionId)
+                .update(subject).finish();
+            System.arraycopy(derived, 0, nonce, 0, nonce.length);
+        };
+        commands = keyedMember(fromLog, destinationKey);
+        final UnsafeBuffer destinationName = new UnsafeBuffer("a".getBytes(StandardCharsets.US_ASCII));
+        open(REAL, KEYED, HelloCredential.CHALLENGE, null, null);
+        logPosition[0] += 64;
+        commands.onHello(from(IMPOSTOR), Protocol.BOUND_DESTINATION, destinationName, HelloCredential.CHALLENGE,
+            zeros, zeros);
+        assertThat(challenges).hasSize(1);
+        assertThat(helloChallenges).hasSize(1);
+
+        final ImageWriter snapshot = new ImageWriter(256);
+        commands.dumpBindings(snapshot);
+        final EngineCommands restored = keyedMember(fromLog, destinationKey);
+        restored.restoreBindings(new ImageReader(snapshot.buffer(), snapshot.length()));
+        final ImageWriter again = new ImageWriter(256);
+        restored.dumpBindings(again);
+        final byte[] before = new byte[snapshot.length()];
+        final byte[] after = new byte[again.length()];
+        snapshot.buffer().getBytes(0, before);
+        again.buffer().getBytes(0, after);
+        assertThat(after).as("the same bytes").isEqualTo(before);
+
+        // a member without the snapshot's challenges refuses the proof (what makes this test fail without them)
+        final byte[] nonce = challenges.get(0);
+        commands = keyedMember(fromLog, destinationKey);
+        open(REAL, KEYED, HelloCredential.PROOF, nonce, proof(KEY, nonce, REAL, KEYED));
+        assertThat(counter(SESSION_OPENS_BAD_CREDENTIAL)).isEqualTo(1);
+
+        commands = restored;
+        open(REAL, KEYED, HelloCredential.PROOF, nonce, proof(KEY, nonce, REAL, KEYED));
+        assertThat(counter(SESSION_OPENS_AUTHENTICATED)).isEqualTo(1);
+        track(REAL, KEYED, 1, 1);
+        assertThat(tracker.agent().sessions().appliedThrough(sessionIndex(KEYED))).isEqualTo(1);
+
+        final byte[] helloNonce = helloChallenges.get(0);
+        final byte[] helloProof = new byte[HelloProof.LENGTH];
+        HelloProof.compute(new HmacSha256(destinationKey.getBytes(StandardCharsets.US_ASCII)),
+            new UnsafeBuffer(helloNonce), 0, IMPOSTOR, destinationName, 0, destinationName.capacity(), helloProof);
+        commands.onHello(from(IMPOSTOR), Protocol.BOUND_DESTINATION, destinationName, HelloCredential.PROOF,
+            new UnsafeBuffer(helloNonce), new UnsafeBuffer(helloProof));
+        assertThat(counter(HELLOS_AUTHENTICATED)).isEqualTo(1);
+        assertThat(refusals).containsExactly(SessionOpenDecoder.TEMPLATE_ID + " UNAUTHENTICATED session 11 seq 0");
+    }
+
+    private EngineCommands keyedMember(final NonceSource nonces, final String destinationKey)
+    {
+        final OutboundProxy outbound = new OutboundProxy(this::capture, counters, 1 << 20, 0, false);
+        return new EngineCommands(tracker.agent(), outbound, counters, new DestinationStats(), 16,
+            Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.of(Map.of("a", destinationKey)),
+            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound), nonces);
     }
 }
