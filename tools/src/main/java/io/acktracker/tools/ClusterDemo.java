@@ -163,7 +163,7 @@ final class ClusterDemo
             final long cpuNs = members.cpuSinceMarkNs();
             final long clientCpuNs = clientCpuNs() - clientCpuStartNs;
             final long wallNs = System.nanoTime() - startNs;
-            final int result = report(done);
+            final int result = report(done, members.leadersElected());
             out.printf("CPU (user + system, as the OS counts it per process): the three members %.1f s in all, " +
                 "%,.0f us per completed Track (%.0f%% of a core each on average over %.1f s); this process (the " +
                 "clients and their media driver) %.1f s%n", cpuNs / 1e9, outcomes > 0 ? cpuNs / 1e3 / outcomes : 0.0,
@@ -278,7 +278,9 @@ final class ClusterDemo
                     pending.electedNs = System.nanoTime();
                     pending.newLeader = leader;
                 }
-                if (0 == pending.resumedNs && lastCompletionNs - pending.atNs > 0)
+                // the first completion from the new leader: outcomes already on their way from the dead one when it
+                // died arrive before the election and say nothing of the failover
+                if (0 != pending.electedNs && 0 == pending.resumedNs && lastCompletionNs - pending.electedNs > 0)
                 {
                     pending.resumedNs = lastCompletionNs;
                 }
@@ -382,7 +384,7 @@ final class ClusterDemo
         return work;
     }
 
-    private int report(final List<Kill> done)
+    private int report(final List<Kill> done, final int leadersElected)
     {
         long missing = 0;
         long twice = 0;
@@ -402,6 +404,15 @@ final class ClusterDemo
                 0 == kill.resumedNs ? "no completion after it" : "completions resumed after " +
                 String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(kill.resumedNs - kill.atNs)));
         }
+        if (!done.isEmpty())
+        {
+            out.printf("  new leader elected after: %s; completions resumed after: %s%n",
+                spread(done, false), spread(done, true));
+        }
+        // the trade-off of a short leader timeout: elections when a member stalls longer than it
+        final int unasked = Math.max(0, leadersElected - 1 - done.size());
+        out.printf("  leaders elected: %d (the first, %d after kills, %d nobody asked for)%n",
+            leadersElected, done.size(), unasked);
         out.println("Outcomes");
         out.printf("  %,d Tracks sent, %,d confirmed applied by the cluster, %,d outcomes told to the sender%n",
             nextId - 1, confirmedThrough, outcomes);
@@ -425,6 +436,35 @@ final class ClusterDemo
         }
         out.flush();
         return kept && done.size() == kills && !memberTrouble ? 0 : 1;
+    }
+
+    /** Median, 90th percentile and max of the kills' election or resumption times, and how many took over 1 s. */
+    private static String spread(final List<Kill> done, final boolean resumed)
+    {
+        final long[] millis = new long[done.size()];
+        int seen = 0;
+        for (final Kill kill : done)
+        {
+            final long atNs = resumed ? kill.resumedNs : kill.electedNs;
+            if (0 != atNs)
+            {
+                millis[seen++] = TimeUnit.NANOSECONDS.toMillis(atNs - kill.atNs);
+            }
+        }
+        if (0 == seen)
+        {
+            return "none seen";
+        }
+        final long[] sorted = java.util.Arrays.copyOf(millis, seen);
+        java.util.Arrays.sort(sorted);
+        int overOneSecond = 0;
+        for (final long value : sorted)
+        {
+            overOneSecond += value > 1_000 ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "median %,d ms, 90%% %,d ms, max %,d ms, %d of %d over 1 s",
+            sorted[(seen - 1) / 2], sorted[Math.min(seen - 1, (int)Math.ceil(seen * 0.9) - 1)], sorted[seen - 1],
+            overOneSecond, seen);
     }
 
     private final class SenderHandler implements TrackerClientHandler

@@ -36,6 +36,7 @@ final class ClusterMembers implements AutoCloseable
     /** Per member: 0 not running yet, 1 follower, 2 candidate, 3 leader (its last role line). */
     private final int[] roles = new int[SIZE];
     private final long[] leaderSinceNs = new long[SIZE];
+    private int leadersElected;
     /** CPU time of members' processes that ended (killed), and what the live ones had used when counting began. */
     private long cpuOfEndedNs;
     private final long[] cpuAtMarkNs = new long[SIZE];
@@ -116,11 +117,12 @@ final class ClusterMembers implements AutoCloseable
                 {
                     synchronized (roles)
                     {
-                        roles[id] = role;
-                        if (3 == role)
+                        if (3 == role && 3 != roles[id])
                         {
                             leaderSinceNs[id] = System.nanoTime();
+                            leadersElected++;
                         }
+                        roles[id] = role;
                     }
                 }
             }
@@ -141,6 +143,20 @@ final class ClusterMembers implements AutoCloseable
      *
      * @return its id.
      */
+    /**
+     * How many times a member said it became the leader: the first election, one per failover, and any the members
+     * held without a kill (a member silent longer than the leader timeout).
+     *
+     * @return the count.
+     */
+    int leadersElected()
+    {
+        synchronized (roles)
+        {
+            return leadersElected;
+        }
+    }
+
     int leader()
     {
         synchronized (roles)

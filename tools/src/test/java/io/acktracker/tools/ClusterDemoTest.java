@@ -37,7 +37,8 @@ class ClusterDemoTest
 
         assertThat(cli.exitCode).as(cli.out() + cli.err()).isZero();
         assertThat(cli.out()).contains("SIGKILLed").containsPattern("kill 1: member \\d; member \\d elected after")
-            .contains("completions resumed after").contains(" 0 without an outcome, 0 told twice, 0 not COMPLETED")
+            .contains("completions resumed after").contains("leaders elected: ")
+            .contains(" 0 without an outcome, 0 told twice, 0 not COMPLETED")
             .doesNotContain("ended by itself")
             .contains("Nothing confirmed was lost and every Track ended exactly once.");
         System.out.println(cli.out());
@@ -50,7 +51,8 @@ class ClusterDemoTest
     {
         final int kills = Integer.getInteger("cluster.kills", 100);
         final CliRunner cli = CliRunner.run("demo", "--cluster", "--rate", System.getProperty("cluster.rate", "1000"),
-            "--duration", (kills + 1) * 20 + "s", "--kills", String.valueOf(kills));
+            "--duration", (kills + 1) * 20 + "s", "--kills", String.valueOf(kills),
+            "--leader-timeout", System.getProperty("cluster.leaderTimeout", "1s"));
 
         System.out.println(cli.out());
         assertThat(cli.exitCode).as(cli.err()).isZero();
