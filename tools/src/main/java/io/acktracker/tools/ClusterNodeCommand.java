@@ -173,7 +173,8 @@ final class ClusterNodeCommand implements Callable<Integer>
         {
             Cluster.Role role = null;
             boolean httpTold = null == http;
-            long snapshotDueNs = 0;
+            final SnapshotSchedule snapshots = 0 == snapshotIntervalNs ? null : new SnapshotSchedule(
+                snapshotIntervalNs, System.nanoTime(), node.consensusModule().snapshotCounter().get());
             while (!stopped.await(ROLE_CHECK_MS, TimeUnit.MILLISECONDS))
             {
                 final HttpEdge edge = node.service().http();
@@ -189,21 +190,11 @@ final class ClusterNodeCommand implements Callable<Integer>
                 final Cluster.Role now = node.service().role();
                 // snapshots by time, asked for by the leader: without them a member that starts again replays the
                 // whole log, and an election waits for a member that is still replaying
-                if (snapshotIntervalNs > 0)
+                final long nowNs = System.nanoTime();
+                if (null != snapshots && snapshots.due(nowNs, Cluster.Role.LEADER == now,
+                    node.consensusModule().snapshotCounter().get()) && node.requestSnapshot())
                 {
-                    final long nowNs = System.nanoTime();
-                    if (Cluster.Role.LEADER != now)
-                    {
-                        snapshotDueNs = 0;
-                    }
-                    else if (0 == snapshotDueNs)
-                    {
-                        snapshotDueNs = nowNs + snapshotIntervalNs;
-                    }
-                    else if (nowNs - snapshotDueNs >= 0 && node.requestSnapshot())
-                    {
-                        snapshotDueNs = nowNs + snapshotIntervalNs;
-                    }
+                    snapshots.asked(nowNs);
                 }
                 if (now != role)
                 {
@@ -242,11 +233,10 @@ final class ClusterNodeCommand implements Callable<Integer>
         err.flush();
     }
 
-    /** As {@link ClusterNode.Settings#tuned}, with the given timeout: heartbeats ten per timeout, elections half. */
+    /** As {@link ClusterNode.Settings#tuned}, with the given timeout (see {@code forLeaderTimeout}). */
     private ClusterNode.Settings settings()
     {
-        return new ClusterNode.Settings(memberId, members, portBase, dir.toFile(), leaderTimeoutNs,
-            leaderTimeoutNs / 10, leaderTimeoutNs / 2);
+        return ClusterNode.Settings.forLeaderTimeout(memberId, members, portBase, dir.toFile(), leaderTimeoutNs);
     }
 
     private void checkOptions()

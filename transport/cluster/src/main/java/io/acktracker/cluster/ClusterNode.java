@@ -41,6 +41,8 @@ public final class ClusterNode implements AutoCloseable
     static final int CATCHUP = 5;
     /** The log's term length: 4 MiB (Aeron's default 64 MiB is sparse, but three members on one host add up). */
     static final String LOG_TERM_LENGTH = "4m";
+    /** Aeron's default election status interval, the longest used. */
+    static final long ELECTION_STATUS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * Where a member runs and how quickly the cluster gives up on a silent leader.
@@ -62,10 +64,13 @@ public final class ClusterNode implements AutoCloseable
         long leaderHeartbeatIntervalNs,
         long electionTimeoutNs)
     {
+        /** The longest election round {@link #forLeaderTimeout} sets: a vote's round trip, with room to spare. */
+        public static final long MAX_ELECTION_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
+
         /**
-         * Tuned for a cluster on one host or one LAN: a leader silent for 1 s is replaced (an election takes about
-         * that again). The trade-off: a shorter timeout fails over sooner, and a GC pause or a stalled host longer
-         * than it causes an election that was not needed.
+         * Tuned for a cluster on one host or one LAN: a leader silent for 1 s is replaced. The trade-off: a shorter
+         * timeout fails over sooner, and a GC pause or a stalled host longer than it causes an election that was not
+         * needed.
          *
          * @param memberId this member.
          * @param hosts    every member's host.
@@ -75,8 +80,32 @@ public final class ClusterNode implements AutoCloseable
          */
         public static Settings tuned(final int memberId, final List<String> hosts, final int portBase, final File dir)
         {
-            return new Settings(memberId, hosts, portBase, dir, TimeUnit.SECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MILLISECONDS.toNanos(500));
+            return forLeaderTimeout(memberId, hosts, portBase, dir, TimeUnit.SECONDS.toNanos(1));
+        }
+
+        /**
+         * Settings for a leader timeout: heartbeats ten per timeout, and election rounds of half the timeout but at
+         * most {@link #MAX_ELECTION_TIMEOUT_NS}.
+         * <p>
+         * Why the cap: after a leader dies, Aeron's candidate waits out a whole election round for the votes of
+         * every member (the dead one never votes) before it settles for a majority, and it nominates itself after
+         * a random delay of up to half a round. So every failover costs the leader timeout plus one to one and a
+         * half rounds. A round needs to cover a vote's round trip between live members (milliseconds on one host
+         * or a LAN), not a stall: the stall tolerance is the leader timeout's job. Half of a 1 s timeout made
+         * elections take 2.3 s after the kill (median of 40 kills); measured with the cap in RELIABILITY.md.
+         *
+         * @param memberId        this member.
+         * @param hosts           every member's host.
+         * @param portBase        the first port.
+         * @param dir             this member's directory.
+         * @param leaderTimeoutNs how long a silent leader is waited for.
+         * @return the settings.
+         */
+        public static Settings forLeaderTimeout(
+            final int memberId, final List<String> hosts, final int portBase, final File dir, final long leaderTimeoutNs)
+        {
+            return new Settings(memberId, hosts, portBase, dir, leaderTimeoutNs, leaderTimeoutNs / 10,
+                Math.min(leaderTimeoutNs / 2, MAX_ELECTION_TIMEOUT_NS));
         }
     }
 
@@ -202,6 +231,9 @@ public final class ClusterNode implements AutoCloseable
             .leaderHeartbeatTimeoutNs(settings.leaderHeartbeatTimeoutNs())
             .leaderHeartbeatIntervalNs(settings.leaderHeartbeatIntervalNs())
             .electionTimeoutNs(settings.electionTimeoutNs())
+            // members tell each other their log positions this often during an election (Aeron's default 100 ms):
+            // a candidate needs a majority's before it can nominate itself
+            .electionStatusIntervalNs(Math.min(ELECTION_STATUS_INTERVAL_NS, settings.electionTimeoutNs() / 5))
             .errorHandler(errorHandler);
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)

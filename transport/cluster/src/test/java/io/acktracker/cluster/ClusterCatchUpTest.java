@@ -1,6 +1,5 @@
 package io.acktracker.cluster;
 
-import io.acktracker.transport.EmbeddedDriver;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,24 +35,22 @@ class ClusterCatchUpTest
     @TempDir
     File dir;
 
+    private ClusterWithClients cluster;
     private ClusterRig rig;
-    private EmbeddedDriver clientDriver;
     private ClusterTestClients clients;
 
     @BeforeEach
     void start()
     {
-        rig = new ClusterRig(dir);
-        rig.awaitLeader();
-        clientDriver = EmbeddedDriver.launch(EmbeddedDriver.context("cluster-clients"));
-        clients = new ClusterTestClients(clientDriver.aeronDirectoryName(), rig.ingressEndpoints(), LAST);
-        clients.awaitBound();
+        cluster = ClusterWithClients.start(dir, LAST);
+        rig = cluster.rig;
+        clients = cluster.clients;
     }
 
     @AfterEach
     void stop()
     {
-        CloseHelper.quietCloseAll(clients, rig, clientDriver);
+        CloseHelper.quietClose(cluster);
     }
 
     @Test

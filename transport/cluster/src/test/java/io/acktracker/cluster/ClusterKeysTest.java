@@ -2,7 +2,6 @@ package io.acktracker.cluster;
 
 import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
-import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.TransportConfig;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.auth.DestinationKeys;
@@ -44,27 +43,25 @@ class ClusterKeysTest
     @TempDir
     File dir;
 
+    private ClusterWithClients cluster;
     private ClusterRig rig;
-    private EmbeddedDriver clientDriver;
     private ClusterTestClients clients;
 
     @BeforeEach
     void start()
     {
-        rig = new ClusterRig(dir, true, () -> new TransportConfig()
+        cluster = ClusterWithClients.start(dir, LAST, () -> new TransportConfig()
             .destinationKeys(DestinationKeys.of(Map.of("a", DESTINATION_KEY)))
-            .clientKeys(DestinationKeys.of(Map.of("sender", SENDER_KEY, "destination-a", DESTINATION_CLIENT_KEY))));
-        rig.awaitLeader();
-        clientDriver = EmbeddedDriver.launch(EmbeddedDriver.context("cluster-key-clients"));
-        clients = new ClusterTestClients(clientDriver.aeronDirectoryName(), rig.ingressEndpoints(), LAST,
+            .clientKeys(DestinationKeys.of(Map.of("sender", SENDER_KEY, "destination-a", DESTINATION_CLIENT_KEY))),
             bytes(SENDER_KEY), bytes(DESTINATION_KEY), bytes(DESTINATION_CLIENT_KEY));
-        clients.awaitBound();
+        rig = cluster.rig;
+        clients = cluster.clients;
     }
 
     @AfterEach
     void stop()
     {
-        CloseHelper.quietCloseAll(clients, rig, clientDriver);
+        CloseHelper.quietClose(cluster);
     }
 
     @Test
