@@ -84,9 +84,9 @@ final class ClusterNodeCommand implements Callable<Integer>
     long leaderTimeoutNs;
 
     @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class,
-        description = "How often this member, while it leads, asks the cluster for a snapshot (default " +
-        "${DEFAULT-VALUE}; 0 for never): a member that starts again loads the latest and replays only the log " +
-        "after it, not the log since the cluster began.")
+        description = "How long after the cluster's last snapshot this member, while it leads, asks for another " +
+        "(default ${DEFAULT-VALUE}; 0 for never): a member that starts again loads the latest and replays only the " +
+        "log after it, not the log since the cluster began.")
     long snapshotIntervalNs;
 
     @Option(names = "--tick", paramLabel = "DURATION", defaultValue = "10ms", converter = Durations.class,

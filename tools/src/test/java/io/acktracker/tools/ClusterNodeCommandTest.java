@@ -199,6 +199,10 @@ class ClusterNodeCommandTest
         assertThat(stat.exitCode).as(stat.err()).isZero();
         assertThat(stat.out()).containsPattern("\\s2\\s+cluster role").contains("cluster log position applied")
             .containsPattern("\\s1\\s+0\\s+tracked").contains("cluster:");
+        // each counter's label names the member (the service learns its id before it starts)
+        final CliRunner clusterStat = CliRunner.run("stat", "--data-dir", memberDir.resolve("tracker").toString(),
+            "--once", "--type", "cluster");
+        assertThat(clusterStat.out()).contains("member 0").doesNotContain("member -1");
 
         final CliRunner errors = CliRunner.run("errors", "--data-dir", memberDir.resolve("tracker").toString());
         assertThat(errors.exitCode).as(errors.err()).isZero();

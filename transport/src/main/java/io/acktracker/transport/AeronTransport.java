@@ -8,6 +8,7 @@ import io.acktracker.engine.api.OutcomeListener;
 import io.acktracker.engine.api.RedeliveryListener;
 import io.acktracker.engine.api.TrackerCommands;
 import io.acktracker.engine.api.TrackerExtension;
+import io.acktracker.transport.auth.NonceSource;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.EngineCommands;
 import io.acktracker.transport.inbound.InboundPrefetch;
@@ -142,7 +143,7 @@ public final class AeronTransport
     {
         final EngineCommands commands = new EngineCommands(tracker, outbound, counters, stats, config.maxSessions(),
             config.leaseTimeoutNs(), (sessionId) -> null != subscription.imageBySessionId(sessionId),
-            config.destinationKeys(), config.clientKeys(), outboxSender);
+            config.destinationKeys(), config.clientKeys(), outboxSender, NonceSource.random());
         outboxes = tracker.clientOutboxes();
         adapter = new CommandAdapter(commands, counters, errors);
         prefetch = config.inboundPrefetch() ? new InboundPrefetch(subscription, tracker, fragmentLimit) : null;

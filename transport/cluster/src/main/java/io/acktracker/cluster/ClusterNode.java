@@ -192,6 +192,7 @@ public final class ClusterNode implements AutoCloseable
     {
         // the engine's first open in a JVM compiles code for tens of seconds on a loaded host: before the member
         // takes part, not on the service thread of a leader that has accepted clients
+        service.memberId(settings.memberId());
         service.warmUp();
         final int id = settings.memberId();
         final String host = settings.hosts().get(id);

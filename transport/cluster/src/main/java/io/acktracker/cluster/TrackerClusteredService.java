@@ -73,6 +73,8 @@ public final class TrackerClusteredService implements ClusteredService
     private ClusterCounters clusterCounters;
     private HttpEdgeConfig httpConfig;
     private volatile HttpEdge http;
+    /** This member's id, for the counters' labels: {@code Cluster.memberId()} is not known yet in onStart. */
+    private int memberId = -1;
 
     /**
      * A service; the same settings on every member.
@@ -141,6 +143,17 @@ public final class TrackerClusteredService implements ClusteredService
     }
 
     /**
+     * The id of the member this service runs in, for its counters' labels. {@link ClusterNode#launch} sets it, before
+     * the member's container starts.
+     *
+     * @param memberId the member's id.
+     */
+    void memberId(final int memberId)
+    {
+        this.memberId = memberId;
+    }
+
+    /**
      * Open and close a throwaway engine with this service's settings, before the member starts. The first engine a
      * JVM opens generates and compiles code for its tables at run time (Chronicle Values runs javac in the process):
      * 20 to 46 s measured on a loaded 2-core host, against 0.1 to 1 s afterwards. Paid at the first log entry, that
@@ -194,7 +207,7 @@ public final class TrackerClusteredService implements ClusteredService
             config.countersFile(filesDir.resolve(CountersFile.FILE_NAME));
         }
         clusterCounters = new ClusterCounters(null == filesDir ? null : filesDir.resolve(ClusterCounters.FILE_NAME),
-            config.name() + " member " + cluster.memberId());
+            config.name() + " member " + (memberId >= 0 ? memberId : cluster.memberId()));
         clusterCounters.role(role);
         edge = new ClusterEdge(cluster, transportConfig,
             null == filesDir ? null : filesDir.resolve(TransportCounters.FILE_NAME));

@@ -92,38 +92,9 @@ public final class EngineCommands implements CommandHandler
     private static final byte[] NO_KEY_NONCE = new byte[HelloProof.NONCE_LENGTH];
 
     /**
-     * A bridge from the wire to one tracker agent.
-     *
-     * @param agent                 the tracker's synchronous commands.
-     * @param outbound              for Refused and LeaseGranted answers.
-     * @param counters              transport counters.
-     * @param stats                 per-destination activity.
-     * @param maxSessions           most sessions bound at once.
-     * @param defaultLeaseTimeoutNs visibility timeout of a Lease that asks for the default.
-     * @param isLive                whether a session still has an image.
-     * @param keys                  destinations that must prove their name at hello, with their keys.
-     * @param clientKeys            clients (by name) that must prove their client id at SessionOpen, with their keys.
-     * @param outboxSender          rewound when a client opens its session again.
-     */
-    public EngineCommands(
-        final TrackerCommands agent,
-        final OutboundProxy outbound,
-        final TransportCounters counters,
-        final DestinationStats stats,
-        final int maxSessions,
-        final long defaultLeaseTimeoutNs,
-        final IntPredicate isLive,
-        final DestinationKeys keys,
-        final DestinationKeys clientKeys,
-        final OutboxSender outboxSender)
-    {
-        this(agent, outbound, counters, stats, maxSessions, defaultLeaseTimeoutNs, isLive, keys, clientKeys,
-            outboxSender, NonceSource.random());
-    }
-
-    /**
-     * Commands for a tracker whose challenges' nonces come from a given source: a replicated tracker's are derived
-     * from the log, so that every member issues the same.
+     * A bridge from the wire to one tracker agent. The challenges' nonces come from a source: a single-process
+     * tracker's are random ({@link NonceSource#random()}), a replicated tracker's are derived from the log, so that
+     * every member issues the same.
      *
      * @param agent                 the tracker's synchronous commands.
      * @param outbound              for Refused and LeaseGranted answers.

@@ -13,19 +13,20 @@ import io.acktracker.transport.ProtocolError;
 import io.acktracker.transport.TransportCounter;
 import io.acktracker.transport.TransportCounters;
 import io.acktracker.transport.TransportErrors;
+import io.acktracker.transport.auth.DestinationKeys;
+import io.acktracker.transport.auth.NonceSource;
 import io.acktracker.transport.codecs.AckDecoder;
 import io.acktracker.transport.codecs.CumulativeAckDecoder;
 import io.acktracker.transport.codecs.DestinationHelloDecoder;
-import io.acktracker.transport.auth.DestinationKeys;
 import io.acktracker.transport.codecs.ExtendDecoder;
 import io.acktracker.transport.codecs.HelloCredential;
 import io.acktracker.transport.codecs.LeaseDecoder;
 import io.acktracker.transport.codecs.NackDecoder;
+import io.acktracker.transport.codecs.OutboxConfirmDecoder;
 import io.acktracker.transport.codecs.RejectDecoder;
+import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.codecs.SettleAction;
 import io.acktracker.transport.codecs.SettleDecoder;
-import io.acktracker.transport.codecs.OutboxConfirmDecoder;
-import io.acktracker.transport.codecs.SessionOpenDecoder;
 import io.acktracker.transport.codecs.TrackDecoder;
 import io.acktracker.transport.inbound.CommandAdapter;
 import io.acktracker.transport.inbound.CommandHandler;
@@ -145,7 +146,7 @@ final class InboundHarness implements AutoCloseable
             (frameBuffer, offset, length) -> ++outboundFrames * 64, counters, 1 << 20, 0, false);
         this.commands = new EngineCommands(agent, outbound, counters, new DestinationStats(), 16,
             Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(), DestinationKeys.none(),
-            new OutboxSender(outbound));
+            new OutboxSender(outbound), NonceSource.random());
         this.recording = new Recording(commands);
         this.adapter = new CommandAdapter(recording, counters, errors);
 

@@ -86,7 +86,7 @@ class ClientAuthenticationTest
         final OutboundProxy outbound = new OutboundProxy(this::capture, counters, 1 << 20, 0, false);
         commands = new EngineCommands(tracker.agent(), outbound, counters, new DestinationStats(), 16,
             Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
-            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound));
+            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound), NonceSource.random());
         headerBuffer.putByte(DataHeaderFlyweight.FLAGS_FIELD_OFFSET, (byte)0xC0);
         header.buffer(headerBuffer);
         header.offset(0);
@@ -298,7 +298,7 @@ class ClientAuthenticationTest
         final OutboundProxy outbound = new OutboundProxy(this::capture, counters, 1 << 20, 0, false);
         commands = new EngineCommands(tracker.agent(), outbound, counters, new DestinationStats(), 16,
             Protocol.DEFAULT_LEASE_TIMEOUT_NS, (sessionId) -> true, DestinationKeys.none(),
-            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound));
+            DestinationKeys.of(Map.of("sender-1", KEY)), new OutboxSender(outbound), NonceSource.random());
         commands.restoreBindings(new ImageReader(image.buffer(), image.length()));
         track(predecessor, UNKEYED, 2, 2);
         assertThat(counter(CLIENT_COMMANDS_FROM_ANOTHER_IMAGE)).isEqualTo(3);
