@@ -188,6 +188,7 @@ final class ClusterNodeCommand implements Callable<Integer>
                     out.flush();
                 }
                 final Cluster.Role now = node.service().role();
+                node.publishCommitPosition();
                 // snapshots by time, asked for by the leader: without them a member that starts again replays the
                 // whole log, and an election waits for a member that is still replaying
                 final long nowNs = System.nanoTime();

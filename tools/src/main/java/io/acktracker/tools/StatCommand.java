@@ -64,6 +64,7 @@ final class StatCommand implements Callable<Integer>
         cluster(ClusterCounter.LEADER_MEMBER, "cluster leader member"),
         cluster(ClusterCounter.LEADERSHIP_TERM, "cluster leadership term"),
         cluster(ClusterCounter.LOG_POSITION, "cluster log position applied"),
+        cluster(ClusterCounter.COMMIT_POSITION, "cluster commit position"),
         engine(TrackerCounter.HEARTBEAT_MS, "heartbeat"),
         engine(TrackerCounter.TRACKER_FAILED, "tracker failed (1: stopped on a fault)"),
         engine(TrackerCounter.PENDING, "pending"),

@@ -180,6 +180,7 @@ class ClusterNodeCommandTest
         assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
         assertThat(metrics.body()).containsPattern("acktracker_cluster_role\\{tracker=\"[^\"]+\"\\} 2")
             .contains("acktracker_cluster_log_position").contains("acktracker_cluster_entries_applied_total")
+            .containsPattern("acktracker_cluster_commit_position\\{[^}]*\\} [1-9]")
             .containsPattern("acktracker_tracked_total\\{tracker=\"[^\"]+\"\\} 1");
         // the leader asks for a snapshot every --snapshot-interval
         awaitUntil(() -> scrape(http, edge.group(1), token).contains("acktracker_cluster_snapshots_total") &&
@@ -198,6 +199,7 @@ class ClusterNodeCommandTest
             "--interval-ms", "50");
         assertThat(stat.exitCode).as(stat.err()).isZero();
         assertThat(stat.out()).containsPattern("\\s2\\s+cluster role").contains("cluster log position applied")
+            .containsPattern("[1-9][0-9,]*\\s+cluster commit position")
             .containsPattern("\\s1\\s+0\\s+tracked").contains("cluster:");
         // each counter's label names the member (the service learns its id before it starts)
         final CliRunner clusterStat = CliRunner.run("stat", "--data-dir", memberDir.resolve("tracker").toString(),

@@ -28,7 +28,13 @@ public enum ClusterCounter
      * at one log position holds the same bytes; a member whose checksum differs from the others' at the same
      * position has diverged.
      */
-    SNAPSHOT_CHECKSUM(9, "checksum (CRC32C) of the last snapshot: equal on every member at one log position", true);
+    SNAPSHOT_CHECKSUM(9, "checksum (CRC32C) of the last snapshot: equal on every member at one log position", true),
+    /**
+     * The cluster's commit position as this member's consensus module knows it (copied about every 100 ms by
+     * {@code cluster node}): the log position a majority has, which the service applies up to; a gap that stays
+     * between it and {@link #LOG_POSITION} is a service falling behind.
+     */
+    COMMIT_POSITION(10, "commit position (a majority has the log up to it)", true);
 
     /** Counter type id of every cluster counter; the key holds the {@link #id()}. */
     public static final int TYPE_ID = 0x41434B03;

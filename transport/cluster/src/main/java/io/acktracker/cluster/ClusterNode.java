@@ -269,6 +269,15 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * Copy the consensus module's commit position into the member's counters ({@link ClusterCounter#COMMIT_POSITION}),
+     * where {@code stat} and {@code /metrics} read it. Call it periodically from one thread.
+     */
+    public void publishCommitPosition()
+    {
+        service.commitPosition(consensusModule().commitPositionCounter().get());
+    }
+
+    /**
      * Ask the cluster for a snapshot through this member's consensus module (the leader's acts on it): every member
      * then takes one at the same log position, and a member that starts again loads it and replays only the log
      * after it. Any thread.

@@ -70,7 +70,8 @@ public final class TrackerClusteredService implements ClusteredService
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile SnapshotDigest lastSnapshot;
     private final Path filesDir;
-    private ClusterCounters clusterCounters;
+    /** Created in onStart on the service thread; volatile for the member's thread that copies the commit position. */
+    private volatile ClusterCounters clusterCounters;
     private HttpEdgeConfig httpConfig;
     private volatile HttpEdge http;
     /** This member's id, for the counters' labels: {@code Cluster.memberId()} is not known yet in onStart. */
@@ -140,6 +141,21 @@ public final class TrackerClusteredService implements ClusteredService
     public HttpEdge http()
     {
         return http;
+    }
+
+    /**
+     * Publish the cluster's commit position in this member's counters (nothing before the service started). Any one
+     * thread: the counter has no other writer.
+     *
+     * @param commitPosition the consensus module's commit position.
+     */
+    void commitPosition(final long commitPosition)
+    {
+        final ClusterCounters counters = clusterCounters;
+        if (null != counters)
+        {
+            counters.set(ClusterCounter.COMMIT_POSITION, commitPosition);
+        }
     }
 
     /**
@@ -440,6 +456,8 @@ public final class TrackerClusteredService implements ClusteredService
             counters.get(ClusterCounter.LEADERSHIP_TERM));
         sink.gauge("acktracker_cluster_log_position", "the log position of the last entry this member applied",
             counters.get(ClusterCounter.LOG_POSITION));
+        sink.gauge("acktracker_cluster_commit_position", "the log position a majority of the members has, as this " +
+            "member's consensus module knows it", counters.get(ClusterCounter.COMMIT_POSITION));
         sink.gauge("acktracker_cluster_snapshot_log_position", "the log position of this member's last snapshot",
             counters.get(ClusterCounter.SNAPSHOT_LOG_POSITION));
         sink.gauge("acktracker_cluster_snapshot_checksum", "CRC32C of this member's last snapshot: equal on every " +
