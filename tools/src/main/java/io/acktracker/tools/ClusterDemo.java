@@ -441,30 +441,19 @@ final class ClusterDemo
     /** Median, 90th percentile and max of the kills' election or resumption times, and how many took over 1 s. */
     private static String spread(final List<Kill> done, final boolean resumed)
     {
-        final long[] millis = new long[done.size()];
-        int seen = 0;
+        final Histogram millis = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
         for (final Kill kill : done)
         {
             final long atNs = resumed ? kill.resumedNs : kill.electedNs;
             if (0 != atNs)
             {
-                millis[seen++] = TimeUnit.NANOSECONDS.toMillis(atNs - kill.atNs);
+                millis.recordValue(TimeUnit.NANOSECONDS.toMillis(atNs - kill.atNs));
             }
         }
-        if (0 == seen)
-        {
-            return "none seen";
-        }
-        final long[] sorted = java.util.Arrays.copyOf(millis, seen);
-        java.util.Arrays.sort(sorted);
-        int overOneSecond = 0;
-        for (final long value : sorted)
-        {
-            overOneSecond += value > 1_000 ? 1 : 0;
-        }
-        return String.format(Locale.ROOT, "median %,d ms, 90%% %,d ms, max %,d ms, %d of %d over 1 s",
-            sorted[(seen - 1) / 2], sorted[Math.min(seen - 1, (int)Math.ceil(seen * 0.9) - 1)], sorted[seen - 1],
-            overOneSecond, seen);
+        return 0 == millis.getTotalCount() ? "none seen" : String.format(Locale.ROOT,
+            "median %,d ms, 90%% %,d ms, max %,d ms, %d of %d over 1 s", millis.getValueAtPercentile(50),
+            millis.getValueAtPercentile(90), millis.getMaxValue(),
+            millis.getCountBetweenValues(1_001, Math.max(1_001, millis.getMaxValue())), millis.getTotalCount());
     }
 
     private final class SenderHandler implements TrackerClientHandler
