@@ -31,6 +31,15 @@ public final class FileSpace
     {
     }
 
+    /** {@link #allocate}: this platform has no {@code fallocate} binding (another OS, no native library). */
+    public static final int UNAVAILABLE = -1;
+
+    /** {@link #allocate}: the filesystem does not support {@code fallocate} (errno {@code EOPNOTSUPP}). */
+    public static final int UNSUPPORTED = EOPNOTSUPP;
+
+    /** {@link #allocate}: not enough space left (errno {@code ENOSPC}). */
+    public static final int NO_SPACE = ENOSPC;
+
     /**
      * Reserve the blocks of a file's whole current length.
      *
@@ -45,14 +54,40 @@ public final class FileSpace
         {
             return true;
         }
-        final PosixAPI posix;
-        try
+        final int errno = allocate(file, length);
+        if (0 == errno)
         {
-            posix = PosixAPI.posix();
+            return true;
         }
-        catch (final RuntimeException | LinkageError ex)
+        if (NO_SPACE == errno)
+        {
+            throw new TrackerException("not enough disk space for " + file + ": it needs " +
+                (length + (1 << 20) - 1 >> 20) + " MiB reserved (fallocate: " + describe(errno) + "); " +
+                "free space on that filesystem, or open with a smaller capacity");
+        }
+        if (UNSUPPORTED == errno || UNAVAILABLE == errno)
         {
             return false;
+        }
+        throw new TrackerException("cannot reserve the space of " + file + " (fallocate: " + describe(errno) + ")");
+    }
+
+    /**
+     * Allocate the blocks of a file's first {@code length} bytes, growing the file to that length when it is shorter
+     * ({@code fallocate(fd, 0, 0, length)}): the bytes not yet written read as zeros, without having been written.
+     *
+     * @param file   an existing file.
+     * @param length bytes to allocate from its start.
+     * @return 0 when allocated; {@link #UNAVAILABLE} when this platform cannot; otherwise the errno, such as
+     * {@link #NO_SPACE} or {@link #UNSUPPORTED} (nothing was allocated then).
+     * @throws TrackerException when the file cannot be opened.
+     */
+    public static int allocate(final File file, final long length)
+    {
+        final PosixAPI posix = posix();
+        if (null == posix)
+        {
+            return UNAVAILABLE;
         }
         final int fd = posix.open(file.getPath(), O_RDWR, 0);
         if (fd < 0)
@@ -62,27 +97,33 @@ public final class FileSpace
         }
         try
         {
-            if (0 == posix.fallocate(fd, 0, 0, length))
-            {
-                return true;
-            }
-            final int errno = posix.lastError();
-            if (ENOSPC == errno)
-            {
-                throw new TrackerException("not enough disk space for " + file + ": it needs " +
-                    (length + (1 << 20) - 1 >> 20) + " MiB reserved (fallocate: " + posix.strerror(errno) + "); " +
-                    "free space on that filesystem, or open with a smaller capacity");
-            }
-            if (EOPNOTSUPP == errno)
-            {
-                return false;
-            }
-            throw new TrackerException("cannot reserve the space of " + file + " (fallocate: " +
-                posix.strerror(errno) + ")");
+            return 0 == posix.fallocate(fd, 0, 0, length) ? 0 : posix.lastError();
         }
         finally
         {
             posix.close(fd);
+        }
+    }
+
+    /**
+     * @param errno an error number {@link #allocate} returned.
+     * @return the system's text for it.
+     */
+    public static String describe(final int errno)
+    {
+        final PosixAPI posix = posix();
+        return UNAVAILABLE == errno || null == posix ? "no fallocate on this platform" : posix.strerror(errno);
+    }
+
+    private static PosixAPI posix()
+    {
+        try
+        {
+            return PosixAPI.posix();
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return null;
         }
     }
 }
