@@ -335,12 +335,14 @@ public final class CommandJournal implements AutoCloseable
                     checkpoints.restore(checkpoint, machine::restore);
                 }
                 replayedFrom = null != checkpoint ? checkpoint.position() : reader.startPosition();
+                final ReplayPrefetch prefetch = new ReplayPrefetch(machine::touch);
                 end = reader.replay(replayedFrom,
                     (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
                     {
                         replayPosition = position;
                         if (CommandLayout.JOURNAL_GENESIS != type)
                         {
+                            prefetch.beforeReplaying(buffer, offset);
                             replay(machine, type, timestampNs, buffer, offset, length, position);
                             effects.discard();
                             machine.sessions().discardConfirmations();
