@@ -59,6 +59,14 @@ public class RecoveryBenchmark
     @Param({ "persisted", "journal" })
     public TrackerFixture.Store store;
 
+    /** The order of the acks in the data set: by id, or shuffled (as acks arrive; the replay then misses per ack). */
+    @Param({ "sequential" })
+    public String ackOrder;
+
+    /** Whether the start's journal replay looks the messages of the commands ahead up ({@code prefetchCommands}). */
+    @Param({ "true" })
+    public boolean prefetch;
+
     private TrackerConfig config;
     private Path dataDir;
     private TrackerFixture reopened;
@@ -82,7 +90,27 @@ public class RecoveryBenchmark
             TrackerFixture.config(pending).recordServiceTime(false).checkpointAtClose(false));
         dataDir = fixture.dataDir();
         fixture.trackRange(0, pending, fixture.mask(3), 2);
+        final int[] order = new int[pending];
         for (int i = 0; i < pending; i++)
+        {
+            order[i] = i;
+        }
+        if ("random".equals(ackOrder))
+        {
+            final java.util.Random random = new java.util.Random(42);
+            for (int i = pending - 1; i > 0; i--)
+            {
+                final int j = random.nextInt(i + 1);
+                final int swap = order[i];
+                order[i] = order[j];
+                order[j] = swap;
+            }
+        }
+        else if (!"sequential".equals(ackOrder))
+        {
+            throw new IllegalArgumentException("ackOrder must be sequential or random: " + ackOrder);
+        }
+        for (final int i : order)
         {
             fixture.agent().recordAck(i, fixture.destination(i % 3));
         }
@@ -98,7 +126,7 @@ public class RecoveryBenchmark
     public void beforeReopen()
     {
         config = TrackerFixture.config(pending).recordServiceTime(false).checkpointAtClose(false).dataDir(dataDir)
-            .journal(TrackerFixture.Store.journal == store);
+            .journal(TrackerFixture.Store.journal == store).prefetchCommands(prefetch);
         if ("crash".equals(stop) && TrackerFixture.Store.persisted == store)
         {
             try

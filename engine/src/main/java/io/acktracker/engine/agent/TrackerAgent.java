@@ -187,7 +187,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
                 machine.recover();
                 if (null != journal)
                 {
-                    journal.replayInto(machine, effects);
+                    journal.replayInto(machine, effects, config.prefetchCommands());
                     requireJournaledDestinations();
                     restartPending = true;
                     // commands are never stamped before the last one replayed
