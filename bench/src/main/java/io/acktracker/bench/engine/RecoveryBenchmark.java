@@ -63,10 +63,6 @@ public class RecoveryBenchmark
     @Param({ "sequential" })
     public String ackOrder;
 
-    /** Whether the start's journal replay looks the messages of the commands ahead up ({@code prefetchCommands}). */
-    @Param({ "true" })
-    public boolean prefetch;
-
     private TrackerConfig config;
     private Path dataDir;
     private TrackerFixture reopened;
@@ -126,7 +122,7 @@ public class RecoveryBenchmark
     public void beforeReopen()
     {
         config = TrackerFixture.config(pending).recordServiceTime(false).checkpointAtClose(false).dataDir(dataDir)
-            .journal(TrackerFixture.Store.journal == store).prefetchCommands(prefetch);
+            .journal(TrackerFixture.Store.journal == store);
         if ("crash".equals(stop) && TrackerFixture.Store.persisted == store)
         {
             try

@@ -319,12 +319,11 @@ public final class CommandJournal implements AutoCloseable
      * Replay every journaled command into a machine built from the genesis (recovered, before any other command),
      * dropping their effects; then open the journal for appending at its end and start its helper thread.
      *
-     * @param machine  the machine.
-     * @param effects  the machine's effects, discarded after each command.
-     * @param prefetch whether a lookahead reads the messages of the commands ahead ({@link ReplayPrefetch}).
+     * @param machine the machine.
+     * @param effects the machine's effects, discarded after each command.
      * @throws TrackerException when the journal is damaged or a command does not get the result it had.
      */
-    public void replayInto(final TrackerStateMachine machine, final Effects effects, final boolean prefetch)
+    public void replayInto(final TrackerStateMachine machine, final Effects effects)
     {
         if (null == journal)
         {
@@ -336,17 +335,12 @@ public final class CommandJournal implements AutoCloseable
                     checkpoints.restore(checkpoint, machine::restore);
                 }
                 replayedFrom = null != checkpoint ? checkpoint.position() : reader.startPosition();
-                final ReplayPrefetch lookahead = prefetch ? new ReplayPrefetch(machine::touch) : null;
                 end = reader.replay(replayedFrom,
                     (type, timestampNs, clientId, clientSequence, buffer, offset, length, position) ->
                     {
                         replayPosition = position;
                         if (CommandLayout.JOURNAL_GENESIS != type)
                         {
-                            if (null != lookahead)
-                            {
-                                lookahead.beforeReplaying(buffer, offset);
-                            }
                             replay(machine, type, timestampNs, buffer, offset, length, position);
                             effects.discard();
                             machine.sessions().discardConfirmations();

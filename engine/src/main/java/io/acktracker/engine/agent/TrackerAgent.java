@@ -187,7 +187,7 @@ public final class TrackerAgent implements Agent, TrackerCommands
                 machine.recover();
                 if (null != journal)
                 {
-                    journal.replayInto(machine, effects, config.prefetchCommands());
+                    journal.replayInto(machine, effects);
                     requireJournaledDestinations();
                     restartPending = true;
                     // commands are never stamped before the last one replayed

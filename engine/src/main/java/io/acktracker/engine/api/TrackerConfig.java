@@ -486,8 +486,8 @@ public final class TrackerConfig
     /**
      * Before applying the commands queued from other threads, make a first pass over them (up to
      * {@link #commandLimit()}) that looks up each one's message in the id index and reads its record, changing
-     * nothing, so the cache misses of the batch overlap instead of stalling one command at a time; and, at a start,
-     * the same lookups a few frames ahead of the journal's replay. Default on (BENCHMARKS.md has the measurements).
+     * nothing, so the cache misses of the batch overlap instead of stalling one command at a time. Default on
+     * (BENCHMARKS.md has the measurement).
      *
      * @param prefetchCommands whether to make the first pass.
      * @return this.
