@@ -54,7 +54,7 @@ final class SegmentPreparer
     private Path finalPath;
     private FileChannel channel;
     private long filled;
-    /** Set once {@code fallocate} is found missing here: every later segment is filled with zeros at once. */
+    /** Set once {@code fallocate} is found missing here: every later segment is reserved by writing zeros. */
     private boolean allocateUnsupported;
     private MappedByteBuffer mapped;
     private UnsafeBuffer touchBuffer;

@@ -19,17 +19,13 @@ import java.io.File;
  * Chronicle Map can still grow a file after open (an extra tier when a segment overflows its share): that growth is
  * not reserved here. The pending table, the one written per message, is sized so it does not need one.
  * <p>
- * Threading: any thread; the opener of the data directory.
+ * Threading: any thread; the opener of the data directory, and the journal's helper for each new segment.
  */
 public final class FileSpace
 {
     private static final int O_RDWR = 2;
     private static final int ENOSPC = 28;
     private static final int EOPNOTSUPP = 95;
-
-    private FileSpace()
-    {
-    }
 
     /** {@link #allocate}: this platform has no {@code fallocate} binding (another OS, no native library). */
     public static final int UNAVAILABLE = -1;
@@ -39,6 +35,10 @@ public final class FileSpace
 
     /** {@link #allocate}: not enough space left (errno {@code ENOSPC}). */
     public static final int NO_SPACE = ENOSPC;
+
+    private FileSpace()
+    {
+    }
 
     /**
      * Reserve the blocks of a file's whole current length.
