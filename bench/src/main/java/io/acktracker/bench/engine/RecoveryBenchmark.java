@@ -61,7 +61,7 @@ public class RecoveryBenchmark
 
     /** The order of the acks in the data set: by id, or shuffled (as acks arrive; the replay then misses per ack). */
     @Param({ "sequential" })
-    public String ackOrder;
+    public String ackOrder = "sequential";
 
     private TrackerConfig config;
     private Path dataDir;

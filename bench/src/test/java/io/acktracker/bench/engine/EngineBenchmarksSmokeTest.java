@@ -61,12 +61,13 @@ class EngineBenchmarksSmokeTest
     }
 
     @ParameterizedTest
-    @CsvSource({ "clean", "crash" })
-    void shouldRecoverEveryPendingMessageOnReopen(final String stop)
+    @CsvSource({ "clean, sequential", "crash, random" })
+    void shouldRecoverEveryPendingMessageOnReopen(final String stop, final String ackOrder)
     {
         final RecoveryBenchmark benchmark = new RecoveryBenchmark();
         benchmark.pending = 3_000;
         benchmark.stop = stop;
+        benchmark.ackOrder = ackOrder;
         benchmark.setUp();
         try
         {
