@@ -4,6 +4,7 @@ import io.acktracker.engine.api.FailureReason;
 import io.acktracker.engine.api.Outcome;
 import io.acktracker.engine.api.TrackRequest;
 import io.acktracker.engine.api.TrackerException;
+import io.acktracker.tools.FailoverReport.Kill;
 import io.acktracker.transport.EmbeddedDriver;
 import io.acktracker.transport.client.ClientSession;
 import io.acktracker.transport.client.DestinationClient;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -70,15 +70,6 @@ final class ClusterDemo
     private long[] sequences;
     private long nextId = 1;
     private long confirmedThrough;
-
-    private static final class Kill
-    {
-        int member;
-        long atNs;
-        long electedNs;
-        int newLeader = -1;
-        long resumedNs;
-    }
 
     ClusterDemo(
         final PrintWriter out, final int rate, final long durationNs, final int kills, final long leaderTimeoutNs,
@@ -393,26 +384,7 @@ final class ClusterDemo
             missing += 0 == told[id] ? 1 : 0;
             twice += told[id] > 1 ? 1 : 0;
         }
-        out.println();
-        out.println("Failovers");
-        for (int i = 0; i < done.size(); i++)
-        {
-            final Kill kill = done.get(i);
-            out.printf("  kill %d: member %d; %s; %s%n", i + 1, kill.member, 0 == kill.electedNs ? "no new leader " +
-                "seen" : "member " + kill.newLeader + " elected after " +
-                String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(kill.electedNs - kill.atNs)),
-                0 == kill.resumedNs ? "no completion after it" : "completions resumed after " +
-                String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(kill.resumedNs - kill.atNs)));
-        }
-        if (!done.isEmpty())
-        {
-            out.printf("  new leader elected after: %s; completions resumed after: %s%n",
-                spread(done, false), spread(done, true));
-        }
-        // the trade-off of a short leader timeout: elections when a member stalls longer than it
-        final int unasked = Math.max(0, leadersElected - 1 - done.size());
-        out.printf("  leaders elected: %d (the first, %d after kills, %d nobody asked for)%n",
-            leadersElected, done.size(), unasked);
+        FailoverReport.print(out, done, leadersElected);
         out.println("Outcomes");
         out.printf("  %,d Tracks sent, %,d confirmed applied by the cluster, %,d outcomes told to the sender%n",
             nextId - 1, confirmedThrough, outcomes);
@@ -436,24 +408,6 @@ final class ClusterDemo
         }
         out.flush();
         return kept && done.size() == kills && !memberTrouble ? 0 : 1;
-    }
-
-    /** Median, 90th percentile and max of the kills' election or resumption times, and how many took over 1 s. */
-    private static String spread(final List<Kill> done, final boolean resumed)
-    {
-        final Histogram millis = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
-        for (final Kill kill : done)
-        {
-            final long atNs = resumed ? kill.resumedNs : kill.electedNs;
-            if (0 != atNs)
-            {
-                millis.recordValue(TimeUnit.NANOSECONDS.toMillis(atNs - kill.atNs));
-            }
-        }
-        return 0 == millis.getTotalCount() ? "none seen" : String.format(Locale.ROOT,
-            "median %,d ms, 90%% %,d ms, max %,d ms, %d of %d over 1 s", millis.getValueAtPercentile(50),
-            millis.getValueAtPercentile(90), millis.getMaxValue(),
-            millis.getCountBetweenValues(1_001, Math.max(1_001, millis.getMaxValue())), millis.getTotalCount());
     }
 
     private final class SenderHandler implements TrackerClientHandler
